@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# A real Docker engine for tests and the demo, from one command.
+#
+#   test-engine.sh up       use the engine that answers (DOCKER_HOST or the default socket); if none
+#                           answers, install docker.io + busybox-static with apt where missing, start
+#                           dockerd in the background and wait for it. Builds berth-test/busybox.
+#                           Prints "owned" when it started the engine itself, "shared" otherwise.
+#   test-engine.sh down     stop the engine if `up` started it (after removing test containers)
+#   test-engine.sh kill     SIGKILL the engine `up` started (for reconnect tests)
+#   test-engine.sh start    start it again after `kill`, and wait until it answers
+#   test-engine.sh stop     stop it gracefully (SIGTERM), leaving the state for `start`
+#   test-engine.sh owned    exit 0 when `up` started the engine (tests that stop it run only then)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${BERTH_ENGINE_STATE:-$ROOT/.test-engine}
+IMAGE=berth-test/busybox
+mkdir -p "$STATE"
+
+log() { echo "test-engine: $*" >&2; }
+
+answers() { timeout 5 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+install_missing() {
+  local pkgs=()
+  command -v dockerd >/dev/null 2>&1 || pkgs+=(docker.io)
+  command -v docker >/dev/null 2>&1 || pkgs+=(docker.io)
+  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || pkgs+=(busybox-static)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || { log "need root to install ${pkgs[*]}"; exit 1; }
+    log "installing ${pkgs[*]} with apt"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq "${pkgs[@]}" >&2
+  fi
+}
+
+start_dockerd() {
+  [ "$(id -u)" = 0 ] || { log "no engine answers and starting one needs root"; exit 1; }
+  log "starting dockerd (log: $STATE/dockerd.log)"
+  # setsid: the engine must not get the test runner's Ctrl-C.
+  setsid dockerd --pidfile "$STATE/dockerd.pid" >>"$STATE/dockerd.log" 2>&1 < /dev/null &
+  echo $! > "$STATE/dockerd.launcher"
+  for _ in $(seq 1 120); do
+    answers && { log "engine is up"; return 0; }
+    sleep 0.5
+  done
+  log "dockerd did not answer within 60 s; last lines of its log:"
+  tail -20 "$STATE/dockerd.log" >&2
+  exit 1
+}
+
+dockerd_pid() { cat "$STATE/dockerd.pid" 2>/dev/null || true; }
+
+build_image() {
+  docker image inspect "$IMAGE" >/dev/null 2>&1 && return 0
+  log "building $IMAGE from busybox-static with docker import"
+  local root
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/www"
+  cp /bin/busybox "$root/bin/busybox"
+  for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+  echo 'root:x:0:' > "$root/etc/group"
+  tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
+  rm -rf "$root"
+}
+
+remove_test_containers() {
+  local ids
+  ids=$(docker ps -aq --filter label=berth.test 2>/dev/null || true)
+  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
+}
+
+case "${1:-}" in
+  up)
+    if answers; then
+      rm -f "$STATE/owned"
+      build_image
+      echo shared
+    else
+      install_missing
+      start_dockerd
+      touch "$STATE/owned"
+      build_image
+      echo owned
+    fi
+    ;;
+  down)
+    if [ -f "$STATE/owned" ]; then
+      remove_test_containers
+      pid=$(dockerd_pid)
+      if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid"
+        for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      fi
+      rm -f "$STATE/owned"
+      log "engine stopped"
+    fi
+    ;;
+  kill)
+    [ -f "$STATE/owned" ] || { log "refusing to kill an engine this script did not start"; exit 1; }
+    pid=$(dockerd_pid)
+    kill -KILL "$pid"
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    ;;
+  stop)
+    [ -f "$STATE/owned" ] || { log "refusing to stop an engine this script did not start"; exit 1; }
+    pid=$(dockerd_pid)
+    kill -TERM "$pid"
+    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    ;;
+  start)
+    [ -f "$STATE/owned" ] || { log "refusing to start an engine this script does not own"; exit 1; }
+    answers || start_dockerd
+    ;;
+  owned)
+    [ -f "$STATE/owned" ]
+    ;;
+  *)
+    echo "usage: $0 up|down|kill|stop|start|owned" >&2
+    exit 2
+    ;;
+esac

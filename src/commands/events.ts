@@ -1,0 +1,64 @@
+/** `berth events`: the engine's events, gapless across engine restarts. */
+import { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { watchEvents, type WatcherStatus } from '../core/events/watcher.js';
+import { formatEventLine, toEventRecord } from '../core/events/record.js';
+import { collectFilters, parseTimePoint } from '../core/parse.js';
+import { pickFormat } from '../core/output/format.js';
+import { LineWriter } from '../core/output/ndjson.js';
+import { mergeByArrival } from '../core/stream/merge.js';
+import { addFilterOption, addFormatOptions } from './options.js';
+
+interface EventsOptions {
+  since?: string;
+  until?: string;
+  filter?: string[];
+  format?: string;
+  json?: boolean;
+}
+
+export function makeEventsCommand(ctx: CommandContext): Command {
+  const cmd = new Command('events')
+    .description(
+      "Stream the engine's events as records. Follows until --until or Ctrl-C; when the engine restarts or the connection drops, " +
+        'says so on stderr, reconnects with backoff and resumes from the last event printed, so no event is lost or printed twice.',
+    )
+    .option('--since <time>', 'show events since a time: a duration (10m), RFC 3339 time or Unix timestamp')
+    .option('--until <time>', 'stop at a time: a duration (10m ago), RFC 3339 time or Unix timestamp');
+  addFilterOption(cmd, 'events, e.g. type=container, event=start, container=web, label=k=v');
+  addFormatOptions(cmd, ['json', 'table'], "; table prints docker's event lines");
+  return cmd.action(async (opts: EventsOptions) => {
+    const since = opts.since !== undefined ? parseTimePoint(opts.since, '--since') : undefined;
+    const until = opts.until !== undefined ? parseTimePoint(opts.until, '--until') : undefined;
+    const filters = collectFilters(opts.filter ?? []);
+    const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
+    const engines = await ctx.engines(cmd);
+    const several = engines.length > 1;
+    const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
+    const streams = engines.map((engine) =>
+      watchEvents(engine, { since, until, filters, onStatus: (s) => ctx.warn(statusLine(s, several ? engine.name : undefined)) }, ctx.signal),
+    );
+    const tagged = engines.map((engine, i) => tag(streams[i]!, several ? engine.name : undefined));
+    for await (const { ev, engine } of mergeByArrival(tagged)) {
+      const rec = toEventRecord(ev, engine);
+      await out.writeLine((format === 'json' ? JSON.stringify(rec) : formatEventLine(rec)) + '\n');
+    }
+    await out.end();
+  });
+}
+
+async function* tag<T>(src: AsyncIterable<T>, engine: string | undefined): AsyncGenerator<{ ev: T; engine: string | undefined }> {
+  for await (const ev of src) yield { ev, engine };
+}
+
+function statusLine(s: WatcherStatus, engine?: string): string {
+  const where = engine ? ` (${engine})` : '';
+  switch (s.kind) {
+    case 'disconnected':
+      return `lost the engine's event stream${where}: ${s.error}; reconnecting`;
+    case 'retrying':
+      return `reconnecting to the engine${where} (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
+    case 'reconnected':
+      return `reconnected to the engine${where}; resuming from the last event printed`;
+  }
+}

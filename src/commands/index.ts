@@ -1,0 +1,12 @@
+/** The command list: the table of contents of berth, sorted by name. */
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { makeCompletionCommand } from './completion.js';
+import { makeEventsCommand } from './events.js';
+
+export type CommandFactory = (ctx: CommandContext, root: () => Command) => Command;
+
+export const COMMANDS: CommandFactory[] = [
+  makeCompletionCommand,
+  makeEventsCommand,
+];

@@ -1,0 +1,73 @@
+/**
+ * What a command gets from the CLI: its streams, environment, a signal that
+ * aborts on Ctrl-C, SIGTERM or a closed stdout, and helpers to connect engines
+ * from the global flags. Only src/main.ts touches `process`.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { connectEngines, connectEngine } from './core/engine/connect.js';
+import type { Engine } from './core/engine/engine.js';
+
+export type Out = Writable & { isTTY?: boolean; columns?: number; rows?: number };
+
+export interface Io {
+  stdout: Out;
+  stderr: Out;
+  stdin: Readable & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  /** Aborted by the caller (Ctrl-C, SIGTERM); its reason is 'SIGINT' or 'SIGTERM'. */
+  signal: AbortSignal;
+}
+
+export interface GlobalOptions {
+  host: string[];
+  context: string[];
+}
+
+export class CommandContext {
+  private readonly controller = new AbortController();
+  /** Set by a command to choose the exit code; undefined means 0. */
+  exitCode: number | undefined;
+  pipeClosed = false;
+
+  constructor(readonly io: Io) {
+    const onAbort = () => this.controller.abort(io.signal.reason);
+    if (io.signal.aborted) onAbort();
+    else io.signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  /** Aborts on Ctrl-C, SIGTERM, or when stdout's reader went away. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The sink calls this when stdout's reader closed the pipe: end quietly, exit 0. */
+  closePipe = (): void => {
+    this.pipeClosed = true;
+    this.controller.abort('EPIPE');
+  };
+
+  get env(): Record<string, string | undefined> {
+    return this.io.env;
+  }
+
+  /** A one-line diagnostic on stderr. */
+  warn(message: string): void {
+    this.io.stderr.write(`berth: ${message}\n`);
+  }
+
+  globals(cmd: Command): GlobalOptions {
+    const o = cmd.optsWithGlobals() as Partial<GlobalOptions>;
+    return { host: o.host ?? [], context: o.context ?? [] };
+  }
+
+  engines(cmd: Command): Promise<Engine[]> {
+    const g = this.globals(cmd);
+    return connectEngines({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal });
+  }
+
+  engine(cmd: Command): Promise<Engine> {
+    const g = this.globals(cmd);
+    return connectEngine({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal });
+  }
+}

@@ -1,0 +1,15 @@
+/** The checked-in generated files: path -> content. scripts/gen-docs.js writes them; a test checks they are current. */
+import { buildProgram, VERSION } from '../../cli.js';
+import { CommandContext } from '../../context.js';
+import { PassThrough } from 'node:stream';
+import { completionScript, SHELLS } from './completions.js';
+import { manPage } from './man.js';
+
+export function generatedFiles(): Record<string, string> {
+  const sink = new PassThrough();
+  const ctx = new CommandContext({ stdout: sink, stderr: sink, stdin: new PassThrough(), env: {}, signal: new AbortController().signal });
+  const program = buildProgram(ctx);
+  const files: Record<string, string> = { 'man/berth.1': manPage(program, VERSION) };
+  for (const shell of SHELLS) files[`completions/berth.${shell}`] = completionScript(program, shell);
+  return files;
+}

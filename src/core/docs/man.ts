@@ -1,0 +1,48 @@
+/** man/berth.1 in roff, generated from the command definitions. */
+import type { Command } from 'commander';
+import { EXIT_TABLE } from '../errors.js';
+import { ENVIRONMENT } from './env.js';
+import { programModel, type OptModel } from './model.js';
+
+/** Escapes text for roff: backslashes, hyphens, and a leading dot or quote. */
+export function roff(text: string): string {
+  return text
+    .replace(/\\/g, '\\e')
+    .replace(/-/g, '\\-')
+    .split('\n')
+    .map((l) => (/^[.']/.test(l) ? `\\&${l}` : l))
+    .join('\n');
+}
+
+function optionEntry(o: OptModel): string {
+  const extra = [o.choices ? `one of: ${o.choices.join(', ')}` : '', o.defaultValue ? `default: ${o.defaultValue}` : ''].filter(Boolean).join('; ');
+  return `.TP\n.B ${roff(o.flags)}\n${roff(o.description)}${extra ? roff(` (${extra})`) : ''}\n`;
+}
+
+export function manPage(program: Command, version: string): string {
+  const { root, commands } = programModel(program);
+  const out: string[] = [];
+  out.push(`.TH BERTH 1 "" "berth ${version}" "User Commands"`);
+  out.push('.SH NAME', 'berth \\- ' + roff(root.description));
+  out.push('.SH SYNOPSIS', '.B berth', '[\\fIglobal options\\fR] \\fIcommand\\fR [\\fIoptions\\fR] [\\fIarguments\\fR]');
+  out.push(
+    '.SH DESCRIPTION',
+    roff(
+      'berth streams what a Docker engine knows and manages idle containers. Every subcommand writes newline-delimited JSON records ' +
+        'when its output is not a terminal (or with --json), and a table or live view on a terminal. The records are documented in docs/records.md.',
+    ),
+  );
+  out.push('.SH GLOBAL OPTIONS');
+  for (const o of root.options) out.push(optionEntry(o).trimEnd());
+  out.push('.SH COMMANDS');
+  for (const c of commands) {
+    out.push(`.SS ${roff(`berth ${c.name} ${c.usage}`)}`, roff(c.description));
+    for (const o of c.options) out.push(optionEntry(o).trimEnd());
+  }
+  out.push('.SH ENVIRONMENT');
+  for (const e of ENVIRONMENT) out.push('.TP', `.B ${e.name}`, roff(e.meaning));
+  out.push('.SH EXIT STATUS');
+  for (const e of EXIT_TABLE) out.push('.TP', `.B ${e.code}`, roff(e.meaning));
+  out.push('.SH SEE ALSO', '\\fBdocker\\fR(1), \\fBjq\\fR(1)');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,30 @@
+/** Engine event -> `event` record (docs/records.md). */
+import { composeInfo } from '../engine/labels.js';
+import { nanosToRfc3339 } from '../parse.js';
+import type { EventRecord } from '../records.js';
+import type { EngineEvent } from './source.js';
+
+export function toEventRecord(ev: EngineEvent, engine?: string): EventRecord {
+  const attributes = ev.Actor?.Attributes ?? {};
+  const rec: EventRecord = {
+    type: 'event',
+    ts: nanosToRfc3339(ev.nanos),
+    scope: ev.Type,
+    action: ev.Action,
+    id: ev.Actor?.ID ?? ev.id ?? '',
+    ...(attributes.name !== undefined ? { name: attributes.name } : {}),
+    ...(ev.Type === 'container' ? composeInfo(attributes) : {}),
+    attributes,
+  };
+  if (engine !== undefined) rec.engine = engine;
+  return rec;
+}
+
+/** docker events' human line: `TIME SCOPE ACTION ID (k=v, ...)`, attributes sorted by key. */
+export function formatEventLine(r: EventRecord): string {
+  const attrs = Object.keys(r.attributes)
+    .sort()
+    .map((k) => `${k}=${r.attributes[k]}`)
+    .join(', ');
+  return `${r.engine ? `[${r.engine}] ` : ''}${r.ts} ${r.scope} ${r.action} ${r.id}${attrs ? ` (${attrs})` : ''}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The engine's event stream (GET /events) as an abortable AsyncIterable of
+ * decoded messages. Breaking out of the loop or aborting the signal destroys
+ * the HTTP request at once.
+ */
+import type { Engine } from '../engine/engine.js';
+import { engineStream } from '../engine/request.js';
+import { splitLines } from '../stream/lines.js';
+import { nanosToEngineTime } from '../parse.js';
+
+export interface EngineEvent {
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes?: Record<string, string> };
+  scope?: string;
+  time: number;
+  timeNano: number;
+  /** timeNano exactly: the JSON number loses precision past 2^53. */
+  nanos: bigint;
+  status?: string;
+  id?: string;
+  from?: string;
+}
+
+export interface EventQuery {
+  since?: bigint;
+  until?: bigint;
+  filters?: Record<string, string[]>;
+}
+
+/** docker sends filters as {key: {value: true}}. */
+export function filtersParam(filters: Record<string, string[]> | undefined): string | undefined {
+  if (!filters || Object.keys(filters).length === 0) return undefined;
+  const out: Record<string, Record<string, boolean>> = {};
+  for (const [k, vs] of Object.entries(filters)) out[k] = Object.fromEntries(vs.map((v) => [v, true]));
+  return JSON.stringify(out);
+}
+
+/** Reads "timeNano": 1234 from the raw JSON text without going through a double. */
+export function exactTimeNano(line: string, fallback: number): bigint {
+  const m = /"timeNano":\s*(\d+)/.exec(line);
+  return m ? BigInt(m[1]!) : BigInt(Math.round(fallback));
+}
+
+export async function* engineEvents(engine: Engine, q: EventQuery, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
+  const query: Record<string, string> = {};
+  if (q.since !== undefined) query.since = nanosToEngineTime(q.since);
+  if (q.until !== undefined) query.until = nanosToEngineTime(q.until);
+  const f = filtersParam(q.filters);
+  if (f) query.filters = f;
+  const res = await engineStream(engine, { path: '/events?', query, signal });
+  try {
+    for await (const line of splitLines(res)) {
+      if (!line.text.trim()) continue;
+      const ev = JSON.parse(line.text) as EngineEvent;
+      ev.nanos = exactTimeNano(line.text, ev.timeNano ?? ev.time * 1e9);
+      yield ev;
+    }
+  } finally {
+    res.destroy();
+  }
+}

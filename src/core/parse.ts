@@ -1,0 +1,107 @@
+/**
+ * Tiny typed parsers for flag values. Each throws a usage error of the form
+ * "--flag: expected X (got: Y)" so the message points at the flag.
+ */
+import { usageError } from './errors.js';
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses Go-style durations ("1h30m", "10s", "250ms", "1.5h"); a bare number is seconds. */
+export function parseDurationMs(text: string, flag = 'duration'): number {
+  const s = text.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    consumed = re.lastIndex;
+  }
+  if (consumed === 0 || consumed !== s.length) {
+    throw usageError(`${flag}: expected a duration like 10s, 5m, 1h30m (got: ${JSON.stringify(text)})`);
+  }
+  return total;
+}
+
+export function parseInteger(text: string, flag: string, opts: { min?: number; max?: number } = {}): number {
+  const s = text.trim();
+  const n = Number(s);
+  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(n)) {
+    throw usageError(`${flag}: expected a whole number (got: ${JSON.stringify(text)})`);
+  }
+  if (opts.min !== undefined && n < opts.min) throw usageError(`${flag}: expected a number >= ${opts.min} (got: ${n})`);
+  if (opts.max !== undefined && n > opts.max) throw usageError(`${flag}: expected a number <= ${opts.max} (got: ${n})`);
+  return n;
+}
+
+/** A point in time as nanoseconds since the epoch, as a bigint (the engine's timeNano). */
+export type Nanos = bigint;
+
+/**
+ * Parses a `--since`/`--until` value the way the docker CLI does: a duration
+ * relative to now ("10m"), an RFC 3339 timestamp (with optional fraction and
+ * zone), a date, or a Unix timestamp with an optional fraction ("1700000000.5").
+ */
+export function parseTimePoint(text: string, flag: string, nowMs = Date.now()): Nanos {
+  const s = text.trim();
+  if (/^\d+(\.\d{1,9})?$/.test(s)) {
+    const [sec, frac = ''] = s.split('.');
+    return BigInt(sec!) * 1_000_000_000n + BigInt(frac.padEnd(9, '0'));
+  }
+  if (/^\d/.test(s) && /[a-zµ]$/.test(s) && !s.includes('-')) {
+    const ms = parseDurationMs(s, flag);
+    return BigInt(Math.round((nowMs - ms) * 1e6));
+  }
+  const ns = parseRfc3339Nanos(s);
+  if (ns === undefined) {
+    throw usageError(`${flag}: expected a duration (10m), an RFC 3339 time (2026-01-02T15:04:05Z) or a Unix timestamp (got: ${JSON.stringify(text)})`);
+  }
+  return ns;
+}
+
+/** RFC 3339 (or a plain date / date-time without zone, read as local time as docker does) to nanoseconds. */
+export function parseRfc3339Nanos(s: string): Nanos | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  if (!m) return undefined;
+  const [, date, time = '00:00:00', frac = '', zone] = m;
+  const iso = `${date}T${time.length === 5 ? time + ':00' : time}${zone ? (zone.toUpperCase() === 'Z' ? 'Z' : zone) : ''}`;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return undefined;
+  return BigInt(ms) * 1_000_000n + BigInt(frac.padEnd(9, '0'));
+}
+
+/** Nanoseconds since the epoch as the engine's `since`/`until` query value: "seconds.nanoseconds". */
+export function nanosToEngineTime(ns: Nanos): string {
+  const sec = ns / 1_000_000_000n;
+  const frac = ns % 1_000_000_000n;
+  return `${sec}.${frac.toString().padStart(9, '0')}`;
+}
+
+/** Nanoseconds since the epoch as RFC 3339 with nine fraction digits, UTC. */
+export function nanosToRfc3339(ns: Nanos): string {
+  const ms = Number(ns / 1_000_000n);
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return new Date(ms).toISOString().slice(0, 19) + '.' + frac + 'Z';
+}
+
+/** `key=value` as docker's --filter takes it. */
+export function parseKeyValue(text: string, flag: string): [string, string] {
+  const i = text.indexOf('=');
+  if (i <= 0) throw usageError(`${flag}: expected key=value (got: ${JSON.stringify(text)})`);
+  return [text.slice(0, i).trim(), text.slice(i + 1)];
+}
+
+/** Collects repeated `--filter key=value` flags into docker's filter map (same key = OR, different keys = AND). */
+export function collectFilters(values: readonly string[], flag = '--filter'): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const v of values) {
+    const [k, val] = parseKeyValue(v, flag);
+    (out[k] ??= []).push(val);
+  }
+  return out;
+}
+
+export function oneOf<T extends string>(text: string, flag: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw usageError(`${flag}: expected one of ${choices.join(', ')} (got: ${JSON.stringify(text)})`);
+}

@@ -1,0 +1,91 @@
+/**
+ * Splits a byte stream into lines. `\n` ends a line and a trailing `\r` is
+ * dropped (CRLF); a final line without newline is still yielded. UTF-8
+ * characters split across chunks are decoded correctly (bytes are joined
+ * before decoding). Bound: a line longer than `maxBytes` is cut at the bound
+ * and yielded with `truncated: true`; the rest of it, up to the next newline,
+ * is discarded, so memory per line stays under `maxBytes`.
+ */
+export interface Line {
+  text: string;
+  truncated: boolean;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  private skipping = false;
+
+  constructor(private readonly maxBytes = DEFAULT_MAX_LINE_BYTES) {}
+
+  /** Feeds a chunk; calls `emit` for each complete line. */
+  push(chunk: Buffer, emit: (line: Line) => void): void {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      this.take(chunk.subarray(start, nl), emit, true);
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.take(chunk.subarray(start), emit, false);
+  }
+
+  /** Flushes a final unterminated line. */
+  end(emit: (line: Line) => void): void {
+    if (this.partsLen > 0 && !this.skipping) emit(this.build(false));
+    this.reset();
+  }
+
+  private take(piece: Buffer, emit: (line: Line) => void, complete: boolean): void {
+    if (this.skipping) {
+      if (complete) this.reset();
+      return;
+    }
+    if (this.partsLen + piece.length > this.maxBytes) {
+      const room = this.maxBytes - this.partsLen;
+      if (room > 0) this.parts.push(piece.subarray(0, room));
+      this.partsLen = this.maxBytes;
+      emit(this.build(true));
+      this.parts = [];
+      this.partsLen = 0;
+      this.skipping = !complete;
+      return;
+    }
+    if (!complete) {
+      // Copy: the caller's chunk buffer may be reused after push() returns.
+      this.parts.push(Buffer.from(piece));
+      this.partsLen += piece.length;
+      return;
+    }
+    this.parts.push(piece);
+    this.partsLen += piece.length;
+    emit(this.build(false));
+    this.reset();
+  }
+
+  private build(truncated: boolean): Line {
+    const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsLen);
+    let end = buf.length;
+    if (!truncated && end > 0 && buf[end - 1] === 13) end--;
+    return { text: buf.toString('utf8', 0, end), truncated };
+  }
+
+  private reset(): void {
+    this.parts = [];
+    this.partsLen = 0;
+    this.skipping = false;
+  }
+}
+
+/** Lines of an async byte stream; breaking out of the loop ends the source. */
+export async function* splitLines(source: AsyncIterable<Buffer | string>, maxBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<Line> {
+  const splitter = new LineSplitter(maxBytes);
+  const pending: Line[] = [];
+  const emit = (l: Line) => pending.push(l);
+  for await (const chunk of source) {
+    splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, emit);
+    while (pending.length) yield pending.shift()!;
+  }
+  splitter.end(emit);
+  while (pending.length) yield pending.shift()!;
+}

@@ -1,0 +1,32 @@
+/** The process entry point: signals in, exit code out. The only module that touches `process`. */
+import { run } from './cli.js';
+
+export async function main(): Promise<void> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => () => {
+    // A second Ctrl-C while shutting down means "now".
+    if (++signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
+    controller.abort(name);
+  };
+  process.on('SIGINT', onSignal('SIGINT'));
+  process.on('SIGTERM', onSignal('SIGTERM'));
+  // A reader that went away (| head) is not an error; the sinks notice it too.
+  process.stdout.on('error', () => {});
+  const code = await run(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+  });
+  // Let stdout drain before leaving; open engine sockets must not keep us alive.
+  if (process.stdout.writableLength > 0 && !process.stdout.destroyed) {
+    await new Promise<void>((resolve) => {
+      process.stdout.once('drain', resolve);
+      process.stdout.once('error', resolve);
+      process.stdout.once('close', resolve);
+    });
+  }
+  process.exit(code);
+}

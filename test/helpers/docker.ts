@@ -1,0 +1,103 @@
+/**
+ * Test helpers for the real engine. Every container a test makes carries
+ * `berth.test=1` and `berth.test.pid=<runner pid>`, so a run removes what it
+ * made even after a crash (global-setup.ts), without touching anyone else's.
+ */
+import { execa, type Options } from 'execa';
+import Docker from 'dockerode';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+
+export const TEST_LABEL = 'berth.test';
+export const TEST_PID_LABEL = 'berth.test.pid';
+export const TEST_IMAGE = 'berth-test/busybox';
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BERTH_BIN = join(ROOT, 'bin', 'berth.js');
+
+export function dockerFromEnv(): Docker {
+  const host = process.env.DOCKER_HOST;
+  if (host?.startsWith('unix://')) return new Docker({ socketPath: host.slice(7) });
+  if (host) return new Docker();
+  return new Docker({ socketPath: '/var/run/docker.sock' });
+}
+
+export const docker = dockerFromEnv();
+
+export function runPid(): number {
+  try {
+    return inject('runPid') ?? process.pid;
+  } catch {
+    return process.pid;
+  }
+}
+
+export function uniqueName(prefix: string): string {
+  return `berth-test-${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export function testLabels(extra: Record<string, string> = {}): Record<string, string> {
+  return { [TEST_LABEL]: '1', [TEST_PID_LABEL]: String(runPid()), ...extra };
+}
+
+export interface RunOptions {
+  name?: string;
+  cmd: string[] | string;
+  labels?: Record<string, string>;
+  tty?: boolean;
+  env?: string[];
+  start?: boolean;
+  host?: Partial<Docker.HostConfig>;
+  healthcheck?: Docker.ContainerCreateOptions['Healthcheck'];
+  exposedPorts?: Record<string, object>;
+}
+
+/** Creates (and by default starts) a labelled container from the test image. */
+export async function runContainer(o: RunOptions): Promise<Docker.Container> {
+  const c = await docker.createContainer({
+    Image: TEST_IMAGE,
+    name: o.name ?? uniqueName('c'),
+    Cmd: typeof o.cmd === 'string' ? ['sh', '-c', o.cmd] : o.cmd,
+    Labels: testLabels(o.labels),
+    Tty: o.tty ?? false,
+    Env: o.env,
+    Healthcheck: o.healthcheck,
+    ExposedPorts: o.exposedPorts,
+    HostConfig: { ...(o.host ?? {}) },
+  });
+  if (o.start !== false) await c.start();
+  return c;
+}
+
+export async function removeContainer(c: Docker.Container | string): Promise<void> {
+  const ct = typeof c === 'string' ? docker.getContainer(c) : c;
+  await ct.remove({ force: true }).catch(() => {});
+}
+
+/** Runs the built CLI (bin/berth.js) as a user would. */
+export function berth(args: string[], opts: Options = {}) {
+  return execa('node', [BERTH_BIN, ...args], { reject: false, timeout: 60_000, ...opts });
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, stepMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`waitFor timed out after ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** True when scripts/test-engine.sh started the engine (then tests may stop and restart it). */
+export const engineOwned = () => process.env.BERTH_TEST_ENGINE_OWNED === '1';
+
+export function engineScript(action: 'kill' | 'start' | 'stop') {
+  return execa('bash', [join(ROOT, 'scripts', 'test-engine.sh'), action], { timeout: 90_000 });
+}

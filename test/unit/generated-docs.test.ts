@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generatedFiles } from '../../src/core/docs/generate.js';
+import { ROOT } from '../helpers/paths.js';
+
+describe('generated man page and completions', () => {
+  it.each(Object.entries(generatedFiles()))('%s is current (run `npm run gen` after changing flags)', (path, content) => {
+    expect(readFileSync(join(ROOT, path), 'utf8')).toBe(content);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
+import { BerthError } from '../../src/core/errors.js';
+
+describe('parseDurationMs', () => {
+  it.each([
+    ['10s', 10_000],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['250ms', 250],
+    ['1.5h', 5_400_000],
+    ['2d', 172_800_000],
+    ['3', 3000],
+  ])('%s -> %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+
+  it.each(['', 'abc', '10x', '5m junk', 'm5'])('rejects %j with a message naming the flag', (text) => {
+    expect(() => parseDurationMs(text, '--tick')).toThrow(/^--tick: expected a duration like 10s, 5m, 1h30m \(got: /);
+  });
+});
+
+describe('parseInteger', () => {
+  it('parses and bounds', () => {
+    expect(parseInteger(' 42 ', '--tail')).toBe(42);
+    expect(() => parseInteger('4.2', '--tail')).toThrow('--tail: expected a whole number (got: "4.2")');
+    expect(() => parseInteger('-1', '--tail', { min: 0 })).toThrow('--tail: expected a number >= 0 (got: -1)');
+  });
+  it('throws a usage error (exit 2)', () => {
+    try {
+      parseInteger('x', '--n');
+    } catch (err) {
+      expect(err).toBeInstanceOf(BerthError);
+      expect((err as BerthError).exitCode).toBe(2);
+    }
+    expect.assertions(2);
+  });
+});
+
+describe('time points', () => {
+  const now = Date.UTC(2026, 0, 2, 15, 4, 5);
+  it('reads durations as "ago"', () => {
+    expect(parseTimePoint('10m', '--since', now)).toBe(BigInt(now - 600_000) * 1_000_000n);
+  });
+  it('reads RFC 3339 with nanoseconds exactly', () => {
+    expect(parseTimePoint('2026-01-02T15:04:05.123456789Z', '--since')).toBe(BigInt(now) * 1_000_000n + 123_456_789n);
+    expect(parseTimePoint('2026-01-02T16:04:05+01:00', '--since')).toBe(BigInt(now) * 1_000_000n);
+  });
+  it('reads Unix timestamps with fractions', () => {
+    expect(parseTimePoint('1700000000.5', '--until')).toBe(1_700_000_000_500_000_000n);
+    expect(parseTimePoint('1700000000', '--until')).toBe(1_700_000_000_000_000_000n);
+  });
+  it('rejects junk naming the flag', () => {
+    expect(() => parseTimePoint('yesterday', '--since')).toThrow(/^--since: expected a duration \(10m\), an RFC 3339 time/);
+  });
+  it('formats nanoseconds for the engine and for records', () => {
+    expect(nanosToEngineTime(1_700_000_000_000_000_042n)).toBe('1700000000.000000042');
+    expect(nanosToRfc3339(1_700_000_000_123_456_789n)).toBe('2023-11-14T22:13:20.123456789Z');
+  });
+});
+
+describe('filters', () => {
+  it('groups repeated keys (OR) and keeps keys apart (AND)', () => {
+    expect(collectFilters(['type=container', 'event=start', 'event=die', 'label=a=b'])).toEqual({
+      type: ['container'],
+      event: ['start', 'die'],
+      label: ['a=b'],
+    });
+  });
+  it('rejects values without =', () => {
+    expect(() => parseKeyValue('nokey', '--filter')).toThrow('--filter: expected key=value (got: "nokey")');
+  });
+});

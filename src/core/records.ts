@@ -22,3 +22,81 @@ export interface EventRecord extends Partial<ContainerRef> {
   id: string;
   attributes: Record<string, string>;
 }
+
+/** One stats sample of a container (berth stats); numbers, not strings. Rates and CPU% are absent when there is no previous reading. */
+export interface StatsRecord extends ContainerRef {
+  type: 'stats';
+  ts: string;
+  id: string;
+  name: string;
+  cpuPercent?: number;
+  memUsage: number;
+  memLimit: number;
+  memPercent: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  netRxRate?: number;
+  netTxRate?: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+  blockReadRate?: number;
+  blockWriteRate?: number;
+  pids: number;
+}
+
+/** One node of a `topology` snapshot: counts are for the tick that just ended. */
+export interface TopologyNodeRecord {
+  id: string;
+  /** `service` or `container` (from the engine), `client` (requests through berth serve), `input` (named only by stdin records). */
+  kind: 'service' | 'container' | 'client' | 'input';
+  /** Running containers of the node, as last seen (kept while the engine is down). */
+  running: number;
+  /** Engine events about the node's containers. */
+  events: number;
+  /** Log lines of the node's containers, and their split by severity. */
+  logs: number;
+  error: number;
+  warn: number;
+  info: number;
+  debug: number;
+  /** Log lines with no recognisable severity. */
+  other: number;
+  /** Counted from stdin `{"node":...}` records. */
+  input: number;
+}
+
+/** One edge of a `topology` snapshot. */
+export interface TopologyEdgeRecord {
+  from: string;
+  to: string;
+  /** `depends_on` (declared), `tcp` (seen in traffic), `client` (berth serve), `input` (named only by stdin records). */
+  kind: 'depends_on' | 'tcp' | 'client' | 'input';
+  /** All real events on the edge this tick: connections + requests + input. */
+  count: number;
+  /** New TCP connections seen from `from` to `to`. */
+  connections: number;
+  /** Requests proxied by berth serve (client edges). */
+  requests: number;
+  /** Counted from stdin edge records. */
+  input: number;
+}
+
+/** A `topology` snapshot: one per tick, every node and edge present every tick. */
+export interface TopologyRecord {
+  type: 'topology';
+  ts: string;
+  /** 1 for the first snapshot, then +1 per tick. */
+  tick: number;
+  /** The tick length in milliseconds. */
+  tickMs: number;
+  /** False when the engine could not be reached during the tick; counts are then zeros (or stdin only). */
+  engineUp: boolean;
+  project?: string;
+  by: 'service' | 'container';
+  /** Which sources are feeding counts; `tcp` is false when the engine is not on this host. */
+  sources: { events: boolean; logs: boolean; tcp: boolean; stdin: boolean };
+  /** Cells that hit the per-cell cap (1000) this tick; 0 normally. */
+  clamped: number;
+  nodes: TopologyNodeRecord[];
+  edges: TopologyEdgeRecord[];
+}

@@ -1,0 +1,94 @@
+/**
+ * A sample: the numbers for one container at one reading, from the raw
+ * reading and the previous one of the same series. `computeSample(prev, cur)`
+ * is pure, so every consumer (stats, idle, serve, topology) agrees.
+ *
+ * CPU% needs a previous reading: `prev.cpu_stats` when given (so --interval
+ * spans the whole interval), else the engine's own `precpu_stats` when it
+ * filled them (stream=false). The first reading of a stream has neither and
+ * gets no `cpuPercent`. Rates need `prev`. When a counter went backwards
+ * (restart) the sample starts a new series: `reset` is true and it carries
+ * neither CPU% nor rates.
+ */
+import { blockIO, cpuPercent, hasCpu, memPercent, memUsageNoCache, networkTotals, pidsCurrent, readTimeMs, type RawStats } from './formulas.js';
+import { perSecond, wentBackwards } from './rates.js';
+
+export interface StatsSample {
+  /** The engine's read time (RFC 3339 with nanoseconds). */
+  ts: string;
+  /** The same in ms since the epoch (with fraction). */
+  tsMs: number;
+  cpuPercent?: number;
+  /** Cumulative CPU time used by the container, ns (`cpu_usage.total_usage`). */
+  cpuTotalNs: number;
+  memUsage: number;
+  memLimit: number;
+  memPercent: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+  pids: number;
+  netRxRate?: number;
+  netTxRate?: number;
+  blockReadRate?: number;
+  blockWriteRate?: number;
+  /** True when this reading starts a new series (counters went backwards). */
+  reset?: boolean;
+}
+
+type Totals = Pick<StatsSample, 'cpuTotalNs' | 'memUsage' | 'memLimit' | 'memPercent' | 'netRxBytes' | 'netTxBytes' | 'blockReadBytes' | 'blockWriteBytes' | 'pids'>;
+
+/** The cumulative and instantaneous numbers of one reading, no previous needed. */
+export function readingTotals(raw: RawStats): Totals {
+  const mem = memUsageNoCache(raw.memory_stats);
+  const limit = raw.memory_stats?.limit ?? 0;
+  const net = networkTotals(raw);
+  const blk = blockIO(raw.blkio_stats?.io_service_bytes_recursive);
+  return {
+    cpuTotalNs: raw.cpu_stats?.cpu_usage?.total_usage ?? 0,
+    memUsage: mem,
+    memLimit: limit,
+    memPercent: memPercent(limit, mem),
+    netRxBytes: net.rx,
+    netTxBytes: net.tx,
+    blockReadBytes: blk.read,
+    blockWriteBytes: blk.write,
+    pids: pidsCurrent(raw),
+  };
+}
+
+const counters = (t: Totals) => [t.cpuTotalNs, t.netRxBytes, t.netTxBytes, t.blockReadBytes, t.blockWriteBytes];
+
+/** True for the engine's reading of a container that is not running (zero `read` time). */
+export function isEmptyReading(raw: RawStats): boolean {
+  return readTimeMs(raw.read) === undefined;
+}
+
+/** The sample for `cur`, given the previous reading of the same series (undefined for the first). */
+export function computeSample(prev: RawStats | undefined, cur: RawStats): StatsSample {
+  const totals = readingTotals(cur);
+  const tsMs = readTimeMs(cur.read) ?? Date.now();
+  const base: StatsSample = { ts: cur.read, tsMs, ...totals };
+  if (!prev || isEmptyReading(prev)) {
+    if (!prev && hasCpu(cur.precpu_stats) && cur.cpu_stats) base.cpuPercent = cpuPercent(cur.precpu_stats, cur.cpu_stats);
+    return base;
+  }
+  const before = readingTotals(prev);
+  if (wentBackwards(counters(before), counters(totals))) return { ...base, reset: true };
+  if (hasCpu(prev.cpu_stats) && cur.cpu_stats) base.cpuPercent = cpuPercent(prev.cpu_stats, cur.cpu_stats);
+  const elapsed = tsMs - (readTimeMs(prev.read) ?? tsMs);
+  return { ...base, ...rates(before, totals, elapsed) };
+}
+
+function rates(a: Totals, b: Totals, elapsedMs: number): Partial<StatsSample> {
+  const out: Partial<StatsSample> = {};
+  const set = (k: 'netRxRate' | 'netTxRate' | 'blockReadRate' | 'blockWriteRate', v: number | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('netRxRate', perSecond(a.netRxBytes, b.netRxBytes, elapsedMs));
+  set('netTxRate', perSecond(a.netTxBytes, b.netTxBytes, elapsedMs));
+  set('blockReadRate', perSecond(a.blockReadBytes, b.blockReadBytes, elapsedMs));
+  set('blockWriteRate', perSecond(a.blockWriteBytes, b.blockWriteBytes, elapsedMs));
+  return out;
+}

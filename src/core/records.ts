@@ -100,3 +100,38 @@ export interface TopologyRecord {
   nodes: TopologyNodeRecord[];
   edges: TopologyEdgeRecord[];
 }
+
+/** One log line of a container (berth logs). */
+export interface LogRecord extends ContainerRef {
+  type: 'log';
+  /** The engine's timestamp of the line, RFC 3339 with nanoseconds. */
+  ts: string;
+  id: string;
+  name: string;
+  stream: 'stdout' | 'stderr';
+  /** Detected severity; OTHER when the line has no recognisable level. */
+  level: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'OTHER';
+  msg: string;
+  /** Present (true) only when the line was longer than the bound and was cut there. */
+  truncated?: true;
+}
+
+/** Severity counts, keyed by level. */
+export interface LevelCounts {
+  ERROR: number;
+  WARN: number;
+  INFO: number;
+  DEBUG: number;
+  OTHER: number;
+}
+
+/** `berth logs --summary`: one per container, then one with `scope: "all"` and the per-minute series. */
+export interface LogSummaryRecord extends Partial<ContainerRef> {
+  type: 'summary';
+  ts: string;
+  scope: 'container' | 'all';
+  lines: number;
+  counts: LevelCounts;
+  /** scope "all" only: the last 60 one-minute buckets that saw lines, oldest first (`minute` is the bucket start). */
+  series?: Array<{ minute: string } & LevelCounts>;
+}

@@ -1,0 +1,95 @@
+/**
+ * Severity of a log line from its common shapes, checked in this order:
+ *   1. JSON logs: a "level" / "severity" / "lvl" / "loglevel" field, as a
+ *      word or a pino/bunyan number (10 trace, 20 debug, 30 info, 40 warn,
+ *      50 error, 60 fatal);
+ *   2. a syslog priority prefix "<N>" (N & 7: 0-3 error, 4 warn, 5-6 info, 7 debug);
+ *   3. klog/glog "W1122 10:00:00.000000 ..." (I, W, E, F);
+ *   4. logfmt "level=error", "lvl=warn", "severity=info";
+ *   5. a level word in brackets "[warn]", "<error>", "(INFO)", any case;
+ *   6. an upper-case level word ("ERROR", "WARN:") in the first 120 characters,
+ *      or any-case at the very start ("error: ...", "Warning ...").
+ * Only the first 120 characters are looked at (a long line costs no more).
+ * Nothing else counts: a line on stderr is not an error by itself.
+ */
+export type Level = 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'OTHER';
+
+export const LEVELS: readonly Level[] = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'OTHER'];
+
+/** Rank for --level: a higher rank is more severe; OTHER is below DEBUG. */
+export const LEVEL_RANK: Record<Level, number> = { OTHER: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
+
+const WORDS: Record<string, Level> = {
+  error: 'ERROR', err: 'ERROR', eror: 'ERROR', fatal: 'ERROR', crit: 'ERROR', critical: 'ERROR', panic: 'ERROR',
+  emerg: 'ERROR', emergency: 'ERROR', alert: 'ERROR', severe: 'ERROR',
+  warn: 'WARN', warning: 'WARN', wrn: 'WARN',
+  info: 'INFO', inf: 'INFO', notice: 'INFO', informational: 'INFO',
+  debug: 'DEBUG', dbg: 'DEBUG', trace: 'DEBUG', trc: 'DEBUG', verbose: 'DEBUG', fine: 'DEBUG', finer: 'DEBUG', finest: 'DEBUG',
+};
+
+const HEAD = 120;
+const JSON_FIELD = /"(?:level|severity|lvl|loglevel|log\.level|levelname)"\s*:\s*(?:"([A-Za-z]+)|(\d+))/;
+const SYSLOG = /^<(\d{1,3})>/;
+const KLOG = /^([IWEF])\d{4} \d\d:\d\d:\d\d/;
+const LOGFMT = /(?:^|[\s,;])(?:level|lvl|severity|loglevel)=["']?([A-Za-z]+)/i;
+const BRACKET = /[[<(]([A-Za-z]{3,13})[\]>)]/g;
+const UPPER = /(?:^|[^A-Za-z0-9_])(ERROR|ERR|FATAL|CRIT|CRITICAL|PANIC|EMERG|ALERT|SEVERE|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE|VERBOSE)(?![A-Za-z0-9_])/;
+const START = /^([A-Za-z]{3,13})(?=[\s:|\]])/;
+
+export function levelFromWord(word: string): Level | undefined {
+  return WORDS[word.toLowerCase()];
+}
+
+/** pino/bunyan numeric levels. */
+export function levelFromNumber(n: number): Level {
+  if (n >= 50) return 'ERROR';
+  if (n >= 40) return 'WARN';
+  if (n >= 30) return 'INFO';
+  return 'DEBUG';
+}
+
+export function levelFromSyslog(priority: number): Level {
+  const sev = priority & 7;
+  return sev <= 3 ? 'ERROR' : sev === 4 ? 'WARN' : sev <= 6 ? 'INFO' : 'DEBUG';
+}
+
+const KLOG_LEVEL: Record<string, Level> = { I: 'INFO', W: 'WARN', E: 'ERROR', F: 'ERROR' };
+
+export function detectLevel(msg: string): Level {
+  const head = msg.length > HEAD ? msg.slice(0, HEAD) : msg;
+  const c = head.charCodeAt(0);
+  if (c === 123 /* { */) {
+    const m = JSON_FIELD.exec(msg.length > 4096 ? msg.slice(0, 4096) : msg);
+    if (m) return m[2] !== undefined ? levelFromNumber(Number(m[2])) : (levelFromWord(m[1]!) ?? 'OTHER');
+  } else if (c === 60 /* < */) {
+    const m = SYSLOG.exec(head);
+    if (m) return levelFromSyslog(Number(m[1]));
+  }
+  return textLevel(head);
+}
+
+function textLevel(head: string): Level {
+  const k = KLOG.exec(head);
+  if (k) return KLOG_LEVEL[k[1]!]!;
+  const lf = LOGFMT.exec(head);
+  if (lf) {
+    const l = levelFromWord(lf[1]!);
+    if (l) return l;
+  }
+  const b = bracketLevel(head);
+  if (b) return b;
+  const u = UPPER.exec(head);
+  if (u) return levelFromWord(u[1]!)!;
+  const s = START.exec(head);
+  return (s && levelFromWord(s[1]!)) || 'OTHER';
+}
+
+function bracketLevel(head: string): Level | undefined {
+  if (head.indexOf('[') === -1 && head.indexOf('<') === -1 && head.indexOf('(') === -1) return undefined;
+  BRACKET.lastIndex = 0;
+  for (let m = BRACKET.exec(head); m; m = BRACKET.exec(head)) {
+    const l = levelFromWord(m[1]!);
+    if (l) return l;
+  }
+  return undefined;
+}

@@ -1,0 +1,75 @@
+/**
+ * A container's logs from the engine (GET /containers/{id}/logs) as an
+ * abortable stream of decoded lines. The body is always requested with
+ * engine timestamps (they order the merge and resume a follow); they are
+ * moved into `LogLine.ts` and stripped from `msg`.
+ *
+ * `containerLogBatches` yields the lines each network chunk completed, as one
+ * array (no per-line promise in the hot path); `containerLogs` flattens that
+ * for callers who want one line at a time. Breaking out of the loop or
+ * aborting the signal destroys the request at once.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Engine } from '../engine/engine.js';
+import { engineStream } from '../engine/request.js';
+import { inspectTarget, type Target } from '../engine/select.js';
+import { nanosToEngineTime, type Nanos } from '../parse.js';
+import { LogDecoder } from './decode.js';
+import type { LogLine } from './line.js';
+
+export type { LogLine, LogStream } from './line.js';
+
+export interface LogQuery {
+  follow?: boolean;
+  /** Inclusive lower bound, ns since the epoch. */
+  since?: Nanos;
+  /** Upper bound, ns since the epoch. */
+  until?: Nanos;
+  /** Lines per container from the end; undefined = all. */
+  tail?: number;
+  /** Kept for callers who mirror docker's flags; the engine is always asked for timestamps. */
+  timestamps?: boolean;
+  /** Bound on one line's bytes; longer lines are cut and marked truncated. */
+  maxLineBytes?: number;
+  onEngineError?: (text: string) => void;
+}
+
+export function logsQuery(q: LogQuery, timestamps: boolean): Record<string, string> {
+  const query: Record<string, string> = { stdout: '1', stderr: '1', timestamps: timestamps ? '1' : '0' };
+  if (q.follow) query.follow = '1';
+  if (q.since !== undefined) query.since = nanosToEngineTime(q.since);
+  if (q.until !== undefined) query.until = nanosToEngineTime(q.until);
+  query.tail = q.tail === undefined ? 'all' : String(q.tail);
+  return query;
+}
+
+/** The raw log body; the caller owns (and must destroy) the response. */
+export function openLogs(engine: Engine, id: string, query: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+  return engineStream(engine, { path: `/containers/${encodeURIComponent(id)}/logs?`, query, signal });
+}
+
+/** Lines in batches, one array per chunk received. Re-inspects the target for its TTY setting. */
+export async function* containerLogBatches(target: Target, q: LogQuery, signal: AbortSignal): AsyncGenerator<LogLine[]> {
+  const fresh = await inspectTarget(target.engine, target.id, signal);
+  target.tty = fresh.tty;
+  target.running = fresh.running;
+  const decoder = new LogDecoder(target, { tty: fresh.tty, stamped: true, maxLineBytes: q.maxLineBytes, onEngineError: q.onEngineError });
+  const res = await openLogs(target.engine, target.id, logsQuery(q, true), signal);
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      const out: LogLine[] = [];
+      decoder.push(chunk, out);
+      if (out.length) yield out;
+    }
+    const rest: LogLine[] = [];
+    decoder.end(rest);
+    if (rest.length) yield rest;
+  } finally {
+    res.destroy();
+  }
+}
+
+/** One line at a time: `for await (const line of containerLogs(target, {follow: true}, signal))`. */
+export async function* containerLogs(target: Target, q: LogQuery, signal: AbortSignal): AsyncGenerator<LogLine> {
+  for await (const batch of containerLogBatches(target, q, signal)) yield* batch;
+}

@@ -32,7 +32,16 @@ export interface IdleRecord {
   from: IdleState | 'unknown';
   to: IdleState;
   reason: string;
+  /**
+   * What berth did, when the record is about its own action: `stop`, `pause`,
+   * `kill`, `start`; `keep` (a stop was vetoed: busy, in use by a dependent;
+   * then from = to) or `would_stop` (--dry-run). Left out for changes berth
+   * only observed.
+   */
+  action?: IdleAction;
 }
+
+export type IdleAction = 'stop' | 'pause' | 'kill' | 'start' | 'keep' | 'would_stop';
 
 export type StopMethod = 'stop' | 'pause' | 'kill';
 

@@ -1,0 +1,58 @@
+/**
+ * Dependencies as a graph of names, pure:
+ * - `wakeOrder`: what to start before a container, dependencies first
+ *   (topological order, each once); a cycle is an error naming it;
+ * - `awakeDependents`: reference counting for sleep: the awake containers that
+ *   need a dependency, directly or through others. A dependency may sleep only
+ *   when this list is empty.
+ */
+import { BerthError } from '../errors.js';
+
+export type DepsOf = (name: string) => readonly string[];
+
+/** The dependencies of `root`, transitively, each after its own dependencies; `root` is not included. */
+export function wakeOrder(root: string, depsOf: DepsOf): string[] {
+  const order: string[] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (name: string) => {
+    if (done.has(name)) return;
+    const at = path.indexOf(name);
+    if (at >= 0) throw cycleError([...path.slice(at), name]);
+    path.push(name);
+    for (const dep of depsOf(name)) visit(dep);
+    path.pop();
+    done.add(name);
+    if (name !== root) order.push(name);
+  };
+  visit(root);
+  return order;
+}
+
+export function cycleError(cycle: string[]): BerthError {
+  return new BerthError('CONFIG', `dependency cycle: ${cycle.join(' -> ')}`, { hint: 'remove one of these depends_on entries' });
+}
+
+/** Awake containers among `all` that depend on `name`, directly or transitively, sorted. */
+export function awakeDependents(name: string, all: Iterable<string>, depsOf: DepsOf, isAwake: (n: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const other of all) {
+    if (other === name || !isAwake(other)) continue;
+    if (reaches(other, name, depsOf)) out.push(other);
+  }
+  return out.sort();
+}
+
+/** Does `from` depend on `to`, following dependency edges (cycle-safe)? */
+export function reaches(from: string, to: string, depsOf: DepsOf): boolean {
+  const seen = new Set<string>([from]);
+  const stack = [...depsOf(from)];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n === to) return true;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...depsOf(n));
+  }
+  return false;
+}

@@ -1,0 +1,115 @@
+/**
+ * ContainerProvider: the idle lifecycle's operations on plain containers of
+ * one engine (the Engine value is passed in, never global). Every operation
+ * is idempotent, so two berth processes acting on the same container at the
+ * same time do no harm: starting a started container, unpausing a running
+ * one or stopping a stopped one is a no-op, not an error.
+ */
+import type Docker from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../engine/engine.js';
+import { toBerthError } from '../engine/request.js';
+import { BerthError } from '../errors.js';
+import { bareName } from '../engine/labels.js';
+import type { Provider, StopMethod } from './types.js';
+
+export interface UnitState {
+  running: boolean;
+  paused: boolean;
+  exitCode?: number;
+  health?: string;
+  id: string;
+}
+
+export function stateOf(info: Docker.ContainerInspectInfo): UnitState {
+  const s = info.State;
+  const health = (s as { Health?: { Status?: string } }).Health?.Status;
+  return {
+    id: info.Id,
+    running: !!s?.Running,
+    paused: !!s?.Paused,
+    ...(s && !s.Running ? { exitCode: s.ExitCode } : {}),
+    ...(health ? { health } : {}),
+  };
+}
+
+/** Status codes that mean "already in the state you asked for". */
+const isNoop = (err: unknown) => {
+  const status = (err as { statusCode?: number }).statusCode;
+  const msg = String((err as Error).message ?? '');
+  return status === 304 || (status === 409 && /not (running|paused)|already paused|is paused/i.test(msg));
+};
+
+export class ContainerProvider implements Provider {
+  constructor(readonly engine: Engine) {}
+
+  private c(name: string): Docker.Container {
+    return this.engine.docker.getContainer(name);
+  }
+
+  async inspect(name: string, signal?: AbortSignal): Promise<Docker.ContainerInspectInfo> {
+    try {
+      return await this.c(name).inspect({ abortSignal: signal } as object);
+    } catch (err) {
+      throw this.error(err, name, signal);
+    }
+  }
+
+  async state(name: string, signal?: AbortSignal): Promise<UnitState> {
+    return stateOf(await this.inspect(name, signal));
+  }
+
+  /** Starts a stopped container or unpauses a paused one; a running one is left as it is. */
+  async start(name: string, signal?: AbortSignal): Promise<void> {
+    const st = await this.state(name, signal);
+    if (st.running && !st.paused) return;
+    await this.call(name, signal, () => (st.paused ? this.c(name).unpause({ abortSignal: signal } as object) : this.c(name).start({ abortSignal: signal } as object)));
+  }
+
+  /**
+   * Puts a container to sleep. `stop` with a signal sends it, waits up to
+   * timeoutSec (default 10) and then kills, as `docker stop --signal` does.
+   * Not cancellable on purpose: a stop once begun is finished.
+   */
+  async stop(name: string, method: StopMethod, opts: { signal?: string; timeoutSec?: number } = {}): Promise<void> {
+    const c = this.c(name);
+    if (method === 'pause') return this.call(name, undefined, () => c.pause());
+    if (method === 'kill') return this.call(name, undefined, () => c.kill({ signal: opts.signal ?? 'SIGKILL' }));
+    if (!opts.signal) return this.call(name, undefined, () => c.stop(opts.timeoutSec !== undefined ? { t: opts.timeoutSec } : {}));
+    await this.call(name, undefined, () => c.kill({ signal: opts.signal }));
+    if (await this.waitDown(name, (opts.timeoutSec ?? 10) * 1000)) return;
+    await this.call(name, undefined, () => c.kill({ signal: 'SIGKILL' }));
+  }
+
+  /** Polls until the container is no longer running; false when `ms` passed first. */
+  async waitDown(name: string, ms: number): Promise<boolean> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (!(await this.state(name)).running) return true;
+      await sleep(100);
+    }
+    return false;
+  }
+
+  /** The container's address on its first network with one (for probes with host "container"). */
+  async address(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    const nets = (await this.inspect(name, signal)).NetworkSettings?.Networks ?? {};
+    for (const n of Object.values(nets)) if (n?.IPAddress) return n.IPAddress;
+    return undefined;
+  }
+
+  private async call(name: string, signal: AbortSignal | undefined, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (isNoop(err)) return;
+      throw this.error(err, name, signal);
+    }
+  }
+
+  private error(err: unknown, name: string, signal?: AbortSignal): unknown {
+    const e = toBerthError(this.engine, err, signal);
+    if (e instanceof BerthError && e.code === 'NOT_FOUND') return new BerthError('NOT_FOUND', `no such container: ${bareName(name)}`, { cause: err });
+    return e;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Units: a container with its idle config and its dependencies resolved to
+ * container names. Compose's depends_on names services: they resolve to the
+ * container of that service in the same project. berth.idle.depends_on names
+ * containers (or, failing that, a service of the same project).
+ */
+import type Docker from 'dockerode';
+import { BerthError } from '../errors.js';
+import { bareName, COMPOSE_PROJECT, COMPOSE_SERVICE, composeInfo } from '../engine/labels.js';
+import { toBerthError } from '../engine/request.js';
+import type { DepCondition, IdleConfig } from './config.js';
+import { idleConfigFor, type ConfigFile } from './config-file.js';
+import type { ContainerProvider } from './provider.js';
+
+export interface UnitDep {
+  name: string;
+  condition: DepCondition;
+}
+
+export interface Unit {
+  name: string;
+  id: string;
+  project?: string;
+  service?: string;
+  labels: Record<string, string>;
+  config: IdleConfig;
+  deps: UnitDep[];
+}
+
+export class UnitResolver {
+  constructor(
+    readonly provider: ContainerProvider,
+    readonly file?: ConfigFile,
+  ) {}
+
+  /** The unit for a container name or id, read from the engine now. */
+  async get(nameOrId: string, signal?: AbortSignal): Promise<Unit> {
+    const info = await this.provider.inspect(nameOrId, signal);
+    return this.fromInspect(info, signal);
+  }
+
+  async fromInspect(info: Docker.ContainerInspectInfo, signal?: AbortSignal): Promise<Unit> {
+    const name = bareName(info.Name) ?? info.Id.slice(0, 12);
+    const labels = info.Config?.Labels ?? {};
+    const config = idleConfigFor(name, labels, this.file);
+    const compose = composeInfo(labels);
+    const deps: UnitDep[] = [];
+    for (const d of config.dependsOn) {
+      const depName = d.compose ? await this.serviceContainer(name, compose.project, d.ref, signal) : await this.containerName(name, compose.project, d.ref, signal);
+      deps.push({ name: depName, condition: d.condition });
+    }
+    return { name, id: info.Id, ...compose, labels, config, deps };
+  }
+
+  /** Every unit reachable from `root` through dependencies, by name (cycle-safe). */
+  async graph(root: string, signal?: AbortSignal): Promise<Map<string, Unit>> {
+    const units = new Map<string, Unit>();
+    const todo = [root];
+    while (todo.length) {
+      const n = todo.pop()!;
+      if (units.has(n)) continue;
+      const u = await this.get(n, signal);
+      units.set(n, u);
+      if (u.name !== n) units.set(u.name, u);
+      todo.push(...u.deps.map((d) => d.name));
+    }
+    return units;
+  }
+
+  private async containerName(of: string, project: string | undefined, ref: string, signal?: AbortSignal): Promise<string> {
+    try {
+      const info = await this.provider.inspect(ref, signal);
+      return bareName(info.Name) ?? ref;
+    } catch (err) {
+      if (!(err instanceof BerthError && err.code === 'NOT_FOUND')) throw err;
+      if (!project) throw this.missing(of, ref, err);
+      return this.serviceContainer(of, project, ref, signal);
+    }
+  }
+
+  private async serviceContainer(of: string, project: string | undefined, service: string, signal?: AbortSignal): Promise<string> {
+    const filters = { label: [`${COMPOSE_SERVICE}=${service}`, ...(project ? [`${COMPOSE_PROJECT}=${project}`] : [])] };
+    let list: Docker.ContainerInfo[];
+    try {
+      list = await this.provider.engine.docker.listContainers({ all: true, filters, abortSignal: signal } as object);
+    } catch (err) {
+      throw toBerthError(this.provider.engine, err, signal);
+    }
+    const names = list.map((c) => bareName(c.Names?.[0]) ?? c.Id).sort();
+    if (!names.length) throw this.missing(of, `service ${service}${project ? ` of project ${project}` : ''}`);
+    return names[0]!;
+  }
+
+  private missing(of: string, what: string, cause?: unknown): BerthError {
+    return new BerthError('NOT_FOUND', `container ${of} depends on ${what}, which has no container`, { cause });
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Waking a container: its dependencies first, in topological order, each
+ * waited for per its condition; then the container, waited for until ready.
+ * `createWaker` returns a `Waker` (types.ts) with single flight per container
+ * in this process; a second berth process waking the same container at the
+ * same time does no harm because every provider operation is idempotent.
+ *
+ * Budget: `timeoutMs` when given, else the container's wake_timeout plus its
+ * dependencies' own wake_timeouts; each dependency waits at most its own
+ * wake_timeout and never past the overall deadline.
+ *
+ * On abort: nothing is left half-handled: the run stops waiting and reports,
+ * as a final `error` event, which containers it started and left running.
+ */
+import { BerthError } from '../errors.js';
+import type { DepCondition } from './config.js';
+import { wakeOrder } from './deps.js';
+import type { ContainerProvider } from './provider.js';
+import { fmtMs, waitReady } from './readiness.js';
+import { SingleFlight } from './single-flight.js';
+import { StateTable } from './state-machine.js';
+import type { Unit, UnitResolver } from './units.js';
+import type { IdleRecord, WakeEvent, WakeEventKind, Waker } from './types.js';
+
+export interface WakerOptions {
+  resolver: UnitResolver;
+  /** Shared state table (watch-idle, serve); a private one when left out. */
+  states?: StateTable;
+  onTransition?: (r: IdleRecord) => void;
+  now?: () => number;
+}
+
+/** Strictest first: a dependency needed under several conditions is waited for under the strictest. */
+const RANK: DepCondition[] = ['service_completed_successfully', 'ready', 'service_healthy', 'service_started'];
+
+export function depConditions(units: Map<string, Unit>): Map<string, DepCondition> {
+  const out = new Map<string, DepCondition>();
+  for (const u of new Set(units.values())) {
+    for (const d of u.deps) {
+      const prev = out.get(d.name);
+      if (!prev || RANK.indexOf(d.condition) < RANK.indexOf(prev)) out.set(d.name, d.condition);
+    }
+  }
+  return out;
+}
+
+export function createWaker(o: WakerOptions): Waker & { flights: SingleFlight<WakeEvent> } {
+  const flights = new SingleFlight<WakeEvent>();
+  const states = o.states ?? new StateTable();
+  const waker = (container: string, opts: Parameters<Waker>[1] = {}) =>
+    flights.join(container, (emit, signal) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs).run(), opts);
+  return Object.assign(waker, { flights });
+}
+
+class WakeRun {
+  private readonly started: string[] = [];
+  private readonly t0: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly o: WakerOptions,
+    private readonly states: StateTable,
+    private readonly container: string,
+    private readonly emitRaw: (e: WakeEvent) => void,
+    private readonly signal: AbortSignal,
+    private readonly timeoutMs?: number,
+  ) {
+    this.now = o.now ?? Date.now;
+    this.t0 = this.now();
+  }
+
+  private emit(event: WakeEventKind, message: string, dep?: string): void {
+    this.emitRaw({ type: 'wake', event, ts: new Date().toISOString(), container: this.container, ...(dep ? { dep } : {}), message });
+  }
+
+  private transition(unit: Unit, input: Parameters<StateTable['apply']>[1], reason: string): void {
+    const rec = this.states.apply(unit.name, input, reason, { id: unit.id });
+    if (rec) this.o.onTransition?.(rec);
+  }
+
+  async run(): Promise<void> {
+    let units: Map<string, Unit> | undefined;
+    try {
+      units = await this.o.resolver.graph(this.container, this.signal);
+      const root = units.get(this.container)!;
+      const order = wakeOrder(this.container, (n) => units!.get(n)?.deps.map((d) => d.name) ?? []);
+      const budget = this.timeoutMs ?? root.config.wakeTimeoutMs + order.reduce((s, n) => s + units!.get(n)!.config.wakeTimeoutMs, 0);
+      const deadline = this.t0 + budget;
+      this.emit('starting', order.length ? `waking ${root.name} after ${order.join(', ')} (budget ${fmtMs(budget)})` : `waking ${root.name} (budget ${fmtMs(budget)})`);
+      const conditions = depConditions(units);
+      for (const dep of order) await this.wakeDep(units.get(dep)!, conditions.get(dep) ?? 'ready', deadline);
+      await this.wakeRoot(root, deadline);
+    } catch (err) {
+      this.fail(err, units);
+      throw err;
+    }
+  }
+
+  private async wakeDep(dep: Unit, condition: DepCondition, deadline: number): Promise<void> {
+    this.emit('waking_dep', `starting dependency ${dep.name} (${condition})`, dep.name);
+    await this.startUnit(dep);
+    const timeoutMs = Math.max(0, Math.min(dep.config.wakeTimeoutMs, deadline - this.now()));
+    const how = await waitReady(this.o.resolver.provider, dep.name, { condition, probe: dep.config.probe, timeoutMs, signal: this.signal });
+    this.transition(dep, { kind: 'ready' }, how);
+    this.emit('dep_ready', `dependency ${dep.name} is ${how}`, dep.name);
+  }
+
+  private async wakeRoot(root: Unit, deadline: number): Promise<void> {
+    const was = await this.startUnit(root);
+    this.emit('container_woke', was ? `${root.name} was already running` : `started ${root.name}`);
+    this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root)})`);
+    const timeoutMs = Math.max(0, deadline - this.now());
+    const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, signal: this.signal });
+    this.transition(root, { kind: 'ready' }, how);
+    this.emit('ready', `${root.name} is ready (${how}) after ${fmtMs(Math.round((this.now() - this.t0) / 100) * 100)}`);
+  }
+
+  /** Starts (or unpauses) a unit; true when it was already running. */
+  private async startUnit(u: Unit): Promise<boolean> {
+    const st = await this.o.resolver.provider.state(u.name, this.signal);
+    if (st.running && !st.paused) return true;
+    if (this.signal.aborted) throw this.signal.reason;
+    this.transition(u, { kind: 'wake' }, st.paused ? 'unpausing' : 'starting');
+    await this.o.resolver.provider.start(u.name);
+    this.started.push(u.name);
+    return false;
+  }
+
+  private fail(err: unknown, units: Map<string, Unit> | undefined): void {
+    const left = this.started.length ? `; started and left running: ${this.started.join(', ')}` : '';
+    const msg = this.signal.aborted ? `interrupted${left}` : `${(err as Error)?.message ?? String(err)}${left}`;
+    const unit = units?.get(this.container);
+    if (unit && !this.signal.aborted) this.transition(unit, { kind: 'fail' }, (err as Error)?.message ?? 'failed');
+    this.emit('error', msg);
+  }
+}
+
+function readinessOf(u: Unit): string {
+  if (u.config.probe) return u.config.probe.kind === 'http' ? `probe ${u.config.probe.url}` : `probe tcp://${u.config.probe.host}:${u.config.probe.port}`;
+  return 'healthcheck if it has one, else running';
+}
+
+/** The error a wake ends with, as the command reports it. */
+export function isWakeFailure(err: unknown): err is BerthError {
+  return err instanceof BerthError && (err.code === 'FAILED' || err.code === 'TIMEOUT');
+}

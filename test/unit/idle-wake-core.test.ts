@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { judge } from '../../src/core/idle/readiness.js';
+import { SingleFlight } from '../../src/core/idle/single-flight.js';
+
+const st = (s: Partial<{ running: boolean; paused: boolean; exitCode: number; health: string }>) => ({ id: 'x', running: false, paused: false, ...s });
+
+describe('readiness verdicts', () => {
+  it.each([
+    ['ready', st({ running: true }), false, { kind: 'ready', how: 'running' }],
+    ['ready', st({ running: true, health: 'starting' }), false, { kind: 'wait', what: 'its healthcheck (now starting)' }],
+    ['ready', st({ running: true, health: 'healthy' }), false, { kind: 'ready', how: 'healthy' }],
+    ['ready', st({ running: true, health: 'healthy' }), true, { kind: 'wait', what: 'the probe' }],
+    ['ready', st({ running: true, paused: true }), false, { kind: 'wait', what: 'it to be unpaused' }],
+    ['service_started', st({ running: true, health: 'starting' }), false, { kind: 'ready', how: 'running' }],
+    ['service_healthy', st({ running: true, health: 'unhealthy' }), false, { kind: 'wait', what: 'its healthcheck (now unhealthy)' }],
+    ['service_healthy', st({ running: true }), false, { kind: 'ready', how: 'running (it has no healthcheck)' }],
+    ['service_completed_successfully', st({ running: true }), false, { kind: 'wait', what: 'it to complete' }],
+    ['service_completed_successfully', st({ exitCode: 0 }), false, { kind: 'ready', how: 'completed successfully' }],
+  ] as const)('%s on %j (probe %s)', (cond, s, probe, want) => {
+    expect(judge('db', s, cond, probe)).toEqual(want);
+  });
+
+  it.each([
+    ['ready', st({ exitCode: 3 }), 'db exited with code 3 while starting'],
+    ['service_completed_successfully', st({ exitCode: 1 }), 'db exited with code 1 before completing successfully'],
+  ] as const)('fails fast on %s when it exited: %j', (cond, s, message) => {
+    const v = judge('db', s, cond, false);
+    expect(v.kind).toBe('failed');
+    if (v.kind === 'failed') expect([v.error.message, v.error.code, v.error.exitCode]).toEqual([message, 'FAILED', 1]);
+  });
+});
+
+describe('single flight', () => {
+  it('runs once for concurrent callers and replays earlier events to late joiners', async () => {
+    const sf = new SingleFlight<string>();
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const run = async (emit: (e: string) => void) => {
+      runs++;
+      emit('a');
+      await gate;
+      emit('b');
+    };
+    const seen1: string[] = [];
+    const seen2: string[] = [];
+    const p1 = sf.join('web', run, { onEvent: (e) => seen1.push(e) });
+    const p2 = sf.join('web', run, { onEvent: (e) => seen2.push(e) });
+    release();
+    await Promise.all([p1, p2]);
+    expect(runs).toBe(1);
+    expect(seen1).toEqual(['a', 'b']);
+    expect(seen2).toEqual(['a', 'b']);
+    expect(sf.active).toBe(0);
+    await sf.join('web', run);
+    expect(runs).toBe(2);
+  });
+
+  it('one caller aborting does not cancel the run for the others; the last one does, after its final events', async () => {
+    const sf = new SingleFlight<string>();
+    let runSignal!: AbortSignal;
+    const run = (emit: (e: string) => void, signal: AbortSignal) =>
+      new Promise<void>((_, reject) => {
+        runSignal = signal;
+        signal.addEventListener('abort', () => {
+          emit('left db running');
+          reject(signal.reason);
+        });
+      });
+    const a = new AbortController();
+    const b = new AbortController();
+    const seenB: string[] = [];
+    const pa = sf.join('web', run, { signal: a.signal });
+    const pb = sf.join('web', run, { signal: b.signal, onEvent: (e) => seenB.push(e) });
+    a.abort('SIGINT');
+    await expect(pa).rejects.toBe('SIGINT');
+    expect(runSignal.aborted).toBe(false);
+    b.abort('SIGTERM');
+    await expect(pb).rejects.toBe('SIGTERM');
+    expect(runSignal.aborted).toBe(true);
+    expect(seenB).toEqual(['left db running']);
+  });
+});

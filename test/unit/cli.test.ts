@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { run } from '../../src/cli.js';
+
+async function runIn(argv: string[], env: Record<string, string> = {}, signal = new AbortController().signal) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (d) => out.push(String(d)));
+  stderr.on('data', (d) => err.push(String(d)));
+  const code = await run(argv, { stdout, stderr, stdin: new PassThrough(), env, signal });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('run() in process', () => {
+  it('prints help and the version with exit 0', async () => {
+    const help = await runIn(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: berth \[options\] \[command\]/);
+    const v = await runIn(['--version']);
+    expect(v).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+
+  it('reports an unknown command or flag on one line with exit 2', async () => {
+    const r = await runIn(['evnets']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^berth: unknown command 'evnets'/);
+    expect(r.stderr).toMatch(/Did you mean events\?/);
+    const f = await runIn(['events', '--bogus']);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toBe("berth: unknown option '--bogus'\n");
+  });
+
+  it('maps an unreachable engine to exit 3 with a hint, and a stack trace only with BERTH_DEBUG', async () => {
+    const r = await runIn(['events'], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+    expect(r.code).toBe(3);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(2);
+    const d = await runIn(['events'], { DOCKER_HOST: 'unix:///nonexistent.sock', BERTH_DEBUG: '1' });
+    expect(d.code).toBe(3);
+    expect(d.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('exits 130 quietly when interrupted before anything happens', async () => {
+    const ac = new AbortController();
+    ac.abort('SIGINT');
+    const r = await runIn(['events'], { DOCKER_HOST: 'unix:///nonexistent.sock' }, ac.signal);
+    expect(r).toMatchObject({ code: 130, stderr: '' });
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { LineSplitter, splitLines, type Line } from '../../src/core/stream/lines.js';
+import { classifyLine, readInputLines } from '../../src/core/stream/input.js';
+
+function feed(chunks: (string | Buffer)[], max?: number): Line[] {
+  const s = new LineSplitter(max);
+  const out: Line[] = [];
+  for (const c of chunks) s.push(typeof c === 'string' ? Buffer.from(c) : c, (l) => out.push(l));
+  s.end((l) => out.push(l));
+  return out;
+}
+
+describe('LineSplitter', () => {
+  it('splits on \\n, drops the \\r of CRLF, keeps a final line without newline', () => {
+    expect(feed(['a\r\nb\n', 'c']).map((l) => l.text)).toEqual(['a', 'b', 'c']);
+  });
+  it('joins lines split across chunks', () => {
+    expect(feed(['hel', 'lo wo', 'rld\nx\n']).map((l) => l.text)).toEqual(['hello world', 'x']);
+  });
+  it('decodes a UTF-8 character split across chunks', () => {
+    const b = Buffer.from('é€😀\n');
+    expect(feed([b.subarray(0, 1), b.subarray(1, 4), b.subarray(4, 7), b.subarray(7)]).map((l) => l.text)).toEqual(['é€😀']);
+  });
+  it('keeps empty lines', () => {
+    expect(feed(['\n\nx\n']).map((l) => l.text)).toEqual(['', '', 'x']);
+  });
+  it('cuts a line longer than the bound and skips the rest of it', () => {
+    const out = feed(['abcdefgh', 'ijkl\nok\n'], 5);
+    expect(out).toEqual([
+      { text: 'abcde', truncated: true },
+      { text: 'ok', truncated: false },
+    ]);
+  });
+  it('does not keep references to a reused chunk buffer', () => {
+    const s = new LineSplitter();
+    const buf = Buffer.from('abc');
+    const out: string[] = [];
+    s.push(buf, (l) => out.push(l.text));
+    buf.write('XYZ');
+    s.push(Buffer.from('\n'), (l) => out.push(l.text));
+    expect(out).toEqual(['abc']);
+  });
+  it('works as an async generator', async () => {
+    async function* src() {
+      yield Buffer.from('1\n2');
+      yield '\n3';
+    }
+    const got: string[] = [];
+    for await (const l of splitLines(src())) got.push(l.text);
+    expect(got).toEqual(['1', '2', '3']);
+  });
+});
+
+describe('input classification', () => {
+  it('JSON objects are records, everything else is text', () => {
+    expect(classifyLine('{"type":"log","msg":"x"}', 1)).toMatchObject({ kind: 'record', record: { type: 'log', msg: 'x' } });
+    expect(classifyLine('plain text', 2)).toEqual({ kind: 'text', lineNo: 2, text: 'plain text', truncated: false });
+    expect(classifyLine('[1,2]', 3).kind).toBe('text');
+    expect(classifyLine('42', 4).kind).toBe('text');
+  });
+  it('keeps a malformed JSON line as text, with the parse error', () => {
+    const l = classifyLine('{"type":"log",', 7);
+    expect(l).toMatchObject({ kind: 'text', lineNo: 7, text: '{"type":"log",' });
+    expect(l.kind === 'text' && l.jsonError).toBeTruthy();
+  });
+  it('numbers lines from 1 and loses none around a bad one', async () => {
+    async function* src() {
+      yield '{"a":1}\n{bad\n';
+      yield 'text\n';
+    }
+    const got = [];
+    for await (const l of readInputLines(src())) got.push([l.lineNo, l.kind]);
+    expect(got).toEqual([
+      [1, 'record'],
+      [2, 'text'],
+      [3, 'text'],
+    ]);
+  });
+});

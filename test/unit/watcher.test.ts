@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { watchEvents, type WatcherStatus } from '../../src/core/events/watcher.js';
+import type { EngineEvent, EventQuery } from '../../src/core/events/source.js';
+import type { Engine } from '../../src/core/engine/engine.js';
+import { BerthError } from '../../src/core/errors.js';
+
+const ev = (id: string, action: string, nanos: bigint): EngineEvent => ({
+  Type: 'container',
+  Action: action,
+  Actor: { ID: id, Attributes: { name: id } },
+  time: Number(nanos / 1_000_000_000n),
+  timeNano: Number(nanos),
+  nanos,
+});
+
+/** A fake engine subscription: a script of connections, each yielding events then failing or ending. */
+function scripted(conns: Array<{ events: EngineEvent[]; fail?: boolean }>, seen: EventQuery[]) {
+  let i = 0;
+  return async function* (_e: Engine, q: EventQuery, signal?: AbortSignal) {
+    seen.push(q);
+    const conn = conns[i++];
+    if (!conn) throw new BerthError('ENGINE_UNREACHABLE', 'refused');
+    // The engine replays its buffer from `since` (inclusive).
+    for (const e of conn.events) if (q.since === undefined || e.nanos >= q.since) yield e;
+    if (conn.fail) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    // follow until aborted, as the real source does
+    const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
+    if (signal!.aborted) throw abortError();
+    await new Promise((_, reject) => signal!.addEventListener('abort', () => reject(abortError())));
+  };
+}
+
+const fastBackoff = { baseMs: 1, maxMs: 1, factor: 1, jitter: 0, maxAttempts: 5 };
+
+describe('watchEvents', () => {
+  it('resumes from the last event after a drop: nothing lost, nothing repeated', async () => {
+    const a = ev('a', 'start', 100n);
+    const b = ev('b', 'start', 200n);
+    const b2 = ev('b2', 'create', 200n); // same nanosecond as b, delivered after the reconnect
+    const c = ev('c', 'die', 300n);
+    const seen: EventQuery[] = [];
+    const statuses: WatcherStatus['kind'][] = [];
+    const ac = new AbortController();
+    const got: string[] = [];
+    const it = watchEvents({} as Engine, { subscribe: scripted([{ events: [a, b], fail: true }, { events: [a, b, b2, c] }], seen), backoff: fastBackoff, onStatus: (s) => statuses.push(s.kind), now: () => 50n }, ac.signal);
+    for await (const e of it) {
+      got.push(e.Actor.ID);
+      if (got.length === 4) ac.abort();
+    }
+    expect(got).toEqual(['a', 'b', 'b2', 'c']);
+    expect(seen.map((q) => q.since)).toEqual([undefined, 200n]);
+    expect(statuses).toEqual(['disconnected', 'retrying', 'reconnected']);
+  });
+
+  it('before any event, resumes from when it first subscribed', async () => {
+    const seen: EventQuery[] = [];
+    const ac = new AbortController();
+    const it = watchEvents({} as Engine, { subscribe: scripted([{ events: [], fail: true }, { events: [ev('x', 'create', 1000n)] }], seen), backoff: fastBackoff, now: () => 500n }, ac.signal);
+    for await (const e of it) {
+      expect(e.Actor.ID).toBe('x');
+      ac.abort();
+    }
+    expect(seen.map((q) => q.since)).toEqual([undefined, 500n]);
+  });
+
+  it('gives up with the connection error when retries run out', async () => {
+    const seen: EventQuery[] = [];
+    const it = watchEvents({} as Engine, { subscribe: scripted([], seen), backoff: { ...fastBackoff, maxAttempts: 2 } }, new AbortController().signal);
+    await expect(async () => {
+      for await (const _ of it) void _;
+    }).rejects.toThrow('refused');
+    expect(seen).toHaveLength(3);
+  });
+
+  it('ends at --until without reconnecting', async () => {
+    const seen: EventQuery[] = [];
+    const subscribe = async function* (_e: Engine, q: EventQuery) {
+      seen.push(q);
+      yield ev('a', 'start', 10n);
+    };
+    const got: string[] = [];
+    for await (const e of watchEvents({} as Engine, { until: 20n, subscribe, now: () => 30n }, new AbortController().signal)) got.push(e.Actor.ID);
+    expect(got).toEqual(['a']);
+    expect(seen).toHaveLength(1);
+  });
+});

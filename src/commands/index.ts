@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { makeCompletionCommand } from './completion.js';
 import { makeEventsCommand } from './events.js';
+import { makeTopologyCommand } from './topology.js';
 
 export type CommandFactory = (ctx: CommandContext, root: () => Command) => Command;
 
 export const COMMANDS: CommandFactory[] = [
   makeCompletionCommand,
   makeEventsCommand,
+  makeTopologyCommand,
 ];

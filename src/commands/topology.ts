@@ -1,0 +1,108 @@
+/** `berth topology`: a live map of a compose project where every dot is a real event. */
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import type { Engine } from '../core/engine/engine.js';
+import { collectFilters, oneOf, parseDurationMs, parseInteger } from '../core/parse.js';
+import { usageError } from '../core/errors.js';
+import { pickFormat } from '../core/output/format.js';
+import { makeChalk } from '../core/output/colors.js';
+import { NdjsonSink } from '../core/output/ndjson.js';
+import { DEFAULT_TICK_MS, watchTopology, type TopologyOptions } from '../core/topology/watch.js';
+import { LiveView } from '../core/topology/live-view.js';
+import { renderFrame } from '../core/topology/render.js';
+import type { GroupBy } from '../core/topology/graph.js';
+import type { TopologyRecord } from '../core/records.js';
+import { addFilterOption, addFormatOptions } from './options.js';
+
+interface TopologyFlags {
+  project?: string;
+  filter?: string[];
+  by: string;
+  tick: string;
+  ticks?: string;
+  tcp: boolean;
+  logs: boolean;
+  stdin: boolean;
+  format?: string;
+  json?: boolean;
+}
+
+export function makeTopologyCommand(ctx: CommandContext): Command {
+  const cmd = new Command('topology')
+    .description(
+      "A live map of a compose project: its services, the links between them (compose depends_on, TCP connections seen between " +
+        'its containers, stdin records) and what really happened on each in the last tick: engine events, log lines by severity, new ' +
+        'connections. One snapshot per tick, every node and edge present with zeros when idle, engineUp:false while the engine is down. ' +
+        'On a terminal, one dot crosses an edge per real event of the last tick. ' +
+        'Stdin (when not a terminal) takes NDJSON records {"edge":"a->b"}, {"from":"a","to":"b","count":3} or {"node":"a"}.',
+    )
+    .argument('[containers...]', 'container names or ids (default: the --project, or all running containers)')
+    .option('--project <name>', 'the compose project to map (com.docker.compose.project label)')
+    .addOption(new Option('--by <what>', 'one node per service or per container').choices(['service', 'container']).default('service'))
+    .option('--tick <duration>', 'tick length: counts are read and reset once per tick', '5s')
+    .option('--ticks <n>', 'stop after this many snapshots (default: run until Ctrl-C)')
+    .option('--no-tcp', 'do not count TCP connections (read from /proc/<pid>/net/tcp of each container)')
+    .option('--no-logs', 'do not follow log lines')
+    .option('--no-stdin', 'ignore stdin even when it is not a terminal');
+  addFilterOption(cmd, 'containers, e.g. label=k=v, name=web');
+  addFormatOptions(cmd, ['json', 'table'], '; table is the live map');
+  return cmd.action(async (names: string[], flags: TopologyFlags) => {
+    const o = topologyOptions(ctx, names, flags);
+    const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
+    const engine = await ctx.engine(cmd);
+    o.tcp = tcpAvailable(ctx, engine, o.tcp);
+    const snapshots = watchTopology(engine, o, ctx.signal);
+    if (format === 'json') return writeJson(ctx, snapshots);
+    return ctx.io.stdout.isTTY ? drawLive(ctx, snapshots, titleOf(o)) : drawFrames(ctx, snapshots, titleOf(o));
+  });
+}
+
+function topologyOptions(ctx: CommandContext, names: string[], f: TopologyFlags): TopologyOptions {
+  const tickMs = parseDurationMs(f.tick, '--tick');
+  if (tickMs < 100) throw usageError(`--tick: expected at least 100ms (got: ${JSON.stringify(f.tick)})`);
+  const stdin = f.stdin && !ctx.io.stdin.isTTY ? (ctx.io.stdin as AsyncIterable<Buffer>) : undefined;
+  return {
+    sel: { names, ...(f.project !== undefined ? { project: f.project } : {}), filters: collectFilters(f.filter ?? []) },
+    by: oneOf(f.by, '--by', ['service', 'container'] as const) as GroupBy,
+    tickMs: tickMs || DEFAULT_TICK_MS,
+    ...(f.ticks !== undefined ? { ticks: parseInteger(f.ticks, '--ticks', { min: 1 }) } : {}),
+    tcp: f.tcp,
+    logs: f.logs,
+    ...(stdin ? { stdin } : {}),
+    warn: (m) => ctx.warn(m),
+  };
+}
+
+/** TCP connections are read from /proc, so only when the engine runs on this host. */
+function tcpAvailable(ctx: CommandContext, engine: Engine, wanted: boolean): boolean {
+  if (!wanted) return false;
+  if (engine.local && process.platform === 'linux') return true;
+  ctx.warn(`TCP connections are not counted: the engine at ${engine.endpoint.host} is not on this host, so its containers' /proc/<pid>/net/tcp cannot be read`);
+  return false;
+}
+
+const titleOf = (o: TopologyOptions) => (o.sel.project ? `project ${o.sel.project}` : o.sel.names.length ? o.sel.names.join(', ') : 'all containers');
+
+async function writeJson(ctx: CommandContext, snapshots: AsyncIterable<TopologyRecord>): Promise<void> {
+  const sink = new NdjsonSink<TopologyRecord>(ctx.io.stdout, ctx.closePipe);
+  for await (const s of snapshots) await sink.write(s);
+  await sink.end();
+}
+
+async function drawLive(ctx: CommandContext, snapshots: AsyncIterable<TopologyRecord>, title: string): Promise<void> {
+  const view = new LiveView(ctx.io.stdout, makeChalk(ctx.env, true), title);
+  view.start();
+  try {
+    for await (const s of snapshots) view.update(s);
+  } finally {
+    view.close();
+  }
+}
+
+/** --format table on a pipe: one still frame per tick (no motion without a terminal). */
+async function drawFrames(ctx: CommandContext, snapshots: AsyncIterable<TopologyRecord>, title: string): Promise<void> {
+  const chalk = makeChalk(ctx.env, false);
+  const sink = new NdjsonSink(ctx.io.stdout, ctx.closePipe);
+  for await (const s of snapshots) await sink.lines.writeLine(renderFrame(s, -1, { width: 100, height: 1000, chalk, title }).join('\n') + '\n\n');
+  await sink.end();
+}

@@ -1,0 +1,71 @@
+/**
+ * The live view on a terminal: the alternate screen, cursor hidden, and a
+ * frame redrawn in place about 12 times a second (home, each line followed by
+ * erase-to-end-of-line, then erase-below; one write per frame, and none when
+ * the frame did not change, so there is no flicker). `close()` restores the
+ * terminal (cursor shown, main screen back); call it in `finally`.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Out } from '../../context.js';
+import type { TopologyRecord } from '../records.js';
+import { renderFrame } from './render.js';
+
+const ENTER = '\u001b[?1049h\u001b[?25l';
+const LEAVE = '\u001b[?25h\u001b[?1049l';
+export const FRAME_MS = 80;
+
+export class LiveView {
+  private snapshot: TopologyRecord | undefined;
+  private tickStart = Date.now();
+  private last = '';
+  private timer: NodeJS.Timeout | undefined;
+  private open = false;
+
+  constructor(
+    private readonly out: Out,
+    private readonly chalk: ChalkInstance,
+    private readonly title: string,
+  ) {}
+
+  start(): void {
+    this.open = true;
+    this.out.write(ENTER);
+    this.timer = setInterval(() => this.draw(), FRAME_MS);
+    this.out.on?.('resize', this.onResize);
+    this.draw();
+  }
+
+  /** A new tick: its counts are animated from now until the next one. */
+  update(s: TopologyRecord): void {
+    this.snapshot = s;
+    this.tickStart = Date.now();
+    this.draw();
+  }
+
+  private onResize = () => {
+    this.last = '';
+    this.draw();
+  };
+
+  private draw(): void {
+    if (!this.open) return;
+    const lines = renderFrame(this.snapshot, Date.now() - this.tickStart, {
+      width: this.out.columns ?? 80,
+      height: this.out.rows ?? 24,
+      chalk: this.chalk,
+      title: this.title,
+    });
+    const frame = '\u001b[H' + lines.join('\u001b[K\n') + '\u001b[K\u001b[J';
+    if (frame === this.last) return;
+    this.last = frame;
+    this.out.write(frame);
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    clearInterval(this.timer);
+    this.out.off?.('resize', this.onResize);
+    this.out.write(LEAVE);
+  }
+}

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { makeCompletionCommand } from './completion.js';
 import { makeEventsCommand } from './events.js';
+import { makeStatsCommand } from './stats.js';
 import { makeTopologyCommand } from './topology.js';
 
 export type CommandFactory = (ctx: CommandContext, root: () => Command) => Command;
@@ -10,5 +11,6 @@ export type CommandFactory = (ctx: CommandContext, root: () => Command) => Comma
 export const COMMANDS: CommandFactory[] = [
   makeCompletionCommand,
   makeEventsCommand,
+  makeStatsCommand,
   makeTopologyCommand,
 ];

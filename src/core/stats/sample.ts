@@ -4,20 +4,27 @@
  * - `statsStream(engine, id, signal)`: the streaming endpoint, one reading a
  *   second (the engine's collector interval), as an AsyncIterable. Aborting
  *   the signal or breaking the loop destroys the request.
- * - `readStatsOnce(engine, id, signal)`: a single reading taken now
- *   (`one-shot=true`, API >= 1.41; it has no `precpu_stats`). Older engines get
- *   `stream=false`, where the engine itself waits for a second reading.
- * - `sampleOnce(engine, ids, intervalMs, signal)`: one sample per container
- *   from two readings `intervalMs` apart, all containers in parallel, so it
- *   costs about one interval whatever the count.
+ * - `readStatsOnce(engine, id, signal, mode)`: a single reply: `paired` is
+ *   the engine's `stream=false`, where it takes two readings one collector tick
+ *   apart and fills `precpu_stats` (what `docker stats --no-stream` shows);
+ *   `now` is `one-shot=true` (API >= 1.41), the next reading alone.
+ * - `sampleOnce(engine, ids, intervalMs, signal)`: one sample per container,
+ *   all containers in parallel, so it costs about one interval whatever the
+ *   count: each container's stream is read until a reading about `intervalMs`
+ *   after its first, then closed. The engine's collector answers on its next
+ *   tick, so at the default 1 s this takes 1-2 s, as `docker stats
+ *   --no-stream` does, and yields rates too (docker's paired reply has none).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import { compareVersions } from '../engine/engine.js';
 import { engineStream } from '../engine/request.js';
 import { splitLines } from '../stream/lines.js';
 import { computeSample, isEmptyReading, type StatsSample } from './compute.js';
-import type { RawStats } from './formulas.js';
+import { readTimeMs, type RawStats } from './formulas.js';
+import { linkedController } from '../stream/abort.js';
+
+/** Readings arrive one collector tick (about 1 s) apart, with some jitter. */
+export const TICK_SLACK_MS = 250;
 
 /** A stats payload is ~2 KiB; anything past this bound is not one (cut, then reported as bad JSON). */
 const MAX_READING_BYTES = 256 * 1024;
@@ -38,8 +45,8 @@ export async function* statsStream(engine: Engine, id: string, signal: AbortSign
 
 export const supportsOneShot = (engine: Engine) => !engine.apiVersion || compareVersions(engine.apiVersion, '1.41') >= 0;
 
-export async function readStatsOnce(engine: Engine, id: string, signal: AbortSignal): Promise<RawStats> {
-  const query = supportsOneShot(engine) ? { stream: false, 'one-shot': true } : { stream: false };
+export async function readStatsOnce(engine: Engine, id: string, signal: AbortSignal, mode: 'paired' | 'now' = 'paired'): Promise<RawStats> {
+  const query = mode === 'now' && supportsOneShot(engine) ? { stream: false, 'one-shot': true } : { stream: false };
   const res = await engineStream(engine, { path: statsPath(id), query, signal });
   try {
     const chunks: Buffer[] = [];
@@ -62,20 +69,30 @@ export interface OnceResult {
   error?: unknown;
 }
 
-/** One sample per container, two readings `intervalMs` apart (the engine's own pair on engines without one-shot). */
+/** One sample per container from two readings about `intervalMs` apart, all in parallel. */
 export async function sampleOnce(engine: Engine, ids: string[], intervalMs: number, signal: AbortSignal): Promise<OnceResult[]> {
-  const first = await Promise.allSettled(ids.map((id) => readStatsOnce(engine, id, signal)));
-  if (!supportsOneShot(engine)) return ids.map((id, i) => toResult(id, undefined, first[i]!));
-  await sleep(intervalMs, undefined, { signal });
-  const second = await Promise.allSettled(ids.map((id, i) => (first[i]!.status === 'fulfilled' ? readStatsOnce(engine, id, signal) : Promise.reject(reason(first[i]!)))));
-  return ids.map((id, i) => toResult(id, first[i]!, second[i]!));
+  const pairs = await Promise.allSettled(ids.map((id) => readPair(engine, id, intervalMs, signal)));
+  return ids.map((id, i) => {
+    const r = pairs[i]!;
+    if (r.status === 'rejected') return { id, error: r.reason };
+    if (!r.value) return { id, error: new Error('not running') };
+    return { id, sample: computeSample(r.value[0], r.value[1]) };
+  });
 }
 
-const reason = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' ? r.reason : undefined);
-
-function toResult(id: string, a: PromiseSettledResult<RawStats> | undefined, b: PromiseSettledResult<RawStats>): OnceResult {
-  if (b.status === 'rejected') return { id, error: b.reason };
-  if (isEmptyReading(b.value)) return { id, error: new Error('not running') };
-  const prev = a?.status === 'fulfilled' && !isEmptyReading(a.value) ? a.value : undefined;
-  return { id, sample: computeSample(prev, b.value) };
+/** The stream's first reading and the first one at least `intervalMs` (less the tick jitter) after it; undefined when not running. */
+export async function readPair(engine: Engine, id: string, intervalMs: number, signal: AbortSignal): Promise<[RawStats, RawStats] | undefined> {
+  const { controller, dispose } = linkedController(signal);
+  let first: RawStats | undefined;
+  try {
+    for await (const raw of statsStream(engine, id, controller.signal)) {
+      if (isEmptyReading(raw)) return undefined;
+      if (!first) first = raw;
+      else if (readTimeMs(raw.read)! - readTimeMs(first.read)! >= intervalMs - TICK_SLACK_MS) return [first, raw];
+    }
+    return undefined;
+  } finally {
+    controller.abort();
+    dispose();
+  }
 }

@@ -1,0 +1,75 @@
+/** `berth stats`: docker's numbers plus rates and history, as NDJSON, a table, or a live view with sparklines. */
+import { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import type { Engine } from '../core/engine/engine.js';
+import type { Selection } from '../core/engine/select.js';
+import { usageError } from '../core/errors.js';
+import { pickFormat, type Format } from '../core/output/format.js';
+import { collectFilters, parseDurationMs, parseInteger } from '../core/parse.js';
+import { DEFAULT_HISTORY } from '../core/stats/history.js';
+import { snapshot } from '../core/stats/snapshot.js';
+import { toStatsRecord } from '../core/stats/record.js';
+import { renderStatsTable } from '../core/stats/render.js';
+import { LineWriter } from '../core/output/ndjson.js';
+import { runStatsView } from '../core/stats/view.js';
+import { addFilterOption, addFormatOptions } from './options.js';
+
+interface StatsOptions {
+  project?: string;
+  filter?: string[];
+  stream: boolean;
+  interval: string;
+  history: string;
+  format?: string;
+  json?: boolean;
+}
+
+export interface StatsPlan {
+  sel: Selection;
+  intervalMs: number;
+  history: number;
+  format: Format;
+  stream: boolean;
+}
+
+export function makeStatsCommand(ctx: CommandContext): Command {
+  const cmd = new Command('stats')
+    .description(
+      "Containers' CPU, memory, network and block I/O, computed exactly as `docker stats` computes them, with per-second rates and a history. " +
+        'Follows the selection as containers start and stop. On a terminal: a live table with sparklines; otherwise one NDJSON record per container per interval.',
+    )
+    .argument('[containers...]', 'container names or ids (default: all running containers)')
+    .option('--project <name>', 'only the containers of this compose project (com.docker.compose.project label)')
+    .option('--no-stream', 'print one sample per container (two readings one interval apart, all containers in parallel) and exit')
+    .option('--interval <duration>', "sample every interval (at least the engine's 1s), e.g. 5s", '1s')
+    .option('--history <n>', 'samples of history kept per container for the sparklines', String(DEFAULT_HISTORY));
+  addFilterOption(cmd, 'containers with docker ps keys, e.g. label=k=v, name=web, status=running');
+  addFormatOptions(cmd, ['json', 'table'], '; table on a pipe prints one table per interval');
+  return cmd.action(async (names: string[], opts: StatsOptions) => {
+    const plan = planStats(names, opts, !!ctx.io.stdout.isTTY);
+    const engines = await ctx.engines(cmd);
+    if (!plan.stream) return printSnapshot(ctx, engines, plan);
+    await runStatsView(ctx, engines, plan);
+  });
+}
+
+export function planStats(names: string[], o: StatsOptions, isTTY: boolean): StatsPlan {
+  const intervalMs = parseDurationMs(o.interval, '--interval');
+  if (intervalMs < 1000) throw usageError(`--interval: expected at least 1s, the engine's own interval (got: ${JSON.stringify(o.interval)})`);
+  const history = parseInteger(o.history, '--history', { min: 1, max: 100_000 });
+  const sel: Selection = { names, filters: collectFilters(o.filter ?? []), ...(o.project !== undefined ? { project: o.project } : {}) };
+  return { sel, intervalMs, history, format: pickFormat(o, isTTY, ['json', 'table']), stream: o.stream };
+}
+
+async function printSnapshot(ctx: CommandContext, engines: Engine[], plan: StatsPlan): Promise<void> {
+  const { samples, skipped } = await snapshot(engines, plan.sel, plan.intervalMs, ctx.signal);
+  for (const t of skipped) if (plan.sel.names.length) ctx.warn(`${t.name} is not running; no sample`);
+  const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
+  const several = engines.length > 1;
+  if (plan.format === 'table') {
+    await out.writeLine(renderStatsTable(samples.map((s) => ({ key: s.target.id, name: s.target.name, sample: s.sample }))));
+  } else {
+    for (const s of samples) await out.writeLine(JSON.stringify(toStatsRecord(s.target, s.sample, several ? s.target.engine.name : undefined)) + '\n');
+  }
+  await out.end();
+}

@@ -1,0 +1,26 @@
+/** A sample as the NDJSON `stats` record (docs/records.md): numbers, not strings, rounded to what a reader can use. */
+import type { Target } from '../engine/select.js';
+import type { StatsRecord } from '../records.js';
+import type { StatsSample } from './compute.js';
+
+/** Percentages keep 3 decimals, rates 1 (bytes per second); byte counters are exact. */
+const round = (v: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+};
+
+export function toStatsRecord(target: Omit<Target, 'engine'> & { engine?: { name: string } }, s: StatsSample, engineName?: string): StatsRecord {
+  const rec = { type: 'stats', ts: s.ts, id: target.id, name: target.name } as StatsRecord;
+  if (target.project) rec.project = target.project;
+  if (target.service) rec.service = target.service;
+  if (engineName) rec.engine = engineName;
+  if (s.cpuPercent !== undefined) rec.cpuPercent = round(s.cpuPercent, 3);
+  Object.assign(rec, { memUsage: s.memUsage, memLimit: s.memLimit, memPercent: round(s.memPercent, 3), netRxBytes: s.netRxBytes, netTxBytes: s.netTxBytes });
+  if (s.netRxRate !== undefined) rec.netRxRate = round(s.netRxRate, 1);
+  if (s.netTxRate !== undefined) rec.netTxRate = round(s.netTxRate, 1);
+  Object.assign(rec, { blockReadBytes: s.blockReadBytes, blockWriteBytes: s.blockWriteBytes });
+  if (s.blockReadRate !== undefined) rec.blockReadRate = round(s.blockReadRate, 1);
+  if (s.blockWriteRate !== undefined) rec.blockWriteRate = round(s.blockWriteRate, 1);
+  rec.pids = s.pids;
+  return rec;
+}

@@ -1,0 +1,112 @@
+/**
+ * The sinks of streaming `berth stats`: NDJSON records as samples arrive; a
+ * docker-like table once per interval when piped (`--format table`); on a TTY
+ * a live table with sparklines, redrawn in place on the alternate screen and
+ * restored on exit (Ctrl-C included).
+ */
+import { setInterval as every } from 'node:timers/promises';
+import type { CommandContext } from '../../context.js';
+import type { Engine } from '../engine/engine.js';
+import type { Selection } from '../engine/select.js';
+import type { WatcherStatus } from '../events/watcher.js';
+import { makeChalk } from '../output/colors.js';
+import type { Format } from '../output/format.js';
+import { LineWriter } from '../output/ndjson.js';
+import { linkedController } from '../stream/abort.js';
+import { StatsCollector, targetKey } from './collector.js';
+import { toStatsRecord } from './record.js';
+import { renderLiveFrame, renderStatsTable, type StatsRow } from './render.js';
+
+export interface ViewPlan {
+  sel: Selection;
+  intervalMs: number;
+  history: number;
+  format: Format;
+}
+
+type ViewContext = Pick<CommandContext, 'io' | 'signal' | 'warn' | 'closePipe'>;
+
+export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: ViewPlan): Promise<void> {
+  const several = engines.length > 1;
+  const collector = new StatsCollector({
+    intervalMs: plan.intervalMs,
+    history: plan.history,
+    warn: (m) => ctx.warn(m),
+    onStatus: (s, e) => ctx.warn(statusLine(s, several ? e.name : undefined)),
+  });
+  const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
+  if (plan.format === 'json') {
+    const events = collector.follow(engines, plan.sel, ctx.signal);
+    for await (const ev of events) {
+      if (ev.kind === 'sample') await out.writeLine(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
+    }
+    return out.end();
+  }
+  // The tables read the collector's state on each tick; its events only need draining.
+  const { controller, dispose } = linkedController(ctx.signal);
+  const drain = (async () => {
+    for await (const ev of collector.follow(engines, plan.sel, controller.signal)) void ev;
+  })();
+  const view = ctx.io.stdout.isTTY ? liveView(ctx, collector, plan, out, controller.signal) : tablePerTick(collector, plan, out, controller.signal);
+  try {
+    await Promise.race([drain, view]);
+  } finally {
+    controller.abort();
+    dispose();
+    await Promise.allSettled([drain, view]);
+  }
+}
+
+export function currentRows(collector: StatsCollector): StatsRow[] {
+  const rows: StatsRow[] = [];
+  for (const t of collector.targets()) {
+    const key = targetKey(t);
+    const sample = collector.history.latest(key);
+    if (sample) rows.push({ key, name: t.name, sample });
+  }
+  return rows;
+}
+
+async function tablePerTick(collector: StatsCollector, plan: ViewPlan, out: LineWriter, signal: AbortSignal): Promise<void> {
+  try {
+    for await (const _ of every(plan.intervalMs, undefined, { signal })) {
+      const rows = currentRows(collector);
+      if (rows.length) await out.writeLine(renderStatsTable(rows) + '\n');
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  }
+  await out.end();
+}
+
+const ENTER = '\x1b[?1049h\x1b[?25l';
+const LEAVE = '\x1b[?25h\x1b[?1049l';
+
+async function liveView(ctx: ViewContext, collector: StatsCollector, plan: ViewPlan, out: LineWriter, signal: AbortSignal): Promise<void> {
+  const stdout = ctx.io.stdout;
+  const chalk = makeChalk(ctx.io.env, true);
+  stdout.write(ENTER);
+  try {
+    for await (const _ of every(Math.min(plan.intervalMs, 1000), undefined, { signal })) {
+      const frame = renderLiveFrame(currentRows(collector), collector.history, { columns: stdout.columns ?? 120, rows: stdout.rows ?? 40, chalk, history: plan.history });
+      await out.writeLine('\x1b[H' + frame);
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  } finally {
+    await out.end();
+    stdout.write(LEAVE);
+  }
+}
+
+function statusLine(s: WatcherStatus, engine?: string): string {
+  const where = engine ? ` (${engine})` : '';
+  switch (s.kind) {
+    case 'disconnected':
+      return `lost the engine's event stream${where}: ${s.error}; reconnecting (container starts and stops are caught up after)`;
+    case 'retrying':
+      return `reconnecting to the engine${where} (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
+    case 'reconnected':
+      return `reconnected to the engine${where}`;
+  }
+}

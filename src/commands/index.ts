@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { makeCompletionCommand } from './completion.js';
 import { makeEventsCommand } from './events.js';
+import { makeLogsCommand } from './logs.js';
 import { makeStatsCommand } from './stats.js';
 import { makeTopologyCommand } from './topology.js';
 
@@ -11,6 +12,7 @@ export type CommandFactory = (ctx: CommandContext, root: () => Command) => Comma
 export const COMMANDS: CommandFactory[] = [
   makeCompletionCommand,
   makeEventsCommand,
+  makeLogsCommand,
   makeStatsCommand,
   makeTopologyCommand,
 ];

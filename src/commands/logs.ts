@@ -1,0 +1,142 @@
+/** `berth logs`: merged, time-ordered, severity-aware logs of many containers. */
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import type { Engine } from '../core/engine/engine.js';
+import type { Target } from '../core/engine/select.js';
+import { LogAnalytics } from '../core/logs/analytics.js';
+import { parseLevel, parseRegex, type LineFilter } from '../core/logs/filter.js';
+import { LiveHeader } from '../core/logs/header.js';
+import { logBatches, type LogsPlan } from '../core/logs/pipeline.js';
+import { rawPassthrough } from '../core/logs/raw.js';
+import { countsLine, LineRenderer, summaryTables } from '../core/logs/render.js';
+import { DEFAULT_REORDER_MS } from '../core/logs/reorder.js';
+import { BatchSink, jsonFormatter, rawFormatter, tableFormatter } from '../core/logs/sink.js';
+import type { LogQuery } from '../core/logs/source.js';
+import { makeChalk } from '../core/output/colors.js';
+import { pickFormat, type Format } from '../core/output/format.js';
+import { LineWriter } from '../core/output/ndjson.js';
+import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger, parseTimePoint } from '../core/parse.js';
+import { listTargets } from '../core/engine/select.js';
+import { addFilterOption, addFormatOptions } from './options.js';
+
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+interface LogsOptions {
+  follow?: boolean;
+  tail?: string;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+  level?: string;
+  grep?: string;
+  exclude?: string;
+  prefix: boolean;
+  project?: string;
+  filter?: string[];
+  format?: string;
+  json?: boolean;
+  summary?: boolean;
+  reorderWindow?: string;
+  maxLineBytes?: string;
+}
+
+export function makeLogsCommand(ctx: CommandContext): Command {
+  const cmd = new Command('logs')
+    .description(
+      'Show the logs of one or more containers merged in timestamp order, each line with its severity (ERROR, WARN, INFO, DEBUG, OTHER). ' +
+        'No container named = all running containers. With --follow, containers that start later and match join, restarted containers are ' +
+        're-attached from the last line printed (no repeats, no gaps), and lines are ordered within a reorder window.',
+    )
+    .argument('[containers...]', 'container names, ids or id prefixes')
+    .option('-f, --follow', 'keep following: through restarts, and containers that start later and match the selection')
+    .option('--tail <n>', 'number of lines to show from the end of each container\'s logs, or "all"', 'all')
+    .option('--since <time>', 'show lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
+    .option('--until <time>', 'show lines before a time: a duration (10m ago), RFC 3339 time or Unix timestamp')
+    .option('-t, --timestamps', 'show full timestamps (RFC 3339, nanoseconds)')
+    .option('--level <level>', 'minimum severity to show: error, warn, info, debug, other (other = everything)')
+    .option('--grep <regex>', 'show only lines whose message matches this regular expression')
+    .option('--exclude <regex>', 'hide lines whose message matches this regular expression')
+    .option('--no-prefix', 'do not prefix lines with the container name (table format)')
+    .option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)')
+    .option('--summary', 'print severity counts per container and per minute when the stream ends (or on Ctrl-C); with --follow on a TTY, a live header')
+    .option('--reorder-window <duration>', 'with --follow: how long a line is held to put lines of several containers in time order', `${DEFAULT_REORDER_MS}ms`)
+    .addOption(new Option('--max-line-bytes <n>', 'longest line kept whole; longer lines are cut there and marked').default(String(DEFAULT_MAX_LINE_BYTES)));
+  addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
+  addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw prints the bytes the containers wrote');
+  return cmd.action(async (names: string[], opts: LogsOptions) => {
+    const query = parseQuery(opts);
+    const filter = parseFilter(opts);
+    const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table', 'raw']);
+    const windowMs = parseDurationMs(opts.reorderWindow ?? `${DEFAULT_REORDER_MS}ms`, '--reorder-window');
+    const engines = await ctx.engines(cmd);
+    const selection = { names, project: opts.project, filters: collectFilters(opts.filter ?? []) };
+    const passthrough = format === 'raw' && !opts.follow && !filter && !opts.summary;
+    if (passthrough) {
+      const targets = await listTargets(engines, selection, ctx.signal);
+      if (targets.length === 1) return runRaw(ctx, targets[0]!, { ...query, timestamps: !!opts.timestamps });
+    }
+    const plan: LogsPlan = { engines, selection, query, follow: !!opts.follow, windowMs, onStatus: (m) => ctx.warn(m) };
+    await runLines(ctx, plan, format, opts, filter);
+  });
+}
+
+function parseQuery(opts: LogsOptions): LogQuery {
+  const q: LogQuery = { maxLineBytes: parseInteger(opts.maxLineBytes ?? String(DEFAULT_MAX_LINE_BYTES), '--max-line-bytes', { min: 1 }) };
+  if (opts.tail !== undefined && opts.tail !== 'all') q.tail = parseInteger(opts.tail, '--tail', { min: 0 });
+  if (opts.since !== undefined) q.since = parseTimePoint(opts.since, '--since');
+  if (opts.until !== undefined) q.until = parseTimePoint(opts.until, '--until');
+  return q;
+}
+
+function parseFilter(opts: LogsOptions): LineFilter | undefined {
+  if (opts.level === undefined && opts.grep === undefined && opts.exclude === undefined) return undefined;
+  const f: LineFilter = {};
+  if (opts.level !== undefined) f.minLevel = parseLevel(opts.level);
+  if (opts.grep !== undefined) f.grep = parseRegex(opts.grep, '--grep');
+  if (opts.exclude !== undefined) f.exclude = parseRegex(opts.exclude, '--exclude');
+  return f;
+}
+
+async function runRaw(ctx: CommandContext, target: Target, q: LogQuery): Promise<void> {
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') ctx.closePipe();
+  };
+  ctx.io.stdout.on('error', onError);
+  try {
+    await rawPassthrough(target, q, { stdout: ctx.io.stdout, stderr: ctx.io.stderr, onEngineError: (t) => ctx.warn(t) }, ctx.signal);
+  } finally {
+    ctx.io.stdout.off('error', onError);
+  }
+}
+
+async function runLines(ctx: CommandContext, plan: LogsPlan, format: Format, opts: LogsOptions, filter: LineFilter | undefined): Promise<void> {
+  const several = plan.engines.length > 1;
+  const engineOf = several ? (t: Target) => (t.engine as Engine).name : undefined;
+  const chalk = makeChalk(ctx.env, !!ctx.io.stdout.isTTY);
+  const analytics = opts.summary ? new LogAnalytics() : undefined;
+  const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
+  const renderer = new LineRenderer(chalk, { prefix: opts.prefix, timestamps: !!opts.timestamps, engineOf });
+  const formatter = format === 'json' ? jsonFormatter(engineOf) : format === 'table' ? tableFormatter(renderer) : rawFormatter(!!opts.timestamps);
+  const err = format === 'raw' ? new LineWriter(ctx.io.stderr) : undefined;
+  const sink = new BatchSink(out, formatter, { filter, analytics, engineOf }, err);
+  plan.onTarget = (t) => renderer.reserve([t]);
+  const header = analytics && opts.follow && format === 'table' && ctx.io.stdout.isTTY ? new LiveHeader(ctx.io.stdout, () => countsLine(chalk, analytics.lines, analytics.total)) : undefined;
+  header?.start();
+  try {
+    for await (const batch of logBatches(plan, ctx.signal)) {
+      const w = sink.write(batch);
+      if (w) await w;
+    }
+  } finally {
+    header?.stop();
+  }
+  if (analytics && !ctx.pipeClosed) await writeSummary(out, analytics, format, engineOf);
+  await sink.end();
+}
+
+async function writeSummary(out: LineWriter, a: LogAnalytics, format: Format, engineOf?: (t: Target) => string | undefined): Promise<void> {
+  if (format !== 'json') return out.writeLine('\n' + summaryTables(a));
+  const ts = nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
+  for (const r of a.records(ts, engineOf)) await out.writeLine(JSON.stringify(r) + '\n');
+}
+

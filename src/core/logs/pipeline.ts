@@ -1,0 +1,32 @@
+/**
+ * The source side of `berth logs`: the selected containers' lines as batches,
+ * merged in timestamp order (mergeByTime), or followed through restarts and
+ * joins with a reorder window (followLogs).
+ */
+import type { Engine } from '../engine/engine.js';
+import { listTargets, type Selection, type Target } from '../engine/select.js';
+import { followLogs } from './follow.js';
+import type { LogLine } from './line.js';
+import { mergeByTime } from './merge.js';
+import { containerLogBatches, type LogQuery } from './source.js';
+
+export interface LogsPlan {
+  engines: Engine[];
+  selection: Selection;
+  query: LogQuery;
+  follow: boolean;
+  windowMs: number;
+  onStatus: (message: string) => void;
+  onTarget?: (t: Target) => void;
+}
+
+export async function* logBatches(plan: LogsPlan, signal: AbortSignal): AsyncGenerator<LogLine[]> {
+  if (plan.follow) {
+    const once = plan.query.until !== undefined;
+    return yield* followLogs(plan.engines, plan.selection, { query: plan.query, windowMs: plan.windowMs, onStatus: plan.onStatus, onTarget: plan.onTarget, once }, signal);
+  }
+  const targets = await listTargets(plan.engines, plan.selection, signal);
+  if (targets.length === 0) plan.onStatus('no containers match the selection');
+  for (const t of targets) plan.onTarget?.(t);
+  yield* mergeByTime(targets.map((t) => containerLogBatches(t, plan.query, signal)));
+}

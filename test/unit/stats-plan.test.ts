@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { planStats } from '../../src/commands/stats.js';
+import { AsyncQueue } from '../../src/core/stats/queue.js';
+
+const base = { stream: true, interval: '1s', history: '60' };
+
+describe('berth stats flags', () => {
+  it('defaults: stream, 1 s, 60 samples, json when piped, table on a TTY', () => {
+    expect(planStats([], base, false)).toMatchObject({ intervalMs: 1000, history: 60, format: 'json', stream: true, sel: { names: [], filters: {} } });
+    expect(planStats(['web'], { ...base, project: 'shop', filter: ['label=a=b'] }, true)).toMatchObject({
+      format: 'table',
+      sel: { names: ['web'], project: 'shop', filters: { label: ['a=b'] } },
+    });
+  });
+
+  it.each([
+    [{ interval: '500ms' }, /^--interval: expected at least 1s/],
+    [{ interval: 'soon' }, /^--interval: expected a duration/],
+    [{ history: '0' }, /^--history: expected a number >= 1/],
+    [{ history: 'many' }, /^--history: expected a whole number/],
+    [{ json: true, format: 'table' }, /^--json conflicts with --format table/],
+  ])('rejects %j naming the flag', (o, msg) => {
+    expect(() => planStats([], { ...base, ...o }, false)).toThrow(msg);
+  });
+});
+
+describe('AsyncQueue', () => {
+  it('delivers in order and makes producers wait at the bound', async () => {
+    const q = new AsyncQueue<number>(2);
+    let third = false;
+    await q.push(1);
+    await q.push(2);
+    const p = q.push(3).then(() => (third = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(third).toBe(false);
+    expect(q.length).toBe(2);
+    const got: number[] = [];
+    const it = q.drain();
+    got.push((await it.next()).value as number);
+    await p;
+    expect(third).toBe(true);
+    q.close();
+    for await (const v of it) got.push(v);
+    expect(got).toEqual([1, 2, 3]);
+  });
+});

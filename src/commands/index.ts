@@ -6,6 +6,8 @@ import { makeEventsCommand } from './events.js';
 import { makeLogsCommand } from './logs.js';
 import { makeStatsCommand } from './stats.js';
 import { makeTopologyCommand } from './topology.js';
+import { makeWakeCommand } from './wake.js';
+import { makeWatchIdleCommand } from './watch-idle.js';
 
 export type CommandFactory = (ctx: CommandContext, root: () => Command) => Command;
 
@@ -15,4 +17,6 @@ export const COMMANDS: CommandFactory[] = [
   makeLogsCommand,
   makeStatsCommand,
   makeTopologyCommand,
+  makeWakeCommand,
+  makeWatchIdleCommand,
 ];

@@ -24,6 +24,8 @@ export interface ReadyOptions {
   condition?: DepCondition;
   probe?: Probe;
   timeoutMs: number;
+  /** The budget the timeout message names (the whole wake's), when not timeoutMs. */
+  budgetMs?: number;
   signal?: AbortSignal;
   pollMs?: number;
 }
@@ -65,7 +67,7 @@ export async function waitReady(target: ReadinessTarget, name: string, o: ReadyO
       return `probe ${describeProbe(o.probe!)} answered`;
     }
     const left = end - Date.now();
-    if (left <= 0) throw new BerthError('TIMEOUT', `${name} was not ready after ${fmtMs(o.timeoutMs)} (waiting for ${what})`);
+    if (left <= 0) throw new BerthError('TIMEOUT', `${name} was not ready after ${fmtMs(o.budgetMs ?? o.timeoutMs)} (waiting for ${what})`);
     await sleep(Math.min(o.pollMs ?? 200, left), undefined, o.signal ? { signal: o.signal } : undefined).catch(() => {
       throw o.signal!.reason;
     });

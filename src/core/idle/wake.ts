@@ -89,7 +89,7 @@ class WakeRun {
       this.emit('starting', order.length ? `waking ${root.name} after ${order.join(', ')} (budget ${fmtMs(budget)})` : `waking ${root.name} (budget ${fmtMs(budget)})`);
       const conditions = depConditions(units);
       for (const dep of order) await this.wakeDep(units.get(dep)!, conditions.get(dep) ?? 'ready', deadline);
-      await this.wakeRoot(root, deadline);
+      await this.wakeRoot(root, deadline, budget);
     } catch (err) {
       this.fail(err, units);
       throw err;
@@ -105,12 +105,12 @@ class WakeRun {
     this.emit('dep_ready', `dependency ${dep.name} is ${how}`, dep.name);
   }
 
-  private async wakeRoot(root: Unit, deadline: number): Promise<void> {
+  private async wakeRoot(root: Unit, deadline: number, budgetMs: number): Promise<void> {
     const was = await this.startUnit(root);
     this.emit('container_woke', was ? `${root.name} was already running` : `started ${root.name}`);
     this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root)})`);
     const timeoutMs = Math.max(0, deadline - this.now());
-    const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, signal: this.signal });
+    const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal });
     this.transition(root, { kind: 'ready' }, how);
     this.emit('ready', `${root.name} is ready (${how}) after ${fmtMs(Math.round((this.now() - this.t0) / 100) * 100)}`);
   }
@@ -127,7 +127,9 @@ class WakeRun {
   }
 
   private fail(err: unknown, units: Map<string, Unit> | undefined): void {
-    const left = this.started.length ? `; started and left running: ${this.started.join(', ')}` : '';
+    // After a failure the container itself is the one that failed; after an abort, all it started is still up.
+    const started = this.signal.aborted ? this.started : this.started.filter((n) => n !== this.container);
+    const left = started.length ? `; started and left running: ${started.join(', ')}` : '';
     const msg = this.signal.aborted ? `interrupted${left}` : `${(err as Error)?.message ?? String(err)}${left}`;
     const unit = units?.get(this.container);
     if (unit && !this.signal.aborted) this.transition(unit, { kind: 'fail' }, (err as Error)?.message ?? 'failed');

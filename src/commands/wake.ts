@@ -1,0 +1,73 @@
+/** `berth wake NAME...`: start containers, dependencies first, and wait until they are ready. */
+import { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { loadConfigFile } from '../core/idle/config-file.js';
+import { ContainerProvider } from '../core/idle/provider.js';
+import { UnitResolver } from '../core/idle/units.js';
+import { createWaker } from '../core/idle/wake.js';
+import type { WakeEvent } from '../core/idle/types.js';
+import { pickFormat } from '../core/output/format.js';
+import { LineWriter } from '../core/output/ndjson.js';
+import { makeChalk } from '../core/output/colors.js';
+import { parseDurationMs } from '../core/parse.js';
+import { usageError } from '../core/errors.js';
+import { addFormatOptions } from './options.js';
+
+interface WakeOptions {
+  timeout?: string;
+  config?: string;
+  format?: string;
+  json?: boolean;
+}
+
+export function makeWakeCommand(ctx: CommandContext): Command {
+  const cmd = new Command('wake')
+    .description(
+      'Start containers and wait until they are ready: dependencies first (berth.idle.depends_on and compose depends_on, in topological order, each per its condition), ' +
+        'then the container, ready when its berth.idle.probe answers (HTTP 2xx/3xx or TCP connect), else when its HEALTHCHECK is healthy, else when running. ' +
+        'Prints wake events (starting, waking_dep, dep_ready, container_woke, waiting_ready, ready, error) as NDJSON, or progress lines on a TTY. ' +
+        'Fails fast when a container exits while starting (exit 1, its exit code in the message); exit 5 when not ready in time. ' +
+        'Default time budget: the container\'s berth.idle.wake_timeout (default 60s) plus each dependency\'s.',
+    )
+    .argument('<name...>', 'containers to wake (names or ids)')
+    .option('--timeout <duration>', 'overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)')
+    .option('--config <file>', 'YAML idle config; its values win over labels');
+  addFormatOptions(cmd, ['json', 'table'], '; table prints one progress line per step');
+  return cmd.action(async (names: string[], opts: WakeOptions) => {
+    const timeoutMs = opts.timeout !== undefined ? positiveDuration(opts.timeout) : undefined;
+    const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
+    const file = opts.config ? await loadConfigFile(opts.config) : undefined;
+    const engine = await ctx.engine(cmd);
+    const waker = createWaker({ resolver: new UnitResolver(new ContainerProvider(engine), file) });
+    const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
+    const render = format === 'json' ? (e: WakeEvent) => JSON.stringify(e) : progressLine(makeChalk(ctx.env, !!ctx.io.stdout.isTTY), names.length > 1);
+    const onEvent = (e: WakeEvent) => void out.writeLine(render(e) + '\n');
+    const results = await Promise.allSettled([...new Set(names)].map((n) => waker(n, { signal: ctx.signal, onEvent, ...(timeoutMs ? { timeoutMs } : {}) })));
+    await out.end();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
+}
+
+function positiveDuration(text: string): number {
+  const ms = parseDurationMs(text, '--timeout');
+  if (ms <= 0) throw usageError(`--timeout: expected a duration above 0 (got: ${JSON.stringify(text)})`);
+  return ms;
+}
+
+const MARK: Record<WakeEvent['event'], string> = {
+  starting: '…',
+  waking_dep: '↑',
+  dep_ready: '✓',
+  container_woke: '↑',
+  waiting_ready: '…',
+  ready: '✓',
+  error: '✗',
+};
+
+function progressLine(chalk: ReturnType<typeof makeChalk>, several: boolean): (e: WakeEvent) => string {
+  return (e) => {
+    const mark = e.event === 'error' ? chalk.red(MARK[e.event]) : e.event === 'ready' || e.event === 'dep_ready' ? chalk.green(MARK[e.event]) : chalk.dim(MARK[e.event]);
+    return `${chalk.dim(e.ts.slice(11, 19))} ${mark} ${several ? chalk.bold(e.container) + ': ' : ''}${e.message}`;
+  };
+}

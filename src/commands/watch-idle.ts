@@ -1,0 +1,80 @@
+/** `berth watch-idle`: put idle containers to sleep (long-running, or --once from cron). */
+import { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { loadConfigFile } from '../core/idle/config-file.js';
+import { defaultStatePath, loadState, saveState } from '../core/idle/state-file.js';
+import type { IdleRecord } from '../core/idle/types.js';
+import { IdleWatcher } from '../core/idle/watcher.js';
+import { pickFormat } from '../core/output/format.js';
+import { LineWriter } from '../core/output/ndjson.js';
+import { makeChalk } from '../core/output/colors.js';
+import { parseDurationMs } from '../core/parse.js';
+import { usageError } from '../core/errors.js';
+import { addFormatOptions } from './options.js';
+
+interface WatchIdleOptions {
+  config?: string;
+  once?: boolean;
+  state?: string;
+  dryRun?: boolean;
+  interval: string;
+  format?: string;
+  json?: boolean;
+}
+
+export function makeWatchIdleCommand(ctx: CommandContext): Command {
+  const cmd = new Command('watch-idle')
+    .description(
+      'Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named). ' +
+        'Idle = network bytes in + out per reading not above berth.idle.min_bytes (default 0). Before a stop, a container is kept while an awake container depends on it, ' +
+        'or while berth.idle.busy says busy (cpu>N% over the last minute, or exec:CMD exiting 0). Stops with berth.idle.stop_method (stop, pause or kill; default stop), ' +
+        'berth.idle.stop_signal and berth.idle.stop_timeout. Prints each state transition and each decision as an `idle` record (NDJSON), or a line on a TTY. ' +
+        'Runs until Ctrl-C or SIGTERM (a stop in progress is finished first) and survives engine restarts; --once samples, stops what is idle long enough ' +
+        'according to the state file, saves it atomically and exits (for cron or a systemd timer).',
+    )
+    .argument('[name...]', 'containers to manage (default: every container with berth.idle.timeout)')
+    .option('--config <file>', 'YAML idle config; its values win over labels')
+    .option('--interval <duration>', 'time between readings of the counters', '2s')
+    .option('--once', 'one round: read the state file, sample, stop what is idle, save the state, exit')
+    .option('--state <file>', 'state file for --once (default: $XDG_STATE_HOME/berth/watch-idle.json)')
+    .option('--dry-run', 'say what would be stopped, stop nothing');
+  addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
+  return cmd.action(async (names: string[], opts: WatchIdleOptions) => {
+    const intervalMs = parseDurationMs(opts.interval, '--interval');
+    if (intervalMs < 100) throw usageError(`--interval: expected at least 100ms (got: ${JSON.stringify(opts.interval)})`);
+    if (opts.state && !opts.once) throw usageError('--state: only used with --once');
+    const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
+    const file = opts.config ? await loadConfigFile(opts.config) : undefined;
+    const statePath = opts.state ?? defaultStatePath(ctx.env);
+    const saved = opts.once ? await loadState(statePath) : {};
+    const engine = await ctx.engine(cmd);
+    const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
+    const render = format === 'json' ? (r: IdleRecord) => JSON.stringify(r) : recordLine(makeChalk(ctx.env, !!ctx.io.stdout.isTTY));
+    const watcher = new IdleWatcher({
+      engine,
+      file,
+      names,
+      intervalMs,
+      dryRun: !!opts.dryRun,
+      actionsOnly: !!opts.once,
+      emit: (r) => out.writeLine(render(r) + '\n'),
+      warn: (m) => ctx.warn(m),
+    });
+    try {
+      if (!opts.once) return await watcher.run(ctx.signal);
+      watcher.restore(saved);
+      await watcher.tick(ctx.signal);
+      if (!opts.dryRun) await saveState(statePath, watcher.snapshot());
+    } finally {
+      await out.end();
+    }
+  });
+}
+
+function recordLine(chalk: ReturnType<typeof makeChalk>): (r: IdleRecord) => string {
+  const color = { napping: chalk.blue, starting: chalk.yellow, ready: chalk.green, error: chalk.red, unknown: chalk.dim };
+  return (r) => {
+    const arrow = r.from === r.to ? color[r.to](r.to) : `${color[r.from](r.from)} → ${color[r.to](r.to)}`;
+    return `${chalk.dim(r.ts.slice(11, 19))} ${chalk.bold(r.container)} ${arrow}${r.action ? ` [${r.action}]` : ''} ${r.reason}`;
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The busy veto, checked before a stop: `cpu>N%` (average CPU over the last
+ * minute of readings above N) or `exec:CMD` (run in the container; exit 0 =
+ * busy). A check that cannot decide (the command does not finish within
+ * EXEC_TIMEOUT_MS, or cannot be run) counts as busy: when in doubt, berth
+ * does not stop. The verdict always says why, for the record.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../engine/engine.js';
+import type { BusySpec } from './config.js';
+import type { ActivityClock } from './activity.js';
+import { fmtMs } from './readiness.js';
+
+export const CPU_WINDOW_MS = 60_000;
+export const EXEC_TIMEOUT_MS = 10_000;
+
+export interface BusyVerdict {
+  busy: boolean;
+  why: string;
+}
+
+export async function checkBusy(engine: Engine, id: string, spec: BusySpec, clock: ActivityClock): Promise<BusyVerdict> {
+  if (spec.kind === 'cpu') return cpuVerdict(spec.percent, clock.cpuOver(CPU_WINDOW_MS));
+  return execVerdict(spec.cmd, await runCheck(engine, id, spec.cmd));
+}
+
+/** Pure: the verdict for a CPU reading against a threshold. */
+export function cpuVerdict(threshold: number, cpu: { percent: number; spanMs: number } | undefined): BusyVerdict {
+  if (!cpu) return { busy: false, why: `cpu unknown (fewer than two readings), threshold ${threshold}%` };
+  const pct = `${cpu.percent.toFixed(1)}%`;
+  const over = `over the last ${fmtMs(Math.round(cpu.spanMs / 1000) * 1000)}`;
+  return cpu.percent > threshold ? { busy: true, why: `busy: cpu ${pct} > ${threshold}% ${over}` } : { busy: false, why: `cpu ${pct} <= ${threshold}% ${over}` };
+}
+
+/** Pure: the verdict for the check command's outcome (exit code, or an error text). */
+export function execVerdict(cmd: string[], outcome: number | string): BusyVerdict {
+  const c = cmd.join(' ');
+  if (typeof outcome === 'string') return { busy: true, why: `busy check ${c} could not decide (${outcome}); treated as busy` };
+  return outcome === 0 ? { busy: true, why: `busy: ${c} exited 0` } : { busy: false, why: `${c} exited ${outcome} (not busy)` };
+}
+
+/** Runs the command in the container; its exit code, or why there is none. */
+async function runCheck(engine: Engine, id: string, cmd: string[]): Promise<number | string> {
+  try {
+    const exec = await engine.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false });
+    await exec.start({ Detach: true });
+    const end = Date.now() + EXEC_TIMEOUT_MS;
+    while (Date.now() < end) {
+      const info = await exec.inspect();
+      if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) return info.ExitCode;
+      await sleep(50);
+    }
+    return `no answer within ${fmtMs(EXEC_TIMEOUT_MS)}`;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0]!;
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * watch-idle: puts managed containers to sleep when idle. Each round (tick)
+ * takes one list of all containers (so a container started or stopped by
+ * someone else is tracked, and its idle timer armed), reads the managed awake
+ * ones' counters, and stops what has been idle for its timeout, unless an
+ * awake container depends on it (reference counting) or its busy check says
+ * busy. Dependents are judged before their dependencies, so an app and the
+ * database only it used sleep in the same round.
+ *
+ * `run` repeats rounds every `intervalMs`, sooner when the engine reports a
+ * container event; an engine that goes away is waited for (one line on
+ * stderr), and when it is back the state is re-read and the timers re-armed
+ * from the last activity known. A stop once begun is finished, whatever the
+ * signal; the signal is checked before each new one.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../engine/engine.js';
+import { BerthError } from '../errors.js';
+import { watchEvents } from '../events/watcher.js';
+import { ActivityClock, readCounters, type Counters } from './activity.js';
+import { checkBusy } from './busy.js';
+import type { ConfigFile } from './config-file.js';
+import type { IdleConfig } from './config.js';
+import { awakeDependents } from './deps.js';
+import { ContainerProvider } from './provider.js';
+import { fmtMs } from './readiness.js';
+import { StateTable, type IdleInput } from './state-machine.js';
+import type { IdleRecord } from './types.js';
+import { buildView, listAll, type Seen, type View } from './view.js';
+
+export interface WatchIdleOptions {
+  engine: Engine;
+  file?: ConfigFile;
+  names?: string[];
+  intervalMs: number;
+  dryRun?: boolean;
+  emit: (r: IdleRecord) => void | Promise<void>;
+  warn: (message: string) => void;
+  /** Print only berth's own actions, not what it finds (for --once). */
+  actionsOnly?: boolean;
+  now?: () => number;
+}
+
+export interface ClockState {
+  name: string;
+  lastActivity: number;
+  last?: Counters;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class IdleWatcher {
+  readonly states: StateTable;
+  private readonly clocks = new Map<string, ActivityClock>();
+  private readonly names = new Map<string, string>();
+  private readonly kept = new Map<string, string>();
+  private readonly warned = new Set<string>();
+  private readonly provider: ContainerProvider;
+  private readonly now: () => number;
+  private engineDown = false;
+  /** Ids of the managed containers awake at the end of the last round. */
+  private awakeIds = new Set<string>();
+
+  constructor(private readonly o: WatchIdleOptions) {
+    this.now = o.now ?? Date.now;
+    this.states = new StateTable(() => iso(this.now()));
+    this.provider = new ContainerProvider(o.engine);
+  }
+
+  /**
+   * Activity clocks of the containers awake after the last round, by id, for
+   * the --once state file (a container asleep now starts a fresh clock when
+   * it wakes).
+   */
+  snapshot(): Record<string, ClockState> {
+    const out: Record<string, ClockState> = {};
+    for (const [id, c] of this.clocks) if (this.awakeIds.has(id)) out[id] = { name: this.names.get(id) ?? id, lastActivity: c.lastActivity, ...(c.last ? { last: c.last } : {}) };
+    return out;
+  }
+
+  restore(saved: Record<string, ClockState>): void {
+    for (const [id, s] of Object.entries(saved)) {
+      const c = new ActivityClock(s.lastActivity);
+      if (s.last) c.observe(s.last, Infinity);
+      c.lastActivity = s.lastActivity;
+      this.clocks.set(id, c);
+      this.names.set(id, s.name);
+    }
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const kick = new Kicker();
+    const events = this.followEvents(kick, signal);
+    while (!signal.aborted) {
+      const t0 = this.now();
+      await this.tickSafe(signal);
+      await kick.wait(Math.max(200, this.o.intervalMs - (this.now() - t0)), signal);
+    }
+    await events;
+  }
+
+  private async followEvents(kick: Kicker, signal: AbortSignal): Promise<void> {
+    try {
+      const filters = { type: ['container'], event: ['start', 'die', 'pause', 'unpause'] };
+      for await (const _ of watchEvents(this.o.engine, { filters }, signal)) kick.fire();
+    } catch {
+      // the ticks report an unreachable engine; events only make rounds sooner
+    }
+  }
+
+  /** One round; engine outages are reported once and waited out. */
+  async tickSafe(signal: AbortSignal): Promise<void> {
+    try {
+      await this.tick(signal);
+      if (this.engineDown) this.o.warn('the engine is back; re-read every container and re-armed the idle timers from the last activity seen');
+      this.engineDown = false;
+    } catch (err) {
+      if (signal.aborted) return;
+      if (!(err instanceof BerthError && err.code === 'ENGINE_UNREACHABLE')) throw err;
+      if (!this.engineDown) this.o.warn(`${err.message}; retrying every ${fmtMs(this.o.intervalMs)}`);
+      this.engineDown = true;
+    }
+  }
+
+  async tick(signal: AbortSignal): Promise<void> {
+    const view = buildView(await listAll(this.o.engine, signal), this.o.file, this.o.names);
+    this.reportErrors(view);
+    for (const [name, m] of view.managed) await this.observe(name, m.seen);
+    const awake = [...view.managed.values()].filter((m) => m.seen.awake);
+    const counters = await Promise.all(awake.map((m) => readCounters(this.o.engine, m.seen.id, signal, this.now).catch(() => undefined)));
+    awake.forEach((m, i) => {
+      const c = counters[i];
+      if (c) this.clock(m.seen).observe(c, m.config.minBytes);
+    });
+    for (const name of dependentsFirst(view)) {
+      if (signal.aborted) return;
+      const m = view.managed.get(name)!;
+      if (m.seen.awake) await this.judge(view, m.seen, m.config);
+    }
+    this.awakeIds = new Set([...view.managed.values()].filter((m) => m.seen.awake).map((m) => m.seen.id));
+  }
+
+  private clock(s: Seen): ActivityClock {
+    let c = this.clocks.get(s.id);
+    if (!c) this.clocks.set(s.id, (c = new ActivityClock(this.now())));
+    this.names.set(s.id, s.name);
+    return c;
+  }
+
+  private async observe(name: string, s: Seen): Promise<void> {
+    const from = this.states.get(name);
+    const input: IdleInput = { kind: 'observe', awake: s.awake };
+    const reason =
+      from === 'unknown'
+        ? `found ${s.awake ? 'running' : s.paused ? 'paused' : 'stopped'} (${s.status})`
+        : s.awake
+          ? `started outside this watcher (${s.status})`
+          : `${s.paused ? 'paused' : 'stopped'} outside this watcher (${s.status})`;
+    const rec = this.states.apply(name, input, reason, { id: s.id });
+    if (!rec) return;
+    if (s.awake && from !== 'unknown') {
+      this.clock(s).touch(this.now());
+      this.clock(s).last = undefined;
+    }
+    if (!this.o.actionsOnly) await this.o.emit(rec);
+  }
+
+  private async judge(view: View, s: Seen, cfg: IdleConfig): Promise<void> {
+    const clock = this.clock(s);
+    const idle = clock.idleFor(this.now());
+    if (cfg.timeoutMs === 0 || idle < cfg.timeoutMs) return void this.kept.delete(s.name);
+    const users = awakeDependents(s.name, view.all.keys(), (n) => view.deps.get(n) ?? [], (n) => !!view.all.get(n)?.awake);
+    if (users.length) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but in use by ${users.join(', ')} (awake dependents)`);
+    const busy = cfg.busy ? await checkBusy(this.o.engine, s.id, cfg.busy, clock) : undefined;
+    if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
+    const reason = `idle for ${fmtMs(roundS(idle))} (${cfg.minBytes ? `traffic <= ${cfg.minBytes} bytes per reading` : 'no traffic'}, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
+    if (this.o.dryRun) return this.keep(s, `${reason}; dry run: would ${cfg.stopMethod}`, 'would_stop');
+    await this.sleepNow(s, cfg, reason);
+    s.awake = false;
+  }
+
+  private async keep(s: Seen, reason: string, action: 'keep' | 'would_stop' = 'keep'): Promise<void> {
+    const key = reason.replace(/idle for [\d.]+s/, '');
+    if (this.kept.get(s.name) === key) return;
+    this.kept.set(s.name, key);
+    const state = this.states.get(s.name);
+    const to = action === 'would_stop' ? 'napping' : state === 'unknown' ? 'ready' : state;
+    await this.o.emit({ type: 'idle', ts: iso(this.now()), container: s.name, id: s.id, from: state, to, reason, action });
+  }
+
+  private async sleepNow(s: Seen, cfg: IdleConfig, reason: string): Promise<void> {
+    this.kept.delete(s.name);
+    try {
+      await this.provider.stop(s.id, cfg.stopMethod, { ...(cfg.stopSignal ? { signal: cfg.stopSignal } : {}), ...(cfg.stopTimeoutSec !== undefined ? { timeoutSec: cfg.stopTimeoutSec } : {}) });
+    } catch (err) {
+      const rec = this.states.apply(s.name, { kind: 'fail' }, `could not ${cfg.stopMethod}: ${(err as Error).message}`, { id: s.id });
+      if (rec) await this.o.emit(rec);
+      return;
+    }
+    const rec = this.states.apply(s.name, { kind: 'sleep' }, reason, { id: s.id, action: cfg.stopMethod });
+    if (rec) await this.o.emit(rec);
+  }
+
+  private reportErrors(view: View): void {
+    for (const [name, msg] of view.errors) {
+      if (this.warned.has(msg)) continue;
+      this.warned.add(msg);
+      this.o.warn(`${msg}; ${name} is not managed until this is fixed`);
+    }
+    for (const n of this.o.names ?? []) {
+      const key = `missing ${n}`;
+      if (view.managed.has(n) || [...view.managed.values()].some((m) => m.seen.id.startsWith(n)) || this.warned.has(key)) continue;
+      this.warned.add(key);
+      this.o.warn(`no such container: ${n} (watching for it)`);
+    }
+  }
+}
+
+const roundS = (ms: number) => Math.round(ms / 100) * 100;
+
+/** Managed names ordered so that a container comes before everything it depends on. */
+export function dependentsFirst(view: Pick<View, 'managed' | 'deps'>): string[] {
+  const count = new Map<string, number>();
+  const names = [...view.managed.keys()].sort();
+  for (const n of names) count.set(n, 0);
+  for (const from of view.deps.keys()) {
+    const seen = new Set<string>();
+    const stack = [...(view.deps.get(from) ?? [])];
+    while (stack.length) {
+      const d = stack.pop()!;
+      if (seen.has(d) || d === from) continue;
+      seen.add(d);
+      if (count.has(d)) count.set(d, count.get(d)! + 1);
+      stack.push(...(view.deps.get(d) ?? []));
+    }
+  }
+  return names.sort((a, b) => count.get(a)! - count.get(b)! || a.localeCompare(b));
+}
+
+/** Wakes a waiting loop early; `wait` resolves on a fire, after `ms`, or on abort. */
+class Kicker {
+  private wake?: () => void;
+  private fired = false;
+
+  fire(): void {
+    this.fired = true;
+    this.wake?.();
+  }
+
+  async wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.fired) return void (this.fired = false);
+    const ac = new AbortController();
+    const onAbort = () => ac.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.wake = () => ac.abort();
+    await sleep(ms, undefined, { signal: ac.signal }).catch(() => {});
+    signal.removeEventListener('abort', onAbort);
+    this.wake = undefined;
+    this.fired = false;
+  }
+}

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import type Docker from 'dockerode';
+import { berth, BERTH_BIN, removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
+
+const made: Docker.Container[] = [];
+afterAll(async () => {
+  await Promise.all(made.map(removeContainer));
+});
+
+/** Runs a container to completion and returns it. */
+async function finished(cmd: string, opts: { tty?: boolean; name?: string } = {}): Promise<Docker.Container> {
+  const c = await runContainer({ cmd, name: opts.name ?? uniqueName('logs'), tty: opts.tty });
+  made.push(c);
+  await c.wait();
+  return c;
+}
+
+const json = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+describe('berth logs --format raw', () => {
+  let mixed: Docker.Container;
+  beforeAll(async () => {
+    // stdout and stderr interleaved, CRLF, UTF-8, binary bytes, a final line without newline
+    mixed = await finished(
+      `echo out1; echo err1 >&2; printf 'crlf\\r\\n'; printf 'h\\303\\251llo \\342\\202\\254\\n' >&2; printf '\\377\\376\\000bin\\n'; echo err2 >&2; printf 'no newline'`,
+    );
+  });
+
+  it('is byte-identical to docker logs, stdout and stderr each', async () => {
+    const ours = await berth(['logs', '--format', 'raw', mixed.id], { encoding: 'buffer', stripFinalNewline: false });
+    const theirs = await execa('docker', ['logs', mixed.id], { encoding: 'buffer', stripFinalNewline: false });
+    expect(ours.exitCode).toBe(0);
+    expect(Buffer.compare(ours.stdout as Uint8Array, theirs.stdout as Uint8Array)).toBe(0);
+    expect(Buffer.compare(ours.stderr as Uint8Array, theirs.stderr as Uint8Array)).toBe(0);
+    expect((ours.stdout as Uint8Array).length).toBeGreaterThan(20);
+    expect(Buffer.from(ours.stderr as Uint8Array).toString()).toBe('err1\nhéllo €\nerr2\n');
+  });
+
+  it('with -t equals docker logs -t', async () => {
+    const ours = await berth(['logs', '--format', 'raw', '-t', mixed.id], { encoding: 'buffer', stripFinalNewline: false });
+    const theirs = await execa('docker', ['logs', '-t', mixed.id], { encoding: 'buffer', stripFinalNewline: false });
+    expect(Buffer.compare(ours.stdout as Uint8Array, theirs.stdout as Uint8Array)).toBe(0);
+    expect(Buffer.compare(ours.stderr as Uint8Array, theirs.stderr as Uint8Array)).toBe(0);
+  });
+
+  it('decodes the same container into records, stream by stream', async () => {
+    const res = await berth(['logs', '--json', mixed.id]);
+    expect(res.exitCode).toBe(0);
+    const recs = json(res.stdout);
+    // stdout and stderr are read by separate engine copiers: each stream keeps its order, the merge follows the timestamps.
+    const of = (stream: string) => recs.filter((r) => r.stream === stream).map((r) => r.msg);
+    expect(of('stdout')).toEqual(['out1', 'crlf', '\ufffd\ufffd\u0000bin', 'no newline']);
+    expect(of('stderr')).toEqual(['err1', 'héllo €', 'err2']);
+    expect(recs.map((r) => r.ts)).toEqual(recs.map((r) => r.ts).sort());
+    const info = await mixed.inspect();
+    for (const r of recs) expect(r).toMatchObject({ type: 'log', id: info.Id, name: info.Name.slice(1), level: 'OTHER' });
+  });
+});
+
+describe('berth logs decoding', () => {
+  it('reads a TTY container (raw stream, CRLF) without timestamps leaking into messages', async () => {
+    const c = await finished(`echo 'ERROR one'; echo two; printf 'thr\\342\\202\\254e\\n'`, { tty: true });
+    const res = await berth(['logs', '--json', c.id]);
+    expect(json(res.stdout).map((r) => [r.stream, r.level, r.msg])).toEqual([
+      ['stdout', 'ERROR', 'ERROR one'],
+      ['stdout', 'OTHER', 'two'],
+      ['stdout', 'OTHER', 'thr€e'],
+    ]);
+  });
+
+  it('keeps multi-byte characters the container printed in pieces', async () => {
+    const c = await finished(`printf 'price \\342'; sleep 0.3; printf '\\202'; sleep 0.3; printf '\\254 5\\n'; printf '\\360\\237' >&2; sleep 0.3; printf '\\230\\200 ok\\n' >&2`);
+    const recs = json((await berth(['logs', '--json', c.id])).stdout);
+    expect(recs.map((r) => [r.stream, r.msg])).toEqual([
+      ['stdout', 'price € 5'],
+      ['stderr', '😀 ok'],
+    ]);
+  });
+
+  it('joins a line the engine split into 16 KiB messages, as docker logs shows it', async () => {
+    // 16383 bytes then 3-byte characters: the engine's 16 KiB split falls inside one of them
+    // (json-file then stores U+FFFD for the cut bytes; berth must show what docker shows).
+    const c = await finished(`head -c 16383 /dev/zero | tr '\\0' a; printf '\\342\\202\\254\\342\\202\\254 end\\n'; echo next`);
+    const recs = json((await berth(['logs', '--json', c.id])).stdout);
+    const theirs = (await execa('docker', ['logs', c.id])).stdout.split('\n');
+    expect(recs.map((r) => r.msg)).toEqual(theirs);
+    expect(recs).toHaveLength(2);
+    expect(recs[0].msg.startsWith('a'.repeat(16383))).toBe(true);
+    expect(recs[0].msg.endsWith('€ end')).toBe(true);
+  });
+
+  it('passes a 3 MB line whole, and cuts it with a marker under a smaller --max-line-bytes', async () => {
+    const c = await finished(`head -c 3145728 /dev/zero | tr '\\0' x; echo; echo after`);
+    const whole = json((await berth(['logs', '--json', c.id])).stdout);
+    expect(whole.map((r) => r.msg.length)).toEqual([3145728, 5]);
+    expect(whole[0].truncated).toBeUndefined();
+    const cut = await berth(['logs', '--json', '--max-line-bytes', '1000', c.id]);
+    expect(cut.exitCode, cut.stderr).toBe(0);
+    const recs = json(cut.stdout);
+    expect(recs.map((r) => [r.msg.length, r.truncated])).toEqual([[1000, true], [5, undefined]]);
+    const table = await berth(['logs', '--format', 'table', '--max-line-bytes', '1000', c.id]);
+    expect(table.stdout.split('\n')[0]).toMatch(/x{1000} \[line cut: longer than the line bound\]$/);
+  });
+});
+
+describe('berth logs selection and merge', () => {
+  it('merges several containers in timestamp order, interleaved', async () => {
+    const script = (tag: string, first: number) => `sleep ${first}; for i in 1 2 3 4 5; do echo "${tag} $i"; sleep 0.2; done`;
+    const [a, b] = await Promise.all([runContainer({ cmd: script('A', 0), name: uniqueName('ma') }), runContainer({ cmd: script('B', 0.1), name: uniqueName('mb') })]);
+    made.push(a, b);
+    await Promise.all([a.wait(), b.wait()]);
+    const res = await berth(['logs', '--json', a.id, b.id]);
+    const recs = json(res.stdout);
+    expect(recs).toHaveLength(10);
+    const tss = recs.map((r) => r.ts);
+    expect([...tss].sort()).toEqual(tss);
+    // interleaved, not grouped by container
+    expect(new Set(recs.slice(0, 4).map((r) => r.msg[0]))).toEqual(new Set(['A', 'B']));
+    // the same lines and times docker has
+    for (const c of [a, b]) {
+      const d = await execa('docker', ['logs', '-t', c.id]);
+      const theirs = d.stdout.trim().split('\n').map((l) => [l.slice(0, 30), l.slice(31)]);
+      const info = await c.inspect();
+      expect(recs.filter((r) => r.id === info.Id).map((r) => [r.ts, r.msg])).toEqual(theirs);
+    }
+  });
+
+  it('agrees with docker logs on --since, --until and --tail', async () => {
+    const c = await finished('for i in $(seq 1 30); do echo "line $i"; sleep 0.03; done');
+    const all = (await execa('docker', ['logs', '-t', c.id])).stdout.trim().split('\n');
+    expect(all).toHaveLength(30);
+    const since = all[9]!.slice(0, 30);
+    const until = all[20]!.slice(0, 30);
+    for (const args of [['--since', since], ['--until', until], ['--since', since, '--until', until], ['--tail', '5'], ['--tail', '0'], ['--since', since, '--tail', '3']]) {
+      const theirs = (await execa('docker', ['logs', ...args, c.id])).stdout;
+      const ours = await berth(['logs', '--format', 'raw', '--no-prefix', ...args, c.id]);
+      expect(ours.exitCode, args.join(' ')).toBe(0);
+      expect(ours.stdout, args.join(' ')).toBe(theirs);
+      const recs = json((await berth(['logs', '--json', ...args, c.id])).stdout);
+      expect(recs.map((r) => r.msg).join('\n'), args.join(' ')).toBe(theirs);
+    }
+  });
+
+  it('selects by --filter and filters lines by --level, --grep and --exclude', async () => {
+    const tag = uniqueName('sel');
+    const c = await runContainer({
+      name: uniqueName('lvl'),
+      labels: { 'berth.logs.sel': tag },
+      cmd: `echo 'DEBUG d'; echo 'INFO i'; echo 'WARN w health'; echo 'ERROR e'; echo plain; sleep 30`,
+    });
+    made.push(c);
+    const base = ['logs', '--json', '--filter', `label=berth.logs.sel=${tag}`];
+    const msgs = async (...extra: string[]) => {
+      const res = await berth([...base, ...extra]);
+      expect(res.exitCode).toBe(0);
+      return json(res.stdout).map((r) => r.msg);
+    };
+    await expect.poll(() => msgs(), { timeout: 15_000 }).toHaveLength(5);
+    expect(await msgs('--level', 'warn')).toEqual(['WARN w health', 'ERROR e']);
+    expect(await msgs('--level', 'debug')).toEqual(['DEBUG d', 'INFO i', 'WARN w health', 'ERROR e']);
+    expect(await msgs('--grep', '^[A-Z]+ [we]')).toEqual(['WARN w health', 'ERROR e']);
+    expect(await msgs('--exclude', 'health|plain')).toEqual(['DEBUG d', 'INFO i', 'ERROR e']);
+    const sum = json((await berth([...base, '--summary'])).stdout).filter((r) => r.type === 'summary');
+    expect(sum).toHaveLength(2);
+    expect(sum[0]).toMatchObject({ scope: 'container', lines: 5, counts: { ERROR: 1, WARN: 1, INFO: 1, DEBUG: 1, OTHER: 1 } });
+    expect(sum[1]).toMatchObject({ scope: 'all', lines: 5 });
+    expect(sum[1].series.reduce((n: number, b: { ERROR: number }) => n + b.ERROR, 0)).toBe(1);
+  });
+});
+
+describe('berth logs errors and pipes', () => {
+  it('names a missing container (exit 4)', async () => {
+    const res = await berth(['logs', 'berth-test-no-such-container-xyz']);
+    expect(res.exitCode).toBe(4);
+    expect(res.stderr.trim().split('\n')[0]).toBe('berth: no such container: berth-test-no-such-container-xyz');
+  });
+
+  it.each([
+    [['--tail', 'ten'], /^berth: --tail: expected a whole number \(got: "ten"\)$/],
+    [['--since', 'yesterday'], /^berth: --since: expected a duration/],
+    [['--level', 'loud'], /^berth: --level: expected one of error, warn, info, debug, other/],
+    [['--grep', '('], /^berth: --grep: not a valid regular expression/],
+    [['--reorder-window', 'soon'], /^berth: --reorder-window: expected a duration/],
+  ])('rejects %j with one line naming the flag (exit 2)', async (args, re) => {
+    const res = await berth(['logs', ...args, 'x']);
+    expect(res.exitCode, res.stderr).toBe(2);
+    expect(res.stderr.trim()).toMatch(re);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('ends quietly with exit 0 when the reader closes the pipe', async () => {
+    const c = await finished('seq 1 200000');
+    for (const fmt of ['json', 'raw']) {
+      const res = await execa('bash', ['-o', 'pipefail', '-c', `node ${BERTH_BIN} logs --format ${fmt} ${c.id} | head -2`], { reject: false, timeout: 60_000 });
+      expect(res.exitCode, fmt).toBe(0);
+      expect(res.stderr, fmt).toBe('');
+      expect(res.stdout.split('\n'), fmt).toHaveLength(2);
+    }
+  });
+});

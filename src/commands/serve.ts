@@ -1,0 +1,131 @@
+/**
+ * `berth serve`: the wake-on-request proxy. Flags are parsed and checked
+ * here; everything else is src/core/proxy. Prints its records (serve, wake,
+ * idle) as NDJSON, or as lines on a TTY.
+ */
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import { BerthError, usageError } from '../core/errors.js';
+import { collectFilters, parseDurationMs, parseInteger } from '../core/parse.js';
+import { pickFormat } from '../core/output/format.js';
+import { LineWriter } from '../core/output/ndjson.js';
+import { loadConfigFile } from '../core/idle/config-file.js';
+import { ContainerProvider } from '../core/idle/provider.js';
+import { UnitResolver } from '../core/idle/units.js';
+import { createWaker } from '../core/idle/wake.js';
+import { parseCidrs } from '../core/proxy/access.js';
+import { parseBytes, parseListen } from '../core/proxy/listen.js';
+import { formatServeLine } from '../core/proxy/record-line.js';
+import { serve, type ServeOptions } from '../core/proxy/server.js';
+import { addFilterOption, addFormatOptions, collect } from './options.js';
+
+interface ServeFlags {
+  listen: string;
+  config?: string;
+  allow?: string[];
+  deny?: string[];
+  tokenFile?: string;
+  wakeTimeout?: string;
+  holdBody: string;
+  statsInterval: string;
+  statsExpiry: string;
+  maxHeaderSize: string;
+  headerTimeout: string;
+  clientTimeout: string;
+  keepAliveTimeout: string;
+  shutdownTimeout: string;
+  maxSubscribers: string;
+  filter?: string[];
+  format?: string;
+  json?: boolean;
+}
+
+export function makeServeCommand(ctx: CommandContext): Command {
+  const cmd = new Command('serve')
+    .description(
+      'Run the wake-on-request proxy: HTTP (by Host header) and TCP (by port) routes from berth.proxy.* labels or --config. ' +
+        'A sleeping container is woken on request (dependencies first); browsers see a live loading page, API clients are held until ready. ' +
+        'Idle containers sleep after berth.idle.timeout. Admin endpoints: /$berth/status, /$berth/metrics, /$berth/api/stats/NAME.',
+    )
+    .option('--listen <addr>', 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces', '127.0.0.1:8080')
+    .option('--config <file>', 'YAML file with per-container settings (same keys as the labels; the file wins)')
+    .addOption(new Option('--allow <cidr>', 'only clients from these addresses/CIDRs may use the routes (repeat)').argParser(collect))
+    .addOption(new Option('--deny <cidr>', 'clients from these addresses/CIDRs are refused (repeat; wins over --allow)').argParser(collect))
+    .option('--token-file <file>', 'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats')
+    .option('--wake-timeout <duration>', "wake budget for every route (default: the container's berth.idle.wake_timeout plus its dependencies')")
+    .option('--hold-body <size>', 'request body held per request while a container wakes; larger bodies get 413', '1m')
+    .option('--stats-interval <duration>', 'sampling interval of the stats history API', '3s')
+    .option('--stats-expiry <duration>', 'stop sampling a container after this long without a request for it', '30m')
+    .option('--max-header-size <size>', 'largest request head accepted (431 past it)', '16k')
+    .option('--header-timeout <duration>', 'time a client has to send its request head', '10s')
+    .option('--client-timeout <duration>', 'close a client connection idle (no bytes either way) for this long; 0 = never', '2m')
+    .option('--keep-alive-timeout <duration>', 'close an idle keep-alive client connection after this long', '5s')
+    .option('--shutdown-timeout <duration>', 'on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them', '10s')
+    .option('--max-subscribers <n>', 'most wake-event (SSE) subscribers at once', '256');
+  addFilterOption(cmd, 'the containers that may be routes, with docker\'s keys, e.g. label=com.docker.compose.project=shop');
+  addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
+  return cmd.action(async (flags: ServeFlags) => {
+    const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
+    const partial = await parseFlags(flags);
+    const engine = await ctx.engine(cmd);
+    const file = flags.config ? await loadConfigFile(flags.config) : undefined;
+    const provider = new ContainerProvider(engine);
+    const waker = createWaker({ resolver: new UnitResolver(provider, file) });
+    const out = new LineWriter(ctx.io.stdout, () => {});
+    await serve(
+      {
+        ...partial,
+        engine,
+        ...(file ? { file } : {}),
+        waker,
+        provider,
+        record: (r) => void out.writeLine(format === 'json' ? JSON.stringify(r) + '\n' : formatServeLine(r) + '\n'),
+        warn: (m) => ctx.warn(m),
+      },
+      ctx.signal,
+    );
+    await out.end();
+  });
+}
+
+type Parsed = Omit<ServeOptions, 'engine' | 'file' | 'waker' | 'provider' | 'record' | 'warn'>;
+
+async function parseFlags(f: ServeFlags): Promise<Parsed> {
+  const listen = parseListen(f.listen);
+  const dur = (v: string, flag: string) => parseDurationMs(v, flag);
+  return {
+    host: listen.host,
+    filters: collectFilters(f.filter ?? []),
+    port: listen.port,
+    access: { allow: parseCidrs(f.allow ?? [], '--allow'), deny: parseCidrs(f.deny ?? [], '--deny') },
+    ...(f.tokenFile ? { token: await readToken(f.tokenFile) } : {}),
+    ...(f.wakeTimeout ? { wakeTimeoutMs: positive(dur(f.wakeTimeout, '--wake-timeout'), '--wake-timeout', f.wakeTimeout) } : {}),
+    holdBodyLimit: parseBytes(f.holdBody, '--hold-body'),
+    statsIntervalMs: positive(dur(f.statsInterval, '--stats-interval'), '--stats-interval', f.statsInterval),
+    statsExpiryMs: positive(dur(f.statsExpiry, '--stats-expiry'), '--stats-expiry', f.statsExpiry),
+    maxHeaderSize: parseBytes(f.maxHeaderSize, '--max-header-size'),
+    headersTimeoutMs: positive(dur(f.headerTimeout, '--header-timeout'), '--header-timeout', f.headerTimeout),
+    clientIdleTimeoutMs: dur(f.clientTimeout, '--client-timeout'),
+    keepAliveTimeoutMs: positive(dur(f.keepAliveTimeout, '--keep-alive-timeout'), '--keep-alive-timeout', f.keepAliveTimeout),
+    shutdownTimeoutMs: dur(f.shutdownTimeout, '--shutdown-timeout'),
+    maxSseSubscribers: parseInteger(f.maxSubscribers, '--max-subscribers', { min: 1 }),
+  };
+}
+
+function positive(ms: number, flag: string, text: string): number {
+  if (ms <= 0) throw usageError(`${flag}: expected a duration greater than 0 (got: ${JSON.stringify(text)})`);
+  return ms;
+}
+
+async function readToken(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new BerthError('NOT_FOUND', `--token-file: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  const token = text.trim();
+  if (!token || /\s/.test(token)) throw usageError(`--token-file: ${path} must hold one token on one line`);
+  return token;
+}

@@ -1,0 +1,60 @@
+/**
+ * Who may use the proxy: allow/deny CIDR lists (IPv4 and IPv6; an IPv4
+ * client seen as ::ffff:a.b.c.d is matched as IPv4), deny winning, an empty
+ * allow list allowing all; and an optional bearer token for the admin
+ * endpoints, compared in constant time.
+ */
+import { BlockList, isIP } from 'node:net';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { usageError } from '../errors.js';
+
+export interface AccessRules {
+  allow: BlockList | undefined;
+  deny: BlockList | undefined;
+}
+
+export function parseCidrs(values: readonly string[], flag: string): BlockList | undefined {
+  if (!values.length) return undefined;
+  const list = new BlockList();
+  for (const raw of values.flatMap((v) => v.split(','))) {
+    const v = raw.trim();
+    if (!v) continue;
+    const [addr = '', bits] = v.split('/');
+    const family = isIP(addr);
+    const max = family === 6 ? 128 : 32;
+    const prefix = bits === undefined ? max : Number(bits);
+    if (!family || !/^\d*$/.test(bits ?? '') || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+      throw usageError(`${flag}: expected an address or CIDR like 10.0.0.0/8 or fd00::/8 (got: ${JSON.stringify(v)})`);
+    }
+    list.addSubnet(addr, prefix, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
+}
+
+/** The client address as the lists match it. */
+export function normalizeAddress(addr: string | undefined): { addr: string; type: 'ipv4' | 'ipv6' } | undefined {
+  if (!addr) return undefined;
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr);
+  if (m) return { addr: m[1]!, type: 'ipv4' };
+  const family = isIP(addr);
+  if (!family) return undefined;
+  return { addr, type: family === 6 ? 'ipv6' : 'ipv4' };
+}
+
+export function isAllowed(rules: AccessRules, remote: string | undefined): boolean {
+  if (!rules.allow && !rules.deny) return true;
+  const a = normalizeAddress(remote);
+  if (!a) return false;
+  if (rules.deny?.check(a.addr, a.type)) return false;
+  return !rules.allow || rules.allow.check(a.addr, a.type);
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** True when no token is configured or the Authorization header carries it. */
+export function tokenMatches(token: string | undefined, authorization: string | undefined): boolean {
+  if (!token) return true;
+  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+  if (!m) return false;
+  return timingSafeEqual(digest(m[1]!.trim()), digest(token));
+}

@@ -1,0 +1,56 @@
+/**
+ * Activity per route: what keeps a container awake. A request, stream, SSE
+ * subscription, WebSocket or TCP connection counts from its start to its end
+ * (`begin` returns the end), so anything in flight keeps the container awake
+ * however long it lasts; bytes moved refresh the last-activity time. Idle
+ * keep-alive sockets are not counted. Memory: one small entry per route.
+ */
+export interface RouteActivity {
+  inflight: number;
+  /** ms since the epoch; 0 = never. */
+  last: number;
+}
+
+export class Activity {
+  private readonly byRoute = new Map<string, RouteActivity>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  get(name: string): RouteActivity {
+    let a = this.byRoute.get(name);
+    if (!a) this.byRoute.set(name, (a = { inflight: 0, last: 0 }));
+    return a;
+  }
+
+  touch(name: string): void {
+    this.get(name).last = this.now();
+  }
+
+  /** Counts something in flight; call the returned function once when it ends (extra calls are ignored). */
+  begin(name: string): () => void {
+    const a = this.get(name);
+    a.inflight++;
+    a.last = this.now();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      a.inflight--;
+      a.last = this.now();
+    };
+  }
+
+  /**
+   * How long until the route may sleep, in ms: 0 = now, undefined = not while
+   * something is in flight or when it never sleeps (timeout 0).
+   */
+  sleepsIn(name: string, timeoutMs: number): number | undefined {
+    const a = this.get(name);
+    if (timeoutMs <= 0 || a.inflight > 0) return undefined;
+    return Math.max(0, a.last + timeoutMs - this.now());
+  }
+
+  forget(name: string): void {
+    this.byRoute.delete(name);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Finds the routes on an engine: every container (running or not) carrying
+ * berth.proxy.host or berth.proxy.tcp, plus those given such keys in the
+ * config file (src/core/idle/config-file.ts; the file wins key by key). A
+ * container whose configuration is wrong is reported and left out; the
+ * others serve.
+ */
+import type Docker from 'dockerode';
+import type { Engine } from '../engine/engine.js';
+import { bareName } from '../engine/labels.js';
+import { toBerthError } from '../engine/request.js';
+import type { IdleConfig } from '../idle/config.js';
+import { idleConfigFor, mergeLabels, type ConfigFile } from '../idle/config-file.js';
+import { LABEL, isRouteLabels, parseRoute, type Route } from './routes.js';
+
+export interface Found {
+  route: Route;
+  idle: IdleConfig;
+  running: boolean;
+}
+
+export interface Discovery {
+  found: Found[];
+  /** One line per container whose configuration is wrong. */
+  problems: string[];
+}
+
+/** Extra docker filters narrowing which containers may be routes (serve --filter); empty = all. */
+export type RouteFilters = Record<string, string[]>;
+
+async function list(engine: Engine, label: string, extra: RouteFilters, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
+  const filters = { ...extra, label: [...(extra.label ?? []), label] };
+  try {
+    return await engine.docker.listContainers({ all: true, filters, abortSignal: signal } as object);
+  } catch (err) {
+    throw toBerthError(engine, err, signal);
+  }
+}
+
+type Candidates = Map<string, { labels: Record<string, string>; running: boolean }>;
+
+async function candidates(engine: Engine, file: ConfigFile | undefined, extra: RouteFilters, problems: string[], signal?: AbortSignal): Promise<Candidates> {
+  const found: Candidates = new Map();
+  for (const label of [LABEL.host, LABEL.tcp]) {
+    for (const c of await list(engine, label, extra, signal)) {
+      found.set(bareName(c.Names?.[0]) ?? c.Id.slice(0, 12), { labels: c.Labels ?? {}, running: c.State === 'running' });
+    }
+  }
+  for (const [name, keys] of file?.containers ?? []) {
+    if (found.has(name) || !isRouteLabels(keys)) continue;
+    try {
+      const info = await engine.docker.getContainer(name).inspect({ abortSignal: signal } as object);
+      found.set(name, { labels: info.Config?.Labels ?? {}, running: !!info.State?.Running && !info.State?.Paused });
+    } catch {
+      problems.push(`container ${name} (in ${file!.path}) does not exist; its route is left out`);
+    }
+  }
+  return found;
+}
+
+export async function discoverRoutes(engine: Engine, file: ConfigFile | undefined, extra: RouteFilters, signal?: AbortSignal): Promise<Discovery> {
+  const out: Discovery = { found: [], problems: [] };
+  for (const [name, { labels, running }] of await candidates(engine, file, extra, out.problems, signal)) {
+    const merged = mergeLabels(name, labels, file).labels;
+    if (!isRouteLabels(merged)) continue;
+    try {
+      out.found.push({ route: parseRoute(name, merged), idle: idleConfigFor(name, labels, file), running });
+    } catch (err) {
+      out.problems.push((err as Error).message);
+    }
+  }
+  return out;
+}

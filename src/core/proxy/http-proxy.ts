@@ -1,0 +1,109 @@
+/**
+ * The HTTP front end. `/$berth/...` goes to the admin endpoints; anything else
+ * is routed by Host header (unknown host: 404, berth is never an open proxy).
+ * An awake route is proxied at once, streaming. A sleeping one is woken (one
+ * wake per container): a browser's HTML GET gets the loading page at once;
+ * any other request is held, its body buffered up to a bound, until ready,
+ * then proxied, so no request is lost and no API client receives HTML. Paths
+ * not allowed to wake (berth.idle.start_endpoint) and ignored requests
+ * (berth.proxy.ignore) get 503 with Retry-After instead.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bufferBody, BodyTooLarge } from './hold.js';
+import { forwardedHeaders } from './headers.js';
+import { forward } from './forward.js';
+import { isAllowed } from './access.js';
+import { isIgnored, mayWake, type Route } from './routes.js';
+import { errorPage, loadingPage } from './loading-page/html.js';
+import type { ProxyContext } from './context.js';
+import type { RouteLife } from './lifecycle.js';
+
+export const ADMIN_PREFIX = '/$berth/';
+
+export function isBrowserPage(req: IncomingMessage): boolean {
+  if (req.method !== 'GET') return false;
+  const accept = String(req.headers.accept ?? '');
+  const dest = req.headers['sec-fetch-dest'];
+  return accept.includes('text/html') && (dest === undefined || dest === 'document' || dest === 'iframe');
+}
+
+export function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(body);
+}
+
+export function makeHttpHandler(ctx: ProxyContext, admin: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.url?.startsWith(ADMIN_PREFIX)) return admin(req, res);
+    const route = ctx.table().forHost(req.headers.host);
+    const life = route && ctx.life(route.container);
+    if (!route || !life) return send(res, 404, `berth: no route for host ${JSON.stringify(req.headers.host ?? '')}\n`);
+    if (!isAllowed(ctx.access, req.socket.remoteAddress)) return answer(ctx, route, res, 403, 'berth: forbidden\n');
+    handleRoute(ctx, route, life, req, res).catch((err) => answer(ctx, route, res, 502, `berth: ${(err as Error).message}\n`));
+  };
+}
+
+function answer(ctx: ProxyContext, route: Route, res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  ctx.metrics.request(route.container, status);
+  send(res, status, body, headers);
+}
+
+async function handleRoute(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = req.url ?? '/';
+  const ignored = isIgnored(route.ignore, path, req.headers['user-agent']);
+  const retry = { 'retry-after': String(ctx.retryAfterSec) };
+  if (life.awake) return proxy(ctx, route, life, req, res, ignored, undefined);
+  if (ignored || !mayWake(route, path)) return answer(ctx, route, res, 503, `berth: ${route.container} is asleep\n`, retry);
+  if (life.failedRecently) return wakeFailed(ctx, route, life, req, res);
+  const woken = life.wake();
+  woken.catch(() => {});
+  if (isBrowserPage(req)) {
+    ctx.metrics.request(route.container, 200);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(loadingPage(route.container));
+    return;
+  }
+  await hold(ctx, route, life, req, res, woken);
+}
+
+async function hold(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, woken: Promise<void>): Promise<void> {
+  const end = ctx.activity.begin(route.container);
+  try {
+    const [body, wake] = await Promise.allSettled([bufferBody(req, ctx.holdBodyLimit), woken]);
+    if (body.status === 'rejected') {
+      if (body.reason instanceof BodyTooLarge) answer(ctx, route, res, 413, `berth: ${body.reason.message}\n`);
+      return;
+    }
+    if (wake.status === 'rejected') return wakeFailed(ctx, route, life, req, res);
+    await proxy(ctx, route, life, req, res, false, body.value);
+  } finally {
+    end();
+  }
+}
+
+function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): void {
+  const message = life.error ?? 'the wake failed';
+  const headers = { 'retry-after': String(ctx.retryAfterSec) };
+  if (!isBrowserPage(req)) return answer(ctx, route, res, 503, `berth: ${route.container} could not be woken: ${message}\n`, headers);
+  ctx.metrics.request(route.container, 503);
+  res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(errorPage(route.container, message));
+}
+
+async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, ignored: boolean, held: Buffer | undefined): Promise<void> {
+  const name = route.container;
+  const end = ignored ? undefined : ctx.activity.begin(name);
+  try {
+    if (!ignored) ctx.onRequest(name);
+    const graceUntil = life.readyAt + ctx.connectGraceMs;
+    const body = held ?? (Date.now() < graceUntil ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
+    const addr = await life.upstream();
+    const headers = forwardedHeaders(req.headers, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' });
+    const onBytes = ignored ? () => {} : () => ctx.activity.touch(name);
+    const status = await forward(req, res, { addr, agent: ctx.agent, headers, body, grace: { until: graceUntil }, onBytes, signal: ctx.signal });
+    ctx.metrics.request(name, status);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return answer(ctx, route, res, 413, `berth: ${err.message}\n`);
+    answer(ctx, route, res, 502, `berth: cannot reach ${name}: ${(err as Error).message}\n`);
+  } finally {
+    end?.();
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * One route's life as the proxy sees it: napping -> starting -> ready ->
+ * napping, and error. A wake goes through the shared Waker (single flight,
+ * dependencies, readiness: src/core/idle); the proxy adds its own single
+ * flight on top so its state, wake history and metrics see one wake however
+ * many requests arrive, and runs it on the server's signal, so a requester
+ * going away does not cancel it. Progress events go to the route's SSE hub;
+ * `ready` is published only once the upstream address is known, so a browser
+ * that reloads on it finds the app.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { IdleConfig } from '../idle/config.js';
+import type { IdleRecord, IdleState, Provider, WakeEvent, Waker } from '../idle/types.js';
+import type { ProxyMetrics } from './metrics.js';
+import type { Route } from './routes.js';
+import { SseHub, type SubscriberBudget } from './sse.js';
+import { resolveAddress, type Address } from './upstream.js';
+
+/** The idle settings the proxy uses (src/core/idle/config.ts parses them). */
+export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMethod' | 'stopSignal' | 'stopTimeoutSec'>;
+
+export interface LifeDeps {
+  engine: Engine;
+  waker: Waker;
+  provider: Provider;
+  metrics: ProxyMetrics;
+  budget: SubscriberBudget;
+  /** The server's signal: aborts wakes only on shutdown. */
+  signal: AbortSignal;
+  record: (r: IdleRecord | WakeEvent) => void;
+  /** A failed wake is answered as failed for this long before a request may try again. */
+  errorHoldMs: number;
+  /** Overrides the wake budget (default: the container's wake_timeout plus its dependencies'). */
+  wakeTimeoutMs?: number;
+  now?: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class RouteLife {
+  state: IdleState = 'napping';
+  changedAt: number;
+  error: string | undefined;
+  /** When the last wake ended ready (ms), for the connect grace of a just-woken app. */
+  readyAt = 0;
+  /** Upstream addresses by container port, looked up once per run of the container. */
+  private readonly addresses = new Map<number, Address>();
+  readonly hub: SseHub;
+  private waking: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    public route: Route,
+    public idle: RouteIdle,
+    private readonly deps: LifeDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.changedAt = this.now();
+    this.hub = new SseHub(deps.budget);
+  }
+
+  get name(): string {
+    return this.route.container;
+  }
+
+  setState(to: IdleState, reason: string): void {
+    if (to === this.state) return;
+    const from = this.state;
+    this.state = to;
+    this.changedAt = this.now();
+    this.deps.record({ type: 'idle', ts: iso(this.changedAt), container: this.name, from, to, reason });
+  }
+
+  /** Ready and not being put to sleep: requests go straight through. */
+  get awake(): boolean {
+    return this.state === 'ready' && !this.stopping;
+  }
+
+  /** True while a failed wake is still answered as failed. */
+  get failedRecently(): boolean {
+    return this.state === 'error' && this.now() - this.changedAt < this.deps.errorHoldMs;
+  }
+
+  /** Wakes the container (one wake however many callers); resolves when ready with a known address. */
+  wake(): Promise<void> {
+    if (this.state === 'ready' && !this.stopping) return Promise.resolve();
+    this.waking ??= this.runWake().finally(() => (this.waking = undefined));
+    return this.waking;
+  }
+
+  private async runWake(): Promise<void> {
+    if (this.stopping) await this.stopping;
+    const t0 = this.now();
+    this.hub.reset();
+    this.error = undefined;
+    this.setState('starting', 'request');
+    let ready: WakeEvent | undefined;
+    let failed: WakeEvent | undefined;
+    const onEvent = (e: WakeEvent) => {
+      if (e.event === 'ready') ready = e;
+      else this.publish(e);
+      if (e.event === 'error') failed = e;
+    };
+    try {
+      await this.deps.waker(this.name, { signal: this.deps.signal, onEvent, ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}) });
+      this.addresses.clear();
+      await this.upstream(this.primaryPort);
+    } catch (err) {
+      this.fail(err, failed, t0);
+      throw err;
+    }
+    this.deps.metrics.wake(this.name, true, (this.now() - t0) / 1000);
+    this.readyAt = this.now();
+    this.setState('ready', 'woke');
+    this.publish(ready ?? { type: 'wake', event: 'ready', ts: iso(this.now()), container: this.name, message: `${this.name} is ready` });
+  }
+
+  private fail(err: unknown, failed: WakeEvent | undefined, t0: number): void {
+    this.error = (err as Error)?.message ?? String(err);
+    this.deps.metrics.wake(this.name, false, (this.now() - t0) / 1000);
+    this.setState('error', this.error);
+    if (!failed) this.publish({ type: 'wake', event: 'error', ts: iso(this.now()), container: this.name, message: this.error });
+  }
+
+  private publish(e: WakeEvent): void {
+    this.hub.publish('wake', e);
+    this.deps.record(e);
+  }
+
+  /** The port checked at wake: the HTTP port, or the first TCP route's for a TCP-only route. */
+  get primaryPort(): number {
+    return this.route.hosts.length || !this.route.tcp.length ? this.route.port : this.route.tcp[0]!.upstream;
+  }
+
+  /** The upstream address of a container port (default: the HTTP port). */
+  async upstream(port = this.route.port): Promise<Address> {
+    let a = this.addresses.get(port);
+    if (!a) this.addresses.set(port, (a = await resolveAddress(this.deps.engine, this.name, port, this.deps.signal)));
+    return a;
+  }
+
+  /** Puts the container to sleep (idle timeout reached). */
+  sleep(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.hub.reset(); // a page opened now must not see the last wake's `ready`
+      try {
+        await this.deps.provider.stop(this.name, this.idle.stopMethod, { signal: this.idle.stopSignal, timeoutSec: this.idle.stopTimeoutSec });
+        this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
+        this.addresses.clear();
+        this.setState('napping', 'idle');
+      } catch (err) {
+        this.setState('error', `stop failed: ${(err as Error).message}`);
+      } finally {
+        this.stopping = undefined;
+      }
+    })();
+    return this.stopping;
+  }
+
+  /**
+   * The engine reported a start, die, pause or unpause. Events can arrive late
+   * (after a wake that already failed, say), so the state is read back from
+   * the engine before it is believed. A wake or stop in progress owns the state.
+   */
+  async refresh(): Promise<void> {
+    if (this.waking || this.stopping) return;
+    let up: boolean;
+    try {
+      const st = await this.deps.provider.state(this.name, this.deps.signal);
+      up = st.running && !st.paused;
+    } catch {
+      up = false;
+    }
+    if (this.waking || this.stopping) return;
+    this.addresses.clear();
+    if (up && this.state !== 'ready' && this.state !== 'starting') this.setState('ready', 'started outside the proxy');
+    if (!up && this.state === 'ready') {
+      this.deps.metrics.stops.inc({ route: this.name, reason: 'external' });
+      this.setState('napping', 'stopped outside the proxy');
+    }
+  }
+}

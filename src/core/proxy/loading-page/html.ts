@@ -1,0 +1,53 @@
+/**
+ * The loading page a browser gets for a sleeping route, and the error page
+ * after a failed wake. Static HTML with the container's name escaped in; the
+ * behaviour is in script.ts, the look in style.ts, both served under /$berth/.
+ */
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export function loadingPage(container: string): string {
+  const name = escapeHtml(container);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Waking ${name}…</title>
+<link rel="stylesheet" href="/$berth/loading.css">
+</head>
+<body>
+<main class="card" data-container="${name}">
+  <div class="spinner" aria-hidden="true"></div>
+  <h1>Waking <span id="name">${name}</span>…</h1>
+  <p id="status" role="status">Starting the container; this page opens the app as soon as it is ready.</p>
+  <ol id="events" aria-live="polite"></ol>
+  <p id="error" class="error" hidden></p>
+  <noscript><p>JavaScript is off: reload this page in a few seconds.</p></noscript>
+</main>
+<script src="/$berth/loading.js"></script>
+</body>
+</html>
+`;
+}
+
+export function errorPage(container: string, message: string): string {
+  const name = escapeHtml(container);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${name} could not be woken</title>
+<link rel="stylesheet" href="/$berth/loading.css">
+</head>
+<body>
+<main class="card failed">
+  <h1>${name} could not be woken</h1>
+  <p class="error" id="error">${escapeHtml(message)}</p>
+  <p><a href="">Try again</a></p>
+</main>
+</body>
+</html>
+`;
+}

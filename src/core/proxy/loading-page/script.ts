@@ -1,0 +1,47 @@
+/**
+ * The loading page's script, served as /$berth/loading.js: follows the wake
+ * on /$berth/wake-events (history replayed, then live), lists each event,
+ * reloads into the app on `ready`, shows an error plainly on `error`.
+ * Plain ES2017, no build step, no dependencies.
+ */
+export const LOADING_JS = `(function () {
+  'use strict';
+  var list = document.getElementById('events');
+  var status = document.getElementById('status');
+  var errorBox = document.getElementById('error');
+  var card = document.querySelector('.card');
+  var done = false;
+  function add(ev) {
+    var li = document.createElement('li');
+    li.className = 'ev ev-' + ev.event;
+    li.setAttribute('data-event', ev.event);
+    var t = document.createElement('time');
+    t.textContent = (ev.ts || '').slice(11, 19);
+    li.appendChild(t);
+    li.appendChild(document.createTextNode(ev.message || ev.event));
+    list.appendChild(li);
+  }
+  var source = new EventSource('/$berth/wake-events');
+  source.addEventListener('wake', function (msg) {
+    if (done) return;
+    var ev;
+    try { ev = JSON.parse(msg.data); } catch (e) { return; }
+    add(ev);
+    if (ev.event === 'ready') {
+      done = true;
+      source.close();
+      status.textContent = 'Ready: opening the app…';
+      window.location.reload();
+    } else if (ev.event === 'error') {
+      done = true;
+      source.close();
+      card.classList.add('failed');
+      status.textContent = 'The container could not be woken.';
+      errorBox.textContent = ev.message || 'wake failed';
+      errorBox.hidden = false;
+    } else {
+      status.textContent = ev.message || ev.event;
+    }
+  });
+})();
+`;

@@ -1,0 +1,157 @@
+/**
+ * Routes from labels (and the YAML file, same keys): which container serves
+ * which Host header and which TCP listening port. Only configured routes are
+ * proxied, so berth is never an open proxy. Pure: the engine side is in
+ * discover.ts.
+ *
+ *   berth.proxy.host=app.example.test[,other.test]   HTTP route by Host header
+ *   berth.proxy.port=8080                            the container's HTTP port (default 80)
+ *   berth.proxy.tcp=5432 | 15432:5432[,...]          TCP listener (listen[:container port])
+ *   berth.proxy.ignore=/healthz,UptimeRobot          paths (leading /, prefix) and user-agent substrings
+ *   berth.idle.start_endpoint=/,/api/wake            path prefixes allowed to wake a sleeping container
+ */
+import { BerthError } from '../errors.js';
+
+export const LABEL = {
+  host: 'berth.proxy.host',
+  port: 'berth.proxy.port',
+  tcp: 'berth.proxy.tcp',
+  ignore: 'berth.proxy.ignore',
+  startEndpoint: 'berth.idle.start_endpoint',
+} as const;
+
+export interface TcpMapping {
+  listen: number;
+  upstream: number;
+}
+
+export interface IgnoreRule {
+  /** Path prefixes. */
+  paths: string[];
+  /** Lower-cased user-agent substrings. */
+  agents: string[];
+}
+
+export interface Route {
+  container: string;
+  hosts: string[];
+  port: number;
+  tcp: TcpMapping[];
+  ignore: IgnoreRule;
+  /** Path prefixes allowed to wake the container; undefined = any path. */
+  startEndpoints?: string[];
+  /** All the container's labels (with the file's keys merged over them), for the idle config. */
+  labels: Record<string, string>;
+}
+
+export const isRouteLabels = (labels: Record<string, string>): boolean => LABEL.host in labels || LABEL.tcp in labels;
+
+function bad(container: string, label: string, expected: string, got: string): BerthError {
+  return new BerthError('CONFIG', `container ${container}: label ${label}: expected ${expected} (got: ${JSON.stringify(got)})`);
+}
+
+export function parsePort(text: string, container: string, label: string): number {
+  const n = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 65535) throw bad(container, label, 'a port number 1-65535', text);
+  return n;
+}
+
+const list = (text: string | undefined): string[] => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export function parseHosts(text: string, container: string): string[] {
+  const hosts = list(text).map((h) => h.toLowerCase());
+  for (const h of hosts) if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(h)) throw bad(container, LABEL.host, 'host names separated by commas', text);
+  if (!hosts.length) throw bad(container, LABEL.host, 'at least one host name', text);
+  return hosts;
+}
+
+export function parseTcp(text: string, container: string): TcpMapping[] {
+  return list(text).map((item) => {
+    const m = /^(\d+)(?::(\d+))?$/.exec(item);
+    if (!m) throw bad(container, LABEL.tcp, 'LISTEN or LISTEN:PORT, separated by commas', text);
+    const listen = parsePort(m[1]!, container, LABEL.tcp);
+    return { listen, upstream: m[2] ? parsePort(m[2], container, LABEL.tcp) : listen };
+  });
+}
+
+export function parseIgnore(text: string | undefined): IgnoreRule {
+  const items = list(text);
+  return { paths: items.filter((i) => i.startsWith('/')), agents: items.filter((i) => !i.startsWith('/')).map((i) => i.toLowerCase()) };
+}
+
+function parseStartEndpoints(text: string | undefined, container: string): string[] | undefined {
+  if (text === undefined) return undefined;
+  const items = list(text);
+  for (const i of items) if (!i.startsWith('/')) throw bad(container, LABEL.startEndpoint, 'path prefixes starting with /', text);
+  return items;
+}
+
+/** The route a container's labels describe; throws a CONFIG error naming the container and label. */
+export function parseRoute(container: string, labels: Record<string, string>): Route {
+  const hosts = labels[LABEL.host] !== undefined ? parseHosts(labels[LABEL.host]!, container) : [];
+  const port = labels[LABEL.port] !== undefined ? parsePort(labels[LABEL.port]!, container, LABEL.port) : 80;
+  const tcp = labels[LABEL.tcp] !== undefined ? parseTcp(labels[LABEL.tcp]!, container) : [];
+  const startEndpoints = parseStartEndpoints(labels[LABEL.startEndpoint], container);
+  return { container, hosts, port, tcp, ignore: parseIgnore(labels[LABEL.ignore]), ...(startEndpoints ? { startEndpoints } : {}), labels };
+}
+
+/** Does a path match a prefix list entry ("/api" matches "/api", "/api/x", "/api?x", not "/apix")? */
+export function pathMatches(path: string, prefix: string): boolean {
+  if (prefix === '/' || path === prefix) return true;
+  if (!path.startsWith(prefix)) return false;
+  if (prefix.endsWith('/')) return true;
+  const next = path[prefix.length];
+  return next === '/' || next === '?' || next === '#';
+}
+
+export function isIgnored(rule: IgnoreRule, path: string, userAgent: string | undefined): boolean {
+  if (rule.paths.some((p) => pathMatches(path, p))) return true;
+  const ua = (userAgent ?? '').toLowerCase();
+  return ua !== '' && rule.agents.some((a) => ua.includes(a));
+}
+
+export function mayWake(route: Route, path: string): boolean {
+  return !route.startEndpoints || route.startEndpoints.some((p) => pathMatches(path, p));
+}
+
+/** Host header to a route key: lower case, port and trailing dot removed. */
+export function hostKey(host: string | undefined): string {
+  if (!host) return '';
+  const h = host.trim().toLowerCase();
+  const bare = h.startsWith('[') ? h.slice(0, h.indexOf(']') + 1) : h.replace(/:\d+$/, '');
+  return bare.replace(/\.$/, '');
+}
+
+/** Lookup tables built from a route list; duplicates are reported, the first (by container name) wins. */
+export class RouteTable {
+  readonly byHost = new Map<string, Route>();
+  readonly byTcp = new Map<number, Route>();
+  readonly byName = new Map<string, Route>();
+  readonly conflicts: string[] = [];
+
+  constructor(routes: Route[]) {
+    for (const r of [...routes].sort((a, b) => a.container.localeCompare(b.container))) this.add(r);
+  }
+
+  private add(r: Route): void {
+    this.byName.set(r.container, r);
+    for (const h of r.hosts) {
+      const other = this.byHost.get(h);
+      if (other) this.conflicts.push(`host ${h} is claimed by ${other.container} and ${r.container}; using ${other.container}`);
+      else this.byHost.set(h, r);
+    }
+    for (const t of r.tcp) {
+      const other = this.byTcp.get(t.listen);
+      if (other) this.conflicts.push(`TCP port ${t.listen} is claimed by ${other.container} and ${r.container}; using ${other.container}`);
+      else this.byTcp.set(t.listen, r);
+    }
+  }
+
+  forHost(host: string | undefined): Route | undefined {
+    return this.byHost.get(hostKey(host));
+  }
+
+  get routes(): Route[] {
+    return [...this.byName.values()];
+  }
+}

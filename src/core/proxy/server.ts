@@ -1,0 +1,199 @@
+/**
+ * `berth serve` assembled: discovers the routes, listens for HTTP (and one
+ * TCP listener per TCP route), keeps the routes in step with the engine,
+ * puts idle containers to sleep, and on the signal shuts down gracefully:
+ * stop accepting, end the SSE streams, let in-flight requests finish up to
+ * `shutdownTimeoutMs`, then close what is left.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../engine/engine.js';
+import type { ConfigFile } from '../idle/config-file.js';
+import type { IdleRecord, Provider, WakeEvent, Waker } from '../idle/types.js';
+import { Activity } from './activity.js';
+import type { AccessRules } from './access.js';
+import { makeAdminHandler } from './admin.js';
+import type { ProxyContext } from './context.js';
+import { discoverRoutes } from './discover.js';
+import { syncWithEngine } from './engine-sync.js';
+import { makeHttpHandler } from './http-proxy.js';
+import { ProxyMetrics } from './metrics.js';
+import { RouteSet } from './route-set.js';
+import type { TcpMapping } from './routes.js';
+import { StatsSampler } from './stats-api.js';
+import { listenTcp } from './tcp-proxy.js';
+import { makeUpgradeHandler } from './websocket.js';
+
+export interface ServeRecord {
+  type: 'serve';
+  ts: string;
+  event: 'listening' | 'route' | 'shutdown';
+  listen?: string;
+  container?: string;
+  hosts?: string[];
+  port?: number;
+  tcp?: TcpMapping[];
+  state?: string;
+  message?: string;
+}
+
+export interface ServeOptions {
+  engine: Engine;
+  host: string;
+  port: number;
+  file?: ConfigFile;
+  /** Docker filters narrowing which containers may be routes (--filter). */
+  filters: Record<string, string[]>;
+  waker: Waker;
+  provider: Provider;
+  access: AccessRules;
+  token?: string;
+  holdBodyLimit: number;
+  wakeTimeoutMs?: number;
+  statsIntervalMs: number;
+  statsExpiryMs: number;
+  maxHeaderSize: number;
+  headersTimeoutMs: number;
+  clientIdleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  maxSseSubscribers: number;
+  record: (r: ServeRecord | WakeEvent | IdleRecord) => void;
+  warn: (message: string) => void;
+  /** Called once listening, with the bound HTTP port (useful with --listen :0). */
+  onListening?: (port: number) => void;
+}
+
+const iso = () => new Date().toISOString();
+
+export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void> {
+  const metrics = new ProxyMetrics();
+  const activity = new Activity();
+  const budget = { max: o.maxSseSubscribers, count: 0 };
+  const routes = new RouteSet({ engine: o.engine, waker: o.waker, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) }, activity);
+  const sampler = new StatsSampler(o.engine, { intervalMs: o.statsIntervalMs, expiryMs: o.statsExpiryMs }, signal);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' });
+  const ctx: ProxyContext = {
+    table: () => routes.table,
+    life: (n) => routes.get(n),
+    activity,
+    metrics,
+    access: o.access,
+    agent,
+    holdBodyLimit: o.holdBodyLimit,
+    connectGraceMs: 5000,
+    onRequest: (n) => sampler.touch(n),
+    retryAfterSec: 5,
+    signal,
+  };
+  const tcp = new TcpListeners(ctx, o.host, o.warn);
+  const discover = async () => {
+    const d = await discoverRoutes(o.engine, o.file, o.filters, signal);
+    for (const p of [...d.problems, ...routes.apply(d.found)]) o.warn(p);
+    await tcp.sync(routes.table.byTcp.keys());
+    return d;
+  };
+  const first = await discover();
+  if (!first.found.length) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
+  const admin = makeAdminHandler({ ctx, lives: () => routes.all(), sampler, sseSubscribers: () => budget.count, token: o.token });
+  const server = http.createServer({ maxHeaderSize: o.maxHeaderSize, headersTimeout: o.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: o.keepAliveTimeoutMs }, makeHttpHandler(ctx, admin));
+  server.timeout = o.clientIdleTimeoutMs;
+  server.on('upgrade', makeUpgradeHandler(ctx));
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  const port = await listen(server, o.host, o.port);
+  o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}` });
+  for (const l of routes.all()) o.record({ type: 'serve', ts: iso(), event: 'route', container: l.name, hosts: l.route.hosts, port: l.route.port, tcp: l.route.tcp, state: l.state });
+  o.onListening?.(port);
+  const background = startBackground(o, routes, discover, signal);
+  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  await shutdown(server, tcp, routes, o);
+  agent.destroy();
+  await background;
+}
+
+function startBackground(o: ServeOptions, routes: RouteSet, discover: () => Promise<unknown>, signal: AbortSignal): Promise<unknown> {
+  let pending: NodeJS.Timeout | undefined;
+  const rediscover = () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => void discover().catch((err) => o.warn(`route discovery failed: ${(err as Error).message}`)), 200);
+  };
+  const sync = syncWithEngine(o.engine, routes, { rediscover, onStatus: (s) => o.warn(`engine events: ${s.kind}`) }, signal).catch((err) => {
+    if (!signal.aborted) o.warn(`lost the engine's events: ${(err as Error).message}`);
+  });
+  const ticks = (async () => {
+    let n = 0;
+    try {
+      for (;;) {
+        await sleep(250, undefined, { signal });
+        routes.sleepIdle();
+        if (++n % 60 === 0) for (const l of routes.all()) l.hub.heartbeat();
+      }
+    } catch {
+      clearTimeout(pending);
+    }
+  })();
+  return Promise.all([sync, ticks]);
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
+async function shutdown(server: http.Server, tcp: TcpListeners, routes: RouteSet, o: ServeOptions): Promise<void> {
+  const closed = Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), tcp.closeAll()]);
+  for (const l of routes.all()) l.hub.closeAll();
+  server.closeIdleConnections();
+  const timer = sleep(o.shutdownTimeoutMs).then(() => 'late' as const);
+  if ((await Promise.race([closed.then(() => 'done' as const), timer])) === 'late') {
+    o.warn(`shutdown: closing connections still open after ${o.shutdownTimeoutMs} ms`);
+  }
+  server.closeAllConnections();
+  tcp.destroyAll();
+}
+
+/** One net.Server per TCP route port, opened and closed as routes come and go. */
+class TcpListeners {
+  private readonly servers = new Map<number, net.Server>();
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly host: string,
+    private readonly warn: (m: string) => void,
+  ) {}
+
+  async sync(ports: Iterable<number>): Promise<void> {
+    const want = new Set(ports);
+    for (const [port, s] of this.servers) if (!want.has(port)) (s.close(), this.servers.delete(port));
+    for (const port of want) {
+      if (this.servers.has(port)) continue;
+      try {
+        const server = await listenTcp(this.ctx, this.host, port);
+        server.on('connection', (sock: net.Socket) => (this.sockets.add(sock), sock.once('close', () => this.sockets.delete(sock))));
+        this.servers.set(port, server);
+      } catch (err) {
+        this.warn(`cannot listen on TCP ${this.host}:${port}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Stops accepting; resolves when every open TCP connection has ended. */
+  closeAll(): Promise<void> {
+    return Promise.all([...this.servers.values()].map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => {});
+  }
+
+  destroyAll(): void {
+    for (const s of this.sockets) s.destroy();
+    this.servers.clear();
+  }
+}

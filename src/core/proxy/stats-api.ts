@@ -1,0 +1,107 @@
+/**
+ * The stats history API: GET /$berth/api/stats/CONTAINER?from=N returns
+ * {metrics: [{cpu, mem, ts}], from: NEXT, running}: the samples taken since
+ * index N (absolute; pass NEXT back next time). Sampling of a container
+ * starts with its first request through the proxy, takes one reading every
+ * `intervalMs` (CPU% between consecutive readings, memory without cache, as
+ * `docker stats` computes them: src/core/stats), and stops after `expiryMs`
+ * without a request for it. Each container keeps a ring buffer of `capacity`
+ * samples (default 3000); older samples are overwritten, so memory is
+ * bounded by routes x capacity.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../engine/engine.js';
+import { RingBuffer } from '../ring-buffer.js';
+import { computeSample, isEmptyReading } from '../stats/compute.js';
+import type { RawStats } from '../stats/formulas.js';
+import { readStatsOnce } from '../stats/sample.js';
+
+export interface StatsPoint {
+  cpu: number;
+  mem: number;
+  ts: string;
+}
+
+export interface StatsAnswer {
+  metrics: StatsPoint[];
+  from: number;
+  running: boolean;
+  /** True while berth samples the container (it had a request within the expiry). */
+  sampling: boolean;
+}
+
+export interface SamplerOptions {
+  intervalMs: number;
+  expiryMs: number;
+  capacity?: number;
+  read?: (engine: Engine, id: string, signal: AbortSignal) => Promise<RawStats>;
+  now?: () => number;
+}
+
+interface Series {
+  buf: RingBuffer<StatsPoint>;
+  lastRequest: number;
+  sampling: boolean;
+  running: boolean;
+  prev?: RawStats;
+}
+
+export class StatsSampler {
+  private readonly series = new Map<string, Series>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly opts: SamplerOptions,
+    private readonly signal: AbortSignal,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** A request for `name`: starts sampling, or keeps it going. */
+  touch(name: string): void {
+    let s = this.series.get(name);
+    if (!s) this.series.set(name, (s = { buf: new RingBuffer(this.opts.capacity ?? 3000), lastRequest: 0, sampling: false, running: false }));
+    s.lastRequest = this.now();
+    if (!s.sampling) {
+      s.sampling = true;
+      void this.loop(name, s);
+    }
+  }
+
+  query(name: string, from: number): StatsAnswer {
+    const s = this.series.get(name);
+    if (!s) return { metrics: [], from: 0, running: false, sampling: false };
+    const { items, next } = s.buf.since(from);
+    return { metrics: items, from: next, running: s.running, sampling: s.sampling };
+  }
+
+  private async loop(name: string, s: Series): Promise<void> {
+    const read = this.opts.read ?? readStatsOnce;
+    try {
+      while (!this.signal.aborted && this.now() - s.lastRequest < this.opts.expiryMs) {
+        await this.take(name, s, read).catch(() => (s.running = false));
+        await sleep(this.opts.intervalMs, undefined, { signal: this.signal });
+      }
+    } catch {
+      // aborted: the server is shutting down
+    } finally {
+      s.sampling = false;
+      s.prev = undefined;
+    }
+  }
+
+  private async take(name: string, s: Series, read: NonNullable<SamplerOptions['read']>): Promise<void> {
+    const raw = await read(this.engine, name, this.signal);
+    s.running = !isEmptyReading(raw);
+    if (!s.running) {
+      s.prev = undefined;
+      return;
+    }
+    const sample = computeSample(s.prev, raw);
+    s.prev = raw;
+    if (sample.cpuPercent !== undefined) s.buf.push({ cpu: round(sample.cpuPercent), mem: sample.memUsage, ts: sample.ts });
+  }
+}
+
+const round = (v: number) => Math.round(v * 100) / 100;

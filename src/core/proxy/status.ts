@@ -1,0 +1,45 @@
+/**
+ * GET /$berth/status: every route's state, last activity and time to sleep,
+ * as JSON, read from memory: it never wakes anything, so uptime monitors can
+ * poll it.
+ */
+import type { Activity } from './activity.js';
+import type { RouteLife } from './lifecycle.js';
+
+export interface RouteStatus {
+  container: string;
+  hosts: string[];
+  tcp: number[];
+  state: string;
+  /** When the state last changed (RFC 3339). */
+  since: string;
+  /** Last request or bytes moved (RFC 3339), or null when none since berth started. */
+  lastActivity: string | null;
+  inflight: number;
+  /** Idle timeout in seconds; 0 = never sleeps. */
+  idleTimeoutSec: number;
+  /** Seconds until it sleeps when nothing happens, or null (asleep, in use, or never sleeps). */
+  sleepsInSec: number | null;
+  error?: string;
+}
+
+export function routeStatus(life: RouteLife, activity: Activity): RouteStatus {
+  const a = activity.get(life.name);
+  const sleeps = life.state === 'ready' ? activity.sleepsIn(life.name, life.idle.timeoutMs) : undefined;
+  return {
+    container: life.name,
+    hosts: life.route.hosts,
+    tcp: life.route.tcp.map((t) => t.listen),
+    state: life.state,
+    since: new Date(life.changedAt).toISOString(),
+    lastActivity: a.last ? new Date(a.last).toISOString() : null,
+    inflight: a.inflight,
+    idleTimeoutSec: life.idle.timeoutMs / 1000,
+    sleepsInSec: sleeps === undefined ? null : Math.round(sleeps / 100) / 10,
+    ...(life.error && life.state === 'error' ? { error: life.error } : {}),
+  };
+}
+
+export function statusDocument(lives: RouteLife[], activity: Activity): { ts: string; routes: RouteStatus[] } {
+  return { ts: new Date().toISOString(), routes: lives.map((l) => routeStatus(l, activity)) };
+}

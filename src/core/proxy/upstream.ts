@@ -1,0 +1,32 @@
+/**
+ * Where a running container is reached: its address on its (first) network,
+ * or, when it has none (host networking, or only a published port), the
+ * published host port on 127.0.0.1.
+ */
+import type Docker from 'dockerode';
+import type { Engine } from '../engine/engine.js';
+import { BerthError } from '../errors.js';
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export function addressFromInspect(info: Docker.ContainerInspectInfo, port: number): Address | undefined {
+  const nets = info.NetworkSettings?.Networks ?? {};
+  for (const n of Object.values(nets)) if (n?.IPAddress) return { host: n.IPAddress, port };
+  if (info.NetworkSettings?.IPAddress) return { host: info.NetworkSettings.IPAddress, port };
+  const published = (info.NetworkSettings?.Ports as Record<string, Array<{ HostIp: string; HostPort: string }> | null> | undefined)?.[`${port}/tcp`];
+  const hostPort = published?.find((p) => p.HostPort)?.HostPort;
+  if (hostPort) return { host: '127.0.0.1', port: Number(hostPort) };
+  if (info.HostConfig?.NetworkMode === 'host') return { host: '127.0.0.1', port };
+  return undefined;
+}
+
+export async function resolveAddress(engine: Engine, container: string, port: number, signal?: AbortSignal): Promise<Address> {
+  const info = await engine.docker.getContainer(container).inspect({ abortSignal: signal } as object);
+  if (!info.State?.Running) throw new BerthError('FAILED', `${container} exited with code ${info.State?.ExitCode ?? 'unknown'} while starting`, { hint: `see why with: docker logs ${container}` });
+  const addr = addressFromInspect(info, port);
+  if (!addr) throw new BerthError('FAILED', `container ${container} has no network address and no published port ${port}`);
+  return addr;
+}

@@ -1,0 +1,79 @@
+/**
+ * WebSocket (and any HTTP Upgrade) passthrough: the request head is replayed
+ * on a raw connection to the upstream, then bytes flow both ways untouched.
+ * A sleeping route is woken first (the upgrade is held meanwhile). The
+ * connection counts as activity for as long as it is open.
+ */
+import net from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { isAllowed } from './access.js';
+import { withConnectGrace } from './connect.js';
+import { forwardedHeaders, requestHead } from './headers.js';
+import { isIgnored, mayWake } from './routes.js';
+import type { ProxyContext } from './context.js';
+import type { Address } from './upstream.js';
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}
+
+export function connectTcp(addr: Address, signal?: AbortSignal): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: addr.host, port: addr.port, signal });
+    s.once('connect', () => (s.off('error', reject), resolve(s)));
+    s.once('error', reject);
+  });
+}
+
+/** Pipes two sockets both ways; `onBytes` on every chunk; resolves when both are closed. */
+export function splice(a: Duplex, b: Duplex, onBytes: (dir: 'in' | 'out', n: number) => void): Promise<void> {
+  a.on('data', (c: Buffer) => onBytes('in', c.length));
+  b.on('data', (c: Buffer) => onBytes('out', c.length));
+  a.pipe(b);
+  b.pipe(a);
+  return new Promise((resolve) => {
+    let open = 2;
+    const closed = () => {
+      a.destroy();
+      b.destroy();
+      if (--open === 0) resolve();
+    };
+    a.once('close', closed);
+    b.once('close', closed);
+    a.on('error', () => {});
+    b.on('error', () => {});
+  });
+}
+
+export function makeUpgradeHandler(ctx: ProxyContext) {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => {});
+    const route = ctx.table().forHost(req.headers.host);
+    const life = route && ctx.life(route.container);
+    if (!route || !life) return refuse(socket, 404, 'Not Found');
+    if (!isAllowed(ctx.access, req.socket.remoteAddress)) return refuse(socket, 403, 'Forbidden');
+    const path = req.url ?? '/';
+    const ignored = isIgnored(route.ignore, path, req.headers['user-agent']);
+    if (!life.awake && (ignored || !mayWake(route, path))) return refuse(socket, 503, 'Service Unavailable');
+    const end = ignored ? () => {} : ctx.activity.begin(route.container);
+    void (async () => {
+      try {
+        await life.wake();
+        const addr = await life.upstream();
+        const up = await withConnectGrace(() => connectTcp(addr, ctx.signal), { until: life.readyAt + ctx.connectGraceMs }, ctx.signal);
+        const headers = forwardedHeaders(req.headers, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' }, true);
+        up.write(requestHead(req.method ?? 'GET', path, headers));
+        if (head.length) up.write(head);
+        (socket as net.Socket).setTimeout?.(0);
+        ctx.metrics.request(route.container, 101);
+        await splice(socket, up, () => ignored || ctx.activity.touch(route.container));
+      } catch {
+        ctx.metrics.request(route.container, 502);
+        if (!socket.destroyed) refuse(socket, 502, 'Bad Gateway');
+      } finally {
+        end();
+      }
+    })();
+  };
+}

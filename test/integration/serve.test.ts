@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { berth, removeContainer } from '../helpers/docker.js';
+import { ServeHarness, httpdCmd, isRunning, request, startCount, waitFor } from './serve-harness.js';
+
+const h = new ServeHarness();
+const host = (n: string) => `${n}-${h.run}.test`;
+const FAST_STOP = { 'berth.idle.stop_method': 'kill' };
+const ECHO_CGI = `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\necho "got:$(head -c $CONTENT_LENGTH)"\\necho "xff:$HTTP_X_FORWARDED_FOR host:$HTTP_X_FORWARDED_HOST proto:$HTTP_X_FORWARDED_PROTO"\\n' > /www/cgi-bin/echo && chmod +x /www/cgi-bin/echo`;
+const c: Record<string, string> = {};
+
+beforeAll(async () => {
+  const page = (text: string) => `echo ${text} > /www/index.html`;
+  c.api = await h.container('api', httpdCmd(ECHO_CGI), { 'berth.proxy.host': host('api'), 'berth.proxy.port': '8080' });
+  c.many = await h.container('many', httpdCmd(page('many-ok')), { 'berth.proxy.host': host('many'), 'berth.proxy.port': '8080' });
+  c.page = await h.container('page', httpdCmd(page('page-ok')), { 'berth.proxy.host': host('page'), 'berth.proxy.port': '8080' });
+  c.quiet = await h.container('quiet', httpdCmd(page('quiet-ok')), { 'berth.proxy.host': host('quiet'), 'berth.proxy.port': '8080' });
+  c.ignore = await h.container('ign', httpdCmd(`${page('ign-ok')} && echo ok > /www/healthz`), {
+    'berth.proxy.host': host('ign'),
+    'berth.proxy.port': '8080',
+    'berth.proxy.ignore': '/healthz,UptimeRobot',
+    'berth.idle.timeout': '2s',
+    ...FAST_STOP,
+  });
+  c.gated = await h.container('gate', httpdCmd(`mkdir -p /www/wake && ${page('gate-ok')} && cp /www/index.html /www/wake/`), {
+    'berth.proxy.host': host('gate'),
+    'berth.proxy.port': '8080',
+    'berth.idle.start_endpoint': '/wake',
+  });
+  c.broken = await h.container('broken', 'exit 3', { 'berth.proxy.host': host('broken'), 'berth.proxy.port': '8080' });
+  await h.start();
+}, 90_000);
+
+afterAll(async () => {
+  await h.stop();
+  await Promise.all(h.made.map(removeContainer));
+});
+
+describe('berth serve: HTTP', () => {
+  it('holds a cold API request (body buffered) and answers it from the app, not with HTML', async () => {
+    expect(await isRunning(c.api!)).toBe(false);
+    const res = await request(h.port, host('api'), '/cgi-bin/echo', { method: 'POST', body: 'hello-body', headers: { accept: 'application/json', 'content-type': 'text/plain' } });
+    expect(res.status, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('text/plain');
+    expect(res.body).toContain('got:hello-body');
+    expect(res.body).toContain(`xff:127.0.0.1 host:${host('api')} proto:http`);
+    expect(await isRunning(c.api!)).toBe(true);
+  });
+
+  it('starts a container once for 50 concurrent cold requests, and answers all of them', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const answers = await Promise.all(Array.from({ length: 50 }, () => request(h.port, host('many'), '/index.html')));
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+    expect(new Set(answers.map((a) => a.body.trim()))).toEqual(new Set(['many-ok']));
+    expect(await startCount(c.many!, since)).toBe(1);
+    const wakes = h.records<{ type: string; event: string; container: string }>().filter((r) => r.type === 'wake' && r.container === c.many && r.event === 'starting');
+    expect(wakes).toHaveLength(1);
+  });
+
+  it("gives a browser's HTML GET the loading page at once, and the wake goes on without it", async () => {
+    const res = await request(h.port, host('page'), '/', { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toContain(`Waking <span id="name">${c.page}</span>`);
+    expect(res.body).toContain('/$berth/loading.js');
+    await waitFor(() => isRunning(c.page!), 30_000);
+    const js = await request(h.port, host('page'), '/$berth/loading.js');
+    expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(js.body).toContain("new EventSource('/$berth/wake-events')");
+    const app = await request(h.port, host('page'), '/', { headers: { accept: 'text/html' } });
+    expect(app.body.trim()).toBe('page-ok');
+  });
+
+  it('answers /$berth/status without waking anything', async () => {
+    const res = await request(h.port, host('quiet'), '/$berth/status');
+    expect(res.status).toBe(200);
+    const doc = JSON.parse(res.body) as { routes: Array<{ container: string; state: string; lastActivity: string | null; sleepsInSec: number | null }> };
+    const mine = doc.routes.find((r) => r.container === c.quiet)!;
+    expect(mine).toMatchObject({ state: 'napping', lastActivity: null, sleepsInSec: null });
+    expect(doc.routes.map((r) => r.container)).toEqual(Object.values(c).sort());
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await isRunning(c.quiet!)).toBe(false);
+  });
+
+  it('an ignored health-check path or user agent neither wakes nor keeps awake', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const hc = await request(h.port, host('ign'), '/healthz');
+    expect(hc.status).toBe(503);
+    expect(hc.headers['retry-after']).toBe('5');
+    const bot = await request(h.port, host('ign'), '/', { headers: { 'user-agent': 'Mozilla/5.0 (compatible; UptimeRobot/2.0)' } });
+    expect(bot.status).toBe(503);
+    expect(await isRunning(c.ignore!)).toBe(false);
+    expect((await request(h.port, host('ign'), '/index.html')).body.trim()).toBe('ign-ok');
+    const t0 = Date.now();
+    let polls = 0;
+    const stopped = waitFor(async () => !(await isRunning(c.ignore!)), 20_000, 200);
+    const poller = (async () => {
+      while (Date.now() - t0 < 20_000 && (await isRunning(c.ignore!))) {
+        const r = await request(h.port, host('ign'), '/healthz');
+        if (r.status === 200) polls++;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    await stopped;
+    await poller;
+    expect(polls).toBeGreaterThan(3); // the health check reached the app while it was up ...
+    expect(Date.now() - t0).toBeLessThan(9000); // ... and the container still slept after its 2 s timeout
+    expect(await startCount(c.ignore!, since)).toBe(1);
+  });
+
+  it('wakes only from berth.idle.start_endpoint paths; others get 503 with Retry-After', async () => {
+    const other = await request(h.port, host('gate'), '/other');
+    expect(other.status).toBe(503);
+    expect(other.headers['retry-after']).toBe('5');
+    expect(await isRunning(c.gated!)).toBe(false);
+    const ok = await request(h.port, host('gate'), '/wake/index.html');
+    expect(ok.status).toBe(200);
+    expect(ok.body.trim()).toBe('gate-ok');
+  });
+
+  it('after a failed wake: 503 with Retry-After for an API client, an error page for a browser', async () => {
+    const api = await request(h.port, host('broken'), '/data', { headers: { accept: 'application/json' } });
+    expect(api.status).toBe(503);
+    expect(api.headers['retry-after']).toBe('5');
+    expect(api.body).toMatch(/could not be woken: .*exited with code 3/);
+    const page = await request(h.port, host('broken'), '/', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(503);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toMatch(/could not be woken<\/h1>[\s\S]*exited with code 3/);
+  });
+
+  it('refuses unknown hosts: never an open proxy', async () => {
+    const res = await request(h.port, 'example.com', '/');
+    expect(res.status).toBe(404);
+    expect(res.body).toContain('no route for host "example.com"');
+  });
+
+  it('serves metrics that parse as Prometheus text, with the counts of this run', async () => {
+    const res = await request(h.port, host('api'), '/$berth/metrics');
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);
+    const samples = parsePrometheus(res.body);
+    const value = (name: string, labels: Record<string, string>) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    expect(value('berth_proxy_requests_total', { route: c.many!, code: '200' })).toBe(50);
+    expect(value('berth_proxy_wakes_total', { route: c.many!, result: 'ok' })).toBe(1);
+    expect(value('berth_proxy_wakes_total', { route: c.broken!, result: 'error' })).toBe(1);
+    expect(value('berth_proxy_route_state', { route: c.many!, state: 'ready' })).toBe(1);
+    expect(value('berth_proxy_route_state', { route: c.quiet!, state: 'napping' })).toBe(1);
+    expect(value('berth_proxy_stops_total', { route: c.ignore!, reason: 'idle' })).toBe(1);
+    expect(value('berth_proxy_wake_duration_seconds_count', { route: c.many! })).toBe(1);
+    const buckets = samples.filter((s) => s.name === 'berth_proxy_wake_duration_seconds_bucket' && s.labels.route === c.many);
+    expect(buckets.at(-1)!.labels.le).toBe('+Inf');
+    expect(buckets.map((b) => b.value)).toEqual([...buckets.map((b) => b.value)].sort((a, b) => a - b));
+  });
+});
+
+describe('berth serve: access and flags', () => {
+  it('denied clients are refused before a wake; admin endpoints need the bearer token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-serve-'));
+    writeFileSync(join(dir, 'token'), 's3cret\n');
+    const h2 = new ServeHarness();
+    const name = await h2.container('deny', httpdCmd('echo x > /www/index.html'), { 'berth.proxy.host': `deny-${h2.run}.test`, 'berth.proxy.port': '8080' });
+    try {
+      await h2.start(['--deny', '127.0.0.0/8', '--token-file', join(dir, 'token')]);
+      expect((await request(h2.port, `deny-${h2.run}.test`, '/')).status).toBe(403);
+      expect(await isRunning(name)).toBe(false);
+      const anon = await request(h2.port, 'x', '/$berth/status');
+      expect(anon.status).toBe(401);
+      expect(anon.headers['www-authenticate']).toBe('Bearer realm="berth"');
+      expect((await request(h2.port, 'x', '/$berth/metrics', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await request(h2.port, 'x', '/$berth/status', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+    } finally {
+      await h2.stop();
+      await removeContainer(name);
+    }
+  });
+
+  it.each([
+    [['--listen', 'nowhere'], /^berth: --listen: expected PORT, HOST:PORT or \[IPV6\]:PORT \(got: "nowhere"\)$/],
+    [['--allow', '10.0.0.0/33'], /^berth: --allow: expected an address or CIDR/],
+    [['--hold-body', 'lots'], /^berth: --hold-body: expected a size like 512, 64k, 1m/],
+    [['--stats-interval', '0s'], /^berth: --stats-interval: expected a duration greater than 0/],
+  ])('rejects %j naming the flag (exit 2)', async (args, message) => {
+    const res = await berth(['serve', ...args]);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr.trim()).toMatch(message);
+  });
+});
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** A strict reader of the Prometheus text format: every line is a comment, HELP/TYPE, or a sample of a declared family. */
+function parsePrometheus(text: string): Sample[] {
+  const types = new Map<string, string>();
+  const out: Sample[] = [];
+  expect(text.endsWith('\n')).toBe(true);
+  for (const line of text.slice(0, -1).split('\n')) {
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+    if (meta) {
+      if (meta[1] === 'TYPE') {
+        expect(['counter', 'gauge', 'histogram', 'summary', 'untyped']).toContain(meta[3]);
+        types.set(meta[2]!, meta[3]!);
+      }
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*)\})? (-?[0-9.e+]+|\+Inf|-Inf|NaN)$/.exec(line);
+    expect(m, `not a Prometheus line: ${line}`).toBeTruthy();
+    const name = m![1]!;
+    const family = name.replace(/_(bucket|sum|count)$/, '');
+    expect(types.has(name) || types.get(family) === 'histogram', `sample of an undeclared family: ${line}`).toBe(true);
+    const labels: Record<string, string> = {};
+    for (const l of (m![2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    out.push({ name, labels, value: Number(m![3]) });
+  }
+  return out;
+}

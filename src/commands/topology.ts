@@ -12,6 +12,7 @@ import { LiveView } from '../core/topology/live-view.js';
 import { renderFrame } from '../core/topology/render.js';
 import type { GroupBy } from '../core/topology/graph.js';
 import type { TopologyRecord } from '../core/records.js';
+import type { WatcherStatus } from '../core/events/watcher.js';
 import { addFilterOption, addFormatOptions } from './options.js';
 
 interface TopologyFlags {
@@ -51,9 +52,10 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
     const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const engine = await ctx.engine(cmd);
     o.tcp = tcpAvailable(ctx, engine, o.tcp);
+    if (format === 'table' && ctx.io.stdout.isTTY) return drawLive(ctx, engine, o);
+    o.onStatus = (st) => ctx.warn(statusLine(st));
     const snapshots = watchTopology(engine, o, ctx.signal);
-    if (format === 'json') return writeJson(ctx, snapshots);
-    return ctx.io.stdout.isTTY ? drawLive(ctx, snapshots, titleOf(o)) : drawFrames(ctx, snapshots, titleOf(o));
+    return format === 'json' ? writeJson(ctx, snapshots) : drawFrames(ctx, snapshots, titleOf(o));
   });
 }
 
@@ -89,13 +91,26 @@ async function writeJson(ctx: CommandContext, snapshots: AsyncIterable<TopologyR
   await sink.end();
 }
 
-async function drawLive(ctx: CommandContext, snapshots: AsyncIterable<TopologyRecord>, title: string): Promise<void> {
-  const view = new LiveView(ctx.io.stdout, makeChalk(ctx.env, true), title);
+/** The live map; diagnostics go into the view while it is up (stderr is the same terminal), then to stderr. */
+async function drawLive(ctx: CommandContext, engine: Engine, o: TopologyOptions): Promise<void> {
+  const view = new LiveView(ctx.io.stdout, makeChalk(ctx.env, true), titleOf(o));
   view.start();
   try {
-    for await (const s of snapshots) view.update(s);
+    for await (const s of watchTopology(engine, { ...o, warn: (m) => view.note(m) }, ctx.signal)) view.update(s);
   } finally {
     view.close();
+    for (const n of view.notes) ctx.warn(n);
+  }
+}
+
+function statusLine(s: WatcherStatus): string {
+  switch (s.kind) {
+    case 'disconnected':
+      return `lost the engine's event stream: ${s.error}; snapshots go on with engineUp:false while reconnecting`;
+    case 'retrying':
+      return `reconnecting to the engine (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
+    case 'reconnected':
+      return 'reconnected to the engine; events missed meanwhile are counted in this tick';
   }
 }
 

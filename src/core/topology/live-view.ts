@@ -10,6 +10,7 @@ import type { Out } from '../../context.js';
 import type { TopologyRecord } from '../records.js';
 import { renderFrame } from './render.js';
 
+export const MAX_NOTES = 20;
 const ENTER = '\u001b[?1049h\u001b[?25l';
 const LEAVE = '\u001b[?25h\u001b[?1049l';
 export const FRAME_MS = 80;
@@ -20,6 +21,8 @@ export class LiveView {
   private last = '';
   private timer: NodeJS.Timeout | undefined;
   private open = false;
+  /** Diagnostics shown under the header while the view is up, and printed on stderr after it closes. Bound: the last MAX_NOTES. */
+  readonly notes: string[] = [];
 
   constructor(
     private readonly out: Out,
@@ -42,6 +45,12 @@ export class LiveView {
     this.draw();
   }
 
+  note(message: string): void {
+    this.notes.push(message);
+    if (this.notes.length > MAX_NOTES) this.notes.shift();
+    this.draw();
+  }
+
   private onResize = () => {
     this.last = '';
     this.draw();
@@ -54,6 +63,7 @@ export class LiveView {
       height: this.out.rows ?? 24,
       chalk: this.chalk,
       title: this.title,
+      ...(this.notes.length ? { note: this.notes[this.notes.length - 1] } : {}),
     });
     const frame = '\u001b[H' + lines.join('\u001b[K\n') + '\u001b[K\u001b[J';
     if (frame === this.last) return;

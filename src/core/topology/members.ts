@@ -12,6 +12,8 @@ import { listTargets, type Selection, type Target } from '../engine/select.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { addMember, nodeIdOf, type GroupBy, type TopologyGraph } from './graph.js';
 
+export const REFRESH_TIMEOUT_MS = 5000;
+
 export interface RunningMember {
   target: Target;
   node: string;
@@ -59,11 +61,11 @@ export class Membership {
     if (m) this.drop(m);
   }
 
-  /** Lists and reconciles; throws only on the first call (bad selection, engine gone at start). */
+  /** Lists and reconciles; throws only on the first call (bad selection, engine gone at start). An engine that hangs counts as down after REFRESH_TIMEOUT_MS. */
   async refresh(signal: AbortSignal): Promise<void> {
     let targets: Target[];
     try {
-      targets = await listTargets([this.engine], { ...this.sel, all: true }, signal);
+      targets = await listTargets([this.engine], { ...this.sel, all: true }, AbortSignal.any([signal, AbortSignal.timeout(REFRESH_TIMEOUT_MS)]));
     } catch (err) {
       if (!this.refreshed || signal.aborted) throw err;
       if (isEngineDown(err)) this.engineUp = false;

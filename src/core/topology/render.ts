@@ -65,6 +65,8 @@ export interface FrameOptions {
   chalk: ChalkInstance;
   /** Shown in the header, e.g. the project. */
   title: string;
+  /** The latest diagnostic, shown under the header. */
+  note?: string;
 }
 
 function nodeLines(n: TopologyNodeRecord): string[] {
@@ -128,7 +130,7 @@ function header(s: TopologyRecord | undefined, o: FrameOptions): string {
 
 /** The whole frame, `elapsedMs` into the tick that shows snapshot `s`; lines are cut to the width and the frame to the height. */
 export function renderFrame(s: TopologyRecord | undefined, elapsedMs: number, o: FrameOptions): string[] {
-  const lines = [header(s, o), ''];
+  const lines = [header(s, o), o.note ? o.chalk.yellow(`berth: ${o.note}`) : ''];
   if (s) {
     lines.push(...(s.nodes.length ? drawNodes(s, o.width, o.chalk) : ['(no containers match; waiting for some to appear)']), '');
     const nameW = Math.max(0, ...s.edges.map((e) => e.from.length));

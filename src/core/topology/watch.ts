@@ -17,7 +17,7 @@ import { linkedController } from '../stream/abort.js';
 import type { TopologyRecord } from '../records.js';
 import { cell, DEFAULT_CELL_CAP, TickCounters } from './counters.js';
 import { TopologyGraph, type GroupBy } from './graph.js';
-import { countLogs } from './log-counts.js';
+import { followLogCounts } from './log-counts.js';
 import { Membership, type RunningMember } from './members.js';
 import { buildSnapshot } from './snapshot.js';
 import { badLineReporter, readTopologyInput, type TopologyInput } from './stdin.js';
@@ -47,7 +47,7 @@ interface Shared {
   graph: TopologyGraph;
   counters: TickCounters;
   members: Membership;
-  /** Set when the engine could not be reached at some point during the tick. */
+  /** Set when a failure to reach the engine was seen during the tick (the engine may be back by its end). */
   downInTick: boolean;
   refresh: () => void;
 }
@@ -84,7 +84,7 @@ async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): Async
     for await (const _ of every(o.tickMs, undefined, { signal })) {
       const drained = s.counters.drain();
       const engineUp = s.members.engineUp && !s.downInTick;
-      s.downInTick = !s.members.engineUp;
+      s.downInTick = false;
       const meta = { ts: new Date().toISOString(), tick: ++tick, tickMs: o.tickMs, engineUp, project, by: o.by, sources };
       yield buildSnapshot(s.graph, drained, meta, s.counters.cap);
       if (o.ticks !== undefined && tick >= o.ticks) return;
@@ -210,7 +210,7 @@ function logHooks(counters: TickCounters, signals: LogSignals, cursors: Map<stri
       stop(m.target.id);
       const link = linkedController(signal);
       signals.set(m.target.id, link);
-      void countLogs(m, counters, cursors, link.controller.signal);
+      void followLogCounts(m, counters, cursors, link.controller.signal);
     },
     onStop: (m: RunningMember) => stop(m.target.id),
   };

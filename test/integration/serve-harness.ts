@@ -34,7 +34,7 @@ export class ServeHarness {
   }
 
   async start(args: string[] = []): Promise<void> {
-    const child = execa('node', [BERTH_BIN, 'serve', '--listen', '127.0.0.1:0', '--json', '--filter', `label=${RUN_KEY}=${this.run}`, ...args], { reject: false });
+    const child = execa('node', [BERTH_BIN, 'serve', '--listen', '127.0.0.1:0', '--json', '--filter', `label=${RUN_KEY}=${this.run}`, ...args], { reject: false, forceKillAfterDelay: false });
     this.child = child;
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.out = new LineCollector(child.stdout!);

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { WebSocketServer, WebSocket } from 'ws';
+import { docker, removeContainer } from '../helpers/docker.js';
+import { ServeHarness, freePort, httpdCmd, isRunning, request, startCount, tcpExchange, waitFor } from './serve-harness.js';
+
+const h = new ServeHarness();
+const host = (n: string) => `${n}-${h.run}.test`;
+const SLOW_CGI = (lines: number) =>
+  `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\nfor i in $(seq 1 ${lines}); do echo line$i; sleep 1; done\\n' > /www/cgi-bin/slow && chmod +x /www/cgi-bin/slow`;
+const c: Record<string, string> = {};
+let wss: WebSocketServer;
+let tcpPort = 0;
+
+beforeAll(async () => {
+  const wsPort = await freePort();
+  wss = new WebSocketServer({ host: '0.0.0.0', port: wsPort });
+  wss.on('connection', (ws, req) => ws.on('message', (m) => ws.send(`echo:${m.toString()} via:${req.headers['x-forwarded-host']}`)));
+  const bridge = await docker.getNetwork('bridge').inspect();
+  const gateway = bridge.IPAM.Config[0].Gateway as string;
+  tcpPort = await freePort();
+  c.stream = await h.container('stream', httpdCmd(SLOW_CGI(6)), { 'berth.proxy.host': host('stream'), 'berth.proxy.port': '8080', 'berth.idle.timeout': '2s', 'berth.idle.stop_method': 'kill' }, true);
+  c.ws = await h.container('ws', `exec nc -ll -p 8080 -e nc ${gateway} ${wsPort}`, { 'berth.proxy.host': host('ws'), 'berth.proxy.port': '8080' });
+  c.tcp = await h.container('tcp', 'exec nc -ll -p 5432 -e cat', { 'berth.proxy.tcp': `${tcpPort}:5432` });
+  c.stats = await h.container('stats', httpdCmd('echo stats-ok > /www/index.html'), { 'berth.proxy.host': host('stats'), 'berth.proxy.port': '8080' }, true);
+  await h.start(['--stats-interval', '300ms', '--stats-expiry', '5s', '--shutdown-timeout', '20s']);
+}, 90_000);
+
+afterAll(async () => {
+  await h.stop('SIGKILL');
+  wss?.close();
+  await Promise.all(h.made.map(removeContainer));
+});
+
+describe('berth serve: streams, WebSocket, TCP, stats', () => {
+  it('a long streaming response keeps the container awake past its idle timeout; it sleeps after', async () => {
+    const t0 = Date.now();
+    const lines: number[] = [];
+    let upAt4s: boolean | undefined;
+    const probe = setTimeout(() => void isRunning(c.stream!).then((r) => (upAt4s = r)), 4000);
+    const body = await new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: h.port, path: '/cgi-bin/slow', headers: { host: host('stream') } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => ((text += d.toString()), lines.push(Date.now() - t0)));
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    clearTimeout(probe);
+    const ended = Date.now();
+    expect(body.trim().split('\n')).toEqual(['line1', 'line2', 'line3', 'line4', 'line5', 'line6']);
+    expect(lines.at(-1)! - lines[0]!).toBeGreaterThan(4000); // streamed, not buffered
+    expect(upAt4s).toBe(true);
+    await waitFor(async () => !(await isRunning(c.stream!)), 20_000, 100);
+    expect(Date.now() - ended).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('passes a WebSocket through, waking the container first', async () => {
+    expect(await isRunning(c.ws!)).toBe(false);
+    const ws = new WebSocket(`ws://127.0.0.1:${h.port}/socket`, { headers: { host: host('ws') } });
+    const replies: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => ws.send('hello'));
+      ws.on('message', (m) => {
+        replies.push(m.toString());
+        if (replies.length === 1) ws.send('again');
+        else resolve();
+      });
+      ws.on('error', reject);
+    });
+    ws.close();
+    expect(replies).toEqual([`echo:hello via:${host('ws')}`, `echo:again via:${host('ws')}`]);
+    expect(await isRunning(c.ws!)).toBe(true);
+  });
+
+  it('a TCP route wakes a sleeping TCP server on connect and splices bytes both ways', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    expect(await isRunning(c.tcp!)).toBe(false);
+    expect(await tcpExchange(tcpPort, 'ping over tcp\n')).toBe('ping over tcp\n');
+    expect(await tcpExchange(tcpPort, 'second\n')).toBe('second\n');
+    expect(await startCount(c.tcp!, since)).toBe(1);
+    const m = await request(h.port, 'x', '/$berth/metrics');
+    expect(m.body).toContain(`berth_proxy_tcp_bytes_total{route="${c.tcp}",direction="in"} 21`);
+    expect(m.body).toContain(`berth_proxy_tcp_bytes_total{route="${c.tcp}",direction="out"} 21`);
+  });
+
+  it('the stats API returns growing `from` indices from the first request on, and stops sampling after the expiry', async () => {
+    const api = async (from: number) => JSON.parse((await request(h.port, 'x', `/$berth/api/stats/${c.stats}?from=${from}`)).body) as { metrics: Array<{ cpu: number; mem: number; ts: string }>; from: number; running: boolean; sampling: boolean };
+    expect(await api(0)).toEqual({ metrics: [], from: 0, running: false, sampling: false });
+    expect((await request(h.port, host('stats'), '/index.html')).body.trim()).toBe('stats-ok');
+    const first = await waitFor(async () => ((await api(0)).from >= 2 ? api(0) : undefined), 15_000);
+    expect(first.running).toBe(true);
+    expect(first.sampling).toBe(true);
+    expect(first.metrics).toHaveLength(first.from);
+    for (const p of first.metrics) {
+      expect(typeof p.cpu).toBe('number');
+      expect(p.mem).toBeGreaterThan(0);
+      expect(Date.parse(p.ts)).toBeGreaterThan(Date.now() - 60_000);
+    }
+    expect((await request(h.port, host('stats'), '/index.html')).status).toBe(200); // renews the expiry
+    const later = await waitFor(async () => ((await api(first.from)).from > first.from ? api(first.from) : undefined), 15_000);
+    expect(later.metrics).toHaveLength(later.from - first.from);
+    await waitFor(async () => !(await api(0)).sampling, 20_000, 200);
+    const a = await api(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = await api(0);
+    expect(b.from).toBe(a.from);
+    expect(b.sampling).toBe(false);
+    expect((await request(h.port, 'x', '/$berth/api/stats/not-a-route')).status).toBe(404);
+    expect((await request(h.port, 'x', `/$berth/api/stats/${c.stats}?from=-1`)).status).toBe(400);
+  });
+
+  it('on SIGTERM stops accepting, lets the in-flight stream finish, and exits 143', async () => {
+    await waitFor(async () => !(await isRunning(c.stream!)), 20_000, 100);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const got = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: h.port, path: '/cgi-bin/slow', headers: { host: host('stream') } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      }).on('error', reject);
+    });
+    await waitFor(() => isRunning(c.stream!), 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    h.child!.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(request(h.port, host('stream'), '/')).rejects.toThrow(/ECONNREFUSED/);
+    const res = await got;
+    expect(res.status).toBe(200);
+    expect(res.body.trim().split('\n')).toHaveLength(6);
+    const exit = await h.child!;
+    expect(exit.exitCode).toBe(143);
+    expect(await startCount(c.stream!, since)).toBe(1);
+  });
+});

@@ -6,6 +6,7 @@ import { makeEventsCommand } from './events.js';
 import { makeLogsCommand } from './logs.js';
 import { makeServeCommand } from './serve.js';
 import { makeStatsCommand } from './stats.js';
+import { makeTemplatesCommand } from './templates.js';
 import { makeTopologyCommand } from './topology.js';
 import { makeWakeCommand } from './wake.js';
 import { makeWatchIdleCommand } from './watch-idle.js';
@@ -18,6 +19,7 @@ export const COMMANDS: CommandFactory[] = [
   makeLogsCommand,
   makeServeCommand,
   makeStatsCommand,
+  makeTemplatesCommand,
   makeTopologyCommand,
   makeWakeCommand,
   makeWatchIdleCommand,

@@ -135,3 +135,26 @@ export interface LogSummaryRecord extends Partial<ContainerRef> {
   /** scope "all" only: the last 60 one-minute buckets that saw lines, oldest first (`minute` is the bucket start). */
   series?: Array<{ minute: string } & LevelCounts>;
 }
+
+/** `berth templates`: one log template (summary at the end, changed ones per tick with --follow). */
+export interface TemplateRecord extends Partial<ContainerRef> {
+  type: 'template';
+  /** When the record was written. */
+  ts: string;
+  /** Stable within a run, and across runs with --state. */
+  templateId: number;
+  /** The constant words with `<*>` where values vary. */
+  template: string;
+  /** Lines matched (including earlier runs with --state). */
+  count: number;
+  /** Share of all lines counted (0..1), in this scope. */
+  share: number;
+  firstTs?: string;
+  lastTs?: string;
+  /** Lines per level: ERROR, WARN, INFO, DEBUG, OTHER. */
+  levels: Record<string, number>;
+  /** The first line that made the template (cut at 1000 characters). */
+  example: string;
+  /** Present (true) when the template was first seen in this run (not in the --state file). */
+  new?: true;
+}

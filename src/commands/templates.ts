@@ -1,0 +1,133 @@
+/** `berth templates`: the kinds of lines in a log, how often each happens, and which are new. */
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import { isAbortError, usageError } from '../core/errors.js';
+import type { LogsPlan } from '../core/logs/pipeline.js';
+import { makeChalk } from '../core/output/colors.js';
+import { pickFormat, type Format } from '../core/output/format.js';
+import { LineWriter } from '../core/output/ndjson.js';
+import { collectFilters, parseDurationMs, parseInteger, parseTimePoint } from '../core/parse.js';
+import type { TemplateRecord } from '../core/records.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../core/stream/lines.js';
+import { TemplatesJob, type TemplateSink } from '../core/templates/job.js';
+import { MINER_DEFAULTS, TemplateMiner, type MinerOptions } from '../core/templates/miner.js';
+import { Groups } from '../core/templates/observe.js';
+import { templatesTable } from '../core/templates/render.js';
+import { nowTs, runContainers, runStdin, startTicker, type RunOptions } from '../core/templates/run.js';
+import { fromSaved, loadState, saveState, toState } from '../core/templates/state.js';
+import { addFilterOption, addFormatOptions } from './options.js';
+
+interface TemplatesOptions {
+  follow?: boolean;
+  every: string;
+  tail?: string;
+  since?: string;
+  until?: string;
+  project?: string;
+  filter?: string[];
+  merge?: boolean;
+  annotate?: boolean;
+  state?: string;
+  maxTemplates: string;
+  depth: string;
+  similarity: string;
+  maxChildren: string;
+  maxLineBytes: string;
+  format?: string;
+  json?: boolean;
+}
+
+export function makeTemplatesCommand(ctx: CommandContext): Command {
+  const cmd = new Command('templates')
+    .description(
+      'Group log lines into templates ("user <*> logged in from <*>") and count them: the kinds of lines a log has, how often each happens, ' +
+        'which are new. Reads `berth logs --json` records or plain text on stdin, or the logs of the named containers. Timestamps, hosts, pids, ' +
+        'levels and logger names at the start of a line are stripped and obvious variables (numbers, ids, addresses, paths, quoted strings, ' +
+        'key=value values) masked, with no configuration.',
+    )
+    .argument('[containers...]', 'container names, ids or id prefixes (none and stdin not a terminal: read stdin)')
+    .option('-f, --follow', 'keep reading; every --every, print the templates that changed (new ones marked new:true)')
+    .option('--every <duration>', 'with --follow: how often to print the templates that changed', '10s')
+    .option('--annotate', 'print every input line (its record, or {msg} for text) with its templateId and template, in input order')
+    .option('--merge', 'one set of templates for all containers/services instead of one per container (compose: per service)')
+    .option('--state <file>', 'load templates from FILE at the start and save them there at the end (atomically): ids stay stable across runs')
+    .option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)')
+    .option('--tail <n>', "number of lines from the end of each container's logs, or \"all\"", 'all')
+    .option('--since <time>', 'container lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
+    .option('--until <time>', 'container lines before a time: a duration (10m ago), RFC 3339 time or Unix timestamp')
+    .addOption(new Option('--max-templates <n>', 'bound on templates kept; beyond it the least recently matched are evicted').default(String(MINER_DEFAULTS.maxTemplates)))
+    .addOption(new Option('--similarity <0..1>', 'share of a template\'s words a line must match to join it').default(String(MINER_DEFAULTS.similarity)))
+    .addOption(new Option('--depth <n>', 'parse tree depth: lines are routed by token count and the first depth-2 words').default(String(MINER_DEFAULTS.depth)))
+    .addOption(new Option('--max-children <n>', 'children per tree node before new words share the <*> branch').default(String(MINER_DEFAULTS.maxChildren)))
+    .addOption(new Option('--max-line-bytes <n>', 'longest stdin line kept whole; longer lines are cut there').default(String(DEFAULT_MAX_LINE_BYTES)));
+  addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
+  addFormatOptions(cmd, ['json', 'table']);
+  return cmd.action(async (names: string[], opts: TemplatesOptions) => {
+    const miner = new TemplateMiner(parseMinerOptions(opts));
+    const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
+    const everyMs = parseDurationMs(opts.every, '--every');
+    if (everyMs < 100) throw usageError(`--every: expected at least 100ms (got: ${JSON.stringify(opts.every)})`);
+    const useStdin = names.length === 0 && !opts.project && !opts.filter?.length && !ctx.io.stdin.isTTY;
+    const plan = useStdin ? undefined : await containerPlan(ctx, cmd, names, opts);
+    if (opts.state) restoreState(miner, opts.state);
+    const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
+    const job = new TemplatesJob(miner, makeSink(ctx, out, format), !!opts.annotate);
+    const ro: RunOptions = { groups: new Groups(!!opts.merge), follow: !!opts.follow, everyMs, annotate: !!opts.annotate, warn: (m) => ctx.warn(m) };
+    const stopTicker = opts.follow ? startTicker(job, everyMs) : () => {};
+    try {
+      if (plan) await runContainers(job, plan, ro, ctx.signal);
+      else await runStdin(job, ctx.io.stdin, parseInteger(opts.maxLineBytes, '--max-line-bytes', { min: 1 }), ro, ctx.signal);
+    } catch (err) {
+      if (!(ctx.signal.aborted && isAbortError(err))) throw err;
+    } finally {
+      stopTicker();
+    }
+    if (opts.state) saveState(opts.state, toState(miner.store.values(), miner.nextId, miner.opts));
+    if (!ctx.pipeClosed) await job.finish(nowTs(), !!opts.follow);
+    await out.end();
+    if (miner.store.evicted > 0) ctx.warn(`--max-templates ${miner.opts.maxTemplates}: evicted ${miner.store.evicted} least recently matched templates`);
+  });
+}
+
+function parseMinerOptions(o: TemplatesOptions): MinerOptions {
+  const similarity = Number(o.similarity);
+  if (!/^\s*(?:0|1|0?\.\d+|1\.0*)\s*$/.test(o.similarity) || !(similarity >= 0 && similarity <= 1)) {
+    throw usageError(`--similarity: expected a number from 0 to 1 (got: ${JSON.stringify(o.similarity)})`);
+  }
+  return {
+    similarity,
+    depth: parseInteger(o.depth, '--depth', { min: 2, max: 16 }),
+    maxChildren: parseInteger(o.maxChildren, '--max-children', { min: 2 }),
+    maxTemplates: parseInteger(o.maxTemplates, '--max-templates', { min: 1 }),
+  };
+}
+
+async function containerPlan(ctx: CommandContext, cmd: Command, names: string[], o: TemplatesOptions): Promise<LogsPlan> {
+  const query: LogsPlan['query'] = {};
+  if (o.tail !== undefined && o.tail !== 'all') query.tail = parseInteger(o.tail, '--tail', { min: 0 });
+  if (o.since !== undefined) query.since = parseTimePoint(o.since, '--since');
+  if (o.until !== undefined) query.until = parseTimePoint(o.until, '--until');
+  const selection = { names, project: o.project, filters: collectFilters(o.filter ?? []) };
+  const engines = await ctx.engines(cmd);
+  return { engines, selection, query, follow: !!o.follow, windowMs: 0, onStatus: (m) => ctx.warn(m) };
+}
+
+function restoreState(miner: TemplateMiner, file: string): void {
+  const state = loadState(file);
+  if (!state) return;
+  for (const t of state.templates) miner.restore(fromSaved(t));
+  if (state.nextId > miner.nextId) miner.nextId = state.nextId;
+}
+
+function makeSink(ctx: CommandContext, out: LineWriter, format: Format): TemplateSink {
+  const chalk = makeChalk(ctx.env, !!ctx.io.stdout.isTTY);
+  const width = ctx.io.stdout.columns ?? 120;
+  return {
+    text: (chunk) => out.writeLine(chunk),
+    templates: (recs: TemplateRecord[], final: boolean) => {
+      if (format === 'json') return out.writeLine(recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const title = final ? '' : chalk.dim(`${recs[0]?.ts.slice(11, 19) ?? ''}  ${recs.length} changed\n`);
+      return out.writeLine(title + templatesTable(recs, chalk, width));
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Masks the obvious variables of a message and splits it into tokens for
+ * clustering. A masked part shows as `<*>`. Rules, per whitespace token after
+ * peeling brackets, quotes and trailing punctuation:
+ * - quoted strings `"..."` (may span spaces) are one `<*>`, except a logfmt
+ *   message (`msg="..."`, `error="..."`) and one plain word (`"GET"`, `"-"`);
+ * - URLs (`scheme://...`) and paths (`/a/b`, `./a`, `~/a`) are `<*>`;
+ * - `key=value`: the value is `<*>` (the key stays, an empty value stays empty);
+ * - `key:value` with a digit in the value and a plain word as key: `key:<*>`;
+ * - any other token with a digit is `<*>`: numbers, IPv4/IPv6 with ports,
+ *   hex ids, UUIDs, durations and sizes (10ms, 4KiB), versions, host:port.
+ * Everything else is a constant word and kept as written.
+ */
+
+export const WILDCARD = '<*>';
+
+const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
+/** A quoted value is a variable unless it is a logfmt message (`msg="..."`) or one plain word without digits ("-", "GET"). */
+const quoted = (all: string, msgKey: string | undefined, inner: string): string =>
+  msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner)) ? all : WILDCARD;
+const SPACE = /\s+/;
+const KEY_COLON = /^([A-Za-z_][A-Za-z_-]*):(.+)$/;
+/** Upper-case words with a short number stay constant: protocol and algorithm names (HTTP2, SOCKS5, MD5, SHA256). */
+const ACRONYM = /^[A-Z]{2,}\d{1,3}$/;
+const MONTH_DAY = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}\.?,?$/;
+/** Host names: lower-case dotted names with two dots or more, or one dot and a common top-level domain. */
+const HOST = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+){2,}$|^[a-z0-9-]+\.(?:com|net|org|io|dev|local|internal|lan|cloud|app)$/;
+const EMPTY = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
+const COLLAPSE = process.env.BERTH_COLLAPSE !== '0';
+const KV_ALL = process.env.BERTH_KV_ALL === '1';
+/** Unit words that belong to the number before them (durations and sizes): `12 ms`, `(18.4 KB)`, `<1 sec`. */
+const UNIT = /^(?:ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|[KMGTP]i?B|[kKMG]|bytes?)[)\],;.]*$/;
+
+/** The masked tokens of a message. */
+export function maskTokens(message: string): string[] {
+  const text = message.indexOf('"') >= 0 ? message.replace(QUOTED, quoted) : message;
+  const parts = text.split(SPACE);
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p.length === 0) continue;
+    const m = maskToken(p);
+    const prev = out.length > 0 ? out[out.length - 1]! : '';
+    if (prev.includes(WILDCARD) && UNIT.test(p) && isBareWild(prev)) {
+      out[out.length - 1] = isOpen(prev.charCodeAt(0)) ? prev + p.slice(unitEnd(p)) : prev;
+      continue;
+    }
+    if (COLLAPSE && prev === WILDCARD && (m === WILDCARD || isWrappedWild(m))) continue;
+    out.push(m);
+  }
+  maskDates(out);
+  return out;
+}
+
+/** True for `<*>` with only brackets around it: `<*>`, `(<*>`, `[<*>`. */
+function isBareWild(t: string): boolean {
+  const i = t.indexOf(WILDCARD);
+  return i >= 0 && i + 3 === t.length && (i === 0 || (i === 1 && isOpen(t.charCodeAt(0))));
+}
+
+/** `(<*>)`, `[<*>]`, `<*>,`: a masked value with only punctuation around it. */
+function isWrappedWild(t: string): boolean {
+  const i = t.indexOf(WILDCARD);
+  if (i < 0 || i > 1) return false;
+  if (i === 1 && !isOpen(t.charCodeAt(0))) return false;
+  for (let j = i + 3; j < t.length; j++) if (!isClose(t.charCodeAt(j))) return false;
+  return true;
+}
+
+function unitEnd(p: string): number {
+  let i = 0;
+  while (i < p.length && !isClose(p.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Month and weekday names next to a masked number are part of a date: `<*>`. */
+function maskDates(toks: string[]): void {
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.length < 3 || t.charCodeAt(0) < 65 || t.charCodeAt(0) > 90 || !MONTH_DAY.test(t)) continue;
+    if (toks[i + 1] === WILDCARD || (i > 0 && toks[i - 1] === WILDCARD) || (toks[i + 1] !== undefined && MONTH_DAY.test(toks[i + 1]!))) toks[i] = WILDCARD;
+  }
+}
+
+/** One token with its variable part masked. */
+export function maskToken(tok: string): string {
+  if (!needsLook(tok)) return maskWord(tok);
+  let a = 0;
+  let b = tok.length;
+  while (a < b && isOpen(tok.charCodeAt(a))) a++;
+  while (b > a && isClose(tok.charCodeAt(b - 1))) b--;
+  if (a === b) return tok;
+  const core = tok.slice(a, b);
+  const masked = maskCore(core);
+  if (masked === core) return tok;
+  return tok.slice(0, a) + masked + tok.slice(b);
+}
+
+function maskCore(core: string): string {
+  if (core === WILDCARD) return core;
+  if (core.includes('://')) return WILDCARD;
+  const c0 = core.charCodeAt(0);
+  if (c0 === 47 /* / */ && core.length > 1) return WILDCARD;
+  if ((c0 === 46 || c0 === 126) && core.charCodeAt(1) === 47) return WILDCARD;
+  const eq = core.indexOf('=');
+  if (eq > 0) {
+    const v = core.slice(eq + 1);
+    if (v.length === 0) return core;
+    return core.slice(0, eq + 1) + (KV_ALL ? WILDCARD : maskCore(v));
+  }
+  if (!hasDigit(core) || ACRONYM.test(core)) return core;
+  const m = KEY_COLON.exec(core);
+  if (m) return m[1] + ':' + WILDCARD;
+  return WILDCARD;
+}
+
+/** Tokens without digits or `/`, `=`, `:`: host names and empty `()` are variables, the rest are words. */
+function maskWord(tok: string): string {
+  if (tok.length < 2) return tok;
+  const c = tok.charCodeAt(0);
+  if ((c === 40 || c === 91 || c === 123 || c === 34 || c === 39) && EMPTY.test(tok)) return WILDCARD;
+  if (tok.indexOf('.') <= 0) return tok;
+  let b = tok.length;
+  while (b > 0 && isClose(tok.charCodeAt(b - 1))) b--;
+  return HOST.test(tok.slice(0, b)) ? WILDCARD + tok.slice(b) : tok;
+}
+
+/** Cheap pre-check: only tokens with a digit, `/`, `=`, `:` or `<` can change. */
+function needsLook(tok: string): boolean {
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if ((c >= 48 && c <= 58) || c === 47 || c === 61) return true;
+  }
+  return false;
+}
+
+export function hasDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
+// ( [ { < ' "
+const isOpen = (c: number) => c === 40 || c === 91 || c === 123 || c === 39 || c === 34;
+// ) ] } > , ; . : ! ? ' "
+const isClose = (c: number) => c === 41 || c === 93 || c === 125 || c === 44 || c === 59 || c === 46 || c === 58 || c === 33 || c === 63 || c === 39 || c === 34;

@@ -1,0 +1,70 @@
+/**
+ * What one input line means for the miner: the text to cluster, its group,
+ * time and level, and the record --annotate extends. Stdin lines are `log`
+ * records (from `berth logs --json`: `msg`, `ts`, `level`, grouped by
+ * service or container) or plain text (level detected as `berth logs` does;
+ * no time unless --follow, where the arrival time is used). A JSON object
+ * without a string `msg` is clustered as the text of its line.
+ */
+import type { InputLine } from '../stream/input.js';
+import { detectLevel } from '../logs/severity.js';
+import type { LogLine } from '../logs/line.js';
+import { toLogRecord } from '../logs/record.js';
+import type { GroupRef } from './template.js';
+
+export const NO_GROUP: GroupRef = { key: '' };
+
+export interface Observation {
+  text: string;
+  group: GroupRef;
+  ts?: string;
+  level: string;
+  /** The record to extend with --annotate; undefined for text (annotated as `{msg}`). */
+  record?: Record<string, unknown>;
+}
+
+/** Groups by compose service when there is one, else by container. Cached per key so templates share one GroupRef. */
+export class Groups {
+  private readonly known = new Map<string, GroupRef>();
+
+  constructor(private readonly merge: boolean) {}
+
+  of(r: { id?: unknown; name?: unknown; project?: unknown; service?: unknown; engine?: unknown }): GroupRef {
+    if (this.merge) return NO_GROUP;
+    const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const engine = s(r.engine);
+    const service = s(r.service);
+    const project = s(r.project);
+    const key = service !== undefined ? `s\0${engine ?? ''}\0${project ?? ''}\0${service}` : `c\0${engine ?? ''}\0${s(r.id) ?? s(r.name) ?? ''}`;
+    if (key === 'c\0\0') return NO_GROUP;
+    let g = this.known.get(key);
+    if (!g) {
+      g = service !== undefined ? { key, project, service, engine } : { key, id: s(r.id), name: s(r.name), engine };
+      for (const k of Object.keys(g) as (keyof GroupRef)[]) if (g[k] === undefined) delete g[k];
+      this.known.set(key, g);
+    }
+    return g;
+  }
+}
+
+export function fromInput(line: InputLine, groups: Groups, arrival: string | undefined): Observation {
+  if (line.kind === 'record') {
+    const r = line.record;
+    if (typeof r.msg === 'string') {
+      const level = typeof r.level === 'string' ? r.level : detectLevel(r.msg);
+      return { text: r.msg, group: groups.of(r), ts: typeof r.ts === 'string' ? r.ts : arrival, level, record: r };
+    }
+    return { text: line.raw, group: NO_GROUP, ts: arrival, level: detectLevel(line.raw), record: r };
+  }
+  return { text: line.text, group: NO_GROUP, ts: arrival, level: detectLevel(line.text) };
+}
+
+/** A container's log line, grouped (and, for --annotate, recorded) as its `log` record would be. */
+export function fromLogLine(line: LogLine, groups: Groups, engine: string | undefined, annotate: boolean): Observation {
+  const t = line.target;
+  const group = groups.of({ id: t.id, name: t.name, project: t.project, service: t.service, engine });
+  const level = detectLevel(line.msg);
+  const o: Observation = { text: line.msg, group, ts: line.ts, level };
+  if (annotate) o.record = toLogRecord(line, level, engine) as unknown as Record<string, unknown>;
+  return o;
+}

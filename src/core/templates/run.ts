@@ -1,0 +1,85 @@
+/**
+ * The two sources of `berth templates`, each feeding a TemplatesJob batch by
+ * batch: stdin (split and classified synchronously per chunk read; a line
+ * longer than the bound is cut and still clustered) and containers (the
+ * `berth logs` pipeline: merged in time order, or followed through restarts
+ * and joins). With --follow a ticker writes the changed templates every
+ * `everyMs`. Aborting the signal (Ctrl-C, closed pipe) ends the read at
+ * once; the caller still finishes (summary, --state) after it.
+ */
+import type { Readable } from 'node:stream';
+import type { Engine } from '../engine/engine.js';
+import type { Target } from '../engine/select.js';
+import { logBatches, type LogsPlan } from '../logs/pipeline.js';
+import { nanosToRfc3339 } from '../parse.js';
+import { classifyLine } from '../stream/input.js';
+import { LineSplitter, type Line } from '../stream/lines.js';
+import { whenAborted } from '../stream/abort.js';
+import type { TemplatesJob } from './job.js';
+import { fromInput, fromLogLine, type Groups } from './observe.js';
+
+export interface RunOptions {
+  groups: Groups;
+  follow: boolean;
+  everyMs: number;
+  annotate: boolean;
+  warn: (message: string) => void;
+}
+
+export const nowTs = (): string => nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
+
+/** Writes the changed templates every `everyMs` until stopped. */
+export function startTicker(job: TemplatesJob, everyMs: number): () => void {
+  const timer = setInterval(() => void job.tick(nowTs()), everyMs);
+  return () => clearInterval(timer);
+}
+
+/** Reads stdin to its end (or until the signal aborts). */
+export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineBytes: number, o: RunOptions, signal: AbortSignal): Promise<void> {
+  const splitter = new LineSplitter(maxLineBytes);
+  let lineNo = 0;
+  let badJson = 0;
+  let arrival: string | undefined;
+  const emit = (l: Line) => {
+    const input = classifyLine(l.text, ++lineNo, l.truncated);
+    if (input.kind === 'text' && input.jsonError !== undefined && badJson++ === 0) {
+      o.warn(`line ${lineNo}: not valid JSON (${input.jsonError}); clustered as text`);
+    }
+    job.observe(fromInput(input, o.groups, arrival));
+  };
+  for await (const chunk of abortable(stdin as AsyncIterable<Buffer | string>, signal)) {
+    if (o.follow) arrival = nowTs();
+    splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, emit);
+    const w = job.flush();
+    if (w) await w;
+  }
+  splitter.end(emit);
+  if (badJson > 1) o.warn(`${badJson} lines were not valid JSON; clustered as text`);
+}
+
+/** Reads the selected containers' logs until they end (or, with --follow, until the signal aborts). */
+export async function runContainers(job: TemplatesJob, plan: LogsPlan, o: RunOptions, signal: AbortSignal): Promise<void> {
+  const several = plan.engines.length > 1;
+  const engineOf = (t: Target) => (several ? (t.engine as Engine).name : undefined);
+  for await (const batch of logBatches(plan, signal)) {
+    for (const line of batch) job.observe(fromLogLine(line, o.groups, engineOf(line.target), o.annotate));
+    const w = job.flush();
+    if (w) await w;
+  }
+}
+
+/** Iterates `src` until it ends or `signal` aborts; an abort ends the loop quietly and returns the source. */
+export async function* abortable<T>(src: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  if (signal.aborted) return;
+  const it = src[Symbol.asyncIterator]();
+  const stop = whenAborted(signal).then((): IteratorResult<T> => ({ done: true, value: undefined }));
+  try {
+    for (;;) {
+      const r = await Promise.race([it.next(), stop]);
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    void it.return?.();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * --state FILE: the templates saved at the end of a run and loaded at the
+ * start of the next, so ids stay stable and only new templates are `new`.
+ * Saving is atomic: the JSON goes to a temp file in the same directory,
+ * which is fsynced and then renamed over FILE (and the directory fsynced),
+ * so a crash or kill at any point leaves either the old file or the new
+ * one, never a broken one (a killed save may leave its `.tmp` file behind).
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { BerthError } from '../errors.js';
+import type { DrainOptions } from './drain.js';
+import type { GroupRef, Template } from './template.js';
+
+export const STATE_VERSION = 1;
+
+export interface StateFile {
+  berthTemplates: number;
+  nextId: number;
+  options: DrainOptions;
+  /** Least recently matched first, so loading restores the eviction order. */
+  templates: SavedTemplate[];
+}
+
+export interface SavedTemplate {
+  id: number;
+  group: GroupRef;
+  tokens: string[];
+  count: number;
+  firstTs?: string;
+  lastTs?: string;
+  levels: Record<string, number>;
+  example: string;
+}
+
+export function toState(templates: Iterable<Template>, nextId: number, options: DrainOptions): StateFile {
+  const list: SavedTemplate[] = [];
+  for (const t of templates) {
+    const { id, group, tokens, count, firstTs, lastTs, levels, example } = t;
+    list.push({ id, group, tokens, count, firstTs, lastTs, levels, example });
+  }
+  const { depth, similarity, maxChildren } = options;
+  return { berthTemplates: STATE_VERSION, nextId, options: { depth, similarity, maxChildren }, templates: list };
+}
+
+export function fromSaved(s: SavedTemplate): Template {
+  return { ...s, levels: { ...s.levels }, isNew: false, reported: s.count };
+}
+
+/** Writes `data` to `file` atomically (temp file, fsync, rename, fsync of the directory). */
+export function writeFileAtomic(file: string, data: string): void {
+  const dir = dirname(file);
+  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    const buf = Buffer.from(data);
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkQuietly(tmp);
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    unlinkQuietly(tmp);
+    throw err;
+  }
+  syncDir(dir);
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // some file systems cannot fsync a directory; the rename is still atomic
+  }
+}
+
+function unlinkQuietly(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    // already gone
+  }
+}
+
+export function saveState(file: string, state: StateFile): void {
+  try {
+    writeFileAtomic(file, JSON.stringify(state) + '\n');
+  } catch (err) {
+    throw new BerthError('FAILED', `--state: cannot save ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The state in `file`, or undefined when it does not exist yet. A broken file is an error, not ignored. */
+export function loadState(file: string): StateFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new BerthError('FAILED', `--state: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseState(text, file);
+}
+
+export function parseState(text: string, file: string): StateFile {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new BerthError('INPUT', `--state: ${file} is not a berth templates state file (${(err as Error).message})`);
+  }
+  const s = v as Partial<StateFile>;
+  if (!s || typeof s !== 'object' || s.berthTemplates !== STATE_VERSION || !Array.isArray(s.templates) || typeof s.nextId !== 'number') {
+    throw new BerthError('INPUT', `--state: ${file} is not a berth templates state file (version ${STATE_VERSION})`);
+  }
+  for (const [i, t] of s.templates.entries()) {
+    if (!t || typeof t.id !== 'number' || !Array.isArray(t.tokens) || typeof t.count !== 'number' || !t.group || typeof t.group.key !== 'string') {
+      throw new BerthError('INPUT', `--state: ${file}: template ${i + 1} is malformed`);
+    }
+    t.levels ??= {};
+    t.example ??= '';
+  }
+  return s as StateFile;
+}

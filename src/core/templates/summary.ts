@@ -1,0 +1,59 @@
+/**
+ * Templates -> `template` records: the summary at the end (all templates,
+ * most frequent first) and, for --follow, the ones that changed since the
+ * last tick. `share` is the template's count over all lines of its group.
+ * `new: true` marks a template reported for the first time in this run and
+ * not loaded from the --state file.
+ */
+import type { TemplateRecord } from '../records.js';
+import { templateText, type Template } from './template.js';
+
+/** Records for all templates, most frequent first (ties: lower id first). */
+export function summaryRecords(templates: Iterable<Template>, ts: string): TemplateRecord[] {
+  const all = [...templates].sort(byCount);
+  const totals = groupTotals(all);
+  return all.map((t) => report(t, ts, totals.get(t.group.key) ?? t.count));
+}
+
+/** Records for templates whose count moved since they were last reported (new ones included). */
+export function changedRecords(templates: Iterable<Template>, ts: string): TemplateRecord[] {
+  const all = [...templates];
+  const totals = groupTotals(all);
+  return all
+    .filter((t) => t.count !== t.reported)
+    .sort(byCount)
+    .map((t) => report(t, ts, totals.get(t.group.key) ?? t.count));
+}
+
+const byCount = (a: Template, b: Template) => b.count - a.count || a.id - b.id;
+
+function groupTotals(all: Template[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const t of all) totals.set(t.group.key, (totals.get(t.group.key) ?? 0) + t.count);
+  return totals;
+}
+
+/** The record for one template; marks it reported. */
+export function report(t: Template, ts: string, total: number): TemplateRecord {
+  const g = t.group;
+  const rec: TemplateRecord = {
+    type: 'template',
+    ts,
+    ...(g.id !== undefined ? { id: g.id } : {}),
+    ...(g.name !== undefined ? { name: g.name } : {}),
+    ...(g.project !== undefined ? { project: g.project } : {}),
+    ...(g.service !== undefined ? { service: g.service } : {}),
+    ...(g.engine !== undefined ? { engine: g.engine } : {}),
+    templateId: t.id,
+    template: templateText(t),
+    count: t.count,
+    share: total > 0 ? Math.round((t.count / total) * 1e4) / 1e4 : 0,
+    ...(t.firstTs !== undefined ? { firstTs: t.firstTs } : {}),
+    ...(t.lastTs !== undefined ? { lastTs: t.lastTs } : {}),
+    levels: { ...t.levels },
+    example: t.example,
+  };
+  if (t.isNew && t.reported === 0) rec.new = true;
+  t.reported = t.count;
+  return rec;
+}

@@ -1,0 +1,33 @@
+/** One template as the miner keeps it: the cluster plus what the summary reports. */
+import type { Cluster } from './drain.js';
+
+/** Who a template belongs to: a container or a compose service, or nobody (text input, --merge). */
+export interface GroupRef {
+  key: string;
+  id?: string;
+  name?: string;
+  project?: string;
+  service?: string;
+  engine?: string;
+}
+
+export interface Template extends Cluster {
+  group: GroupRef;
+  count: number;
+  firstTs?: string;
+  lastTs?: string;
+  /** Lines per level (ERROR, WARN, INFO, DEBUG, OTHER). */
+  levels: Record<string, number>;
+  /** The first line that made the template, as it came in. */
+  example: string;
+  /** Not in the state file loaded at start (first seen in this run). */
+  isNew: boolean;
+  /** `count` when the template was last reported (for --follow's "changed since" ticks). */
+  reported: number;
+  /** Cached `tokens.join(' ')`; cleared when the template generalises. */
+  text?: string;
+}
+
+export function templateText(t: Template): string {
+  return (t.text ??= t.tokens.join(' '));
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { Drain, generalise, isKeyword, similarity, thresholdFor, treeKey, type Cluster } from '../../src/core/templates/drain.js';
+
+const tok = (s: string) => s.split(' ');
+function miner(opts = { depth: 4, similarity: 0.7, maxChildren: 100 }) {
+  const d = new Drain(opts);
+  let id = 0;
+  const add = (line: string) => d.add(tok(line), (tokens): Cluster => ({ id: ++id, tokens }));
+  return { d, add };
+}
+
+describe('templates: the clustering tree', () => {
+  it('a line joins the template it matches and the template generalises', () => {
+    const { add } = miner();
+    const a = add('login of user alice from <*>');
+    expect(a).toMatchObject({ created: true, changed: true });
+    const b = add('login of user bob from <*>');
+    expect(b.cluster.id).toBe(a.cluster.id);
+    expect(b).toMatchObject({ created: false, changed: true });
+    expect(b.cluster.tokens.join(' ')).toBe('login of user <*> from <*>');
+    const c = add('login of user carol from <*>');
+    expect(c).toMatchObject({ created: false, changed: false });
+  });
+
+  it('lines of different token counts never share a template', () => {
+    const { add } = miner();
+    expect(add('disk full on <*>').cluster.id).not.toBe(add('disk full on <*> now').cluster.id);
+  });
+
+  it('below the similarity threshold a new template starts', () => {
+    const { add } = miner();
+    const a = add('connection opened to db on port <*>');
+    const b = add('connection closed by peer after <*> retries');
+    expect(b.created).toBe(true);
+    expect(b.cluster.id).not.toBe(a.cluster.id);
+  });
+
+  it('different upper-case keywords at one position are different events', () => {
+    const { add } = miner();
+    const a = add('<*> open through proxy <*> HTTPS');
+    const b = add('<*> open through proxy <*> SOCKS5');
+    expect(b.cluster.id).not.toBe(a.cluster.id);
+  });
+
+  it('routes on the first depth-2 tokens: a different first word is another branch', () => {
+    const { add } = miner({ depth: 3, similarity: 0.1, maxChildren: 100 });
+    expect(add('alpha x y').cluster.id).not.toBe(add('beta x y').cluster.id);
+  });
+
+  it('tokens with digits share the <*> branch; a full node sends new words there', () => {
+    expect(treeKey('abc')).toBe('abc');
+    expect(treeKey('a1')).toBe('<*>');
+    expect(treeKey('<*>')).toBe('<*>');
+    const { add } = miner({ depth: 3, similarity: 0.5, maxChildren: 2 });
+    const first = add('alpha x y');
+    const second = add('beta x y'); // node full: beta goes to <*>
+    const third = add('gamma x y'); // also <*>, and similar enough to join
+    expect(second.cluster.id).not.toBe(first.cluster.id);
+    expect(third.cluster.id).toBe(second.cluster.id);
+    expect(third.cluster.tokens).toEqual(['<*>', 'x', 'y']);
+  });
+
+  it('a template that generalises at a routing word moves to the <*> branch and takes new words there', () => {
+    const { add } = miner({ depth: 3, similarity: 0.5, maxChildren: 2 });
+    const first = add('alpha x y z');
+    const joined = add('beta x y z'); // full node: beta routes to <*>, joins nothing there, new template
+    expect(joined.created).toBe(true);
+    const third = add('gamma x y z'); // <*> branch: joins and generalises
+    expect(third.cluster.id).toBe(joined.cluster.id);
+    expect(add('alpha x y z').cluster.id).toBe(first.cluster.id); // exact branch first
+  });
+
+  it('a template of variables only does not take a line of words', () => {
+    const { add } = miner();
+    const v = add('<*>');
+    expect(add('sendSyncFailedBroadcast').cluster.id).not.toBe(v.cluster.id);
+    expect(add('<*>').cluster.id).toBe(v.cluster.id);
+  });
+
+  it('removing a cluster unlinks it from its leaf', () => {
+    const { d, add } = miner();
+    const a = add('job <*> finished');
+    d.remove(a.cluster);
+    expect(d.match(tok('job <*> finished'))).toBeUndefined();
+    expect(add('job <*> finished').created).toBe(true);
+  });
+
+  it.each([
+    [['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'x'], [0.75, 0]],
+    [['a', '<*>', 'c', 'd'], ['a', 'z', 'c', 'd'], [1, 1]],
+    [['a', 'GET', 'c'], ['a', 'POST', 'c'], [-1, 0]],
+    [[], [], [1, 0]],
+  ])('similarity(%j, %j) = %j', (t, l, want) => {
+    expect(similarity(t, l)).toEqual(want);
+  });
+
+  it('one differing word is always allowed from four tokens on', () => {
+    expect(thresholdFor(3, 0.9)).toBe(0.9);
+    expect(thresholdFor(4, 0.9)).toBe(0.75);
+    expect(thresholdFor(10, 0.7)).toBe(0.7);
+  });
+
+  it('generalise turns differing positions into <*> and says whether it changed', () => {
+    const t = ['a', 'b', '<*>'];
+    expect(generalise(t, ['a', 'x', 'y'])).toBe(true);
+    expect(t).toEqual(['a', '<*>', '<*>']);
+    expect(generalise(t, ['a', 'q', 'r'])).toBe(false);
+  });
+
+  it('keywords are upper-case words of two letters or more', () => {
+    expect([isKeyword('HTTPS'), isKeyword('SOCKS5'), isKeyword('NEW_STATE'), isKeyword('Get'), isKeyword('A'), isKeyword('<*>')]).toEqual([true, true, true, false, false, false]);
+  });
+});

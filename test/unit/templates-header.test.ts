@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { findHeader } from '../../src/core/templates/header.js';
+
+const message = (line: string) => line.slice(findHeader(line).offset);
+
+describe('templates: header stripping', () => {
+  it.each([
+    ['ISO date, level, thread, logger', '2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.App: Created app', 'Created app'],
+    ['RFC 3339 with zone and a bracketed level', '2026-11-22T10:46:04.434328623Z [warn] disk almost full', 'disk almost full'],
+    ['syslog with host and tag[pid]', 'Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown', 'check pass; user unknown'],
+    ['syslog tag without pid', 'Dec 10 06:55:46 LabSZ kernel: eth0 link up', 'eth0 link up'],
+    ['epoch, dates, node names, then a level', '- 1117838570 2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 R02-M1-N0 RAS KERNEL INFO cache parity error', 'cache parity error'],
+    ['a syslog stamp after other fields', '- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: (root) CMD (run-parts)', '(root) CMD (run-parts)'],
+    ['pipe-delimited fields', '20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579', 'onStandStepChanged 3579'],
+    ['bracketed time and "name -"', '[10.30 16:49:06] chrome.exe - proxy.example.com:5070 open', 'proxy.example.com:5070 open'],
+    ['level with nested brackets and dash', '2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:2181:Election@774] - Notification time out: 3200', 'Notification time out: 3200'],
+    ['python logging', '2024-01-01 12:00:00,123 - myapp - ERROR - boom', 'boom'],
+    ['a leading upper-case level alone', 'WARN low memory', 'low memory'],
+    ['one field before the time (nginx client) goes with it', '172.17.0.1 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 612', '"GET / HTTP/1.1" 200 612'],
+    ['two words before a time are a message', 'backup done 12:00:01 ok', 'backup done 12:00:01 ok'],
+    ['no header at all', 'listening on port 8080', 'listening on port 8080'],
+    ['a number in the message is not a time', 'INFO 16604010 floating point alignment exceptions', '16604010 floating point alignment exceptions'],
+    ['a word: after a level is not a syslog tag', '2024-01-01 12:00:00 INFO instruction address: 0x00004ed8', 'instruction address: 0x00004ed8'],
+  ])('%s', (_what, line, want) => {
+    expect(message(line)).toBe(want);
+  });
+
+  it('reports the header level, normalised', () => {
+    expect(findHeader('2024-01-01 12:00:00 WARNING x').level).toBe('WARN');
+    expect(findHeader('plain text').level).toBeUndefined();
+  });
+});

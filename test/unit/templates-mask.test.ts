@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { maskToken, maskTokens } from '../../src/core/templates/mask.js';
+
+describe('templates: masking variables', () => {
+  it.each([
+    ['numbers', 'took 250 ms for 3 items', ['took', '<*>', 'for', '<*>', 'items']],
+    ['IPv4 with port and brackets', 'from [10.0.0.7:5432] ok', ['from', '[<*>]', 'ok']],
+    ['IPv6', 'peer fe80::1ff:fe23:4567:890a up', ['peer', '<*>', 'up']],
+    ['hex ids and UUIDs', 'container 3f2a9c01bd7e id 123e4567-e89b-12d3-a456-426614174000', ['container', '<*>', 'id', '<*>']],
+    ['paths and URLs', 'GET /api/v1/users from https://example.com/x', ['GET', '<*>', 'from', '<*>']],
+    ['quoted strings spanning spaces', 'user "John Smith" said "hi there" twice', ['user', '<*>', 'said', '<*>', 'twice']],
+    ['key=value values, empty value kept', 'uid=0 user=root ruser= rhost=1.2.3.4', ['uid=<*>', 'user=root', 'ruser=', 'rhost=<*>']],
+    ['key:value with a number', 'onExtend:1514038530000 done', ['onExtend:<*>', 'done']],
+    ['runs of variables collapse', 'values 1 2 3 4 end', ['values', '<*>', 'end']],
+    ['sizes and durations with units', 'sent 1190 bytes (1.16 KB) in <1 sec', ['sent', '<*>', 'in', '<*>']],
+    ['host names', 'resolved ns.example.com and db.internal, not cron.hourly', ['resolved', '<*>', 'and', '<*>,', 'not', 'cron.hourly']],
+    ['empty brackets are an empty value', 'connection from 1.2.3.4 () at noon', ['connection', 'from', '<*>', 'at', 'noon']],
+    ['upper-case protocol names stay', 'open through proxy HTTPS SOCKS5', ['open', 'through', 'proxy', 'HTTPS', 'SOCKS5']],
+    ['month names next to numbers are dates', 'at Fri Jun 17 07:07:00 2005 end', ['at', '<*>', '<*>', '<*>', 'end']],
+    ['a logfmt message keeps its words', 'level=info msg="Starting server" addr=:8080', ['level=info', 'msg="Starting', 'server"', 'addr=<*>']],
+    ['one plain quoted word stays', '"GET" and "-"', ['"GET"', 'and', '"-"']],
+    ['words stay as written', 'Session closed, bye!', ['Session', 'closed,', 'bye!']],
+  ])('%s', (_what, line, want) => {
+    expect(maskTokens(line)).toEqual(want);
+  });
+
+  it.each([
+    ['(uid=0)', '(uid=<*>)'],
+    ['0x0b85eee0,', '<*>,'],
+    ['blk_-1608999687919862906', '<*>'],
+    ['cron.hourly', 'cron.hourly'],
+    ['<*>', '<*>'],
+    ['HTTP/1.1', '<*>'],
+  ])('token %s -> %s', (tok, want) => {
+    expect(maskToken(tok)).toBe(want);
+  });
+});

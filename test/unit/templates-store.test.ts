@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { TemplateMiner } from '../../src/core/templates/miner.js';
+import { TemplateStore } from '../../src/core/templates/store.js';
+import type { Template } from '../../src/core/templates/template.js';
+
+const G = { key: '' };
+const tpl = (id: number): Template => ({ id, tokens: [String(id)], group: G, count: 0, levels: {}, example: '', isNew: true, reported: 0 });
+
+describe('templates: bounded store and miner', () => {
+  it('evicts the least recently matched template beyond the bound', () => {
+    const evicted: number[] = [];
+    const s = new TemplateStore(2, (t) => evicted.push(t.id));
+    const [a, b, c] = [tpl(1), tpl(2), tpl(3)];
+    s.add(a);
+    s.add(b);
+    s.touch(a); // b is now the least recently matched
+    s.add(c);
+    expect(evicted).toEqual([2]);
+    expect([...s.values()].map((t) => t.id)).toEqual([1, 3]);
+    expect(s.evicted).toBe(1);
+  });
+
+  it('the miner counts lines, levels and times per template and never reuses ids after eviction', () => {
+    const m = new TemplateMiner({ depth: 4, similarity: 0.7, maxChildren: 100, maxTemplates: 2 });
+    const a = m.observe('2024-01-01 10:00:00 INFO user 1 logged in', G, '2024-01-01T10:00:00Z', 'INFO');
+    m.observe('2024-01-01 10:00:01 INFO user 2 logged in', G, '2024-01-01T10:00:01Z', 'INFO');
+    m.observe('2024-01-01 10:00:02 WARN user 3 logged in', G, '2024-01-01T09:59:00Z', 'WARN');
+    expect(a).toMatchObject({ id: 1, tokens: ['user', '<*>', 'logged', 'in'], count: 3, levels: { INFO: 2, WARN: 1 } });
+    expect([a.firstTs, a.lastTs]).toEqual(['2024-01-01T09:59:00Z', '2024-01-01T10:00:01Z']);
+    expect(a.example).toBe('2024-01-01 10:00:00 INFO user 1 logged in');
+    m.observe('disk full', G, undefined, 'ERROR'); // id 2
+    m.observe('cache cleared', G, undefined, 'INFO'); // id 3 evicts id 1 (least recently matched)
+    expect([...m.store.values()].map((t) => t.id)).toEqual([2, 3]);
+    const back = m.observe('user 9 logged in', G, undefined, 'INFO');
+    expect(back.id).toBe(4);
+    expect(m.store.evicted).toBe(2);
+    expect(m.lines).toBe(6);
+  });
+
+  it('groups keep separate templates', () => {
+    const m = new TemplateMiner();
+    const x = m.observe('started worker 1', { key: 'a' }, undefined, 'INFO');
+    const y = m.observe('started worker 2', { key: 'b' }, undefined, 'INFO');
+    expect(x.id).not.toBe(y.id);
+    expect(m.observe('started worker 3', { key: 'a' }, undefined, 'INFO').id).toBe(x.id);
+  });
+});

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import type Docker from 'dockerode';
-import { berth, BERTH_BIN, removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
+import { berth, BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
 
 const made: Docker.Container[] = [];
 afterAll(async () => {
@@ -170,6 +170,20 @@ describe('berth logs selection and merge', () => {
 });
 
 describe('berth logs errors and pipes', () => {
+  it('reports a container whose logs cannot be read and still shows the others', async () => {
+    const none = await runContainer({ name: uniqueName('nolog'), cmd: 'echo hidden; sleep 30', host: { LogConfig: { Type: 'none', Config: {} } } });
+    const ok = await runContainer({ name: uniqueName('withlog'), cmd: 'echo shown; sleep 30' });
+    made.push(none, ok);
+    const names = await Promise.all([none.inspect(), ok.inspect()]).then((is) => is.map((i) => i.Name.slice(1)));
+    const res = await waitFor(async () => {
+      const r = await berth(['logs', '--json', ...names]);
+      return r.stdout.includes('shown') && r;
+    });
+    expect(res.exitCode).toBe(0);
+    expect(json(res.stdout).map((r) => r.msg)).toEqual(['shown']);
+    expect(res.stderr).toBe(`berth: logs of ${names[0]}: engine error (501): configured logging driver does not support reading`);
+  });
+
   it('names a missing container (exit 4)', async () => {
     const res = await berth(['logs', 'berth-test-no-such-container-xyz']);
     expect(res.exitCode).toBe(4);

@@ -4,6 +4,7 @@
  * joins with a reorder window (followLogs).
  */
 import type { Engine } from '../engine/engine.js';
+import { BerthError } from '../errors.js';
 import { listTargets, type Selection, type Target } from '../engine/select.js';
 import { followLogs } from './follow.js';
 import type { LogLine } from './line.js';
@@ -28,5 +29,18 @@ export async function* logBatches(plan: LogsPlan, signal: AbortSignal): AsyncGen
   const targets = await listTargets(plan.engines, plan.selection, signal);
   if (targets.length === 0) plan.onStatus('no containers match the selection');
   for (const t of targets) plan.onTarget?.(t);
-  yield* mergeByTime(targets.map((t) => containerLogBatches(t, plan.query, signal)));
+  yield* mergeByTime(targets.map((t) => tolerant(t, containerLogBatches(t, plan.query, signal), plan.onStatus)));
+}
+
+/**
+ * One container's failure (removed meanwhile, a logging driver that cannot be
+ * read) is reported on stderr and ends only that container's part.
+ */
+async function* tolerant(t: Target, src: AsyncIterable<LogLine[]>, onStatus: (m: string) => void): AsyncGenerator<LogLine[]> {
+  try {
+    yield* src;
+  } catch (err) {
+    if (!(err instanceof BerthError) || (err.code !== 'NOT_FOUND' && err.code !== 'ENGINE_ERROR')) throw err;
+    onStatus(`logs of ${t.name}: ${err.message}`);
+  }
 }

@@ -14,9 +14,9 @@ describe('idle config from labels', () => {
       stopMethod: 'stop',
       wakeTimeoutMs: 60_000,
       dependsOn: [],
-      minBytes: 0,
+      minBytes: 512,
     });
-    expect(DEFAULTS).toEqual({ timeoutMs: 0, stopMethod: 'stop', wakeTimeoutMs: 60_000, minBytes: 0 });
+    expect(DEFAULTS).toEqual({ timeoutMs: 0, stopMethod: 'stop', wakeTimeoutMs: 60_000, minBytes: 512 });
   });
 
   it('is unmanaged without berth.idle.timeout', () => {

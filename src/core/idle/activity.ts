@@ -23,7 +23,8 @@ export interface Counters {
 export const MAX_CPU_SAMPLES = 128;
 
 export async function readCounters(engine: Engine, id: string, signal: AbortSignal, now = Date.now): Promise<Counters> {
-  const raw = await readStatsOnce(engine, id, signal);
+  // 'now': one reading without the engine's one-second pairing (counters only need one).
+  const raw = await readStatsOnce(engine, id, signal, 'now');
   const { rx, tx } = networkTotals(raw);
   return { at: now(), bytes: rx + tx, ...(raw.cpu_stats ? { cpu: raw.cpu_stats } : {}) };
 }

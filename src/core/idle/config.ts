@@ -52,7 +52,8 @@ export const DEFAULTS = {
   timeoutMs: 0,
   stopMethod: 'stop' as StopMethod,
   wakeTimeoutMs: 60_000,
-  minBytes: 0,
+  /** Above background chatter (ARP, IPv6 neighbour discovery at start); below one small HTTP exchange (~1 KiB). */
+  minBytes: 512,
 } as const;
 
 /** Where a key's value came from, for error messages. */

@@ -173,7 +173,7 @@ export class IdleWatcher {
     if (users.length) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but in use by ${users.join(', ')} (awake dependents)`);
     const busy = cfg.busy ? await checkBusy(this.o.engine, s.id, cfg.busy, clock) : undefined;
     if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
-    const reason = `idle for ${fmtMs(roundS(idle))} (${cfg.minBytes ? `traffic <= ${cfg.minBytes} bytes per reading` : 'no traffic'}, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
+    const reason = `idle for ${fmtMs(roundS(idle))} (network <= ${cfg.minBytes} B per reading, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
     if (this.o.dryRun) return this.keep(s, `${reason}; dry run: would ${cfg.stopMethod}`, 'would_stop');
     await this.sleepNow(s, cfg, reason);
     s.awake = false;

@@ -1,0 +1,61 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { berth, docker, removeContainer } from '../helpers/docker.js';
+import { start, state } from './idle-helpers.js';
+
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.map(removeContainer));
+});
+
+const fast = { 'berth.idle.timeout': '3s', 'berth.idle.stop_timeout': '1s' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('berth watch-idle --once', () => {
+  it('run twice 4 s apart stops an idle container, keeping its state in --state', async () => {
+    const c = await start(made, 'once', { cmd: 'exec sleep 600', labels: fast });
+    const id = (await docker.getContainer(c).inspect()).Id;
+    const path = join(mkdtempSync(join(tmpdir(), 'berth-once-')), 'sub', 'state.json');
+    const first = await berth(['watch-idle', '--once', '--json', '--state', path, c]);
+    expect([first.exitCode, first.stdout, first.stderr]).toEqual([0, '', '']);
+    const saved = JSON.parse(readFileSync(path, 'utf8'));
+    expect(saved.version).toBe(1);
+    expect(saved.containers[id]).toMatchObject({ name: c, lastActivity: expect.any(Number), last: { bytes: expect.any(Number) } });
+    await sleep(4000);
+    const second = await berth(['watch-idle', '--once', '--json', '--state', path, c]);
+    expect(second.exitCode).toBe(0);
+    const recs = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ type: 'idle', container: c, id, action: 'stop', to: 'napping', reason: expect.stringMatching(/^idle for [\d.]+s \(network <= 512 B per reading, timeout 3s\)$/) });
+    expect((await state(c)).Running).toBe(false);
+    // asleep now: not in the state any more, so a later start begins a fresh idle clock
+    expect(JSON.parse(readFileSync(path, 'utf8')).containers[id]).toBeUndefined();
+  });
+
+  it('with --dry-run says what it would stop and stops nothing; the state goes under $XDG_STATE_HOME/berth by default', async () => {
+    const c = await start(made, 'dry', { cmd: 'exec sleep 600', labels: fast });
+    const xdg = mkdtempSync(join(tmpdir(), 'berth-xdg-'));
+    const env = { XDG_STATE_HOME: xdg };
+    expect((await berth(['watch-idle', '--once', '--dry-run', c], { env })).exitCode).toBe(0);
+    expect(existsSync(join(xdg, 'berth', 'watch-idle.json'))).toBe(true);
+    await sleep(4000);
+    const res = await berth(['watch-idle', '--once', '--dry-run', '--json', c], { env });
+    expect(res.exitCode).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ container: c, action: 'would_stop', from: 'ready', to: 'napping', reason: expect.stringMatching(/; dry run: would stop$/) });
+    expect((await state(c)).Running).toBe(true);
+  });
+
+  it('rejects a corrupt state file and a bad flag, naming them (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-bad-'));
+    const path = join(dir, 'state.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path, '{not json');
+    const res = await berth(['watch-idle', '--once', '--state', path]);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr.split('\n')[0]).toMatch(new RegExp(`^berth: --state: ${path} is not a berth state file: `));
+    const bad = await berth(['watch-idle', '--interval', 'often']);
+    expect([bad.exitCode, bad.stderr.trim()]).toEqual([2, 'berth: --interval: expected a duration like 10s, 5m, 1h30m (got: "often")']);
+  });
+});

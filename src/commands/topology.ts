@@ -24,6 +24,8 @@ interface TopologyFlags {
   tcp: boolean;
   logs: boolean;
   stdin: boolean;
+  serve?: string;
+  serveTokenFile?: string;
   format?: string;
   json?: boolean;
 }
@@ -44,7 +46,9 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
     .option('--ticks <n>', 'stop after this many snapshots (default: run until Ctrl-C)')
     .option('--no-tcp', 'do not count TCP connections (read from /proc/<pid>/net/tcp of each container)')
     .option('--no-logs', 'do not follow log lines')
-    .option('--no-stdin', 'ignore stdin even when it is not a terminal');
+    .option('--no-stdin', 'ignore stdin even when it is not a terminal')
+    .option('--serve <url>', 'a running berth serve (e.g. http://127.0.0.1:8080): its proxied requests feed a "client" node')
+    .option('--serve-token-file <file>', "the bearer token file berth serve was given (--token-file), to read its metrics");
   addFilterOption(cmd, 'containers, e.g. label=k=v, name=web');
   addFormatOptions(cmd, ['json', 'table'], '; table is the live map');
   return cmd.action(async (names: string[], flags: TopologyFlags) => {
@@ -71,8 +75,20 @@ function topologyOptions(ctx: CommandContext, names: string[], f: TopologyFlags)
     tcp: f.tcp,
     logs: f.logs,
     ...(stdin ? { stdin } : {}),
+    ...(f.serve !== undefined ? { serve: { url: serveUrl(f.serve), ...(f.serveTokenFile ? { tokenFile: f.serveTokenFile } : {}) } } : {}),
     warn: (m) => ctx.warn(m),
   };
+}
+
+function serveUrl(text: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(text) ? text : `http://${text}`;
+  try {
+    const u = new URL(withScheme);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
+  } catch {
+    // reported below
+  }
+  throw usageError(`--serve: expected berth serve's URL like http://127.0.0.1:8080 (got: ${JSON.stringify(text)})`);
 }
 
 /** TCP connections are read from /proc, so only when the engine runs on this host. */

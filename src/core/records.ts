@@ -75,7 +75,7 @@ export interface TopologyEdgeRecord {
   count: number;
   /** New TCP connections seen from `from` to `to`. */
   connections: number;
-  /** Requests proxied by berth serve (client edges). */
+  /** Requests (and TCP connections) proxied by berth serve, on client -> node edges. */
   requests: number;
   /** Counted from stdin edge records. */
   input: number;
@@ -93,8 +93,8 @@ export interface TopologyRecord {
   engineUp: boolean;
   project?: string;
   by: 'service' | 'container';
-  /** Which sources are feeding counts; `tcp` is false when the engine is not on this host. */
-  sources: { events: boolean; logs: boolean; tcp: boolean; stdin: boolean };
+  /** Which sources are feeding counts; `tcp` is false when the engine is not on this host; `serve` is true with --serve. */
+  sources: { events: boolean; logs: boolean; tcp: boolean; stdin: boolean; serve: boolean };
   /** Cells that hit the per-cell cap (1000) this tick; 0 normally. */
   clamped: number;
   nodes: TopologyNodeRecord[];

@@ -58,7 +58,7 @@ describe('berth topology on a real engine', () => {
     const all = snaps();
     for (const s of all) {
       // stable shape: the same nodes and edges every tick (stdin's `batch` node joins once and stays)
-      expect(s).toMatchObject({ type: 'topology', engineUp: true, project, by: 'service', sources: { events: true, logs: true, tcp: true, stdin: true } });
+      expect(s).toMatchObject({ type: 'topology', engineUp: true, project, by: 'service', sources: { events: true, logs: true, tcp: true, stdin: true, serve: false } });
       expect(s.nodes.map((n) => n.id).filter((id) => id !== 'batch')).toEqual(['client', 'server']);
       expect(edgeOf(s, 'client', 'server')).toMatchObject({ kind: 'depends_on' });
     }

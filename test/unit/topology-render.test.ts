@@ -14,7 +14,7 @@ const snap = (edges: ReturnType<typeof edge>[], engineUp = true): TopologyRecord
   engineUp,
   project: 'shop',
   by: 'service',
-  sources: { events: true, logs: true, tcp: true, stdin: false },
+  sources: { events: true, logs: true, tcp: true, stdin: false, serve: false },
   clamped: 0,
   nodes: [node('api', { events: 2, logs: 7, error: 1 }), node('db'), node('web')],
   edges,

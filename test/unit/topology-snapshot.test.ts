@@ -11,7 +11,7 @@ const meta = (tick: number, engineUp = true): SnapshotMeta => ({
   engineUp,
   project: 'shop',
   by: 'service',
-  sources: { events: true, logs: true, tcp: true, stdin: false },
+  sources: { events: true, logs: true, tcp: true, stdin: false, serve: false },
 });
 
 function shopGraph(): TopologyGraph {
@@ -36,7 +36,7 @@ describe('topology snapshot', () => {
       engineUp: true,
       project: 'shop',
       by: 'service',
-      sources: { events: true, logs: true, tcp: true, stdin: false },
+      sources: { events: true, logs: true, tcp: true, stdin: false, serve: false },
       clamped: 0,
       nodes: [
         { id: 'db', kind: 'service', running: 0, ...zeroNode },

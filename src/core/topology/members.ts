@@ -41,6 +41,8 @@ export function containerIps(info: Docker.ContainerInspectInfo): string[] {
 export class Membership {
   readonly running = new Map<string, RunningMember>();
   private readonly owners = new Map<string, string>();
+  /** Container name -> node, for every container listed (running or not). */
+  private readonly names = new Map<string, string>();
   private refreshed = false;
   private lastRefreshAt = 0;
   engineUp = true;
@@ -54,6 +56,8 @@ export class Membership {
   ) {}
 
   ownerOf = (ip: string): string | undefined => this.owners.get(ip);
+
+  nodeOfName = (name: string): string | undefined => this.names.get(name);
 
   /** Forget what we know of a container (it restarted: new pid); the next refresh inspects it again. */
   invalidate(id: string): void {
@@ -73,7 +77,10 @@ export class Membership {
     }
     this.engineUp = true;
     const services = serviceIndex(targets, this.by);
-    for (const t of targets) addMember(this.graph, { ...t, service: t.service }, this.by, (s) => services.get(s) ?? []);
+    for (const t of targets) {
+      addMember(this.graph, { ...t, service: t.service }, this.by, (s) => services.get(s) ?? []);
+      this.names.set(t.name, nodeIdOf(t, this.by));
+    }
     const startedAt = Date.now();
     await this.reconcile(targets, signal);
     this.refreshed = true;

@@ -22,9 +22,12 @@ import { Membership, type RunningMember } from './members.js';
 import { buildSnapshot } from './snapshot.js';
 import { badLineReporter, readTopologyInput, type TopologyInput } from './stdin.js';
 import { newConnections } from './tcp-source.js';
+import { serveRequests } from './serve-source.js';
 
 export const DEFAULT_TICK_MS = 5000;
 export const REFRESH_MS = 1000;
+/** The node that stands for requests arriving through berth serve. */
+export const CLIENT = 'client';
 
 export interface TopologyOptions {
   sel: Selection;
@@ -36,6 +39,8 @@ export interface TopologyOptions {
   tcp: boolean;
   logs: boolean;
   stdin?: AsyncIterable<Buffer | string>;
+  /** A running `berth serve` whose proxied requests feed the `client` node. */
+  serve?: { url: string; tokenFile?: string };
   warn: (msg: string) => void;
   onStatus?: (s: WatcherStatus) => void;
   pollMs?: number;
@@ -64,6 +69,7 @@ export async function* watchTopology(engine: Engine, o: TopologyOptions, signal:
   const shared: Shared = { graph, counters, members, downInTick: false, refresh: () => {} };
   try {
     await members.refresh(inner);
+    if (o.serve) graph.addNode(CLIENT, 'client');
     shared.refresh = serialRefresh(shared, inner);
     const tasks = startSources(engine, o, shared, inner);
     yield* ticks(o, shared, inner);
@@ -77,7 +83,7 @@ export async function* watchTopology(engine: Engine, o: TopologyOptions, signal:
 }
 
 async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): AsyncGenerator<TopologyRecord> {
-  const sources = { events: true, logs: o.logs, tcp: o.tcp, stdin: !!o.stdin };
+  const sources = { events: true, logs: o.logs, tcp: o.tcp, stdin: !!o.stdin, serve: !!o.serve };
   const project = o.sel.project;
   let tick = 0;
   try {
@@ -121,6 +127,7 @@ function serialRefresh(s: Shared, signal: AbortSignal): () => void {
 function startSources(engine: Engine, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<unknown> {
   const tasks = [refreshLoop(s, signal), countEvents(engine, o, s, signal)];
   if (o.tcp) tasks.push(countConnections(o, s, signal));
+  if (o.serve) tasks.push(countRequests(o.serve, o, s, signal));
   // stdin is not awaited: a reader blocked on an idle pipe cannot be interrupted, and it holds nothing to release.
   if (o.stdin) void countInput(o.stdin, o, s);
   return Promise.allSettled(tasks);
@@ -165,6 +172,16 @@ async function countConnections(o: TopologyOptions, s: Shared, signal: AbortSign
     for (const c of batch) {
       if (!s.graph.hasEdge(c.from, c.to) && !s.graph.addEdge(c.from, c.to, 'tcp', o.by)) continue;
       s.counters.add(cell.edge(c.from, c.to, 'connections'));
+    }
+  }
+}
+
+async function countRequests(serve: NonNullable<TopologyOptions['serve']>, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {
+  for await (const batch of serveRequests({ ...serve, warn: o.warn }, signal)) {
+    for (const [route, n] of batch) {
+      const node = s.members.nodeOfName(route);
+      if (node === undefined || !s.graph.addEdge(CLIENT, node, 'client', 'client')) continue;
+      s.counters.add(cell.edge(CLIENT, node, 'requests'), n);
     }
   }
 }

@@ -158,3 +158,6 @@ export interface TemplateRecord extends Partial<ContainerRef> {
   /** Present (true) when the template was first seen in this run (not in the --state file). */
   new?: true;
 }
+
+/** `wake` and `idle` records (berth wake, berth watch-idle); defined with the idle contract in core/idle/types.ts. */
+export type { WakeEvent as WakeRecord, IdleRecord, IdleAction, IdleState, WakeEventKind } from './idle/types.js';

@@ -116,9 +116,15 @@ export class IdleWatcher {
       this.engineDown = false;
     } catch (err) {
       if (signal.aborted) return;
-      if (!(err instanceof BerthError && err.code === 'ENGINE_UNREACHABLE')) throw err;
-      if (!this.engineDown) this.o.warn(`${err.message}; retrying every ${fmtMs(this.o.intervalMs)}`);
-      this.engineDown = true;
+      if (err instanceof BerthError && err.code === 'ENGINE_UNREACHABLE') {
+        if (!this.engineDown) this.o.warn(`${err.message}; retrying every ${fmtMs(this.o.intervalMs)}`);
+        this.engineDown = true;
+        return;
+      }
+      // Anything else (an engine error while it shuts down, say) skips this round; a daemon keeps going.
+      const msg = `a round failed: ${(err as Error)?.message ?? String(err)}; retrying`;
+      if (!this.warned.has(msg)) this.o.warn(msg);
+      this.warned.add(msg);
     }
   }
 

@@ -11,7 +11,7 @@ _berth() {
   case "$cmd" in
     "")
       case "$prev" in -H|--host|-c|--context) return ;; esac
-      COMPREPLY=( $(compgen -W 'completion events -v --version -H --host -c --context --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W 'completion events logs serve stats templates topology wake watch-idle -v --version -H --host -c --context --help' -- "$cur") ) ;;
     completion)
       case "$prev" in
       esac
@@ -22,6 +22,55 @@ _berth() {
         --since|--until|--filter|--format) return ;;
       esac
       COMPREPLY=( $(compgen -W '--since --until --filter --format --json --help' -- "$cur") ) ;;
+    logs)
+      case "$prev" in
+        --format) COMPREPLY=( $(compgen -W 'json table raw' -- "$cur") ); return ;;
+        --tail|--since|--until|--level|--grep|--exclude|--project|--reorder-window|--max-line-bytes|--filter|--format) return ;;
+      esac
+      if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
+      COMPREPLY=( $(compgen -W '-f --follow --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --project --summary --reorder-window --max-line-bytes --filter --format --json --help' -- "$cur") ) ;;
+    serve)
+      case "$prev" in
+        --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --listen|--config|--allow|--deny|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--filter|--format) return ;;
+      esac
+      COMPREPLY=( $(compgen -W '--listen --config --allow --deny --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --filter --format --json --help' -- "$cur") ) ;;
+    stats)
+      case "$prev" in
+        --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --project|--interval|--history|--filter|--format) return ;;
+      esac
+      if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
+      COMPREPLY=( $(compgen -W '--project --no-stream --interval --history --filter --format --json --help' -- "$cur") ) ;;
+    templates)
+      case "$prev" in
+        --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --every|--state|--project|--tail|--since|--until|--max-templates|--similarity|--depth|--max-children|--max-line-bytes|--filter|--format) return ;;
+      esac
+      if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
+      COMPREPLY=( $(compgen -W '-f --follow --every --annotate --merge --state --project --tail --since --until --max-templates --similarity --depth --max-children --max-line-bytes --filter --format --json --help' -- "$cur") ) ;;
+    topology)
+      case "$prev" in
+        --by) COMPREPLY=( $(compgen -W 'service container' -- "$cur") ); return ;;
+        --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --project|--by|--tick|--ticks|--serve|--serve-token-file|--filter|--format) return ;;
+      esac
+      if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
+      COMPREPLY=( $(compgen -W '--project --by --tick --ticks --no-tcp --no-logs --no-stdin --serve --serve-token-file --filter --format --json --help' -- "$cur") ) ;;
+    wake)
+      case "$prev" in
+        --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --timeout|--config|--format) return ;;
+      esac
+      if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
+      COMPREPLY=( $(compgen -W '--timeout --config --format --json --help' -- "$cur") ) ;;
+    watch-idle)
+      case "$prev" in
+        --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --config|--interval|--state|--format) return ;;
+      esac
+      if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
+      COMPREPLY=( $(compgen -W '--config --interval --once --state --dry-run --format --json --help' -- "$cur") ) ;;
   esac
 }
 complete -F _berth berth

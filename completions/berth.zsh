@@ -10,6 +10,13 @@ _berth() {
   commands=(
     'completion:Print a shell completion script'
     'events:Stream the engines events as records'
+    'logs:Show the logs of one or more containers merged in timestamp order, each line with its severity (ERROR, WARN, INFO, DEBUG, OTHER)'
+    'serve:Run the wake-on-request proxy'
+    'stats:Containers CPU, memory, network and block I/O, computed exactly as `docker stats` computes them, with per-second rates and a history'
+    'templates:Group log lines into templates ("user <*> logged in from <*>") and count them'
+    'topology:A live map of a compose project'
+    'wake:Start containers and wait until they are ready'
+    'watch-idle:Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named)'
   )
   _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines]:context: ' '1: :->cmd' '*:: :->args'
   case $state in
@@ -22,6 +29,93 @@ _berth() {
         '*--filter[filter events, e.g. type=container, event=start, container=web, label=k=v (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints docker s event lines]:format:(json table)' \
         '--json[short for --format json]' ;;
+      logs) _arguments -s '(-f --follow)'{-f,--follow}'[keep following through restarts, and containers that start later and match the selection]' \
+        '--tail[number of lines to show from the end of each container s logs, or "all"]:tail: ' \
+        '--since[show lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
+        '--until[show lines before a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
+        '(-t --timestamps)'{-t,--timestamps}'[show full timestamps (RFC 3339, nanoseconds)]' \
+        '--level[minimum severity to show error, warn, info, debug, other (other = everything)]:level: ' \
+        '--grep[show only lines whose message matches this regular expression]:grep: ' \
+        '--exclude[hide lines whose message matches this regular expression]:exclude: ' \
+        '--no-prefix[do not prefix lines with the container name (table format)]' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
+        '--summary[print severity counts per container and per minute when the stream ends (or on Ctrl-C); with --follow on a TTY, a live header]' \
+        '--reorder-window[with --follow how long a line is held to put lines of several containers in time order]:reorder-window: ' \
+        '--max-line-bytes[longest line kept whole; longer lines are cut there and marked]:max-line-bytes: ' \
+        '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
+        '--format[output format json, table, raw (default table on a TTY, json otherwise); raw prints the bytes the containers wrote]:format:(json table raw)' \
+        '--json[short for --format json]' \
+        '*:container:_berth_containers' ;;
+      serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
+        '--config[YAML file with per-container settings (same keys as the labels; the file wins)]:config: ' \
+        '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
+        '*--deny[clients from these addresses/CIDRs are refused (repeat; wins over --allow)]:deny: ' \
+        '--token-file[require "Authorization Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats]:token-file: ' \
+        '--wake-timeout[wake budget for every route (default the container s berth.idle.wake_timeout plus its dependencies )]:wake-timeout: ' \
+        '--hold-body[request body held per request while a container wakes; larger bodies get 413]:hold-body: ' \
+        '--stats-interval[sampling interval of the stats history API]:stats-interval: ' \
+        '--stats-expiry[stop sampling a container after this long without a request for it]:stats-expiry: ' \
+        '--max-header-size[largest request head accepted (431 past it)]:max-header-size: ' \
+        '--header-timeout[time a client has to send its request head]:header-timeout: ' \
+        '--client-timeout[close a client connection idle (no bytes either way) for this long; 0 = never]:client-timeout: ' \
+        '--keep-alive-timeout[close an idle keep-alive client connection after this long]:keep-alive-timeout: ' \
+        '--shutdown-timeout[on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them]:shutdown-timeout: ' \
+        '--max-subscribers[most wake-event (SSE) subscribers at once]:max-subscribers: ' \
+        '*--filter[filter the containers that may be routes, with docker s keys, e.g. label=com.docker.compose.project=shop (repeat same key = OR, different keys = AND)]:filter: ' \
+        '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
+        '--json[short for --format json]' ;;
+      stats) _arguments -s '--project[only the containers of this compose project (com.docker.compose.project label)]:project: ' \
+        '--no-stream[print one sample per container (two readings one interval apart, all containers in parallel) and exit]' \
+        '--interval[sample every interval (at least the engine s 1s), e.g. 5s]:interval: ' \
+        '--history[samples of history kept per container for the sparklines]:history: ' \
+        '*--filter[filter containers with docker ps keys, e.g. label=k=v, name=web, status=running (repeat same key = OR, different keys = AND)]:filter: ' \
+        '--format[output format json, table (default table on a TTY, json otherwise); table on a pipe prints one table per interval]:format:(json table)' \
+        '--json[short for --format json]' \
+        '*:container:_berth_containers' ;;
+      templates) _arguments -s '(-f --follow)'{-f,--follow}'[keep reading; every --every, print the templates that changed (new ones marked new true)]' \
+        '--every[with --follow how often to print the templates that changed]:every: ' \
+        '--annotate[print every input line (its record, or {msg} for text) with its templateId and template, in input order]' \
+        '--merge[one set of templates for all containers/services instead of one per container (compose per service)]' \
+        '--state[load templates from FILE at the start and save them there at the end (atomically) ids stay stable across runs]:state: ' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
+        '--tail[number of lines from the end of each container s logs, or "all"]:tail: ' \
+        '--since[container lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
+        '--until[container lines before a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
+        '--max-templates[bound on templates kept; beyond it the least recently matched are evicted]:max-templates: ' \
+        '--similarity[share of a template s words a line must match to join it]:similarity: ' \
+        '--depth[parse tree depth lines are routed by token count and the first depth-2 words]:depth: ' \
+        '--max-children[children per tree node before new words share the <*> branch]:max-children: ' \
+        '--max-line-bytes[longest stdin line kept whole; longer lines are cut there]:max-line-bytes: ' \
+        '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
+        '--format[output format json, table (default table on a TTY, json otherwise)]:format:(json table)' \
+        '--json[short for --format json]' \
+        '*:container:_berth_containers' ;;
+      topology) _arguments -s '--project[the compose project to map (com.docker.compose.project label)]:project: ' \
+        '--by[one node per service or per container]:by:(service container)' \
+        '--tick[tick length counts are read and reset once per tick]:tick: ' \
+        '--ticks[stop after this many snapshots (default run until Ctrl-C)]:ticks: ' \
+        '--no-tcp[do not count TCP connections (read from /proc/<pid>/net/tcp of each container)]' \
+        '--no-logs[do not follow log lines]' \
+        '--no-stdin[ignore stdin even when it is not a terminal]' \
+        '--serve[a running berth serve (e.g. http //127.0.0.1 8080) its proxied requests feed a "client" node]:serve: ' \
+        '--serve-token-file[the bearer token file berth serve was given (--token-file), to read its metrics]:serve-token-file: ' \
+        '*--filter[filter containers, e.g. label=k=v, name=web (repeat same key = OR, different keys = AND)]:filter: ' \
+        '--format[output format json, table (default table on a TTY, json otherwise); table is the live map]:format:(json table)' \
+        '--json[short for --format json]' \
+        '*:container:_berth_containers' ;;
+      wake) _arguments -s '--timeout[overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)]:timeout: ' \
+        '--config[YAML idle config; its values win over labels]:config: ' \
+        '--format[output format json, table (default table on a TTY, json otherwise); table prints one progress line per step]:format:(json table)' \
+        '--json[short for --format json]' \
+        '*:container:_berth_containers' ;;
+      watch-idle) _arguments -s '--config[YAML idle config; its values win over labels]:config: ' \
+        '--interval[time between readings of the counters]:interval: ' \
+        '--once[one round read the state file, sample, stop what is idle, save the state, exit]' \
+        '--state[state file for --once (default $XDG_STATE_HOME/berth/watch-idle.json)]:state: ' \
+        '--dry-run[say what would be stopped, stop nothing]' \
+        '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
+        '--json[short for --format json]' \
+        '*:container:_berth_containers' ;;
       esac ;;
   esac
 }

@@ -29,7 +29,7 @@ beforeAll(async () => {
     'berth.proxy.port': '8080',
     'berth.idle.start_endpoint': '/wake',
   });
-  c.broken = await h.container('broken', 'exit 3', { 'berth.proxy.host': host('broken'), 'berth.proxy.port': '8080' });
+  c.broken = await h.container('broken', 'exit 3', { 'berth.proxy.host': host('broken'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/' });
   await h.start();
 }, 90_000);
 

@@ -128,3 +128,40 @@ describe('LogDecoder (TTY, stamped)', () => {
     }
   });
 });
+
+describe('LogDecoder fast path', () => {
+  it('gives exactly what the general path gives, for random frames cut at random places', () => {
+    let seed = 42;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const shapes = [
+      (ts: string) => `${ts} plain line\n`,
+      (ts: string) => `${ts} crlf line\r\n`,
+      (ts: string) => `${ts} two\nlines in one frame\n`,
+      (ts: string) => `${ts} partial, no newline`,
+      (ts: string) => `${ts} ünïcødé ✓\n`,
+      (ts: string) => `${ts} \n`,
+    ];
+    const frames: Buffer[] = [];
+    for (let i = 0; i < 400; i++) frames.push(frame(1 + rand(2), shapes[rand(shapes.length)]!(`2026-11-22T10:00:00.${String(i).padStart(9, '0')}Z`)));
+    const body = Buffer.concat(frames);
+    const run = (fast: boolean, cuts: number[]) => {
+      const d = new LogDecoder(target, { tty: false, stamped: true, maxLineBytes: 40 });
+      if (!fast) (d as unknown as { wholeFrames: (c: Buffer, p: number) => number }).wholeFrames = (_c, p) => p;
+      const out: LogLine[] = [];
+      let at = 0;
+      for (const c of cuts) {
+        d.push(body.subarray(at, c), out);
+        at = c;
+      }
+      d.push(body.subarray(at), out);
+      d.end(out);
+      return out.map((l) => [l.ts, l.stream, l.msg, l.truncated]);
+    };
+    for (let k = 0; k < 20; k++) {
+      const cuts = Array.from({ length: 30 }, () => rand(body.length)).sort((a, b) => a - b);
+      const want = run(false, cuts);
+      expect(run(true, cuts)).toEqual(want);
+      expect(want.length).toBeGreaterThan(300);
+    }
+  });
+});

@@ -47,6 +47,11 @@ export class StampedLines {
     this.atMessageStart = stamped;
   }
 
+  /** No partial line or prefix held: the next message may be decoded by the caller's fast path. */
+  get idle(): boolean {
+    return !this.midLine && this.prefix === undefined;
+  }
+
   /** A piece of the stream; `start` marks the first piece of an engine message (frame). */
   push(piece: Buffer, start: boolean, emit: StampedEmit): void {
     if (!this.stamped) return this.content(piece, emit, this.fallbackTs());

@@ -25,6 +25,18 @@ export class FrameDecoder {
   /** True once the input proved not to be multiplexed. */
   raw = false;
 
+  /** Between frames, with no header bytes held: a caller may decode whole frames itself. */
+  get idle(): boolean {
+    return this.remaining === 0 && this.headerLen === 0 && !this.raw;
+  }
+
+  /** Bytes to feed to reach the next boundary (end of a header or of a payload). */
+  get toBoundary(): number {
+    if (this.raw) return Infinity;
+    if (this.headerLen > 0) return 8 - this.headerLen;
+    return this.remaining > 0 ? this.remaining : 8;
+  }
+
   push(chunk: Buffer, emit: FrameEmit): void {
     let pos = 0;
     while (pos < chunk.length) {

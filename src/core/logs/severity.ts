@@ -7,8 +7,9 @@
  *   3. klog/glog "W1122 10:00:00.000000 ..." (I, W, E, F);
  *   4. logfmt "level=error", "lvl=warn", "severity=info";
  *   5. a level word in brackets "[warn]", "<error>", "(INFO)", any case;
- *   6. an upper-case level word ("ERROR", "WARN:") in the first 120 characters,
- *      or any-case at the very start ("error: ...", "Warning ...").
+ *   6. an upper-case level word ("ERROR", "WARN:") in the first 120 characters.
+ * A level word at the very start of the line, any case ("error: ...",
+ * "Warning ...", "INFO ..."), is taken before 4-6.
  * Only the first 120 characters are looked at (a long line costs no more).
  * Nothing else counts: a line on stderr is not an error by itself.
  */
@@ -71,17 +72,18 @@ export function detectLevel(msg: string): Level {
 function textLevel(head: string): Level {
   const k = KLOG.exec(head);
   if (k) return KLOG_LEVEL[k[1]!]!;
-  const lf = LOGFMT.exec(head);
-  if (lf) {
-    const l = levelFromWord(lf[1]!);
+  const s = START.exec(head);
+  const start = s && levelFromWord(s[1]!);
+  if (start) return start;
+  if (head.indexOf('=') !== -1) {
+    const lf = LOGFMT.exec(head);
+    const l = lf && levelFromWord(lf[1]!);
     if (l) return l;
   }
   const b = bracketLevel(head);
   if (b) return b;
   const u = UPPER.exec(head);
-  if (u) return levelFromWord(u[1]!)!;
-  const s = START.exec(head);
-  return (s && levelFromWord(s[1]!)) || 'OTHER';
+  return u ? levelFromWord(u[1]!)! : 'OTHER';
 }
 
 function bracketLevel(head: string): Level | undefined {

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { BodyTooLarge, bufferBody } from '../../src/core/proxy/hold.js';
+import { dropHopByHop, forwardedHeaders, requestHead } from '../../src/core/proxy/headers.js';
+import { withConnectGrace } from '../../src/core/proxy/connect.js';
+
+const body = (chunks: string[], headers: Record<string, string> = {}) => {
+  const s = new PassThrough() as unknown as IncomingMessage & PassThrough;
+  (s as { headers: object }).headers = headers;
+  setImmediate(() => {
+    for (const c of chunks) s.write(c);
+    s.end();
+  });
+  return s;
+};
+
+describe('held request bodies', () => {
+  it('buffers a body up to the limit', async () => {
+    expect((await bufferBody(body(['ab', 'cd']), 4)).toString()).toBe('abcd');
+  });
+
+  it('refuses a body past the limit while reading it', async () => {
+    await expect(bufferBody(body(['abc', 'de']), 4)).rejects.toBeInstanceOf(BodyTooLarge);
+  });
+
+  it('refuses at once a declared Content-Length past the limit', async () => {
+    const err = await bufferBody(body([], { 'content-length': '5' }), 4).catch((e) => e);
+    expect(err).toBeInstanceOf(BodyTooLarge);
+    expect(err.message).toBe('request body larger than 4 bytes while the container wakes');
+  });
+});
+
+describe('proxy headers', () => {
+  it('drops hop-by-hop headers and those named in Connection', () => {
+    const out = dropHopByHop({ connection: 'keep-alive, x-secret', 'keep-alive': 'timeout=5', 'x-secret': '1', te: 'trailers', 'transfer-encoding': 'chunked', upgrade: 'h2c', 'x-keep': 'yes', host: 'a.test' });
+    expect(out).toEqual({ 'x-keep': 'yes', host: 'a.test' });
+  });
+
+  it('keeps Upgrade for a WebSocket', () => {
+    expect(dropHopByHop({ connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' }, true)).toEqual({ connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' });
+  });
+
+  it('appends to X-Forwarded-For and sets Proto and Host', () => {
+    expect(forwardedHeaders({ host: 'a.test', 'x-forwarded-for': '203.0.113.1' }, { remote: '::ffff:10.0.0.2', host: 'a.test', proto: 'http' })).toEqual({
+      host: 'a.test',
+      'x-forwarded-for': '203.0.113.1, 10.0.0.2',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'a.test',
+    });
+  });
+
+  it('serialises a request head, one line per header value, without CR/LF injection', () => {
+    expect(requestHead('GET', '/ws', { host: 'a.test', 'set-x': ['1', '2'], evil: 'a\r\nb' })).toBe('GET /ws HTTP/1.1\r\nhost: a.test\r\nset-x: 1\r\nset-x: 2\r\nevil: ab\r\n\r\n');
+  });
+});
+
+describe('connect grace', () => {
+  const refused = () => Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+
+  it('retries a refused connection until it succeeds within the grace', async () => {
+    let n = 0;
+    const v = await withConnectGrace(async () => (++n < 3 ? Promise.reject(refused()) : 'ok'), { until: Date.now() + 5000, stepMs: 1 });
+    expect([v, n]).toEqual(['ok', 3]);
+  });
+
+  it('fails at once outside the grace, and on errors that are not refusals', async () => {
+    let n = 0;
+    await expect(withConnectGrace(async () => (n++, Promise.reject(refused())), { until: 0 })).rejects.toThrow('refused');
+    await expect(withConnectGrace(async () => (n++, Promise.reject(new Error('boom'))), { until: Date.now() + 5000 })).rejects.toThrow('boom');
+    expect(n).toBe(2);
+  });
+});

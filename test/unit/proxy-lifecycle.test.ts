@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/core/engine/engine.js';
+import type { IdleRecord, Provider, WakeEvent, Waker } from '../../src/core/idle/types.js';
+import { RouteLife, type LifeDeps } from '../../src/core/proxy/lifecycle.js';
+import { ProxyMetrics } from '../../src/core/proxy/metrics.js';
+import { parseRoute } from '../../src/core/proxy/routes.js';
+
+interface World {
+  running: boolean;
+  wakes: number;
+  stops: string[];
+}
+
+function setup(opts: { fail?: string; wakeMs?: number } = {}) {
+  const world: World = { running: false, wakes: 0, stops: [] };
+  const records: Array<IdleRecord | WakeEvent> = [];
+  const engine = {
+    docker: { getContainer: () => ({ inspect: async () => ({ State: { Running: world.running }, NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.9' } } } }) }) },
+  } as unknown as Engine;
+  const ev = (event: WakeEvent['event']): WakeEvent => ({ type: 'wake', event, ts: '2026-01-01T00:00:00.000Z', container: 'web', message: event });
+  const waker: Waker = async (_name, o) => {
+    world.wakes++;
+    o.onEvent?.(ev('starting'));
+    await new Promise((r) => setTimeout(r, opts.wakeMs ?? 20));
+    if (opts.fail) throw new Error(opts.fail);
+    world.running = true;
+    o.onEvent?.(ev('ready'));
+  };
+  const provider: Provider = {
+    state: async () => ({ running: world.running, paused: false, id: 'x' }),
+    start: async () => {},
+    stop: async (name, method) => {
+      world.stops.push(`${name}:${method}`);
+      world.running = false;
+    },
+  };
+  const metrics = new ProxyMetrics();
+  const deps: LifeDeps = { engine, waker, provider, metrics, budget: { max: 10, count: 0 }, signal: new AbortController().signal, record: (r) => records.push(r), errorHoldMs: 5000 };
+  const life = new RouteLife(parseRoute('web', { 'berth.proxy.host': 'a.test', 'berth.proxy.port': '8080' }), { timeoutMs: 1000, wakeTimeoutMs: 5000, stopMethod: 'stop' }, deps);
+  const published: string[] = [];
+  const orig = life.hub.publish.bind(life.hub);
+  life.hub.publish = (event: string, data: unknown) => (published.push((data as WakeEvent).event), orig(event, data));
+  return { world, records, life, metrics, published };
+}
+
+describe('RouteLife', () => {
+  it('collapses concurrent wakes into one and is ready with an address afterwards', async () => {
+    const { world, life, records, published } = setup();
+    await Promise.all(Array.from({ length: 50 }, () => life.wake()));
+    expect(world.wakes).toBe(1);
+    expect(life.state).toBe('ready');
+    expect(await life.upstream()).toEqual({ host: '172.17.0.9', port: 8080 });
+    expect(published).toEqual(['starting', 'ready']);
+    expect(records.filter((r) => r.type === 'idle').map((r) => `${(r as IdleRecord).from}->${(r as IdleRecord).to}`)).toEqual(['napping->starting', 'starting->ready']);
+    await life.wake();
+    expect(world.wakes).toBe(1); // awake: no new wake
+  });
+
+  it('a failed wake is an error state, answered as failed for a while, with an error event', async () => {
+    const { life, published, metrics } = setup({ fail: 'web exited with code 3 while starting' });
+    await expect(life.wake()).rejects.toThrow('exited with code 3');
+    expect(life.state).toBe('error');
+    expect(life.error).toBe('web exited with code 3 while starting');
+    expect(life.failedRecently).toBe(true);
+    expect(published).toEqual(['starting', 'error']);
+    expect([...metrics.wakes.values.values()].map((v) => [v.labels.result, v.value])).toEqual([['error', 1]]);
+  });
+
+  it('sleep stops the container with its method, and a wake during the stop waits for it', async () => {
+    const { world, life } = setup();
+    await life.wake();
+    const stopping = life.sleep();
+    expect(life.awake).toBe(false);
+    const woken = life.wake();
+    await stopping;
+    await woken;
+    expect(world.stops).toEqual(['web:stop']);
+    expect(world.wakes).toBe(2);
+    expect(life.state).toBe('ready');
+  });
+
+  it('believes engine events only after reading the state back', async () => {
+    const { world, life, metrics } = setup();
+    await life.refresh(); // a late "start" while the container is in fact stopped
+    expect(life.state).toBe('napping');
+    world.running = true;
+    await life.refresh();
+    expect(life.state).toBe('ready');
+    world.running = false;
+    await life.refresh();
+    expect(life.state).toBe('napping');
+    expect([...metrics.stops.values.values()].map((v) => v.labels.reason)).toEqual(['external']);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/core/engine/engine.js';
+import type { RawStats } from '../../src/core/stats/formulas.js';
+import { StatsSampler } from '../../src/core/proxy/stats-api.js';
+
+/** Readings of a container using 50% of one of 2 CPUs and 10 MiB (+2 MiB inactive file), one per call. */
+function reader() {
+  let i = 0;
+  const read = async (): Promise<RawStats> => {
+    i++;
+    return {
+      read: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      cpu_stats: { cpu_usage: { total_usage: i * 500_000_000 }, system_cpu_usage: i * 2_000_000_000, online_cpus: 2 },
+      memory_stats: { usage: 12 * 1024 * 1024, limit: 1024 * 1024 * 1024, stats: { total_inactive_file: 2 * 1024 * 1024 } },
+    } as unknown as RawStats;
+  };
+  return { read, calls: () => i };
+}
+
+describe('StatsSampler', () => {
+  it('starts on the first request, serves samples since an index, and stops after the expiry', async () => {
+    const r = reader();
+    const ac = new AbortController();
+    let now = 0;
+    const s = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read: r.read, now: () => now }, ac.signal);
+    expect(s.query('web', 0)).toEqual({ metrics: [], from: 0, running: false, sampling: false });
+    s.touch('web');
+    await new Promise((res) => setTimeout(res, 100));
+    const a = s.query('web', 0);
+    expect(a.sampling).toBe(true);
+    expect(a.running).toBe(true);
+    expect(a.from).toBe(r.calls() - 1); // the first reading has no previous: no CPU figure, not stored
+    expect(a.metrics[0]).toEqual({ cpu: 50, mem: 10 * 1024 * 1024, ts: '2026-01-01T00:00:02.000Z' });
+    const b = s.query('web', a.from);
+    expect(b.from).toBeGreaterThanOrEqual(a.from);
+    expect(b.metrics).toHaveLength(b.from - a.from);
+    now = 1000; // a second without a request for it
+    await new Promise((res) => setTimeout(res, 50));
+    const c = s.query('web', 0);
+    expect(c.sampling).toBe(false);
+    const calls = r.calls();
+    await new Promise((res) => setTimeout(res, 50));
+    expect(r.calls()).toBe(calls);
+    ac.abort();
+  });
+
+  it('keeps at most `capacity` samples', async () => {
+    const r = reader();
+    const ac = new AbortController();
+    const s = new StatsSampler({} as Engine, { intervalMs: 1, expiryMs: 60_000, capacity: 3, read: r.read }, ac.signal);
+    s.touch('web');
+    await new Promise((res) => setTimeout(res, 100));
+    ac.abort();
+    const q = s.query('web', 0);
+    expect(q.metrics).toHaveLength(3);
+    expect(q.from).toBeGreaterThan(3);
+    expect(s.query('web', q.from - 1).metrics).toHaveLength(1);
+  });
+});

@@ -130,6 +130,7 @@ export class IdleWatcher {
 
   async tick(signal: AbortSignal): Promise<void> {
     const view = buildView(await listAll(this.o.engine, signal), this.o.file, this.o.names);
+    this.prune(view);
     this.reportErrors(view);
     for (const [name, m] of view.managed) await this.observe(name, m.seen);
     const awake = [...view.managed.values()].filter((m) => m.seen.awake);
@@ -144,6 +145,15 @@ export class IdleWatcher {
       if (m.seen.awake) await this.judge(view, m.seen, m.config);
     }
     this.awakeIds = new Set([...view.managed.values()].filter((m) => m.seen.awake).map((m) => m.seen.id));
+  }
+
+  /** Forgets containers that are gone or no longer managed, so memory stays flat over months of churn. */
+  private prune(view: View): void {
+    const ids = new Set([...view.managed.values()].map((m) => m.seen.id));
+    for (const id of this.clocks.keys()) if (!ids.has(id)) (this.clocks.delete(id), this.names.delete(id));
+    for (const name of this.kept.keys()) if (!view.managed.has(name)) this.kept.delete(name);
+    for (const name of this.states.names()) if (!view.managed.has(name)) this.states.forget(name);
+    if (this.warned.size > 1000) this.warned.clear();
   }
 
   private clock(s: Seen): ActivityClock {

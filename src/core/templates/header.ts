@@ -28,12 +28,6 @@ export const enum Kind {
   Other,
 }
 
-export interface Token {
-  start: number;
-  end: number;
-  kind: Kind;
-}
-
 export interface Header {
   /** Offset of the message in the line. */
   offset: number;
@@ -71,26 +65,99 @@ export function levelOf(word: string): string | undefined {
   return LEVEL_ALIAS[w] ?? w;
 }
 
-/** Splits the start of a line into at most `max` tokens: whitespace and `|` separate; `[...]` is one token. */
-export function tokenizeHead(line: string, max = HEADER_WINDOW): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  const n = line.length;
-  while (out.length < max) {
-    while (i < n && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
-    if (i >= n) break;
-    const start = i;
-    const c = line.charCodeAt(i);
-    if (c === 124) {
-      out.push({ start, end: i + 1, kind: Kind.Pipe });
-      i++;
-      continue;
-    }
-    i = c === 91 ? bracketEnd(line, i) : wordEnd(line, i);
-    out.push({ start, end: i, kind: Kind.Other });
-  }
-  return out;
+/**
+ * The scanner keeps the current line's head in preallocated arrays (no
+ * object per token): token bounds, and each token's kind, computed on
+ * demand. `base` kinds come from the token alone; `final` kinds add the
+ * context rules (a month, day, year or zone next to a clock time is time),
+ * computed in order as the original two-pass classification did.
+ */
+const UNKNOWN = -1;
+const starts = new Int32Array(HEADER_WINDOW);
+const ends = new Int32Array(HEADER_WINDOW);
+const base = new Int8Array(HEADER_WINDOW);
+const final = new Int8Array(HEADER_WINDOW);
+let count = 0;
+let finalUpTo = -1;
+let text = '';
+let pos = 0;
+let ended = false;
+
+function scan(line: string): void {
+  text = line;
+  count = 0;
+  finalUpTo = -1;
+  pos = 0;
+  ended = false;
 }
+
+/** True when token k exists; scans the line lazily up to it. */
+function has(k: number): boolean {
+  while (count <= k && !ended) next();
+  return k < count;
+}
+
+function next(): void {
+  const line = text;
+  const n = line.length;
+  let i = pos;
+  while (i < n && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+  if (i >= n || count >= HEADER_WINDOW) {
+    ended = true;
+    return;
+  }
+  const c = line.charCodeAt(i);
+  starts[count] = i;
+  if (c === 124) i++;
+  else i = c === 91 ? bracketEnd(line, i) : wordEnd(line, i);
+  ends[count] = i;
+  base[count] = c === 124 ? Kind.Pipe : UNKNOWN;
+  final[count] = UNKNOWN;
+  count++;
+  pos = i;
+}
+
+function baseKind(k: number): Kind {
+  if (base[k] === UNKNOWN) base[k] = kindAt(starts[k]!, ends[k]!);
+  return base[k] as Kind;
+}
+
+/** The kind with context rules; computes every earlier token first, as a left-to-right pass does. */
+function kindOfToken(k: number): Kind {
+  while (finalUpTo < k) {
+    const j = ++finalUpTo;
+    final[j] = contextKind(j, baseKind(j));
+  }
+  return final[k] as Kind;
+}
+
+function contextKind(k: number, kind: Kind): Kind {
+  if (kind !== Kind.Other) return kind;
+  const a = starts[k]!;
+  const len = ends[k]! - a;
+  const c = text.charCodeAt(a);
+  const prevTs = k > 0 && final[k - 1] === Kind.Ts;
+  if (isLetter(c) && len >= 3 && len <= 11) {
+    const w = text.slice(a, ends[k]);
+    if ((MONTH.test(w) || WEEKDAY.test(w)) && nearTime(k)) return Kind.Ts;
+  } else if (c >= 48 && c <= 57 && len <= 5 && prevTs) {
+    const w = text.slice(a, ends[k]);
+    if ((DAY.test(w) || YEAR.test(w)) && nearTime(k)) return Kind.Ts;
+  }
+  if (prevTs && len <= 5 && ZONE.test(text.slice(a, ends[k]))) return Kind.Ts;
+  return Kind.Other;
+}
+
+/** A clock time among the three tokens on either side (earlier ones with context, later ones alone). */
+function nearTime(k: number): boolean {
+  for (let j = Math.max(0, k - 3); j <= k + 3 && has(j); j++) {
+    if (j === k) continue;
+    if ((j < k ? final[j] : baseKind(j)) === Kind.Ts) return true;
+  }
+  return false;
+}
+
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 function wordEnd(line: string, i: number): number {
   const n = line.length;
@@ -114,37 +181,47 @@ function bracketEnd(line: string, i: number): number {
   return wordEnd(line, i);
 }
 
-/** Classifies the tokens in place; month/day words count as time only next to a clock time. */
-export function classify(line: string, toks: Token[]): void {
-  for (let k = 0; k < toks.length; k++) {
-    const t = toks[k]!;
-    if (t.kind === Kind.Pipe) continue;
-    t.kind = kindOf(line.slice(t.start, t.end));
-  }
-  for (let k = 0; k < toks.length; k++) {
-    const t = toks[k]!;
-    if (t.kind !== Kind.Other) continue;
-    const w = line.slice(t.start, t.end);
-    if ((MONTH.test(w) || WEEKDAY.test(w)) && nearTime(toks, k)) t.kind = Kind.Ts;
-    else if ((DAY.test(w) || YEAR.test(w)) && k > 0 && toks[k - 1]!.kind === Kind.Ts && nearTime(toks, k)) t.kind = Kind.Ts;
-    else if (ZONE.test(w) && k > 0 && toks[k - 1]!.kind === Kind.Ts) t.kind = Kind.Ts;
-  }
-}
-
-function nearTime(toks: Token[], k: number): boolean {
-  for (let j = Math.max(0, k - 3); j <= Math.min(toks.length - 1, k + 3); j++) if (toks[j]!.kind === Kind.Ts) return true;
-  return false;
-}
-
-function kindOf(w: string): Kind {
-  const c = w.charCodeAt(0);
-  if (w === '-' || w === '--' || w === ':' || w === '|') return Kind.Sep;
-  if (c === 91) return bracketKind(w);
-  if (c >= 48 && c <= 57) return isTime(w) ? Kind.Ts : Kind.Other;
-  if (LEVEL_WORD.test(w.endsWith(':') ? w.slice(0, -1) : w)) return Kind.Level;
+/** The kind of text[a, b) on its own; cheap character checks before any regular expression. */
+function kindAt(a: number, b: number): Kind {
+  const c = text.charCodeAt(a);
+  const len = b - a;
+  const last = text.charCodeAt(b - 1);
+  if (len <= 2 && (c === 45 || c === 58) && (len === 1 || last === 45)) return Kind.Sep;
+  if (c === 91) return bracketKind(text.slice(a, b));
+  if (c >= 48 && c <= 57) return mayBeTime(a, b) && isTime(text.slice(a, b)) ? Kind.Ts : Kind.Other;
+  if (!isLetter(c) && c !== 95 && c !== 36) return Kind.Other;
+  const colon = last === 58;
+  if (len - (colon ? 1 : 0) <= 9 && isUpperWord(a, colon ? b - 1 : b) && LEVEL_WORD.test(text.slice(a, colon ? b - 1 : b))) return Kind.Level;
+  if (!colon) return Kind.Other;
+  const w = text.slice(a, b);
   if (LOGGER.test(w)) return Kind.Logger;
   if (TAG.test(w)) return Kind.Tag;
   return Kind.Other;
+}
+
+/** A cheap filter before the time expressions: the characters a time can have, in plausible counts. */
+function mayBeTime(a: number, b: number): boolean {
+  let digits = 0;
+  let seps = 0;
+  let slash = false;
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 45 || c === 58 || c === 46 || c === 44 || c === 43 || c === 95) seps++;
+    else if (c === 47) slash = true;
+    else if (c !== 84 && c !== 90 && !slash) return false; // letters other than T and Z only in d/Mon/yyyy
+  }
+  if (seps === 0 && !slash) return digits === 8 || digits === 10 || digits === 13;
+  return digits >= 4;
+}
+
+function isUpperWord(a: number, b: number): boolean {
+  if (b - a < 3) return false;
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 65 || c > 90) return false;
+  }
+  return true;
 }
 
 function isTime(w: string): boolean {
@@ -154,34 +231,42 @@ function isTime(w: string): boolean {
 function bracketKind(w: string): Kind {
   const close = w.lastIndexOf(']');
   const inner = w.slice(1, close).trim();
-  if (levelOf(inner)) return Kind.Level;
+  if (inner.length <= 9 && levelOf(inner)) return Kind.Level;
   if (HAS_TIME.test(inner)) return Kind.Ts;
   const parts = inner.split(/\s+/);
   if (parts.length <= 3 && parts.some((p) => TIME.test(p)) && parts.every((p) => TIME.test(p) || SHORT_DATE.test(p) || DATE.test(p))) return Kind.Ts;
   return Kind.Bracket;
 }
 
+/** Where the message starts in `line` (0 when the line has no header). The hot path: allocates nothing for most lines. */
+export function messageStart(line: string): number {
+  scan(line);
+  if (!has(0)) return 0;
+  let j = anchorEnd();
+  if (j < 0) return 0;
+  j = afterAnchor(j, kindOfToken(j - 1) === Kind.Ts);
+  return has(j) ? starts[j]! : line.length;
+}
+
 /** Where the message starts in `line`, and the header's level. */
 export function findHeader(line: string): Header {
-  const toks = tokenizeHead(line);
-  if (toks.length === 0) return { offset: 0 };
-  classify(line, toks);
-  let j = anchorEnd(toks);
-  if (j < 0) return { offset: 0 };
-  const level = levelIn(line, toks, j);
-  j = afterAnchor(toks, j, toks[j - 1]!.kind === Kind.Ts);
-  if (j >= toks.length) return { offset: toks.length > 0 ? line.length : 0, level };
-  return { offset: toks[j]!.start, level };
+  const offset = messageStart(line);
+  if (offset === 0) return { offset };
+  let level: string | undefined;
+  for (let k = 0; has(k) && starts[k]! < offset; k++) {
+    if (kindOfToken(k) === Kind.Level) level = levelOf(text.slice(starts[k], ends[k]));
+  }
+  return { offset, level };
 }
 
 /** Index after the last timestamp/level anchor of the header, or -1 when the line has no header. */
-function anchorEnd(toks: Token[]): number {
+function anchorEnd(): number {
   let k = 0;
-  while (k < toks.length && isSep(toks[k]!.kind)) k++;
+  while (has(k) && isSep(kindOfToken(k))) k++;
   let last = -1;
   let gap = 0;
-  for (; k < toks.length; k++) {
-    const kind = toks[k]!.kind;
+  for (; has(k); k++) {
+    const kind = kindOfToken(k);
     if (kind === Kind.Ts || kind === Kind.Level) {
       if (last < 0 && gap > 1) return -1;
       if (kind === Kind.Level && last < 0 && gap > 0) return -1;
@@ -189,44 +274,36 @@ function anchorEnd(toks: Token[]): number {
       gap = 0;
       if (kind === Kind.Level) break;
     } else if (!isSep(kind) && ++gap > MAX_GAP) break;
+    if (last < 0 && gap > 1) return -1;
   }
   return last + 1 || -1;
 }
 
-function levelIn(line: string, toks: Token[], end: number): string | undefined {
-  for (let k = end - 1; k >= 0; k--) if (toks[k]!.kind === Kind.Level) return levelOf(line.slice(toks[k]!.start, toks[k]!.end));
-  return undefined;
-}
+const kindAtIndex = (k: number): Kind | undefined => (has(k) ? kindOfToken(k) : undefined);
 
 /** Skips what follows the anchors: a thread group, `name -`, `host tag:`, a logger, `|` fields. */
-function afterAnchor(toks: Token[], j: number, afterTime: boolean): number {
-  const kindAt = (k: number) => (k < toks.length ? toks[k]!.kind : undefined);
-  if (kindAt(j) === Kind.Pipe) return skipSeps(toks, j);
-  j = skipSeps(toks, j);
-  if (kindAt(j) === Kind.Level) j = skipSeps(toks, j + 1);
-  if (kindAt(j) === Kind.Bracket) j = skipSeps(toks, j + 1);
-  if (kindAt(j) === Kind.Logger) return skipSeps(toks, j + 1);
-  if (afterTime && kindAt(j) === Kind.Tag) return skipSeps(toks, j + 1);
-  if (afterTime && kindAt(j + 1) === Kind.Tag && kindAt(j) === Kind.Other) return skipSeps(toks, j + 2);
-  for (let k = j; k < j + 2 && kindAt(k) === Kind.Other; k++) if (kindAt(k + 1) === Kind.Sep) return skipSeps(toks, k + 2);
+function afterAnchor(j: number, afterTime: boolean): number {
+  if (kindAtIndex(j) === Kind.Pipe) return skipSeps(j);
+  j = skipSeps(j);
+  if (kindAtIndex(j) === Kind.Level) j = skipSeps(j + 1);
+  if (kindAtIndex(j) === Kind.Bracket) j = skipSeps(j + 1);
+  if (kindAtIndex(j) === Kind.Logger) return skipSeps(j + 1);
+  if (afterTime && kindAtIndex(j) === Kind.Tag) return skipSeps(j + 1);
+  if (afterTime && kindAtIndex(j + 1) === Kind.Tag && kindAtIndex(j) === Kind.Other) return skipSeps(j + 2);
+  for (let k = j; k < j + 2 && kindAtIndex(k) === Kind.Other; k++) if (kindAtIndex(k + 1) === Kind.Sep) return skipSeps(k + 2);
   return j;
 }
 
 const isSep = (k: Kind | undefined) => k === Kind.Sep || k === Kind.Pipe;
 
 /** Skips separators; `a | b | msg` style fields (single tokens between pipes) go too. */
-function skipSeps(toks: Token[], j: number): number {
+function skipSeps(j: number): number {
   for (;;) {
-    while (j < toks.length && isSep(toks[j]!.kind)) j++;
-    if (j > 0 && j + 1 < toks.length && toks[j - 1]!.kind === Kind.Pipe && toks[j + 1]!.kind === Kind.Pipe && isPipeRun(toks, j)) {
+    while (has(j) && isSep(kindOfToken(j))) j++;
+    if (j > 0 && has(j + 1) && kindOfToken(j - 1) === Kind.Pipe && kindOfToken(j + 1) === Kind.Pipe && starts[j + 1] === ends[j] && ends[j - 1] === starts[j]) {
       j += 1;
       continue;
     }
     return j;
   }
-}
-
-/** True when token j sits between two `|` separators directly (a pipe-delimited header field). */
-function isPipeRun(toks: Token[], j: number): boolean {
-  return toks[j + 1]!.start === toks[j]!.end && toks[j - 1]!.end === toks[j]!.start;
 }

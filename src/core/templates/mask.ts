@@ -18,7 +18,6 @@ const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
 /** A quoted value is a variable unless it is a logfmt message (`msg="..."`) or one plain word without digits ("-", "GET"). */
 const quoted = (all: string, msgKey: string | undefined, inner: string): string =>
   msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner)) ? all : WILDCARD;
-const SPACE = /\s+/;
 const KEY_COLON = /^([A-Za-z_][A-Za-z_-]*):(.+)$/;
 /** Upper-case words with a short number stay constant: protocol and algorithm names (HTTP2, SOCKS5, MD5, SHA256). */
 const ACRONYM = /^[A-Z]{2,}\d{1,3}$/;
@@ -26,30 +25,43 @@ const MONTH_DAY = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|W
 /** Host names: lower-case dotted names with two dots or more, or one dot and a common top-level domain. */
 const HOST = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+){2,}$|^[a-z0-9-]+\.(?:com|net|org|io|dev|local|internal|lan|cloud|app)$/;
 const EMPTY = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
-const COLLAPSE = process.env.BERTH_COLLAPSE !== '0';
-const KV_ALL = process.env.BERTH_KV_ALL === '1';
 /** Unit words that belong to the number before them (durations and sizes): `12 ms`, `(18.4 KB)`, `<1 sec`. */
 const UNIT = /^(?:ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|[KMGTP]i?B|[kKMG]|bytes?)[)\],;.]*$/;
 
 /** The masked tokens of a message. */
 export function maskTokens(message: string): string[] {
   const text = message.indexOf('"') >= 0 ? message.replace(QUOTED, quoted) : message;
-  const parts = text.split(SPACE);
   const out: string[] = [];
-  for (const p of parts) {
-    if (p.length === 0) continue;
-    const m = maskToken(p);
-    const prev = out.length > 0 ? out[out.length - 1]! : '';
-    if (prev.includes(WILDCARD) && UNIT.test(p) && isBareWild(prev)) {
-      out[out.length - 1] = isOpen(prev.charCodeAt(0)) ? prev + p.slice(unitEnd(p)) : prev;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (isSpace(text.charCodeAt(i))) {
+      i++;
       continue;
     }
-    if (COLLAPSE && prev === WILDCARD && (m === WILDCARD || isWrappedWild(m))) continue;
-    out.push(m);
+    const a = i;
+    while (i < n && !isSpace(text.charCodeAt(i))) i++;
+    push(out, text.slice(a, i));
   }
   maskDates(out);
   return out;
 }
+
+/** Appends a token masked; a unit joins the number before it, and a variable after a variable is dropped (runs collapse). */
+function push(out: string[], p: string): void {
+  const m = maskToken(p);
+  const prev = out.length > 0 ? out[out.length - 1]! : '';
+  if (prev.length >= 3 && prev.includes(WILDCARD)) {
+    if (UNIT.test(p) && isBareWild(prev)) {
+      out[out.length - 1] = isOpen(prev.charCodeAt(0)) ? prev + p.slice(unitEnd(p)) : prev;
+      return;
+    }
+    if (prev === WILDCARD && (m === WILDCARD || isWrappedWild(m))) return;
+  }
+  out.push(m);
+}
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 11 || c === 12 || c === 13 || c === 160;
 
 /** True for `<*>` with only brackets around it: `<*>`, `(<*>`, `[<*>`. */
 function isBareWild(t: string): boolean {
@@ -105,7 +117,7 @@ function maskCore(core: string): string {
   if (eq > 0) {
     const v = core.slice(eq + 1);
     if (v.length === 0) return core;
-    return core.slice(0, eq + 1) + (KV_ALL ? WILDCARD : maskCore(v));
+    return core.slice(0, eq + 1) + maskCore(v);
   }
   if (!hasDigit(core) || ACRONYM.test(core)) return core;
   const m = KEY_COLON.exec(core);

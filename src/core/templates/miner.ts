@@ -7,7 +7,7 @@
  * by `maxTemplates` (least recently matched evicted, see store.ts).
  */
 import { Drain, DRAIN_DEFAULTS, type DrainOptions } from './drain.js';
-import { findHeader } from './header.js';
+import { messageStart } from './header.js';
 import { maskTokens } from './mask.js';
 import { TemplateStore } from './store.js';
 import type { GroupRef, Template } from './template.js';
@@ -23,8 +23,8 @@ export const MINER_DEFAULTS: MinerOptions = { ...DRAIN_DEFAULTS, maxTemplates: 1
 
 /** The tokens a line is clustered on: its message (header stripped) with variables masked. */
 export function lineTokens(line: string): string[] {
-  const h = findHeader(line);
-  return maskTokens(h.offset > 0 ? line.slice(h.offset) : line);
+  const at = messageStart(line);
+  return maskTokens(at > 0 ? line.slice(at) : line);
 }
 
 export class TemplateMiner {

@@ -26,6 +26,9 @@ export interface Template extends Cluster {
   reported: number;
   /** Cached `tokens.join(' ')`; cleared when the template generalises. */
   text?: string;
+  /** Neighbours in the store's least-recently-matched list. */
+  older?: Template;
+  newer?: Template;
 }
 
 export function templateText(t: Template): string {

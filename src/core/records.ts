@@ -161,3 +161,19 @@ export interface TemplateRecord extends Partial<ContainerRef> {
 
 /** `wake` and `idle` records (berth wake, berth watch-idle); defined with the idle contract in core/idle/types.ts. */
 export type { WakeEvent as WakeRecord, IdleRecord, IdleAction, IdleState, WakeEventKind } from './idle/types.js';
+
+/** `berth serve`'s own record (its wake and idle records are WakeEvent and IdleRecord, src/core/idle/types.ts). */
+export interface ServeRecord {
+  type: 'serve';
+  ts: string;
+  /** listening: the HTTP address is bound; route: one per route at start. */
+  event: 'listening' | 'route';
+  /** HOST:PORT actually bound (listening). */
+  listen?: string;
+  container?: string;
+  hosts?: string[];
+  /** The container's HTTP port. */
+  port?: number;
+  tcp?: Array<{ listen: number; upstream: number }>;
+  state?: 'napping' | 'starting' | 'ready' | 'error';
+}

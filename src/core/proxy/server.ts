@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import type { ConfigFile } from '../idle/config-file.js';
 import type { IdleRecord, Provider, WakeEvent, Waker } from '../idle/types.js';
+import type { ServeRecord } from '../records.js';
 import { Activity } from './activity.js';
 import type { AccessRules } from './access.js';
 import { makeAdminHandler } from './admin.js';
@@ -20,23 +21,10 @@ import { syncWithEngine } from './engine-sync.js';
 import { makeHttpHandler } from './http-proxy.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
-import type { TcpMapping } from './routes.js';
 import { StatsSampler } from './stats-api.js';
 import { listenTcp } from './tcp-proxy.js';
 import { makeUpgradeHandler } from './websocket.js';
 
-export interface ServeRecord {
-  type: 'serve';
-  ts: string;
-  event: 'listening' | 'route' | 'shutdown';
-  listen?: string;
-  container?: string;
-  hosts?: string[];
-  port?: number;
-  tcp?: TcpMapping[];
-  state?: string;
-  message?: string;
-}
 
 export interface ServeOptions {
   engine: Engine;

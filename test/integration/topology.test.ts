@@ -79,11 +79,11 @@ describe('berth topology on a real engine', () => {
   it('picks up a service that starts while it watches, with its engine events', async () => {
     const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--tick', '1s', '--json', '--no-stdin'], { reject: false });
     const out = new LineCollector(child.stdout!);
-    await out.until((ls) => ls.length >= 1, 15_000);
+    await out.until((ls) => ls.length >= 1, 30_000);
     const worker = await runContainer({ name: `${project}-worker-1`, labels: compose('worker', { 'berth.depends_on': 'server' }), host: { NetworkMode: network }, cmd: 'exec sleep 3600' });
     made.push(worker.id);
-    await out.until(() => out.json<TopologyRecord>().some((s) => s.nodes.some((n) => n.id === 'worker' && n.running === 1)), 15_000);
-    await out.until(() => out.json<TopologyRecord>().filter((s) => s.nodes.some((n) => n.id === 'worker')).length >= 2, 15_000);
+    await out.until(() => out.json<TopologyRecord>().some((s) => s.nodes.some((n) => n.id === 'worker' && n.running === 1)), 30_000);
+    await out.until(() => out.json<TopologyRecord>().filter((s) => s.nodes.some((n) => n.id === 'worker')).length >= 2, 30_000);
     child.kill('SIGINT');
     await child;
     const snaps = out.json<TopologyRecord>();
@@ -92,7 +92,7 @@ describe('berth topology on a real engine', () => {
     expect(events).toBeGreaterThanOrEqual(1); // create/attach/start, counted in whichever tick saw them
     expect(withWorker.at(-1)!.edges.map((e) => `${e.from}->${e.to}:${e.kind}`)).toContain('worker->server:depends_on');
     await removeContainer(worker);
-  }, 60_000);
+  }, 90_000);
 
   it('--ticks stops after that many snapshots; a closed pipe exits 0 quietly', async () => {
     const res = await berth(['topology', '--project', project, '--tick', '200ms', '--ticks', '3', '--no-stdin']);

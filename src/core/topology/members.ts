@@ -68,8 +68,9 @@ export class Membership {
   /** Lists and reconciles; throws only on the first call (bad selection, engine gone at start). An engine that hangs counts as down after REFRESH_TIMEOUT_MS. */
   async refresh(signal: AbortSignal): Promise<void> {
     let targets: Target[];
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(REFRESH_TIMEOUT_MS)]);
     try {
-      targets = await listTargets([this.engine], { ...this.sel, all: true }, AbortSignal.any([signal, AbortSignal.timeout(REFRESH_TIMEOUT_MS)]));
+      targets = await listTargets([this.engine], { ...this.sel, all: true }, bounded);
     } catch (err) {
       if (!this.refreshed || signal.aborted) throw err;
       if (isEngineDown(err)) this.engineUp = false;
@@ -82,7 +83,7 @@ export class Membership {
       this.names.set(t.name, nodeIdOf(t, this.by));
     }
     const startedAt = Date.now();
-    await this.reconcile(targets, signal);
+    await this.reconcile(targets, bounded);
     this.refreshed = true;
     this.lastRefreshAt = startedAt;
   }

@@ -81,3 +81,24 @@ export async function readSockets(pid: number, procRoot = '/proc'): Promise<TcpS
   });
   return [...parseProcNetTcp(v4), ...parseProcNetTcp(v6)];
 }
+
+/**
+ * The namespace's count of TCP connections ever opened, both ways
+ * (ActiveOpens + PassiveOpens of the `Tcp:` line in /proc/<pid>/net/snmp;
+ * shared by IPv4 and IPv6). Reading it costs a few microseconds, where the
+ * socket tables cost milliseconds (the kernel walks its whole hash table), so
+ * it says when the tables are worth reading. Undefined when it does not parse.
+ */
+export function parseTcpOpens(snmp: string): number | undefined {
+  const rows = snmp.split('\n').filter((l) => l.startsWith('Tcp:'));
+  if (rows.length < 2) return undefined;
+  const names = rows[0]!.trim().split(/\s+/);
+  const values = rows[1]!.trim().split(/\s+/);
+  const active = Number(values[names.indexOf('ActiveOpens')]);
+  const passive = Number(values[names.indexOf('PassiveOpens')]);
+  return Number.isFinite(active) && Number.isFinite(passive) ? active + passive : undefined;
+}
+
+export async function readTcpOpens(pid: number, procRoot = '/proc'): Promise<number | undefined> {
+  return parseTcpOpens(await readFile(`${procRoot}/${pid}/net/snmp`, 'utf8'));
+}

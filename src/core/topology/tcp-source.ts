@@ -1,13 +1,17 @@
 /**
- * The TCP source: every `pollMs`, reads the socket tables of each running
- * member (through /proc/<pid>/net, engine on this host only) and reports new
- * connections between nodes. A member whose process is gone is skipped (it
+ * The TCP source: every `pollMs`, looks at each running member's network
+ * namespace (through /proc/<pid>/net, engine on this host only) and reports
+ * new connections between nodes. The cheap counter of connections opened
+ * (net/snmp) is read every time; the socket tables only when it moved (or on
+ * the first look), otherwise the last tables read stand, so an idle project
+ * costs microseconds per poll. A member whose process is gone is skipped (it
  * just stopped); permission errors turn the source off with one warning.
+ * Memory: one cached table per running member.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionTracker, type NewConnection, type Observation } from './connections.js';
 import type { RunningMember } from './members.js';
-import { readSockets } from './proc-net.js';
+import { readSockets, readTcpOpens, type TcpSocket } from './proc-net.js';
 
 export const DEFAULT_POLL_MS = 500;
 
@@ -19,10 +23,26 @@ export interface TcpSourceOptions {
   warn: (msg: string) => void;
 }
 
-async function observe(m: RunningMember, procRoot: string | undefined): Promise<Observation | undefined> {
+interface Cached {
+  pid: number;
+  opens: number | undefined;
+  sockets: TcpSocket[];
+}
+
+/** The member's sockets: the cached table when its open counter did not move, else a fresh read. */
+async function sockets(m: RunningMember, cache: Map<string, Cached>, procRoot: string | undefined): Promise<TcpSocket[]> {
+  const opens = await readTcpOpens(m.pid, procRoot);
+  const had = cache.get(m.target.id);
+  if (had && had.pid === m.pid && opens !== undefined && had.opens === opens) return had.sockets;
+  const fresh = await readSockets(m.pid, procRoot);
+  cache.set(m.target.id, { pid: m.pid, opens, sockets: fresh });
+  return fresh;
+}
+
+async function observe(m: RunningMember, cache: Map<string, Cached>, procRoot: string | undefined): Promise<Observation | undefined> {
   if (!m.pid) return undefined;
   try {
-    return { node: m.node, member: m.target.id, sockets: await readSockets(m.pid, procRoot), fresh: m.fresh };
+    return { node: m.node, member: m.target.id, sockets: await sockets(m, cache, procRoot), fresh: m.fresh };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ESRCH') return undefined;
@@ -33,11 +53,14 @@ async function observe(m: RunningMember, procRoot: string | undefined): Promise<
 /** Batches of new connections, one per poll that found any. Ends (after a warning) when /proc cannot be read. */
 export async function* newConnections(o: TcpSourceOptions, signal: AbortSignal): AsyncGenerator<NewConnection[]> {
   const tracker = new ConnectionTracker();
+  const cache = new Map<string, Cached>();
   let warnedOverflow = false;
   while (!signal.aborted) {
     let seen: Observation[];
     try {
-      const all = await Promise.all([...o.members()].map((m) => observe(m, o.procRoot)));
+      const members = [...o.members()];
+      for (const id of cache.keys()) if (!members.some((m) => m.target.id === id)) cache.delete(id);
+      const all = await Promise.all(members.map((m) => observe(m, cache, o.procRoot)));
       seen = all.filter((x): x is Observation => !!x);
     } catch (err) {
       o.warn(`TCP connections are not counted: cannot read ${o.procRoot ?? '/proc'}/<pid>/net/tcp (${(err as Error).message}); run berth as root on the engine's host`);

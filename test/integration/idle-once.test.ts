@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { berth, docker, removeContainer } from '../helpers/docker.js';
@@ -14,20 +14,26 @@ const fast = { 'berth.idle.timeout': '3s', 'berth.idle.stop_timeout': '1s' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('berth watch-idle --once', () => {
-  it('run twice 4 s apart stops an idle container, keeping its state in --state', async () => {
+  it('run twice 4 s apart stops an idle container, keeping its state in --state; --config manages one without labels', async () => {
     const c = await start(made, 'once', { cmd: 'exec sleep 600', labels: fast });
+    const f = await start(made, 'once-file', { cmd: 'exec sleep 600' });
     const id = (await docker.getContainer(c).inspect()).Id;
-    const path = join(mkdtempSync(join(tmpdir(), 'berth-once-')), 'sub', 'state.json');
-    const first = await berth(['watch-idle', '--once', '--json', '--state', path, c]);
+    const dir = mkdtempSync(join(tmpdir(), 'berth-once-'));
+    const path = join(dir, 'sub', 'state.json');
+    const config = join(dir, 'idle.yml');
+    writeFileSync(config, `containers:\n  ${f}:\n    idle:\n      timeout: 3s\n      stop_method: kill\n`);
+    const first = await berth(['watch-idle', '--once', '--json', '--state', path, '--config', config, c, f]);
     expect([first.exitCode, first.stdout, first.stderr]).toEqual([0, '', '']);
     const saved = JSON.parse(readFileSync(path, 'utf8'));
     expect(saved.version).toBe(1);
     expect(saved.containers[id]).toMatchObject({ name: c, lastActivity: expect.any(Number), last: { bytes: expect.any(Number) } });
     await sleep(4000);
-    const second = await berth(['watch-idle', '--once', '--json', '--state', path, c]);
+    const second = await berth(['watch-idle', '--once', '--json', '--state', path, '--config', config, c, f]);
     expect(second.exitCode).toBe(0);
-    const recs = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(recs).toHaveLength(1);
+    const recs = second.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort((a, b) => (a.container === c ? -1 : b.container === c ? 1 : 0));
+    expect(recs).toHaveLength(2);
+    expect(recs[1]).toMatchObject({ container: f, action: 'kill', to: 'napping' });
+    expect((await state(f)).Running).toBe(false);
     expect(recs[0]).toMatchObject({ type: 'idle', container: c, id, action: 'stop', to: 'napping', reason: expect.stringMatching(/^idle for [\d.]+s \(network <= 512 B per reading, timeout 3s\)$/) });
     expect((await state(c)).Running).toBe(false);
     // asleep now: not in the state any more, so a later start begins a fresh idle clock
@@ -50,11 +56,14 @@ describe('berth watch-idle --once', () => {
   it('rejects a corrupt state file and a bad flag, naming them (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-bad-'));
     const path = join(dir, 'state.json');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(path, '{not json');
     const res = await berth(['watch-idle', '--once', '--state', path]);
     expect(res.exitCode).toBe(2);
     expect(res.stderr.split('\n')[0]).toMatch(new RegExp(`^berth: --state: ${path} is not a berth state file: `));
+    const c = await start(made, 'badcfg', { cmd: 'exec sleep 600', labels: { 'berth.idle.timeout': 'soon' } });
+    const warned = await berth(['watch-idle', '--once', '--state', join(dir, 'ok.json'), c]);
+    expect([warned.exitCode, warned.stdout]).toEqual([0, '']);
+    expect(warned.stderr.trim()).toBe(`berth: container ${c}: label berth.idle.timeout: expected a duration like 30s, 15m, 1h (0 = never) (got: "soon"); ${c} is not managed until this is fixed`);
     const bad = await berth(['watch-idle', '--interval', 'often']);
     expect([bad.exitCode, bad.stderr.trim()]).toEqual([2, 'berth: --interval: expected a duration like 10s, 5m, 1h30m (got: "often")']);
   });

@@ -41,6 +41,8 @@ describe('berth wake', () => {
       ['ready', undefined],
     ]);
     expect(evs.every((e) => e.container === app)).toBe(true);
+    // the budget is the app's wake_timeout plus its dependency's (60s each by default)
+    expect(evs[0]!.message).toBe(`waking ${app} after ${db} (budget 120s)`);
     expect(evs[2]!.message).toBe(`dependency ${db} is healthy`);
     expect(evs[3]!.message).toBe(`started ${app}`);
     const [dbInfo, appInfo] = await Promise.all([docker.getContainer(db).inspect(), docker.getContainer(app).inspect()]);

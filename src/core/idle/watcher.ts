@@ -225,9 +225,9 @@ export class IdleWatcher {
     }
     for (const n of this.o.names ?? []) {
       const key = `missing ${n}`;
-      if (view.managed.has(n) || [...view.managed.values()].some((m) => m.seen.id.startsWith(n)) || this.warned.has(key)) continue;
+      if (view.all.has(n) || [...view.all.values()].some((s) => s.id.startsWith(n)) || this.warned.has(key)) continue;
       this.warned.add(key);
-      this.o.warn(`no such container: ${n} (watching for it)`);
+      this.o.warn(`no such container: ${n}; it is managed from when it exists`);
     }
   }
 }

@@ -104,6 +104,23 @@ describe('berth topology on a real engine', () => {
     expect(JSON.parse(piped.stdout).type).toBe('topology');
   });
 
+  it('--by container: one node per container, depends_on pointing at the containers of the service', async () => {
+    const res = await berth(['topology', '--project', project, '--by', 'container', '--tick', '300ms', '--ticks', '1', '--no-stdin']);
+    expect(res.exitCode).toBe(0);
+    const s = JSON.parse(res.stdout) as TopologyRecord;
+    expect(s.by).toBe('container');
+    expect(s.nodes.map((n) => [n.id, n.kind])).toContainEqual([`${project}-client-1`, 'container']);
+    expect(s.nodes.map((n) => n.id)).toContain(`${project}-server-1`);
+    expect(s.edges.find((e) => e.from === `${project}-client-1` && e.to === `${project}-server-1`)?.kind).toBe('depends_on');
+  });
+
+  it('says so when nothing matches yet, and still writes snapshots', async () => {
+    const res = await berth(['topology', '--project', `${project}-none`, '--tick', '200ms', '--ticks', '2', '--no-stdin']);
+    expect(res.exitCode).toBe(0);
+    expect(res.stderr).toBe(`berth: no containers match project ${project}-none yet; the map fills in as they appear`);
+    expect(res.stdout.trim().split('\n').map((l) => JSON.parse(l).nodes)).toEqual([[], []]);
+  });
+
   it.each([
     [['--tick', '0s'], /^berth: --tick: expected at least 100ms \(got: "0s"\)$/],
     [['--tick', 'soon'], /^berth: --tick: expected a duration/],

@@ -73,6 +73,16 @@ describe('topology snapshot', () => {
     expect(Object.keys(down)).toEqual(Object.keys(up));
   });
 
+  it('a node whose containers all stopped stays, with running 0 and zeros', () => {
+    const g = shopGraph();
+    const c = new TickCounters();
+    c.add(cell.node('web', 'events'), 3); // die, stop, kill
+    g.nodes.get('web')!.running.delete('w1');
+    const s = buildSnapshot(g, c.drain(), meta(1), c.cap);
+    expect(s.nodes.map((n) => [n.id, n.running, n.events])).toEqual([['db', 0, 0], ['web', 0, 3]]);
+    expect(buildSnapshot(g, c.drain(), meta(2), c.cap).nodes.map((n) => [n.id, n.running, n.events])).toEqual([['db', 0, 0], ['web', 0, 0]]);
+  });
+
   it('stdin names new nodes and edges as input; they stay in later snapshots', () => {
     const g = shopGraph();
     const c = new TickCounters();

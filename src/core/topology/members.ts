@@ -78,6 +78,7 @@ export class Membership {
     }
     this.engineUp = true;
     const services = serviceIndex(targets, this.by);
+    this.names.clear(); // rebuilt from the list: containers removed since are forgotten, so the map stays bounded
     for (const t of targets) {
       addMember(this.graph, { ...t, service: t.service }, this.by, (s) => services.get(s) ?? []);
       this.names.set(t.name, nodeIdOf(t, this.by));

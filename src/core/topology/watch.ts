@@ -69,6 +69,7 @@ export async function* watchTopology(engine: Engine, o: TopologyOptions, signal:
   const shared: Shared = { graph, counters, members, downInTick: false, refresh: () => {} };
   try {
     await members.refresh(inner);
+    if (graph.nodes.size === 0) o.warn(`no containers match ${describe(o.sel)} yet; the map fills in as they appear`);
     if (o.serve) graph.addNode(CLIENT, 'client');
     shared.refresh = serialRefresh(shared, inner);
     const tasks = startSources(engine, o, shared, inner);
@@ -98,6 +99,12 @@ async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): Async
   } catch (err) {
     if (!signal.aborted) throw err;
   }
+}
+
+function describe(sel: Selection): string {
+  if (sel.names.length) return sel.names.join(', ');
+  const filters = Object.entries(sel.filters ?? {}).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`));
+  return [sel.project !== undefined ? `project ${sel.project}` : 'the selection', ...filters.map((f) => `--filter ${f}`)].join(' ');
 }
 
 /** One refresh at a time; a request during a refresh runs once more after it. */

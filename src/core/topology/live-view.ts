@@ -3,7 +3,9 @@
  * frame redrawn in place about 12 times a second (home, each line followed by
  * erase-to-end-of-line, then erase-below; one write per frame, and none when
  * the frame did not change, so there is no flicker). `close()` restores the
- * terminal (cursor shown, main screen back); call it in `finally`.
+ * terminal (cursor shown, main screen back); call it in `finally`. It also
+ * runs on process exit, so a hard exit (a second Ctrl-C) leaves no hidden
+ * cursor or alternate screen behind (TTY writes are synchronous).
  */
 import type { ChalkInstance } from 'chalk';
 import type { Out } from '../../context.js';
@@ -32,6 +34,8 @@ export class LiveView {
 
   start(): void {
     this.open = true;
+    // A second Ctrl-C exits at once (src/main.ts); the terminal must still come back.
+    process.once('exit', this.onExit);
     this.out.write(ENTER);
     this.timer = setInterval(() => this.draw(), FRAME_MS);
     this.out.on?.('resize', this.onResize);
@@ -71,7 +75,10 @@ export class LiveView {
     this.out.write(frame);
   }
 
+  private onExit = () => this.close();
+
   close(): void {
+    process.off('exit', this.onExit);
     if (!this.open) return;
     this.open = false;
     clearInterval(this.timer);

@@ -55,7 +55,7 @@ describe('busy verdicts', () => {
   it.each([
     [5, { percent: 12.34, spanMs: 60_000 }, { busy: true, why: 'busy: cpu 12.3% > 5% over the last 60s' }],
     [5, { percent: 5, spanMs: 30_400 }, { busy: false, why: 'cpu 5.0% <= 5% over the last 30s' }],
-    [5, undefined, { busy: false, why: 'cpu unknown (fewer than two readings), threshold 5%' }],
+    [5, undefined, { busy: true, why: 'busy check cpu>5% could not decide (fewer than two readings); treated as busy' }],
   ])('cpu>%s%% with %j', (threshold, cpu, want) => {
     expect(cpuVerdict(threshold, cpu)).toEqual(want);
   });

@@ -26,7 +26,7 @@ export async function checkBusy(engine: Engine, id: string, spec: BusySpec, cloc
 
 /** Pure: the verdict for a CPU reading against a threshold. */
 export function cpuVerdict(threshold: number, cpu: { percent: number; spanMs: number } | undefined): BusyVerdict {
-  if (!cpu) return { busy: false, why: `cpu unknown (fewer than two readings), threshold ${threshold}%` };
+  if (!cpu) return { busy: true, why: `busy check cpu>${threshold}% could not decide (fewer than two readings); treated as busy` };
   const pct = `${cpu.percent.toFixed(1)}%`;
   const over = `over the last ${fmtMs(Math.round(cpu.spanMs / 1000) * 1000)}`;
   return cpu.percent > threshold ? { busy: true, why: `busy: cpu ${pct} > ${threshold}% ${over}` } : { busy: false, why: `cpu ${pct} <= ${threshold}% ${over}` };

@@ -3,8 +3,8 @@
  * minute of readings above N) or `exec:CMD` (run in the container; exit 0 =
  * busy). A check that cannot decide (the command does not finish within
  * EXEC_TIMEOUT_MS or cannot be run; fewer than two CPU readings) counts as
- * busy: when in doubt, berth
- * does not stop. The verdict always says why, for the record.
+ * busy: when in doubt, berth does not stop. The verdict always says why,
+ * for the record.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';

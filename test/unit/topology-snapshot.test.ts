@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TickCounters, cell } from '../../src/core/topology/counters.js';
 import { TopologyGraph } from '../../src/core/topology/graph.js';
 import { buildSnapshot, type SnapshotMeta } from '../../src/core/topology/snapshot.js';
-import { applyInput } from '../../src/core/topology/watch.js';
+import { applyInput } from '../../src/core/topology/sources.js';
 
 const meta = (tick: number, engineUp = true): SnapshotMeta => ({
   ts: '2026-11-22T10:00:00.000Z',

@@ -12,6 +12,8 @@ import { COMPOSE_DEPENDS_ON } from '../engine/labels.js';
 export const BERTH_DEPENDS_ON = 'berth.depends_on';
 export const MAX_NODES = 256;
 export const MAX_EDGES = 1024;
+/** The node that stands for requests arriving through berth serve. */
+export const CLIENT = 'client';
 
 export type GroupBy = 'service' | 'container';
 export type NodeKind = 'service' | 'container' | 'client' | 'input';

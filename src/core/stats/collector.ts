@@ -10,6 +10,7 @@
  * Bounds: the event queue holds at most 1024 events (producers then wait, see
  * AsyncQueue) and the history at most containers x --history samples.
  */
+import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { listTargets, watchTargets, type Selection, type Target } from '../engine/select.js';
 import type { WatcherStatus } from '../events/watcher.js';
@@ -80,6 +81,7 @@ export class StatsCollector {
   async *follow(engines: Engine[], sel: Selection, signal: AbortSignal): AsyncGenerator<StatsEvent> {
     const { controller, dispose } = linkedController(signal);
     const inner = controller.signal;
+    setMaxListeners(0, inner); // one listener per container followed
     inner.addEventListener('abort', () => this.queue.close(), { once: true });
     const watchers = engines.map((e) => this.watch(e, sel, inner));
     try {

@@ -15,6 +15,7 @@
  *   tick, so at the default 1 s this takes 1-2 s, as `docker stats
  *   --no-stream` does, and yields rates too (docker's paired reply has none).
  */
+import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { compareVersions } from '../engine/engine.js';
 import { engineStream } from '../engine/request.js';
@@ -71,7 +72,10 @@ export interface OnceResult {
 
 /** One sample per container from two readings about `intervalMs` apart, all in parallel. */
 export async function sampleOnce(engine: Engine, ids: string[], intervalMs: number, signal: AbortSignal): Promise<OnceResult[]> {
-  const pairs = await Promise.allSettled(ids.map((id) => readPair(engine, id, intervalMs, signal)));
+  // One listener on the caller's signal; each container's request listens on ours.
+  const { controller, dispose } = linkedController(signal);
+  setMaxListeners(0, controller.signal);
+  const pairs = await Promise.allSettled(ids.map((id) => readPair(engine, id, intervalMs, controller.signal))).finally(dispose);
   return ids.map((id, i) => {
     const r = pairs[i]!;
     if (r.status === 'rejected') return { id, error: r.reason };

@@ -1,0 +1,55 @@
+// What does following stats cost? N idle containers (default 20); `berth stats --json > /dev/null` and
+// `docker stats > /dev/null` run side by side for S seconds (default 60) and their CPU seconds (user +
+// system, from /proc) and peak RSS are compared. berth then keeps running alone until M minutes (default 10)
+// and its RSS at the end is compared with its RSS after 1 minute. Targets: berth CPU seconds <= docker's;
+// RSS after M minutes <= RSS after 1 minute + 5%.
+// Usage: node bench/stats-cost.mjs [--containers 20] [--seconds 60] [--minutes 10]
+import { BERTH, cleanup, cpuSeconds, fmt, rssMiB, runContainer, sleep, spawnQuiet, arg } from './stats-lib.mjs';
+
+const n = arg('containers', 20);
+const seconds = arg('seconds', 60);
+const minutes = arg('minutes', 10);
+const tag = Math.random().toString(16).slice(2, 8);
+
+function watchRss(pid, into) {
+  const t = setInterval(() => {
+    try {
+      into.peak = Math.max(into.peak, rssMiB(pid));
+    } catch {}
+  }, 1000);
+  return () => clearInterval(t);
+}
+
+try {
+  const ids = [];
+  for (let i = 0; i < n; i++) ids.push((await runContainer(`berth-bench-cost-${tag}-${i}`, 'sleep 3600')).id);
+  await sleep(2000);
+  console.log(`${n} containers; both tools for ${seconds} s side by side, then berth alone until ${minutes} min`);
+  const b = spawnQuiet('node', [BERTH, 'stats', '--json', ...ids]);
+  const d = spawnQuiet('docker', ['stats', ...ids]);
+  const bRss = { peak: 0 };
+  const dRss = { peak: 0 };
+  const stopB = watchRss(b.pid, bRss);
+  const stopD = watchRss(d.pid, dRss);
+  await sleep(seconds * 1000);
+  const bCpu = cpuSeconds(b.pid);
+  const dCpu = cpuSeconds(d.pid);
+  stopD();
+  d.kill('SIGKILL'); // the docker CLI ignores SIGINT when its output is not a terminal
+  console.log(`CPU seconds in ${seconds} s: berth ${fmt(bCpu)}, docker ${fmt(dCpu)}, ratio berth/docker ${fmt(bCpu / dCpu)} (target <= 1): ${bCpu <= dCpu ? 'met' : 'NOT met'}`);
+  console.log(`peak RSS in ${seconds} s: berth ${fmt(bRss.peak, 1)} MiB, docker ${fmt(dRss.peak, 1)} MiB`);
+  if (seconds < 60) await sleep((60 - seconds) * 1000);
+  const rss1 = rssMiB(b.pid);
+  console.log(`berth RSS after 1 min: ${fmt(rss1, 1)} MiB`);
+  if (minutes > 1) {
+    await sleep((minutes * 60 - Math.max(60, seconds)) * 1000);
+    const rssEnd = rssMiB(b.pid);
+    const ok = rssEnd <= rss1 * 1.05;
+    console.log(`berth RSS after ${minutes} min: ${fmt(rssEnd, 1)} MiB (${fmt((rssEnd / rss1 - 1) * 100, 1)}% vs 1 min; target <= +5%): ${ok ? 'met' : 'NOT met'}; peak ${fmt(bRss.peak, 1)} MiB; CPU seconds ${fmt(cpuSeconds(b.pid))}`);
+  }
+  stopB();
+  b.kill('SIGINT');
+} finally {
+  await cleanup();
+}
+process.exit(0); // dockerode's keep-alive sockets would hold the process open

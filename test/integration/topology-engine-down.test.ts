@@ -20,7 +20,7 @@ class Relay {
   private readonly sockets = new Set<net.Socket>();
   constructor(readonly path: string) {}
 
-  open(): Promise<void> {
+  open(port?: number): Promise<void> {
     this.server = net.createServer((client) => {
       const engine = net.connect(ENGINE_SOCKET);
       for (const s of [client, engine]) {
@@ -30,7 +30,11 @@ class Relay {
       }
       client.pipe(engine).pipe(client);
     });
-    return new Promise((resolve) => this.server!.listen(this.path, resolve));
+    return new Promise((resolve) => (port === undefined ? this.server!.listen(this.path, resolve) : this.server!.listen(port, '127.0.0.1', resolve)));
+  }
+
+  get port(): number {
+    return (this.server!.address() as net.AddressInfo).port;
   }
 
   async shut(): Promise<void> {
@@ -95,4 +99,23 @@ describe('berth topology when the engine goes away', () => {
     expect(all.at(-1)!.engineUp).toBe(true);
     expect(res.stderr).toMatch(/lost the engine's event stream/);
   }, 90_000);
+
+  it('with an engine reached over tcp:// (not this host), says the TCP source is off and maps the rest', async () => {
+    const tcpRelay = new Relay('');
+    await tcpRelay.open(0);
+    try {
+      const res = await execa('node', [BERTH_BIN, 'topology', '--project', project, '--tick', '500ms', '--ticks', '4', '--json', '--no-stdin'], {
+        reject: false,
+        timeout: 30_000,
+        env: { DOCKER_HOST: `tcp://127.0.0.1:${tcpRelay.port}` },
+      });
+      expect(res.exitCode).toBe(0);
+      expect(res.stderr).toBe(`berth: TCP connections are not counted: the engine at tcp://127.0.0.1:${tcpRelay.port} is not on this host, so its containers' /proc/<pid>/net/tcp cannot be read`);
+      const snaps = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as TopologyRecord);
+      expect(snaps.map((s) => [s.tick, s.sources.tcp, s.nodes.map((n) => n.id)])).toEqual([1, 2, 3, 4].map((t) => [t, false, ['app']]));
+      expect(snaps.reduce((n, s) => n + s.nodes[0]!.info, 0)).toBeGreaterThan(0); // logs still flow through the remote engine
+    } finally {
+      await tcpRelay.shut();
+    }
+  }, 60_000);
 });

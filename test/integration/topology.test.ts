@@ -114,6 +114,12 @@ describe('berth topology on a real engine', () => {
     expect(s.edges.find((e) => e.from === `${project}-client-1` && e.to === `${project}-server-1`)?.kind).toBe('depends_on');
   });
 
+  it('a named container that does not exist: one line, exit 4', async () => {
+    const res = await berth(['topology', `${project}-nosuch`, '--ticks', '1', '--no-stdin']);
+    expect(res.exitCode).toBe(4);
+    expect(res.stderr.split('\n')[0]).toBe(`berth: no such container: ${project}-nosuch`);
+  });
+
   it('says so when nothing matches yet, and still writes snapshots', async () => {
     const res = await berth(['topology', '--project', `${project}-none`, '--tick', '200ms', '--ticks', '2', '--no-stdin']);
     expect(res.exitCode).toBe(0);

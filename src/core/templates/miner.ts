@@ -10,6 +10,8 @@ import { Drain, DRAIN_DEFAULTS, type DrainOptions } from './drain.js';
 import { messageStart } from './header.js';
 import { maskTokens } from './mask.js';
 import { TemplateStore } from './store.js';
+import { ShapeCache, shapeHash } from './shape.js';
+import { detectLevel } from '../logs/severity.js';
 import type { GroupRef, Template } from './template.js';
 
 export interface MinerOptions extends DrainOptions {
@@ -27,47 +29,82 @@ export function lineTokens(line: string): string[] {
   return maskTokens(at > 0 ? line.slice(at) : line);
 }
 
+interface GroupState {
+  tree: Drain<Template>;
+  cache: ShapeCache;
+}
+
 export class TemplateMiner {
-  private readonly trees = new Map<string, Drain<Template>>();
+  private readonly groups = new Map<string, GroupState>();
   readonly store: TemplateStore;
   nextId = 1;
   lines = 0;
 
   constructor(readonly opts: MinerOptions = MINER_DEFAULTS) {
-    this.store = new TemplateStore(opts.maxTemplates, (t) => this.trees.get(t.group.key)?.remove(t));
+    this.store = new TemplateStore(opts.maxTemplates, (t) => this.groups.get(t.group.key)?.tree.remove(t));
   }
 
-  /** Clusters one line and counts it; returns its template. */
-  observe(line: string, group: GroupRef, ts: string | undefined, level: string): Template {
-    const tokens = lineTokens(line);
-    const tree = this.tree(group.key);
-    const { cluster: t, created, changed } = tree.add(tokens, (tk) => this.make(tk, group, line));
-    if (created) this.store.add(t);
-    else {
+  /**
+   * Clusters one line and counts it; returns its template. `level` as the
+   * input gave it, else detected from the line as `berth logs` does.
+   */
+  observe(line: string, group: GroupRef, ts: string | undefined, level?: string): Template {
+    const g = this.group(group.key);
+    const hash = shapeHash(line);
+    const hit = g.cache.get(hash);
+    let t: Template;
+    let lvl = level;
+    if (hit) {
+      t = hit.template;
       this.store.touch(t);
-      if (changed) t.text = undefined;
+      lvl ??= hit.level ?? detectLevel(line);
+    } else {
+      t = this.cluster(g.tree, line, group);
+      lvl ??= detectLevel(line);
+      g.cache.set(hash, t, level === undefined && levelByShape(line) ? lvl : undefined);
     }
-    count(t, ts, level);
+    count(t, ts, lvl);
     this.lines++;
     return t;
   }
 
   /** Puts a template loaded from a state file back (ids kept). */
   restore(t: Template): void {
-    this.tree(t.group.key).insert(t);
+    this.group(t.group.key).tree.insert(t);
     this.store.add(t);
     if (t.id >= this.nextId) this.nextId = t.id + 1;
   }
 
-  private tree(key: string): Drain<Template> {
-    let tree = this.trees.get(key);
-    if (!tree) this.trees.set(key, (tree = new Drain<Template>(this.opts)));
-    return tree;
+  private cluster(tree: Drain<Template>, line: string, group: GroupRef): Template {
+    const { cluster: t, created, changed } = tree.add(lineTokens(line), (tk) => this.make(tk, group, line));
+    if (created) this.store.add(t);
+    else {
+      this.store.touch(t);
+      if (changed) t.text = undefined;
+    }
+    return t;
+  }
+
+  private group(key: string): GroupState {
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = { tree: new Drain<Template>(this.opts), cache: new ShapeCache() }));
+    return g;
   }
 
   private make(tokens: string[], group: GroupRef, line: string): Template {
-    return { id: this.nextId++, tokens, group, count: 0, levels: {}, example: line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line, isNew: true, reported: 0 };
+    return { id: this.nextId++, tokens, group, count: 0, levels: {}, example: ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line), isNew: true, reported: 0 };
   }
+}
+
+/** A copy that does not keep the chunk the line was sliced from alive. */
+function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+/** Whether lines of one shape share a level: not for syslog `<N>` priorities or JSON (numeric levels are digits). */
+function levelByShape(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return c !== 60 && c !== 123;
 }
 
 function count(t: Template, ts: string | undefined, level: string): void {

@@ -18,7 +18,8 @@ export interface Observation {
   text: string;
   group: GroupRef;
   ts?: string;
-  level: string;
+  /** As the input record gave it; undefined: detected from the text by the miner. */
+  level?: string;
   /** The record to extend with --annotate; undefined for text (annotated as `{msg}`). */
   record?: Record<string, unknown>;
 }
@@ -51,20 +52,22 @@ export function fromInput(line: InputLine, groups: Groups, arrival: string | und
   if (line.kind === 'record') {
     const r = line.record;
     if (typeof r.msg === 'string') {
-      const level = typeof r.level === 'string' ? r.level : detectLevel(r.msg);
+      const level = typeof r.level === 'string' ? r.level : undefined;
       return { text: r.msg, group: groups.of(r), ts: typeof r.ts === 'string' ? r.ts : arrival, level, record: r };
     }
-    return { text: line.raw, group: NO_GROUP, ts: arrival, level: detectLevel(line.raw), record: r };
+    return { text: line.raw, group: NO_GROUP, ts: arrival, record: r };
   }
-  return { text: line.text, group: NO_GROUP, ts: arrival, level: detectLevel(line.text) };
+  return { text: line.text, group: NO_GROUP, ts: arrival };
 }
 
 /** A container's log line, grouped (and, for --annotate, recorded) as its `log` record would be. */
 export function fromLogLine(line: LogLine, groups: Groups, engine: string | undefined, annotate: boolean): Observation {
   const t = line.target;
   const group = groups.of({ id: t.id, name: t.name, project: t.project, service: t.service, engine });
+  const o: Observation = { text: line.msg, group, ts: line.ts };
+  if (!annotate) return o;
   const level = detectLevel(line.msg);
-  const o: Observation = { text: line.msg, group, ts: line.ts, level };
-  if (annotate) o.record = toLogRecord(line, level, engine) as unknown as Record<string, unknown>;
+  o.level = level;
+  o.record = toLogRecord(line, level, engine) as unknown as Record<string, unknown>;
   return o;
 }

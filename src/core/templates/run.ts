@@ -13,10 +13,9 @@ import type { Target } from '../engine/select.js';
 import { logBatches, type LogsPlan } from '../logs/pipeline.js';
 import { nanosToRfc3339 } from '../parse.js';
 import { classifyLine } from '../stream/input.js';
-import { LineSplitter, type Line } from '../stream/lines.js';
-import { whenAborted } from '../stream/abort.js';
 import type { TemplatesJob } from './job.js';
 import { fromInput, fromLogLine, type Groups } from './observe.js';
+import { TextLines } from './text-lines.js';
 
 export interface RunOptions {
   groups: Groups;
@@ -35,13 +34,13 @@ export function startTicker(job: TemplatesJob, everyMs: number): () => void {
 }
 
 /** Reads stdin to its end (or until the signal aborts). */
-export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineBytes: number, o: RunOptions, signal: AbortSignal): Promise<void> {
-  const splitter = new LineSplitter(maxLineBytes);
+export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineChars: number, o: RunOptions, signal: AbortSignal): Promise<void> {
+  const splitter = new TextLines(maxLineChars);
   let lineNo = 0;
   let badJson = 0;
   let arrival: string | undefined;
-  const emit = (l: Line) => {
-    const input = classifyLine(l.text, ++lineNo, l.truncated);
+  const emit = (text: string, truncated: boolean) => {
+    const input = classifyLine(text, ++lineNo, truncated);
     if (input.kind === 'text' && input.jsonError !== undefined && badJson++ === 0) {
       o.warn(`line ${lineNo}: not valid JSON (${input.jsonError}); clustered as text`);
     }
@@ -49,7 +48,7 @@ export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineBytes:
   };
   for await (const chunk of abortable(stdin as AsyncIterable<Buffer | string>, signal)) {
     if (o.follow) arrival = nowTs();
-    splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, emit);
+    splitter.push(chunk, emit);
     const w = job.flush();
     if (w) await w;
   }
@@ -68,18 +67,34 @@ export async function runContainers(job: TemplatesJob, plan: LogsPlan, o: RunOpt
   }
 }
 
-/** Iterates `src` until it ends or `signal` aborts; an abort ends the loop quietly and returns the source. */
+/**
+ * Iterates `src` until it ends or `signal` aborts; an abort ends the loop
+ * quietly and returns the source. Each wait has its own abort listener,
+ * removed when the chunk arrives (racing one shared promise instead would
+ * keep every chunk reachable from it: a leak).
+ */
 export async function* abortable<T>(src: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   if (signal.aborted) return;
   const it = src[Symbol.asyncIterator]();
-  const stop = whenAborted(signal).then((): IteratorResult<T> => ({ done: true, value: undefined }));
   try {
     for (;;) {
-      const r = await Promise.race([it.next(), stop]);
+      const r = await nextOrAbort(it, signal);
       if (r.done) return;
       yield r.value;
     }
   } finally {
     void it.return?.();
   }
+}
+
+function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve({ done: true, value: undefined });
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    it.next().then(
+      (r) => (signal.removeEventListener('abort', onAbort), resolve(r)),
+      (err) => (signal.removeEventListener('abort', onAbort), reject(err)),
+    );
+  });
 }

@@ -1,0 +1,71 @@
+/**
+ * The shape cache: lines that differ only in their digits get the same
+ * template, so a line whose shape was seen skips header stripping, masking
+ * and the tree (the common case on real logs: the same lines with other
+ * numbers). A digit right after an upper-case letter counts as itself
+ * (HTTP2 and HTTP3 stay apart, as keywords do in the tree). The key is a
+ * 53-bit hash of the shape (two independent 32-bit lanes, one pass): with at
+ * most `max` entries, the chance of any false hit over 10 million lines is
+ * about 1e-8, so entries are not compared again. Entries whose template was
+ * evicted are dropped. Bound: `max` entries per cache;
+ * when full it is cleared and refills with the lines that come next.
+ */
+import type { Template } from './template.js';
+
+interface Entry {
+  template: Template;
+  level: string | undefined;
+}
+
+export class ShapeCache {
+  private readonly entries = new Map<number, Entry>();
+
+  constructor(private readonly max = 32_768) {}
+
+  get(hash: number): Entry | undefined {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (e.template.leaf === undefined) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    return e;
+  }
+
+  set(hash: number, template: Template, level: string | undefined): void {
+    if (this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(hash, { template, level });
+  }
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isUpper = (c: number) => c >= 65 && c <= 90;
+
+/** The shape key: FNV-1a and a multiply-rotate lane over the line with digits folded to one, as one 53-bit number. */
+export function shapeHash(s: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = s.length;
+  let prev = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const k = isDigit(c) && !isUpper(prev) ? 48 : c;
+    h1 = Math.imul(h1 ^ k, 16777619);
+    h2 = Math.imul(h2 + k, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+    prev = c;
+  }
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+}
+
+/** True when two lines have one shape (what shapeHash hashes): equal but for digits. */
+export function sameShape(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let prev = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y && !(isDigit(x) && isDigit(y) && !isUpper(prev))) return false;
+    prev = x;
+  }
+  return true;
+}

@@ -2,8 +2,9 @@
  * Activity per route: what keeps a container awake. A request, stream, SSE
  * subscription, WebSocket or TCP connection counts from its start to its end
  * (`begin` returns the end), so anything in flight keeps the container awake
- * however long it lasts; bytes moved refresh the last-activity time. Idle
- * keep-alive sockets are not counted. Memory: one small entry per route.
+ * however long it lasts, and counts as active now (`lastActive`); its end
+ * refreshes the last-activity time. Idle keep-alive sockets are not counted.
+ * Memory: one small entry per route.
  */
 export interface RouteActivity {
   inflight: number;
@@ -38,6 +39,12 @@ export class Activity {
       a.inflight--;
       a.last = this.now();
     };
+  }
+
+  /** The last moment of activity (ms): now while something is in flight; 0 = never. */
+  lastActive(name: string): number {
+    const a = this.get(name);
+    return a.inflight > 0 ? this.now() : a.last;
   }
 
   /**

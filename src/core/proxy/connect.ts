@@ -22,7 +22,7 @@ export async function withConnectGrace<T>(attempt: () => Promise<T>, grace: Grac
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (!RETRYABLE.has(code) || Date.now() >= grace.until || signal?.aborted) throw err;
-      await sleep(grace.stepMs ?? 50, undefined, signal ? { signal } : undefined);
+      await sleep(grace.stepMs ?? 10, undefined, signal ? { signal } : undefined);
     }
   }
 }

@@ -1,27 +1,12 @@
 /**
- * Header rules of a reverse proxy (RFC 9110 7.6.1): hop-by-hop headers and
- * those named in Connection are dropped both ways; X-Forwarded-For/Proto/Host
- * tell the app who asked. A WebSocket upgrade keeps Connection/Upgrade.
+ * Header rules of a reverse proxy (RFC 9110 7.6.1), on raw header arrays
+ * (`[name, value, name, value, ...]`, as Node gives and takes them, so no
+ * object is built per request): hop-by-hop headers and those named in
+ * Connection are dropped both ways; X-Forwarded-For is appended to,
+ * X-Forwarded-Proto/Host are set (a client's own values for those two are
+ * replaced). A WebSocket upgrade keeps Connection/Upgrade.
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
-
-export function dropHopByHop(headers: IncomingHttpHeaders, keepUpgrade = false): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = { ...headers };
-  const named = String(headers.connection ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  for (const h of [...HOP_BY_HOP, ...named]) {
-    if (keepUpgrade && (h === 'upgrade' || h === 'connection')) continue;
-    delete out[h];
-  }
-  if (keepUpgrade) {
-    out.connection = 'Upgrade';
-  }
-  return out;
-}
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 export interface ClientInfo {
   remote: string | undefined;
@@ -29,22 +14,52 @@ export interface ClientInfo {
   proto: 'http' | 'https';
 }
 
-export function forwardedHeaders(headers: IncomingHttpHeaders, client: ClientInfo, keepUpgrade = false): OutgoingHttpHeaders {
-  const out = dropHopByHop(headers, keepUpgrade);
-  const prior = headers['x-forwarded-for'];
-  const remote = client.remote?.replace(/^::ffff:/i, '');
-  if (remote) out['x-forwarded-for'] = prior ? `${prior}, ${remote}` : remote;
-  out['x-forwarded-proto'] = client.proto;
-  if (client.host) out['x-forwarded-host'] = client.host;
+/** Header names listed in Connection (lower case), besides the standard hop-by-hop ones. */
+function connectionTokens(raw: string[]): Set<string> | undefined {
+  let out: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== 10 || raw[i]!.toLowerCase() !== 'connection') continue;
+    for (const t of raw[i + 1]!.split(',')) {
+      const n = t.trim().toLowerCase();
+      if (n && !HOP_BY_HOP.has(n)) (out ??= new Set()).add(n);
+    }
+  }
   return out;
 }
 
-/** Serialises a request head for a raw socket (WebSocket passthrough). */
-export function requestHead(method: string, url: string, headers: OutgoingHttpHeaders): string {
-  let head = `${method} ${url} HTTP/1.1\r\n`;
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) head += `${k}: ${String(one).replace(/[\r\n]/g, '')}\r\n`;
+/** The headers with hop-by-hop ones removed; with `keepUpgrade`, Upgrade is kept and Connection set to "Upgrade". */
+export function dropHopByHop(raw: string[], keepUpgrade = false): string[] {
+  const named = connectionTokens(raw);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (keepUpgrade && lower === 'upgrade') out.push(raw[i]!, raw[i + 1]!);
+    else if (!HOP_BY_HOP.has(lower) && !named?.has(lower)) out.push(raw[i]!, raw[i + 1]!);
   }
+  if (keepUpgrade) out.push('Connection', 'Upgrade');
+  return out;
+}
+
+export function forwardedHeaders(raw: string[], client: ClientInfo, keepUpgrade = false): string[] {
+  const kept = dropHopByHop(raw, keepUpgrade);
+  const out: string[] = [];
+  let xff: string | undefined;
+  for (let i = 0; i < kept.length; i += 2) {
+    const lower = kept[i]!.toLowerCase();
+    if (lower === 'x-forwarded-for') xff = xff ? `${xff}, ${kept[i + 1]}` : kept[i + 1];
+    else if (lower !== 'x-forwarded-proto' && lower !== 'x-forwarded-host') out.push(kept[i]!, kept[i + 1]!);
+  }
+  const remote = client.remote?.startsWith('::ffff:') ? client.remote.slice(7) : client.remote;
+  if (remote) out.push('X-Forwarded-For', xff ? `${xff}, ${remote}` : remote);
+  else if (xff) out.push('X-Forwarded-For', xff);
+  out.push('X-Forwarded-Proto', client.proto);
+  if (client.host) out.push('X-Forwarded-Host', client.host);
+  return out;
+}
+
+/** Serialises a request head for a raw socket (WebSocket passthrough); CR/LF in values is removed. */
+export function requestHead(method: string, url: string, raw: string[]): string {
+  let head = `${method} ${url} HTTP/1.1\r\n`;
+  for (let i = 0; i < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]!.replace(/[\r\n]/g, '')}\r\n`;
   return head + '\r\n';
 }

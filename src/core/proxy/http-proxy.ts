@@ -95,10 +95,9 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     if (!ignored) ctx.onRequest(name);
     const graceUntil = life.readyAt + ctx.connectGraceMs;
     const body = held ?? (Date.now() < graceUntil ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
-    const addr = await life.upstream();
-    const headers = forwardedHeaders(req.headers, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' });
-    const onBytes = ignored ? () => {} : () => ctx.activity.touch(name);
-    const status = await forward(req, res, { addr, agent: ctx.agent, headers, body, grace: { until: graceUntil }, onBytes, signal: ctx.signal });
+    const addr = life.cachedUpstream() ?? (await life.upstream());
+    const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' });
+    const status = await forward(req, res, { addr, agent: ctx.agent, headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
     ctx.metrics.request(name, status);
   } catch (err) {
     if (err instanceof BodyTooLarge) return answer(ctx, route, res, 413, `berth: ${err.message}\n`);

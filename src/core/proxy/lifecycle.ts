@@ -133,6 +133,11 @@ export class RouteLife {
     return this.route.hosts.length || !this.route.tcp.length ? this.route.port : this.route.tcp[0]!.upstream;
   }
 
+  /** The HTTP port's address when already known (the fast path of an awake route). */
+  cachedUpstream(): Address | undefined {
+    return this.addresses.get(this.route.port);
+  }
+
   /** The upstream address of a container port (default: the HTTP port). */
   async upstream(port = this.route.port): Promise<Address> {
     let a = this.addresses.get(port);

@@ -14,7 +14,8 @@ class Counter {
   readonly values = new Map<string, { labels: Labels; value: number }>();
 
   inc(labels: Labels, by = 1): void {
-    const key = JSON.stringify(labels);
+    let key = '';
+    for (const k in labels) key += labels[k] + '\u0000';
     const e = this.values.get(key);
     if (e) e.value += by;
     else this.values.set(key, { labels, value: by });

@@ -13,7 +13,7 @@ export interface RouteStatus {
   state: string;
   /** When the state last changed (RFC 3339). */
   since: string;
-  /** Last request or bytes moved (RFC 3339), or null when none since berth started. */
+  /** Last activity (RFC 3339): now while a request, stream or connection is in flight; null when none since berth started. */
   lastActivity: string | null;
   inflight: number;
   /** Idle timeout in seconds; 0 = never sleeps. */
@@ -25,6 +25,7 @@ export interface RouteStatus {
 
 export function routeStatus(life: RouteLife, activity: Activity): RouteStatus {
   const a = activity.get(life.name);
+  const last = activity.lastActive(life.name);
   const sleeps = life.state === 'ready' ? activity.sleepsIn(life.name, life.idle.timeoutMs) : undefined;
   return {
     container: life.name,
@@ -32,7 +33,7 @@ export function routeStatus(life: RouteLife, activity: Activity): RouteStatus {
     tcp: life.route.tcp.map((t) => t.listen),
     state: life.state,
     since: new Date(life.changedAt).toISOString(),
-    lastActivity: a.last ? new Date(a.last).toISOString() : null,
+    lastActivity: last ? new Date(last).toISOString() : null,
     inflight: a.inflight,
     idleTimeoutSec: life.idle.timeoutMs / 1000,
     sleepsInSec: sleeps === undefined ? null : Math.round(sleeps / 100) / 10,

@@ -62,12 +62,12 @@ export function makeUpgradeHandler(ctx: ProxyContext) {
         await life.wake();
         const addr = await life.upstream();
         const up = await withConnectGrace(() => connectTcp(addr, ctx.signal), { until: life.readyAt + ctx.connectGraceMs }, ctx.signal);
-        const headers = forwardedHeaders(req.headers, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' }, true);
+        const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' }, true);
         up.write(requestHead(req.method ?? 'GET', path, headers));
         if (head.length) up.write(head);
         (socket as net.Socket).setTimeout?.(0);
         ctx.metrics.request(route.container, 101);
-        await splice(socket, up, () => ignored || ctx.activity.touch(route.container));
+        await splice(socket, up, () => {});
       } catch {
         ctx.metrics.request(route.container, 502);
         if (!socket.destroyed) refuse(socket, 502, 'Bad Gateway');

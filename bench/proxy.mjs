@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Proxy throughput and latency: one small HTTP backend (a Node server on the
+// host answering 13 bytes with keep-alive) reached directly, through nginx as
+// a reverse proxy (Debian's nginx, bench/nginx-proxy.conf, upstream
+// keep-alive) and through `berth serve`, each loaded by wrk in the same run,
+// rounds interleaved; prints requests/s and p99 latency and the ratios.
+// berth reaches the backend through a route container with host networking
+// (the upstream of such a route is 127.0.0.1:berth.proxy.port).
+// Targets (issue 7): berth >= 60% of nginx's requests/s, p99 <= 2x nginx's.
+// Usage: node bench/proxy.mjs [seconds per run, default 8] [rounds, default 3] [nginx workers, default 1]
+// Needs: apt-get install -y nginx-light wrk (or nginx), a built dist/, the test image.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SECONDS = Number(process.argv[2] ?? 8);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const WORKERS = process.argv[4] ?? '1';
+const CONNS = 50;
+const HOST = 'bench.test';
+const children = [];
+const dir = mkdtempSync(join(tmpdir(), 'berth-bench-proxy-'));
+const container = `berth-bench-proxy-${process.pid}`;
+
+const which = (bin) => {
+  for (const d of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']) {
+    try {
+      execFileSync('test', ['-x', join(d, bin)]);
+      return join(d, bin);
+    } catch {}
+  }
+  return undefined;
+};
+const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const start = (cmd, args, opts = {}) => {
+  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+  c.stderr.on('data', (d) => process.stderr.write(`${cmd.split('/').pop()}: ${d}`));
+  children.push(c);
+  return c;
+};
+
+async function waitHttp(port, host, what) {
+  for (let i = 0; i < 600; i++) {
+    const ok = await new Promise((r) => {
+      const s = net.connect(port, '127.0.0.1', () => s.end(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+      let got = '';
+      s.on('data', (d) => (got += d));
+      s.on('close', () => r(got.startsWith('HTTP/1.1 200')));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${what}: nothing answers 200 on port ${port}`);
+}
+
+function wrk(port) {
+  const out = execFileSync('wrk', ['-t2', `-c${CONNS}`, `-d${SECONDS}s`, '--latency', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  const p99 = toMs(/^\s+99%\s+([\d.]+\w+)/m.exec(out)[1]);
+  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out)?.[0];
+  return { rps, p99, errors };
+}
+
+function toMs(v) {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(v);
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  for (const bin of ['nginx', 'wrk']) if (!which(bin)) throw new Error(`${bin} is not installed: apt-get install -y nginx-light wrk`);
+  const backendPort = await freePort();
+  start('node', ['-e', `require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'text/plain','content-length':13});s.end('hello, world\\n')}).listen(${backendPort},'127.0.0.1')`]);
+  await waitHttp(backendPort, HOST, 'backend');
+
+  const nginxPort = await freePort();
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
+  const conf = readFileSync(join(ROOT, 'bench', 'nginx-proxy.conf'), 'utf8')
+    .replaceAll('@WORKERS@', WORKERS).replaceAll('@PORT@', String(nginxPort)).replaceAll('@BACKEND@', `127.0.0.1:${backendPort}`).replaceAll('@DIR@', dir);
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  start(which('nginx'), ['-c', join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;']);
+  await waitHttp(nginxPort, HOST, 'nginx');
+
+  execFileSync('docker', ['run', '-d', '--name', container, '--network', 'host', '--label', 'berth.test=1', '--label', `berth.test.pid=${process.pid}`,
+    '--label', `berth.bench=${process.pid}`, '--label', `berth.proxy.host=${HOST}`, '--label', `berth.proxy.port=${backendPort}`, 'berth-test/busybox', 'sleep', '3600']);
+  const berthPort = await freePort();
+  start('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${berthPort}`, '--json', '--filter', `label=berth.bench=${process.pid}`]);
+  await waitHttp(berthPort, HOST, 'berth serve');
+
+  const targets = { direct: backendPort, nginx: nginxPort, berth: berthPort };
+  const results = { direct: [], nginx: [], berth: [] };
+  for (const [, port] of Object.entries(targets)) execFileSync('wrk', ['-t2', '-c10', '-d2s', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`]); // warm-up
+  for (let r = 1; r <= ROUNDS; r++) {
+    for (const [name, port] of Object.entries(targets)) {
+      const res = wrk(port);
+      results[name].push(res);
+      console.log(`round ${r} ${name.padEnd(6)} ${res.rps.toFixed(0).padStart(7)} req/s  p99 ${res.p99.toFixed(2)} ms${res.errors ? `  (${res.errors})` : ''}`);
+    }
+  }
+  const sum = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { rps: median(v.map((x) => x.rps)), p99: median(v.map((x) => x.p99)) }]));
+  console.log(`\nmedian of ${ROUNDS} runs of ${SECONDS}s, wrk -t2 -c${CONNS}, nginx worker_processes ${WORKERS}, ${new Date().toISOString()}`);
+  for (const [k, v] of Object.entries(sum)) console.log(`${k.padEnd(6)} ${v.rps.toFixed(0).padStart(7)} req/s  p99 ${v.p99.toFixed(2)} ms`);
+  const rpsRatio = sum.berth.rps / sum.nginx.rps;
+  const p99Ratio = sum.berth.p99 / sum.nginx.p99;
+  console.log(`berth/nginx requests/s: ${(rpsRatio * 100).toFixed(1)}% (target >= 60%) ${rpsRatio >= 0.6 ? 'MET' : 'NOT MET'}`);
+  console.log(`berth/nginx p99:        ${p99Ratio.toFixed(2)}x (target <= 2x) ${p99Ratio <= 2 ? 'MET' : 'NOT MET'}`);
+  console.log(`berth/direct requests/s: ${((sum.berth.rps / sum.direct.rps) * 100).toFixed(1)}%, nginx/direct: ${((sum.nginx.rps / sum.direct.rps) * 100).toFixed(1)}%`);
+}
+
+function cleanup() {
+  for (const c of children) c.kill('SIGTERM');
+  try { execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' }); } catch {}
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().then(cleanup, (err) => { cleanup(); console.error(`bench/proxy: ${err.message}`); process.exit(1); });

@@ -66,7 +66,9 @@ describe('berth serve: HTTP', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toContain(`Waking <span id="name">${c.page}</span>`);
     expect(res.body).toContain('/$berth/loading.js');
-    await waitFor(() => isRunning(c.page!), 30_000);
+    const state = async () => (JSON.parse((await request(h.port, host('page'), '/$berth/status')).body) as { routes: Array<{ container: string; state: string }> }).routes.find((r) => r.container === c.page)?.state;
+    await waitFor(async () => (await state()) === 'ready', 30_000);
+    expect(await isRunning(c.page!)).toBe(true);
     const js = await request(h.port, host('page'), '/$berth/loading.js');
     expect(js.headers['content-type']).toMatch(/^text\/javascript/);
     expect(js.body).toContain("new EventSource('/$berth/wake-events')");
@@ -132,6 +134,15 @@ describe('berth serve: HTTP', () => {
     expect(page.body).toMatch(/could not be woken<\/h1>[\s\S]*exited with code 3/);
   });
 
+  it('limits what it holds and reads: 413 for a held body past --hold-body, 431 for a huge head', async () => {
+    const big = await request(h.port, host('quiet'), '/upload', { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1), headers: { 'content-type': 'application/octet-stream' } });
+    expect(big.status).toBe(413);
+    expect(big.body).toBe('berth: request body larger than 1048576 bytes while the container wakes\n');
+    expect(await isRunning(c.quiet!)).toBe(false); // refused before waking
+    const head = await request(h.port, host('quiet'), '/', { headers: { 'x-big': 'y'.repeat(20 * 1024) } }).catch((e: Error) => e);
+    expect(head instanceof Error ? head.message : head.status).toBe(431);
+  });
+
   it('refuses unknown hosts: never an open proxy', async () => {
     const res = await request(h.port, 'example.com', '/');
     expect(res.status).toBe(404);
@@ -174,6 +185,25 @@ describe('berth serve: access and flags', () => {
       expect((await request(h2.port, 'x', '/$berth/status', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
     } finally {
       await h2.stop();
+      await removeContainer(name);
+    }
+  });
+
+  it('routes containers named in the --config file (nested keys), and exits 130 quietly on Ctrl-C', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-serve-'));
+    const h3 = new ServeHarness();
+    const name = await h3.container('cfg', httpdCmd('echo from-config > /www/index.html'), {});
+    writeFileSync(join(dir, 'berth.yaml'), `containers:\n  ${name}:\n    proxy:\n      host: cfg-${h3.run}.test\n      port: 8080\n`);
+    try {
+      await h3.start(['--config', join(dir, 'berth.yaml')]);
+      const res = await request(h3.port, `cfg-${h3.run}.test`, '/index.html');
+      expect(res.status).toBe(200);
+      expect(res.body.trim()).toBe('from-config');
+      const exit = await h3.stop('SIGINT');
+      expect(exit!.exitCode).toBe(130);
+      expect(h3.stderr).toBe('');
+    } finally {
+      await h3.stop('SIGKILL');
       await removeContainer(name);
     }
   });

@@ -55,6 +55,7 @@ async function handleRoute(ctx: ProxyContext, route: Route, life: RouteLife, req
   if (life.awake) return proxy(ctx, route, life, req, res, ignored, undefined);
   if (ignored || !mayWake(route, path)) return answer(ctx, route, res, 503, `berth: ${route.container} is asleep\n`, retry);
   if (life.failedRecently) return wakeFailed(ctx, route, life, req, res);
+  if (Number(req.headers['content-length'] ?? 0) > ctx.holdBodyLimit) return answer(ctx, route, res, 413, `berth: ${new BodyTooLarge(ctx.holdBodyLimit).message}\n`);
   const woken = life.wake();
   woken.catch(() => {});
   if (isBrowserPage(req)) {

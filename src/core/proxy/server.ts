@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
+import type stream from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import type { ConfigFile } from '../idle/config-file.js';
@@ -88,10 +89,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const server = http.createServer({ maxHeaderSize: o.maxHeaderSize, headersTimeout: o.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: o.keepAliveTimeoutMs }, makeHttpHandler(ctx, admin));
   server.timeout = o.clientIdleTimeoutMs;
   server.on('upgrade', makeUpgradeHandler(ctx));
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  server.on('clientError', onClientError);
   const port = await listen(server, o.host, o.port);
   o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}` });
   for (const l of routes.all()) o.record({ type: 'serve', ts: iso(), event: 'route', container: l.name, hosts: l.route.hosts, port: l.route.port, tcp: l.route.tcp, state: l.state });
@@ -125,6 +123,13 @@ function startBackground(o: ServeOptions, routes: RouteSet, discover: () => Prom
     }
   })();
   return Promise.all([sync, ticks]);
+}
+
+/** A request Node could not read: 431 for a head past --max-header-size, 408 for a slow head, else 400. */
+function onClientError(err: NodeJS.ErrnoException, socket: stream.Duplex): void {
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  else socket.destroy();
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {

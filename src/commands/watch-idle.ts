@@ -26,7 +26,7 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
   const cmd = new Command('watch-idle')
     .description(
       'Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named). ' +
-        'Idle = network bytes in + out per reading not above berth.idle.min_bytes (default 512). Before a stop, a container is kept while an awake container depends on it, ' +
+        'Idle = network bytes in + out per reading not above berth.idle.min_bytes (default 512), or only received (broadcast chatter). Before a stop, a container is kept while an awake container depends on it, ' +
         'or while berth.idle.busy says busy (cpu>N% over the last minute, or exec:CMD exiting 0). Stops with berth.idle.stop_method (stop, pause or kill; default stop), ' +
         'berth.idle.stop_signal and berth.idle.stop_timeout. Prints each state transition and each decision as an `idle` record (NDJSON), or a line on a TTY. ' +
         'Runs until Ctrl-C or SIGTERM (a stop in progress is finished first) and survives engine restarts; --once samples, stops what is idle long enough ' +

@@ -25,7 +25,9 @@ export function watchIdle(names: string[], extra: string[] = []) {
   };
   const stop = async () => {
     child.kill('SIGINT');
-    return child;
+    const res = await child;
+    if (res.exitCode !== 130) console.error(`watch-idle exited ${res.exitCode}; stderr:\n${stderr.join('')}`);
+    return res;
   };
   return { child, out, recs, find, waitRec, stop, stderr };
 }

@@ -48,7 +48,7 @@ describe('berth watch-idle --once', () => {
     expect(existsSync(join(xdg, 'berth', 'watch-idle.json'))).toBe(true);
     await sleep(4000);
     const res = await berth(['watch-idle', '--once', '--dry-run', '--json', c], { env });
-    expect(res.exitCode).toBe(0);
+    expect(res.exitCode, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ container: c, action: 'would_stop', from: 'ready', to: 'napping', reason: expect.stringMatching(/; dry run: would stop$/) });
     expect((await state(c)).Running).toBe(true);
   });

@@ -23,6 +23,9 @@ describe('network activity', () => {
     ['exactly the threshold is not above it', reading(0, 100), reading(1, 612), 512, false],
     ['above it', reading(0, 100), reading(1, 613), 512, true],
     ['counters went back: restarted', reading(0, 5000), reading(1, 10), 512, true],
+    ['received only (broadcast chatter): not activity', { at: 0, bytes: 100, tx: 0 }, { at: 1, bytes: 5000, tx: 0 }, 512, false],
+    ['sent and received above the threshold', { at: 0, bytes: 100, tx: 0 }, { at: 1, bytes: 5000, tx: 60 }, 512, true],
+    ['sent, but all of it under the threshold', { at: 0, bytes: 100, tx: 0 }, { at: 1, bytes: 200, tx: 60 }, 512, false],
   ])('%s', (_, prev, cur, min, want) => {
     expect(isActivity(prev, cur, min)).toBe(want);
   });

@@ -17,6 +17,8 @@ export interface Counters {
   at: number;
   /** Network bytes received + sent since the container started. */
   bytes: number;
+  /** Of which sent (absent in state files of older versions). */
+  tx?: number;
   cpu?: CpuStats;
 }
 
@@ -26,14 +28,21 @@ export async function readCounters(engine: Engine, id: string, signal: AbortSign
   // 'now': one reading without the engine's one-second pairing (counters only need one).
   const raw = await readStatsOnce(engine, id, signal, 'now');
   const { rx, tx } = networkTotals(raw);
-  return { at: now(), bytes: rx + tx, ...(raw.cpu_stats ? { cpu: raw.cpu_stats } : {}) };
+  return { at: now(), bytes: rx + tx, tx, ...(raw.cpu_stats ? { cpu: raw.cpu_stats } : {}) };
 }
 
-/** Traffic between two readings counts as activity when above `minBytes`; counters going back mean a restart: activity too. */
+/**
+ * Traffic between two readings counts as activity when it is above
+ * `minBytes` and the container sent something: broadcast and multicast
+ * chatter on a shared network (ARP, IPv6 neighbour discovery of other
+ * containers) only ever arrives, so it never keeps a container awake.
+ * Counters going back mean a restart: activity too.
+ */
 export function isActivity(prev: Counters | undefined, cur: Counters, minBytes: number): boolean {
   if (!prev) return false;
   if (cur.bytes < prev.bytes) return true;
-  return cur.bytes - prev.bytes > minBytes;
+  const sent = cur.tx !== undefined && prev.tx !== undefined ? cur.tx - prev.tx : 1;
+  return sent > 0 && cur.bytes - prev.bytes > minBytes;
 }
 
 export class ActivityClock {

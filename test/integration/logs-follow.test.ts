@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import net from 'node:net';
 import type Docker from 'dockerode';
 import { BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
@@ -88,4 +89,74 @@ describe('berth logs --follow', () => {
     expect(sums.map((r) => r.scope)).toEqual(['container', 'container', 'all']);
     expect(sums.at(-1)!.lines).toBe(logs.length);
   });
+
+  it('survives a dropped engine connection: reconnects and resumes with no repeated and no lost lines', async () => {
+    const proxy = await EngineProxy.start();
+    try {
+      const c = await runContainer({ name: uniqueName('drop'), cmd: 'i=0; while true; do i=$((i+1)); echo "beat $i"; sleep 0.1; done' });
+      made.push(c);
+      const child = execa('node', [BERTH_BIN, 'logs', '--follow', '--json', c.id], { reject: false, env: { DOCKER_HOST: `tcp://127.0.0.1:${proxy.port}`, DOCKER_CONTEXT: '' } });
+      const out = new LineCollector(child.stdout!);
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += String(d)));
+      await out.until((ls) => ls.length >= 5, 20_000);
+      await proxy.drop(1500); // the engine is unreachable for 1.5 s; the container keeps writing
+      const seen = out.lines.length;
+      await out.until((ls) => ls.length >= seen + 20, 30_000);
+      await c.stop({ t: 0 });
+      await new Promise((r) => setTimeout(r, 1000));
+      child.kill('SIGINT');
+      expect((await child).exitCode).toBe(130);
+      expect(stderr).toMatch(/lost the engine/);
+      expect(stderr).toMatch(/reconnected to the engine/);
+      const ours = out.json<Rec>().map((r) => [r.ts, r.msg]);
+      const theirs = await dockerLines(c.id);
+      expect(ours).toEqual(theirs);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
+
+/** A TCP proxy to the engine's unix socket that can go away and come back, as an engine restart looks to a client. */
+class EngineProxy {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  static async start(): Promise<EngineProxy> {
+    const p = new EngineProxy();
+    await p.listen(0);
+    return p;
+  }
+
+  private listen(port: number): Promise<void> {
+    const target = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/var/run/docker.sock';
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(target);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => this.sockets.delete(s));
+      }
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.pipe(upstream).pipe(client);
+    });
+    return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', () => {
+      this.port = (this.server!.address() as net.AddressInfo).port;
+      resolve();
+    }));
+  }
+
+  async drop(ms: number): Promise<void> {
+    await this.close();
+    await new Promise((r) => setTimeout(r, ms));
+    await this.listen(this.port);
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

@@ -52,7 +52,7 @@ function push(out: string[], p: string): void {
   const m = maskToken(p);
   const prev = out.length > 0 ? out[out.length - 1]! : '';
   if (prev.length >= 3 && prev.includes(WILDCARD)) {
-    if (UNIT.test(p) && isBareWild(prev)) {
+    if (p.length <= 10 && UNIT.test(p) && isBareWild(prev)) {
       out[out.length - 1] = isOpen(prev.charCodeAt(0)) ? prev + p.slice(unitEnd(p)) : prev;
       return;
     }

@@ -50,8 +50,9 @@ export class TemplateMiner {
    */
   observe(line: string, group: GroupRef, ts: string | undefined, level?: string): Template {
     const g = this.group(group.key);
-    const hash = shapeHash(line);
-    const hit = g.cache.get(hash);
+    const cached = g.cache.active();
+    const hash = cached ? shapeHash(line) : 0;
+    const hit = cached ? g.cache.get(hash) : undefined;
     let t: Template;
     let lvl = level;
     if (hit) {
@@ -61,7 +62,7 @@ export class TemplateMiner {
     } else {
       t = this.cluster(g.tree, line, group);
       lvl ??= detectLevel(line);
-      g.cache.set(hash, t, level === undefined && levelByShape(line) ? lvl : undefined);
+      if (cached) g.cache.set(hash, t, level === undefined && levelByShape(line) ? lvl : undefined);
     }
     count(t, ts, lvl);
     this.lines++;

@@ -17,18 +17,37 @@ interface Entry {
   level: string | undefined;
 }
 
+const WINDOW = 4096;
+const MIN_HITS = WINDOW / 20;
+const PAUSE = 65_536;
+
 export class ShapeCache {
   private readonly entries = new Map<number, Entry>();
+  private lookups = 0;
+  private hits = 0;
+  private paused = 0;
 
   constructor(private readonly max = 32_768) {}
 
+  /** False while the cache stands aside (too few hits lately); then neither get nor set is worth calling. */
+  active(): boolean {
+    if (this.paused === 0) return true;
+    this.paused--;
+    return false;
+  }
+
   get(hash: number): Entry | undefined {
+    if (++this.lookups === WINDOW) {
+      if (this.hits < MIN_HITS) this.paused = PAUSE;
+      this.lookups = this.hits = 0;
+    }
     const e = this.entries.get(hash);
     if (!e) return undefined;
     if (e.template.leaf === undefined) {
       this.entries.delete(hash);
       return undefined;
     }
+    this.hits++;
     return e;
   }
 

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { TextLines } from '../../src/core/templates/text-lines.js';
+import { ShapeCache, sameShape, shapeHash } from '../../src/core/templates/shape.js';
+import type { Template } from '../../src/core/templates/template.js';
+
+function split(chunks: (string | Buffer)[], max = 100): [string, boolean][] {
+  const out: [string, boolean][] = [];
+  const t = new TextLines(max);
+  const emit = (s: string, cut: boolean) => out.push([s, cut]);
+  for (const c of chunks) t.push(typeof c === 'string' ? Buffer.from(c) : c, emit);
+  t.end(emit);
+  return out;
+}
+
+describe('templates: stdin lines', () => {
+  it('splits on \\n across chunks, drops a CR before it, keeps a last line without newline', () => {
+    expect(split(['a\r\nb', 'c\n', '\nd'])).toEqual([['a', false], ['bc', false], ['', false], ['d', false]]);
+  });
+
+  it('keeps a UTF-8 character split across chunks whole', () => {
+    const euro = Buffer.from('€\n'); // e2 82 ac 0a
+    expect(split([euro.subarray(0, 1), euro.subarray(1, 2), euro.subarray(2)])).toEqual([['€', false]]);
+  });
+
+  it('cuts a line at the bound, marks it, and skips the rest of it up to the newline', () => {
+    expect(split(['abcdefgh', 'ijkl\nnext\n'], 5)).toEqual([['abcde', true], ['next', false]]);
+  });
+});
+
+describe('templates: shape cache', () => {
+  it('lines that differ only in digits have one shape; a digit after an upper-case letter counts as itself', () => {
+    expect(shapeHash('took 12 ms at 10.0.0.1')).toBe(shapeHash('took 99 ms at 10.2.3.4'));
+    expect(sameShape('took 12 ms', 'took 99 ms')).toBe(true);
+    expect(shapeHash('took 12 ms')).not.toBe(shapeHash('took 123 ms'));
+    expect(shapeHash('via HTTP2')).not.toBe(shapeHash('via HTTP3'));
+    expect(sameShape('via HTTP2', 'via HTTP3')).toBe(false);
+    expect(shapeHash('user ab')).not.toBe(shapeHash('user ac'));
+  });
+
+  it('drops an entry whose template was evicted (unlinked from its tree)', () => {
+    const c = new ShapeCache(10);
+    const t = { id: 1, tokens: [], leaf: [] } as unknown as Template;
+    c.set(7, t, 'INFO');
+    expect(c.get(7)).toEqual({ template: t, level: 'INFO' });
+    t.leaf = undefined;
+    expect(c.get(7)).toBeUndefined();
+  });
+
+  it('is cleared when full, and stands aside when lines hardly repeat', () => {
+    const c = new ShapeCache(2);
+    const t = { id: 1, tokens: [], leaf: [] } as unknown as Template;
+    c.set(1, t, undefined);
+    c.set(2, t, undefined);
+    c.set(3, t, undefined); // full: cleared, then 3
+    expect([c.get(1), c.get(3)?.template]).toEqual([undefined, t]);
+    for (let i = 0; i < 4096; i++) c.get(1000 + i); // 4096 lookups, 1 hit
+    expect(c.active()).toBe(false);
+  });
+});

@@ -67,10 +67,10 @@ _berth() {
     watch-idle)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --config|--interval|--state|--format) return ;;
+        --config|--interval|--timeout|--state|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--config --interval --once --state --dry-run --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--config --interval --timeout --once --state --dry-run --format --json --help' -- "$cur") ) ;;
   esac
 }
 complete -F _berth berth

@@ -99,6 +99,7 @@ complete -c berth -n '__fish_seen_subcommand_from wake' -a '(docker ps -a --form
 complete -c berth -n '__fish_use_subcommand' -a watch-idle -d 'Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named)'
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l config -r -d 'YAML idle config'
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l interval -r -d 'time between readings of the counters'
+complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l timeout -r -d 'idle timeout for named containers that have no berth.idle.timeout of their own'
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l once -d 'one round: read the state file, sample, stop what is idle, save the state, exit'
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l state -r -d 'state file for --once'
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l dry-run -d 'say what would be stopped, stop nothing'

@@ -110,6 +110,7 @@ _berth() {
         '*:container:_berth_containers' ;;
       watch-idle) _arguments -s '--config[YAML idle config; its values win over labels]:config: ' \
         '--interval[time between readings of the counters]:interval: ' \
+        '--timeout[idle timeout for named containers that have no berth.idle.timeout of their own]:timeout: ' \
         '--once[one round read the state file, sample, stop what is idle, save the state, exit]' \
         '--state[state file for --once (default $XDG_STATE_HOME/berth/watch-idle.json)]:state: ' \
         '--dry-run[say what would be stopped, stop nothing]' \

@@ -18,6 +18,7 @@ interface WatchIdleOptions {
   state?: string;
   dryRun?: boolean;
   interval: string;
+  timeout?: string;
   format?: string;
   json?: boolean;
 }
@@ -35,6 +36,7 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     .argument('[name...]', 'containers to manage (default: every container with berth.idle.timeout)')
     .option('--config <file>', 'YAML idle config; its values win over labels')
     .option('--interval <duration>', 'time between readings of the counters', '2s')
+    .option('--timeout <duration>', 'idle timeout for named containers that have no berth.idle.timeout of their own')
     .option('--once', 'one round: read the state file, sample, stop what is idle, save the state, exit')
     .option('--state <file>', 'state file for --once (default: $XDG_STATE_HOME/berth/watch-idle.json)')
     .option('--dry-run', 'say what would be stopped, stop nothing');
@@ -43,6 +45,8 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     const intervalMs = parseDurationMs(opts.interval, '--interval');
     if (intervalMs < 100) throw usageError(`--interval: expected at least 100ms (got: ${JSON.stringify(opts.interval)})`);
     if (opts.state && !opts.once) throw usageError('--state: only used with --once');
+    const defaultTimeoutMs = opts.timeout !== undefined ? parseDurationMs(opts.timeout, '--timeout') : undefined;
+    if (defaultTimeoutMs !== undefined && !names.length) throw usageError('--timeout: only used with container names (others use their berth.idle.timeout)');
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const file = opts.config ? await loadConfigFile(opts.config) : undefined;
     const statePath = opts.state ?? defaultStatePath(ctx.env);
@@ -54,6 +58,7 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
       engine,
       file,
       names,
+      ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
       intervalMs,
       dryRun: !!opts.dryRun,
       actionsOnly: !!opts.once,

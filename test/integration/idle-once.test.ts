@@ -17,24 +17,29 @@ describe('berth watch-idle --once', () => {
   it('run twice 4 s apart stops an idle container, keeping its state in --state; --config manages one without labels', async () => {
     const c = await start(made, 'once', { cmd: 'exec sleep 600', labels: fast });
     const f = await start(made, 'once-file', { cmd: 'exec sleep 600' });
+    const t = await start(made, 'once-flag', { cmd: 'exec sleep 600', labels: { 'berth.idle.stop_method': 'pause' } });
     const id = (await docker.getContainer(c).inspect()).Id;
     const dir = mkdtempSync(join(tmpdir(), 'berth-once-'));
     const path = join(dir, 'sub', 'state.json');
     const config = join(dir, 'idle.yml');
     writeFileSync(config, `containers:\n  ${f}:\n    idle:\n      timeout: 3s\n      stop_method: kill\n`);
-    const first = await berth(['watch-idle', '--once', '--json', '--state', path, '--config', config, c, f]);
+    const args = ['watch-idle', '--once', '--json', '--state', path, '--config', config, '--timeout', '3s', c, f, t];
+    const first = await berth(args);
     expect([first.exitCode, first.stdout, first.stderr]).toEqual([0, '', '']);
     const saved = JSON.parse(readFileSync(path, 'utf8'));
     expect(saved.version).toBe(1);
     expect(saved.containers[id]).toMatchObject({ name: c, lastActivity: expect.any(Number), last: { bytes: expect.any(Number) } });
     await sleep(4000);
-    const second = await berth(['watch-idle', '--once', '--json', '--state', path, '--config', config, c, f]);
-    expect(second.exitCode).toBe(0);
-    const recs = second.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort((a, b) => (a.container === c ? -1 : b.container === c ? 1 : 0));
-    expect(recs).toHaveLength(2);
-    expect(recs[1]).toMatchObject({ container: f, action: 'kill', to: 'napping' });
+    const second = await berth(args);
+    expect(second.exitCode, second.stderr).toBe(0);
+    const recs = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const of = (n: string) => recs.filter((r) => r.container === n);
+    expect(recs).toHaveLength(3);
+    expect(of(f)).toMatchObject([{ action: 'kill', to: 'napping' }]); // from the --config file
+    expect(of(t)).toMatchObject([{ action: 'pause', to: 'napping' }]); // from --timeout
     expect((await state(f)).Running).toBe(false);
-    expect(recs[0]).toMatchObject({ type: 'idle', container: c, id, action: 'stop', to: 'napping', reason: expect.stringMatching(/^idle for [\d.]+s \(network <= 512 B per reading, timeout 3s\)$/) });
+    expect((await state(t)).Paused).toBe(true);
+    expect(of(c)[0]).toMatchObject({ type: 'idle', container: c, id, action: 'stop', to: 'napping', reason: expect.stringMatching(/^idle for [\d.]+s \(network <= 512 B per reading, timeout 3s\)$/) });
     expect((await state(c)).Running).toBe(false);
     // asleep now: not in the state any more, so a later start begins a fresh idle clock
     expect(JSON.parse(readFileSync(path, 'utf8')).containers[id]).toBeUndefined();

@@ -91,9 +91,11 @@ describe('the view of all containers', () => {
     expect(dependentsFirst(v)).toEqual(['front', 'api', 'p-db-1']);
   });
 
-  it('manages only the named containers when names are given', () => {
-    const v = buildView(all, undefined, ['other', 'api']);
+  it('manages only the named containers when names are given; a default timeout fills in for those without one', () => {
+    const v = buildView(all, undefined, ['other', 'api'], 5000);
     expect([...v.managed.keys()]).toEqual(['api', 'other']);
+    expect(v.managed.get('other')!.config.timeoutMs).toBe(5000);
+    expect(v.managed.get('api')!.config.timeoutMs).toBe(60_000);
     expect(v.errors.size).toBe(0);
   });
 });

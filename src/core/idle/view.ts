@@ -51,8 +51,12 @@ export async function listAll(engine: Engine, signal?: AbortSignal): Promise<See
   }));
 }
 
-/** `names`: manage only these (else every container with berth.idle.timeout, by label or in the file). */
-export function buildView(seen: Seen[], file: ConfigFile | undefined, names?: readonly string[]): View {
+/**
+ * `names`: manage only these (else every container with berth.idle.timeout,
+ * by label or in the file). `defaultTimeoutMs` applies to managed containers
+ * without a timeout of their own (named ones; watch-idle --timeout).
+ */
+export function buildView(seen: Seen[], file: ConfigFile | undefined, names?: readonly string[], defaultTimeoutMs?: number): View {
   const view: View = { all: new Map(seen.map((s) => [s.name, s])), managed: new Map(), deps: new Map(), errors: new Map() };
   const wanted = (s: Seen) => (names?.length ? names.includes(s.name) || names.some((n) => n.length >= 12 && s.id.startsWith(n)) : isManaged(s, file));
   for (const s of seen) {
@@ -64,7 +68,9 @@ export function buildView(seen: Seen[], file: ConfigFile | undefined, names?: re
       continue;
     }
     view.deps.set(s.name, config.dependsOn.map((d) => resolveRef(view.all, s, d.ref, d.compose)).filter((n): n is string => !!n));
-    if (wanted(s)) view.managed.set(s.name, { seen: s, config });
+    if (!wanted(s)) continue;
+    if (!config.managed && defaultTimeoutMs !== undefined) config.timeoutMs = defaultTimeoutMs;
+    view.managed.set(s.name, { seen: s, config });
   }
   return view;
 }

@@ -32,6 +32,8 @@ export interface WatchIdleOptions {
   engine: Engine;
   file?: ConfigFile;
   names?: string[];
+  /** Idle timeout for managed containers without berth.idle.timeout (those named). */
+  defaultTimeoutMs?: number;
   intervalMs: number;
   dryRun?: boolean;
   emit: (r: IdleRecord) => void | Promise<void>;
@@ -129,7 +131,7 @@ export class IdleWatcher {
   }
 
   async tick(signal: AbortSignal): Promise<void> {
-    const view = buildView(await listAll(this.o.engine, signal), this.o.file, this.o.names);
+    const view = buildView(await listAll(this.o.engine, signal), this.o.file, this.o.names, this.o.defaultTimeoutMs);
     this.prune(view);
     this.reportErrors(view);
     for (const [name, m] of view.managed) await this.observe(name, m.seen);
@@ -222,6 +224,12 @@ export class IdleWatcher {
       if (this.warned.has(msg)) continue;
       this.warned.add(msg);
       this.o.warn(`${msg}; ${name} is not managed until this is fixed`);
+    }
+    for (const [name, m] of view.managed) {
+      const key = `no timeout ${name}`;
+      if (m.config.timeoutMs > 0 || m.config.managed || this.warned.has(key)) continue;
+      this.warned.add(key);
+      this.o.warn(`${name} has no berth.idle.timeout and watch-idle has no --timeout: it is tracked but never stopped`);
     }
     for (const n of this.o.names ?? []) {
       const key = `missing ${n}`;

@@ -69,6 +69,13 @@ describe('berth logs decoding', () => {
     ]);
   });
 
+  it('reads a TTY line longer than the engine message size (16 KiB) whole', async () => {
+    const c = await finished(`head -c 40000 /dev/zero | tr '\\0' a; echo; echo next`, { tty: true });
+    const recs = json((await berth(['logs', '--json', c.id])).stdout);
+    expect(recs.map((r) => r.msg.length)).toEqual([40000, 4]);
+    expect(recs[0].msg).toBe('a'.repeat(40000));
+  });
+
   it('keeps multi-byte characters the container printed in pieces', async () => {
     const c = await finished(`printf 'price \\342'; sleep 0.3; printf '\\202'; sleep 0.3; printf '\\254 5\\n'; printf '\\360\\237' >&2; sleep 0.3; printf '\\230\\200 ok\\n' >&2`);
     const recs = json((await berth(['logs', '--json', c.id])).stdout);
@@ -161,7 +168,9 @@ describe('berth logs selection and merge', () => {
     expect(await msgs('--level', 'debug')).toEqual(['DEBUG d', 'INFO i', 'WARN w health', 'ERROR e']);
     expect(await msgs('--grep', '^[A-Z]+ [we]')).toEqual(['WARN w health', 'ERROR e']);
     expect(await msgs('--exclude', 'health|plain')).toEqual(['DEBUG d', 'INFO i', 'ERROR e']);
-    const sum = json((await berth([...base, '--summary'])).stdout).filter((r) => r.type === 'summary');
+    const withSummary = await berth([...base, '--summary']);
+    expect(withSummary.exitCode, withSummary.stderr).toBe(0);
+    const sum = json(withSummary.stdout).filter((r) => r.type === 'summary');
     expect(sum).toHaveLength(2);
     expect(sum[0]).toMatchObject({ scope: 'container', lines: 5, counts: { ERROR: 1, WARN: 1, INFO: 1, DEBUG: 1, OTHER: 1 } });
     expect(sum[1]).toMatchObject({ scope: 'all', lines: 5 });

@@ -165,3 +165,23 @@ describe('LogDecoder fast path', () => {
     }
   });
 });
+
+describe('LogDecoder (TTY, a line longer than the engine message size)', () => {
+  it('strips the stamps docker puts at every 16 KiB of a long line', () => {
+    const a = 'a'.repeat(16 * 1024);
+    const body = Buffer.from(`${TS1} ${a}${TS2} ${a}${TS3} aaa\r\n${TS3} next\r\n`);
+    for (const n of [7, 4096, 65536]) {
+      const out = decode(chunked(body, n), { tty: true, max: 1 << 20 });
+      expect(out.map(([ts, , msg]) => [ts, msg.length, msg.replace(/a/g, '')])).toEqual([
+        [TS1, 2 * 16384 + 3, ''],
+        [TS3, 4, 'next'],
+      ]);
+    }
+  });
+
+  it('keeps text that only looks like a stamp position as text', () => {
+    const a = 'a'.repeat(16 * 1024);
+    const out = decode([Buffer.from(`${TS1} ${a}not-a-timestamp here\r\n`)], { tty: true, max: 1 << 20 });
+    expect(out.map(([, , msg]) => msg.slice(16384))).toEqual(['not-a-timestamp here']);
+  });
+});

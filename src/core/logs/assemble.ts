@@ -7,16 +7,19 @@
  * start); docker splits lines longer than 16 KiB into several messages, each
  * with its own prefix, so prefixes are stripped at every message start and
  * the pieces joined back into one line. For TTY streams (no frames) a message
- * starts after every newline (`lineStartsMessage`).
+ * starts after every newline, and after every 16 KiB of a longer line
+ * (`lineStartsMessage`).
  *
  * Bounds: a timestamp prefix is at most 40 bytes (longer means it was not
  * one: the bytes are kept as text); a line is at most `maxBytes` (LineSplitter
  * cuts it and marks it truncated).
  */
 import { Line, LineSplitter } from '../stream/lines.js';
-import { FIXED_TS_LEN, normalizeTs } from './timestamp.js';
+import { isFixedTs, normalizeTs } from './timestamp.js';
 
 const MAX_PREFIX = 40;
+/** docker's log copier buffer: a longer line is logged in messages of this many bytes. */
+export const PARTIAL_BYTES = 16 * 1024;
 
 export type StampedEmit = (ts: string, line: Line) => void;
 
@@ -28,6 +31,7 @@ export class StampedLines {
   private lineTs = '';
   private curTs = '';
   private midLine = false;
+  private msgLen = 0; // content bytes of the current message (unframed bodies)
   private emitted = 0;
   private out: StampedEmit = () => {};
   private readonly onLine = (l: Line): void => {
@@ -57,13 +61,29 @@ export class StampedLines {
     if (!this.stamped) return this.content(piece, emit, this.fallbackTs());
     if (start) this.atMessageStart = true;
     if (!this.lineStartsMessage) return this.content(this.strip(piece), emit, this.msgTs);
-    let pos = 0;
-    while (pos < piece.length) {
-      const nl = piece.indexOf(10, pos);
-      const end = nl === -1 ? piece.length : nl + 1;
-      this.content(this.strip(piece.subarray(pos, end)), emit, this.msgTs);
-      if (nl !== -1) this.atMessageStart = true;
-      pos = end;
+    this.pushUnframed(piece, emit);
+  }
+
+  /**
+   * TTY bodies have no frames: a message ends at a newline, or after
+   * PARTIAL_BYTES of a longer line (docker's log copier cuts there and stamps
+   * the rest as a new message).
+   */
+  private pushUnframed(piece: Buffer, emit: StampedEmit): void {
+    let buf = piece;
+    while (buf.length > 0) {
+      if (this.atMessageStart) {
+        buf = this.strip(buf);
+        this.msgLen = 0;
+        continue;
+      }
+      const nl = buf.indexOf(10);
+      let end = nl === -1 ? buf.length : nl + 1;
+      if (end > PARTIAL_BYTES - this.msgLen) end = PARTIAL_BYTES - this.msgLen;
+      this.content(buf.subarray(0, end), emit, this.msgTs);
+      this.msgLen += end;
+      if (end === nl + 1 || this.msgLen >= PARTIAL_BYTES) this.atMessageStart = true;
+      buf = buf.subarray(end);
     }
   }
 
@@ -92,7 +112,7 @@ export class StampedLines {
     this.prefix = undefined;
     this.atMessageStart = false;
     const text = buf.toString('latin1', 0, sp);
-    const ts = text.length === FIXED_TS_LEN ? text : normalizeTs(text);
+    const ts = isFixedTs(text) ? text : normalizeTs(text);
     if (ts === undefined) return buf;
     this.msgTs = ts;
     return buf.subarray(sp + 1);

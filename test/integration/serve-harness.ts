@@ -38,7 +38,9 @@ export class ServeHarness {
     this.child = child;
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.out = new LineCollector(child.stdout!);
-    await this.out.until((ls) => ls.some((l) => l.line.includes('"listening"')), 30_000);
+    await this.out.until((ls) => ls.some((l) => l.line.includes('"listening"')), 30_000).catch((err: Error) => {
+      throw new Error(`berth serve did not start: ${err.message}\nstderr: ${this.stderr}`);
+    });
     const rec = this.out.json<{ event?: string; listen?: string }>().find((r) => r.event === 'listening')!;
     this.port = Number(rec.listen!.split(':').pop());
   }

@@ -169,36 +169,38 @@ describe('berth serve: HTTP', () => {
 });
 
 describe('berth serve: access and flags', () => {
-  it('denied clients are refused before a wake; admin endpoints need the bearer token', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-serve-'));
-    writeFileSync(join(dir, 'token'), 's3cret\n');
+  it('denied clients are refused before a wake, on every endpoint', async () => {
     const h2 = new ServeHarness();
     const name = await h2.container('deny', httpdCmd('echo x > /www/index.html'), { 'berth.proxy.host': `deny-${h2.run}.test`, 'berth.proxy.port': '8080' });
     try {
-      await h2.start(['--deny', '127.0.0.0/8', '--token-file', join(dir, 'token')]);
+      await h2.start(['--deny', '127.0.0.0/8']);
       expect((await request(h2.port, `deny-${h2.run}.test`, '/')).status).toBe(403);
+      expect((await request(h2.port, 'x', `/$berth/wake-events?container=${name}`)).status).toBe(403);
+      expect((await request(h2.port, 'x', '/$berth/status')).status).toBe(403);
       expect(await isRunning(name)).toBe(false);
-      const anon = await request(h2.port, 'x', '/$berth/status');
-      expect(anon.status).toBe(401);
-      expect(anon.headers['www-authenticate']).toBe('Bearer realm="berth"');
-      expect((await request(h2.port, 'x', '/$berth/metrics', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-      expect((await request(h2.port, 'x', '/$berth/status', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
     } finally {
       await h2.stop();
       await removeContainer(name);
     }
   });
 
-  it('routes containers named in the --config file (nested keys), and exits 130 quietly on Ctrl-C', async () => {
+  it('routes containers named in the --config file (nested keys); admin endpoints need the bearer token; Ctrl-C exits 130 quietly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-serve-'));
+    writeFileSync(join(dir, 'token'), 's3cret\n');
     const h3 = new ServeHarness();
     const name = await h3.container('cfg', httpdCmd('echo from-config > /www/index.html'), {});
     writeFileSync(join(dir, 'berth.yaml'), `containers:\n  ${name}:\n    proxy:\n      host: cfg-${h3.run}.test\n      port: 8080\n`);
     try {
-      await h3.start(['--config', join(dir, 'berth.yaml')]);
+      await h3.start(['--config', join(dir, 'berth.yaml'), '--token-file', join(dir, 'token')]);
       const res = await request(h3.port, `cfg-${h3.run}.test`, '/index.html');
       expect(res.status).toBe(200);
       expect(res.body.trim()).toBe('from-config');
+      const anon = await request(h3.port, 'x', '/$berth/status');
+      expect(anon.status).toBe(401);
+      expect(anon.headers['www-authenticate']).toBe('Bearer realm="berth"');
+      expect((await request(h3.port, 'x', '/$berth/metrics', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await request(h3.port, 'x', '/$berth/status', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+      expect((await request(h3.port, `cfg-${h3.run}.test`, '/$berth/loading.js')).status).toBe(200); // the loading page needs no token
       const exit = await h3.stop('SIGINT');
       expect(exit!.exitCode).toBe(130);
       expect(h3.stderr).toBe('');

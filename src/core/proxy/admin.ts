@@ -1,11 +1,12 @@
 /**
- * The /$berth/ endpoints. Open to browsers (no token): the loading page's
+ * The /$berth/ endpoints, for clients the allow/deny lists let in. Open to
+ * browsers (no token): the loading page's
  * assets and the wake-event stream of the route the Host header names (or
  * ?container=NAME). Behind the bearer token when one is set: status, metrics
  * and the stats history API. None of them wakes anything.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tokenMatches } from './access.js';
+import { isAllowed, tokenMatches } from './access.js';
 import { send } from './http-proxy.js';
 import { LOADING_CSS } from './loading-page/style.js';
 import { LOADING_JS } from './loading-page/script.js';
@@ -30,6 +31,7 @@ export function makeAdminHandler(d: AdminDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://berth');
     const path = url.pathname.slice('/$berth/'.length);
+    if (!isAllowed(d.ctx.access, req.socket.remoteAddress)) return send(res, 403, 'berth: forbidden\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'berth: method not allowed\n', { allow: 'GET, HEAD' });
     if (path === 'loading.css') return asset(res, 'text/css', LOADING_CSS);
     if (path === 'loading.js') return asset(res, 'text/javascript', LOADING_JS);

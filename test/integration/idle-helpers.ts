@@ -12,8 +12,8 @@ export interface IdleRec {
   action?: string;
 }
 
-export function watchIdle(names: string[], extra: string[] = []) {
-  const child = execa('node', [BERTH_BIN, 'watch-idle', '--json', '--interval', '1s', ...extra, ...names], { reject: false });
+export function watchIdle(names: string[], extra: string[] = [], env: Record<string, string> = {}) {
+  const child = execa('node', [BERTH_BIN, 'watch-idle', '--json', '--interval', '1s', ...extra, ...names], { reject: false, env });
   const out = new LineCollector(child.stdout!);
   const stderr: string[] = [];
   child.stderr!.on('data', (d) => stderr.push(String(d)));

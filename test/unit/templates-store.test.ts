@@ -37,6 +37,17 @@ describe('templates: bounded store and miner', () => {
     expect(m.lines).toBe(6);
   });
 
+  it('a JSON log line is clustered on its msg/message field; its level is read as berth logs reads it', () => {
+    const m = new TemplateMiner();
+    const a = m.observe('{"level":30,"pid":7,"msg":"request 17 done in 12 ms"}', G);
+    const b = m.observe('{"level":50,"pid":8,"msg":"request 18 done in 13 ms"}', G);
+    const c = m.observe('{"severity":"warn","message":"cache 3 warmed"}', G);
+    expect(b).toBe(a);
+    expect(a).toMatchObject({ tokens: ['request', '<*>', 'done', 'in', '<*>'], levels: { INFO: 1, ERROR: 1 } });
+    expect(c).toMatchObject({ tokens: ['cache', '<*>', 'warmed'], levels: { WARN: 1 } });
+    expect(m.observe('{"no":"message field"}', G).tokens).toEqual(['{"no":<*>}']); // no message field: the line as text
+  });
+
   it('groups keep separate templates', () => {
     const m = new TemplateMiner();
     const x = m.observe('started worker 1', { key: 'a' }, undefined, 'INFO');

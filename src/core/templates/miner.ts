@@ -23,10 +23,33 @@ export const MAX_EXAMPLE = 1000;
 
 export const MINER_DEFAULTS: MinerOptions = { ...DRAIN_DEFAULTS, maxTemplates: 10_000 };
 
-/** The tokens a line is clustered on: its message (header stripped) with variables masked. */
+const JSON_MESSAGE_KEYS = ['msg', 'message', 'log', 'event'] as const;
+
+/**
+ * The tokens a line is clustered on: its message (header stripped) with
+ * variables masked. A JSON object line (structured logging: pino, zap,
+ * logrus, bunyan) is clustered on its `msg`/`message`/`log`/`event` string
+ * when it has one, else as text.
+ */
 export function lineTokens(line: string): string[] {
-  const at = messageStart(line);
-  return maskTokens(at > 0 ? line.slice(at) : line);
+  const text = line.charCodeAt(0) === 123 ? (jsonMessage(line) ?? line) : line;
+  const at = messageStart(text);
+  return maskTokens(at > 0 ? text.slice(at) : text);
+}
+
+function jsonMessage(line: string): string | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!v || typeof v !== 'object') return undefined;
+  for (const k of JSON_MESSAGE_KEYS) {
+    const m = (v as Record<string, unknown>)[k];
+    if (typeof m === 'string') return m;
+  }
+  return undefined;
 }
 
 interface GroupState {

@@ -3,8 +3,9 @@
  * time and level, and the record --annotate extends. Stdin lines are `log`
  * records (from `berth logs --json`: `msg`, `ts`, `level`, grouped by
  * service or container) or plain text (level detected as `berth logs` does;
- * no time unless --follow, where the arrival time is used). A JSON object
- * without a string `msg` is clustered as the text of its line.
+ * no time unless --follow, where the arrival time is used). Any other JSON
+ * object (an application's structured log line) is clustered as the text of
+ * its line, which the miner reads for its `msg`/`message` field.
  */
 import type { InputLine } from '../stream/input.js';
 import { detectLevel } from '../logs/severity.js';
@@ -51,7 +52,7 @@ export class Groups {
 export function fromInput(line: InputLine, groups: Groups, arrival: string | undefined): Observation {
   if (line.kind === 'record') {
     const r = line.record;
-    if (typeof r.msg === 'string') {
+    if (r.type === 'log' && typeof r.msg === 'string') {
       const level = typeof r.level === 'string' ? r.level : undefined;
       return { text: r.msg, group: groups.of(r), ts: typeof r.ts === 'string' ? r.ts : arrival, level, record: r };
     }

@@ -45,11 +45,13 @@ describe('sparkline', () => {
     [[0, 1, 2, 3, 4, 5, 6, 7], 8, undefined, '▁▂▃▄▅▆▇█'],
     [[0, 0, 0], 3, undefined, '▁▁▁'],
     [[50, 100], 4, undefined, '  ▅█'],
-    [[50], 1, 100, '▅'],
+    [[50], 1, { max: 100 }, '▅'],
+    [[100, 101, 102, 100], 4, { fromMin: true }, '▁▅█▁'],
+    [[7, 7], 2, { fromMin: true }, '▁▁'],
     [[1, 2, 3, 4, 5], 2, undefined, '▇█'],
     [[5], 0, undefined, ''],
-  ])('%j in %i cells (max %s)', (values, width, max, want) => {
-    expect(sparkline(values, width, max)).toBe(want);
+  ])('%j in %i cells (%j)', (values, width, opts, want) => {
+    expect(sparkline(values, width, opts)).toBe(want);
   });
 });
 
@@ -68,7 +70,7 @@ describe('tables', () => {
     const chalk = new Chalk({ level: 0 });
     const wide = renderLiveFrame(rows, h, { columns: 200, rows: 10, chalk, history: 10 });
     expect(wide).toMatch(/CPU\s+MEM\s+NET/);
-    expect(wide.split('\n')[1]).toMatch(/ {9}█ {3} {9}█ {3} {9}█/);
+    expect(wide.split('\n')[1]).toMatch(/ {9}█ {3} {9}▁ {3} {9}█/); // CPU and NET from 0, memory from its minimum
     const narrow = renderLiveFrame(rows, h, { columns: 60, rows: 10, chalk, history: 10 });
     expect(narrow).not.toMatch(/█/);
     for (const line of narrow.split('\n')) expect(line.replace(/\x1b\[[JK]/g, '').length).toBeLessThanOrEqual(60);

@@ -77,19 +77,29 @@ export class StatsCollector {
     void this.queue.push({ kind: 'removed', key, target: entry.target });
   }
 
+  /** The samples and removals of the containers added with `add`, until `close`. */
+  events(): AsyncGenerator<StatsEvent> {
+    return this.queue.drain();
+  }
+
+  /** Ends `events()` after what is queued. */
+  close(): void {
+    this.queue.close();
+  }
+
   /** Follows a selection on every engine until `signal` aborts; yields samples and removals. */
   async *follow(engines: Engine[], sel: Selection, signal: AbortSignal): AsyncGenerator<StatsEvent> {
     const { controller, dispose } = linkedController(signal);
     const inner = controller.signal;
     setMaxListeners(0, inner); // one listener per container followed
-    inner.addEventListener('abort', () => this.queue.close(), { once: true });
+    inner.addEventListener('abort', () => this.close(), { once: true });
     const watchers = engines.map((e) => this.watch(e, sel, inner));
     try {
       for (const t of await listTargets(engines, sel, inner)) {
         if (t.running) this.add(t, inner);
         else this.opts.warn?.(`${t.name} is not running; it is shown once it starts`);
       }
-      yield* this.queue.drain();
+      yield* this.events();
     } finally {
       controller.abort();
       dispose();
@@ -110,8 +120,12 @@ export class StatsCollector {
 
   private async pump(key: string, target: Target, signal: AbortSignal): Promise<void> {
     let prev: RawStats | undefined;
+    let badLines = 0;
+    const onBadLine = (n: number, error: string) => {
+      if (badLines++ === 0) this.opts.warn?.(`stats of ${target.name}: skipped line ${n} of the engine's stream: ${error}`);
+    };
     try {
-      for await (const raw of this.stream(target.engine, target.id, signal)) {
+      for await (const raw of this.stream(target.engine, target.id, signal, onBadLine)) {
         if (isEmptyReading(raw)) {
           prev = undefined;
           continue;

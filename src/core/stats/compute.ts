@@ -39,8 +39,17 @@ export interface StatsSample {
 
 type Totals = Pick<StatsSample, 'cpuTotalNs' | 'memUsage' | 'memLimit' | 'memPercent' | 'netRxBytes' | 'netTxBytes' | 'blockReadBytes' | 'blockWriteBytes' | 'pids'>;
 
+/** Totals already computed for a reading (it was `cur` of the previous sample): a reading is read-only. */
+const totalsCache = new WeakMap<RawStats, Totals>();
+
 /** The cumulative and instantaneous numbers of one reading, no previous needed. */
 export function readingTotals(raw: RawStats): Totals {
+  let t = totalsCache.get(raw);
+  if (!t) totalsCache.set(raw, (t = computeTotals(raw)));
+  return t;
+}
+
+function computeTotals(raw: RawStats): Totals {
   const mem = memUsageNoCache(raw.memory_stats);
   const limit = raw.memory_stats?.limit ?? 0;
   const net = networkTotals(raw);

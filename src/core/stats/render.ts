@@ -61,8 +61,8 @@ export function renderLiveFrame(rows: readonly StatsRow[], history: StatsHistory
     if (w < 4) return padded;
     if (i === 0) return `${o.chalk.bold(padded)}   ${'CPU'.padEnd(w)}   ${'MEM'.padEnd(w)}   ${'NET'.padEnd(w)}`.trimEnd();
     const key = rows[i - 1]!.key;
-    const spark = (v: number[], max?: number) => o.chalk.cyan(sparkline(v, w, max));
-    return `${padded}   ${spark(history.series(key, 'cpuPercent'))}   ${spark(history.series(key, 'memUsage'))}   ${spark(history.netSeries(key))}`;
+    const spark = (v: number[], fromMin = false) => o.chalk.cyan(sparkline(v, w, { fromMin }));
+    return `${padded}   ${spark(history.series(key, 'cpuPercent'))}   ${spark(history.series(key, 'memUsage'), true)}   ${spark(history.netSeries(key))}`;
   });
   const maxLines = Math.max(1, o.rows - 1);
   const shown = lines.slice(0, maxLines).map((l) => cut(l, o.columns));

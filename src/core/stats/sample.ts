@@ -19,7 +19,7 @@ import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { compareVersions } from '../engine/engine.js';
 import { engineStream } from '../engine/request.js';
-import { splitLines } from '../stream/lines.js';
+import { LineSplitter, type Line } from '../stream/lines.js';
 import { computeSample, isEmptyReading, type StatsSample } from './compute.js';
 import { readTimeMs, type RawStats } from './formulas.js';
 import { linkedController } from '../stream/abort.js';
@@ -32,15 +32,38 @@ const MAX_READING_BYTES = 256 * 1024;
 
 const statsPath = (id: string) => `/containers/${encodeURIComponent(id)}/stats?`;
 
-export async function* statsStream(engine: Engine, id: string, signal: AbortSignal): AsyncGenerator<RawStats> {
+/** A line of the stream that is not a reading is skipped (and reported to `onBadLine`); the stream goes on. */
+export async function* statsStream(engine: Engine, id: string, signal: AbortSignal, onBadLine?: (n: number, error: string) => void): AsyncGenerator<RawStats> {
   const res = await engineStream(engine, { path: statsPath(id), query: { stream: true }, signal });
+  // One LineSplitter over the socket's chunks (not a second async generator): this runs once per
+  // container per second, for as long as stats is followed.
+  const splitter = new LineSplitter(MAX_READING_BYTES);
+  const texts: string[] = [];
+  const take = (l: Line) => texts.push(l.text);
+  let n = 0;
   try {
-    for await (const line of splitLines(res, MAX_READING_BYTES)) {
-      if (!line.text.trim()) continue;
-      yield JSON.parse(line.text) as RawStats;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      splitter.push(chunk, take);
+      for (const text of texts.splice(0)) {
+        n++;
+        if (!text.trim()) continue;
+        const raw = parseReading(text);
+        if (typeof raw === 'string') onBadLine?.(n, raw);
+        else yield raw;
+      }
     }
   } finally {
     res.destroy();
+  }
+}
+
+/** A reading, or why the text is not one. */
+export function parseReading(text: string): RawStats | string {
+  try {
+    const v = JSON.parse(text) as RawStats;
+    return v && typeof v === 'object' && typeof v.read === 'string' ? v : 'not a stats reading (no "read" time)';
+  } catch (err) {
+    return (err as Error).message;
   }
 }
 

@@ -1,14 +1,18 @@
 /**
  * Unicode sparklines: one block character (▁ to █) per value, the last
- * `width` values, scaled from 0 to the largest shown (or to `max` when given,
- * e.g. 100 for a percentage of one CPU). Shorter series are padded on the left.
+ * `width` values, padded on the left when fewer. Scaled from 0 to the largest
+ * value shown (rates, CPU: an idle series stays low), or with `fromMin` from
+ * the smallest to the largest shown (levels such as memory, whose changes are
+ * small against their size). A flat series draws at the bottom.
  */
 const BARS = '▁▂▃▄▅▆▇█';
 
-export function sparkline(values: readonly number[], width: number, max?: number): string {
+export function sparkline(values: readonly number[], width: number, opts: { max?: number; fromMin?: boolean } = {}): string {
   if (width <= 0) return '';
   const shown = values.slice(-width);
-  const top = Math.max(max ?? 0, ...shown, 0);
-  const chars = shown.map((v) => BARS[top > 0 ? Math.min(BARS.length - 1, Math.max(0, Math.round((v / top) * (BARS.length - 1)))) : 0]);
-  return ' '.repeat(width - shown.length) + chars.join('');
+  const lo = opts.fromMin && shown.length ? Math.min(...shown) : 0;
+  const hi = Math.max(opts.max ?? 0, ...shown, lo);
+  const span = hi - lo;
+  const level = (v: number) => (span > 0 ? Math.min(BARS.length - 1, Math.max(0, Math.round(((v - lo) / span) * (BARS.length - 1)))) : 0);
+  return ' '.repeat(width - shown.length) + shown.map((v) => BARS[level(v)]).join('');
 }

@@ -1,8 +1,8 @@
 /**
  * The sinks of streaming `berth stats`: NDJSON records as samples arrive; a
  * docker-like table once per interval when piped (`--format table`); on a TTY
- * a live table with sparklines, redrawn in place on the alternate screen and
- * restored on exit (Ctrl-C included).
+ * a live table with sparklines, redrawn in place; the cursor is restored on
+ * exit (Ctrl-C included) and the last frame stays on screen.
  */
 import { setInterval as every } from 'node:timers/promises';
 import type { CommandContext } from '../../context.js';
@@ -79,8 +79,9 @@ async function tablePerTick(collector: StatsCollector, plan: ViewPlan, out: Line
   await out.end();
 }
 
-const ENTER = '\x1b[?1049h\x1b[?25l';
-const LEAVE = '\x1b[?25h\x1b[?1049l';
+/** Clear once and hide the cursor; each frame then redraws from the top left. The last frame stays on screen at exit, as docker's does. */
+const ENTER = '\x1b[2J\x1b[H\x1b[?25l';
+const LEAVE = '\x1b[?25h';
 
 async function liveView(ctx: ViewContext, collector: StatsCollector, plan: ViewPlan, out: LineWriter, signal: AbortSignal): Promise<void> {
   const stdout = ctx.io.stdout;

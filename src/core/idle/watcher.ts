@@ -172,7 +172,9 @@ export class IdleWatcher {
       from === 'unknown'
         ? `found ${s.awake ? 'running' : s.paused ? 'paused' : 'stopped'} (${s.status})`
         : s.awake
-          ? `started outside this watcher (${s.status})`
+          ? from === 'error'
+            ? `running (${s.status})`
+            : `started outside this watcher (${s.status})`
           : `${s.paused ? 'paused' : 'stopped'} outside this watcher (${s.status})`;
     const rec = this.states.apply(name, input, reason, { id: s.id });
     if (!rec) return;
@@ -192,9 +194,9 @@ export class IdleWatcher {
     const busy = cfg.busy ? await checkBusy(this.o.engine, s.id, cfg.busy, clock) : undefined;
     if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
     const reason = `idle for ${fmtMs(roundS(idle))} (network <= ${cfg.minBytes} B per reading, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
-    if (this.o.dryRun) return this.keep(s, `${reason}; dry run: would ${cfg.stopMethod}`, 'would_stop');
-    await this.sleepNow(s, cfg, reason);
-    s.awake = false;
+    // A dry run goes on as if it had stopped it, so its dependencies are judged as they would be.
+    if (this.o.dryRun) await this.keep(s, `${reason}; dry run: would ${cfg.stopMethod}`, 'would_stop');
+    if (this.o.dryRun || (await this.sleepNow(s, cfg, reason))) s.awake = false;
   }
 
   private async keep(s: Seen, reason: string, action: 'keep' | 'would_stop' = 'keep'): Promise<void> {
@@ -206,17 +208,20 @@ export class IdleWatcher {
     await this.o.emit({ type: 'idle', ts: iso(this.now()), container: s.name, id: s.id, from: state, to, reason, action });
   }
 
-  private async sleepNow(s: Seen, cfg: IdleConfig, reason: string): Promise<void> {
+  /** Stops it; false when the engine refused (then it is in `error`, and tried again after another timeout). */
+  private async sleepNow(s: Seen, cfg: IdleConfig, reason: string): Promise<boolean> {
     this.kept.delete(s.name);
     try {
       await this.provider.stop(s.id, cfg.stopMethod, { ...(cfg.stopSignal ? { signal: cfg.stopSignal } : {}), ...(cfg.stopTimeoutSec !== undefined ? { timeoutSec: cfg.stopTimeoutSec } : {}) });
     } catch (err) {
       const rec = this.states.apply(s.name, { kind: 'fail' }, `could not ${cfg.stopMethod}: ${(err as Error).message}`, { id: s.id });
       if (rec) await this.o.emit(rec);
-      return;
+      this.clock(s).touch(this.now());
+      return false;
     }
     const rec = this.states.apply(s.name, { kind: 'sleep' }, reason, { id: s.id, action: cfg.stopMethod });
     if (rec) await this.o.emit(rec);
+    return true;
   }
 
   private reportErrors(view: View): void {

@@ -85,14 +85,32 @@ describe('berth wake', () => {
     expect(res.stderr.split('\n')[0]).toMatch(new RegExp(`^berth: ${app} was not ready after 2s \\(waiting for its healthcheck \\(now (starting|unhealthy)\\)\\)$`));
   });
 
-  it('waits for an HTTP probe on the container address', async () => {
+  it.each(['http://container:8080/', 'tcp://container:8080'])('waits for the probe %s on the container address', async (probe) => {
     const app = await create('probe', {
       cmd: 'sleep 1; mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p 8080 -h /www',
-      labels: { 'berth.idle.probe': 'http://container:8080/' },
+      labels: { 'berth.idle.probe': probe },
     });
+    const t0 = Date.now();
     const res = await berth(['wake', app, '--json']);
-    expect(res.exitCode).toBe(0);
-    expect(events(res.stdout).at(-1)!.message).toMatch(new RegExp(`^${app} is ready \\(probe http://container:8080/ answered\\) after [\\d.]+s$`));
+    expect(res.exitCode, res.stderr).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000); // not before httpd listens
+    expect(events(res.stdout).at(-1)!.message).toMatch(new RegExp(`^${app} is ready \\(probe ${probe} answered\\) after [\\d.]+s$`));
+  });
+
+  it('runs a compose init dependency to completion first (service_completed_successfully), and fails when it exits non-zero', async () => {
+    const project = uniqueName('init');
+    const compose = (service: string, extra: Record<string, string> = {}) => ({ 'com.docker.compose.project': project, 'com.docker.compose.service': service, ...extra });
+    const init = await create('init', { cmd: 'sleep 1; exit 0', labels: compose('init') });
+    const app = await create('after-init', { cmd: 'exec sleep 600', labels: compose('app', { 'com.docker.compose.depends_on': 'init:service_completed_successfully:false' }) });
+    const ok = await berth(['wake', app]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(events(ok.stdout).find((e) => e.event === 'dep_ready')!.message).toBe(`dependency ${init} is completed successfully`);
+    const failing = await create('init-bad', { cmd: 'exit 2', labels: compose('init2') });
+    const app2 = await create('after-bad', { cmd: 'exec sleep 600', labels: compose('app2', { 'com.docker.compose.depends_on': 'init2:service_completed_successfully:false' }) });
+    const bad = await berth(['wake', app2]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr.split('\n')[0]).toBe(`berth: ${failing} exited with code 2 before completing successfully`);
+    expect((await docker.getContainer(app2).inspect()).State.Running).toBe(false);
   });
 
   it.each([

@@ -90,6 +90,22 @@ describe('berth logs --follow', () => {
     expect(sums.at(-1)!.lines).toBe(logs.length);
   });
 
+  it('prints what is already written in exact time order before following (even with no reorder window)', async () => {
+    const script = (tag: string) => `for i in $(seq 1 150); do echo "${tag} $i"; sleep 0.01; done; sleep 30`;
+    const [a, b] = await Promise.all([runContainer({ name: uniqueName('ha'), cmd: script('A') }), runContainer({ name: uniqueName('hb'), cmd: script('B') })]);
+    made.push(a, b);
+    await waitFor(async () => (await dockerLines(a.id)).length === 150 && (await dockerLines(b.id)).length === 150, 30_000);
+    const merged = await execa('node', [BERTH_BIN, 'logs', '--json', a.id, b.id]);
+    const f = follow(['--reorder-window', '0', a.id, b.id]);
+    await f.out.until((ls) => ls.length >= 300, 20_000);
+    f.child.kill('SIGINT');
+    expect((await f.child).exitCode).toBe(130);
+    const want = merged.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    expect(want).toHaveLength(300);
+    expect(new Set(want.slice(0, 20).map((r) => r.msg[0]))).toEqual(new Set(['A', 'B'])); // really interleaved
+    expect(f.recs().map((r) => [r.ts, r.msg])).toEqual(want.map((r) => [r.ts, r.msg]));
+  });
+
   it('survives a dropped engine connection: reconnects and resumes with no repeated and no lost lines', async () => {
     const proxy = await EngineProxy.start();
     try {

@@ -1,8 +1,10 @@
 /**
- * `--follow` over a selection: one Follower per container, containers that
- * start later and match the selection join (engine events via watchTargets),
- * and every line passes through the reorder window so the merged view is in
- * timestamp order within `windowMs`. Yields batches until the signal aborts
+ * `--follow` over a selection: first the lines already written, merged
+ * exactly in timestamp order (as without --follow); then one Follower per
+ * container goes on from there, containers that start later and match the
+ * selection join (engine events via watchTargets), and every new line passes
+ * through the reorder window so the merged view is in timestamp order
+ * within `windowMs`. Yields batches until the signal aborts
  * (or, with `once`, until every container's stream ended).
  * Bounds: the window holds at most DEFAULT_MAX_HELD lines; the queue to the
  * consumer at most 64 batches (then followers wait: backpressure).
@@ -14,6 +16,7 @@ import { linkedController } from '../stream/abort.js';
 import { Follower, type FollowerEnv } from './follower.js';
 import type { LogLine } from './line.js';
 import { BatchQueue } from './queue.js';
+import { mergeByTime } from './merge.js';
 import { ReorderWindow } from './reorder.js';
 import type { LogQuery } from './source.js';
 
@@ -42,17 +45,21 @@ export async function* followLogs(engines: Engine[], sel: Selection, opts: Follo
     signal: inner,
     once: opts.once,
   };
-  const start = (t: Target, joined: boolean) => {
+  const register = (t: Target, joined: boolean): Follower | undefined => {
     const key = `${t.engine.name}\u0000${t.id}`;
-    if (followers.has(key)) return followers.get(key)!.wake();
+    const known = followers.get(key);
+    if (known) return void known.wake();
     const f = new Follower(t, env, joined);
     followers.set(key, f);
     opts.onTarget?.(t);
     active++;
+    return f;
+  };
+  const launch = (f: Follower) => {
     f.run()
-      .catch((err) => opts.onStatus(`logs of ${t.name}: ${(err as Error).message}`))
+      .catch((err) => opts.onStatus(`logs of ${f.target.name}: ${(err as Error).message}`))
       .finally(() => {
-        followers.delete(key);
+        followers.delete(`${f.target.engine.name}\u0000${f.target.id}`);
         if (--active === 0 && opts.once) finish();
       });
   };
@@ -62,10 +69,17 @@ export async function* followLogs(engines: Engine[], sel: Selection, opts: Follo
   };
   inner.addEventListener('abort', finish, { once: true });
   try {
+    const start = (t: Target) => {
+      const f = register(t, true);
+      if (f) launch(f);
+    };
     if (!opts.once) for (const e of engines) void watch(e, sel, inner, followers, start, opts.onStatus, engines.length > 1);
-    const initial = await listTargets(engines, sel, inner);
-    for (const t of initial) start(t, false);
-    if (opts.once && initial.length === 0) finish();
+    const initial = (await listTargets(engines, sel, inner)).map((t) => register(t, false)).filter((f) => f !== undefined);
+    // What is already written comes first, merged exactly in time order; then everyone follows.
+    const now = BigInt(Date.now()) * 1_000_000n;
+    yield* mergeByTime(initial.map((f) => f.history(now)));
+    initial.forEach(launch);
+    if (opts.once && active === 0) finish();
     yield* queue;
   } finally {
     clearInterval(ticker);
@@ -79,13 +93,13 @@ async function watch(
   sel: Selection,
   signal: AbortSignal,
   followers: Map<string, Follower>,
-  start: (t: Target, joined: boolean) => void,
+  start: (t: Target) => void,
   onStatus: (m: string) => void,
   several: boolean,
 ): Promise<void> {
   try {
     for await (const ch of watchTargets(engine, sel, signal, (s) => onStatus(engineStatus(s, several ? engine.name : undefined)))) {
-      if (ch.kind === 'start') start(ch.target, true);
+      if (ch.kind === 'start') start(ch.target);
       else if (ch.kind === 'destroy') {
         const f = followers.get(`${engine.name}\u0000${ch.id}`);
         if (f) {

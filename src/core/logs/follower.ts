@@ -32,11 +32,31 @@ export class Follower {
   private starts = 0;
   private wakeUp: (() => void) | undefined;
   private attaches = 0;
-  private readonly attachedAtNs = BigInt(Date.now()) * 1_000_000n;
+  private attachedAtNs = BigInt(Date.now()) * 1_000_000n;
   removed = false;
 
   /** `joined`: the container started while following, so all of its lines are new. */
   constructor(readonly target: Target, private readonly env: FollowerEnv, private readonly joined = false) {}
+
+  /**
+   * The lines already written, up to `untilNs` (not following), for the
+   * caller to merge in time order before following starts; `run()` then goes
+   * on from the last of them. Never throws (an abort just ends it).
+   */
+  async *history(untilNs: bigint): AsyncGenerator<LogLine[]> {
+    const q: LogQuery = { ...this.env.query, follow: false };
+    if (q.until === undefined || q.until > untilNs) q.until = untilNs;
+    this.attaches++;
+    this.attachedAtNs = untilNs;
+    try {
+      for await (const batch of containerLogBatches(this.target, q, this.env.signal)) {
+        const fresh = this.cursor.filter(batch);
+        if (fresh.length) yield fresh;
+      }
+    } catch {
+      // Gone, unreadable or unreachable: run() finds out again, and reports or retries.
+    }
+  }
 
   /** A start (or destroy) event for this container. */
   wake(): void {

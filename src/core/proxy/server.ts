@@ -10,6 +10,7 @@ import type net from 'node:net';
 import type stream from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
+import { BerthError } from '../errors.js';
 import type { ConfigFile } from '../idle/config-file.js';
 import type { IdleRecord, Provider, WakeEvent, Waker } from '../idle/types.js';
 import type { ServeRecord } from '../records.js';
@@ -84,7 +85,6 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     return d;
   };
   const first = await discover();
-  if (!first.found.length) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
   const admin = makeAdminHandler({ ctx, lives: () => routes.all(), sampler, sseSubscribers: () => budget.count, token: o.token });
   const server = http.createServer({ maxHeaderSize: o.maxHeaderSize, headersTimeout: o.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: o.keepAliveTimeoutMs }, makeHttpHandler(ctx, admin));
   server.timeout = o.clientIdleTimeoutMs;
@@ -94,6 +94,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}` });
   for (const l of routes.all()) o.record({ type: 'serve', ts: iso(), event: 'route', container: l.name, hosts: l.route.hosts, port: l.route.port, tcp: l.route.tcp, state: l.state });
   o.onListening?.(port);
+  if (!first.found.length) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
   const background = startBackground(o, routes, discover, signal);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   await shutdown(server, tcp, routes, o);
@@ -134,7 +135,10 @@ function onClientError(err: NodeJS.ErrnoException, socket: stream.Duplex): void 
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : err.message;
+      reject(new BerthError('USAGE', `--listen: cannot listen on ${host}:${port}: ${why}`, { cause: err }));
+    });
     server.listen({ host, port }, () => {
       server.off('error', reject);
       resolve((server.address() as net.AddressInfo).port);

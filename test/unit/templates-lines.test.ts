@@ -37,6 +37,13 @@ describe('templates: shape cache', () => {
     expect(shapeHash('user ab')).not.toBe(shapeHash('user ac'));
   });
 
+  it('a lower-case hex run with a digit and a letter folds whole (ids, UUID parts); words do not', () => {
+    expect(shapeHash('container 3f2a9c01bd7e started')).toBe(shapeHash('container a81c0f00 started'));
+    expect(shapeHash('req 123e4567-e89b-12d3-a456-4266141740ab ok')).toBe(shapeHash('req 9fe1b2c3-0a1b-4c5d-8e9f-a0b1c2d3e4f5 ok'));
+    expect(shapeHash('node dn228 up')).not.toBe(shapeHash('node cf228 up'));
+    expect(shapeHash('bad 1e')).not.toBe(shapeHash('bed 1e'));
+  });
+
   it('drops an entry whose template was evicted (unlinked from its tree)', () => {
     const c = new ShapeCache(10);
     const t = { id: 1, tokens: [], leaf: [] } as unknown as Template;

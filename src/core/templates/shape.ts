@@ -2,8 +2,8 @@
  * The shape cache: lines that differ only in their digits get the same
  * template, so a line whose shape was seen skips header stripping, masking
  * and the tree (the common case on real logs: the same lines with other
- * numbers). A digit right after an upper-case letter counts as itself
- * (HTTP2 and HTTP3 stay apart, as keywords do in the tree). The key is a
+ * numbers, other ids). A digit right after an upper-case letter counts as
+ * itself (HTTP2 and HTTP3 stay apart, as keywords do in the tree). The key is a
  * 53-bit hash of the shape (two independent 32-bit lanes, one pass): with at
  * most `max` entries, the chance of any false hit over 10 million lines is
  * about 1e-8, so entries are not compared again. Entries whose template was
@@ -60,21 +60,49 @@ export class ShapeCache {
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isUpper = (c: number) => c >= 65 && c <= 90;
 
-/** The shape key: FNV-1a and a multiply-rotate lane over the line with digits folded to one, as one 53-bit number. */
+/**
+ * The shape key, one pass, as one 53-bit number: each run of letters and
+ * digits is hashed with its digits folded to one (except after an upper-case
+ * letter); a run of lower-case hex with a digit and a letter (ids, hashes,
+ * UUID parts) folds whole to one mark, as masking turns it into `<*>` anyway.
+ * Other characters count as themselves.
+ */
 export function shapeHash(s: string): number {
   let h1 = 0x811c9dc5;
-  let h2 = s.length;
-  let prev = 0;
-  for (let i = 0; i < s.length; i++) {
+  let h2 = 0x27d4eb2f;
+  let i = 0;
+  const n = s.length;
+  while (i < n) {
     const c = s.charCodeAt(i);
-    const k = isDigit(c) && !isUpper(prev) ? 48 : c;
+    let k: number;
+    if (isAlnum(c)) {
+      let r = 0x9e3779b1;
+      let digit = false;
+      let hexLetter = false;
+      let hexOnly = true;
+      let prev = 0;
+      for (; i < n; i++) {
+        const d = s.charCodeAt(i);
+        if (!isAlnum(d)) break;
+        if (isDigit(d)) digit = true;
+        else if (d >= 97 && d <= 102) hexLetter = true;
+        else hexOnly = false;
+        r = Math.imul(r ^ (isDigit(d) && !isUpper(prev) ? 48 : d), 16777619);
+        prev = d;
+      }
+      k = digit && hexLetter && hexOnly ? 35 : r;
+    } else {
+      k = c;
+      i++;
+    }
     h1 = Math.imul(h1 ^ k, 16777619);
     h2 = Math.imul(h2 + k, 0x5bd1e995);
     h2 ^= h2 >>> 15;
-    prev = c;
   }
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }
+
+const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** True when two lines have one shape (what shapeHash hashes): equal but for digits. */
 export function sameShape(a: string, b: string): boolean {

@@ -68,8 +68,8 @@ export function makeLogsCommand(ctx: CommandContext): Command {
     const filter = parseFilter(opts);
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table', 'raw']);
     const windowMs = parseDurationMs(opts.reorderWindow ?? `${DEFAULT_REORDER_MS}ms`, '--reorder-window');
-    const engines = await ctx.engines(cmd);
     const selection = { names, project: opts.project, filters: collectFilters(opts.filter ?? []) };
+    const engines = await ctx.engines(cmd);
     const passthrough = format === 'raw' && !opts.follow && !filter && !opts.summary;
     if (passthrough) {
       const targets = await listTargets(engines, selection, ctx.signal);

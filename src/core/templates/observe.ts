@@ -25,7 +25,11 @@ export interface Observation {
   record?: Record<string, unknown>;
 }
 
-/** Groups by compose service when there is one, else by container. Cached per key so templates share one GroupRef. */
+/**
+ * Groups by compose service when there is one, else by container name (not
+ * id: a recreated container keeps its templates across --state runs).
+ * Cached per key so templates share one GroupRef.
+ */
 export class Groups {
   private readonly known = new Map<string, GroupRef>();
 
@@ -37,7 +41,7 @@ export class Groups {
     const engine = s(r.engine);
     const service = s(r.service);
     const project = s(r.project);
-    const key = service !== undefined ? `s\0${engine ?? ''}\0${project ?? ''}\0${service}` : `c\0${engine ?? ''}\0${s(r.id) ?? s(r.name) ?? ''}`;
+    const key = service !== undefined ? `s\0${engine ?? ''}\0${project ?? ''}\0${service}` : `c\0${engine ?? ''}\0${s(r.name) ?? s(r.id) ?? ''}`;
     if (key === 'c\0\0') return NO_GROUP;
     let g = this.known.get(key);
     if (!g) {

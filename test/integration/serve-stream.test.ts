@@ -22,6 +22,9 @@ beforeAll(async () => {
   c.stream = await h.container('stream', httpdCmd(SLOW_CGI(6)), { 'berth.proxy.host': host('stream'), 'berth.proxy.port': '8080', 'berth.idle.timeout': '2s', 'berth.idle.stop_method': 'kill' }, true);
   c.ws = await h.container('ws', `exec nc -ll -p 8080 -e nc ${gateway} ${wsPort}`, { 'berth.proxy.host': host('ws'), 'berth.proxy.port': '8080' });
   c.tcp = await h.container('tcp', 'exec nc -ll -p 5432 -e cat', { 'berth.proxy.tcp': `${tcpPort}:5432` });
+  c.db = await h.container('db', 'exec sleep 3600', {});
+  c.app = await h.container('app', httpdCmd('echo app-ok > /www/index.html'), { 'berth.proxy.host': host('app'), 'berth.proxy.port': '8080', 'berth.idle.depends_on': c.db });
+  c.paused = await h.container('pause', httpdCmd('echo pause-ok > /www/index.html'), { 'berth.proxy.host': host('pause'), 'berth.proxy.port': '8080', 'berth.idle.timeout': '1s', 'berth.idle.stop_method': 'pause' }, true);
   c.stats = await h.container('stats', httpdCmd('echo stats-ok > /www/index.html'), { 'berth.proxy.host': host('stats'), 'berth.proxy.port': '8080' }, true);
   await h.start(['--stats-interval', '300ms', '--stats-expiry', '5s', '--shutdown-timeout', '20s']);
 }, 90_000);
@@ -81,6 +84,24 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
     const m = await request(h.port, 'x', '/$berth/metrics');
     expect(m.body).toContain(`berth_proxy_tcp_bytes_total{route="${c.tcp}",direction="in"} 21`);
     expect(m.body).toContain(`berth_proxy_tcp_bytes_total{route="${c.tcp}",direction="out"} 21`);
+  });
+
+  it('wakes dependencies first (berth.idle.depends_on), then the app', async () => {
+    expect(await isRunning(c.db!)).toBe(false);
+    const res = await request(h.port, host('app'), '/index.html');
+    expect(res.body.trim()).toBe('app-ok');
+    expect(await isRunning(c.db!)).toBe(true);
+    const events = h.records<{ type: string; container: string; event: string; dep?: string }>().filter((r) => r.type === 'wake' && r.container === c.app);
+    expect(events.map((e) => e.event)).toEqual(['starting', 'waking_dep', 'dep_ready', 'container_woke', 'waiting_ready', 'ready']);
+    expect(events[1]!.dep).toBe(c.db);
+  });
+
+  it('with stop_method pause: pauses when idle and unpauses on the next request', async () => {
+    const paused = async () => (await docker.getContainer(c.paused!).inspect()).State.Paused;
+    await waitFor(paused, 20_000, 100);
+    const res = await request(h.port, host('pause'), '/index.html');
+    expect(res.body.trim()).toBe('pause-ok');
+    expect(await paused()).toBe(false);
   });
 
   it('the stats API returns growing `from` indices from the first request on, and stops sampling after the expiry', async () => {

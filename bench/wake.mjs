@@ -28,7 +28,7 @@ function scenario(title, createArgs, readyTest) {
   const docker = [];
   try {
     for (let i = 0; i < RUNS; i++) {
-      berth.push(timeIt(() => execFileSync('node', [BERTH, 'wake', name, '--json'], { stdio: 'ignore' })));
+      berth.push(timeIt(() => execFileSync('node', [BERTH, 'wake', name, '--json'], { stdio: ['ignore', 'ignore', 'inherit'] })));
       sh(`docker kill ${name}`);
       docker.push(timeIt(() => sh(`docker start ${name} >/dev/null && until [ "$(docker inspect -f '${readyTest}' ${name})" = ok ]; do sleep 0.1; done`)));
       sh(`docker kill ${name}`);

@@ -20,7 +20,7 @@ const names = Array.from({ length: N }, (_, i) => `berth-bench-idle-${process.pi
 
 const timeIt = (file, args) => {
   const t = process.hrtime.bigint();
-  execFileSync(file, args, { stdio: 'ignore' });
+  execFileSync(file, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   return Number(process.hrtime.bigint() - t) / 1e6;
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

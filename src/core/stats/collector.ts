@@ -14,7 +14,7 @@ import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { listTargets, watchTargets, type Selection, type Target } from '../engine/select.js';
 import type { WatcherStatus } from '../events/watcher.js';
-import { BerthError } from '../errors.js';
+import { BerthError, isConnectionError } from '../errors.js';
 import { linkedController } from '../stream/abort.js';
 import { computeSample, isEmptyReading, type StatsSample } from './compute.js';
 import { readTimeMs, type RawStats } from './formulas.js';
@@ -109,12 +109,28 @@ export class StatsCollector {
 
   private async watch(engine: Engine, sel: Selection, signal: AbortSignal): Promise<void> {
     try {
-      for await (const ch of watchTargets(engine, sel, signal, (s) => this.opts.onStatus?.(s, engine))) {
+      const onStatus = (s: WatcherStatus) => {
+        this.opts.onStatus?.(s, engine);
+        if (s.kind === 'reconnected') void this.resync(engine, sel, signal);
+      };
+      for await (const ch of watchTargets(engine, sel, signal, onStatus)) {
         if (ch.kind === 'start') this.add(ch.target, signal);
         else this.remove(targetKey({ engine, id: ch.id }));
       }
     } catch (err) {
       if (!signal.aborted) this.opts.warn?.(`stopped following container starts on ${engine.name}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * After the event stream came back: follow again the running containers whose stats stream was lost with
+   * the connection but that did not restart (no start event), e.g. on an engine with live-restore.
+   */
+  private async resync(engine: Engine, sel: Selection, signal: AbortSignal): Promise<void> {
+    try {
+      for (const t of await listTargets([engine], sel, signal)) if (t.running) this.add(t, signal);
+    } catch {
+      // the next reconnect tries again
     }
   }
 
@@ -137,7 +153,7 @@ export class StatsCollector {
         await this.queue.push({ kind: 'sample', key, target, sample });
       }
     } catch (err) {
-      if (!signal.aborted && !(err instanceof BerthError && err.code === 'NOT_FOUND')) this.opts.warn?.(`stats of ${target.name}: ${(err as Error).message}`);
+      if (!signal.aborted && !quietLoss(err)) this.opts.warn?.(`stats of ${target.name}: ${(err as Error).message}`);
     } finally {
       if (this.live.get(key)?.stop.signal === signal) this.remove(key);
     }
@@ -148,4 +164,10 @@ export class StatsCollector {
     const b = readTimeMs(cur.read);
     return a === undefined || b === undefined || b - a >= this.intervalMs - TICK_SLACK_MS;
   }
+}
+
+/** A container removed, or the engine gone (the event watcher reports that once, not once per container). */
+function quietLoss(err: unknown): boolean {
+  if (err instanceof BerthError) return err.code === 'NOT_FOUND' || err.code === 'ENGINE_UNREACHABLE';
+  return isConnectionError(err) || /socket hang up|aborted/i.test((err as Error)?.message ?? '');
 }

@@ -9,11 +9,12 @@ const h = new ServeHarness();
 const host = (n: string) => `${n}-${h.run}.test`;
 const FAST_STOP = { 'berth.idle.stop_method': 'kill' };
 const ECHO_CGI = `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\necho "got:$(head -c $CONTENT_LENGTH)"\\necho "xff:$HTTP_X_FORWARDED_FOR host:$HTTP_X_FORWARDED_HOST proto:$HTTP_X_FORWARDED_PROTO"\\n' > /www/cgi-bin/echo && chmod +x /www/cgi-bin/echo`;
+const COUNT_CGI = `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\nhead -c $CONTENT_LENGTH | wc -c\\n' > /www/cgi-bin/count && chmod +x /www/cgi-bin/count`;
 const c: Record<string, string> = {};
 
 beforeAll(async () => {
   const page = (text: string) => `echo ${text} > /www/index.html`;
-  c.api = await h.container('api', httpdCmd(ECHO_CGI), { 'berth.proxy.host': host('api'), 'berth.proxy.port': '8080' });
+  c.api = await h.container('api', httpdCmd(`${ECHO_CGI} && ${COUNT_CGI}`), { 'berth.proxy.host': host('api'), 'berth.proxy.port': '8080' });
   c.many = await h.container('many', httpdCmd(page('many-ok')), { 'berth.proxy.host': host('many'), 'berth.proxy.port': '8080' });
   c.page = await h.container('page', httpdCmd(page('page-ok')), { 'berth.proxy.host': host('page'), 'berth.proxy.port': '8080' });
   c.quiet = await h.container('quiet', httpdCmd(page('quiet-ok')), { 'berth.proxy.host': host('quiet'), 'berth.proxy.port': '8080' });
@@ -47,6 +48,13 @@ describe('berth serve: HTTP', () => {
     expect(res.body).toContain('got:hello-body');
     expect(res.body).toContain(`xff:127.0.0.1 host:${host('api')} proto:http`);
     expect(await isRunning(c.api!)).toBe(true);
+  });
+
+  it('streams a request body larger than the hold limit to an awake container', async () => {
+    const size = 3 * 1024 * 1024;
+    const res = await request(h.port, host('api'), '/cgi-bin/count', { method: 'POST', body: 'z'.repeat(size), headers: { 'content-type': 'application/octet-stream' } });
+    expect(res.status).toBe(200);
+    expect(res.body.trim()).toBe(String(size));
   });
 
   it('starts a container once for 50 concurrent cold requests, and answers all of them', async () => {

@@ -95,7 +95,9 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
   try {
     if (!ignored) ctx.onRequest(name);
     const graceUntil = life.readyAt + ctx.connectGraceMs;
-    const body = held ?? (Date.now() < graceUntil ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
+    // Just after a wake a small body is held so a refused connect can be retried; a large or unsized one streams.
+    const holdable = req.headers['content-length'] !== undefined && Number(req.headers['content-length']) <= ctx.holdBodyLimit;
+    const body = held ?? (Date.now() < graceUntil && holdable ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
     const addr = life.cachedUpstream() ?? (await life.upstream());
     const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' });
     const status = await forward(req, res, { addr, agent: ctx.agent, headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });

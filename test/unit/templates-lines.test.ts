@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TextLines } from '../../src/core/templates/text-lines.js';
-import { ShapeCache, sameShape, shapeHash } from '../../src/core/templates/shape.js';
+import { ShapeCache, sameShape, shapeHash as shapeOf } from '../../src/core/templates/shape.js';
+
+const shapeHash = (s: string) => { const h = shapeOf(s); return `${h.key}/${h.check}`; };
+const shape = (key: number) => ({ key, check: 0 });
 import type { Template } from '../../src/core/templates/template.js';
 
 function split(chunks: (string | Buffer)[], max = 100): [string, boolean][] {
@@ -47,20 +50,21 @@ describe('templates: shape cache', () => {
   it('drops an entry whose template was evicted (unlinked from its tree)', () => {
     const c = new ShapeCache(10);
     const t = { id: 1, tokens: [], leaf: [] } as unknown as Template;
-    c.set(7, t, 'INFO');
-    expect(c.get(7)).toEqual({ template: t, level: 'INFO' });
+    c.set(shape(7), t, 'INFO');
+    expect(c.get(shape(7))).toEqual({ check: 0, template: t, level: 'INFO' });
+    expect(c.get({ key: 7, check: 1 })).toBeUndefined();
     t.leaf = undefined;
-    expect(c.get(7)).toBeUndefined();
+    expect(c.get(shape(7))).toBeUndefined();
   });
 
   it('is cleared when full, and stands aside when lines hardly repeat', () => {
     const c = new ShapeCache(2);
     const t = { id: 1, tokens: [], leaf: [] } as unknown as Template;
-    c.set(1, t, undefined);
-    c.set(2, t, undefined);
-    c.set(3, t, undefined); // full: cleared, then 3
-    expect([c.get(1), c.get(3)?.template]).toEqual([undefined, t]);
-    for (let i = 0; i < 4096; i++) c.get(1000 + i); // 4096 lookups, 1 hit
+    c.set(shape(1), t, undefined);
+    c.set(shape(2), t, undefined);
+    c.set(shape(3), t, undefined); // full: cleared, then 3
+    expect([c.get(shape(1)), c.get(shape(3))?.template]).toEqual([undefined, t]);
+    for (let i = 0; i < 4096; i++) c.get(shape(1000 + i)); // 4096 lookups, 1 hit
     expect(c.active()).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { Drain, DRAIN_DEFAULTS, type DrainOptions } from './drain.js';
 import { messageStart } from './header.js';
 import { maskTokens } from './mask.js';
 import { TemplateStore } from './store.js';
-import { ShapeCache, shapeHash } from './shape.js';
+import { ShapeCache, shapeHash, type Shape } from './shape.js';
 import { detectLevel } from '../logs/severity.js';
 import type { GroupRef, Template } from './template.js';
 
@@ -62,6 +62,7 @@ export class TemplateMiner {
   readonly store: TemplateStore;
   nextId = 1;
   lines = 0;
+  private readonly shape: Shape = { key: 0, check: 0 };
 
   constructor(readonly opts: MinerOptions = MINER_DEFAULTS) {
     this.store = new TemplateStore(opts.maxTemplates, (t) => this.groups.get(t.group.key)?.tree.remove(t));
@@ -74,8 +75,8 @@ export class TemplateMiner {
   observe(line: string, group: GroupRef, ts: string | undefined, level?: string): Template {
     const g = this.group(group.key);
     const cached = g.cache.active();
-    const hash = cached ? shapeHash(line) : 0;
-    const hit = cached ? g.cache.get(hash) : undefined;
+    const shape = cached ? shapeHash(line, this.shape) : this.shape;
+    const hit = cached ? g.cache.get(shape) : undefined;
     let t: Template;
     let lvl = level;
     if (hit) {
@@ -85,7 +86,7 @@ export class TemplateMiner {
     } else {
       t = this.cluster(g.tree, line, group);
       lvl ??= detectLevel(line);
-      if (cached) g.cache.set(hash, t, level === undefined && levelByShape(line) ? lvl : undefined);
+      if (cached) g.cache.set(shape, t, level === undefined && levelByShape(line) ? lvl : undefined);
     }
     count(t, ts, lvl);
     this.lines++;

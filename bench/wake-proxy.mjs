@@ -3,8 +3,8 @@
 // sleeping route to the first byte of the app's answer, against the
 // container's own start-to-ready time measured the plain way: start it
 // through the engine API (POST /containers/NAME/start, as `docker start`
-// does, without the CLI's own start-up) and poll the app over HTTP every
-// 10 ms until it answers. Same container, runs alternating, median of RUNS
+// does, without the CLI's own start-up), read its address through the API,
+// and poll the app over HTTP every 10 ms until it answers. Same container, runs alternating, median of RUNS
 // each; berth's overhead = median(berth) - median(plain).
 // Target (issue 7): overhead <= 100 ms at the median of 10 wakes.
 // Usage: node bench/wake-proxy.mjs [runs, default 10]   (needs a built dist/ and the test image)
@@ -22,12 +22,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const docker = (...args) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 let serve;
 
-/** A request to the engine's unix socket. */
+/** A request to the engine's unix socket; resolves with the body. */
 const engine = (method, path) =>
   new Promise((resolve, reject) => {
     const req = http.request({ socketPath: '/var/run/docker.sock', method, path }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode < 300 ? resolve(body) : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
     });
     req.on('error', reject);
     req.end();
@@ -55,7 +56,8 @@ const getOnce = (hostIp, t0) =>
 async function plain() {
   const t0 = performance.now();
   await engine('POST', `/containers/${NAME}/start`);
-  const ip = docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', NAME);
+  const info = JSON.parse(await engine('GET', `/containers/${NAME}/json`));
+  const ip = Object.values(info.NetworkSettings.Networks).find((n) => n.IPAddress).IPAddress;
   for (;;) {
     try {
       return await getOnce(ip, t0);

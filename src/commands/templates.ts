@@ -59,34 +59,55 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     .addOption(new Option('--similarity <0..1>', 'share of a template\'s words a line must match to join it').default(String(MINER_DEFAULTS.similarity)))
     .addOption(new Option('--depth <n>', 'parse tree depth: lines are routed by token count and the first depth-2 words').default(String(MINER_DEFAULTS.depth)))
     .addOption(new Option('--max-children <n>', 'children per tree node before new words share the <*> branch').default(String(MINER_DEFAULTS.maxChildren)))
-    .addOption(new Option('--max-line-bytes <n>', 'longest stdin line kept whole; longer lines are cut there').default(String(DEFAULT_MAX_LINE_BYTES)));
+    .addOption(new Option('--max-line-bytes <n>', 'longest stdin line kept whole, in characters; longer lines are cut there (and still clustered)').default(String(DEFAULT_MAX_LINE_BYTES)));
   addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
   addFormatOptions(cmd, ['json', 'table']);
   return cmd.action(async (names: string[], opts: TemplatesOptions) => {
-    const miner = new TemplateMiner(parseMinerOptions(opts));
-    const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
-    const everyMs = parseDurationMs(opts.every, '--every');
-    if (everyMs < 100) throw usageError(`--every: expected at least 100ms (got: ${JSON.stringify(opts.every)})`);
+    const flags = parseFlags(ctx, opts);
     const useStdin = names.length === 0 && !opts.project && !opts.filter?.length && !ctx.io.stdin.isTTY;
     const plan = useStdin ? undefined : await containerPlan(ctx, cmd, names, opts);
+    const miner = new TemplateMiner(flags.miner);
     if (opts.state) restoreState(miner, opts.state);
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
-    const job = new TemplatesJob(miner, makeSink(ctx, out, format), !!opts.annotate);
-    const ro: RunOptions = { groups: new Groups(!!opts.merge), follow: !!opts.follow, everyMs, annotate: !!opts.annotate, warn: (m) => ctx.warn(m) };
-    const stopTicker = opts.follow ? startTicker(job, everyMs) : () => {};
-    try {
-      if (plan) await runContainers(job, plan, ro, ctx.signal);
-      else await runStdin(job, ctx.io.stdin, parseInteger(opts.maxLineBytes, '--max-line-bytes', { min: 1 }), ro, ctx.signal);
-    } catch (err) {
-      if (!(ctx.signal.aborted && isAbortError(err))) throw err;
-    } finally {
-      stopTicker();
-    }
+    const job = new TemplatesJob(miner, makeSink(ctx, out, flags.format), !!opts.annotate);
+    await feed(ctx, job, plan, flags);
     if (opts.state) saveState(opts.state, toState(miner.store.values(), miner.nextId, miner.opts));
     if (!ctx.pipeClosed) await job.finish(nowTs(), !!opts.follow);
     await out.end();
     if (miner.store.evicted > 0) ctx.warn(`--max-templates ${miner.opts.maxTemplates}: evicted ${miner.store.evicted} least recently matched templates`);
   });
+}
+
+interface Flags {
+  miner: MinerOptions;
+  format: Format;
+  run: RunOptions;
+  maxLineChars: number;
+}
+
+/** Every flag checked before anything runs. */
+function parseFlags(ctx: CommandContext, opts: TemplatesOptions): Flags {
+  const everyMs = parseDurationMs(opts.every, '--every');
+  if (everyMs < 100) throw usageError(`--every: expected at least 100ms (got: ${JSON.stringify(opts.every)})`);
+  return {
+    miner: parseMinerOptions(opts),
+    format: pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']),
+    run: { groups: new Groups(!!opts.merge), follow: !!opts.follow, everyMs, annotate: !!opts.annotate, warn: (m) => ctx.warn(m) },
+    maxLineChars: parseInteger(opts.maxLineBytes, '--max-line-bytes', { min: 1 }),
+  };
+}
+
+/** Runs the source into the job until it ends, or until Ctrl-C or a closed pipe (not errors: the caller still finishes). */
+async function feed(ctx: CommandContext, job: TemplatesJob, plan: LogsPlan | undefined, f: Flags): Promise<void> {
+  const stopTicker = f.run.follow ? startTicker(job, f.run.everyMs) : () => {};
+  try {
+    if (plan) await runContainers(job, plan, f.run, ctx.signal);
+    else await runStdin(job, ctx.io.stdin, f.maxLineChars, f.run, ctx.signal);
+  } catch (err) {
+    if (!(ctx.signal.aborted && isAbortError(err))) throw err;
+  } finally {
+    stopTicker();
+  }
 }
 
 function parseMinerOptions(o: TemplatesOptions): MinerOptions {

@@ -1,9 +1,11 @@
 /**
- * Timestamp merge of several containers' lines (no --follow). Each source
- * yields batches already in time order (the engine sends a container's lines
- * in order); the merge repeatedly takes the earliest head, so the output is
- * in timestamp order. Ties keep per-container order, and across containers
- * the earlier source wins. Memory: one batch per source. Batches out are at
+ * Timestamp merge of several containers' lines. Each source yields batches
+ * in the engine's order for that container (time order, except that a
+ * container's stdout and stderr lines stamped microseconds apart may come
+ * in the order the engine stored them; that order is kept, as docker logs
+ * keeps it). The merge repeatedly takes the earliest head, so across
+ * containers the output is in timestamp order; ties keep per-container
+ * order, and across containers the earlier source wins. Memory: one batch per source. Batches out are at
  * most one input batch long, so a slow reader slows every source.
  */
 import type { LogLine } from './line.js';

@@ -56,6 +56,8 @@ describe('berth watch-idle --once', () => {
     expect(res.exitCode, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ container: c, action: 'would_stop', from: 'ready', to: 'napping', reason: expect.stringMatching(/; dry run: would stop$/) });
     expect((await state(c)).Running).toBe(true);
+    const table = await berth(['watch-idle', '--once', '--dry-run', '--format', 'table', c], { env: { ...env, NO_COLOR: '1' } });
+    expect(table.stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d ${c} ready → napping \\[would_stop\\] idle for [\\d.]+s \\(network <= 512 B per reading, timeout 3s\\); dry run: would stop$`));
   });
 
   it('rejects a corrupt state file and a bad flag, naming them (exit 2)', async () => {

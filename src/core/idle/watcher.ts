@@ -141,12 +141,13 @@ export class IdleWatcher {
       const c = counters[i];
       if (c) this.clock(m.seen).observe(c, m.config.minBytes);
     });
+    const stopped = new Set<string>();
     for (const name of dependentsFirst(view)) {
       if (signal.aborted) return;
       const m = view.managed.get(name)!;
-      if (m.seen.awake) await this.judge(view, m.seen, m.config);
+      if (m.seen.awake && (await this.judge(view, m.seen, m.config))) stopped.add(m.seen.id);
     }
-    this.awakeIds = new Set([...view.managed.values()].filter((m) => m.seen.awake).map((m) => m.seen.id));
+    this.awakeIds = new Set(awake.map((m) => m.seen.id).filter((id) => !stopped.has(id)));
   }
 
   /** Forgets containers that are gone or no longer managed, so memory stays flat over months of churn. */
@@ -185,27 +186,35 @@ export class IdleWatcher {
     if (!this.o.actionsOnly) await this.o.emit(rec);
   }
 
-  private async judge(view: View, s: Seen, cfg: IdleConfig): Promise<void> {
+  /** Judges an awake container; true when it was put to sleep. */
+  private async judge(view: View, s: Seen, cfg: IdleConfig): Promise<boolean> {
     const clock = this.clock(s);
     const idle = clock.idleFor(this.now());
-    if (cfg.timeoutMs === 0 || idle < cfg.timeoutMs) return void this.kept.delete(s.name);
+    if (cfg.timeoutMs === 0 || idle < cfg.timeoutMs) return (this.kept.delete(s.name), false);
     const users = awakeDependents(s.name, view.all.keys(), (n) => view.deps.get(n) ?? [], (n) => !!view.all.get(n)?.awake);
     if (users.length) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but in use by ${users.join(', ')} (awake dependents)`);
     const busy = cfg.busy ? await checkBusy(this.o.engine, s.id, cfg.busy, clock) : undefined;
     if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
     const reason = `idle for ${fmtMs(roundS(idle))} (network <= ${cfg.minBytes} B per reading, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
-    // A dry run goes on as if it had stopped it, so its dependencies are judged as they would be.
-    if (this.o.dryRun) await this.keep(s, `${reason}; dry run: would ${cfg.stopMethod}`, 'would_stop');
-    if (this.o.dryRun || (await this.sleepNow(s, cfg, reason))) s.awake = false;
+    if (this.o.dryRun) {
+      // Judge its dependencies as if it had stopped (view only; it stays awake for the state file).
+      s.awake = false;
+      return this.keep(s, `${reason}; dry run: would ${cfg.stopMethod}`, 'would_stop');
+    }
+    const slept = await this.sleepNow(s, cfg, reason);
+    if (slept) s.awake = false;
+    return slept;
   }
 
-  private async keep(s: Seen, reason: string, action: 'keep' | 'would_stop' = 'keep'): Promise<void> {
+  /** Reports a decision not to stop (once per reason); false: nothing was stopped. */
+  private async keep(s: Seen, reason: string, action: 'keep' | 'would_stop' = 'keep'): Promise<false> {
     const key = reason.replace(/idle for [\d.]+s/, '');
-    if (this.kept.get(s.name) === key) return;
+    if (this.kept.get(s.name) === key) return false;
     this.kept.set(s.name, key);
     const state = this.states.get(s.name);
     const to = action === 'would_stop' ? 'napping' : state === 'unknown' ? 'ready' : state;
     await this.o.emit({ type: 'idle', ts: iso(this.now()), container: s.name, id: s.id, from: state, to, reason, action });
+    return false;
   }
 
   /** Stops it; false when the engine refused (then it is in `error`, and tried again after another timeout). */

@@ -20,6 +20,8 @@ import { makeAdminHandler } from './admin.js';
 import type { ProxyContext } from './context.js';
 import { discoverRoutes } from './discover.js';
 import { syncWithEngine } from './engine-sync.js';
+import { whenAborted } from '../stream/abort.js';
+import type { WatcherStatus } from '../events/watcher.js';
 import { makeHttpHandler } from './http-proxy.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
@@ -82,33 +84,46 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     const d = await discoverRoutes(o.engine, o.file, o.filters, signal);
     for (const p of [...d.problems, ...routes.apply(d.found)]) o.warn(p);
     await tcp.sync(routes.table.byTcp.keys());
-    return d;
   };
-  const first = await discover();
+  await discover();
   const admin = makeAdminHandler({ ctx, lives: () => routes.all(), sampler, sseSubscribers: () => budget.count, token: o.token });
-  const server = http.createServer({ maxHeaderSize: o.maxHeaderSize, headersTimeout: o.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: o.keepAliveTimeoutMs }, makeHttpHandler(ctx, admin));
-  server.timeout = o.clientIdleTimeoutMs;
-  server.on('upgrade', makeUpgradeHandler(ctx));
-  server.on('clientError', onClientError);
-  const port = await listen(server, o.host, o.port);
-  o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}` });
-  for (const l of routes.all()) o.record({ type: 'serve', ts: iso(), event: 'route', container: l.name, hosts: l.route.hosts, port: l.route.port, tcp: l.route.tcp, state: l.state });
-  o.onListening?.(port);
-  if (!first.found.length) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
+  const server = createServer(o, ctx, admin);
+  announce(o, routes, await listen(server, o.host, o.port));
   const background = startBackground(o, routes, discover, signal);
-  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  await whenAborted(signal);
   await shutdown(server, tcp, routes, o);
   agent.destroy();
   await background;
 }
 
-function startBackground(o: ServeOptions, routes: RouteSet, discover: () => Promise<unknown>, signal: AbortSignal): Promise<unknown> {
+function createServer(o: ServeOptions, ctx: ProxyContext, admin: ReturnType<typeof makeAdminHandler>): http.Server {
+  const server = http.createServer({ maxHeaderSize: o.maxHeaderSize, headersTimeout: o.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: o.keepAliveTimeoutMs }, makeHttpHandler(ctx, admin));
+  server.timeout = o.clientIdleTimeoutMs;
+  server.on('upgrade', makeUpgradeHandler(ctx));
+  server.on('clientError', onClientError);
+  return server;
+}
+
+function announce(o: ServeOptions, routes: RouteSet, port: number): void {
+  o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}` });
+  for (const l of routes.all()) o.record({ type: 'serve', ts: iso(), event: 'route', container: l.name, hosts: l.route.hosts, port: l.route.port, tcp: l.route.tcp, state: l.state });
+  o.onListening?.(port);
+  if (!routes.lives.size) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
+}
+
+function eventsStatus(s: WatcherStatus): string {
+  if (s.kind === 'disconnected') return `lost the engine's event stream: ${s.error}; reconnecting`;
+  if (s.kind === 'retrying') return `reconnecting to the engine (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
+  return "reconnected to the engine's event stream";
+}
+
+function startBackground(o: ServeOptions, routes: RouteSet, discover: () => Promise<void>, signal: AbortSignal): Promise<unknown> {
   let pending: NodeJS.Timeout | undefined;
   const rediscover = () => {
     clearTimeout(pending);
     pending = setTimeout(() => void discover().catch((err) => o.warn(`route discovery failed: ${(err as Error).message}`)), 200);
   };
-  const sync = syncWithEngine(o.engine, routes, { rediscover, onStatus: (s) => o.warn(`engine events: ${s.kind}`) }, signal).catch((err) => {
+  const sync = syncWithEngine(o.engine, routes, { rediscover, onStatus: (s) => o.warn(eventsStatus(s)) }, signal).catch((err) => {
     if (!signal.aborted) o.warn(`lost the engine's events: ${(err as Error).message}`);
   });
   const ticks = (async () => {
@@ -150,10 +165,12 @@ async function shutdown(server: http.Server, tcp: TcpListeners, routes: RouteSet
   const closed = Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), tcp.closeAll()]);
   for (const l of routes.all()) l.hub.closeAll();
   server.closeIdleConnections();
-  const timer = sleep(o.shutdownTimeoutMs).then(() => 'late' as const);
+  const deadline = new AbortController();
+  const timer = sleep(o.shutdownTimeoutMs, 'late' as const, { signal: deadline.signal }).catch(() => 'done' as const);
   if ((await Promise.race([closed.then(() => 'done' as const), timer])) === 'late') {
     o.warn(`shutdown: closing connections still open after ${o.shutdownTimeoutMs} ms`);
   }
+  deadline.abort();
   server.closeAllConnections();
   tcp.destroyAll();
 }

@@ -124,6 +124,14 @@ describe('LogCursor', () => {
     expect(c.filter([L(A, 1, 'same'), L(A, 1, 'same'), L(A, 1, 'same')]).map((l) => l.msg)).toEqual(['same']);
   });
 
+  it('keeps a line slightly out of time order outside a replay (stdout and stderr are stamped apart)', () => {
+    const c = new LogCursor();
+    expect(c.filter([L(A, 5), L(A, 4, 'stderr-a-bit-earlier')]).map((l) => l.msg)).toEqual(['a5', 'stderr-a-bit-earlier']);
+    expect(c.filter([L(A, 3, 'next batch, earlier still'), L(A, 6)]).map((l) => l.msg)).toEqual(['next batch, earlier still', 'a6']);
+    c.reattach();
+    expect(c.filter([L(A, 6), L(A, 7)]).map((l) => l.msg)).toEqual(['a7']);
+  });
+
   it('drops anything older than the last timestamp', () => {
     const c = new LogCursor();
     c.filter([L(A, 5)]);

@@ -1,37 +1,41 @@
 /**
  * Where one container's log stream got to, so a re-attach (container
  * restart, engine restart) neither repeats nor loses a line. The engine's
- * `since` is inclusive, so a re-attach asks for `since = last timestamp seen`
- * and drops the lines it already delivered at exactly that timestamp.
+ * `since` is inclusive, so a re-attach asks for `since` = the latest
+ * timestamp delivered, and drops the lines it delivered at exactly that
+ * timestamp when they come again.
  *
  * Like ResumeCursor (core/reconnect.ts), but keyed by the fixed-form
- * timestamp text (no number parsing per line) and counting repeats as a
- * multiset: two identical lines at the same instant are both kept.
- * Bound: it holds only the lines of the last timestamp seen.
+ * timestamp text (no number parsing per line), counting repeats as a
+ * multiset (two identical lines at the same instant are both kept), and
+ * dropping nothing outside a replay: a container's stdout and stderr lines
+ * may come slightly out of time order, and none of them is a repeat.
+ * Bound: it holds only the lines at the latest timestamp delivered.
  */
 import type { LogLine } from './line.js';
 import { tsToNanos } from './timestamp.js';
 
 export class LogCursor {
-  private lastTs: string | undefined;
-  private atLast: string[] = [];
-  /** Lines at `lastTs` still to be skipped on the current attach. */
+  private maxTs: string | undefined;
+  private atMax: LogLine[] = [];
+  /** During a replay: the timestamp it starts at and the lines at it still to skip. */
+  private replayTs: string | undefined;
   private replay: string[] = [];
 
   get since(): bigint | undefined {
-    return this.lastTs === undefined ? undefined : tsToNanos(this.lastTs);
+    return this.maxTs === undefined ? undefined : tsToNanos(this.maxTs);
   }
 
   /** A new attach (from `since`) begins: the boundary lines will come again. */
   reattach(): void {
-    this.replay = this.atLast.slice();
+    this.replayTs = this.maxTs;
+    this.replay = this.atMax.map(key);
   }
 
   /** Keeps the lines not delivered before; records the ones it keeps. */
   filter(batch: LogLine[]): LogLine[] {
-    if (batch.length === 0) return batch;
-    if (this.replay.length === 0 && (this.lastTs === undefined || batch[0]!.ts > this.lastTs)) {
-      for (const l of batch) this.record(l);
+    if (this.replayTs === undefined) {
+      for (let i = 0; i < batch.length; i++) this.record(batch[i]!);
       return batch;
     }
     const out: LogLine[] = [];
@@ -40,25 +44,29 @@ export class LogCursor {
   }
 
   private accept(l: LogLine): boolean {
-    if (this.lastTs !== undefined && l.ts < this.lastTs) return false;
-    if (l.ts === this.lastTs && this.replay.length) {
-      const i = this.replay.indexOf(key(l));
-      if (i !== -1) {
-        this.replay.splice(i, 1);
-        return false;
+    if (this.replayTs !== undefined) {
+      if (l.ts < this.replayTs) return false;
+      if (l.ts === this.replayTs) {
+        const i = this.replay.indexOf(key(l));
+        if (i !== -1) {
+          this.replay.splice(i, 1);
+          return false;
+        }
+      } else {
+        this.replayTs = undefined;
+        this.replay = [];
       }
     }
-    if (l.ts !== this.lastTs) this.replay = [];
     this.record(l);
     return true;
   }
 
   private record(l: LogLine): void {
-    if (l.ts !== this.lastTs) {
-      this.lastTs = l.ts;
-      this.atLast = [];
-    }
-    this.atLast.push(key(l));
+    if (this.maxTs === undefined || l.ts > this.maxTs) {
+      this.maxTs = l.ts;
+      this.atMax.length = 0;
+      this.atMax.push(l);
+    } else if (l.ts === this.maxTs) this.atMax.push(l);
   }
 }
 

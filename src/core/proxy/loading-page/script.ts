@@ -1,7 +1,8 @@
 /**
  * The loading page's script, served as /$berth/loading.js: follows the wake
  * on /$berth/wake-events (history replayed, then live), lists each event,
- * reloads into the app on `ready`, shows an error plainly on `error`.
+ * reloads into the app on `ready`, shows an error plainly on `error`; when
+ * the stream is refused for good it reloads the page after 3 s instead.
  * Plain ES2017, no build step, no dependencies.
  */
 export const LOADING_JS = `(function () {
@@ -22,6 +23,10 @@ export const LOADING_JS = `(function () {
     list.appendChild(li);
   }
   var source = new EventSource('/$berth/wake-events');
+  // Refused for good (too many subscribers, route gone): try the page again in a moment.
+  source.onerror = function () {
+    if (!done && source.readyState === 2) setTimeout(function () { window.location.reload(); }, 3000);
+  };
   source.addEventListener('wake', function (msg) {
     if (done) return;
     var ev;

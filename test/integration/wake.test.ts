@@ -56,6 +56,12 @@ describe('berth wake', () => {
     const again = await berth(['wake', app]);
     expect(again.exitCode).toBe(0);
     expect(events(again.stdout).find((e) => e.event === 'container_woke')!.message).toBe(`${app} was already running`);
+    // paused (stop_method=pause): waking unpauses it
+    await docker.getContainer(app).pause();
+    const unpaused = await berth(['wake', app]);
+    expect(unpaused.exitCode, unpaused.stderr).toBe(0);
+    expect(events(unpaused.stdout).find((e) => e.event === 'container_woke')!.message).toBe(`unpaused ${app}`);
+    expect((await docker.getContainer(app).inspect()).State.Paused).toBe(false);
   });
 
   it('fails fast with the exit code in the message when the container exits while starting', async () => {

@@ -107,7 +107,7 @@ class WakeRun {
 
   private async wakeRoot(root: Unit, deadline: number, budgetMs: number): Promise<void> {
     const was = await this.startUnit(root);
-    this.emit('container_woke', was ? `${root.name} was already running` : `started ${root.name}`);
+    this.emit('container_woke', was === 'running' ? `${root.name} was already running` : `${was} ${root.name}`);
     this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root)})`);
     const timeoutMs = Math.max(0, deadline - this.now());
     const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal });
@@ -115,15 +115,15 @@ class WakeRun {
     this.emit('ready', `${root.name} is ready (${how}) after ${fmtMs(Math.round((this.now() - this.t0) / 100) * 100)}`);
   }
 
-  /** Starts (or unpauses) a unit; true when it was already running. */
-  private async startUnit(u: Unit): Promise<boolean> {
+  /** Starts (or unpauses) a unit; says which, or 'running' when it already was. */
+  private async startUnit(u: Unit): Promise<'running' | 'started' | 'unpaused'> {
     const st = await this.o.resolver.provider.state(u.name, this.signal);
-    if (st.running && !st.paused) return true;
+    if (st.running && !st.paused) return 'running';
     if (this.signal.aborted) throw this.signal.reason;
     this.transition(u, { kind: 'wake' }, st.paused ? 'unpausing' : 'starting');
     await this.o.resolver.provider.start(u.name);
     this.started.push(u.name);
-    return false;
+    return st.paused ? 'unpaused' : 'started';
   }
 
   private fail(err: unknown, units: Map<string, Unit> | undefined): void {

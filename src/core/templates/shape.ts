@@ -63,8 +63,6 @@ export class ShapeCache {
   }
 }
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
-const isUpper = (c: number) => c >= 65 && c <= 90;
 
 /** A line's shape hash: `key` (first lane, a small integer for the map) and `check` (second lane). */
 export interface Shape {
@@ -82,51 +80,30 @@ export interface Shape {
 export function shapeHash(s: string, out: Shape = { key: 0, check: 0 }): Shape {
   let h1 = 0x811c9dc5;
   let h2 = 0x27d4eb2f;
-  let i = 0;
-  const n = s.length;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    let k: number;
-    if (isAlnum(c)) {
-      let r = 0x9e3779b1;
-      let digit = false;
-      let hexLetter = false;
-      let hexOnly = true;
-      let prev = 0;
-      for (; i < n; i++) {
-        const d = s.charCodeAt(i);
-        if (!isAlnum(d)) break;
-        if (isDigit(d)) digit = true;
-        else if (d >= 97 && d <= 102) hexLetter = true;
-        else hexOnly = false;
-        r = Math.imul(r ^ (isDigit(d) && !isUpper(prev) ? 48 : d), 16777619);
-        prev = d;
-      }
-      k = digit && hexLetter && hexOnly ? 35 : r;
-    } else {
-      k = c;
-      i++;
+  let run = 0; // sub-hash of the current letters-and-digits run, 0 when not in one
+  let kinds = 0; // 1: a digit, 2: a hex letter a-f, 4: another letter
+  let prev = 0;
+  for (let i = 0, n = s.length; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 0;
+    const kind = c >= 48 && c <= 57 ? 1 : c >= 97 && c <= 102 ? 2 : (c >= 65 && c <= 90) || (c >= 103 && c <= 122) ? 4 : 0;
+    if (kind !== 0) {
+      run = Math.imul((run || 0x9e3779b1) ^ (kind === 1 && !(prev >= 65 && prev <= 90) ? 48 : c), 16777619);
+      kinds |= kind;
+      prev = c;
+      continue;
     }
-    h1 = Math.imul(h1 ^ k, 16777619);
-    h2 = Math.imul(h2 + k, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
+    if (run !== 0) {
+      const k = kinds === 3 ? 35 : run;
+      h1 = Math.imul(h1 ^ k, 16777619);
+      h2 = Math.imul(h2 + k, 0x5bd1e995) ^ (h2 >>> 15);
+      run = kinds = 0;
+    }
+    if (i === n) break;
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 + c, 0x5bd1e995) ^ (h2 >>> 15);
+    prev = c;
   }
   out.key = h1 | 0;
   out.check = h2 | 0;
   return out;
-}
-
-const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-
-/** True when two lines have one shape (what shapeHash hashes): equal but for digits. */
-export function sameShape(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let prev = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y && !(isDigit(x) && isDigit(y) && !isUpper(prev))) return false;
-    prev = x;
-  }
-  return true;
 }

@@ -86,3 +86,17 @@ describe('rates', () => {
     expect(wentBackwards([1, 2, 3], [5, 1, 9])).toBe(true);
   });
 });
+
+describe('slimReading', () => {
+  it('as the previous reading it gives the same sample as the full one', async () => {
+    const { slimReading } = await import('../../src/core/stats/compute.js');
+    const pairs: [ReturnType<typeof fixture>, ReturnType<typeof fixture>][] = [
+      [busy[0]!, busy[1]!],
+      [busy[2]!, busy[3]!],
+      [v2a!, v2b!],
+      [fixture('v1-restart-before.json'), fixture('v1-restart-after.json')],
+      [fixture('v1-blkio-constructed.json'), { ...fixture('v1-blkio-constructed.json'), read: '2026-11-22T11:00:01.5Z' }],
+    ];
+    for (const [a, b] of pairs) expect(computeSample(slimReading(a), b)).toEqual(computeSample(a, b));
+  });
+});

@@ -16,8 +16,8 @@ import { listTargets, watchTargets, type Selection, type Target } from '../engin
 import type { WatcherStatus } from '../events/watcher.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { linkedController } from '../stream/abort.js';
-import { computeSample, isEmptyReading, type StatsSample } from './compute.js';
-import { readTimeMs, type RawStats } from './formulas.js';
+import { computeSample, isEmptyReading, readingTime, slimReading, type StatsSample } from './compute.js';
+import type { RawStats } from './formulas.js';
 import { DEFAULT_HISTORY, StatsHistory } from './history.js';
 import { AsyncQueue } from './queue.js';
 import { statsStream, TICK_SLACK_MS } from './sample.js';
@@ -148,7 +148,7 @@ export class StatsCollector {
         }
         if (prev && !this.due(prev, raw)) continue;
         const sample = computeSample(prev, raw);
-        prev = raw;
+        prev = slimReading(raw);
         this.history.add(key, sample);
         await this.queue.push({ kind: 'sample', key, target, sample });
       }
@@ -160,8 +160,8 @@ export class StatsCollector {
   }
 
   private due(prev: RawStats, cur: RawStats): boolean {
-    const a = readTimeMs(prev.read);
-    const b = readTimeMs(cur.read);
+    const a = readingTime(prev);
+    const b = readingTime(cur);
     return a === undefined || b === undefined || b - a >= this.intervalMs - TICK_SLACK_MS;
   }
 }

@@ -39,14 +39,9 @@ export interface StatsSample {
 
 type Totals = Pick<StatsSample, 'cpuTotalNs' | 'memUsage' | 'memLimit' | 'memPercent' | 'netRxBytes' | 'netTxBytes' | 'blockReadBytes' | 'blockWriteBytes' | 'pids'>;
 
-/** Totals already computed for a reading (it was `cur` of the previous sample): a reading is read-only. */
-const totalsCache = new WeakMap<RawStats, Totals>();
-
 /** The cumulative and instantaneous numbers of one reading, no previous needed. */
 export function readingTotals(raw: RawStats): Totals {
-  let t = totalsCache.get(raw);
-  if (!t) totalsCache.set(raw, (t = computeTotals(raw)));
-  return t;
+  return computeTotals(raw);
 }
 
 function computeTotals(raw: RawStats): Totals {
@@ -69,15 +64,38 @@ function computeTotals(raw: RawStats): Totals {
 
 const counters = (t: Totals) => [t.cpuTotalNs, t.netRxBytes, t.netTxBytes, t.blockReadBytes, t.blockWriteBytes];
 
+/** The reading's `read` time in ms; undefined when the container is not running. */
+export function readingTime(raw: RawStats): number | undefined {
+  return readTimeMs(raw.read);
+}
+
+/**
+ * A small stand-in for a reading that is kept as the previous one: the same totals, CPU counters and
+ * time, without the rest of the payload (kept for a second per container, a full reading would be
+ * promoted to the old generation and cost a major GC; this stays a few objects).
+ */
+export function slimReading(raw: RawStats): RawStats {
+  const t = readingTotals(raw);
+  const cpu = raw.cpu_stats;
+  return {
+    read: raw.read,
+    cpu_stats: { cpu_usage: { total_usage: t.cpuTotalNs }, system_cpu_usage: cpu?.system_cpu_usage, online_cpus: cpu?.online_cpus },
+    memory_stats: { usage: t.memUsage, limit: t.memLimit },
+    networks: { all: { rx_bytes: t.netRxBytes, tx_bytes: t.netTxBytes } },
+    blkio_stats: { io_service_bytes_recursive: [{ op: 'read', value: t.blockReadBytes }, { op: 'write', value: t.blockWriteBytes }] },
+    pids_stats: { current: t.pids },
+  };
+}
+
 /** True for the engine's reading of a container that is not running (zero `read` time). */
 export function isEmptyReading(raw: RawStats): boolean {
-  return readTimeMs(raw.read) === undefined;
+  return readingTime(raw) === undefined;
 }
 
 /** The sample for `cur`, given the previous reading of the same series (undefined for the first). */
 export function computeSample(prev: RawStats | undefined, cur: RawStats): StatsSample {
   const totals = readingTotals(cur);
-  const tsMs = readTimeMs(cur.read) ?? Date.now();
+  const tsMs = readingTime(cur) ?? Date.now();
   const base: StatsSample = { ts: cur.read, tsMs, ...totals };
   if (!prev || isEmptyReading(prev)) {
     if (!prev && hasCpu(cur.precpu_stats) && cur.cpu_stats) base.cpuPercent = cpuPercent(cur.precpu_stats, cur.cpu_stats);
@@ -86,7 +104,7 @@ export function computeSample(prev: RawStats | undefined, cur: RawStats): StatsS
   const before = readingTotals(prev);
   if (wentBackwards(counters(before), counters(totals))) return { ...base, reset: true };
   if (hasCpu(prev.cpu_stats) && cur.cpu_stats) base.cpuPercent = cpuPercent(prev.cpu_stats, cur.cpu_stats);
-  const elapsed = tsMs - (readTimeMs(prev.read) ?? tsMs);
+  const elapsed = tsMs - (readingTime(prev) ?? tsMs);
   return { ...base, ...rates(before, totals, elapsed) };
 }
 

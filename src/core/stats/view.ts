@@ -36,10 +36,11 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
   });
   const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
   if (plan.format === 'json') {
-    const events = collector.follow(engines, plan.sel, ctx.signal);
-    for await (const ev of events) {
-      if (ev.kind === 'sample') await out.writeLine(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
+    const batch = new TickBatch(out);
+    for await (const ev of collector.follow(engines, plan.sel, ctx.signal)) {
+      if (ev.kind === 'sample') await batch.add(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
     }
+    await batch.flush();
     return out.end();
   }
   // The tables read the collector's state on each tick; its events only need draining.
@@ -54,6 +55,38 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
     controller.abort();
     dispose();
     await Promise.allSettled([drain, view]);
+  }
+}
+
+/**
+ * The engine sends every container's reading at its collector tick, a few ms apart: the records of one tick
+ * are written together (at most BATCH_MS later), one write instead of one per container. Bound: a batch is
+ * written at once when it reaches 64 KiB; the writer's backpressure is awaited before the next line.
+ */
+const BATCH_MS = 50;
+const BATCH_BYTES = 64 * 1024;
+
+class TickBatch {
+  private text = '';
+  private timer: NodeJS.Timeout | undefined;
+  private pending: Promise<void> | void = undefined;
+
+  constructor(private readonly out: LineWriter) {}
+
+  async add(line: string): Promise<void> {
+    await this.pending;
+    this.text += line;
+    if (this.text.length >= BATCH_BYTES) return this.flush();
+    this.timer ??= setTimeout(() => void this.flush(), BATCH_MS);
+  }
+
+  flush(): Promise<void> | void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const text = this.text;
+    this.text = '';
+    if (text) this.pending = this.out.writeLine(text);
+    return this.pending;
   }
 }
 

@@ -54,6 +54,8 @@ export function createWaker(o: WakerOptions): Waker & { flights: SingleFlight<Wa
 
 class WakeRun {
   private readonly started: string[] = [];
+  /** The unit being started or waited for: the one a failure is about. */
+  private current?: string;
   private readonly t0: number;
   private readonly now: () => number;
 
@@ -97,6 +99,7 @@ class WakeRun {
   }
 
   private async wakeDep(dep: Unit, condition: DepCondition, deadline: number): Promise<void> {
+    this.current = dep.name;
     this.emit('waking_dep', `starting dependency ${dep.name} (${condition})`, dep.name);
     await this.startUnit(dep);
     const timeoutMs = Math.max(0, Math.min(dep.config.wakeTimeoutMs, deadline - this.now()));
@@ -106,6 +109,7 @@ class WakeRun {
   }
 
   private async wakeRoot(root: Unit, deadline: number, budgetMs: number): Promise<void> {
+    this.current = root.name;
     const was = await this.startUnit(root);
     this.emit('container_woke', was === 'running' ? `${root.name} was already running` : `${was} ${root.name}`);
     this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root)})`);
@@ -127,8 +131,8 @@ class WakeRun {
   }
 
   private fail(err: unknown, units: Map<string, Unit> | undefined): void {
-    // After a failure the container itself is the one that failed; after an abort, all it started is still up.
-    const started = this.signal.aborted ? this.started : this.started.filter((n) => n !== this.container);
+    // After a failure the one being woken is the one that failed; after an abort, all it started is still up.
+    const started = this.signal.aborted ? this.started : this.started.filter((n) => n !== this.current);
     const left = started.length ? `; started and left running: ${started.join(', ')}` : '';
     const msg = this.signal.aborted ? `interrupted${left}` : `${(err as Error)?.message ?? String(err)}${left}`;
     const unit = units?.get(this.container);

@@ -64,7 +64,9 @@ describe('berth logs --follow', () => {
     const labels = (service: string) => ({ 'com.docker.compose.project': project, 'com.docker.compose.service': service });
     const early = await runContainer({ name: uniqueName('pa'), labels: labels('api'), cmd: 'i=0; while true; do i=$((i+1)); echo "api $i"; sleep 0.1; done' });
     made.push(early);
-    const f = follow(['--project', project, '--summary']);
+    // A joining container is attached a moment after it started (an event, a lookup, a request): on a loaded
+    // machine its first lines can arrive a second late, so the window here is wider than the default.
+    const f = follow(['--project', project, '--summary', '--reorder-window', '3s']);
     await f.out.until((ls) => ls.length >= 3, 20_000);
     const late = await runContainer({ name: uniqueName('pb'), labels: labels('web'), cmd: 'i=0; while true; do i=$((i+1)); echo "web $i"; sleep 0.1; done' });
     made.push(late);

@@ -13,7 +13,6 @@
  * from the last activity known. A stop once begun is finished, whatever the
  * signal; the signal is checked before each new one.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import { BerthError } from '../errors.js';
 import { watchEvents } from '../events/watcher.js';
@@ -27,6 +26,7 @@ import { fmtMs } from './readiness.js';
 import { StateTable, type IdleInput } from './state-machine.js';
 import type { IdleRecord } from './types.js';
 import { buildView, listAll, type Seen, type View } from './view.js';
+import { Kicker } from './kicker.js';
 
 export interface WatchIdleOptions {
   engine: Engine;
@@ -273,27 +273,4 @@ export function dependentsFirst(view: Pick<View, 'managed' | 'deps'>): string[] 
     }
   }
   return names.sort((a, b) => count.get(a)! - count.get(b)! || a.localeCompare(b));
-}
-
-/** Wakes a waiting loop early; `wait` resolves on a fire, after `ms`, or on abort. */
-class Kicker {
-  private wake?: () => void;
-  private fired = false;
-
-  fire(): void {
-    this.fired = true;
-    this.wake?.();
-  }
-
-  async wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.fired) return void (this.fired = false);
-    const ac = new AbortController();
-    const onAbort = () => ac.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.wake = () => ac.abort();
-    await sleep(ms, undefined, { signal: ac.signal }).catch(() => {});
-    signal.removeEventListener('abort', onAbort);
-    this.wake = undefined;
-    this.fired = false;
-  }
 }

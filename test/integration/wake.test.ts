@@ -129,6 +129,16 @@ describe('berth wake', () => {
     expect((await docker.getContainer(app).inspect()).State.Running).toBe(false);
   });
 
+  it('prints one progress line per step with --format table (what a TTY shows)', async () => {
+    const app = await create('table', { cmd: 'exec sleep 600' });
+    const res = await berth(['wake', app, '--format', 'table'], { env: { NO_COLOR: '1' } });
+    expect(res.exitCode).toBe(0);
+    const lines = res.stdout.split('\n').map((l) => l.replace(/^\d\d:\d\d:\d\d /, 'T '));
+    expect(lines.slice(0, 3)).toEqual([`T … waking ${app} (budget 60s)`, `T ↑ started ${app}`, `T … waiting for ${app} to be ready (healthcheck if it has one, else running)`]);
+    expect(lines[3]).toMatch(new RegExp(`^T ✓ ${app} is ready \\(running\\) after [\\d.]+s$`));
+    expect(lines).toHaveLength(4);
+  });
+
   it('refuses a dependency cycle, naming it, and starts nothing', async () => {
     const a = uniqueName('cyc-a');
     const b = uniqueName('cyc-b');

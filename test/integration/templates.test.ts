@@ -66,6 +66,11 @@ describe('berth templates: stdin', () => {
     expect(JSON.parse(readFileSync(state, 'utf8'))).toMatchObject({ berthTemplates: 1, nextId: 5 });
   });
 
+  it('empty input prints nothing and exits 0', async () => {
+    const r = await berth(['templates', '--json'], { input: '' });
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, '', '']);
+  });
+
   it('bad flags are usage errors naming the flag', async () => {
     const r = await berth(['templates', '--similarity', '2'], { input: '' });
     expect(r.exitCode).toBe(2);

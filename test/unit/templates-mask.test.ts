@@ -31,6 +31,8 @@ describe('templates: masking variables', () => {
     ['cron.hourly', 'cron.hourly'],
     ['<*>', '<*>'],
     ['HTTP/1.1', '<*>'],
+    ['a'.repeat(257), '<*>'],
+    ['a'.repeat(256), 'a'.repeat(256)],
   ])('token %s -> %s', (tok, want) => {
     expect(maskToken(tok)).toBe(want);
   });

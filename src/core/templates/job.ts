@@ -54,7 +54,8 @@ export class TemplatesJob {
   async finish(now: string, follow: boolean): Promise<void> {
     await this.flush();
     if (this.annotate) return;
-    if (follow) await this.tick(now);
-    else await this.sink.templates(summaryRecords(this.miner.store.values(), now), true);
+    if (follow) return this.tick(now);
+    const recs = summaryRecords(this.miner.store.values(), now);
+    if (recs.length > 0) await this.sink.templates(recs, true);
   }
 }

@@ -9,6 +9,7 @@
  * - `key:value` with a digit in the value and a plain word as key: `key:<*>`;
  * - any other token with a digit is `<*>`: numbers, IPv4/IPv6 with ports,
  *   hex ids, UUIDs, durations and sizes (10ms, 4KiB), versions, host:port.
+ * - a word longer than MAX_WORD characters is `<*>` (base64, blobs).
  * Everything else is a constant word and kept as written.
  */
 
@@ -93,8 +94,12 @@ function maskDates(toks: string[]): void {
   }
 }
 
+/** Longer words are values (base64, blobs, minified data), not words of a message. */
+export const MAX_WORD = 256;
+
 /** One token with its variable part masked. */
 export function maskToken(tok: string): string {
+  if (tok.length > MAX_WORD) return WILDCARD;
   if (!needsLook(tok)) return maskWord(tok);
   let a = 0;
   let b = tok.length;

@@ -15,6 +15,7 @@
 
 const HEADER_WINDOW = 16;
 const MAX_GAP = 3;
+const MAX_AFTER = 4;
 const MAX_BRACKET = 512;
 
 export const enum Kind {
@@ -50,6 +51,8 @@ const LEVEL_WORD =
   /^(?:TRACE|DEBUG|DBG|INFO|INF|NOTICE|WARN|WARNING|WRN|ERROR|ERR|CRIT|CRITICAL|FATAL|SEVERE|ALERT|EMERG|EMERGENCY|PANIC|FAILURE|FINE|FINER|FINEST)$/;
 const TAG = /^[A-Za-z_][\w.\-/()]*\[\d+\]:$|^[A-Za-z_][\w\-/()]*:$/;
 const LOGGER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(\d*\))?:$/;
+/** Python logging's default format: `INFO:name:message`. */
+const PYTHON_PREFIX = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^:\s]*:/;
 const HAS_TIME = /\d{1,2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}/;
 
 const LEVEL_ALIAS: Record<string, string> = {
@@ -140,12 +143,18 @@ function contextKind(k: number, kind: Kind): Kind {
   if (isLetter(c) && len >= 3 && len <= 11) {
     const w = text.slice(a, ends[k]);
     if ((MONTH.test(w) || WEEKDAY.test(w)) && nearTime(k)) return Kind.Ts;
-  } else if (c >= 48 && c <= 57 && len <= 5 && prevTs) {
+  } else if (c >= 48 && c <= 57 && len <= 5) {
     const w = text.slice(a, ends[k]);
-    if ((DAY.test(w) || YEAR.test(w)) && nearTime(k)) return Kind.Ts;
+    if (prevTs && (DAY.test(w) || YEAR.test(w)) && nearTime(k)) return Kind.Ts;
+    if (DAY.test(w) && monthNext(k) && nearTime(k + 1)) return Kind.Ts;
   }
   if (prevTs && len <= 5 && ZONE.test(text.slice(a, ends[k]))) return Kind.Ts;
   return Kind.Other;
+}
+
+/** The next token is a month name (a day before its month: `22 Nov 2026 10:00:00`). */
+function monthNext(k: number): boolean {
+  return has(k + 1) && MONTH.test(text.slice(starts[k + 1], ends[k + 1]));
 }
 
 /** A clock time among the three tokens on either side (earlier ones with context, later ones alone). */
@@ -186,7 +195,7 @@ function kindAt(a: number, b: number): Kind {
   const c = text.charCodeAt(a);
   const len = b - a;
   const last = text.charCodeAt(b - 1);
-  if (len <= 2 && (c === 45 || c === 58) && (len === 1 || last === 45)) return Kind.Sep;
+  if ((c === 58 && len === 1) || (c === 45 && len <= 4 && isDashes(a, b))) return Kind.Sep;
   if (c === 91) return bracketKind(text.slice(a, b));
   if (c >= 48 && c <= 57) return mayBeTime(a, b) && isTime(text.slice(a, b)) ? Kind.Ts : Kind.Other;
   if (!isLetter(c) && c !== 95 && c !== 36) return Kind.Other;
@@ -215,6 +224,11 @@ function mayBeTime(a: number, b: number): boolean {
   return digits >= 4;
 }
 
+function isDashes(a: number, b: number): boolean {
+  for (let i = a; i < b; i++) if (text.charCodeAt(i) !== 45) return false;
+  return true;
+}
+
 function isUpperWord(a: number, b: number): boolean {
   if (b - a < 3) return false;
   for (let i = a; i < b; i++) {
@@ -240,6 +254,8 @@ function bracketKind(w: string): Kind {
 
 /** Where the message starts in `line` (0 when the line has no header). The hot path: allocates nothing for most lines. */
 export function messageStart(line: string): number {
+  const py = PYTHON_PREFIX.exec(line);
+  if (py) return py[0].length;
   scan(line);
   if (!has(0)) return 0;
   let j = anchorEnd();
@@ -281,16 +297,25 @@ function anchorEnd(): number {
 
 const kindAtIndex = (k: number): Kind | undefined => (has(k) ? kindOfToken(k) : undefined);
 
-/** Skips what follows the anchors: a thread group, `name -`, `host tag:`, a logger, `|` fields. */
+/**
+ * Skips what follows the anchors, at most MAX_AFTER fields: levels and
+ * bracketed groups (`[main]`), `name -` / `pid ---` / `logger :` fields, and
+ * then at most one of: a logger (`org.x.Y:`), a syslog `tag[pid]:` (alone or
+ * after a host, only after a time), which end the header. `|` fields go too.
+ */
 function afterAnchor(j: number, afterTime: boolean): number {
   if (kindAtIndex(j) === Kind.Pipe) return skipSeps(j);
   j = skipSeps(j);
-  if (kindAtIndex(j) === Kind.Level) j = skipSeps(j + 1);
-  if (kindAtIndex(j) === Kind.Bracket) j = skipSeps(j + 1);
-  if (kindAtIndex(j) === Kind.Logger) return skipSeps(j + 1);
-  if (afterTime && kindAtIndex(j) === Kind.Tag) return skipSeps(j + 1);
-  if (afterTime && kindAtIndex(j + 1) === Kind.Tag && kindAtIndex(j) === Kind.Other) return skipSeps(j + 2);
-  for (let k = j; k < j + 2 && kindAtIndex(k) === Kind.Other; k++) if (kindAtIndex(k + 1) === Kind.Sep) return skipSeps(k + 2);
+  for (let step = 0; step < MAX_AFTER; step++) {
+    const k = kindAtIndex(j);
+    if (k === Kind.Level || k === Kind.Bracket) j = skipSeps(j + 1);
+    else if (k === Kind.Logger || (afterTime && k === Kind.Tag)) return skipSeps(j + 1);
+    else if (k !== Kind.Other) return j;
+    else if (afterTime && kindAtIndex(j + 1) === Kind.Tag) return skipSeps(j + 2);
+    else if (kindAtIndex(j + 1) === Kind.Sep) j = skipSeps(j + 2);
+    else if (kindAtIndex(j + 1) === Kind.Other && kindAtIndex(j + 2) === Kind.Sep) j = skipSeps(j + 3);
+    else return j;
+  }
   return j;
 }
 

@@ -108,6 +108,25 @@ describe('berth logs --follow', () => {
     expect(f.recs().map((r) => [r.ts, r.msg])).toEqual(want.map((r) => [r.ts, r.msg]));
   });
 
+  it('with --tail 0, a restart brings only the new run\'s lines, not the history', async () => {
+    const ticker = await runContainer({ name: uniqueName('tick'), cmd: 'while true; do echo tick; sleep 0.2; done' });
+    const quiet = await runContainer({ name: uniqueName('quiet'), cmd: 'echo "run started"; sleep 30' });
+    made.push(ticker, quiet);
+    await waitFor(async () => (await dockerLines(quiet.id)).length === 1);
+    const f = follow(['--tail', '0', '--since', '1h', ticker.id, quiet.id]);
+    await f.out.until((ls) => ls.some((l) => l.line.includes('"tick"')), 20_000); // attached
+    expect(f.recs().filter((r) => r.msg === 'run started')).toHaveLength(0);
+    await quiet.restart({ t: 0 });
+    await f.out.until((ls) => ls.some((l) => l.line.includes('run started')), 20_000);
+    const marker = f.out.lines.length;
+    await f.out.until((ls) => ls.length >= marker + 5, 20_000); // a second more of ticks: any repeat would be here
+    f.child.kill('SIGINT');
+    expect((await f.child).exitCode).toBe(130);
+    const runs = f.recs().filter((r) => r.msg === 'run started');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.ts).toBe((await dockerLines(quiet.id))[1]![0]);
+  });
+
   it('survives a dropped engine connection: reconnects and resumes with no repeated and no lost lines', async () => {
     const proxy = await EngineProxy.start();
     try {

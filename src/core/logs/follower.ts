@@ -98,10 +98,15 @@ export class Follower {
   private async attach(): Promise<number> {
     const first = this.attaches++ === 0;
     const q: LogQuery = { ...this.env.query, follow: true };
-    if (!first || this.joined) {
+    if (!first) {
+      // Go on from the last line delivered (or from when we last looked, if none was).
       q.tail = undefined;
-      q.since = this.cursor.since ?? (this.joined ? undefined : (this.env.query.since ?? this.attachedAtNs));
+      q.since = this.cursor.since ?? this.attachedAtNs;
       this.cursor.reattach();
+    } else if (this.joined) {
+      // It started while we were following: every line it has is new.
+      q.tail = undefined;
+      q.since = undefined;
     }
     let got = 0;
     for await (const batch of containerLogBatches(this.target, q, this.env.signal)) {

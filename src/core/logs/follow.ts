@@ -9,6 +9,7 @@
  * Bounds: the window holds at most DEFAULT_MAX_HELD lines; the queue to the
  * consumer at most 64 batches (then followers wait: backpressure).
  */
+import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { listTargets, watchTargets, type Selection, type Target } from '../engine/select.js';
 import type { WatcherStatus } from '../events/watcher.js';
@@ -33,6 +34,7 @@ export interface FollowOptions {
 export async function* followLogs(engines: Engine[], sel: Selection, opts: FollowOptions, signal: AbortSignal): AsyncGenerator<LogLine[]> {
   const { controller, dispose } = linkedController(signal);
   const inner = controller.signal;
+  setMaxListeners(0, inner); // a request and a wait per container
   const queue = new BatchQueue<LogLine[]>();
   const window = new ReorderWindow(opts.windowMs, (lines) => void queue.push(lines));
   const ticker = setInterval(() => window.tick(), Math.max(10, Math.min(100, opts.windowMs / 4)));

@@ -3,9 +3,11 @@
  * merged in timestamp order (mergeByTime), or followed through restarts and
  * joins with a reorder window (followLogs).
  */
+import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { BerthError } from '../errors.js';
 import { listTargets, type Selection, type Target } from '../engine/select.js';
+import { linkedController } from '../stream/abort.js';
 import { followLogs } from './follow.js';
 import type { LogLine } from './line.js';
 import { mergeByTime } from './merge.js';
@@ -21,15 +23,23 @@ export interface LogsPlan {
   onTarget?: (t: Target) => void;
 }
 
-export async function* logBatches(plan: LogsPlan, signal: AbortSignal): AsyncGenerator<LogLine[]> {
-  if (plan.follow) {
-    const once = plan.query.until !== undefined;
-    return yield* followLogs(plan.engines, plan.selection, { query: plan.query, windowMs: plan.windowMs, onStatus: plan.onStatus, onTarget: plan.onTarget, once }, signal);
+export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGenerator<LogLine[]> {
+  // One request (and abort listener) per container: many containers are expected, not a leak.
+  const { controller, dispose } = linkedController(parent);
+  const signal = controller.signal;
+  setMaxListeners(0, signal);
+  try {
+    if (plan.follow) {
+      const once = plan.query.until !== undefined;
+      return yield* followLogs(plan.engines, plan.selection, { query: plan.query, windowMs: plan.windowMs, onStatus: plan.onStatus, onTarget: plan.onTarget, once }, signal);
+    }
+    const targets = await listTargets(plan.engines, plan.selection, signal);
+    if (targets.length === 0) plan.onStatus('no containers match the selection');
+    for (const t of targets) plan.onTarget?.(t);
+    yield* mergeByTime(targets.map((t) => tolerant(t, containerLogBatches(t, plan.query, signal), plan.onStatus)));
+  } finally {
+    dispose();
   }
-  const targets = await listTargets(plan.engines, plan.selection, signal);
-  if (targets.length === 0) plan.onStatus('no containers match the selection');
-  for (const t of targets) plan.onTarget?.(t);
-  yield* mergeByTime(targets.map((t) => tolerant(t, containerLogBatches(t, plan.query, signal), plan.onStatus)));
 }
 
 /**

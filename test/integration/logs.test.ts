@@ -137,6 +137,16 @@ describe('berth logs selection and merge', () => {
     }
   });
 
+  it('reads a dozen containers at once with nothing on stderr', async () => {
+    const cs = await Promise.all(Array.from({ length: 12 }, (_, i) => runContainer({ name: uniqueName(`many${i}`), cmd: `echo "from ${i}"` })));
+    made.push(...cs);
+    await Promise.all(cs.map((c) => c.wait()));
+    const res = await berth(['logs', '--json', ...cs.map((c) => c.id)]);
+    expect(res.exitCode).toBe(0);
+    expect(res.stderr).toBe('');
+    expect(json(res.stdout).map((r) => r.msg).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `from ${i}`).sort());
+  });
+
   it('agrees with docker logs on --since, --until and --tail', async () => {
     const c = await finished('for i in $(seq 1 30); do echo "line $i"; sleep 0.03; done');
     const all = (await execa('docker', ['logs', '-t', c.id])).stdout.trim().split('\n');

@@ -50,7 +50,7 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     .option('--every <duration>', 'with --follow: how often to print the templates that changed', '10s')
     .option('--annotate', 'print every input line (its record, or {msg} for text) with its templateId and template, in input order')
     .option('--merge', 'one set of templates for all containers/services instead of one per container (compose: per service)')
-    .option('--state <file>', 'load templates from FILE at the start and save them there at the end (atomically): ids stay stable across runs')
+    .option('--state <file>', 'load templates from FILE at the start and save them there at the end, and with --follow at every tick (atomically): ids stay stable across runs')
     .option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)')
     .option('--tail <n>', "number of lines from the end of each container's logs, or \"all\"", 'all')
     .option('--since <time>', 'container lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
@@ -70,8 +70,9 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     if (opts.state) restoreState(miner, opts.state);
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
     const job = new TemplatesJob(miner, makeSink(ctx, out, flags.format), !!opts.annotate);
-    await feed(ctx, job, plan, flags);
-    if (opts.state) saveState(opts.state, toState(miner.store.values(), miner.nextId, miner.opts));
+    const save = opts.state ? () => saveState(opts.state!, toState(miner.store.values(), miner.nextId, miner.opts)) : () => {};
+    await feed(ctx, job, plan, flags, save);
+    save();
     if (!ctx.pipeClosed) await job.finish(nowTs(), !!opts.follow);
     await out.end();
     if (miner.store.evicted > 0) ctx.warn(`--max-templates ${miner.opts.maxTemplates}: evicted ${miner.store.evicted} least recently matched templates`);
@@ -98,8 +99,15 @@ function parseFlags(ctx: CommandContext, opts: TemplatesOptions): Flags {
 }
 
 /** Runs the source into the job until it ends, or until Ctrl-C or a closed pipe (not errors: the caller still finishes). */
-async function feed(ctx: CommandContext, job: TemplatesJob, plan: LogsPlan | undefined, f: Flags): Promise<void> {
-  const stopTicker = f.run.follow ? startTicker(job, f.run.everyMs) : () => {};
+async function feed(ctx: CommandContext, job: TemplatesJob, plan: LogsPlan | undefined, f: Flags, save: () => void): Promise<void> {
+  const saveQuietly = () => {
+    try {
+      save();
+    } catch (err) {
+      ctx.warn((err as Error).message);
+    }
+  };
+  const stopTicker = f.run.follow ? startTicker(job, f.run.everyMs, saveQuietly) : () => {};
   try {
     if (plan) await runContainers(job, plan, f.run, ctx.signal);
     else await runStdin(job, ctx.io.stdin, f.maxLineChars, f.run, ctx.signal);

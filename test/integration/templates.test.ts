@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { berth, BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
@@ -69,6 +69,24 @@ describe('berth templates: stdin', () => {
   it('empty input prints nothing and exits 0', async () => {
     const r = await berth(['templates', '--json'], { input: '' });
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, '', '']);
+  });
+
+  it('--follow on stdin: changed templates every --every (arrival times), and --state saved at each tick', async () => {
+    const state = join(dir, 'follow.json');
+    const child = execa('node', [BERTH_BIN, 'templates', '--follow', '--every', '300ms', '--json', '--state', state], { reject: false });
+    const out = new LineCollector(child.stdout!);
+    child.stdin!.write('job 1 done\n');
+    await out.until((ls) => ls.length >= 1, 30_000);
+    const saved = await waitFor(() => existsSync(state) && JSON.parse(readFileSync(state, 'utf8')), 30_000);
+    expect(saved.templates.map((t: { tokens: string[]; count: number }) => [t.tokens.join(' '), t.count])).toEqual([['job <*> done', 1]]);
+    child.stdin!.end('job 2 done\n');
+    const res = await child;
+    expect(res.exitCode).toBe(0);
+    const recs = out.json();
+    expect(recs[0]).toMatchObject({ templateId: 1, template: 'job <*> done', count: 1, new: true });
+    expect(recs[0].firstTs).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(recs.at(-1)).toMatchObject({ templateId: 1, count: 2 });
+    expect(recs.at(-1).new).toBeUndefined();
   });
 
   it('bad flags are usage errors naming the flag', async () => {

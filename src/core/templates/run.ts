@@ -27,9 +27,12 @@ export interface RunOptions {
 
 export const nowTs = (): string => nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
 
-/** Writes the changed templates every `everyMs` until stopped. */
-export function startTicker(job: TemplatesJob, everyMs: number): () => void {
-  const timer = setInterval(() => void job.tick(nowTs()), everyMs);
+/** Writes the changed templates every `everyMs` until stopped; `after` runs after each tick (saving --state). */
+export function startTicker(job: TemplatesJob, everyMs: number, after: () => void = () => {}): () => void {
+  const timer = setInterval(() => {
+    void job.tick(nowTs());
+    after();
+  }, everyMs);
   return () => clearInterval(timer);
 }
 

@@ -19,7 +19,6 @@ const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
 /** A quoted value is a variable unless it is a logfmt message (`msg="..."`) or one plain word without digits ("-", "GET"). */
 const quoted = (all: string, msgKey: string | undefined, inner: string): string =>
   msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner)) ? all : WILDCARD;
-const KEY_COLON = /^([A-Za-z_][A-Za-z_-]*):(.+)$/;
 /** Upper-case words with a short number stay constant: protocol and algorithm names (HTTP2, SOCKS5, MD5, SHA256). */
 const ACRONYM = /^[A-Z]{2,}\d{1,3}$/;
 const MONTH_DAY = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}\.?,?$/;
@@ -124,11 +123,25 @@ function maskCore(core: string): string {
     if (v.length === 0) return core;
     return core.slice(0, eq + 1) + maskCore(v);
   }
-  if (!hasDigit(core) || ACRONYM.test(core)) return core;
-  const m = KEY_COLON.exec(core);
-  if (m) return m[1] + ':' + WILDCARD;
-  return WILDCARD;
+  if (!hasDigit(core) || (isUpper(c0) && ACRONYM.test(core))) return core;
+  const key = keyBeforeColon(core);
+  return key > 0 ? core.slice(0, key + 1) + WILDCARD : WILDCARD;
 }
+
+/** For `key:value` with a plain word as key (letters, `_`, `-`; a letter or `_` first), the index of the colon, else -1. */
+function keyBeforeColon(core: string): number {
+  const c0 = core.charCodeAt(0);
+  if (!isLetter(c0) && c0 !== 95) return -1;
+  for (let i = 1; i < core.length; i++) {
+    const c = core.charCodeAt(i);
+    if (c === 58) return i + 1 < core.length ? i : -1;
+    if (!isLetter(c) && c !== 95 && c !== 45) return -1;
+  }
+  return -1;
+}
+
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLetter = (c: number) => isUpper(c) || (c >= 97 && c <= 122);
 
 /** Tokens without digits or `/`, `=`, `:`: host names and empty `()` are variables, the rest are words. */
 function maskWord(tok: string): string {

@@ -31,6 +31,8 @@ export interface CollectorOptions {
   intervalMs?: number;
   /** Samples of history per container. */
   history?: number;
+  /** Keep no history (NDJSON output reads none): nothing then lives past its second. */
+  noHistory?: boolean;
   warn?: (message: string) => void;
   onStatus?: (s: WatcherStatus, engine: Engine) => void;
   /** The per-container reading source; injectable for tests. */
@@ -149,7 +151,7 @@ export class StatsCollector {
         if (prev && !this.due(prev, raw)) continue;
         const sample = computeSample(prev, raw);
         prev = slimReading(raw);
-        this.history.add(key, sample);
+        if (!this.opts.noHistory) this.history.add(key, sample);
         await this.queue.push({ kind: 'sample', key, target, sample });
       }
     } catch (err) {

@@ -31,6 +31,7 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
   const collector = new StatsCollector({
     intervalMs: plan.intervalMs,
     history: plan.history,
+    noHistory: plan.format === 'json',
     warn: (m) => ctx.warn(m),
     onStatus: (s, e) => ctx.warn(statusLine(s, several ? e.name : undefined)),
   });

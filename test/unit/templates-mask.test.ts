@@ -18,6 +18,8 @@ describe('templates: masking variables', () => {
     ['upper-case protocol names stay', 'open through proxy HTTPS SOCKS5', ['open', 'through', 'proxy', 'HTTPS', 'SOCKS5']],
     ['month names next to numbers are dates', 'at Fri Jun 17 07:07:00 2005 end', ['at', '<*>', '<*>', '<*>', 'end']],
     ['a logfmt message keeps its words', 'level=info msg="Starting server" addr=:8080', ['level=info', 'msg="Starting', 'server"', 'addr=<*>']],
+    ['a quoted request keeps its verb', 'x "GET /index.html HTTP/1.1" 200', ['x', '"GET', '<*>"', '<*>']],
+    ['windows paths', 'Loaded C:\\Windows\\winsxs ok', ['Loaded', '<*>', 'ok']],
     ['one plain quoted word stays', '"GET" and "-"', ['"GET"', 'and', '"-"']],
     ['words stay as written', 'Session closed, bye!', ['Session', 'closed,', 'bye!']],
   ])('%s', (_what, line, want) => {

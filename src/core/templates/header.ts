@@ -51,6 +51,8 @@ const LEVEL_WORD =
   /^(?:TRACE|DEBUG|DBG|INFO|INF|NOTICE|WARN|WARNING|WRN|ERROR|ERR|CRIT|CRITICAL|FATAL|SEVERE|ALERT|EMERG|EMERGENCY|PANIC|FAILURE|FINE|FINER|FINEST)$/;
 const TAG = /^[A-Za-z_][\w.\-/()]*\[\d+\]:$|^[A-Za-z_][\w\-/()]*:$/;
 const LOGGER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(\d*\))?:$/;
+/** A capitalised level word right after a time. */
+const CAPITAL_LEVEL = /^(?:Trace|Debug|Info|Notice|Warn|Warning|Error|Critical|Fatal|Severe):?,?$/;
 /** Python logging's default format: `INFO:name:message`. */
 const PYTHON_PREFIX = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^:\s]*:/;
 const HAS_TIME = /\d{1,2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}/;
@@ -143,6 +145,7 @@ function contextKind(k: number, kind: Kind): Kind {
   if (isLetter(c) && len >= 3 && len <= 11) {
     const w = text.slice(a, ends[k]);
     if ((MONTH.test(w) || WEEKDAY.test(w)) && nearTime(k)) return Kind.Ts;
+    if (prevTs && CAPITAL_LEVEL.test(w)) return Kind.Level; // "2016-09-28 04:30:30, Info ..."
   } else if (c >= 48 && c <= 57 && len <= 5) {
     const w = text.slice(a, ends[k]);
     if (prevTs && (DAY.test(w) || YEAR.test(w)) && nearTime(k)) return Kind.Ts;
@@ -275,24 +278,40 @@ export function findHeader(line: string): Header {
   return { offset, level };
 }
 
-/** Index after the last timestamp/level anchor of the header, or -1 when the line has no header. */
+/**
+ * Index after the last timestamp/level anchor of the header, or -1 when the
+ * line has no header. Before the first anchor there may be up to three
+ * plain numbers (dates, times, pids in shapes not known here) and one word
+ * (a host) before a time, no word before a level.
+ */
 function anchorEnd(): number {
   let k = 0;
   while (has(k) && isSep(kindOfToken(k))) k++;
   let last = -1;
   let gap = 0;
+  let words = 0;
+  let nums = 0;
   for (; has(k); k++) {
     const kind = kindOfToken(k);
     if (kind === Kind.Ts || kind === Kind.Level) {
-      if (last < 0 && gap > 1) return -1;
-      if (kind === Kind.Level && last < 0 && gap > 0) return -1;
+      if (last < 0 && (kind === Kind.Level ? words > 0 : words > 1)) return -1;
       last = k;
       gap = 0;
       if (kind === Kind.Level) break;
-    } else if (!isSep(kind) && ++gap > MAX_GAP) break;
-    if (last < 0 && gap > 1) return -1;
+    } else if (isSep(kind)) continue;
+    else if (last >= 0) {
+      if (++gap > MAX_GAP) break;
+    } else if (isNumber(k) ? ++nums > 3 : ++words > 1) return -1;
   }
   return last + 1 || -1;
+}
+
+function isNumber(k: number): boolean {
+  for (let i = starts[k]!; i < ends[k]!; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 const kindAtIndex = (k: number): Kind | undefined => (has(k) ? kindOfToken(k) : undefined);

@@ -3,8 +3,9 @@
  * clustering. A masked part shows as `<*>`. Rules, per whitespace token after
  * peeling brackets, quotes and trailing punctuation:
  * - quoted strings `"..."` (may span spaces) are one `<*>`, except a logfmt
- *   message (`msg="..."`, `error="..."`) and one plain word (`"GET"`, `"-"`);
- * - URLs (`scheme://...`) and paths (`/a/b`, `./a`, `~/a`) are `<*>`;
+ *   message (`msg="..."`, `error="..."`), one plain word (`"GET"`, `"-"`)
+ *   and the verb of a quoted request (`"GET <*>"`);
+ * - URLs (`scheme://...`) and paths (`/a/b`, `./a`, `~/a`, `C:\a`) are `<*>`;
  * - `key=value`: the value is `<*>` (the key stays, an empty value stays empty);
  * - `key:value` with a digit in the value and a plain word as key: `key:<*>`;
  * - any other token with a digit is `<*>`: numbers, IPv4/IPv6 with ports,
@@ -16,9 +17,19 @@
 export const WILDCARD = '<*>';
 
 const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
-/** A quoted value is a variable unless it is a logfmt message (`msg="..."`) or one plain word without digits ("-", "GET"). */
-const quoted = (all: string, msgKey: string | undefined, inner: string): string =>
-  msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner)) ? all : WILDCARD;
+/**
+ * A quoted value is a variable unless it is a logfmt message (`msg="..."`)
+ * or one plain word without digits ("-", "GET"); a quoted request or
+ * statement keeps its leading upper-case verb (`"GET /x HTTP/1.1"` is
+ * `"GET <*>"`, `"SELECT * FROM t"` is `"SELECT <*>"`).
+ */
+const quoted = (all: string, msgKey: string | undefined, inner: string): string => {
+  if (msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner))) return all;
+  const verb = VERB.exec(inner);
+  return verb ? `"${verb[1]} ${WILDCARD}"` : WILDCARD;
+};
+const VERB = /^([A-Z]{2,})\s/;
+
 /** Upper-case words with a short number stay constant: protocol and algorithm names (HTTP2, SOCKS5, MD5, SHA256). */
 const ACRONYM = /^[A-Z]{2,}\d{1,3}$/;
 const MONTH_DAY = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}\.?,?$/;
@@ -117,6 +128,7 @@ function maskCore(core: string): string {
   const c0 = core.charCodeAt(0);
   if (c0 === 47 /* / */ && core.length > 1) return WILDCARD;
   if ((c0 === 46 || c0 === 126) && core.charCodeAt(1) === 47) return WILDCARD;
+  if (isLetter(c0) && core.charCodeAt(1) === 58 && core.charCodeAt(2) === 92) return WILDCARD; // C:\path
   const eq = core.indexOf('=');
   if (eq > 0) {
     const v = core.slice(eq + 1);

@@ -1,40 +1,71 @@
 /**
  * `--no-stream`: one sample per running container of a selection, from two
  * readings one interval apart taken for all containers (and engines) in
- * parallel, so it costs about one interval whatever the count.
+ * parallel, so it costs about one interval whatever the count. Named
+ * containers' readings start at once, beside the inspection that names them
+ * (the engine's stats endpoint takes names too), saving a round trip.
  */
+import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { inspectTarget, listTargets, type Selection, type Target } from '../engine/select.js';
+import { linkedController } from '../stream/abort.js';
 import type { StatsSample } from './compute.js';
-import { sampleOnce } from './sample.js';
+import { sampleOnce, type OnceResult } from './sample.js';
 
 export interface Snapshot {
   target: Target;
   sample: StatsSample;
 }
 
-export async function snapshot(engines: Engine[], sel: Selection, intervalMs: number, signal: AbortSignal): Promise<{ samples: Snapshot[]; skipped: Target[] }> {
-  const targets = await selectTargets(engines, sel, signal);
-  const running = targets.filter((t) => t.running);
-  const perEngine = engines.map((e) => running.filter((t) => t.engine === e));
-  const results = await Promise.all(perEngine.map((ts, i) => (ts.length ? sampleOnce(engines[i]!, ts.map((t) => t.id), intervalMs, signal) : [])));
-  const samples: Snapshot[] = [];
-  const skipped = targets.filter((t) => !t.running);
-  perEngine.forEach((ts, i) =>
-    ts.forEach((t, j) => {
-      const s = results[i]![j]!.sample;
-      if (s) samples.push({ target: t, sample: s });
-      else skipped.push(t);
-    }),
-  );
-  samples.sort((a, b) => a.target.name.localeCompare(b.target.name));
-  return { samples, skipped };
+interface Pair {
+  target: Target;
+  result?: OnceResult;
 }
 
-/** listTargets, with named containers inspected in parallel rather than one after another (20 names: one round trip, not 20). */
-async function selectTargets(engines: Engine[], sel: Selection, signal: AbortSignal): Promise<Target[]> {
-  if (!sel.names.length) return listTargets(engines, sel, signal);
-  const found = await Promise.all(engines.flatMap((e) => sel.names.map((n) => inspectTarget(e, n, signal))));
+export async function snapshot(engines: Engine[], sel: Selection, intervalMs: number, signal: AbortSignal): Promise<{ samples: Snapshot[]; skipped: Target[] }> {
+  const { controller, dispose } = linkedController(signal);
+  setMaxListeners(0, controller.signal);
+  try {
+    const pairs = sel.names.length ? await namedPairs(engines, sel.names, intervalMs, controller.signal) : await listedPairs(engines, sel, intervalMs, controller.signal);
+    const samples: Snapshot[] = [];
+    const skipped: Target[] = [];
+    for (const p of unique(pairs)) {
+      if (p.result?.sample) samples.push({ target: p.target, sample: p.result.sample });
+      else skipped.push(p.target);
+    }
+    samples.sort((a, b) => a.target.name.localeCompare(b.target.name));
+    return { samples, skipped };
+  } finally {
+    controller.abort(); // readings still open when an inspection failed
+    dispose();
+  }
+}
+
+async function namedPairs(engines: Engine[], names: string[], intervalMs: number, signal: AbortSignal): Promise<Pair[]> {
+  const started = engines.map((e) => ({
+    targets: Promise.all(names.map((n) => inspectTarget(e, n, signal))),
+    results: sampleOnce(e, names, intervalMs, signal),
+  }));
+  const pairs: Pair[] = [];
+  for (const s of started) {
+    const targets = await s.targets;
+    const results = await s.results;
+    targets.forEach((target, k) => pairs.push({ target, result: results[k] }));
+  }
+  return pairs;
+}
+
+async function listedPairs(engines: Engine[], sel: Selection, intervalMs: number, signal: AbortSignal): Promise<Pair[]> {
+  const targets = await listTargets(engines, sel, signal);
+  const perEngine = engines.map((e) => targets.filter((t) => t.engine === e && t.running));
+  const results = await Promise.all(perEngine.map((ts, i) => (ts.length ? sampleOnce(engines[i]!, ts.map((t) => t.id), intervalMs, signal) : [])));
+  const pairs: Pair[] = targets.filter((t) => !t.running).map((target) => ({ target }));
+  perEngine.forEach((ts, i) => ts.forEach((target, j) => pairs.push({ target, result: results[i]![j] })));
+  return pairs;
+}
+
+/** A container named twice (by name and by id) is sampled once. */
+function unique(pairs: Pair[]): Pair[] {
   const seen = new Set<string>();
-  return found.filter((t) => !seen.has(t.engine.name + t.id) && seen.add(t.engine.name + t.id)).sort((a, b) => a.name.localeCompare(b.name));
+  return pairs.filter((p) => !seen.has(p.target.engine.name + p.target.id) && seen.add(p.target.engine.name + p.target.id));
 }

@@ -32,88 +32,94 @@ export interface FollowOptions {
 }
 
 export async function* followLogs(engines: Engine[], sel: Selection, opts: FollowOptions, signal: AbortSignal): AsyncGenerator<LogLine[]> {
-  const { controller, dispose } = linkedController(signal);
-  const inner = controller.signal;
-  setMaxListeners(0, inner); // a request and a wait per container
-  const queue = new BatchQueue<LogLine[]>();
-  const window = new ReorderWindow(opts.windowMs, (lines) => void queue.push(lines));
-  const ticker = setInterval(() => window.tick(), Math.max(10, Math.min(100, opts.windowMs / 4)));
-  const followers = new Map<string, Follower>();
-  let active = 0;
-  const env: FollowerEnv = {
-    query: opts.query,
-    deliver: (lines) => (window.push(lines), queue.ready()),
-    onStatus: opts.onStatus,
-    signal: inner,
-    once: opts.once,
-  };
-  const register = (t: Target, joined: boolean): Follower | undefined => {
-    const key = `${t.engine.name}\u0000${t.id}`;
-    const known = followers.get(key);
-    if (known) return void known.wake();
-    const f = new Follower(t, env, joined);
-    followers.set(key, f);
-    opts.onTarget?.(t);
-    active++;
-    return f;
-  };
-  const launch = (f: Follower) => {
-    f.run()
-      .catch((err) => opts.onStatus(`logs of ${f.target.name}: ${(err as Error).message}`))
-      .finally(() => {
-        followers.delete(`${f.target.engine.name}\u0000${f.target.id}`);
-        if (--active === 0 && opts.once) finish();
-      });
-  };
-  const finish = () => {
-    window.flush();
-    queue.close();
-  };
-  inner.addEventListener('abort', finish, { once: true });
+  const session = new FollowSession(opts, signal);
   try {
-    const start = (t: Target) => {
-      const f = register(t, true);
-      if (f) launch(f);
-    };
-    if (!opts.once) for (const e of engines) void watch(e, sel, inner, followers, start, opts.onStatus, engines.length > 1);
-    const initial = (await listTargets(engines, sel, inner)).map((t) => register(t, false)).filter((f) => f !== undefined);
+    if (!opts.once) for (const e of engines) void session.watch(e, sel, engines.length > 1);
+    const initial = (await listTargets(engines, sel, session.signal)).map((t) => session.register(t, false)).filter((f) => f !== undefined);
     // What is already written comes first, merged exactly in time order; then everyone follows.
     const now = BigInt(Date.now()) * 1_000_000n;
     yield* mergeByTime(initial.map((f) => f.history(now)));
-    initial.forEach(launch);
-    if (opts.once && active === 0) finish();
-    yield* queue;
+    for (const f of initial) session.launch(f);
+    if (opts.once && session.active === 0) session.finish();
+    yield* session.queue;
   } finally {
-    clearInterval(ticker);
-    controller.abort('done');
-    dispose();
+    session.close();
   }
 }
 
-async function watch(
-  engine: Engine,
-  sel: Selection,
-  signal: AbortSignal,
-  followers: Map<string, Follower>,
-  start: (t: Target) => void,
-  onStatus: (m: string) => void,
-  several: boolean,
-): Promise<void> {
-  try {
-    for await (const ch of watchTargets(engine, sel, signal, (s) => onStatus(engineStatus(s, several ? engine.name : undefined)))) {
-      if (ch.kind === 'start') start(ch.target);
-      else if (ch.kind === 'destroy') {
-        const f = followers.get(`${engine.name}\u0000${ch.id}`);
-        if (f) {
-          f.removed = true;
-          f.wake();
-        }
+/** The followers of one `--follow` run, the window their lines pass and the queue to the consumer. */
+class FollowSession {
+  readonly queue = new BatchQueue<LogLine[]>();
+  readonly signal: AbortSignal;
+  active = 0;
+  private readonly followers = new Map<string, Follower>();
+  private readonly window: ReorderWindow;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly env: FollowerEnv;
+  private readonly dispose: () => void;
+  private readonly abort: () => void;
+
+  constructor(private readonly opts: FollowOptions, parent: AbortSignal) {
+    const { controller, dispose } = linkedController(parent);
+    this.signal = controller.signal;
+    setMaxListeners(0, this.signal); // a request and a wait per container
+    this.dispose = dispose;
+    this.abort = () => controller.abort('done');
+    this.window = new ReorderWindow(opts.windowMs, (lines) => void this.queue.push(lines));
+    this.ticker = setInterval(() => this.window.tick(), Math.max(10, Math.min(100, opts.windowMs / 4)));
+    this.env = { query: opts.query, deliver: (lines) => (this.window.push(lines), this.queue.ready()), onStatus: opts.onStatus, signal: this.signal, once: opts.once };
+    this.signal.addEventListener('abort', () => this.finish(), { once: true });
+  }
+
+  /** A new follower for `t`, or undefined (and a wake-up) when it is followed already. */
+  register(t: Target, joined: boolean): Follower | undefined {
+    const known = this.followers.get(keyOf(t.engine, t.id));
+    if (known) return void known.wake();
+    const f = new Follower(t, this.env, joined);
+    this.followers.set(keyOf(t.engine, t.id), f);
+    this.opts.onTarget?.(t);
+    this.active++;
+    return f;
+  }
+
+  launch(f: Follower): void {
+    f.run()
+      .catch((err) => this.opts.onStatus(`logs of ${f.target.name}: ${(err as Error).message}`))
+      .finally(() => {
+        this.followers.delete(keyOf(f.target.engine, f.target.id));
+        if (--this.active === 0 && this.opts.once) this.finish();
+      });
+  }
+
+  /** Ends the output: what the window holds goes out, then the queue ends. */
+  finish(): void {
+    this.window.flush();
+    this.queue.close();
+  }
+
+  close(): void {
+    clearInterval(this.ticker);
+    this.abort();
+    this.dispose();
+  }
+
+  /** Containers that start and match join; a destroyed one's follower ends. */
+  async watch(engine: Engine, sel: Selection, several: boolean): Promise<void> {
+    const where = several ? engine.name : undefined;
+    try {
+      for await (const ch of watchTargets(engine, sel, this.signal, (s) => this.opts.onStatus(engineStatus(s, where)))) {
+        if (ch.kind === 'start') {
+          const f = this.register(ch.target, true);
+          if (f) this.launch(f);
+        } else if (ch.kind === 'destroy') this.followers.get(keyOf(engine, ch.id))?.markRemoved();
       }
+    } catch (err) {
+      if (!this.signal.aborted) this.opts.onStatus(`stopped watching for containers${where ? ` on ${where}` : ''}: ${(err as Error).message}`);
     }
-  } catch (err) {
-    if (!signal.aborted) onStatus(`stopped watching for containers${several ? ` on ${engine.name}` : ''}: ${(err as Error).message}`);
   }
 }
+
+const keyOf = (engine: Engine, id: string) => `${engine.name}\u0000${id}`;
 
 function engineStatus(s: WatcherStatus, engine?: string): string {
   const where = engine ? ` (${engine})` : '';

@@ -58,6 +58,12 @@ export class Follower {
     }
   }
 
+  /** The container was destroyed: the follower ends (and says so). */
+  markRemoved(): void {
+    this.removed = true;
+    this.wake();
+  }
+
   /** A start (or destroy) event for this container. */
   wake(): void {
     this.starts++;

@@ -38,9 +38,9 @@ async function dockerLines(id: string): Promise<string[][]> {
 }
 
 describe('berth logs --follow', () => {
-  it('follows a container through restarts with no repeated and no lost lines', async () => {
+  it.each([false, true])('follows a container through restarts with no repeated and no lost lines (tty: %s)', async (tty) => {
     // Each run prints the same five lines, then idles: only the timestamps tell runs apart.
-    const c = await runContainer({ name: uniqueName('fr'), cmd: 'for i in 1 2 3 4 5; do echo "line $i"; sleep 0.1; done; sleep 30' });
+    const c = await runContainer({ name: uniqueName('fr'), tty, cmd: 'for i in 1 2 3 4 5; do echo "line $i"; sleep 0.1; done; sleep 30' });
     made.push(c);
     const f = follow([c.id]);
     await f.out.until((ls) => ls.length >= 5, 20_000);
@@ -55,8 +55,9 @@ describe('berth logs --follow', () => {
     expect(res.exitCode).toBe(130);
     expect(f.stderr()).toBe('');
     const ours = f.recs().map((r) => [r.ts, r.msg]);
-    expect(ours).toEqual(await dockerLines(c.id));
+    expect(ours).toEqual((await dockerLines(c.id)).map(([ts, msg]) => [ts, msg!.replace(/\r$/, '')]));
     expect(ours).toHaveLength(15);
+    expect(ours.map((r) => r[1])).toEqual([1, 2, 3].flatMap(() => [1, 2, 3, 4, 5].map((i) => `line ${i}`)));
   });
 
   it('takes in a container that joins the --project while following, merges in time order, and reports its removal', async () => {

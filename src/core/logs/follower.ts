@@ -34,9 +34,13 @@ export class Follower {
   private attaches = 0;
   private attachedAtNs = BigInt(Date.now()) * 1_000_000n;
   removed = false;
+  /** The target's TTY setting is fresh (it never changes): a joining target was just inspected by watchTargets, others once an attach got through. */
+  private ttyKnown: boolean;
 
   /** `joined`: the container started while following, so all of its lines are new. */
-  constructor(readonly target: Target, private readonly env: FollowerEnv, private readonly joined = false) {}
+  constructor(readonly target: Target, private readonly env: FollowerEnv, private readonly joined = false) {
+    this.ttyKnown = joined;
+  }
 
   /**
    * The lines already written, up to `untilNs` (not following), for the
@@ -50,9 +54,11 @@ export class Follower {
     this.attachedAtNs = untilNs;
     try {
       for await (const batch of containerLogBatches(this.target, q, this.env.signal)) {
+        this.ttyKnown = true;
         const fresh = this.cursor.filter(batch);
         if (fresh.length) yield fresh;
       }
+      this.ttyKnown = true;
     } catch {
       // Gone, unreadable or unreachable: run() finds out again, and reports or retries.
     }
@@ -104,6 +110,7 @@ export class Follower {
   private async attach(): Promise<number> {
     const first = this.attaches++ === 0;
     const q: LogQuery = { ...this.env.query, follow: true };
+    if (this.ttyKnown) q.tty = this.target.tty;
     if (!first) {
       // Go on from the last line delivered (or from when we last looked, if none was).
       q.tail = undefined;
@@ -116,12 +123,14 @@ export class Follower {
     }
     let got = 0;
     for await (const batch of containerLogBatches(this.target, q, this.env.signal)) {
+      this.ttyKnown = true;
       const fresh = this.cursor.filter(batch);
       if (fresh.length === 0) continue;
       got += fresh.length;
       const wait = this.env.deliver(fresh);
       if (wait) await wait;
     }
+    this.ttyKnown = true;
     return got;
   }
 

@@ -32,6 +32,8 @@ export interface LogQuery {
   /** Bound on one line's bytes; longer lines are cut and marked truncated. */
   maxLineBytes?: number;
   onEngineError?: (text: string) => void;
+  /** The container's TTY setting when the caller just inspected it (saves a request); else the source inspects. */
+  tty?: boolean;
 }
 
 export function logsQuery(q: LogQuery, timestamps: boolean): Record<string, string> {
@@ -48,12 +50,14 @@ export function openLogs(engine: Engine, id: string, query: Record<string, strin
   return engineStream(engine, { path: `/containers/${encodeURIComponent(id)}/logs?`, query, signal });
 }
 
-/** Lines in batches, one array per chunk received. Re-inspects the target for its TTY setting. */
+/** Lines in batches, one array per chunk received. Inspects the target for its TTY setting unless `q.tty` says it. */
 export async function* containerLogBatches(target: Target, q: LogQuery, signal: AbortSignal): AsyncGenerator<LogLine[]> {
-  const fresh = await inspectTarget(target.engine, target.id, signal);
-  target.tty = fresh.tty;
-  target.running = fresh.running;
-  const decoder = new LogDecoder(target, { tty: fresh.tty, stamped: true, maxLineBytes: q.maxLineBytes, onEngineError: q.onEngineError });
+  if (q.tty === undefined) {
+    const fresh = await inspectTarget(target.engine, target.id, signal);
+    target.tty = fresh.tty;
+    target.running = fresh.running;
+  }
+  const decoder = new LogDecoder(target, { tty: q.tty ?? target.tty, stamped: true, maxLineBytes: q.maxLineBytes, onEngineError: q.onEngineError });
   const res = await openLogs(target.engine, target.id, logsQuery(q, true), signal);
   try {
     for await (const chunk of res as AsyncIterable<Buffer>) {

@@ -76,7 +76,7 @@ _berth() {
         '--every[with --follow how often to print the templates that changed]:every: ' \
         '--annotate[print every input line (its record, or {msg} for text) with its templateId and template, in input order]' \
         '--merge[one set of templates for all containers/services instead of one per container (compose per service)]' \
-        '--state[load templates from FILE at the start and save them there at the end (atomically) ids stay stable across runs]:state: ' \
+        '--state[load templates from FILE at the start and save them there at the end, and with --follow at every tick (atomically) ids stay stable across runs]:state: ' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
         '--tail[number of lines from the end of each container s logs, or "all"]:tail: ' \
         '--since[container lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
@@ -85,7 +85,7 @@ _berth() {
         '--similarity[share of a template s words a line must match to join it]:similarity: ' \
         '--depth[parse tree depth lines are routed by token count and the first depth-2 words]:depth: ' \
         '--max-children[children per tree node before new words share the <*> branch]:max-children: ' \
-        '--max-line-bytes[longest stdin line kept whole; longer lines are cut there]:max-line-bytes: ' \
+        '--max-line-bytes[longest stdin line kept whole, in characters; longer lines are cut there (and still clustered)]:max-line-bytes: ' \
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise)]:format:(json table)' \
         '--json[short for --format json]' \

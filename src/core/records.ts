@@ -177,3 +177,23 @@ export interface ServeRecord {
   tcp?: Array<{ listen: number; upstream: number }>;
   state?: 'napping' | 'starting' | 'ready' | 'error';
 }
+
+import type { WakeEvent, IdleRecord as IdleTransition } from './idle/types.js';
+
+/** Every record berth writes, keyed by `type`. docs/records.md has a section per type (a test checks). */
+export type BerthRecord =
+  | EventRecord
+  | StatsRecord
+  | TopologyRecord
+  | LogRecord
+  | LogSummaryRecord
+  | TemplateRecord
+  | WakeEvent
+  | IdleTransition
+  | ServeRecord;
+
+export const RECORD_TYPES = ['event', 'stats', 'topology', 'log', 'summary', 'template', 'wake', 'idle', 'serve'] as const satisfies readonly BerthRecord['type'][];
+
+/** Compile-time check that RECORD_TYPES lists every type of the union. */
+type Unlisted = Exclude<BerthRecord['type'], (typeof RECORD_TYPES)[number]>;
+export const RECORD_TYPES_COMPLETE: [Unlisted] extends [never] ? true : never = true;

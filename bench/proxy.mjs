@@ -47,7 +47,9 @@ const start = (cmd, args, opts = {}) => {
 async function waitHttp(port, host, what) {
   for (let i = 0; i < 600; i++) {
     const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1', () => s.end(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+      // write, not end: a proxy (nginx, berth) may take a half-closed client for one that left and answer nothing.
+      const s = net.connect(port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+      s.setTimeout(2000, () => s.destroy());
       let got = '';
       s.on('data', (d) => (got += d));
       s.on('close', () => r(got.startsWith('HTTP/1.1 200')));

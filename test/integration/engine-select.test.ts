@@ -19,7 +19,7 @@ const until = () => String(Date.now() / 1000);
 describe('engine selection against the real engine', () => {
   it('--context reads ~/.docker/contexts and reaches the engine', async () => {
     const cfg = configWithContext('real', socket);
-    const res = await berth(['--context', 'real', 'events', '--since', '1s', '--until', until()], { env: { DOCKER_CONFIG: cfg, DOCKER_HOST: '' } });
+    const res = await berth(['--context', 'real', 'events', '--since', '5m', '--until', until()], { env: { DOCKER_CONFIG: cfg, DOCKER_HOST: '' } });
     expect(res.stderr).toBe('');
     expect(res.exitCode).toBe(0);
   });
@@ -29,7 +29,7 @@ describe('engine selection against the real engine', () => {
     const viaContext = await berth(['events', '--until', until()], { env: { DOCKER_CONFIG: cfg, DOCKER_CONTEXT: 'broken', DOCKER_HOST: '' } });
     expect(viaContext.exitCode).toBe(3);
     expect(viaContext.stderr).toMatch(/unix:\/\/\/nonexistent\/ctx\.sock/);
-    const hostWins = await berth(['events', '--since', '1s', '--until', until()], { env: { DOCKER_CONFIG: cfg, DOCKER_CONTEXT: 'broken', DOCKER_HOST: socket } });
+    const hostWins = await berth(['events', '--since', '5m', '--until', until()], { env: { DOCKER_CONFIG: cfg, DOCKER_CONTEXT: 'broken', DOCKER_HOST: socket } });
     expect(hostWins.exitCode).toBe(0);
   });
 

@@ -47,8 +47,12 @@ const firstByte = (port, host, path, t0) =>
 const getOnce = (hostIp, t0) =>
   new Promise((resolve, reject) => {
     const req = http.get({ host: hostIp, port: 8080, path: '/', agent: false }, (res) => {
-      res.once('data', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`))));
+      let at;
+      res.once('data', () => (at = performance.now() - t0));
       res.resume();
+      // the time is the first byte; return only once the connection is closed, so no half-closed
+      // socket to the container is left retransmitting at its address after it is killed
+      req.socket.once('close', () => (res.statusCode === 200 && at !== undefined ? resolve(at) : reject(new Error(`status ${res.statusCode}`))));
     });
     req.on('error', reject);
   });

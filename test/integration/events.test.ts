@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { berth, BERTH_BIN, docker, removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
+import { berth, BERTH_BIN, docker, removeContainer, runContainer, testLabels, uniqueName, waitFor } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
 
 const made: string[] = [];
@@ -14,9 +14,9 @@ const toNs = (ts: string) => BigInt(Date.parse(ts.slice(0, 19) + 'Z')) * 1_000_0
 describe('berth events', () => {
   it('prints create/start/die/destroy within a second, matching docker events exactly', async () => {
     const since = nowNs() - 1_000_000_000n;
-    const child = execa('node', [BERTH_BIN, 'events', '--json', '--filter', 'type=container'], { reject: false });
+    const child = execa('node', [BERTH_BIN, 'events', '--json', '--filter', 'type=container', '--filter', 'type=network'], { reject: false });
     const out = new LineCollector(child.stdout!);
-    await new Promise((r) => setTimeout(r, 800)); // let it subscribe
+    await subscribed(out);
     const name = uniqueName('ev');
     const c = await runContainer({ name, cmd: 'echo hi' });
     made.push(name);
@@ -98,8 +98,18 @@ describe('berth events', () => {
   });
 });
 
+/** Waits until berth demonstrably receives events: makes throwaway networks until one shows up. */
+async function subscribed(out: LineCollector): Promise<void> {
+  const prefix = uniqueName('evnet');
+  let i = 0;
+  await waitFor(async () => {
+    const net = await docker.createNetwork({ Name: `${prefix}-${i++}`, Labels: testLabels() });
+    await net.remove();
+    return out.lines.some((l) => l.line.includes(prefix));
+  }, 30_000, 300);
+}
+
 function nsArg(ns: bigint): string {
   return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 
-void docker;

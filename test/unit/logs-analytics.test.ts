@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LogAnalytics, minuteOf } from '../../src/core/logs/analytics.js';
 import { keepLine, parseLevel, parseRegex } from '../../src/core/logs/filter.js';
-import { BatchQueue } from '../../src/core/logs/queue.js';
 import type { Target } from '../../src/core/engine/select.js';
 
 const A = { id: 'a'.repeat(64), name: 'a' } as unknown as Target;
@@ -62,22 +61,3 @@ describe('line filters', () => {
   });
 });
 
-describe('BatchQueue', () => {
-  it('hands items over in order and applies backpressure past the high-water mark', async () => {
-    const q = new BatchQueue<number>(2);
-    expect(q.push(1)).toBeUndefined();
-    expect(q.push(2)).toBeUndefined();
-    const blocked = q.push(3);
-    expect(blocked).toBeInstanceOf(Promise);
-    let released = false;
-    void blocked!.then(() => (released = true));
-    const it = q[Symbol.asyncIterator]();
-    expect((await it.next()).value).toBe(1);
-    await Promise.resolve();
-    expect(released).toBe(true);
-    q.close();
-    expect((await it.next()).value).toBe(2);
-    expect((await it.next()).value).toBe(3);
-    expect((await it.next()).done).toBe(true);
-  });
-});

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { planStats } from '../../src/commands/stats.js';
-import { AsyncQueue } from '../../src/core/stats/queue.js';
 
 const base = { stream: true, interval: '1s', history: '60' };
 
@@ -24,23 +23,3 @@ describe('berth stats flags', () => {
   });
 });
 
-describe('AsyncQueue', () => {
-  it('delivers in order and makes producers wait at the bound', async () => {
-    const q = new AsyncQueue<number>(2);
-    let third = false;
-    await q.push(1);
-    await q.push(2);
-    const p = q.push(3).then(() => (third = true));
-    await new Promise((r) => setTimeout(r, 10));
-    expect(third).toBe(false);
-    expect(q.length).toBe(2);
-    const got: number[] = [];
-    const it = q.drain();
-    got.push((await it.next()).value as number);
-    await p;
-    expect(third).toBe(true);
-    q.close();
-    for await (const v of it) got.push(v);
-    expect(got).toEqual([1, 2, 3]);
-  });
-});

@@ -16,7 +16,7 @@ import type { WatcherStatus } from '../events/watcher.js';
 import { linkedController } from '../stream/abort.js';
 import { Follower, type FollowerEnv } from './follower.js';
 import type { LogLine } from './line.js';
-import { BatchQueue } from './queue.js';
+import { BoundedQueue } from '../stream/queue.js';
 import { mergeByTime } from './merge.js';
 import { ReorderWindow } from './reorder.js';
 import type { LogQuery } from './source.js';
@@ -49,7 +49,7 @@ export async function* followLogs(engines: Engine[], sel: Selection, opts: Follo
 
 /** The followers of one `--follow` run, the window their lines pass and the queue to the consumer. */
 class FollowSession {
-  readonly queue = new BatchQueue<LogLine[]>();
+  readonly queue = new BoundedQueue<LogLine[]>();
   readonly signal: AbortSignal;
   active = 0;
   private readonly followers = new Map<string, Follower>();

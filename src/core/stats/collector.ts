@@ -8,7 +8,7 @@
  * are skipped, so CPU% and rates span the whole interval. A container that
  * dies or is removed is dropped with its history; one that starts is added.
  * Bounds: the event queue holds at most 1024 events (producers then wait, see
- * AsyncQueue) and the history at most containers x --history samples.
+ * BoundedQueue) and the history at most containers x --history samples.
  */
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
@@ -19,7 +19,7 @@ import { linkedController } from '../stream/abort.js';
 import { computeSample, isEmptyReading, readingTime, slimReading, type StatsSample } from './compute.js';
 import type { RawStats } from './formulas.js';
 import { DEFAULT_HISTORY, StatsHistory } from './history.js';
-import { AsyncQueue } from './queue.js';
+import { BoundedQueue } from '../stream/queue.js';
 import { statsStream, TICK_SLACK_MS } from './sample.js';
 
 export type StatsEvent =
@@ -46,7 +46,7 @@ export class StatsCollector {
   readonly history: StatsHistory;
   readonly intervalMs: number;
   private readonly live = new Map<string, { target: Target; stop: AbortController }>();
-  private readonly queue = new AsyncQueue<StatsEvent>();
+  private readonly queue = new BoundedQueue<StatsEvent>(1024);
   private readonly stream: typeof statsStream;
 
   constructor(private readonly opts: CollectorOptions = {}) {
@@ -81,7 +81,7 @@ export class StatsCollector {
 
   /** The samples and removals of the containers added with `add`, until `close`. */
   events(): AsyncGenerator<StatsEvent> {
-    return this.queue.drain();
+    return this.queue[Symbol.asyncIterator]();
   }
 
   /** Ends `events()` after what is queued. */

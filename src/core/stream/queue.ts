@@ -1,10 +1,14 @@
 /**
- * A bounded hand-off from push-style producers (one follower per container)
- * to one `for await` consumer. `push` returns a promise that waits while more
- * than `highWater` batches are queued, so a slow reader slows the producers
- * instead of growing memory. `close()` ends the iteration after what is queued.
+ * A bounded hand-off from push-style producers (a follower per container) to
+ * one `for await` consumer. `push` enqueues at once (an item is never dropped
+ * or reordered, even when the producer does not await) and returns a promise
+ * while more than `highWater` items wait, resolved once the consumer has
+ * taken enough; `undefined` otherwise, so the common path allocates nothing.
+ * Bound: `highWater` items plus one per producer that awaits its push (a
+ * producer that awaits stops reading its source, and the engine's socket then
+ * applies TCP backpressure). `close()` ends the iteration after what is queued.
  */
-export class BatchQueue<T> implements AsyncIterable<T> {
+export class BoundedQueue<T> implements AsyncIterable<T> {
   private items: T[] = [];
   private closed = false;
   private wake: (() => void) | undefined;
@@ -12,12 +16,15 @@ export class BatchQueue<T> implements AsyncIterable<T> {
 
   constructor(private readonly highWater = 64) {}
 
+  get length(): number {
+    return this.items.length;
+  }
+
   push(item: T): Promise<void> | undefined {
     if (this.closed) return undefined;
     this.items.push(item);
     this.wake?.();
-    if (this.items.length <= this.highWater) return undefined;
-    return new Promise<void>((resolve) => this.space.push(resolve));
+    return this.ready();
   }
 
   /** Resolves once the queue is at or below its high-water mark (undefined when it already is). */

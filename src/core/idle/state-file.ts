@@ -1,14 +1,14 @@
 /**
  * The state `watch-idle --once` keeps between runs: per container id, the
  * time of its last activity and its last counters. Saved atomically (a
- * temporary file in the same directory, then rename), so a run killed in the
+ * temporary file in the same directory, fsynced, then renamed), so a run killed in the
  * middle leaves the previous state whole. A missing file is an empty state;
  * an unreadable one is a CONFIG error naming the file.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { BerthError } from '../errors.js';
 import type { ClockState } from './watcher.js';
 
@@ -44,7 +44,5 @@ export async function loadState(path: string): Promise<Record<string, ClockState
 export async function saveState(path: string, containers: Record<string, ClockState>, now = new Date()): Promise<void> {
   const doc: StateFile = { version: 1, savedAt: now.toISOString(), containers };
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(doc, null, 1) + '\n', { mode: 0o600 });
-  await rename(tmp, path);
+  writeFileAtomic(path, JSON.stringify(doc, null, 1) + '\n', 0o600);
 }

@@ -6,9 +6,8 @@
  * so a crash or kill at any point leaves either the old file or the new
  * one, never a broken one (a killed save may leave its `.tmp` file behind).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { BerthError } from '../errors.js';
 import type { DrainOptions } from './drain.js';
 import type { GroupRef, Template } from './template.js';
@@ -46,51 +45,6 @@ export function toState(templates: Iterable<Template>, nextId: number, options: 
 
 export function fromSaved(s: SavedTemplate): Template {
   return { ...s, levels: { ...s.levels }, isNew: false, reported: s.count };
-}
-
-/** Writes `data` to `file` atomically (temp file, fsync, rename, fsync of the directory). */
-export function writeFileAtomic(file: string, data: string): void {
-  const dir = dirname(file);
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
-  try {
-    const buf = Buffer.from(data);
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    unlinkQuietly(tmp);
-    throw err;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, file);
-  } catch (err) {
-    unlinkQuietly(tmp);
-    throw err;
-  }
-  syncDir(dir);
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // some file systems cannot fsync a directory; the rename is still atomic
-  }
-}
-
-function unlinkQuietly(p: string): void {
-  try {
-    unlinkSync(p);
-  } catch {
-    // already gone
-  }
 }
 
 export function saveState(file: string, state: StateFile): void {

@@ -23,6 +23,15 @@ export function parseDurationMs(text: string, flag = 'duration'): number {
   return total;
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** A size in bytes with binary units: `512`, `64k`, `1.5m`, `1MiB`, `2g`; undefined when it is not one. */
+export function sizeBytes(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : undefined;
+}
+
 export function parseInteger(text: string, flag: string, opts: { min?: number; max?: number } = {}): number {
   const s = text.trim();
   const n = Number(s);

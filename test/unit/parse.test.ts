@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
+import { sizeBytes, collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
 import { BerthError } from '../../src/core/errors.js';
 
 describe('parseDurationMs', () => {
@@ -68,4 +68,16 @@ describe('filters', () => {
   it('rejects values without =', () => {
     expect(() => parseKeyValue('nokey', '--filter')).toThrow('--filter: expected key=value (got: "nokey")');
   });
+});
+
+describe('sizeBytes', () => {
+  it.each([
+    ['512', 512],
+    ['10k', 10_240],
+    ['1.5m', 1_572_864],
+    ['1MiB', 1_048_576],
+    ['2g', 2_147_483_648],
+    [' 64 KB ', 65_536],
+  ])('%j -> %d', (text, n) => expect(sizeBytes(text)).toBe(n));
+  it.each(['', 'lots', '10x', '-1', '1e3'])('%j is not a size', (text) => expect(sizeBytes(text)).toBeUndefined());
 });

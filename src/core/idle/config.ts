@@ -7,7 +7,7 @@
  * Defaults (the same in docs/records.md, the man page and here): see DEFAULTS.
  */
 import { BerthError } from '../errors.js';
-import { parseDurationMs } from '../parse.js';
+import { parseDurationMs, sizeBytes } from '../parse.js';
 import { COMPOSE_DEPENDS_ON } from '../engine/labels.js';
 import type { StopMethod } from './types.js';
 
@@ -111,12 +111,7 @@ export function parseIdleConfig(labels: Record<string, string>, src: Source): Id
 
 const parseStopMethod: Parser<StopMethod> = (v, fail) => (v === 'stop' || v === 'pause' || v === 'kill' ? v : fail('one of stop, pause, kill'));
 
-const parseBytes: Parser<number> = (v, fail) => {
-  const m = /^(\d+)\s*(b|k|kb|kib|m|mb|mib)?$/i.exec(v);
-  if (!m) return fail('a byte count like 0, 512, 10k, 1m');
-  const unit = (m[2] ?? 'b').toLowerCase()[0]!;
-  return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
-};
+const parseBytes: Parser<number> = (v, fail) => sizeBytes(v) ?? fail('a byte count like 0, 512, 10k, 1m');
 
 /** `db, cache:service_healthy`: container names, each with an optional condition (default: ready). */
 const parseDependsOn: Parser<Dependency[]> = (v, fail) =>

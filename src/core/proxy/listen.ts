@@ -1,5 +1,6 @@
 /** Parsers for serve's flags: the listen address and byte sizes. */
 import { usageError } from '../errors.js';
+import { sizeBytes } from '../parse.js';
 import { isIP } from 'node:net';
 
 /** `PORT`, `HOST:PORT`, `[V6]:PORT` or `:PORT` (= all interfaces); the host defaults to 127.0.0.1. */
@@ -15,12 +16,9 @@ export function parseListen(text: string, flag = '--listen'): { host: string; po
   return { host, port };
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
-
 /** `512`, `64k`, `1m`, `1MiB` (binary units). */
 export function parseBytes(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw usageError(`${flag}: expected a size like 512, 64k, 1m (got: ${JSON.stringify(text)})`);
-  return Math.round(Number(m[1]) * unit);
+  const n = sizeBytes(text);
+  if (n === undefined) throw usageError(`${flag}: expected a size like 512, 64k, 1m (got: ${JSON.stringify(text)})`);
+  return n;
 }

@@ -17,7 +17,9 @@ beforeAll(async () => {
   wss = new WebSocketServer({ host: '0.0.0.0', port: wsPort });
   wss.on('connection', (ws, req) => ws.on('message', (m) => ws.send(`echo:${m.toString()} via:${req.headers['x-forwarded-host']}`)));
   const bridge = await docker.getNetwork('bridge').inspect();
-  const gateway = bridge.IPAM.Config[0].Gateway as string;
+  // The engine leaves Gateway out of IPAM when it picked the default, the subnet's first address.
+  const ipam = bridge.IPAM.Config[0] as { Gateway?: string; Subnet: string };
+  const gateway = ipam.Gateway ?? ipam.Subnet.replace(/\.\d+\/\d+$/, '.1');
   tcpPort = await freePort();
   c.stream = await h.container('stream', httpdCmd(SLOW_CGI(6)), { 'berth.proxy.host': host('stream'), 'berth.proxy.port': '8080', 'berth.idle.timeout': '2s', 'berth.idle.stop_method': 'kill' }, true);
   c.ws = await h.container('ws', `exec nc -ll -p 8080 -e nc ${gateway} ${wsPort}`, { 'berth.proxy.host': host('ws'), 'berth.proxy.port': '8080' });

@@ -15,7 +15,7 @@ function setup(opts: { fail?: string; wakeMs?: number } = {}) {
   const world: World = { running: false, wakes: 0, stops: [] };
   const records: Array<IdleRecord | WakeEvent> = [];
   const engine = {
-    docker: { getContainer: () => ({ inspect: async () => ({ State: { Running: world.running }, NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.9' } } } }) }) },
+    api: { json: async () => ({ State: { Running: world.running }, NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.9' } } } }) },
   } as unknown as Engine;
   const ev = (event: WakeEvent['event']): WakeEvent => ({ type: 'wake', event, ts: '2026-01-01T00:00:00.000Z', container: 'web', message: event });
   const waker: Waker = async (_name, o) => {

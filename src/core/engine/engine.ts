@@ -4,14 +4,16 @@
  * used at once (records then carry `engine`).
  */
 import { readFileSync } from 'node:fs';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { BerthError, isConnectionError } from '../errors.js';
+import { EngineClient } from './client.js';
 import type { Endpoint } from './endpoint.js';
 
 export interface Engine {
   readonly name: string;
   readonly endpoint: Endpoint;
-  readonly docker: Docker;
+  /** berth's client for the engine's API (see client.ts). */
+  readonly api: EngineClient;
   /** Negotiated API version, e.g. "1.41". */
   apiVersion: string;
   /** True when the engine runs on this host (unix socket), so /proc of its containers is readable. */
@@ -21,6 +23,7 @@ export interface Engine {
 /** Highest API version berth speaks; the negotiated version is min(this, engine's). */
 export const MAX_API_VERSION = '1.45';
 
+/** The dockerode options for an endpoint: used for ssh:// engines, whose transport berth borrows from docker-modem. */
 export function dockerOptions(ep: Endpoint): Docker.DockerOptions {
   // Every field is set explicitly: docker-modem otherwise fills host and TLS
   // files in from process.env, which would override what berth resolved.
@@ -52,11 +55,8 @@ export function dockerOptions(ep: Endpoint): Docker.DockerOptions {
 }
 
 export function createEngine(ep: Endpoint): Engine {
-  return { name: ep.name, endpoint: ep, docker: new Docker(dockerOptions(ep)), apiVersion: '', local: ep.host.startsWith('unix://') };
+  return { name: ep.name, endpoint: ep, api: new EngineClient(ep), apiVersion: '', local: ep.host.startsWith('unix://') };
 }
-
-/** docker-modem's fields that its typings leave out. */
-const modem = (engine: Engine) => engine.docker.modem as unknown as { version?: string };
 
 export function compareVersions(a: string, b: string): number {
   const [am = 0, an = 0] = a.split('.').map(Number);
@@ -80,8 +80,8 @@ export function unreachable(engine: Engine | Endpoint, cause: unknown): BerthErr
 export async function negotiate(engine: Engine, signal?: AbortSignal): Promise<Engine> {
   let info: { ApiVersion?: string };
   try {
-    modem(engine).version = undefined;
-    info = (await (engine.docker.version as (o: object) => Promise<unknown>)({ abortSignal: signal })) as { ApiVersion?: string };
+    engine.api.version = undefined;
+    info = (await engine.api.json<{ ApiVersion?: string }>({ path: '/version', versioned: false, signal })) ?? {};
   } catch (err) {
     if (signal?.aborted) throw err;
     if (isConnectionError(err) || !(err as { statusCode?: number }).statusCode) throw unreachable(engine, err);
@@ -89,6 +89,6 @@ export async function negotiate(engine: Engine, signal?: AbortSignal): Promise<E
   }
   const server = info.ApiVersion ?? '1.24';
   engine.apiVersion = compareVersions(server, MAX_API_VERSION) < 0 ? server : MAX_API_VERSION;
-  modem(engine).version = `v${engine.apiVersion}`;
+  engine.api.version = `v${engine.apiVersion}`;
   return engine;
 }

@@ -1,7 +1,7 @@
 /**
- * Raw streaming requests through the engine's own transport (unix, tcp, TLS,
- * ssh), for the endpoints where berth reads the body itself (logs, events,
- * stats). The request is torn down when `signal` aborts.
+ * Streaming requests to the engine (unix, tcp, TLS, ssh), for the endpoints
+ * where berth reads the body itself (logs, events, stats), and the mapping of
+ * the engine's errors to berth's. The request is torn down when `signal` aborts.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Engine } from './engine.js';
@@ -18,25 +18,7 @@ export interface StreamRequest {
 }
 
 export function engineStream(engine: Engine, req: StreamRequest): Promise<IncomingMessage> {
-  const statusCodes: Record<number, boolean | string> = { 200: true, 404: 'not found', 400: 'bad request', 500: 'server error', 409: 'conflict' };
-  for (const s of req.okStatus ?? []) statusCodes[s] = true;
-  return new Promise((resolve, reject) => {
-    if (req.signal?.aborted) return reject(req.signal.reason);
-    engine.docker.modem.dial(
-      {
-        path: req.path,
-        method: req.method ?? 'GET',
-        options: { ...(req.query ?? {}) },
-        isStream: true,
-        statusCodes,
-        abortSignal: req.signal,
-      } as never,
-      (err: unknown, res: unknown) => {
-        if (err) return reject(toBerthError(engine, err, req.signal));
-        resolve(res as IncomingMessage);
-      },
-    );
-  });
+  return engine.api.stream(req).catch((err: unknown) => Promise.reject(toBerthError(engine, err, req.signal)));
 }
 
 export function toBerthError(engine: Engine, err: unknown, signal?: AbortSignal): unknown {
@@ -49,7 +31,7 @@ export function toBerthError(engine: Engine, err: unknown, signal?: AbortSignal)
   return err;
 }
 
-/** The engine's own message out of docker-modem's "(HTTP code 404) no such container - ..." wrapping. */
+/** The engine's own message out of an "(HTTP code 404) ..." error (berth's client, or docker-modem's wrapping). */
 export function engineMessage(err: unknown): string {
   const json = (err as { json?: { message?: string } }).json;
   if (json?.message) return json.message;

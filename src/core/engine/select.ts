@@ -11,6 +11,7 @@ import { toBerthError } from './request.js';
 import { bareName, composeInfo, COMPOSE_PROJECT } from './labels.js';
 import { watchEvents, type WatcherStatus } from '../events/watcher.js';
 import type { ContainerRef } from '../records.js';
+import { inspectContainer, listContainers } from './containers.js';
 
 export interface Selection {
   /** Names, ids or id prefixes. Explicit names are taken whatever their state. */
@@ -52,7 +53,7 @@ export function targetFromInspect(engine: Engine, info: Docker.ContainerInspectI
 
 export async function inspectTarget(engine: Engine, nameOrId: string, signal?: AbortSignal): Promise<Target> {
   try {
-    const info = await engine.docker.getContainer(nameOrId).inspect({ abortSignal: signal } as object);
+    const info = await inspectContainer(engine, nameOrId, signal);
     return targetFromInspect(engine, info);
   } catch (err) {
     const e = toBerthError(engine, err, signal);
@@ -73,7 +74,7 @@ export async function listTargets(engines: Engine[], sel: Selection, signal?: Ab
     }
     let list: Docker.ContainerInfo[];
     try {
-      list = await engine.docker.listContainers({ all: !!sel.all, filters: selectionFilters(sel), abortSignal: signal } as object);
+      list = await listContainers(engine, { all: !!sel.all, filters: selectionFilters(sel) }, signal);
     } catch (err) {
       throw toBerthError(engine, err, signal);
     }
@@ -98,7 +99,7 @@ export async function matchesSelection(engine: Engine, sel: Selection, id: strin
   if (sel.names.length) {
     return sel.names.some((n) => n === name || n === `/${name}` || id.startsWith(n));
   }
-  const list = await engine.docker.listContainers({ all: true, filters: { ...selectionFilters(sel), id: [id] }, abortSignal: signal } as object);
+  const list = await listContainers(engine, { all: true, filters: { ...selectionFilters(sel), id: [id] } }, signal);
   return list.length > 0;
 }
 

@@ -48,7 +48,7 @@ export async function* engineEvents(engine: Engine, q: EventQuery, signal?: Abor
   if (q.until !== undefined) query.until = nanosToEngineTime(q.until);
   const f = filtersParam(q.filters);
   if (f) query.filters = f;
-  const res = await engineStream(engine, { path: '/events?', query, signal });
+  const res = await engineStream(engine, { path: '/events', query, signal });
   try {
     for await (const line of splitLines(res)) {
       if (!line.text.trim()) continue;

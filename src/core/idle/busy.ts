@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import type { BusySpec } from './config.js';
 import type { ActivityClock } from './activity.js';
 import { fmtMs } from './readiness.js';
+import { inspectExec, startDetachedExec } from '../engine/containers.js';
 
 export const CPU_WINDOW_MS = 60_000;
 export const EXEC_TIMEOUT_MS = 10_000;
@@ -43,11 +44,10 @@ export function execVerdict(cmd: string[], outcome: number | string): BusyVerdic
 /** Runs the command in the container; its exit code, or why there is none. */
 async function runCheck(engine: Engine, id: string, cmd: string[]): Promise<number | string> {
   try {
-    const exec = await engine.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: false, AttachStderr: false });
-    await exec.start({ Detach: true });
+    const exec = await startDetachedExec(engine, id, cmd);
     const end = Date.now() + EXEC_TIMEOUT_MS;
     while (Date.now() < end) {
-      const info = await exec.inspect();
+      const info = await inspectExec(engine, exec);
       if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) return info.ExitCode;
       await sleep(50);
     }

@@ -5,9 +5,9 @@
  * same time do no harm: starting a started container, unpausing a running
  * one or stopping a stopped one is a no-op, not an error.
  */
-import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
+import { containerAction, inspectContainer, type ContainerDetails } from '../engine/containers.js';
 import { toBerthError } from '../engine/request.js';
 import { BerthError } from '../errors.js';
 import { bareName } from '../engine/labels.js';
@@ -21,7 +21,7 @@ export interface UnitState {
   id: string;
 }
 
-export function stateOf(info: Docker.ContainerInspectInfo): UnitState {
+export function stateOf(info: ContainerDetails): UnitState {
   const s = info.State;
   const health = (s as { Health?: { Status?: string } }).Health?.Status;
   return {
@@ -43,13 +43,9 @@ const isNoop = (err: unknown) => {
 export class ContainerProvider implements Provider {
   constructor(readonly engine: Engine) {}
 
-  private c(name: string): Docker.Container {
-    return this.engine.docker.getContainer(name);
-  }
-
-  async inspect(name: string, signal?: AbortSignal): Promise<Docker.ContainerInspectInfo> {
+  async inspect(name: string, signal?: AbortSignal): Promise<ContainerDetails> {
     try {
-      return await this.c(name).inspect({ abortSignal: signal } as object);
+      return await inspectContainer(this.engine, name, signal);
     } catch (err) {
       throw this.error(err, name, signal);
     }
@@ -63,7 +59,7 @@ export class ContainerProvider implements Provider {
   async start(name: string, signal?: AbortSignal): Promise<void> {
     const st = await this.state(name, signal);
     if (st.running && !st.paused) return;
-    await this.call(name, signal, () => (st.paused ? this.c(name).unpause({ abortSignal: signal } as object) : this.c(name).start({ abortSignal: signal } as object)));
+    await this.call(name, signal, () => containerAction(this.engine, name, st.paused ? 'unpause' : 'start', undefined, signal));
   }
 
   /**
@@ -72,13 +68,13 @@ export class ContainerProvider implements Provider {
    * Not cancellable on purpose: a stop once begun is finished.
    */
   async stop(name: string, method: StopMethod, opts: { signal?: string; timeoutSec?: number } = {}): Promise<void> {
-    const c = this.c(name);
-    if (method === 'pause') return this.call(name, undefined, () => c.pause());
-    if (method === 'kill') return this.call(name, undefined, () => c.kill({ signal: opts.signal ?? 'SIGKILL' }));
-    if (!opts.signal) return this.call(name, undefined, () => c.stop(opts.timeoutSec !== undefined ? { t: opts.timeoutSec } : {}));
-    await this.call(name, undefined, () => c.kill({ signal: opts.signal }));
+    const act = (action: 'pause' | 'kill' | 'stop', query?: Record<string, unknown>) => this.call(name, undefined, () => containerAction(this.engine, name, action, query));
+    if (method === 'pause') return act('pause');
+    if (method === 'kill') return act('kill', { signal: opts.signal ?? 'SIGKILL' });
+    if (!opts.signal) return act('stop', opts.timeoutSec !== undefined ? { t: opts.timeoutSec } : undefined);
+    await act('kill', { signal: opts.signal });
     if (await this.waitDown(name, (opts.timeoutSec ?? 10) * 1000)) return;
-    await this.call(name, undefined, () => c.kill({ signal: 'SIGKILL' }));
+    await act('kill', { signal: 'SIGKILL' });
   }
 
   /** Polls until the container is no longer running; false when `ms` passed first. */

@@ -11,6 +11,7 @@ import { toBerthError } from '../engine/request.js';
 import type { DepCondition, IdleConfig } from './config.js';
 import { idleConfigFor, type ConfigFile } from './config-file.js';
 import type { ContainerProvider } from './provider.js';
+import { listContainers } from '../engine/containers.js';
 
 export interface UnitDep {
   name: string;
@@ -82,7 +83,7 @@ export class UnitResolver {
     const filters = { label: [`${COMPOSE_SERVICE}=${service}`, ...(project ? [`${COMPOSE_PROJECT}=${project}`] : [])] };
     let list: Docker.ContainerInfo[];
     try {
-      list = await this.provider.engine.docker.listContainers({ all: true, filters, abortSignal: signal } as object);
+      list = await listContainers(this.provider.engine, { all: true, filters }, signal);
     } catch (err) {
       throw toBerthError(this.provider.engine, err, signal);
     }

@@ -10,6 +10,7 @@ import { bareName, COMPOSE_PROJECT, COMPOSE_SERVICE } from '../engine/labels.js'
 import { toBerthError } from '../engine/request.js';
 import { TIMEOUT_LABEL, type IdleConfig } from './config.js';
 import { idleConfigFor, type ConfigFile } from './config-file.js';
+import { listContainers } from '../engine/containers.js';
 
 export interface Seen {
   id: string;
@@ -36,7 +37,7 @@ export interface View {
 export async function listAll(engine: Engine, signal?: AbortSignal): Promise<Seen[]> {
   let list: Docker.ContainerInfo[];
   try {
-    list = await engine.docker.listContainers({ all: true, abortSignal: signal } as object);
+    list = await listContainers(engine, { all: true }, signal);
   } catch (err) {
     throw toBerthError(engine, err, signal);
   }

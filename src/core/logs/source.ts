@@ -47,7 +47,7 @@ export function logsQuery(q: LogQuery, timestamps: boolean): Record<string, stri
 
 /** The raw log body; the caller owns (and must destroy) the response. */
 export function openLogs(engine: Engine, id: string, query: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
-  return engineStream(engine, { path: `/containers/${encodeURIComponent(id)}/logs?`, query, signal });
+  return engineStream(engine, { path: `/containers/${encodeURIComponent(id)}/logs`, query, signal });
 }
 
 /** Lines in batches, one array per chunk received. Inspects the target for its TTY setting unless `q.tty` says it. */

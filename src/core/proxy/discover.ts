@@ -12,6 +12,7 @@ import { toBerthError } from '../engine/request.js';
 import type { IdleConfig } from '../idle/config.js';
 import { idleConfigFor, mergeLabels, type ConfigFile } from '../idle/config-file.js';
 import { LABEL, isRouteLabels, parseRoute, type Route } from './routes.js';
+import { inspectContainer, listContainers } from '../engine/containers.js';
 
 export interface Found {
   route: Route;
@@ -31,7 +32,7 @@ export type RouteFilters = Record<string, string[]>;
 async function list(engine: Engine, label: string, extra: RouteFilters, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
   const filters = { ...extra, label: [...(extra.label ?? []), label] };
   try {
-    return await engine.docker.listContainers({ all: true, filters, abortSignal: signal } as object);
+    return await listContainers(engine, { all: true, filters }, signal);
   } catch (err) {
     throw toBerthError(engine, err, signal);
   }
@@ -49,7 +50,7 @@ async function candidates(engine: Engine, file: ConfigFile | undefined, extra: R
   for (const [name, keys] of file?.containers ?? []) {
     if (found.has(name) || !isRouteLabels(keys)) continue;
     try {
-      const info = await engine.docker.getContainer(name).inspect({ abortSignal: signal } as object);
+      const info = await inspectContainer(engine, name, signal);
       found.set(name, { labels: info.Config?.Labels ?? {}, running: !!info.State?.Running && !info.State?.Paused });
     } catch {
       problems.push(`container ${name} (in ${file!.path}) does not exist; its route is left out`);

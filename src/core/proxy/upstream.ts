@@ -6,6 +6,7 @@
 import type Docker from 'dockerode';
 import type { Engine } from '../engine/engine.js';
 import { BerthError } from '../errors.js';
+import { inspectContainer } from '../engine/containers.js';
 
 export interface Address {
   host: string;
@@ -24,7 +25,7 @@ export function addressFromInspect(info: Docker.ContainerInspectInfo, port: numb
 }
 
 export async function resolveAddress(engine: Engine, container: string, port: number, signal?: AbortSignal): Promise<Address> {
-  const info = await engine.docker.getContainer(container).inspect({ abortSignal: signal } as object);
+  const info = await inspectContainer(engine, container, signal);
   if (!info.State?.Running) throw new BerthError('FAILED', `${container} exited with code ${info.State?.ExitCode ?? 'unknown'} while starting`, { hint: `see why with: docker logs ${container}` });
   const addr = addressFromInspect(info, port);
   if (!addr) throw new BerthError('FAILED', `container ${container} has no network address and no published port ${port}`);

@@ -30,7 +30,7 @@ export const TICK_SLACK_MS = 250;
 /** A stats payload is ~2 KiB; anything past this bound is not one (cut, then reported as bad JSON). */
 const MAX_READING_BYTES = 256 * 1024;
 
-const statsPath = (id: string) => `/containers/${encodeURIComponent(id)}/stats?`;
+const statsPath = (id: string) => `/containers/${encodeURIComponent(id)}/stats`;
 
 /** A line of the stream that is not a reading is skipped (and reported to `onBadLine`); the stream goes on. */
 export async function* statsStream(engine: Engine, id: string, signal: AbortSignal, onBadLine?: (n: number, error: string) => void): AsyncGenerator<RawStats> {

@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import { listTargets, type Selection, type Target } from '../engine/select.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { addMember, nodeIdOf, type GroupBy, type TopologyGraph } from './graph.js';
+import { inspectContainer } from '../engine/containers.js';
 
 export const REFRESH_TIMEOUT_MS = 5000;
 
@@ -94,7 +95,7 @@ export class Membership {
     for (const m of [...this.running.values()]) if (!live.has(m.target.id)) this.drop(m);
     for (const t of targets) {
       if (!t.running || this.running.has(t.id)) continue;
-      const info = await t.engine.docker.getContainer(t.id).inspect({ abortSignal: signal } as object).catch(() => undefined);
+      const info = await inspectContainer(t.engine, t.id, signal).catch(() => undefined);
       if (!info?.State?.Running) continue;
       this.add({ target: t, node: nodeIdOf(t, this.by), pid: info.State.Pid ?? 0, ips: containerIps(info), fresh: this.refreshed, sinceMs: this.refreshed ? this.lastRefreshAt : Date.now() });
     }

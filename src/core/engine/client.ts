@@ -1,0 +1,178 @@
+/**
+ * EngineClient: berth's own small client for the Docker Engine API.
+ *
+ * Why not dockerode for everything: loading dockerode pulls in ssh2, gRPC and
+ * protobuf (for BuildKit sessions) whether or not they are used, which cost
+ * more CPU at start-up than the whole of `berth stats --no-stream` needs
+ * otherwise. berth uses a handful of endpoints, so it speaks HTTP/1.1 to the
+ * engine itself with node:http (unix socket, tcp, tcp+TLS) and loads
+ * dockerode's transport only for ssh:// engines, the one case it adds
+ * something berth does not have.
+ *
+ * - `json(req)`: a request whose reply is read whole and parsed (empty -> undefined).
+ * - `stream(req)`: the reply as a readable stream (logs, events, stats), torn
+ *   down when `req.signal` aborts.
+ * A status outside 2xx (and the request's `okStatus`) rejects with an
+ * EngineHttpError carrying `statusCode` and the engine's own `message`, the
+ * shape `toBerthError` maps to berth's error codes.
+ */
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { Endpoint } from './endpoint.js';
+
+export interface EngineRequest {
+  path: string;
+  method?: 'GET' | 'POST' | 'DELETE';
+  /** Query parameters; objects (filters) are sent as JSON, as the engine expects. */
+  query?: Record<string, unknown>;
+  /** A JSON body. */
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Statuses outside 2xx that are answers, not errors. */
+  okStatus?: number[];
+  /** Prefix the path with the negotiated API version (default true; /version is asked without). */
+  versioned?: boolean;
+}
+
+/** The engine answered with an error status. */
+export class EngineHttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly json?: { message?: string },
+  ) {
+    super(message);
+    this.name = 'EngineHttpError';
+  }
+}
+
+/** A JSON reply larger than this is not one berth asked for. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+export function encodeQuery(query: Record<string, unknown> = {}): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    const s = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(s)}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+type Transport = (req: EngineRequest, path: string) => Promise<IncomingMessage>;
+
+export class EngineClient {
+  /** "v1.41" once negotiated; unset, paths are unversioned (the engine's own default). */
+  version: string | undefined;
+  private readonly transport: Transport;
+
+  constructor(readonly endpoint: Endpoint) {
+    this.transport = endpoint.host.startsWith('ssh://') ? sshTransport(endpoint) : httpTransport(endpoint);
+  }
+
+  stream(req: EngineRequest): Promise<IncomingMessage> {
+    return this.send(req);
+  }
+
+  async json<T = unknown>(req: EngineRequest): Promise<T> {
+    const res = await this.send(req);
+    const text = await readBody(res, req.signal);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  private async send(req: EngineRequest): Promise<IncomingMessage> {
+    if (req.signal?.aborted) throw req.signal.reason;
+    const path = `${req.versioned === false || !this.version ? '' : `/${this.version}`}${req.path}${encodeQuery(req.query)}`;
+    const res = await this.transport(req, path);
+    const status = res.statusCode ?? 0;
+    if ((status >= 200 && status < 300) || req.okStatus?.includes(status)) return res;
+    const text = await readBody(res, req.signal).catch(() => '');
+    let json: { message?: string } | undefined;
+    try {
+      json = text ? (JSON.parse(text) as { message?: string }) : undefined;
+    } catch {
+      json = undefined;
+    }
+    const message = json?.message ?? (text.trim() || http.STATUS_CODES[status] || 'error');
+    throw new EngineHttpError(status, `(HTTP code ${status}) ${message}`, json ?? { message });
+  }
+}
+
+async function readBody(res: IncomingMessage, signal?: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_JSON_BYTES) throw new Error(`the engine's reply is larger than ${MAX_JSON_BYTES} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
+  } finally {
+    res.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function httpTransport(ep: Endpoint): Transport {
+  const url = new URL(ep.host.replace(/^tcp:/, 'http:'));
+  const tls = ep.tls;
+  const secure = !!tls || url.protocol === 'https:';
+  // Free keep-alive sockets are unref'd by the agent: they never hold the process open.
+  const agent = secure
+    ? new https.Agent({
+        keepAlive: true,
+        ...(tls?.ca ? { ca: readFileSync(tls.ca) } : {}),
+        ...(tls?.cert ? { cert: readFileSync(tls.cert) } : {}),
+        ...(tls?.key ? { key: readFileSync(tls.key) } : {}),
+        ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
+      })
+    : new http.Agent({ keepAlive: true });
+  const target =
+    url.protocol === 'unix:'
+      ? { socketPath: decodeURIComponent(url.pathname) }
+      : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 2376 : 2375 };
+  const request = secure ? https.request : http.request;
+  return (req, path) =>
+    new Promise((resolve, reject) => {
+      const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+      const r = request({
+        ...target,
+        agent,
+        path,
+        method: req.method ?? 'GET',
+        headers: body ? { 'Content-Type': 'application/json', 'Content-Length': body.length } : {},
+        signal: req.signal,
+      });
+      r.once('response', resolve);
+      r.once('error', (err) => reject(req.signal?.aborted ? req.signal.reason : err));
+      r.end(body);
+    });
+}
+
+/** ssh:// engines go through docker-modem's ssh transport, loaded only for them. */
+function sshTransport(ep: Endpoint): Transport {
+  let modem: Promise<{ dial: (opts: object, cb: (err: unknown, res: unknown) => void) => void }> | undefined;
+  return async (req, path) => {
+    modem ??= Promise.all([import('dockerode'), import('./engine.js')]).then(([{ default: Docker }, { dockerOptions }]) => new Docker(dockerOptions(ep)).modem as never);
+    const m = await modem;
+    return new Promise((resolve, reject) => {
+      // docker-modem adds its own version prefix and query: hand it the finished path, status checks stay ours.
+      m.dial(
+        {
+          path,
+          method: req.method ?? 'GET',
+          // `_query` empty: the query is already in the path; `_body` is sent as JSON on a POST.
+          options: { _query: {}, _body: req.body ?? {} },
+          isStream: true,
+          openStdin: false,
+          statusCodes: new Proxy({}, { get: () => true }),
+          abortSignal: req.signal,
+        },
+        (err, res) => (err ? reject(err) : resolve(res as IncomingMessage)),
+      );
+    });
+  };
+}

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { generatedFiles } from '../dist/core/docs/generate.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-for (const [path, content] of Object.entries(generatedFiles())) {
+for (const [path, content] of Object.entries(await generatedFiles())) {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   writeFileSync(join(root, path), content);
   console.log(`wrote ${path}`);

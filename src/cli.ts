@@ -5,20 +5,22 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CommandContext, type Io } from './context.js';
 import { BerthError, EXIT, formatError, isAbortError } from './core/errors.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, commandsFor, type CommandEntry } from './commands/index.js';
 
 export const VERSION = '0.1.0';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildProgram(ctx: CommandContext): Command {
+/** The program with the given commands (default: all of them, as help, the man page and completions need). */
+export async function buildProgram(ctx: CommandContext, commands: CommandEntry[] = COMMANDS): Promise<Command> {
+  const factories = await Promise.all(commands.map((c) => c.load()));
   const program = new Command('berth')
     .description('A toolkit for Docker engines: merged logs, stats, events, log templates, idle sleep and wake, a wake-on-request proxy and a live topology.')
     .version(VERSION, '-v, --version', 'print the version')
     .addOption(new Option('-H, --host <url>', 'engine to connect to (unix://, tcp://, ssh://); repeat for several engines').argParser(collect))
     .addOption(new Option('-c, --context <name>', 'docker context to use; repeat for several engines').argParser(collect))
     .showSuggestionAfterError(true);
-  for (const make of COMMANDS) program.addCommand(make(ctx, () => program));
+  for (const make of factories) program.addCommand(make(ctx, () => program));
   applySettings(program, ctx.io);
   return program;
 }
@@ -37,7 +39,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const ctx = new CommandContext(io);
   const debug = !!io.env.BERTH_DEBUG && io.env.BERTH_DEBUG !== '0';
   try {
-    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+    await (await buildProgram(ctx, commandsFor(argv))).parseAsync(argv, { from: 'user' });
   } catch (err) {
     const code = exitCodeFor(err, ctx, io);
     if (code !== undefined) return code;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { run } from '../../src/cli.js';
+import { COMMANDS, commandsFor } from '../../src/commands/index.js';
 
 async function runIn(argv: string[], env: Record<string, string> = {}, signal = new AbortController().signal) {
   const stdout = new PassThrough();
@@ -46,5 +47,18 @@ describe('run() in process', () => {
     ac.abort('SIGINT');
     const r = await runIn(['events'], { DOCKER_HOST: 'unix:///nonexistent.sock' }, ac.signal);
     expect(r).toMatchObject({ code: 130, stderr: '' });
+  });
+});
+
+describe('commandsFor (which command modules a command line loads)', () => {
+  const names = (argv: string[]) => commandsFor(argv).map((c) => c.name);
+  it('loads only the command named, past global options and their values', () => {
+    expect(names(['stats', '--no-stream'])).toEqual(['stats']);
+    expect(names(['-H', 'unix:///x.sock', '--context', 'stats', 'logs', '-f'])).toEqual(['logs']);
+    expect(names(['--host=tcp://h:2375', 'watch-idle'])).toEqual(['watch-idle']);
+  });
+  it('loads all of them for help, an unknown name, no command and completion', () => {
+    const all = COMMANDS.map((c) => c.name);
+    for (const argv of [[], ['--help'], ['help', 'stats'], ['evnets'], ['completion', 'bash'], ['-H', 'stats']]) expect(names(argv)).toEqual(all);
   });
 });

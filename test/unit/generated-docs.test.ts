@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { generatedFiles } from '../../src/core/docs/generate.js';
 import { ROOT } from '../helpers/paths.js';
 
+const files = await generatedFiles();
+
 describe('generated man page and completions', () => {
-  it.each(Object.entries(generatedFiles()))('%s is current (run `npm run gen` after changing flags)', (path, content) => {
+  it.each(Object.entries(files))('%s is current (run `npm run gen` after changing flags)', (path, content) => {
     expect(readFileSync(join(ROOT, path), 'utf8')).toBe(content);
   });
 });

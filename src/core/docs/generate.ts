@@ -5,10 +5,10 @@ import { PassThrough } from 'node:stream';
 import { completionScript, SHELLS } from './completions.js';
 import { manPage } from './man.js';
 
-export function generatedFiles(): Record<string, string> {
+export async function generatedFiles(): Promise<Record<string, string>> {
   const sink = new PassThrough();
   const ctx = new CommandContext({ stdout: sink, stderr: sink, stdin: new PassThrough(), env: {}, signal: new AbortController().signal });
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx);
   const files: Record<string, string> = { 'man/berth.1': manPage(program, VERSION) };
   for (const shell of SHELLS) files[`completions/berth.${shell}`] = completionScript(program, shell);
   return files;

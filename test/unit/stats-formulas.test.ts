@@ -79,4 +79,13 @@ describe('stats formulas (docker stats_helpers.go)', () => {
     expect(readTimeMs('0001-01-01T00:00:00Z')).toBeUndefined();
     expect(readTimeMs('garbage')).toBeUndefined();
   });
+
+  it('read time: the cached whole seconds never leak into a reading of another second or zone', () => {
+    expect(readTimeMs('2026-11-22T10:51:45.25Z')).toBe(Date.UTC(2026, 10, 22, 10, 51, 45, 250));
+    expect(readTimeMs('2026-11-22T10:51:45.5Z')).toBe(Date.UTC(2026, 10, 22, 10, 51, 45, 500));
+    expect(readTimeMs('2026-11-22T10:51:46.5Z')).toBe(Date.UTC(2026, 10, 22, 10, 51, 46, 500));
+    expect(readTimeMs('2026-11-22T10:51:46.5+02:00')).toBe(Date.UTC(2026, 10, 22, 8, 51, 46, 500));
+    expect(readTimeMs('2026-11-22T10:51:46Z')).toBe(Date.UTC(2026, 10, 22, 10, 51, 46));
+    for (const bad of ['2026-11-22T10:51:46.Z', '2026-11-22T10:51:46.5', '2026-11-22T10:51:46.5X', '2026-11-22 10:51:46Z', '2026-13-22T10:51:46Z']) expect(readTimeMs(bad), bad).toBeUndefined();
+  });
 });

@@ -150,9 +150,10 @@ export class StatsCollector {
         }
         if (prev && !this.due(prev, raw)) continue;
         const sample = computeSample(prev, raw);
-        prev = slimReading(raw);
+        prev = slimReading(raw, sample);
         if (!this.opts.noHistory) this.history.add(key, sample);
-        await this.queue.push({ kind: 'sample', key, target, sample });
+        const full = this.queue.push({ kind: 'sample', key, target, sample });
+        if (full) await full;
       }
     } catch (err) {
       if (!signal.aborted && !quietLoss(err)) this.opts.warn?.(`stats of ${target.name}: ${(err as Error).message}`);

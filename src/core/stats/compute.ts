@@ -62,7 +62,9 @@ function computeTotals(raw: RawStats): Totals {
   };
 }
 
-const counters = (t: Totals) => [t.cpuTotalNs, t.netRxBytes, t.netTxBytes, t.blockReadBytes, t.blockWriteBytes];
+/** The cumulative counters of two readings: a restart shows as one of them going backwards. */
+const wentBack = (a: Totals, b: Totals) =>
+  wentBackwards([a.cpuTotalNs, a.netRxBytes, a.netTxBytes, a.blockReadBytes, a.blockWriteBytes], [b.cpuTotalNs, b.netRxBytes, b.netTxBytes, b.blockReadBytes, b.blockWriteBytes]);
 
 /** The reading's `read` time in ms; undefined when the container is not running. */
 export function readingTime(raw: RawStats): number | undefined {
@@ -74,8 +76,9 @@ export function readingTime(raw: RawStats): number | undefined {
  * time, without the rest of the payload (kept for a second per container, a full reading would be
  * promoted to the old generation and cost a major GC; this stays a few objects).
  */
-export function slimReading(raw: RawStats): RawStats {
-  const t = readingTotals(raw);
+export function slimReading(raw: RawStats, sample?: StatsSample): RawStats {
+  // The sample of this reading already holds its totals: no need to compute them again.
+  const t: Totals = sample ?? readingTotals(raw);
   const cpu = raw.cpu_stats;
   return {
     read: raw.read,
@@ -94,28 +97,29 @@ export function isEmptyReading(raw: RawStats): boolean {
 
 /** The sample for `cur`, given the previous reading of the same series (undefined for the first). */
 export function computeSample(prev: RawStats | undefined, cur: RawStats): StatsSample {
-  const totals = readingTotals(cur);
+  // Runs for every reading of every container: one object, built in place.
+  const sample: StatsSample = computeTotals(cur) as StatsSample;
+  sample.ts = cur.read;
   const tsMs = readingTime(cur) ?? Date.now();
-  const base: StatsSample = { ts: cur.read, tsMs, ...totals };
+  sample.tsMs = tsMs;
   if (!prev || isEmptyReading(prev)) {
-    if (!prev && hasCpu(cur.precpu_stats) && cur.cpu_stats) base.cpuPercent = cpuPercent(cur.precpu_stats, cur.cpu_stats);
-    return base;
+    if (!prev && hasCpu(cur.precpu_stats) && cur.cpu_stats) sample.cpuPercent = cpuPercent(cur.precpu_stats, cur.cpu_stats);
+    return sample;
   }
   const before = readingTotals(prev);
-  if (wentBackwards(counters(before), counters(totals))) return { ...base, reset: true };
-  if (hasCpu(prev.cpu_stats) && cur.cpu_stats) base.cpuPercent = cpuPercent(prev.cpu_stats, cur.cpu_stats);
+  if (wentBack(before, sample)) {
+    sample.reset = true;
+    return sample;
+  }
+  if (hasCpu(prev.cpu_stats) && cur.cpu_stats) sample.cpuPercent = cpuPercent(prev.cpu_stats, cur.cpu_stats);
   const elapsed = tsMs - (readingTime(prev) ?? tsMs);
-  return { ...base, ...rates(before, totals, elapsed) };
+  setRate(sample, 'netRxRate', perSecond(before.netRxBytes, sample.netRxBytes, elapsed));
+  setRate(sample, 'netTxRate', perSecond(before.netTxBytes, sample.netTxBytes, elapsed));
+  setRate(sample, 'blockReadRate', perSecond(before.blockReadBytes, sample.blockReadBytes, elapsed));
+  setRate(sample, 'blockWriteRate', perSecond(before.blockWriteBytes, sample.blockWriteBytes, elapsed));
+  return sample;
 }
 
-function rates(a: Totals, b: Totals, elapsedMs: number): Partial<StatsSample> {
-  const out: Partial<StatsSample> = {};
-  const set = (k: 'netRxRate' | 'netTxRate' | 'blockReadRate' | 'blockWriteRate', v: number | undefined) => {
-    if (v !== undefined) out[k] = v;
-  };
-  set('netRxRate', perSecond(a.netRxBytes, b.netRxBytes, elapsedMs));
-  set('netTxRate', perSecond(a.netTxBytes, b.netTxBytes, elapsedMs));
-  set('blockReadRate', perSecond(a.blockReadBytes, b.blockReadBytes, elapsedMs));
-  set('blockWriteRate', perSecond(a.blockWriteBytes, b.blockWriteBytes, elapsedMs));
-  return out;
+function setRate(s: StatsSample, k: 'netRxRate' | 'netTxRate' | 'blockReadRate' | 'blockWriteRate', v: number | undefined): void {
+  if (v !== undefined) s[k] = v;
 }

@@ -125,12 +125,29 @@ export function hasCpu(c: CpuStats | undefined): c is CpuStats {
  * The engine's `read` time in milliseconds since the epoch, keeping the
  * sub-millisecond fraction; undefined for Go's zero time ("0001-01-01..."),
  * which the engine sends for a container that is not running.
+ *
+ * Called for every reading of every container: the readings of one engine
+ * tick share their whole seconds and zone, so the last of those parsed is
+ * kept and only the fraction is read again.
  */
 export function readTimeMs(read: string | undefined): number | undefined {
-  if (!read || read.startsWith('0001-')) return undefined;
-  const m = /^(.{19})(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(read);
-  if (!m) return undefined;
-  const base = Date.parse(m[1]! + m[3]!);
-  if (Number.isNaN(base)) return undefined;
-  return base + Number(`0.${m[2] ?? '0'}`) * 1000;
+  if (!read || read.startsWith('0001-') || read.length < 20 || read[10] !== 'T') return undefined;
+  let end = 19;
+  if (read[19] === '.') {
+    end = 20;
+    while (end < read.length && read.charCodeAt(end) >= 48 && read.charCodeAt(end) <= 57) end++;
+    if (end === 20) return undefined;
+  }
+  const zone = read.slice(end);
+  if (zone !== 'Z' && !/^[+-]\d\d:\d\d$/.test(zone)) return undefined;
+  const whole = read.slice(0, 19) + zone;
+  if (whole !== lastWhole) {
+    const base = Date.parse(whole);
+    if (Number.isNaN(base)) return undefined;
+    lastWhole = whole;
+    lastBase = base;
+  }
+  return end === 19 ? lastBase : lastBase + Number(`0.${read.slice(20, end)}`) * 1000;
 }
+let lastWhole = '';
+let lastBase = 0;

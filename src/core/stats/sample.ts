@@ -32,25 +32,55 @@ const MAX_READING_BYTES = 256 * 1024;
 
 const statsPath = (id: string) => `/containers/${encodeURIComponent(id)}/stats`;
 
-/** A line of the stream that is not a reading is skipped (and reported to `onBadLine`); the stream goes on. */
+/** Readings parsed ahead of the consumer before the socket is paused (TCP backpressure then reaches the engine). */
+const READ_AHEAD = 4;
+
+/**
+ * A line of the stream that is not a reading is skipped (and reported to `onBadLine`); the stream goes on.
+ *
+ * This runs once per container per second for as long as stats is followed, so the socket is read with a
+ * 'data' listener that splits and parses in place (not through the stream's async iterator and a second
+ * generator): a reading costs one parse and one promise.
+ */
 export async function* statsStream(engine: Engine, id: string, signal: AbortSignal, onBadLine?: (n: number, error: string) => void): AsyncGenerator<RawStats> {
   const res = await engineStream(engine, { path: statsPath(id), query: { stream: true }, signal });
-  // One LineSplitter over the socket's chunks (not a second async generator): this runs once per
-  // container per second, for as long as stats is followed.
   const splitter = new LineSplitter(MAX_READING_BYTES);
-  const texts: string[] = [];
-  const take = (l: Line) => texts.push(l.text);
+  const ready: RawStats[] = [];
   let n = 0;
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const take = (l: Line) => {
+    n++;
+    if (!l.text.trim()) return;
+    const raw = parseReading(l.text);
+    if (typeof raw === 'string') onBadLine?.(n, raw);
+    else ready.push(raw);
+  };
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  res.on('data', (chunk: Buffer) => {
+    splitter.push(chunk, take);
+    if (ready.length >= READ_AHEAD) res.pause();
+    if (ready.length) notify();
+  });
+  res.once('end', () => ((ended = true), notify()));
+  res.once('close', () => ((ended = true), notify()));
+  res.once('error', (err) => ((failure = err), (ended = true), notify()));
   try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      splitter.push(chunk, take);
-      for (const text of texts.splice(0)) {
-        n++;
-        if (!text.trim()) continue;
-        const raw = parseReading(text);
-        if (typeof raw === 'string') onBadLine?.(n, raw);
-        else yield raw;
+    for (;;) {
+      const raw = ready.shift();
+      if (raw) {
+        if (ready.length < READ_AHEAD && res.isPaused()) res.resume();
+        yield raw;
+        continue;
       }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
     res.destroy();

@@ -39,7 +39,9 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
   if (plan.format === 'json') {
     const batch = new TickBatch(out);
     for await (const ev of collector.follow(engines, plan.sel, ctx.signal)) {
-      if (ev.kind === 'sample') await batch.add(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
+      if (ev.kind !== 'sample') continue;
+      const full = batch.add(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
+      if (full) await full;
     }
     await batch.flush();
     return out.end();
@@ -70,12 +72,13 @@ const BATCH_BYTES = 64 * 1024;
 class TickBatch {
   private text = '';
   private timer: NodeJS.Timeout | undefined;
-  private pending: Promise<void> | void = undefined;
+  private pending: Promise<void> | undefined;
 
   constructor(private readonly out: LineWriter) {}
 
-  async add(line: string): Promise<void> {
-    await this.pending;
+  /** Adds a line; a promise only while the writer applies backpressure (the common path allocates none). */
+  add(line: string): Promise<void> | void {
+    if (this.pending) return this.pending.then(() => this.add(line));
     this.text += line;
     if (this.text.length >= BATCH_BYTES) return this.flush();
     this.timer ??= setTimeout(() => void this.flush(), BATCH_MS);
@@ -86,8 +89,14 @@ class TickBatch {
     this.timer = undefined;
     const text = this.text;
     this.text = '';
-    if (text) this.pending = this.out.writeLine(text);
-    return this.pending;
+    if (!text) return this.pending;
+    const wait = this.out.writeLine(text);
+    if (!wait) return;
+    const pending = wait.then(() => {
+      if (this.pending === pending) this.pending = undefined;
+    });
+    this.pending = pending;
+    return pending;
   }
 }
 

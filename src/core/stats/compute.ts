@@ -68,7 +68,9 @@ const wentBack = (a: Totals, b: Totals) =>
 
 /** The reading's `read` time in ms; undefined when the container is not running. */
 export function readingTime(raw: RawStats): number | undefined {
-  return readTimeMs(raw.read);
+  // Asked several times per reading (is it empty, is it due, its sample): parsed once, kept on the reading.
+  if (raw.readMs === undefined) raw.readMs = readTimeMs(raw.read) ?? null;
+  return raw.readMs ?? undefined;
 }
 
 /**
@@ -82,6 +84,7 @@ export function slimReading(raw: RawStats, sample?: StatsSample): RawStats {
   const cpu = raw.cpu_stats;
   return {
     read: raw.read,
+    readMs: readingTime(raw) ?? null,
     cpu_stats: { cpu_usage: { total_usage: t.cpuTotalNs }, system_cpu_usage: cpu?.system_cpu_usage, online_cpus: cpu?.online_cpus },
     memory_stats: { usage: t.memUsage, limit: t.memLimit },
     networks: { all: { rx_bytes: t.netRxBytes, tx_bytes: t.netTxBytes } },

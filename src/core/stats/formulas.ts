@@ -30,6 +30,8 @@ export interface NetworkStats {
 /** One reading from the engine's stats endpoint (the fields berth reads). */
 export interface RawStats {
   read: string;
+  /** berth's own: `readTimeMs(read)` once computed (null: not a time), not the engine's. */
+  readMs?: number | null;
   preread?: string;
   id?: string;
   name?: string;

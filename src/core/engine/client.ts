@@ -147,7 +147,7 @@ function httpTransport(ep: Endpoint): Transport {
         signal: req.signal,
       });
       r.once('response', resolve);
-      r.once('error', (err) => reject(req.signal?.aborted ? req.signal.reason : err));
+      r.on('error', (err) => reject(req.signal?.aborted ? req.signal.reason : err));
       r.end(body);
     });
 }

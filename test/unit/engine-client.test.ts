@@ -93,3 +93,30 @@ describe('EngineClient over a unix socket', () => {
     expect((err as BerthError).message).toContain(`cannot connect to the Docker engine at unix://${sock}.gone`);
   });
 });
+
+describe('EngineClient over tcp+TLS', () => {
+  let tlsServer: import('node:https').Server;
+  let port = 0;
+  let dir = '';
+  beforeAll(async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const https = await import('node:https');
+    dir = mkdtempSync(join(tmpdir(), 'berth-tls-'));
+    writeFileSync(join(dir, 'san.cnf'), '[req]\ndistinguished_name=dn\n[dn]\n[san]\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem'), '-config', join(dir, 'san.cnf'), '-extensions', 'san'], { stdio: 'ignore' });
+    tlsServer = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'ca.pem')) }, (req, res) => res.end(JSON.stringify({ path: req.url })));
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    port = (tlsServer.address() as import('node:net').AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => tlsServer.close(() => r())));
+
+  it('verifies the engine against the CA when asked, and skips verification when not (as DOCKER_TLS_VERIFY does)', async () => {
+    const verified = new EngineClient({ name: 't', host: `tcp://localhost:${port}`, tls: { ca: join(dir, 'ca.pem'), verify: true } });
+    expect(await verified.json({ path: '/_ping' })).toEqual({ path: '/_ping' });
+    const unverified = new EngineClient({ name: 't', host: `tcp://127.0.0.1:${port}`, tls: { verify: false } });
+    expect(await unverified.json({ path: '/x' })).toEqual({ path: '/x' });
+    const noCa = new EngineClient({ name: 't', host: `tcp://localhost:${port}`, tls: { verify: true } });
+    await expect(noCa.json({ path: '/x' })).rejects.toThrow(/self[- ]signed/i);
+  });
+});

@@ -4,7 +4,8 @@
  * object is built per request): hop-by-hop headers and those named in
  * Connection are dropped both ways; X-Forwarded-For is appended to,
  * X-Forwarded-Proto/Host are set (a client's own values for those two are
- * replaced). A WebSocket upgrade keeps Connection/Upgrade.
+ * replaced). Expect is not passed on: berth's server has already answered
+ * it (100 Continue) to the client. A WebSocket upgrade keeps Connection/Upgrade.
  */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
@@ -47,7 +48,7 @@ export function forwardedHeaders(raw: string[], client: ClientInfo, keepUpgrade 
   for (let i = 0; i < kept.length; i += 2) {
     const lower = kept[i]!.toLowerCase();
     if (lower === 'x-forwarded-for') xff = xff ? `${xff}, ${kept[i + 1]}` : kept[i + 1];
-    else if (lower !== 'x-forwarded-proto' && lower !== 'x-forwarded-host') out.push(kept[i]!, kept[i + 1]!);
+    else if (lower !== 'x-forwarded-proto' && lower !== 'x-forwarded-host' && lower !== 'expect') out.push(kept[i]!, kept[i + 1]!);
   }
   const remote = client.remote?.startsWith('::ffff:') ? client.remote.slice(7) : client.remote;
   if (remote) out.push('X-Forwarded-For', xff ? `${xff}, ${remote}` : remote);

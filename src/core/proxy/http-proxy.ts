@@ -100,7 +100,7 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     const body = held ?? (Date.now() < graceUntil && holdable ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
     const addr = life.cachedUpstream() ?? (await life.upstream());
     const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' });
-    const status = await forward(req, res, { addr, agent: ctx.agent, headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
+    const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
     ctx.metrics.request(name, status);
   } catch (err) {
     if (err instanceof BodyTooLarge) return answer(ctx, route, res, 413, `berth: ${err.message}\n`);

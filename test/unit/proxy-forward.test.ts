@@ -23,6 +23,7 @@ const upstream = http.createServer((req, res) => {
     const t = setInterval(() => res.write('tick\n'), 5);
     return void res.on('close', () => clearInterval(t));
   }
+  if (req.url === '/late') return void setTimeout(() => res.end('late'), 200);
   if (req.url === '/big') {
     res.writeHead(200, { 'content-length': String(8 << 20) });
     return void res.end(Buffer.alloc(8 << 20, 'x'));
@@ -116,6 +117,17 @@ describe('forward (undici upstream hop)', () => {
     expect(seen[0]!.closedEarly).toBe(true);
     await settle();
     expect(results).toEqual([200]);
+  });
+
+  it('settles (499) when the client leaves before any answer, so its activity ends', async () => {
+    (seen = []), (results = []);
+    const req = http.get({ port: frontPort, host: '127.0.0.1', path: '/late', agent: false });
+    req.on('error', () => {});
+    setTimeout(() => req.destroy(), 50);
+    await settle();
+    expect(results).toEqual([499]);
+    for (let i = 0; i < 100 && !seen[0]?.closedEarly; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen[0]!.closedEarly).toBe(true);
   });
 
   it('rejects when the upstream cannot be reached, so the caller answers 502', async () => {

@@ -52,12 +52,11 @@ class Exchange implements Dispatcher.DispatchHandlers {
 
   /** The client went away, or the answer was sent. A client that left before an answer is counted as 499, as nginx does. */
   closed(): void {
-    if (!this.done) {
-      this.gone = true;
-      if (this.status === 0) this.status = 499;
-      this.abort?.(new Error('client went away'));
-    }
-    this.finish();
+    if (this.done) return this.finish();
+    this.gone = true;
+    if (this.status === 0) this.status = 499;
+    this.finish(); // before the abort, whose error must not count as a failure to reach the upstream
+    this.abort?.(new Error('client went away'));
   }
 
   /** Sends the request once; `onHead` learns whether an answer started (false: failed before it, with the error). */
@@ -108,26 +107,26 @@ function dispatchOptions(req: IncomingMessage, o: ForwardOptions, streamBody: bo
   return { method: req.method as Dispatcher.HttpMethod, path: req.url ?? '/', headers: o.headers, body };
 }
 
-/** Resolves once an answer started; rejects when the request failed before one (after the retries). */
-function sendWithRetries(ex: Exchange, req: IncomingMessage, o: ForwardOptions): Promise<void> {
+/** Calls `started` once an answer started, or `failed` when the request failed before one (after the retries). */
+function sendWithRetries(ex: Exchange, req: IncomingMessage, o: ForwardOptions, started: () => void, failed: (err: Error) => void): void {
   const resendable = !!o.body || hasNoBody(req);
-  const attempt = (retryStale: boolean): Promise<void> =>
-    new Promise((resolve, reject) => {
-      ex.send(o.pool, dispatchOptions(req, o, !resendable), (ok, err) => {
-        if (ok) resolve();
-        else if (retryStale && resendable && staleSocket(err!)) attempt(false).then(resolve, reject);
-        else reject(err);
-      });
+  const attempt = (retryStale: boolean, ok: () => void, ko: (err: Error) => void): void =>
+    ex.send(o.pool, dispatchOptions(req, o, !resendable), (head, err) => {
+      if (head) ok();
+      else if (retryStale && resendable && staleSocket(err!)) attempt(false, ok, ko);
+      else ko(err!);
     });
-  if (!resendable || o.grace.until <= Date.now()) return attempt(true);
-  return withConnectGrace(() => attempt(true), o.grace, o.signal);
+  if (!resendable || o.grace.until <= Date.now()) return attempt(true, started, failed);
+  withConnectGrace(() => new Promise<void>((ok, ko) => attempt(true, ok, ko)), o.grace, o.signal).then(started, failed);
 }
+
+const started = () => {};
 
 /** Proxies `req` through `o.pool`; resolves with the upstream's status code once the answer was sent (or the client left). */
 export function forward(req: IncomingMessage, res: ServerResponse, o: ForwardOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const ex = new Exchange(res, () => resolve(ex.status));
     res.once('close', () => ex.closed());
-    sendWithRetries(ex, req, o).catch(reject);
+    sendWithRetries(ex, req, o, started, reject);
   });
 }

@@ -36,6 +36,11 @@ const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
  */
 const staleSocket = (err: Fail) => RESET.has(err.code ?? '') && (err.socket?.bytesRead ?? 0) > 0;
 
+function declaredLength(raw: string[]): number {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return Number(raw[i + 1]);
+  return -1;
+}
+
 /** One request/response exchange: undici's handler, writing into `res`. */
 class Exchange implements Dispatcher.DispatchHandlers {
   status = 0;
@@ -44,6 +49,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
   private done = false;
   private onHead: ((ok: boolean, err?: Fail) => void) | undefined;
   private resume: (() => void) | undefined;
+  /** Body bytes still to come by the upstream's Content-Length; -1 = not declared. */
+  private left = -1;
 
   constructor(
     private readonly res: ServerResponse,
@@ -76,22 +83,35 @@ class Exchange implements Dispatcher.DispatchHandlers {
     const headers: string[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i++) headers[i] = raw[i]!.toString('latin1');
     this.status = status;
+    this.left = declaredLength(headers);
     this.res.writeHead(status, statusText, dropHopByHop(headers) as unknown as OutgoingHttpHeaders);
     this.resume = resume;
     this.onHead?.(true);
     return true;
   }
 
-  /** false pauses the upstream socket until the client's has drained. */
+  /**
+   * false pauses the upstream socket until the client's has drained. The
+   * last chunk of a declared length goes out with end(), in the same write
+   * as the head when the body is one chunk.
+   */
   onData(chunk: Buffer): boolean {
+    if (this.left > 0 && (this.left -= chunk.length) === 0) {
+      this.complete(chunk);
+      return true;
+    }
     if (this.res.write(chunk)) return true;
     this.res.once('drain', this.resume!);
     return false;
   }
 
   onComplete(): void {
+    if (!this.done) this.complete();
+  }
+
+  private complete(last?: Buffer): void {
     this.done = true;
-    this.res.end();
+    this.res.end(last);
   }
 
   onError(err: Error): void {

@@ -137,3 +137,18 @@ describe('forward (undici upstream hop)', () => {
     expect(String(results[0])).toMatch(/^error: .*ECONNREFUSED/);
   });
 });
+
+describe('upstream pools', () => {
+  it('one pool per address; past the bound the oldest is closed and a later request gets a new one', async () => {
+    const p = new UpstreamPools({ maxPools: 2 });
+    const a = { host: '127.0.0.1', port: 1001 };
+    const first = p.get(a);
+    expect(p.get(a)).toBe(first);
+    expect(p.get({ host: '127.0.0.1', port: 1001 })).toBe(first);
+    p.get({ host: '127.0.0.1', port: 1002 });
+    p.get({ host: '::1', port: 1003 });
+    expect(first.closed).toBe(true);
+    expect(p.get(a)).not.toBe(first);
+    await p.destroy();
+  });
+});

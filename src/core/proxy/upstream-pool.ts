@@ -19,10 +19,20 @@ export interface UpstreamPoolOptions {
 
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
+  /** By the Address object a route keeps while its container runs, so the per-request lookup builds no key. */
+  private readonly byAddress = new WeakMap<Address, Pool>();
 
   constructor(private readonly opts: UpstreamPoolOptions = {}) {}
 
   get(addr: Address): Pool {
+    const known = this.byAddress.get(addr);
+    if (known && !known.closed && !known.destroyed) return known;
+    const pool = this.byKey(addr);
+    this.byAddress.set(addr, pool);
+    return pool;
+  }
+
+  private byKey(addr: Address): Pool {
     const key = `${addr.host}:${addr.port}`;
     let pool = this.pools.get(key);
     if (!pool) {

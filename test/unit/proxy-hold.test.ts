@@ -51,6 +51,13 @@ describe('proxy headers', () => {
     ]);
   });
 
+  it('drops hop-by-hop headers, those named in Connection and Expect from what goes upstream; keeps Upgrade when asked', () => {
+    const raw = ['Host', 'a.test', 'Connection', 'X-Hop, Upgrade', 'X-Hop', '1', 'Expect', '100-continue', 'Upgrade', 'websocket', 'Accept', '*/*'];
+    const client = { remote: '10.0.0.2', host: 'a.test', proto: 'http' as const };
+    expect(forwardedHeaders(raw, client)).toEqual(['Host', 'a.test', 'Accept', '*/*', 'X-Forwarded-For', '10.0.0.2', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', 'a.test']);
+    expect(forwardedHeaders(raw, client, true).slice(0, 8)).toEqual(['Host', 'a.test', 'Upgrade', 'websocket', 'Accept', '*/*', 'Connection', 'Upgrade']);
+  });
+
   it('serialises a request head without CR/LF injection', () => {
     expect(requestHead('GET', '/ws', ['Host', 'a.test', 'X', '1', 'X', '2', 'Evil', 'a\r\nb'])).toBe('GET /ws HTTP/1.1\r\nHost: a.test\r\nX: 1\r\nX: 2\r\nEvil: ab\r\n\r\n');
   });

@@ -1,10 +1,10 @@
 /** What the HTTP, WebSocket and TCP front ends share: routes, their lives, activity, metrics, limits. */
-import type http from 'node:http';
 import type { AccessRules } from './access.js';
 import type { Activity } from './activity.js';
 import type { RouteLife } from './lifecycle.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { RouteTable } from './routes.js';
+import type { UpstreamPools } from './upstream-pool.js';
 
 export interface ProxyContext {
   table: () => RouteTable;
@@ -12,7 +12,8 @@ export interface ProxyContext {
   activity: Activity;
   metrics: ProxyMetrics;
   access: AccessRules;
-  agent: http.Agent;
+  /** Keep-alive connections to the upstreams, one pool per address. */
+  upstreams: UpstreamPools;
   /** Bytes of request body held per request while a container wakes. */
   holdBodyLimit: number;
   /** After a wake, refused connections are retried for this long (ms). */

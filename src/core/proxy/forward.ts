@@ -1,19 +1,22 @@
 /**
- * Forwards one HTTP request to an upstream and streams the answer back, both
- * bodies streamed without buffering (a body held during a wake is sent from
- * its buffer). A refused connection is retried within the wake grace when the
- * body can be resent; a stale keep-alive socket (reset on reuse) is retried
- * once. The client going away tears the upstream request down. This is the
- * hot path: raw header arrays, no per-chunk listeners.
+ * Forwards one HTTP request to an upstream over a keep-alive undici pool and
+ * streams the answer back, both bodies streamed without buffering (a body
+ * held during a wake is sent from its buffer). The response is written from
+ * undici's callbacks straight into the ServerResponse, with backpressure (a
+ * full client socket pauses the upstream socket), so no stream object is
+ * made per request. A refused connection is retried within the wake grace
+ * when the body can be resent; a stale keep-alive socket (reset on reuse) is
+ * retried once. The client going away tears the upstream request down. This
+ * is the hot path: raw header arrays, one listener per request.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { dropHopByHop } from './headers.js';
 import { withConnectGrace, type Grace } from './connect.js';
-import type { Address } from './upstream.js';
 
 export interface ForwardOptions {
-  addr: Address;
-  agent: http.Agent;
+  pool: Dispatcher;
   /** Raw request headers for the upstream (forwardedHeaders). */
   headers: string[];
   /** The body, when it was held; otherwise the request is streamed. */
@@ -22,47 +25,128 @@ export interface ForwardOptions {
   signal?: AbortSignal;
 }
 
-type Sent = { up: http.ClientRequest; res: IncomingMessage };
+type Fail = Error & { code?: string; socket?: { bytesRead?: number } };
 
 const hasNoBody = (req: IncomingMessage) => req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0';
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
-function sendOnce(req: IncomingMessage, o: ForwardOptions, streamBody: boolean): Promise<Sent> {
-  return new Promise((resolve, reject) => {
-    const up = http.request({ host: o.addr.host, port: o.addr.port, method: req.method, path: req.url, headers: o.headers as unknown as http.OutgoingHttpHeaders, agent: o.agent });
-    up.once('response', (res) => resolve({ up, res }));
-    up.once('error', (err: NodeJS.ErrnoException & { reused?: boolean }) => {
-      err.reused = up.reusedSocket;
-      reject(err);
-    });
-    if (o.body) up.end(o.body);
-    else if (streamBody) req.pipe(up);
-    else up.end();
-  });
+/**
+ * A reset before any answer on a connection that had carried earlier answers:
+ * the upstream closed an idle keep-alive socket as it was reused.
+ */
+const staleSocket = (err: Fail) => RESET.has(err.code ?? '') && (err.socket?.bytesRead ?? 0) > 0;
+
+function declaredLength(raw: string[]): number {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return Number(raw[i + 1]);
+  return -1;
 }
 
-function send(req: IncomingMessage, o: ForwardOptions): Promise<Sent> {
+/** One request/response exchange: undici's handler, writing into `res`. */
+class Exchange implements Dispatcher.DispatchHandlers {
+  status = 0;
+  private abort: ((err?: Error) => void) | undefined;
+  private gone = false;
+  private done = false;
+  private onHead: ((ok: boolean, err?: Fail) => void) | undefined;
+  private resume: (() => void) | undefined;
+  /** Body bytes still to come by the upstream's Content-Length; -1 = not declared. */
+  private left = -1;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly finish: () => void,
+  ) {}
+
+  /** The client went away, or the answer was sent. A client that left before an answer is counted as 499, as nginx does. */
+  closed(): void {
+    if (this.done) return this.finish();
+    this.gone = true;
+    if (this.status === 0) this.status = 499;
+    this.finish(); // before the abort, whose error must not count as a failure to reach the upstream
+    this.abort?.(new Error('client went away'));
+  }
+
+  /** Sends the request once; `onHead` learns whether an answer started (false: failed before it, with the error). */
+  send(pool: Dispatcher, opts: Dispatcher.DispatchOptions, onHead: (ok: boolean, err?: Fail) => void): void {
+    this.onHead = onHead;
+    this.abort = undefined;
+    pool.dispatch(opts, this);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    if (this.gone) abort(new Error('client went away'));
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 200) return true; // informational answers (103) are not passed on, as before
+    const headers: string[] = new Array(raw.length);
+    for (let i = 0; i < raw.length; i++) headers[i] = raw[i]!.toString('latin1');
+    this.status = status;
+    this.left = declaredLength(headers);
+    this.res.writeHead(status, statusText, dropHopByHop(headers) as unknown as OutgoingHttpHeaders);
+    this.resume = resume;
+    this.onHead?.(true);
+    return true;
+  }
+
+  /**
+   * false pauses the upstream socket until the client's has drained. The
+   * last chunk of a declared length goes out with end(), in the same write
+   * as the head when the body is one chunk.
+   */
+  onData(chunk: Buffer): boolean {
+    if (this.left > 0 && (this.left -= chunk.length) === 0) {
+      this.complete(chunk);
+      return true;
+    }
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', this.resume!);
+    return false;
+  }
+
+  onComplete(): void {
+    if (!this.done) this.complete();
+  }
+
+  private complete(last?: Buffer): void {
+    this.done = true;
+    this.res.end(last);
+  }
+
+  onError(err: Error): void {
+    if (!this.res.headersSent) return this.onHead?.(false, err as Fail);
+    this.done = true;
+    this.res.destroy();
+  }
+}
+
+/** The request for undici; a streamed body goes through a PassThrough, so undici's teardown never destroys the client's socket. */
+function dispatchOptions(req: IncomingMessage, o: ForwardOptions, streamBody: boolean): Dispatcher.DispatchOptions {
+  const body = o.body ?? (streamBody ? req.pipe(new PassThrough()) : null);
+  return { method: req.method as Dispatcher.HttpMethod, path: req.url ?? '/', headers: o.headers, body };
+}
+
+/** Calls `started` once an answer started, or `failed` when the request failed before one (after the retries). */
+function sendWithRetries(ex: Exchange, req: IncomingMessage, o: ForwardOptions, started: () => void, failed: (err: Error) => void): void {
   const resendable = !!o.body || hasNoBody(req);
-  if (!resendable) return sendOnce(req, o, true);
-  const once = () =>
-    sendOnce(req, o, false).catch((err: NodeJS.ErrnoException & { reused?: boolean }) => {
-      if (err.reused && err.code === 'ECONNRESET') return sendOnce(req, o, false);
-      throw err;
+  const attempt = (retryStale: boolean, ok: () => void, ko: (err: Error) => void): void =>
+    ex.send(o.pool, dispatchOptions(req, o, !resendable), (head, err) => {
+      if (head) ok();
+      else if (retryStale && resendable && staleSocket(err!)) attempt(false, ok, ko);
+      else ko(err!);
     });
-  return o.grace.until > Date.now() ? withConnectGrace(once, o.grace, o.signal) : once();
+  if (!resendable || o.grace.until <= Date.now()) return attempt(true, started, failed);
+  withConnectGrace(() => new Promise<void>((ok, ko) => attempt(true, ok, ko)), o.grace, o.signal).then(started, failed);
 }
 
-/** Proxies `req` to `o.addr`; resolves with the upstream's status code once the answer was sent (or the client left). */
-export async function forward(req: IncomingMessage, res: ServerResponse, o: ForwardOptions): Promise<number> {
-  const { up, res: upRes } = await send(req, o);
-  const status = upRes.statusCode ?? 502;
-  res.writeHead(status, upRes.statusMessage, dropHopByHop(upRes.rawHeaders) as unknown as http.OutgoingHttpHeaders);
-  upRes.pipe(res);
-  await new Promise<void>((resolve) => {
-    res.once('close', () => {
-      if (!upRes.complete) up.destroy();
-      resolve();
-    });
-    upRes.once('error', () => (res.destroy(), resolve()));
+const started = () => {};
+
+/** Proxies `req` through `o.pool`; resolves with the upstream's status code once the answer was sent (or the client left). */
+export function forward(req: IncomingMessage, res: ServerResponse, o: ForwardOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ex = new Exchange(res, () => resolve(ex.status));
+    res.once('close', () => ex.closed());
+    sendWithRetries(ex, req, o, started, reject);
   });
-  return status;
 }

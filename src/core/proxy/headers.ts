@@ -4,7 +4,8 @@
  * object is built per request): hop-by-hop headers and those named in
  * Connection are dropped both ways; X-Forwarded-For is appended to,
  * X-Forwarded-Proto/Host are set (a client's own values for those two are
- * replaced). A WebSocket upgrade keeps Connection/Upgrade.
+ * replaced). Expect is not passed on: berth's server has already answered
+ * it (100 Continue) to the client. A WebSocket upgrade keeps Connection/Upgrade.
  */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
@@ -40,15 +41,21 @@ export function dropHopByHop(raw: string[], keepUpgrade = false): string[] {
   return out;
 }
 
+const SET_BY_BERTH = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'expect']);
+
+/** One pass over the client's headers (this is per request): hop-by-hop ones dropped, X-Forwarded-* appended or set. */
 export function forwardedHeaders(raw: string[], client: ClientInfo, keepUpgrade = false): string[] {
-  const kept = dropHopByHop(raw, keepUpgrade);
+  const named = connectionTokens(raw);
   const out: string[] = [];
   let xff: string | undefined;
-  for (let i = 0; i < kept.length; i += 2) {
-    const lower = kept[i]!.toLowerCase();
-    if (lower === 'x-forwarded-for') xff = xff ? `${xff}, ${kept[i + 1]}` : kept[i + 1];
-    else if (lower !== 'x-forwarded-proto' && lower !== 'x-forwarded-host') out.push(kept[i]!, kept[i + 1]!);
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (keepUpgrade && lower === 'upgrade') out.push(raw[i]!, raw[i + 1]!);
+    else if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
+    else if (!SET_BY_BERTH.has(lower)) out.push(raw[i]!, raw[i + 1]!);
+    else if (lower === 'x-forwarded-for') xff = xff ? `${xff}, ${raw[i + 1]}` : raw[i + 1];
   }
+  if (keepUpgrade) out.push('Connection', 'Upgrade');
   const remote = client.remote?.startsWith('::ffff:') ? client.remote.slice(7) : client.remote;
   if (remote) out.push('X-Forwarded-For', xff ? `${xff}, ${remote}` : remote);
   else if (xff) out.push('X-Forwarded-For', xff);

@@ -51,9 +51,8 @@ function answer(ctx: ProxyContext, route: Route, res: ServerResponse, status: nu
 async function handleRoute(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = req.url ?? '/';
   const ignored = isIgnored(route.ignore, path, req.headers['user-agent']);
-  const retry = { 'retry-after': String(ctx.retryAfterSec) };
   if (life.awake) return proxy(ctx, route, life, req, res, ignored, undefined);
-  if (ignored || !mayWake(route, path)) return answer(ctx, route, res, 503, `berth: ${route.container} is asleep\n`, retry);
+  if (ignored || !mayWake(route, path)) return answer(ctx, route, res, 503, `berth: ${route.container} is asleep\n`, { 'retry-after': String(ctx.retryAfterSec) });
   if (life.failedRecently) return wakeFailed(ctx, route, life, req, res);
   if (Number(req.headers['content-length'] ?? 0) > ctx.holdBodyLimit) return answer(ctx, route, res, 413, `berth: ${new BodyTooLarge(ctx.holdBodyLimit).message}\n`);
   const woken = life.wake();
@@ -100,7 +99,7 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     const body = held ?? (Date.now() < graceUntil && holdable ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
     const addr = life.cachedUpstream() ?? (await life.upstream());
     const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' });
-    const status = await forward(req, res, { addr, agent: ctx.agent, headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
+    const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
     ctx.metrics.request(name, status);
   } catch (err) {
     if (err instanceof BodyTooLarge) return answer(ctx, route, res, 413, `berth: ${err.message}\n`);

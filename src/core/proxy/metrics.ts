@@ -10,15 +10,22 @@ const STATES: IdleState[] = ['napping', 'starting', 'ready', 'error'];
 
 type Labels = Record<string, string>;
 
+type Entry = { labels: Labels; value: number };
+
 class Counter {
-  readonly values = new Map<string, { labels: Labels; value: number }>();
+  readonly values = new Map<string, Entry>();
 
   inc(labels: Labels, by = 1): void {
+    this.entry(labels).value += by;
+  }
+
+  /** The series of these labels (created at 0), to be counted on directly. */
+  entry(labels: Labels): Entry {
     let key = '';
     for (const k in labels) key += labels[k] + '\u0000';
-    const e = this.values.get(key);
-    if (e) e.value += by;
-    else this.values.set(key, { labels, value: by });
+    let e = this.values.get(key);
+    if (!e) this.values.set(key, (e = { labels, value: 0 }));
+    return e;
   }
 }
 
@@ -58,9 +65,15 @@ export class ProxyMetrics {
   readonly stops = new Counter();
   readonly tcpBytes = new Counter();
   readonly tcpConnections = new Counter();
+  /** requests' series by route and code, so counting a request builds no labels or key (it is per request). */
+  private readonly byRouteCode = new Map<string, Map<number, Entry>>();
 
   request(route: string, code: number): void {
-    this.requests.inc({ route, code: String(code) });
+    let codes = this.byRouteCode.get(route);
+    if (!codes) this.byRouteCode.set(route, (codes = new Map()));
+    let e = codes.get(code);
+    if (!e) codes.set(code, (e = this.requests.entry({ route, code: String(code) })));
+    e.value++;
   }
 
   wake(route: string, ok: boolean, seconds: number): void {

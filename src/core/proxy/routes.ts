@@ -106,6 +106,7 @@ export function pathMatches(path: string, prefix: string): boolean {
 
 export function isIgnored(rule: IgnoreRule, path: string, userAgent: string | undefined): boolean {
   if (rule.paths.some((p) => pathMatches(path, p))) return true;
+  if (!rule.agents.length) return false;
   const ua = (userAgent ?? '').toLowerCase();
   return ua !== '' && rule.agents.some((a) => ua.includes(a));
 }
@@ -148,7 +149,8 @@ export class RouteTable {
   }
 
   forHost(host: string | undefined): Route | undefined {
-    return this.byHost.get(hostKey(host));
+    // A Host header that is already a key (lower case, no port) is looked up as it is: hostKey would not change it.
+    return (host !== undefined && this.byHost.get(host)) || this.byHost.get(hostKey(host));
   }
 
   get routes(): Route[] {

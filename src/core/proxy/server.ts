@@ -26,6 +26,7 @@ import { makeHttpHandler } from './http-proxy.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
 import { StatsSampler } from './stats-api.js';
+import { UpstreamPools } from './upstream-pool.js';
 import { listenTcp } from './tcp-proxy.js';
 import { makeUpgradeHandler } from './websocket.js';
 
@@ -65,14 +66,14 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const budget = { max: o.maxSseSubscribers, count: 0 };
   const routes = new RouteSet({ engine: o.engine, waker: o.waker, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) }, activity);
   const sampler = new StatsSampler(o.engine, { intervalMs: o.statsIntervalMs, expiryMs: o.statsExpiryMs }, signal);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo' });
+  const upstreams = new UpstreamPools();
   const ctx: ProxyContext = {
     table: () => routes.table,
     life: (n) => routes.get(n),
     activity,
     metrics,
     access: o.access,
-    agent,
+    upstreams,
     holdBodyLimit: o.holdBodyLimit,
     connectGraceMs: 5000,
     onRequest: (n) => sampler.touch(n),
@@ -92,7 +93,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const background = startBackground(o, routes, discover, signal);
   await whenAborted(signal);
   await shutdown(server, tcp, routes, o);
-  agent.destroy();
+  await upstreams.destroy();
   await background;
 }
 

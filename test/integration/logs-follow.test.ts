@@ -105,7 +105,10 @@ describe('berth logs --follow', () => {
     expect((await f.child).exitCode).toBe(130);
     const want = merged.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
     expect(want).toHaveLength(300);
-    expect(new Set(want.slice(0, 20).map((r) => r.msg[0]))).toEqual(new Set(['A', 'B'])); // really interleaved
+    // Really interleaved: the two containers wrote at the same time, so the merge switches between them
+    // many times (counted over the whole history: on a loaded machine one may start a little later).
+    const switches = want.filter((r, i) => i > 0 && r.msg[0] !== want[i - 1]!.msg[0]).length;
+    expect(switches).toBeGreaterThan(5);
     expect(f.recs().map((r) => [r.ts, r.msg])).toEqual(want.map((r) => [r.ts, r.msg]));
   });
 

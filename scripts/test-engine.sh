@@ -52,6 +52,14 @@ start_dockerd() {
 
 dockerd_pid() { cat "$STATE/dockerd.pid" 2>/dev/null || true; }
 
+# The containerd that dockerd started. It outlives a killed dockerd by a second or two while it shuts
+# itself down; a dockerd started in that window takes it for a running one and times out on it.
+containerd_pid() { cat /var/run/docker/containerd/containerd.pid 2>/dev/null || true; }
+wait_gone() { # pid, tries of 0.25 s
+  [ -n "$1" ] || return 0
+  for _ in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.25; done
+}
+
 build_image() {
   docker image inspect "$IMAGE" >/dev/null 2>&1 && return 0
   log "building $IMAGE from busybox-static with docker import"
@@ -101,14 +109,18 @@ case "${1:-}" in
   kill)
     [ -f "$STATE/owned" ] || { log "refusing to kill an engine this script did not start"; exit 1; }
     pid=$(dockerd_pid)
+    cpid=$(containerd_pid)
     kill -KILL "$pid"
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    wait_gone "$pid" 40
+    wait_gone "$cpid" 60
     ;;
   stop)
     [ -f "$STATE/owned" ] || { log "refusing to stop an engine this script did not start"; exit 1; }
     pid=$(dockerd_pid)
+    cpid=$(containerd_pid)
     kill -TERM "$pid"
-    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    wait_gone "$pid" 80
+    wait_gone "$cpid" 60
     ;;
   start)
     [ -f "$STATE/owned" ] || { log "refusing to start an engine this script does not own"; exit 1; }

@@ -9,7 +9,6 @@ import { collectFilters, parseDurationMs, parseInteger } from '../core/parse.js'
 import { DEFAULT_HISTORY } from '../core/stats/history.js';
 import { snapshot } from '../core/stats/snapshot.js';
 import { toStatsRecord } from '../core/stats/record.js';
-import { renderStatsTable } from '../core/stats/render.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { runStatsView } from '../core/stats/view.js';
 import { addFilterOption, addFormatOptions } from './options.js';
@@ -67,6 +66,7 @@ async function printSnapshot(ctx: CommandContext, engines: Engine[], plan: Stats
   const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
   const several = engines.length > 1;
   if (plan.format === 'table') {
+    const { renderStatsTable } = await import('../core/stats/render.js');
     await out.writeLine(renderStatsTable(samples.map((s) => ({ key: s.target.id, name: s.target.name, sample: s.sample }))));
   } else {
     for (const s of samples) await out.writeLine(JSON.stringify(toStatsRecord(s.target, s.sample, several ? s.target.engine.name : undefined)) + '\n');

@@ -9,13 +9,12 @@ import type { CommandContext } from '../../context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Selection } from '../engine/select.js';
 import type { WatcherStatus } from '../events/watcher.js';
-import { makeChalk } from '../output/colors.js';
 import type { Format } from '../output/format.js';
 import { LineWriter } from '../output/ndjson.js';
 import { linkedController } from '../stream/abort.js';
 import { StatsCollector, targetKey } from './collector.js';
 import { toStatsRecord } from './record.js';
-import { renderLiveFrame, renderStatsTable, type StatsRow } from './render.js';
+import type { StatsRow } from './render.js';
 
 export interface ViewPlan {
   sel: Selection;
@@ -110,7 +109,9 @@ export function currentRows(collector: StatsCollector): StatsRow[] {
   return rows;
 }
 
+// The table sinks load the table and colour modules when used: `--json` (cron, pipes) never pays for them.
 async function tablePerTick(collector: StatsCollector, plan: ViewPlan, out: LineWriter, signal: AbortSignal): Promise<void> {
+  const { renderStatsTable } = await import('./render.js');
   try {
     for await (const _ of every(plan.intervalMs, undefined, { signal })) {
       const rows = currentRows(collector);
@@ -128,6 +129,7 @@ const LEAVE = '\x1b[?25h';
 
 async function liveView(ctx: ViewContext, collector: StatsCollector, plan: ViewPlan, out: LineWriter, signal: AbortSignal): Promise<void> {
   const stdout = ctx.io.stdout;
+  const [{ renderLiveFrame }, { makeChalk }] = await Promise.all([import('./render.js'), import('../output/colors.js')]);
   const chalk = makeChalk(ctx.io.env, true);
   stdout.write(ENTER);
   try {

@@ -73,6 +73,11 @@ describe('EngineClient over a unix socket', () => {
     expect([plain.statusCode, plain.message]).toEqual([500, '(HTTP code 500) boom']);
   });
 
+  it('refuses a JSON reply larger than maxBytes', async () => {
+    await expect(client().json({ path: '/x', maxBytes: 5 })).rejects.toThrow("the engine's reply is larger than 5 bytes");
+    expect(await client().json({ path: '/x', maxBytes: 64 })).toEqual({ ok: true });
+  });
+
   it('treats 304 as an error unless the request lists it (start of a started container)', async () => {
     const c = client();
     expect(((await c.json({ method: 'POST', path: '/containers/x/start' }).catch((e: unknown) => e)) as EngineHttpError).statusCode).toBe(304);

@@ -33,6 +33,8 @@ export interface EngineRequest {
   okStatus?: number[];
   /** Prefix the path with the negotiated API version (default true; /version is asked without). */
   versioned?: boolean;
+  /** `json()`: the largest reply accepted (default 64 MiB). */
+  maxBytes?: number;
 }
 
 /** The engine answered with an error status. */
@@ -77,7 +79,7 @@ export class EngineClient {
 
   async json<T = unknown>(req: EngineRequest): Promise<T> {
     const res = await this.send(req);
-    const text = await readBody(res, req.signal);
+    const text = await readBody(res, req.signal, req.maxBytes);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -99,13 +101,13 @@ export class EngineClient {
   }
 }
 
-async function readBody(res: IncomingMessage, signal?: AbortSignal): Promise<string> {
+async function readBody(res: IncomingMessage, signal?: AbortSignal, maxBytes = MAX_JSON_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of res as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_JSON_BYTES) throw new Error(`the engine's reply is larger than ${MAX_JSON_BYTES} bytes`);
+      if (size > maxBytes) throw new Error(`the engine's reply is larger than ${maxBytes} bytes`);
       chunks.push(chunk);
     }
   } catch (err) {

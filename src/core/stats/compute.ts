@@ -41,10 +41,6 @@ type Totals = Pick<StatsSample, 'cpuTotalNs' | 'memUsage' | 'memLimit' | 'memPer
 
 /** The cumulative and instantaneous numbers of one reading, no previous needed. */
 export function readingTotals(raw: RawStats): Totals {
-  return computeTotals(raw);
-}
-
-function computeTotals(raw: RawStats): Totals {
   const mem = memUsageNoCache(raw.memory_stats);
   const limit = raw.memory_stats?.limit ?? 0;
   const net = networkTotals(raw);
@@ -101,7 +97,7 @@ export function isEmptyReading(raw: RawStats): boolean {
 /** The sample for `cur`, given the previous reading of the same series (undefined for the first). */
 export function computeSample(prev: RawStats | undefined, cur: RawStats): StatsSample {
   // Runs for every reading of every container: one object, built in place.
-  const sample: StatsSample = computeTotals(cur) as StatsSample;
+  const sample: StatsSample = readingTotals(cur) as StatsSample;
   sample.ts = cur.read;
   const tsMs = readingTime(cur) ?? Date.now();
   sample.tsMs = tsMs;

@@ -18,10 +18,10 @@
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { compareVersions } from '../engine/engine.js';
-import { engineStream } from '../engine/request.js';
+import { engineStream, toBerthError } from '../engine/request.js';
 import { LineSplitter, type Line } from '../stream/lines.js';
-import { computeSample, isEmptyReading, type StatsSample } from './compute.js';
-import { readTimeMs, type RawStats } from './formulas.js';
+import { computeSample, isEmptyReading, readingTime, type StatsSample } from './compute.js';
+import type { RawStats } from './formulas.js';
 import { linkedController } from '../stream/abort.js';
 
 /** Readings arrive one collector tick (about 1 s) apart, with some jitter. */
@@ -101,18 +101,12 @@ export const supportsOneShot = (engine: Engine) => !engine.apiVersion || compare
 
 export async function readStatsOnce(engine: Engine, id: string, signal: AbortSignal, mode: 'paired' | 'now' = 'paired'): Promise<RawStats> {
   const query = mode === 'now' && supportsOneShot(engine) ? { stream: false, 'one-shot': true } : { stream: false };
-  const res = await engineStream(engine, { path: statsPath(id), query, signal });
   try {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_READING_BYTES) throw new Error(`stats reading for ${id} is larger than ${MAX_READING_BYTES} bytes`);
-      chunks.push(chunk);
-    }
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as RawStats;
-  } finally {
-    res.destroy();
+    const raw = await engine.api.json<RawStats | undefined>({ path: statsPath(id), query, signal, maxBytes: MAX_READING_BYTES });
+    if (!raw) throw new Error(`the engine sent an empty stats reply for ${id}`);
+    return raw;
+  } catch (err) {
+    throw toBerthError(engine, err, signal);
   }
 }
 
@@ -145,7 +139,7 @@ export async function readPair(engine: Engine, id: string, intervalMs: number, s
     for await (const raw of statsStream(engine, id, controller.signal)) {
       if (isEmptyReading(raw)) return undefined;
       if (!first) first = raw;
-      else if (readTimeMs(raw.read)! - readTimeMs(first.read)! >= intervalMs - TICK_SLACK_MS) return [first, raw];
+      else if (readingTime(raw)! - readingTime(first)! >= intervalMs - TICK_SLACK_MS) return [first, raw];
     }
     return undefined;
   } finally {

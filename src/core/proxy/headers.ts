@@ -28,15 +28,15 @@ function connectionTokens(raw: string[]): Set<string> | undefined {
   return out;
 }
 
+/** Whether a header (lower-case name) crosses the hop: not hop-by-hop nor named in Connection; Upgrade too with `keepUpgrade`. */
+const crosses = (lower: string, named: Set<string> | undefined, keepUpgrade: boolean) =>
+  (keepUpgrade && lower === 'upgrade') || (!HOP_BY_HOP.has(lower) && !named?.has(lower));
+
 /** The headers with hop-by-hop ones removed; with `keepUpgrade`, Upgrade is kept and Connection set to "Upgrade". */
 export function dropHopByHop(raw: string[], keepUpgrade = false): string[] {
   const named = connectionTokens(raw);
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const lower = raw[i]!.toLowerCase();
-    if (keepUpgrade && lower === 'upgrade') out.push(raw[i]!, raw[i + 1]!);
-    else if (!HOP_BY_HOP.has(lower) && !named?.has(lower)) out.push(raw[i]!, raw[i + 1]!);
-  }
+  for (let i = 0; i < raw.length; i += 2) if (crosses(raw[i]!.toLowerCase(), named, keepUpgrade)) out.push(raw[i]!, raw[i + 1]!);
   if (keepUpgrade) out.push('Connection', 'Upgrade');
   return out;
 }
@@ -50,9 +50,8 @@ export function forwardedHeaders(raw: string[], client: ClientInfo, keepUpgrade 
   let xff: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i]!.toLowerCase();
-    if (keepUpgrade && lower === 'upgrade') out.push(raw[i]!, raw[i + 1]!);
-    else if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
-    else if (!SET_BY_BERTH.has(lower)) out.push(raw[i]!, raw[i + 1]!);
+    if (!crosses(lower, named, keepUpgrade)) continue;
+    if (!SET_BY_BERTH.has(lower)) out.push(raw[i]!, raw[i + 1]!);
     else if (lower === 'x-forwarded-for') xff = xff ? `${xff}, ${raw[i + 1]}` : raw[i + 1];
   }
   if (keepUpgrade) out.push('Connection', 'Upgrade');

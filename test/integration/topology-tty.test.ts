@@ -3,18 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
+import { capture, ensureTmux, TmuxSessions } from '../helpers/tmux.js';
 
 const project = uniqueName('tty').replace(/-/g, '');
 const made: string[] = [];
-const sessions: string[] = [];
+const tmuxSessions = new TmuxSessions();
+const session = (script: string) => tmuxSessions.session(script);
 let tmux = false;
-
-async function ensureTmux(): Promise<boolean> {
-  if ((await execa('tmux', ['-V'], { reject: false })).exitCode === 0) return true;
-  if (process.getuid?.() !== 0) return false;
-  const res = await execa('apt-get', ['install', '-y', '-qq', 'tmux'], { reject: false, timeout: 180_000, env: { DEBIAN_FRONTEND: 'noninteractive' } });
-  return res.exitCode === 0;
-}
 
 beforeAll(async () => {
   tmux = await ensureTmux();
@@ -27,19 +22,10 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  for (const s of sessions) await execa('tmux', ['kill-session', '-t', s], { reject: false });
+  await tmuxSessions.killSessions();
   await Promise.all(made.map(removeContainer));
 });
 
-/** Starts `script` (bash) in a new 110x36 tmux session; returns its name. */
-async function session(script: string): Promise<string> {
-  const name = uniqueName('tmux');
-  sessions.push(name);
-  await execa('tmux', ['new-session', '-d', '-s', name, '-x', '110', '-y', '36', 'bash', '-c', script]);
-  return name;
-}
-
-const capture = async (s: string) => (await execa('tmux', ['capture-pane', '-p', '-t', s])).stdout;
 const edgeLine = (screen: string, to: string) => screen.split('\n').find((l) => l.includes(`▶ ${to}`));
 const berthCmd = `node ${BERTH_BIN} topology --project ${project}`;
 

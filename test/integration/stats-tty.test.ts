@@ -1,0 +1,41 @@
+// `berth stats` on a terminal: the live table in a real terminal (tmux), redrawn in place, the terminal
+// restored on Ctrl-C. Its table and colour modules are loaded only for this view, so this also checks they load.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
+import { capture, ensureTmux, TmuxSessions } from '../helpers/tmux.js';
+
+const made: string[] = [];
+const sessions = new TmuxSessions();
+let tmux = false;
+
+beforeAll(async () => {
+  tmux = await ensureTmux();
+  if (!tmux) console.warn('SKIPPING the stats terminal test: tmux is missing and could not be installed (apt-get install -y tmux as root)');
+}, 240_000);
+
+afterAll(async () => {
+  await sessions.killSessions();
+  await Promise.all(made.map(removeContainer));
+});
+
+describe('berth stats in a terminal (tmux)', () => {
+  it('shows the live table with the container and its numbers; Ctrl-C exits 130 with the cursor shown again', async (t) => {
+    if (!tmux) return t.skip();
+    const name = uniqueName('stty');
+    made.push(name);
+    await runContainer({ name, cmd: 'exec sleep 3600' });
+    const s = await sessions.session(`node ${BERTH_BIN} stats ${name}; echo "exit=$?"; exec sleep 120`, 140, 20);
+    const screen = await waitFor(async () => {
+      const text = await capture(s);
+      return text.split('\n').some((l) => l.startsWith(name) && /\d+\.\d\d%/.test(l)) ? text : undefined;
+    }, 20_000, 150);
+    // The table, then (140 columns leave room) the sparklines of CPU, memory and network.
+    expect(screen).toMatch(/^NAME +CPU % +MEM USAGE \/ LIMIT +MEM % +NET RX\/s +NET TX\/s +BLOCK R\/s +BLOCK W\/s +PIDS +CPU +MEM +NET$/m);
+    expect(screen).toMatch(new RegExp(`^${name} +\\d+\\.\\d\\d% +\\S+ / \\S+ +\\d+\\.\\d\\d% +(\\S+/s +){4}1 +[▁-█]+ +[▁-█]+ +[▁-█]+$`, 'm'));
+    await execa('tmux', ['send-keys', '-t', s, 'C-c']);
+    await waitFor(async () => (await capture(s)).includes('exit=130'), 10_000, 100);
+    const { stdout: cursor } = await execa('tmux', ['display', '-p', '-t', s, '#{cursor_flag}']);
+    expect(cursor.trim()).toBe('1');
+  });
+});

@@ -68,7 +68,7 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
 const BATCH_MS = 50;
 const BATCH_BYTES = 64 * 1024;
 
-class TickBatch {
+export class TickBatch {
   private text = '';
   private timer: NodeJS.Timeout | undefined;
   private pending: Promise<void> | undefined;

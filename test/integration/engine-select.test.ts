@@ -3,7 +3,9 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berth, removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
+import { execa } from 'execa';
+import { berth, BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
+import { LineCollector } from '../helpers/lines.js';
 
 function configWithContext(name: string, host: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'berth-dockercfg-'));
@@ -34,15 +36,29 @@ describe('engine selection against the real engine', () => {
   });
 
   it('several engines: records carry `engine`', async () => {
-    const c = await runContainer({ name: uniqueName('multi'), cmd: 'true' });
-    await c.wait();
-    await removeContainer(c);
-    const res = await berth(['-H', socket, '-H', socket, 'events', '--json', '--since', '30s', '--until', until(), '--filter', 'type=container']);
-    expect(res.exitCode).toBe(0);
-    const recs = res.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    const mine = recs.filter((r) => r.id === c.id);
+    // Followed live, not replayed: the engine keeps only its last 256 events for --since, which a busy
+    // suite running in parallel can push out.
+    const label = `berth.test.multi=${uniqueName('multi')}`;
+    const child = execa('node', [BERTH_BIN, '-H', socket, '-H', socket, 'events', '--json', '--filter', `label=${label}`], { reject: false });
+    const out = new LineCollector(child.stdout!);
+    const [k, v] = label.split('=') as [string, string];
+    // Until both connections are live, a container's destroy reaches one of them or none: make one more.
+    const destroyedTwice = () => {
+      const ids = out.lines.map((l) => JSON.parse(l.line) as { id: string; action: string }).filter((r) => r.action === 'destroy').map((r) => r.id);
+      return ids.find((id, i) => ids.indexOf(id) !== i);
+    };
+    await waitFor(async () => {
+      const c = await runContainer({ cmd: 'true', labels: { [k]: v } });
+      await c.wait();
+      await removeContainer(c);
+      await new Promise((r) => setTimeout(r, 300));
+      return destroyedTwice();
+    }, 30_000, 0);
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(130);
+    const recs = out.lines.map((l) => JSON.parse(l.line) as { id: string; action: string; engine: string });
     // the same engine twice: each of its events arrives once per connection, tagged
-    expect(mine.filter((r) => r.action === 'destroy')).toHaveLength(2);
+    expect(recs.filter((r) => r.id === destroyedTwice() && r.action === 'destroy')).toHaveLength(2);
     for (const r of recs) expect(r.engine).toBe(socket);
   });
 });

@@ -26,13 +26,15 @@ describe('berth stats in a terminal (tmux)', () => {
     made.push(name);
     await runContainer({ name, cmd: 'exec sleep 3600' });
     const s = await sessions.session(`node ${BERTH_BIN} stats ${name}; echo "exit=$?"; exec sleep 120`, 140, 20);
+    // The first sample has no CPU% yet ("--"): wait for the second, which has every number and sparkline.
+    const row = new RegExp(`^${name} +\\d+\\.\\d\\d% +\\S+ / \\S+ +\\d+\\.\\d\\d% +(\\S+/s +){4}1 +[▁-█]+ +[▁-█]+ +[▁-█]+$`, 'm');
     const screen = await waitFor(async () => {
       const text = await capture(s);
-      return text.split('\n').some((l) => l.startsWith(name) && /\d+\.\d\d%/.test(l)) ? text : undefined;
+      return row.test(text) ? text : undefined;
     }, 20_000, 150);
     // The table, then (140 columns leave room) the sparklines of CPU, memory and network.
     expect(screen).toMatch(/^NAME +CPU % +MEM USAGE \/ LIMIT +MEM % +NET RX\/s +NET TX\/s +BLOCK R\/s +BLOCK W\/s +PIDS +CPU +MEM +NET$/m);
-    expect(screen).toMatch(new RegExp(`^${name} +\\d+\\.\\d\\d% +\\S+ / \\S+ +\\d+\\.\\d\\d% +(\\S+/s +){4}1 +[▁-█]+ +[▁-█]+ +[▁-█]+$`, 'm'));
+    expect(screen).toMatch(row);
     await execa('tmux', ['send-keys', '-t', s, 'C-c']);
     await waitFor(async () => (await capture(s)).includes('exit=130'), 10_000, 100);
     const { stdout: cursor } = await execa('tmux', ['display', '-p', '-t', s, '#{cursor_flag}']);

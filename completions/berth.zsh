@@ -18,7 +18,7 @@ _berth() {
     'wake:Start containers and wait until they are ready'
     'watch-idle:Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named)'
   )
-  _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines]:context: ' '1: :->cmd' '*:: :->args'
+  _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines (logs, stats, events)]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines (logs, stats, events)]:context: ' '1: :->cmd' '*:: :->args'
   case $state in
     cmd) _describe command commands ;;
     args)

@@ -17,8 +17,8 @@ export async function buildProgram(ctx: CommandContext, commands: CommandEntry[]
   const program = new Command('berth')
     .description('A toolkit for Docker engines: merged logs, stats, events, log templates, idle sleep and wake, a wake-on-request proxy and a live topology.')
     .version(VERSION, '-v, --version', 'print the version')
-    .addOption(new Option('-H, --host <url>', 'engine to connect to (unix://, tcp://, ssh://); repeat for several engines').argParser(collect))
-    .addOption(new Option('-c, --context <name>', 'docker context to use; repeat for several engines').argParser(collect))
+    .addOption(new Option('-H, --host <url>', 'engine to connect to (unix://, tcp://, ssh://); repeat for several engines (logs, stats, events)').argParser(collect))
+    .addOption(new Option('-c, --context <name>', 'docker context to use; repeat for several engines (logs, stats, events)').argParser(collect))
     .showSuggestionAfterError(true);
   for (const make of factories) program.addCommand(make(ctx, () => program));
   applySettings(program, ctx.io);

@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { connectEngines, connectEngine } from './core/engine/connect.js';
 import type { Engine } from './core/engine/engine.js';
+import { usageError } from './core/errors.js';
 
 export type Out = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 
@@ -66,8 +67,14 @@ export class CommandContext {
     return connectEngines({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal });
   }
 
-  engine(cmd: Command): Promise<Engine> {
+  /** The engine of a command that acts on one engine (serve, wake, watch-idle, topology): more than one is refused, not dropped. */
+  async engine(cmd: Command): Promise<Engine> {
     const g = this.globals(cmd);
+    const given = Math.max(g.host.length, g.context.length);
+    if (given > 1) {
+      const flag = g.host.length > 1 ? '--host' : '--context';
+      throw usageError(`${cmd.name()} works on one engine (${flag} was given ${given} times)`, 'logs, stats and events follow several engines');
+    }
     return connectEngine({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal });
   }
 }

@@ -42,6 +42,16 @@ describe('run() in process', () => {
     expect(d.stderr).toMatch(/\n\s+at /);
   });
 
+  it('refuses several engines for a command that acts on one, before connecting to any', async () => {
+    for (const cmd of [['wake', 'web'], ['watch-idle', '--once'], ['serve'], ['topology']]) {
+      const r = await runIn(['-H', 'unix:///nonexistent-a.sock', '-H', 'unix:///nonexistent-b.sock', ...cmd]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(`berth: ${cmd[0]} works on one engine (--host was given 2 times)`);
+    }
+    const c = await runIn(['--context', 'a', '--context', 'b', 'wake', 'web']);
+    expect(c.stderr.split('\n')[0]).toBe('berth: wake works on one engine (--context was given 2 times)');
+  });
+
   it('exits 130 quietly when interrupted before anything happens', async () => {
     const ac = new AbortController();
     ac.abort('SIGINT');

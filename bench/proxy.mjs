@@ -6,6 +6,8 @@
 // rounds interleaved; prints requests/s and p99 latency and the ratios.
 // berth reaches the backend through a route container with host networking
 // (the upstream of such a route is 127.0.0.1:berth.proxy.port).
+// Two floors run beside them (bench/proxy-floor.mjs): a bare node:http + undici proxy, and a raw-socket
+// forwarder with no HTTP checks, so berth can be read against what Node itself makes here.
 // Targets (issue 7): berth >= 60% of nginx's requests/s, p99 <= 2x nginx's.
 // Usage: node bench/proxy.mjs [seconds per run, default 8] [rounds, default 3] [nginx workers, default 1]
 // Needs: apt-get install -y nginx-light wrk (or nginx), a built dist/, the test image.
@@ -96,24 +98,34 @@ async function main() {
   start('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${berthPort}`, '--json', '--filter', `label=berth.bench=${process.pid}`]);
   await waitHttp(berthPort, HOST, 'berth serve');
 
-  const targets = { direct: backendPort, nginx: nginxPort, berth: berthPort };
-  const results = { direct: [], nginx: [], berth: [] };
+  // Node's floors (bench/proxy-floor.mjs): what a bare Node proxy makes on this machine in the same run.
+  const floor = {};
+  for (const mode of ['undici', 'raw']) {
+    floor[mode] = await freePort();
+    start('node', [join(ROOT, 'bench', 'proxy-floor.mjs'), mode, String(floor[mode]), String(backendPort)]);
+    await waitHttp(floor[mode], HOST, `Node's ${mode} floor`);
+  }
+
+  const targets = { direct: backendPort, nginx: nginxPort, berth: berthPort, 'floor-undici': floor.undici, 'floor-raw': floor.raw };
+  const results = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   for (const [, port] of Object.entries(targets)) execFileSync('wrk', ['-t2', '-c10', '-d2s', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`]); // warm-up
   for (let r = 1; r <= ROUNDS; r++) {
     for (const [name, port] of Object.entries(targets)) {
       const res = wrk(port);
       results[name].push(res);
-      console.log(`round ${r} ${name.padEnd(6)} ${res.rps.toFixed(0).padStart(7)} req/s  p99 ${res.p99.toFixed(2)} ms${res.errors ? `  (${res.errors})` : ''}`);
+      console.log(`round ${r} ${name.padEnd(12)} ${res.rps.toFixed(0).padStart(7)} req/s  p99 ${res.p99.toFixed(2)} ms${res.errors ? `  (${res.errors})` : ''}`);
     }
   }
   const sum = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { rps: median(v.map((x) => x.rps)), p99: median(v.map((x) => x.p99)) }]));
   console.log(`\nmedian of ${ROUNDS} runs of ${SECONDS}s, wrk -t2 -c${CONNS}, nginx worker_processes ${WORKERS}, ${new Date().toISOString()}`);
-  for (const [k, v] of Object.entries(sum)) console.log(`${k.padEnd(6)} ${v.rps.toFixed(0).padStart(7)} req/s  p99 ${v.p99.toFixed(2)} ms`);
+  for (const [k, v] of Object.entries(sum)) console.log(`${k.padEnd(12)} ${v.rps.toFixed(0).padStart(7)} req/s  p99 ${v.p99.toFixed(2)} ms`);
   const rpsRatio = sum.berth.rps / sum.nginx.rps;
   const p99Ratio = sum.berth.p99 / sum.nginx.p99;
   console.log(`berth/nginx requests/s: ${(rpsRatio * 100).toFixed(1)}% (target >= 60%) ${rpsRatio >= 0.6 ? 'MET' : 'NOT MET'}`);
   console.log(`berth/nginx p99:        ${p99Ratio.toFixed(2)}x (target <= 2x) ${p99Ratio <= 2 ? 'MET' : 'NOT MET'}`);
   console.log(`berth/direct requests/s: ${((sum.berth.rps / sum.direct.rps) * 100).toFixed(1)}%, nginx/direct: ${((sum.nginx.rps / sum.direct.rps) * 100).toFixed(1)}%`);
+  const pct = (k) => `${((sum[k].rps / sum.nginx.rps) * 100).toFixed(1)}%`;
+  console.log(`Node's floors, of nginx's requests/s: bare node:http + undici ${pct('floor-undici')}, raw sockets with no HTTP checks ${pct('floor-raw')}; berth ${pct('berth')}`);
 }
 
 function cleanup() {

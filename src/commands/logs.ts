@@ -16,6 +16,7 @@ import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger, parseTimePoint } from '../core/parse.js';
+import { EXIT } from '../core/errors.js';
 import { listTargets } from '../core/engine/select.js';
 import { addFilterOption, addFormatOptions } from './options.js';
 
@@ -75,7 +76,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
       const targets = await listTargets(engines, selection, ctx.signal);
       if (targets.length === 1) return runRaw(ctx, targets[0]!, { ...query, timestamps: !!opts.timestamps });
     }
-    const plan: LogsPlan = { engines, selection, query, follow: !!opts.follow, windowMs, onStatus: (m) => ctx.warn(m) };
+    const plan: LogsPlan = { engines, selection, query, follow: !!opts.follow, windowMs, onStatus: (m) => ctx.warn(m), onFailed: () => (ctx.exitCode = EXIT.failure) };
     await runLines(ctx, plan, format, opts, filter);
   });
 }
@@ -103,7 +104,7 @@ async function runRaw(ctx: CommandContext, target: Target, q: LogQuery): Promise
   };
   ctx.io.stdout.on('error', onError);
   try {
-    await rawPassthrough(target, q, { stdout: ctx.io.stdout, stderr: ctx.io.stderr, onEngineError: (t) => ctx.warn(t) }, ctx.signal);
+    await rawPassthrough(target, q, { stdout: ctx.io.stdout, stderr: ctx.io.stderr, onEngineError: (t) => (ctx.warn(t), (ctx.exitCode = EXIT.failure)) }, ctx.signal);
   } finally {
     ctx.io.stdout.off('error', onError);
   }
@@ -119,7 +120,7 @@ async function runLines(ctx: CommandContext, plan: LogsPlan, format: Format, opt
   const formatter = format === 'json' ? jsonFormatter(engineOf) : format === 'table' ? tableFormatter(renderer) : rawFormatter(!!opts.timestamps);
   const err = format === 'raw' ? new LineWriter(ctx.io.stderr) : undefined;
   const sink = new BatchSink(out, formatter, { filter, analytics, engineOf }, err);
-  plan.onTarget = (t) => renderer.reserve([t]);
+  plan.onTarget = (t) => (renderer.reserve([t]), analytics?.track(t));
   const header = analytics && opts.follow && format === 'table' && ctx.io.stdout.isTTY ? new LiveHeader(ctx.io.stdout, () => countsLine(chalk, analytics.lines, analytics.total)) : undefined;
   header?.start();
   try {
@@ -130,7 +131,8 @@ async function runLines(ctx: CommandContext, plan: LogsPlan, format: Format, opt
   } finally {
     header?.stop();
   }
-  if (analytics && !ctx.pipeClosed) await writeSummary(out, analytics, format, engineOf);
+  // In raw mode stdout carries only the containers' bytes (a file of them stays a log file): the summary goes to stderr.
+  if (analytics && !ctx.pipeClosed) await writeSummary(err ?? out, analytics, format, engineOf);
   await sink.end();
 }
 

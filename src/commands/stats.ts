@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import type { Engine } from '../core/engine/engine.js';
-import type { Selection } from '../core/engine/select.js';
+import { emptySelection, type Selection } from '../core/engine/select.js';
 import { usageError } from '../core/errors.js';
 import { pickFormat, type Format } from '../core/output/format.js';
 import { collectFilters, parseDurationMs, parseInteger } from '../core/parse.js';
@@ -63,6 +63,7 @@ export function planStats(names: string[], o: StatsOptions, isTTY: boolean): Sta
 async function printSnapshot(ctx: CommandContext, engines: Engine[], plan: StatsPlan): Promise<void> {
   const { samples, skipped } = await snapshot(engines, plan.sel, plan.intervalMs, ctx.signal);
   for (const t of skipped) if (plan.sel.names.length) ctx.warn(`${t.name} is not running; no sample`);
+  if (!plan.sel.names.length && samples.length === 0 && skipped.length === 0) ctx.warn(await emptySelection(engines, plan.sel, ctx.signal));
   const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
   const several = engines.length > 1;
   if (plan.format === 'table') {

@@ -1,7 +1,7 @@
 /** `berth templates`: the kinds of lines in a log, how often each happens, and which are new. */
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { isAbortError, usageError } from '../core/errors.js';
+import { EXIT, isAbortError, usageError } from '../core/errors.js';
 import type { LogsPlan } from '../core/logs/pipeline.js';
 import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, type Format } from '../core/output/format.js';
@@ -138,7 +138,7 @@ async function containerPlan(ctx: CommandContext, cmd: Command, names: string[],
   if (o.until !== undefined) query.until = parseTimePoint(o.until, '--until');
   const selection = { names, project: o.project, filters: collectFilters(o.filter ?? []) };
   const engines = await ctx.engines(cmd);
-  return { engines, selection, query, follow: !!o.follow, windowMs: 0, onStatus: (m) => ctx.warn(m) };
+  return { engines, selection, query, follow: !!o.follow, windowMs: 0, onStatus: (m) => ctx.warn(m), onFailed: () => (ctx.exitCode = EXIT.failure) };
 }
 
 function restoreState(miner: TemplateMiner, file: string): void {

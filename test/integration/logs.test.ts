@@ -190,6 +190,19 @@ describe('berth logs selection and merge', () => {
     expect(sum[1]).toMatchObject({ scope: 'all', lines: 5 });
     expect(sum[1].series.reduce((n: number, b: { ERROR: number }) => n + b.ERROR, 0)).toBe(1);
   });
+
+  it('--summary counts a selected container that wrote nothing, and goes to stderr with --format raw', async () => {
+    const [a, b] = await Promise.all([finished('echo ERROR a; echo b'), finished('true')]);
+    const res = await berth(['logs', '--json', '--summary', a.id, b.id]);
+    expect(res.exitCode, res.stderr).toBe(0);
+    const sums = json(res.stdout).filter((r) => r.type === 'summary');
+    expect(sums.map((r) => [r.scope, r.id ?? null, r.lines]).sort()).toEqual(
+      [['all', null, 2], ['container', a.id, 2], ['container', b.id, 0]].sort(),
+    );
+    const raw = await berth(['logs', '--format', 'raw', '--summary', a.id]);
+    expect(raw.stdout).toBe('ERROR a\nb');
+    expect(raw.stderr).toMatch(/CONTAINER[\s\S]*ERROR/);
+  });
 });
 
 describe('berth logs errors and pipes', () => {
@@ -202,9 +215,40 @@ describe('berth logs errors and pipes', () => {
       const r = await berth(['logs', '--json', ...names]);
       return r.stdout.includes('shown') && r;
     });
-    expect(res.exitCode).toBe(0);
+    // the others' lines flow; the exit code says one could not be read, as docker logs' would
+    expect(res.exitCode).toBe(1);
     expect(json(res.stdout).map((r) => r.msg)).toEqual(['shown']);
     expect(res.stderr).toBe(`berth: logs of ${names[0]}: engine error (501): configured logging driver does not support reading`);
+    for (const format of ['json', 'raw']) {
+      const one = await berth(['logs', '--format', format, names[0]!]);
+      expect(one.exitCode, format).toBe(1);
+      expect(one.stdout, format).toBe('');
+    }
+    const tpl = await berth(['templates', names[0]!]);
+    expect(tpl.exitCode).toBe(1);
+  });
+
+  it('takes a name with docker\'s leading slash, and refuses one with any other slash as not found', async () => {
+    const c = await finished('echo slashed');
+    const name = (await c.inspect()).Name; // "/logs-…"
+    const res = await berth(['logs', '--json', name]);
+    expect(res.exitCode, res.stderr).toBe(0);
+    expect(json(res.stdout).map((r) => r.msg)).toEqual(['slashed']);
+    const odd = await berth(['logs', `${name.slice(1)}/../x`]);
+    expect(odd.exitCode).toBe(4);
+    expect(odd.stderr.split('\n')[0]).toBe(`berth: no such container: ${name.slice(1)}/../x`);
+  });
+
+  it('exits 4 for a --project no container carries, 0 with a message for a selection that is merely empty', async () => {
+    const project = uniqueName('no-such-project');
+    for (const args of [['logs'], ['templates'], ['stats', '--no-stream']]) {
+      const res = await berth([...args, '--project', project]);
+      expect(res.exitCode, args.join(' ')).toBe(4);
+      expect(res.stderr.split('\n')[0], args.join(' ')).toBe(`berth: no containers in project "${project}"`);
+      const empty = await berth([...args, '--filter', `label=berth.no-such-label=${project}`]);
+      expect(empty.exitCode, args.join(' ')).toBe(0);
+      expect(empty.stderr, args.join(' ')).toBe('berth: no containers match the selection');
+    }
   });
 
   it('names a missing container (exit 4)', async () => {

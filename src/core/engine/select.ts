@@ -51,15 +51,26 @@ export function targetFromInspect(engine: Engine, info: Docker.ContainerInspectI
   };
 }
 
+/**
+ * A container name as the engine's paths take it: docker shows names with a leading `/` (`/web`), and
+ * `docker logs /web` works, so one leading `/` is dropped. A name cannot hold any other `/`.
+ */
+export function containerRef(nameOrId: string): string {
+  return nameOrId.startsWith('/') ? nameOrId.slice(1) : nameOrId;
+}
+
+const noSuchContainer = (nameOrId: string, cause?: unknown) =>
+  new BerthError('NOT_FOUND', `no such container: ${nameOrId}`, { hint: 'list containers with: docker ps -a', ...(cause ? { cause } : {}) });
+
 export async function inspectTarget(engine: Engine, nameOrId: string, signal?: AbortSignal): Promise<Target> {
+  const ref = containerRef(nameOrId);
+  if (ref === '' || ref.includes('/')) throw noSuchContainer(nameOrId);
   try {
-    const info = await inspectContainer(engine, nameOrId, signal);
+    const info = await inspectContainer(engine, ref, signal);
     return targetFromInspect(engine, info);
   } catch (err) {
     const e = toBerthError(engine, err, signal);
-    if (e instanceof BerthError && e.code === 'NOT_FOUND') {
-      throw new BerthError('NOT_FOUND', `no such container: ${nameOrId}`, { hint: 'list containers with: docker ps -a', cause: err });
-    }
+    if (e instanceof BerthError && e.code === 'NOT_FOUND') throw noSuchContainer(nameOrId, err);
     throw e;
   }
 }
@@ -92,6 +103,19 @@ export async function listTargets(engines: Engine[], sel: Selection, signal?: Ab
   }
   const seen = new Set<string>();
   return out.filter((t) => !seen.has(t.engine.name + t.id) && seen.add(t.engine.name + t.id)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Why a one-shot selection (logs, templates, stats --no-stream) found nothing: a `--project` that no
+ * container carries, running or not, is not found (exit 4, as a misspelt name would be); otherwise the
+ * selection is merely empty now, and the message says so.
+ */
+export async function emptySelection(engines: Engine[], sel: Selection, signal?: AbortSignal): Promise<string> {
+  if (sel.project !== undefined && !sel.names.length) {
+    const any = await listTargets(engines, { names: [], project: sel.project, all: true }, signal);
+    if (any.length === 0) throw new BerthError('NOT_FOUND', `no containers in project ${JSON.stringify(sel.project)}`, { hint: 'projects are read from the com.docker.compose.project label' });
+  }
+  return sel.names.length || sel.project !== undefined || Object.keys(sel.filters ?? {}).length ? 'no containers match the selection' : 'no containers are running';
 }
 
 /** Does a container (by id) match the selection now? Asks the engine, so docker's filter semantics hold exactly. */

@@ -40,9 +40,15 @@ export class LogAnalytics {
   private lastPrefix = '';
   private lastBucket: Bucket | undefined;
 
-  add(target: Target, ts: string, level: Level): void {
+  /** A selected container: it gets a summary (with zeros) even if it writes no line. */
+  track(target: Target): ContainerCounts {
     let c = this.containers.get(target);
     if (c === undefined) this.containers.set(target, (c = { target, lines: 0, counts: zero() }));
+    return c;
+  }
+
+  add(target: Target, ts: string, level: Level): void {
+    const c = this.containers.get(target) ?? this.track(target);
     c.lines++;
     c.counts[level]++;
     this.total[level]++;

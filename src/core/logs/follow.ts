@@ -27,6 +27,8 @@ export interface FollowOptions {
   onStatus: (message: string) => void;
   /** Called for each container as it joins (initial ones first). */
   onTarget?: (t: Target) => void;
+  /** A container's logs could not be read (after onStatus said why). */
+  onFailed?: () => void;
   /** End when the streams end instead of waiting for restarts (--until). */
   once?: boolean;
 }
@@ -67,7 +69,7 @@ class FollowSession {
     this.abort = () => controller.abort('done');
     this.window = new ReorderWindow(opts.windowMs, (lines) => void this.queue.push(lines));
     this.ticker = setInterval(() => this.window.tick(), Math.max(10, Math.min(100, opts.windowMs / 4)));
-    this.env = { query: opts.query, deliver: (lines) => (this.window.push(lines), this.queue.ready()), onStatus: opts.onStatus, signal: this.signal, once: opts.once };
+    this.env = { query: opts.query, deliver: (lines) => (this.window.push(lines), this.queue.ready()), onStatus: opts.onStatus, onFailed: opts.onFailed, signal: this.signal, once: opts.once };
     this.signal.addEventListener('abort', () => this.finish(), { once: true });
   }
 
@@ -84,7 +86,10 @@ class FollowSession {
 
   launch(f: Follower): void {
     f.run()
-      .catch((err) => this.opts.onStatus(`logs of ${f.target.name}: ${(err as Error).message}`))
+      .catch((err) => {
+        this.opts.onStatus(`logs of ${f.target.name}: ${(err as Error).message}`);
+        this.opts.onFailed?.();
+      })
       .finally(() => {
         this.followers.delete(keyOf(f.target.engine, f.target.id));
         if (--this.active === 0 && this.opts.once) this.finish();

@@ -19,6 +19,8 @@ export interface FollowerEnv {
   /** Hands lines on; returns a promise while the consumer is behind. */
   deliver: (lines: LogLine[]) => Promise<void> | undefined;
   onStatus: (message: string) => void;
+  /** The logs could not be read (an engine error, not a removal): said after onStatus. */
+  onFailed?: () => void;
   signal: AbortSignal;
   backoff?: BackoffPolicy;
   /** Do not re-attach (--until given): end when the stream ends. */
@@ -89,6 +91,7 @@ export class Follower {
         if (isGone(err)) return this.gone();
         if (err instanceof BerthError && !isUnreachable(err)) {
           this.env.onStatus(`logs of ${this.target.name}: ${err.message}`);
+          this.env.onFailed?.();
           return;
         }
         // The connection broke (engine restart, reset): retry with backoff.

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { BerthError } from '../errors.js';
-import { listTargets, type Selection, type Target } from '../engine/select.js';
+import { emptySelection, listTargets, type Selection, type Target } from '../engine/select.js';
 import { linkedController } from '../stream/abort.js';
 import { followLogs } from './follow.js';
 import type { LogLine } from './line.js';
@@ -21,6 +21,8 @@ export interface LogsPlan {
   windowMs: number;
   onStatus: (message: string) => void;
   onTarget?: (t: Target) => void;
+  /** A container's logs could not be read (reported through onStatus; the others go on): the command ends with exit 1. */
+  onFailed?: () => void;
 }
 
 export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGenerator<LogLine[]> {
@@ -31,12 +33,13 @@ export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGen
   try {
     if (plan.follow) {
       const once = plan.query.until !== undefined;
-      return yield* followLogs(plan.engines, plan.selection, { query: plan.query, windowMs: plan.windowMs, onStatus: plan.onStatus, onTarget: plan.onTarget, once }, signal);
+      const { query, windowMs, onStatus, onTarget, onFailed } = plan;
+      return yield* followLogs(plan.engines, plan.selection, { query, windowMs, onStatus, onTarget, onFailed, once }, signal);
     }
     const targets = await listTargets(plan.engines, plan.selection, signal);
-    if (targets.length === 0) plan.onStatus('no containers match the selection');
+    if (targets.length === 0) plan.onStatus(await emptySelection(plan.engines, plan.selection, signal));
     for (const t of targets) plan.onTarget?.(t);
-    yield* mergeByTime(targets.map((t) => tolerant(t, containerLogBatches(t, plan.query, signal), plan.onStatus)));
+    yield* mergeByTime(targets.map((t) => tolerant(t, containerLogBatches(t, plan.query, signal), plan)));
   } finally {
     dispose();
   }
@@ -44,13 +47,15 @@ export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGen
 
 /**
  * One container's failure (removed meanwhile, a logging driver that cannot be
- * read) is reported on stderr and ends only that container's part.
+ * read) is reported on stderr and ends only that container's part; the
+ * command's exit code says it at the end.
  */
-async function* tolerant(t: Target, src: AsyncIterable<LogLine[]>, onStatus: (m: string) => void): AsyncGenerator<LogLine[]> {
+async function* tolerant(t: Target, src: AsyncIterable<LogLine[]>, plan: LogsPlan): AsyncGenerator<LogLine[]> {
   try {
     yield* src;
   } catch (err) {
     if (!(err instanceof BerthError) || (err.code !== 'NOT_FOUND' && err.code !== 'ENGINE_ERROR')) throw err;
-    onStatus(`logs of ${t.name}: ${err.message}`);
+    plan.onStatus(`logs of ${t.name}: ${err.message}`);
+    plan.onFailed?.();
   }
 }

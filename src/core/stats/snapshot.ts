@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
-import { inspectTarget, listTargets, type Selection, type Target } from '../engine/select.js';
+import { containerRef, inspectTarget, listTargets, type Selection, type Target } from '../engine/select.js';
 import { linkedController } from '../stream/abort.js';
 import type { StatsSample } from './compute.js';
 import { sampleOnce, type OnceResult } from './sample.js';
@@ -44,7 +44,7 @@ export async function snapshot(engines: Engine[], sel: Selection, intervalMs: nu
 async function namedPairs(engines: Engine[], names: string[], intervalMs: number, signal: AbortSignal): Promise<Pair[]> {
   const started = engines.map((e) => ({
     targets: Promise.all(names.map((n) => inspectTarget(e, n, signal))),
-    results: sampleOnce(e, names, intervalMs, signal),
+    results: sampleOnce(e, names.map(containerRef), intervalMs, signal),
   }));
   const pairs: Pair[] = [];
   for (const s of started) {

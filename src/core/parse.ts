@@ -93,6 +93,19 @@ export function nanosToRfc3339(ns: Nanos): string {
   return new Date(ms).toISOString().slice(0, 19) + '.' + frac + 'Z';
 }
 
+/**
+ * An RFC 3339 time in berth's record form: UTC with exactly nine fraction digits, so that `ts` fields
+ * sort as text. The engine trims trailing zeros ("…:05.7535649Z"): the common UTC case is padded
+ * without parsing; anything else is parsed once. Text that is not a time comes back unchanged.
+ */
+export function fixedRfc3339(s: string): string {
+  if (s.length === 30 && s.charCodeAt(29) === 90 /* Z */) return s;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(s);
+  if (m) return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
+  const ns = parseRfc3339Nanos(s);
+  return ns === undefined ? s : nanosToRfc3339(ns);
+}
+
 /** `key=value` as docker's --filter takes it. */
 export function parseKeyValue(text: string, flag: string): [string, string] {
   const i = text.indexOf('=');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sizeBytes, collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
+import { fixedRfc3339, sizeBytes, collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
 import { BerthError } from '../../src/core/errors.js';
 
 describe('parseDurationMs', () => {
@@ -80,4 +80,17 @@ describe('sizeBytes', () => {
     [' 64 KB ', 65_536],
   ])('%j -> %d', (text, n) => expect(sizeBytes(text)).toBe(n));
   it.each(['', 'lots', '10x', '-1', '1e3'])('%j is not a size', (text) => expect(sizeBytes(text)).toBeUndefined());
+});
+
+describe('fixedRfc3339 (record ts: UTC, nine fraction digits)', () => {
+  it('pads what the engine trimmed, and keeps the fixed form as it is', () => {
+    expect(fixedRfc3339('2026-11-22T16:04:05.75356494Z')).toBe('2026-11-22T16:04:05.753564940Z');
+    expect(fixedRfc3339('2026-11-22T16:04:05.7Z')).toBe('2026-11-22T16:04:05.700000000Z');
+    expect(fixedRfc3339('2026-11-22T16:04:05Z')).toBe('2026-11-22T16:04:05.000000000Z');
+    expect(fixedRfc3339('2026-11-22T16:04:05.123456789Z')).toBe('2026-11-22T16:04:05.123456789Z');
+  });
+  it('converts another zone to UTC, and leaves text that is not a time alone', () => {
+    expect(fixedRfc3339('2026-11-22T17:04:05.5+01:00')).toBe('2026-11-22T16:04:05.500000000Z');
+    expect(fixedRfc3339('yesterday')).toBe('yesterday');
+  });
 });

@@ -10,6 +10,7 @@
  * (restart) the sample starts a new series: `reset` is true and it carries
  * neither CPU% nor rates.
  */
+import { fixedRfc3339 } from '../parse.js';
 import { blockIO, cpuPercent, hasCpu, memPercent, memUsageNoCache, networkTotals, pidsCurrent, readTimeMs, type RawStats } from './formulas.js';
 import { perSecond, wentBackwards } from './rates.js';
 
@@ -98,7 +99,7 @@ export function isEmptyReading(raw: RawStats): boolean {
 export function computeSample(prev: RawStats | undefined, cur: RawStats): StatsSample {
   // Runs for every reading of every container: one object, built in place.
   const sample: StatsSample = readingTotals(cur) as StatsSample;
-  sample.ts = cur.read;
+  sample.ts = fixedRfc3339(cur.read);
   const tsMs = readingTime(cur) ?? Date.now();
   sample.tsMs = tsMs;
   if (!prev || isEmptyReading(prev)) {

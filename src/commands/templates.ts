@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.js';
 import { EXIT, isAbortError, usageError } from '../core/errors.js';
 import type { LogsPlan } from '../core/logs/pipeline.js';
 import { makeChalk } from '../core/output/colors.js';
-import { pickFormat, type Format } from '../core/output/format.js';
+import { pickFormat, terminalSize, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { collectFilters, parseDurationMs, parseInteger, parseTimePoint } from '../core/parse.js';
 import type { TemplateRecord } from '../core/records.js';
@@ -150,7 +150,7 @@ function restoreState(miner: TemplateMiner, file: string): void {
 
 function makeSink(ctx: CommandContext, out: LineWriter, format: Format): TemplateSink {
   const chalk = makeChalk(ctx.env, !!ctx.io.stdout.isTTY);
-  const width = ctx.io.stdout.columns ?? 120;
+  const width = terminalSize(ctx.io.stdout, { columns: 120, rows: 24 }).columns;
   return {
     text: (chunk) => out.writeLine(chunk),
     templates: (recs: TemplateRecord[], final: boolean) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough, Writable } from 'node:stream';
 import { colorLevel } from '../../src/core/output/colors.js';
-import { pickFormat } from '../../src/core/output/format.js';
+import { pickFormat, terminalSize } from '../../src/core/output/format.js';
 import { LineWriter, NdjsonSink } from '../../src/core/output/ndjson.js';
 import { renderTable } from '../../src/core/output/table.js';
 import { mergeByArrival } from '../../src/core/stream/merge.js';
@@ -110,5 +110,14 @@ describe('mergeByArrival', () => {
     expect(got).toHaveLength(5);
     expect(got.filter((v) => v.startsWith('a'))).toEqual(['a0', 'a1', 'a2']);
     expect(finished.sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('terminalSize', () => {
+  it('takes what the terminal says, and 80x24 (or the caller\'s fallback) for 0 or nothing', () => {
+    expect(terminalSize({ columns: 132, rows: 50 })).toEqual({ columns: 132, rows: 50 });
+    expect(terminalSize({ columns: 0, rows: 0 })).toEqual({ columns: 80, rows: 24 });
+    expect(terminalSize({})).toEqual({ columns: 80, rows: 24 });
+    expect(terminalSize({ columns: 0, rows: 30 }, { columns: 120, rows: 40 })).toEqual({ columns: 120, rows: 30 });
   });
 });

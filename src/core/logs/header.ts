@@ -6,6 +6,7 @@
  * region back.
  */
 import type { Writable } from 'node:stream';
+import { terminalSize } from '../output/format.js';
 
 export class LiveHeader {
   private timer: NodeJS.Timeout | undefined;
@@ -14,7 +15,7 @@ export class LiveHeader {
   constructor(private readonly out: Writable & { rows?: number }, private readonly text: () => string) {}
 
   start(): void {
-    const rows = this.out.rows || 24;
+    const { rows } = terminalSize(this.out);
     this.out.write(`\x1b[2J\x1b[2;${rows}r\x1b[${rows};1H`);
     this.draw();
     this.timer = setInterval(() => this.draw(), 250);

@@ -13,3 +13,11 @@ export function pickFormat(opts: { format?: string; json?: boolean }, isTTY: boo
   if (!supported.includes(f)) throw usageError(`--format: this command supports ${supported.join(', ')} (got: ${JSON.stringify(f)})`);
   return f;
 }
+
+/**
+ * A terminal's size for live views. Some terminals (a fresh `docker exec -t`, serial consoles) report
+ * 0 columns or rows, or none: those get 80x24, so a view is never drawn zero characters wide.
+ */
+export function terminalSize(out: { columns?: number; rows?: number }, fallback = { columns: 80, rows: 24 }): { columns: number; rows: number } {
+  return { columns: out.columns || fallback.columns, rows: out.rows || fallback.rows };
+}

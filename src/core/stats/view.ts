@@ -9,7 +9,7 @@ import type { CommandContext } from '../../context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Selection } from '../engine/select.js';
 import type { WatcherStatus } from '../events/watcher.js';
-import type { Format } from '../output/format.js';
+import { terminalSize, type Format } from '../output/format.js';
 import { LineWriter } from '../output/ndjson.js';
 import { linkedController } from '../stream/abort.js';
 import { StatsCollector, targetKey } from './collector.js';
@@ -134,7 +134,7 @@ async function liveView(ctx: ViewContext, collector: StatsCollector, plan: ViewP
   stdout.write(ENTER);
   try {
     for await (const _ of every(Math.min(plan.intervalMs, 1000), undefined, { signal })) {
-      const frame = renderLiveFrame(currentRows(collector), collector.history, { columns: stdout.columns ?? 120, rows: stdout.rows ?? 40, chalk, history: plan.history });
+      const frame = renderLiveFrame(currentRows(collector), collector.history, { ...terminalSize(stdout, { columns: 120, rows: 40 }), chalk, history: plan.history });
       await out.writeLine('\x1b[H' + frame);
     }
   } catch (err) {

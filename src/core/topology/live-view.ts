@@ -11,6 +11,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Out } from '../../context.js';
 import type { TopologyRecord } from '../records.js';
 import { renderFrame } from './render.js';
+import { terminalSize } from '../output/format.js';
 
 export const MAX_NOTES = 20;
 const ENTER = '\u001b[?1049h\u001b[?25l';
@@ -63,8 +64,8 @@ export class LiveView {
   private draw(): void {
     if (!this.open) return;
     const lines = renderFrame(this.snapshot, Date.now() - this.tickStart, {
-      width: this.out.columns ?? 80,
-      height: this.out.rows ?? 24,
+      width: terminalSize(this.out).columns,
+      height: terminalSize(this.out).rows,
       chalk: this.chalk,
       title: this.title,
       ...(this.notes.length ? { note: this.notes[this.notes.length - 1] } : {}),

@@ -72,9 +72,10 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     const job = new TemplatesJob(miner, makeSink(ctx, out, flags.format), !!opts.annotate);
     const save = opts.state ? () => saveState(opts.state!, toState(miner.store.values(), miner.nextId, miner.opts)) : () => {};
     await feed(ctx, job, plan, flags, save);
-    save();
+    // The results go out before the save, so a save that fails (disk full) loses no output.
     if (!ctx.pipeClosed) await job.finish(nowTs(), !!opts.follow);
     await out.end();
+    save();
     if (miner.store.evicted > 0) ctx.warn(`--max-templates ${miner.opts.maxTemplates}: evicted ${miner.store.evicted} least recently matched templates`);
   });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { berth, BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
@@ -63,7 +63,24 @@ describe('berth templates: stdin', () => {
     expect(byTemplate['user <*> logged in from <*>']).toMatchObject({ templateId: 1, count: 4 });
     expect(byTemplate['user <*> logged in from <*>'].new).toBeUndefined();
     expect(byTemplate['backup finished in <*>']).toMatchObject({ templateId: 4, count: 1, new: true });
-    expect(JSON.parse(readFileSync(state, 'utf8'))).toMatchObject({ berthTemplates: 1, nextId: 5 });
+    // only what this run saw is printed; the templates it did not see stay in the file
+    expect(recs.map((x) => x.templateId).sort()).toEqual([1, 4]);
+    const saved = JSON.parse(readFileSync(state, 'utf8'));
+    expect(saved).toMatchObject({ berthTemplates: 1, nextId: 5 });
+    expect(saved.templates).toHaveLength(4);
+  });
+
+  it('--state: an empty file is a fresh start; a directory that cannot be written is refused before any input is read', async () => {
+    const empty = join(dir, 'empty.json');
+    writeFileSync(empty, '');
+    const r = await berth(['templates', '--json', '--state', empty], { input: 'job 1 done\n' });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(json(r.stdout)).toHaveLength(1);
+    expect(JSON.parse(readFileSync(empty, 'utf8')).templates).toHaveLength(1);
+    const bad = await berth(['templates', '--json', '--state', join(dir, 'no-such-dir', 'x.json')], { input: 'job 1 done\n' });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe(`berth: --state: cannot save ${join(dir, 'no-such-dir', 'x.json')}: its directory is not writable (ENOENT)`);
   });
 
   it('empty input prints nothing and exits 0', async () => {

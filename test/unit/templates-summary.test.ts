@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
 import { TemplateMiner } from '../../src/core/templates/miner.js';
-import { changedRecords, summaryRecords } from '../../src/core/templates/summary.js';
+import { changedRecords } from '../../src/core/templates/summary.js';
 import { levelMix, templatesTable } from '../../src/core/templates/render.js';
 
 const TS = '2026-11-22T10:00:00.000000000Z';
@@ -14,7 +14,7 @@ describe('templates: summary records and table', () => {
     m.observe('disk full', web, undefined, 'ERROR');
     m.observe('GET /b 200', web, undefined, 'INFO');
     m.observe('GET /c 500', web, undefined, 'WARN');
-    const recs = summaryRecords(m.store.values(), TS);
+    const recs = changedRecords(m.store.values(), TS);
     expect(recs).toEqual([
       { type: 'template', ts: TS, id: 'abc', name: 'web', templateId: 1, template: 'GET <*>', count: 3, share: 0.75, levels: { INFO: 2, WARN: 1 }, example: 'GET /a 200', new: true },
       { type: 'template', ts: TS, id: 'abc', name: 'web', templateId: 2, template: 'disk full', count: 1, share: 0.25, levels: { ERROR: 1 }, example: 'disk full', new: true },
@@ -28,7 +28,7 @@ describe('templates: summary records and table', () => {
     const m = new TemplateMiner();
     m.observe('job 1 done', { key: '' }, undefined, 'INFO');
     m.observe('job 2 done', { key: '' }, undefined, 'ERROR');
-    const out = templatesTable(summaryRecords(m.store.values(), TS), new Chalk({ level: 0 }), 80);
+    const out = templatesTable(changedRecords(m.store.values(), TS), new Chalk({ level: 0 }), 80);
     expect(out).toBe('ID   COUNT   SHARE   LEVELS   TEMPLATE\n1*       2    100%   E1 I1    job <*> done\n');
     expect(levelMix({ OTHER: 2, WARN: 1, ERROR: 3 })).toBe('E3 W1 O2');
   });

@@ -8,7 +8,7 @@
 import type { TemplateRecord } from '../records.js';
 import type { TemplateMiner } from './miner.js';
 import type { Observation } from './observe.js';
-import { changedRecords, summaryRecords } from './summary.js';
+import { changedRecords } from './summary.js';
 import { templateText } from './template.js';
 
 export interface TemplateSink {
@@ -55,7 +55,7 @@ export class TemplatesJob {
     await this.flush();
     if (this.annotate) return;
     if (follow) return this.tick(now);
-    const recs = summaryRecords(this.miner.store.values(), now);
+    const recs = changedRecords(this.miner.store.values(), now);
     if (recs.length > 0) await this.sink.templates(recs, true);
   }
 }

@@ -6,7 +6,8 @@
  * so a crash or kill at any point leaves either the old file or the new
  * one, never a broken one (a killed save may leave its `.tmp` file behind).
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { BerthError } from '../errors.js';
 import type { DrainOptions } from './drain.js';
@@ -55,8 +56,17 @@ export function saveState(file: string, state: StateFile): void {
   }
 }
 
-/** The state in `file`, or undefined when it does not exist yet. A broken file is an error, not ignored. */
+/**
+ * The state in `file`, or undefined when it does not exist yet or is empty (as `mktemp` leaves it).
+ * A broken file is an error, not ignored. The file's directory must be writable, or the run would
+ * end by losing what it learnt: that is checked here, before any input is read.
+ */
 export function loadState(file: string): StateFile | undefined {
+  try {
+    accessSync(dirname(resolve(file)), constants.W_OK);
+  } catch (err) {
+    throw new BerthError('USAGE', `--state: cannot save ${file}: its directory is not writable (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -64,7 +74,7 @@ export function loadState(file: string): StateFile | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new BerthError('FAILED', `--state: cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
-  return parseState(text, file);
+  return text.trim() === '' ? undefined : parseState(text, file);
 }
 
 export function parseState(text: string, file: string): StateFile {

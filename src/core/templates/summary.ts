@@ -1,21 +1,18 @@
 /**
- * Templates -> `template` records: the summary at the end (all templates,
- * most frequent first) and, for --follow, the ones that changed since the
- * last tick. `share` is the template's count over all lines of its group.
+ * Templates -> `template` records: the ones that changed since they were last
+ * reported, which is the summary at the end (the templates this run saw) and,
+ * for --follow, each tick. `share` is the template's count over all lines of its group.
  * `new: true` marks a template reported for the first time in this run and
  * not loaded from the --state file.
  */
 import type { TemplateRecord } from '../records.js';
 import { templateText, type Template } from './template.js';
 
-/** Records for all templates, most frequent first (ties: lower id first). */
-export function summaryRecords(templates: Iterable<Template>, ts: string): TemplateRecord[] {
-  const all = [...templates].sort(byCount);
-  const totals = groupTotals(all);
-  return all.map((t) => report(t, ts, totals.get(t.group.key) ?? t.count));
-}
-
-/** Records for templates whose count moved since they were last reported (new ones included). */
+/**
+ * Records for templates whose count moved since they were last reported (new ones included), most
+ * frequent first (ties: lower id first). At the end of a run without --follow that is the summary: the
+ * templates this run saw; those loaded from --state that it did not see stay in the file, not in the output.
+ */
 export function changedRecords(templates: Iterable<Template>, ts: string): TemplateRecord[] {
   const all = [...templates];
   const totals = groupTotals(all);

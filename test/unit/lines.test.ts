@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, splitLines, type Line } from '../../src/core/stream/lines.js';
+import { LineSplitter, splitLines, utf8Boundary, type Line } from '../../src/core/stream/lines.js';
 import { classifyLine, readInputLines } from '../../src/core/stream/input.js';
 
 function feed(chunks: (string | Buffer)[], max?: number): Line[] {
@@ -30,6 +30,22 @@ describe('LineSplitter', () => {
       { text: 'abcde', truncated: true },
       { text: 'ok', truncated: false },
     ]);
+  });
+  it('cuts a long line at a character boundary, never inside a UTF-8 character', () => {
+    // 'é' is 2 bytes, '€' 3, '😀' 4: every bound that falls inside one moves back before it
+    for (let bound = 1; bound <= 12; bound++) {
+      const [cut] = feed(['aé€😀bcdefghijk\n'], bound);
+      expect(cut!.truncated).toBe(true);
+      expect(cut!.text).not.toContain('\ufffd');
+      expect(Buffer.byteLength(cut!.text)).toBeLessThanOrEqual(bound);
+      expect(Buffer.byteLength(cut!.text)).toBeGreaterThan(bound - 4);
+    }
+    expect(feed(['aé€😀bcdefghijk\n'], 5)[0]!.text).toBe('aé');
+    expect(feed(['aé€😀bcdefghijk\n'], 6)[0]!.text).toBe('aé€');
+  });
+  it('cuts invalid bytes as they come: no character to keep whole', () => {
+    expect(utf8Boundary(Buffer.from([0x61, 0x80, 0x80, 0x80, 0x80]), 5)).toBe(5);
+    expect(utf8Boundary(Buffer.from([0x61, 0xe2, 0x82]), 3)).toBe(1);
   });
   it('does not keep references to a reused chunk buffer', () => {
     const s = new LineSplitter();

@@ -3,7 +3,7 @@
  * dropped (CRLF); a final line without newline is still yielded. UTF-8
  * characters split across chunks are decoded correctly (bytes are joined
  * before decoding). Bound: a line longer than `maxBytes` is cut at the bound
- * and yielded with `truncated: true`; the rest of it, up to the next newline,
+ * (moved back to a character boundary) and yielded with `truncated: true`; the rest of it, up to the next newline,
  * is discarded, so memory per line stays under `maxBytes`.
  */
 export interface Line {
@@ -67,6 +67,7 @@ export class LineSplitter {
     const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsLen);
     let end = buf.length;
     if (!truncated && end > 0 && buf[end - 1] === 13) end--;
+    if (truncated) end = utf8Boundary(buf, end);
     return { text: buf.toString('utf8', 0, end), truncated };
   }
 
@@ -75,6 +76,15 @@ export class LineSplitter {
     this.partsLen = 0;
     this.skipping = false;
   }
+}
+
+/** `end`, moved back to the start of a UTF-8 character the cut at `end` would split (so a cut line ends in whole characters). */
+export function utf8Boundary(buf: Uint8Array, end: number): number {
+  let lead = end - 1;
+  while (lead >= 0 && end - lead < 4 && (buf[lead]! & 0xc0) === 0x80) lead--;
+  if (lead < 0 || buf[lead]! < 0xc0) return end; // ASCII, or continuation bytes without a lead: nothing to keep whole
+  const len = buf[lead]! >= 0xf0 ? 4 : buf[lead]! >= 0xe0 ? 3 : 2;
+  return end - lead < len ? lead : end;
 }
 
 /** Lines of an async byte stream; breaking out of the loop ends the source. */

@@ -106,6 +106,20 @@ export function fixedRfc3339(s: string): string {
   return ns === undefined ? s : nanosToRfc3339(ns);
 }
 
+/**
+ * A fixed-form UTC time ("…T16:01:00.952824574Z") in the local zone, as the docker CLI prints times for
+ * people ("…T17:01:00.952824574+01:00"; "Z" where the local offset is zero).
+ */
+export function localRfc3339(ts: string): string {
+  const ms = Date.parse(ts.slice(0, 19) + 'Z');
+  if (Number.isNaN(ms)) return ts;
+  const offsetMin = -new Date(ms).getTimezoneOffset();
+  if (offsetMin === 0) return ts;
+  const abs = Math.abs(offsetMin);
+  const zone = `${offsetMin < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19) + ts.slice(19, ts.length - 1) + zone;
+}
+
 /** `key=value` as docker's --filter takes it. */
 export function parseKeyValue(text: string, flag: string): [string, string] {
   const i = text.indexOf('=');

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { fixedRfc3339, sizeBytes, collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixedRfc3339, localRfc3339, sizeBytes, collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
 import { BerthError } from '../../src/core/errors.js';
 
 describe('parseDurationMs', () => {
@@ -92,5 +92,22 @@ describe('fixedRfc3339 (record ts: UTC, nine fraction digits)', () => {
   it('converts another zone to UTC, and leaves text that is not a time alone', () => {
     expect(fixedRfc3339('2026-11-22T17:04:05.5+01:00')).toBe('2026-11-22T16:04:05.500000000Z');
     expect(fixedRfc3339('yesterday')).toBe('yesterday');
+  });
+});
+
+describe('localRfc3339 (times for people, as the docker CLI prints them)', () => {
+  const saved = process.env.TZ;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  });
+  it('keeps the nanoseconds and writes the local offset, or Z where it is zero', () => {
+    process.env.TZ = 'Europe/Paris';
+    expect(localRfc3339('2026-11-22T16:01:00.952824574Z')).toBe('2026-11-22T17:01:00.952824574+01:00');
+    expect(localRfc3339('2026-07-01T23:30:00.000000001Z')).toBe('2026-07-02T01:30:00.000000001+02:00');
+    process.env.TZ = 'America/St_Johns';
+    expect(localRfc3339('2026-11-22T01:00:00.500000000Z')).toBe('2026-11-21T21:30:00.500000000-03:30');
+    process.env.TZ = 'UTC';
+    expect(localRfc3339('2026-11-22T16:01:00.952824574Z')).toBe('2026-11-22T16:01:00.952824574Z');
   });
 });

@@ -1,6 +1,6 @@
 /** Engine event -> `event` record (docs/records.md). */
 import { composeInfo } from '../engine/labels.js';
-import { nanosToRfc3339 } from '../parse.js';
+import { localRfc3339, nanosToRfc3339 } from '../parse.js';
 import type { EventRecord } from '../records.js';
 import type { EngineEvent } from './source.js';
 
@@ -20,11 +20,11 @@ export function toEventRecord(ev: EngineEvent, engine?: string): EventRecord {
   return rec;
 }
 
-/** docker events' human line: `TIME SCOPE ACTION ID (k=v, ...)`, attributes sorted by key. */
+/** docker events' human line: `TIME SCOPE ACTION ID (k=v, ...)`, the time in the local zone as docker prints it, attributes sorted by key. */
 export function formatEventLine(r: EventRecord): string {
   const attrs = Object.keys(r.attributes)
     .sort()
     .map((k) => `${k}=${r.attributes[k]}`)
     .join(', ');
-  return `${r.engine ? `[${r.engine}] ` : ''}${r.ts} ${r.scope} ${r.action} ${r.id}${attrs ? ` (${attrs})` : ''}`;
+  return `${r.engine ? `[${r.engine}] ` : ''}${localRfc3339(r.ts)} ${r.scope} ${r.action} ${r.id}${attrs ? ` (${attrs})` : ''}`;
 }

@@ -20,6 +20,8 @@ const cases: Array<[string, Level]> = [
   ['<debug> details', 'DEBUG'],
   ['time="2026-11-22T10:00:00Z" level=warning msg="x"', 'WARN'],
   ['ts=1 lvl=error msg=boom', 'ERROR'],
+  ['t=2026-11-22T10:00:00+0000 lvl=dbug msg="cache miss"', 'DEBUG'], // log15's short names: dbug, info, warn, eror, crit
+  ['t=2026-11-22T10:00:00+0000 lvl=eror msg=boom', 'ERROR'],
   ['severity=info msg=hello', 'INFO'],
   // klog / glog
   ['W1122 10:00:00.123456       1 reflector.go:1] watch ended', 'WARN'],

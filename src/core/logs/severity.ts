@@ -25,7 +25,7 @@ const WORDS: Record<string, Level> = {
   emerg: 'ERROR', emergency: 'ERROR', alert: 'ERROR', severe: 'ERROR',
   warn: 'WARN', warning: 'WARN', wrn: 'WARN',
   info: 'INFO', inf: 'INFO', notice: 'INFO', informational: 'INFO',
-  debug: 'DEBUG', dbg: 'DEBUG', trace: 'DEBUG', trc: 'DEBUG', verbose: 'DEBUG', fine: 'DEBUG', finer: 'DEBUG', finest: 'DEBUG',
+  debug: 'DEBUG', dbg: 'DEBUG', dbug: 'DEBUG', trace: 'DEBUG', trc: 'DEBUG', verbose: 'DEBUG', fine: 'DEBUG', finer: 'DEBUG', finest: 'DEBUG',
 };
 
 const HEAD = 120;

@@ -30,7 +30,7 @@ _berth() {
         '--format[output format json, table (default table on a TTY, json otherwise); table prints docker s event lines]:format:(json table)' \
         '--json[short for --format json]' ;;
       logs) _arguments -s '(-f --follow)'{-f,--follow}'[keep following through restarts, and containers that start later and match the selection]' \
-        '--tail[number of lines to show from the end of each container s logs, or "all"]:tail: ' \
+        '--tail[number of lines to show from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
         '--since[show lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
         '--until[show lines before a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
         '(-t --timestamps)'{-t,--timestamps}'[show full timestamps (RFC 3339, nanoseconds)]' \
@@ -78,7 +78,7 @@ _berth() {
         '--merge[one set of templates for all containers/services instead of one per container (compose per service)]' \
         '--state[load templates from FILE at the start and save them there at the end, and with --follow at every tick (atomically) ids stay stable across runs]:state: ' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
-        '--tail[number of lines from the end of each container s logs, or "all"]:tail: ' \
+        '--tail[number of lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
         '--since[container lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
         '--until[container lines before a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
         '--max-templates[bound on templates kept; beyond it the least recently matched are evicted]:max-templates: ' \

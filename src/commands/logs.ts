@@ -15,7 +15,7 @@ import type { LogQuery } from '../core/logs/source.js';
 import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger, parseTimePoint } from '../core/parse.js';
+import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger, parseTail, parseTimePoint } from '../core/parse.js';
 import { EXIT } from '../core/errors.js';
 import { listTargets } from '../core/engine/select.js';
 import { addFilterOption, addFormatOptions } from './options.js';
@@ -50,7 +50,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
     )
     .argument('[containers...]', 'container names, ids or id prefixes')
     .option('-f, --follow', 'keep following: through restarts, and containers that start later and match the selection')
-    .option('--tail <n>', 'number of lines to show from the end of each container\'s logs, or "all"', 'all')
+    .option('--tail <n>', 'number of lines to show from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
     .option('--since <time>', 'show lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
     .option('--until <time>', 'show lines before a time: a duration (10m ago), RFC 3339 time or Unix timestamp')
     .option('-t, --timestamps', 'show full timestamps (RFC 3339, nanoseconds)')
@@ -83,7 +83,8 @@ export function makeLogsCommand(ctx: CommandContext): Command {
 
 function parseQuery(opts: LogsOptions): LogQuery {
   const q: LogQuery = { maxLineBytes: parseInteger(opts.maxLineBytes ?? String(DEFAULT_MAX_LINE_BYTES), '--max-line-bytes', { min: 1 }) };
-  if (opts.tail !== undefined && opts.tail !== 'all') q.tail = parseInteger(opts.tail, '--tail', { min: 0 });
+  const tail = opts.tail === undefined ? undefined : parseTail(opts.tail);
+  if (tail !== undefined) q.tail = tail;
   if (opts.since !== undefined) q.since = parseTimePoint(opts.since, '--since');
   if (opts.until !== undefined) q.until = parseTimePoint(opts.until, '--until');
   return q;

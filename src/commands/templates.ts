@@ -6,7 +6,7 @@ import type { LogsPlan } from '../core/logs/pipeline.js';
 import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, terminalSize, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { collectFilters, parseDurationMs, parseInteger, parseTimePoint } from '../core/parse.js';
+import { collectFilters, parseDurationMs, parseInteger, parseTail, parseTimePoint } from '../core/parse.js';
 import type { TemplateRecord } from '../core/records.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../core/stream/lines.js';
 import { TemplatesJob, type TemplateSink } from '../core/templates/job.js';
@@ -52,7 +52,7 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     .option('--merge', 'one set of templates for all containers/services instead of one per container (compose: per service)')
     .option('--state <file>', 'load templates from FILE at the start and save them there at the end, and with --follow at every tick (atomically): ids stay stable across runs')
     .option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)')
-    .option('--tail <n>', "number of lines from the end of each container's logs, or \"all\"", 'all')
+    .option('--tail <n>', "number of lines from the end of each container's logs, or \"all\" (a negative number too, as in docker logs)", 'all')
     .option('--since <time>', 'container lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
     .option('--until <time>', 'container lines before a time: a duration (10m ago), RFC 3339 time or Unix timestamp')
     .addOption(new Option('--max-templates <n>', 'bound on templates kept; beyond it the least recently matched are evicted').default(String(MINER_DEFAULTS.maxTemplates)))
@@ -65,7 +65,7 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
   return cmd.action(async (names: string[], opts: TemplatesOptions) => {
     const flags = parseFlags(ctx, opts);
     const useStdin = names.length === 0 && !opts.project && !opts.filter?.length && !ctx.io.stdin.isTTY;
-    const plan = useStdin ? undefined : await containerPlan(ctx, cmd, names, opts);
+    const plan = useStdin ? undefined : await containerPlan(ctx, cmd, names, opts, flags.query);
     const miner = new TemplateMiner(flags.miner);
     if (opts.state) restoreState(miner, opts.state);
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
@@ -85,6 +85,7 @@ interface Flags {
   format: Format;
   run: RunOptions;
   maxLineChars: number;
+  query: LogsPlan['query'];
 }
 
 /** Every flag checked before anything runs. */
@@ -96,6 +97,7 @@ function parseFlags(ctx: CommandContext, opts: TemplatesOptions): Flags {
     format: pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']),
     run: { groups: new Groups(!!opts.merge), follow: !!opts.follow, everyMs, annotate: !!opts.annotate, warn: (m) => ctx.warn(m) },
     maxLineChars: parseInteger(opts.maxLineBytes, '--max-line-bytes', { min: 1 }),
+    query: containerQuery(opts),
   };
 }
 
@@ -132,11 +134,17 @@ function parseMinerOptions(o: TemplatesOptions): MinerOptions {
   };
 }
 
-async function containerPlan(ctx: CommandContext, cmd: Command, names: string[], o: TemplatesOptions): Promise<LogsPlan> {
+/** The container logs' query (--tail, --since, --until): checked even when stdin is read, so a typo is never ignored. */
+function containerQuery(o: TemplatesOptions): LogsPlan['query'] {
   const query: LogsPlan['query'] = {};
-  if (o.tail !== undefined && o.tail !== 'all') query.tail = parseInteger(o.tail, '--tail', { min: 0 });
+  const tail = o.tail === undefined ? undefined : parseTail(o.tail);
+  if (tail !== undefined) query.tail = tail;
   if (o.since !== undefined) query.since = parseTimePoint(o.since, '--since');
   if (o.until !== undefined) query.until = parseTimePoint(o.until, '--until');
+  return query;
+}
+
+async function containerPlan(ctx: CommandContext, cmd: Command, names: string[], o: TemplatesOptions, query: LogsPlan['query']): Promise<LogsPlan> {
   const selection = { names, project: o.project, filters: collectFilters(o.filter ?? []) };
   const engines = await ctx.engines(cmd);
   return { engines, selection, query, follow: !!o.follow, windowMs: 0, onStatus: (m) => ctx.warn(m), onFailed: () => (ctx.exitCode = EXIT.failure) };

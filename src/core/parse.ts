@@ -43,6 +43,13 @@ export function parseInteger(text: string, flag: string, opts: { min?: number; m
   return n;
 }
 
+/** `--tail`: lines from the end, or undefined for all of them ("all", or a negative number as docker logs takes it). */
+export function parseTail(text: string, flag = '--tail'): number | undefined {
+  if (text.trim().toLowerCase() === 'all') return undefined;
+  const n = parseInteger(text, flag);
+  return n < 0 ? undefined : n;
+}
+
 /** A point in time as nanoseconds since the epoch, as a bigint (the engine's timeNano). */
 export type Nanos = bigint;
 

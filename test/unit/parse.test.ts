@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixedRfc3339, localRfc3339, sizeBytes, collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
+import { fixedRfc3339, localRfc3339, parseTail, sizeBytes, collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
 import { BerthError } from '../../src/core/errors.js';
 
 describe('parseDurationMs', () => {
@@ -109,5 +109,17 @@ describe('localRfc3339 (times for people, as the docker CLI prints them)', () =>
     expect(localRfc3339('2026-11-22T01:00:00.500000000Z')).toBe('2026-11-21T21:30:00.500000000-03:30');
     process.env.TZ = 'UTC';
     expect(localRfc3339('2026-11-22T16:01:00.952824574Z')).toBe('2026-11-22T16:01:00.952824574Z');
+  });
+});
+
+describe('parseTail', () => {
+  it('takes a count, "all" in any case, and a negative number as all (docker logs -n -1)', () => {
+    expect(parseTail('10')).toBe(10);
+    expect(parseTail('0')).toBe(0);
+    expect(parseTail('all')).toBeUndefined();
+    expect(parseTail('ALL')).toBeUndefined();
+    expect(parseTail('-1')).toBeUndefined();
+    expect(() => parseTail('ten')).toThrow('--tail: expected a whole number (got: "ten")');
+    expect(() => parseTail('1.5')).toThrow('--tail: expected a whole number (got: "1.5")');
   });
 });

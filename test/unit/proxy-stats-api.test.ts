@@ -30,7 +30,7 @@ describe('StatsSampler', () => {
     expect(a.sampling).toBe(true);
     expect(a.running).toBe(true);
     expect(a.from).toBe(r.calls() - 1); // the first reading has no previous: no CPU figure, not stored
-    expect(a.metrics[0]).toEqual({ cpu: 50, mem: 10 * 1024 * 1024, ts: '2026-01-01T00:00:02.000Z' });
+    expect(a.metrics[0]).toEqual({ cpu: 50, mem: 10 * 1024 * 1024, ts: '2026-01-01T00:00:02.000000000Z' });
     const b = s.query('web', a.from);
     expect(b.from).toBeGreaterThanOrEqual(a.from);
     expect(b.metrics).toHaveLength(b.from - a.from);

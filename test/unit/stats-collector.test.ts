@@ -69,7 +69,7 @@ describe('StatsCollector (injected readings)', () => {
     const samples = seen.flatMap((e) => (e.kind === 'sample' ? [e.sample] : []));
     expect(samples.map((s) => !!s.reset)).toEqual([false, false, true, false]);
     expect(samples[3]!.netRxRate).toBeDefined();
-    expect(collector.history.samples('e/abc').map((s) => s.ts)).toEqual([after.read, '2026-11-22T10:52:11.22Z']);
+    expect(collector.history.samples('e/abc').map((s) => s.ts)).toEqual([after.read, '2026-11-22T10:52:11.220000000Z']); // the engine's trimmed zeros put back
     collector.remove('e/abc');
     expect(collector.history.size).toBe(0);
     ac.abort();

@@ -79,6 +79,17 @@ describe('RouteLife', () => {
     expect(life.state).toBe('ready');
   });
 
+  it('the record of its own stop carries the container id and the action, as watch-idle\'s do', async () => {
+    const { life, records } = setup();
+    life.id = 'f'.repeat(64);
+    await life.wake();
+    await life.sleep();
+    const slept = records.filter((r): r is IdleRecord => r.type === 'idle' && r.to === 'napping');
+    expect(slept).toEqual([
+      { type: 'idle', ts: expect.any(String), container: 'web', id: 'f'.repeat(64), action: 'stop', from: 'ready', to: 'napping', reason: 'idle for 1s (no request, stream or connection)' },
+    ]);
+  });
+
   it('believes engine events only after reading the state back', async () => {
     const { world, life, metrics } = setup();
     await life.refresh(); // a late "start" while the container is in fact stopped

@@ -70,4 +70,18 @@ describe('Activity', () => {
     expect(a.sleepsIn('web', 5000)).toBe(0);
     expect(a.sleepsIn('web', 0)).toBeUndefined(); // timeout 0 = never sleeps
   });
+
+  it('counts the timeout from when the container became ready, if that is later than its last activity', () => {
+    let now = 100_000;
+    const a = new Activity(() => now);
+    a.touch('web'); // last request before it slept
+    now = 500_000; // started by hand long after
+    expect(a.sleepsIn('web', 30_000, 500_000)).toBe(30_000);
+    now = 510_000;
+    expect(a.sleepsIn('web', 30_000, 500_000)).toBe(20_000);
+    now = 530_000;
+    expect(a.sleepsIn('web', 30_000, 500_000)).toBe(0);
+    a.touch('web'); // activity after the start counts as usual
+    expect(a.sleepsIn('web', 30_000, 500_000)).toBe(30_000);
+  });
 });

@@ -49,12 +49,15 @@ export class Activity {
 
   /**
    * How long until the route may sleep, in ms: 0 = now, undefined = not while
-   * something is in flight or when it never sleeps (timeout 0).
+   * something is in flight or when it never sleeps (timeout 0). The timer
+   * counts from the last activity, or from `awakeSince` (when the container
+   * last became ready, by a wake or a start outside the proxy) if later: a
+   * container started by hand gets its whole timeout.
    */
-  sleepsIn(name: string, timeoutMs: number): number | undefined {
+  sleepsIn(name: string, timeoutMs: number, awakeSince = 0): number | undefined {
     const a = this.get(name);
     if (timeoutMs <= 0 || a.inflight > 0) return undefined;
-    return Math.max(0, a.last + timeoutMs - this.now());
+    return Math.max(0, Math.max(a.last, awakeSince) + timeoutMs - this.now());
   }
 
   forget(name: string): void {

@@ -18,6 +18,8 @@ export interface Found {
   route: Route;
   idle: IdleConfig;
   running: boolean;
+  /** The container's full id. */
+  id: string;
 }
 
 export interface Discovery {
@@ -38,20 +40,20 @@ async function list(engine: Engine, label: string, extra: RouteFilters, signal?:
   }
 }
 
-type Candidates = Map<string, { labels: Record<string, string>; running: boolean }>;
+type Candidates = Map<string, { labels: Record<string, string>; running: boolean; id: string }>;
 
 async function candidates(engine: Engine, file: ConfigFile | undefined, extra: RouteFilters, problems: string[], signal?: AbortSignal): Promise<Candidates> {
   const found: Candidates = new Map();
   for (const label of [LABEL.host, LABEL.tcp]) {
     for (const c of await list(engine, label, extra, signal)) {
-      found.set(bareName(c.Names?.[0]) ?? c.Id.slice(0, 12), { labels: c.Labels ?? {}, running: c.State === 'running' });
+      found.set(bareName(c.Names?.[0]) ?? c.Id.slice(0, 12), { labels: c.Labels ?? {}, running: c.State === 'running', id: c.Id });
     }
   }
   for (const [name, keys] of file?.containers ?? []) {
     if (found.has(name) || !isRouteLabels(keys)) continue;
     try {
       const info = await inspectContainer(engine, name, signal);
-      found.set(name, { labels: info.Config?.Labels ?? {}, running: !!info.State?.Running && !info.State?.Paused });
+      found.set(name, { labels: info.Config?.Labels ?? {}, running: !!info.State?.Running && !info.State?.Paused, id: info.Id });
     } catch {
       problems.push(`container ${name} (in ${file!.path}) does not exist; its route is left out`);
     }
@@ -61,11 +63,11 @@ async function candidates(engine: Engine, file: ConfigFile | undefined, extra: R
 
 export async function discoverRoutes(engine: Engine, file: ConfigFile | undefined, extra: RouteFilters, signal?: AbortSignal): Promise<Discovery> {
   const out: Discovery = { found: [], problems: [] };
-  for (const [name, { labels, running }] of await candidates(engine, file, extra, out.problems, signal)) {
+  for (const [name, { labels, running, id }] of await candidates(engine, file, extra, out.problems, signal)) {
     const merged = mergeLabels(name, labels, file).labels;
     if (!isRouteLabels(merged)) continue;
     try {
-      out.found.push({ route: parseRoute(name, merged), idle: idleConfigFor(name, labels, file), running });
+      out.found.push({ route: parseRoute(name, merged), idle: idleConfigFor(name, labels, file), running, id });
     } catch (err) {
       out.problems.push((err as Error).message);
     }

@@ -40,6 +40,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class RouteLife {
   state: IdleState = 'napping';
   changedAt: number;
+  /** The container's full id, for records (set when the route is found). */
+  id: string | undefined;
   error: string | undefined;
   /** When the last wake ended ready (ms), for the connect grace of a just-woken app. */
   readyAt = 0;
@@ -64,12 +66,14 @@ export class RouteLife {
     return this.route.container;
   }
 
-  setState(to: IdleState, reason: string): void {
+  /** `action`: how berth itself put the container to sleep (stop, pause, kill); left out for what it only observed. */
+  setState(to: IdleState, reason: string, action?: IdleRecord['action']): void {
     if (to === this.state) return;
     const from = this.state;
     this.state = to;
     this.changedAt = this.now();
-    this.deps.record({ type: 'idle', ts: iso(this.changedAt), container: this.name, from, to, reason });
+    const id = this.id !== undefined ? { id: this.id } : {};
+    this.deps.record({ type: 'idle', ts: iso(this.changedAt), container: this.name, ...id, ...(action ? { action } : {}), from, to, reason });
   }
 
   /** Ready and not being put to sleep: requests go straight through. */
@@ -153,7 +157,7 @@ export class RouteLife {
         await this.deps.provider.stop(this.name, this.idle.stopMethod, { signal: this.idle.stopSignal, timeoutSec: this.idle.stopTimeoutSec });
         this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
         this.addresses.clear();
-        this.setState('napping', 'idle');
+        this.setState('napping', `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
       } catch (err) {
         this.setState('error', `stop failed: ${(err as Error).message}`);
       } finally {

@@ -34,9 +34,11 @@ export class RouteSet {
       if (life) {
         life.route = f.route;
         life.idle = f.idle;
+        life.id = f.id;
         continue;
       }
       const fresh = new RouteLife(f.route, f.idle, this.deps);
+      fresh.id = f.id;
       if (f.running) {
         fresh.state = 'ready';
         this.activity.touch(f.route.container); // the idle timer starts now
@@ -58,7 +60,7 @@ export class RouteSet {
   sleepIdle(): void {
     for (const life of this.lives.values()) {
       if (!life.awake || life.idle.timeoutMs <= 0) continue;
-      if (this.activity.sleepsIn(life.name, life.idle.timeoutMs) === 0) void life.sleep();
+      if (this.activity.sleepsIn(life.name, life.idle.timeoutMs, life.changedAt) === 0) void life.sleep();
     }
   }
 

@@ -26,7 +26,7 @@ export interface RouteStatus {
 export function routeStatus(life: RouteLife, activity: Activity): RouteStatus {
   const a = activity.get(life.name);
   const last = activity.lastActive(life.name);
-  const sleeps = life.state === 'ready' ? activity.sleepsIn(life.name, life.idle.timeoutMs) : undefined;
+  const sleeps = life.state === 'ready' ? activity.sleepsIn(life.name, life.idle.timeoutMs, life.changedAt) : undefined;
   return {
     container: life.name,
     hosts: life.route.hosts,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { berth, removeContainer } from '../helpers/docker.js';
 import { ServeHarness, httpdCmd, isRunning, request, startCount, waitFor } from './serve-harness.js';
 
@@ -149,6 +150,26 @@ describe('berth serve: HTTP', () => {
     expect(await isRunning(c.quiet!)).toBe(false); // refused before waking
     const head = await request(h.port, host('quiet'), '/', { headers: { 'x-big': 'y'.repeat(20 * 1024) } }).catch((e: Error) => e);
     expect(head instanceof Error ? head.message : head.status).toBe(431);
+  });
+
+  it('answers a client that sends half a head 408 soon after --header-timeout, not at Node\'s next 30 s check', async () => {
+    const slow = new ServeHarness();
+    await slow.start(['--header-timeout', '1s']);
+    try {
+      const t0 = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const s = net.connect(slow.port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x.test\r\n'));
+        let got = '';
+        s.on('data', (d) => (got += d));
+        s.on('close', () => resolve(got));
+        s.on('error', reject);
+        s.setTimeout(20_000, () => s.destroy());
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(Date.now() - t0).toBeLessThan(4000);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('refuses unknown hosts: never an open proxy', async () => {

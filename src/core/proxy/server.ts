@@ -98,7 +98,13 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
 }
 
 function createServer(o: ServeOptions, ctx: ProxyContext, admin: ReturnType<typeof makeAdminHandler>): http.Server {
-  const server = http.createServer({ maxHeaderSize: o.maxHeaderSize, headersTimeout: o.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: o.keepAliveTimeoutMs }, makeHttpHandler(ctx, admin));
+  // Node checks the head timeout only every connectionsCheckingInterval (30 s by default), which let a
+  // slow client hold a socket up to 30 s past --header-timeout: check four times per timeout, at most every 1 s.
+  const checkMs = Math.min(1000, Math.max(100, Math.floor(o.headersTimeoutMs / 4)));
+  const server = http.createServer(
+    { maxHeaderSize: o.maxHeaderSize, headersTimeout: o.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: o.keepAliveTimeoutMs, connectionsCheckingInterval: checkMs },
+    makeHttpHandler(ctx, admin),
+  );
   server.timeout = o.clientIdleTimeoutMs;
   server.on('upgrade', makeUpgradeHandler(ctx));
   server.on('clientError', onClientError);

@@ -123,12 +123,27 @@ describe('idle config file', () => {
     expect(c.dependsOn.map((d) => d.ref)).toEqual(['db', 'cache']);
   });
 
-  it('names the file in errors about its values', () => {
-    const bad = parseConfigText('containers:\n  web:\n    idle:\n      timeout: soon\n', 'idle.yml');
-    expect(() => idleConfigFor('web', {}, bad)).toThrow('container web: berth.idle.timeout in idle.yml: expected a duration like 30s, 15m, 1h (0 = never) (got: "soon")');
+  it('checks every value when the file is read, naming the file (a mistake stops the command: exit 2)', () => {
+    expect(() => parseConfigText('containers:\n  web:\n    idle:\n      timeout: soon\n', 'idle.yml')).toThrow(
+      'container web: berth.idle.timeout in idle.yml: expected a duration like 30s, 15m, 1h (0 = never) (got: "soon")',
+    );
+    expect(() => parseConfigText('containers:\n  web:\n    proxy: {host: a.test, port: eighty}\n', 'idle.yml')).toThrow(
+      'container web: berth.proxy.port in idle.yml: expected a port number 1-65535 (got: "eighty")',
+    );
+    expect(() => parseConfigText('containers:\n  web:\n    proxy: {tcp: "5432,abc"}\n', 'idle.yml')).toThrow('container web: berth.proxy.tcp in idle.yml');
+    expect(() => parseConfigText('containers:\n  web:\n    proxy: {host: "a.test:8080"}\n', 'idle.yml')).toThrow('container web: berth.proxy.host in idle.yml');
+    try {
+      parseConfigText('defaults:\n  idle: {stop_method: sleep}\ncontainers:\n  web: {}\n', 'idle.yml');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as BerthError).exitCode).toBe(2);
+      expect((err as Error).message).toBe('container web: berth.idle.stop_method in idle.yml: expected one of stop, pause, kill (got: "sleep")');
+    }
   });
 
   it.each([
+    ['containers:\n  web:\n    idle: {timout: 15m}\n', 'idle.yml: containers.web: unknown key "idle.timout" (known: idle.timeout,'],
+    ['containers:\n  web:\n    proxy: {bogus: 1}\n', 'idle.yml: containers.web: unknown key "proxy.bogus"'],
     ['containers: [a, b]', 'idle.yml: containers: expected a mapping of container name to settings'],
     ['services: {}', 'idle.yml: unknown top-level key "services" (expected containers, defaults)'],
     ['containers:\n  web:\n    idle:\n      timeout:\n', 'idle.yml: containers.web.idle.timeout: has no value'],

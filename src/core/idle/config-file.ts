@@ -18,7 +18,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { BerthError } from '../errors.js';
-import { parseIdleConfig, type IdleConfig } from './config.js';
+import { IDLE_KEYS, LABEL_PREFIX, parseIdleConfig, type IdleConfig } from './config.js';
+import { LABEL as PROXY_LABEL, parseHosts, parsePort, parseTcp } from '../proxy/routes.js';
 
 export interface ConfigFile {
   path: string;
@@ -53,10 +54,39 @@ export function parseConfigText(text: string, path: string): ConfigFile {
   const list = root.containers ?? {};
   if (!isMap(list)) throw new BerthError('CONFIG', `${path}: containers: expected a mapping of container name to settings`);
   for (const [name, entry] of Object.entries(list)) {
-    containers.set(name, { ...defaults, ...flattenEntry(entry ?? {}, path, `containers.${name}`) });
+    const keys = { ...defaults, ...flattenEntry(entry ?? {}, path, `containers.${name}`) };
+    checkValues(name, keys, path);
+    containers.set(name, keys);
   }
   return { path, containers };
 }
+
+/**
+ * Every value of a file entry parsed now, so a mistake in the file stops the command at its start
+ * (exit 2, naming the file) instead of quietly leaving a container out later. Labels on containers
+ * are still checked when they are found: a wrong label leaves out only its container.
+ */
+function checkValues(name: string, keys: Record<string, string>, path: string): void {
+  parseIdleConfig(keys, { container: name, fileKeys: new Set(Object.keys(keys)), file: path });
+  const inFile = (err: unknown, key: string) =>
+    new BerthError('CONFIG', (err as Error).message.replace(`label ${key}`, `${key} in ${path}`), { cause: err });
+  const check = (key: string, parse: (v: string) => unknown) => {
+    const v = keys[key];
+    if (v === undefined) return;
+    try {
+      parse(v);
+    } catch (err) {
+      throw inFile(err, key);
+    }
+  };
+  check(PROXY_LABEL.host, (v) => parseHosts(v, name));
+  check(PROXY_LABEL.port, (v) => parsePort(v, name, PROXY_LABEL.port));
+  check(PROXY_LABEL.tcp, (v) => parseTcp(v, name));
+}
+
+/** The keys a file entry may set: berth's idle and proxy keys (and compose's own com.docker.* labels). */
+const KNOWN_KEYS = new Set<string>([...IDLE_KEYS.map((k) => LABEL_PREFIX + k), ...Object.values(PROXY_LABEL), 'berth.depends_on']);
+const shortKey = (k: string) => k.replace(/^berth\./, '');
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -73,6 +103,11 @@ function flattenEntry(entry: unknown, path: string, where: string): Record<strin
     }
   };
   walk(entry, '');
+  for (const key of Object.keys(out)) {
+    if (KNOWN_KEYS.has(key) || key.startsWith('com.docker.')) continue;
+    const known = [...KNOWN_KEYS].map(shortKey).join(', ');
+    throw new BerthError('CONFIG', `${path}: ${where}: unknown key ${JSON.stringify(shortKey(key))} (known: ${known})`);
+  }
   return out;
 }
 

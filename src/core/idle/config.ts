@@ -13,6 +13,8 @@ import type { StopMethod } from './types.js';
 
 export const LABEL_PREFIX = 'berth.idle.';
 export const TIMEOUT_LABEL = 'berth.idle.timeout';
+/** Every berth.idle.* key parseIdleConfig reads (a config file naming another one has a typo). */
+export const IDLE_KEYS = ['timeout', 'stop_method', 'wake_timeout', 'depends_on', 'min_bytes', 'stop_signal', 'stop_timeout', 'probe', 'busy', 'start_endpoint'] as const;
 
 export type DepCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully' | 'ready';
 

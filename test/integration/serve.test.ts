@@ -172,6 +172,26 @@ describe('berth serve: HTTP', () => {
     }
   });
 
+  it('on SIGTERM finishes an idle stop it has begun, and prints it, before exiting', async () => {
+    const own = new ServeHarness();
+    // PID 1 ignores SIGTERM: the engine's stop takes the whole stop_timeout, then kills it
+    const name = await own.container('slowstop', "trap '' TERM; while true; do sleep 1; done", { 'berth.proxy.host': `slow-${own.run}.test`, 'berth.proxy.port': '8080', 'berth.idle.timeout': '1s', 'berth.idle.stop_timeout': '4s' }, true);
+    try {
+      await own.start();
+      await new Promise((r) => setTimeout(r, 2500)); // the stop began about 1 s after start
+      const t0 = Date.now();
+      const res = await own.stop('SIGTERM');
+      expect(res!.exitCode).toBe(143);
+      expect(Date.now() - t0).toBeGreaterThan(1000); // it waited for the engine's stop
+      expect(await isRunning(name)).toBe(false);
+      const slept = own.records<{ type: string; container: string; to: string; action?: string }>().filter((r) => r.type === 'idle' && r.container === name && r.to === 'napping');
+      expect(slept).toMatchObject([{ action: 'stop' }]);
+      expect(own.stderr).toContain('shutdown: finishing a stop already begun');
+    } finally {
+      await removeContainer(name);
+    }
+  });
+
   it('refuses unknown hosts: never an open proxy', async () => {
     const res = await request(h.port, 'example.com', '/');
     expect(res.status).toBe(404);

@@ -76,6 +76,11 @@ export class RouteLife {
     this.deps.record({ type: 'idle', ts: iso(this.changedAt), container: this.name, ...id, ...(action ? { action } : {}), from, to, reason });
   }
 
+  /** The idle stop under way, if any: shutdown waits for it (a stop once begun is finished, and printed). */
+  get stopInProgress(): Promise<void> | undefined {
+    return this.stopping;
+  }
+
   /** Ready and not being put to sleep: requests go straight through. */
   get awake(): boolean {
     return this.state === 'ready' && !this.stopping;

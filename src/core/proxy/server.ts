@@ -180,6 +180,13 @@ async function shutdown(server: http.Server, tcp: TcpListeners, routes: RouteSet
   deadline.abort();
   server.closeAllConnections();
   tcp.destroyAll();
+  // An idle stop already sent to the engine is seen through (the container's own stop timeout bounds it),
+  // so serve never exits with a container half-stopped and its record unprinted.
+  const stops = routes.all().flatMap((l) => (l.stopInProgress ? [l.stopInProgress] : []));
+  if (stops.length) {
+    o.warn(`shutdown: finishing ${stops.length === 1 ? 'a stop' : `${stops.length} stops`} already begun`);
+    await Promise.all(stops);
+  }
 }
 
 /** One net.Server per TCP route port, opened and closed as routes come and go. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { forward } from '../../src/core/proxy/forward.js';
-import { forwardedHeaders } from '../../src/core/proxy/headers.js';
+import { forwardedHeaders, routingHost } from '../../src/core/proxy/headers.js';
 import { UpstreamPools } from '../../src/core/proxy/upstream-pool.js';
 
 type Seen = { method: string; url: string; headers: http.IncomingHttpHeaders; bytes: number; closedEarly: boolean };
@@ -150,5 +150,28 @@ describe('upstream pools', () => {
     expect(first.closed).toBe(true);
     expect(p.get(a)).not.toBe(first);
     await p.destroy();
+  });
+});
+
+describe('routingHost (RFC 9112 3.2)', () => {
+  const req = (url: string, raw: string[]) => {
+    const host = raw.find((_, i) => i % 2 === 0 && raw[i]!.toLowerCase() === 'host') ? raw[raw.findIndex((v, i) => i % 2 === 0 && v.toLowerCase() === 'host') + 1] : undefined;
+    return { url, rawHeaders: raw, headers: host === undefined ? {} : { host } };
+  };
+  it('routes by the one Host header, and leaves an origin-form target alone', () => {
+    const r = req('/a?b=1', ['Host', 'App.Test:8080', 'Accept', '*/*']);
+    expect(routingHost(r)).toEqual({ host: 'App.Test:8080' });
+    expect(r.url).toBe('/a?b=1');
+  });
+  it('refuses more than one Host header', () => {
+    expect(routingHost(req('/', ['Host', 'app.test', 'host', 'evil.test']))).toEqual({ error: 'more than one Host header' });
+  });
+  it('takes an absolute-form target to origin form, routed by its authority, which a Host header must agree with', () => {
+    const r = req('http://app.test:8080/x/y?z=1', ['Host', 'APP.test']);
+    expect(routingHost(r)).toEqual({ host: 'app.test:8080' });
+    expect(r.url).toBe('/x/y?z=1');
+    const bare = req('http://app.test/', []);
+    expect(routingHost(bare)).toEqual({ host: 'app.test' });
+    expect(routingHost(req('http://evil.test/x', ['Host', 'app.test']))).toEqual({ error: 'the Host header does not match the request target' });
   });
 });

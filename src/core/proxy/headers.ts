@@ -7,6 +7,8 @@
  * replaced). Expect is not passed on: berth's server has already answered
  * it (100 Continue) to the client. A WebSocket upgrade keeps Connection/Upgrade.
  */
+import { hostKey } from './routes.js';
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 export interface ClientInfo {
@@ -68,4 +70,28 @@ export function requestHead(method: string, url: string, raw: string[]): string 
   let head = `${method} ${url} HTTP/1.1\r\n`;
   for (let i = 0; i < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]!.replace(/[\r\n]/g, '')}\r\n`;
   return head + '\r\n';
+}
+
+/**
+ * The host a request is routed by (RFC 9112 3.2): its one Host header, or for an absolute-form target
+ * (`GET http://app.test/x`, as proxies are sent) the target's authority, and then `req.url` becomes the
+ * origin form (`/x`) that is forwarded. More than one Host header, or a Host that disagrees with an
+ * absolute target, is an error (answered 400), never a guess.
+ */
+export function routingHost(req: { url?: string; headers: { host?: string }; rawHeaders: string[] }): { host: string | undefined } | { error: string } {
+  let hosts = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  if (hosts > 1) return { error: 'more than one Host header' };
+  const url = req.url ?? '/';
+  if (url.charCodeAt(0) === 47 /* / */ || !/^https?:\/\//i.test(url)) return { host: req.headers.host };
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { error: 'the request target is not a valid URL' };
+  }
+  if (req.headers.host !== undefined && hostKey(req.headers.host) !== hostKey(target.host)) return { error: 'the Host header does not match the request target' };
+  req.url = target.pathname + target.search;
+  return { host: target.host };
 }

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bufferBody, BodyTooLarge } from './hold.js';
-import { forwardedHeaders } from './headers.js';
+import { forwardedHeaders, routingHost } from './headers.js';
 import { forward } from './forward.js';
 import { isAllowed } from './access.js';
 import { isIgnored, mayWake, type Route } from './routes.js';
@@ -35,9 +35,11 @@ export function send(res: ServerResponse, status: number, body: string, headers:
 export function makeHttpHandler(ctx: ProxyContext, admin: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.url?.startsWith(ADMIN_PREFIX)) return admin(req, res);
-    const route = ctx.table().forHost(req.headers.host);
+    const target = routingHost(req);
+    if ('error' in target) return send(res, 400, `berth: ${target.error}\n`, { connection: 'close' });
+    const route = ctx.table().forHost(target.host);
     const life = route && ctx.life(route.container);
-    if (!route || !life) return send(res, 404, `berth: no route for host ${JSON.stringify(req.headers.host ?? '')}\n`);
+    if (!route || !life) return send(res, 404, `berth: no route for host ${JSON.stringify(target.host ?? '')}\n`);
     if (!isAllowed(ctx.access, req.socket.remoteAddress)) return answer(ctx, route, res, 403, 'berth: forbidden\n');
     handleRoute(ctx, route, life, req, res).catch((err) => answer(ctx, route, res, 502, `berth: ${(err as Error).message}\n`));
   };

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isAllowed } from './access.js';
 import { withConnectGrace } from './connect.js';
-import { forwardedHeaders, requestHead } from './headers.js';
+import { forwardedHeaders, requestHead, routingHost } from './headers.js';
 import { isIgnored, mayWake } from './routes.js';
 import type { ProxyContext } from './context.js';
 import type { Address } from './upstream.js';
@@ -49,7 +49,9 @@ export function splice(a: Duplex, b: Duplex, onBytes: (dir: 'in' | 'out', n: num
 export function makeUpgradeHandler(ctx: ProxyContext) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => {});
-    const route = ctx.table().forHost(req.headers.host);
+    const target = routingHost(req);
+    if ('error' in target) return refuse(socket, 400, 'Bad Request');
+    const route = ctx.table().forHost(target.host);
     const life = route && ctx.life(route.container);
     if (!route || !life) return refuse(socket, 404, 'Not Found');
     if (!isAllowed(ctx.access, req.socket.remoteAddress)) return refuse(socket, 403, 'Forbidden');

@@ -111,8 +111,10 @@ function createServer(o: ServeOptions, ctx: ProxyContext, admin: ReturnType<type
   return server;
 }
 
-function announce(o: ServeOptions, routes: RouteSet, port: number): void {
-  o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}` });
+function announce(o: ServeOptions, routes: RouteSet, bound: net.AddressInfo): void {
+  const port = bound.port;
+  // The address actually bound (localhost and 0 resolved), not the text given to --listen.
+  o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${port}` });
   for (const l of routes.all()) o.record({ type: 'serve', ts: iso(), event: 'route', container: l.name, hosts: l.route.hosts, port: l.route.port, tcp: l.route.tcp, state: l.state });
   o.onListening?.(port);
   if (!routes.lives.size) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
@@ -155,7 +157,7 @@ function onClientError(err: NodeJS.ErrnoException, socket: stream.Duplex): void 
   else socket.destroy();
 }
 
-function listen(server: http.Server, host: string, port: number): Promise<number> {
+function listen(server: http.Server, host: string, port: number): Promise<net.AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : err.message;
@@ -163,7 +165,7 @@ function listen(server: http.Server, host: string, port: number): Promise<number
     });
     server.listen({ host, port }, () => {
       server.off('error', reject);
-      resolve((server.address() as net.AddressInfo).port);
+      resolve(server.address() as net.AddressInfo);
     });
   });
 }

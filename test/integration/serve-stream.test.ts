@@ -124,6 +124,11 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
     expect(later.metrics).toHaveLength(later.from - first.from);
     await waitFor(async () => !(await api(0)).sampling, 20_000, 200);
     const a = await api(0);
+    // A fixed cadence: the engine's collector has a reading once a second, so at --stats-interval 300ms one
+    // one-shot reading follows another about a second apart. Paired readings plus the interval made it 2.3 s.
+    const gaps = a.metrics.slice(1).map((m, i) => Date.parse(m.ts) - Date.parse(a.metrics[i]!.ts)).sort((x, y) => x - y);
+    expect(gaps.length).toBeGreaterThan(2);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(1600);
     await new Promise((r) => setTimeout(r, 1000));
     const b = await api(0);
     expect(b.from).toBe(a.from);

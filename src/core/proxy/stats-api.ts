@@ -77,11 +77,15 @@ export class StatsSampler {
   }
 
   private async loop(name: string, s: Series): Promise<void> {
-    const read = this.opts.read ?? readStatsOnce;
+    // One-shot readings: the engine answers at once instead of waiting a second for a pair, and CPU% is
+    // computed against this series' previous reading anyway.
+    const read = this.opts.read ?? ((e: Engine, n: string, sig: AbortSignal) => readStatsOnce(e, n, sig, 'now'));
     try {
       while (!this.signal.aborted && this.now() - s.lastRequest < this.opts.expiryMs) {
+        const began = Date.now();
         await this.take(name, s, read).catch(() => (s.running = false));
-        await sleep(this.opts.intervalMs, undefined, { signal: this.signal });
+        // A fixed cadence: the time the reading took counts toward the interval.
+        await sleep(Math.max(0, this.opts.intervalMs - (Date.now() - began)), undefined, { signal: this.signal });
       }
     } catch {
       // aborted: the server is shutting down

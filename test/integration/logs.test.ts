@@ -248,6 +248,9 @@ describe('berth logs errors and pipes', () => {
       const empty = await berth([...args, '--filter', `label=berth.no-such-label=${project}`]);
       expect(empty.exitCode, args.join(' ')).toBe(0);
       expect(empty.stderr, args.join(' ')).toBe('berth: no containers match the selection');
+      const bad = await berth([...args, '--filter', 'nosuchkey=1']);
+      expect(bad.exitCode, args.join(' ')).toBe(2); // a filter the engine refuses is a bad flag value
+      expect(bad.stderr, args.join(' ')).toBe("berth: --filter: Invalid filter 'nosuchkey'");
     }
   });
 

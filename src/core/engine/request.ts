@@ -26,6 +26,8 @@ export function toBerthError(engine: Engine, err: unknown, signal?: AbortSignal)
   if (err instanceof BerthError) return err;
   const status = (err as { statusCode?: number }).statusCode;
   if (status === 404) return new BerthError('NOT_FOUND', engineMessage(err), { cause: err });
+  // A --filter the engine does not take is a bad flag value (exit 2), as docker ps treats it.
+  if (status === 400 && /^invalid filter/i.test(engineMessage(err))) return new BerthError('USAGE', `--filter: ${engineMessage(err)}`, { cause: err });
   if (status) return new BerthError('ENGINE_ERROR', `engine error (${status}): ${engineMessage(err)}`, { cause: err });
   if (isConnectionError(err)) return unreachable(engine, err);
   return err;

@@ -192,6 +192,22 @@ describe('berth serve: HTTP', () => {
     }
   });
 
+  it('refuses to start (exit 2) when a TCP route\'s port is taken, as for --listen', async () => {
+    const own = new ServeHarness();
+    const holder = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => holder.once('listening', r));
+    const port = (holder.address() as net.AddressInfo).port;
+    const name = await own.container('taken', 'sleep 60', { 'berth.proxy.tcp': `${port}:5432` });
+    try {
+      const res = await berth(['serve', '--listen', '127.0.0.1:0', '--json', '--filter', `label=berth.test.serve=${own.run}`]);
+      expect(res.exitCode).toBe(2);
+      expect(res.stderr).toBe(`berth: berth.proxy.tcp: cannot listen on 127.0.0.1:${port}: the address is in use`);
+    } finally {
+      holder.close();
+      await removeContainer(name);
+    }
+  });
+
   it('refuses unknown hosts: never an open proxy', async () => {
     const res = await request(h.port, 'example.com', '/');
     expect(res.status).toBe(404);

@@ -81,12 +81,12 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     signal,
   };
   const tcp = new TcpListeners(ctx, o.host, o.warn);
-  const discover = async () => {
+  const discover = async (startup = false) => {
     const d = await discoverRoutes(o.engine, o.file, o.filters, signal);
     for (const p of [...d.problems, ...routes.apply(d.found)]) o.warn(p);
-    await tcp.sync(routes.table.byTcp.keys());
+    await tcp.sync(routes.table.byTcp.keys(), startup);
   };
-  await discover();
+  await discover(true);
   const admin = makeAdminHandler({ ctx, lives: () => routes.all(), sampler, sseSubscribers: () => budget.count, token: o.token });
   const server = createServer(o, ctx, admin);
   announce(o, routes, await listen(server, o.host, o.port));
@@ -202,7 +202,8 @@ class TcpListeners {
     private readonly warn: (m: string) => void,
   ) {}
 
-  async sync(ports: Iterable<number>): Promise<void> {
+  /** Opens and closes listeners to match `ports`. At startup a port that cannot be bound stops serve (exit 2), as --listen does; later it is a warning. */
+  async sync(ports: Iterable<number>, startup = false): Promise<void> {
     const want = new Set(ports);
     for (const [port, s] of this.servers) if (!want.has(port)) (s.close(), this.servers.delete(port));
     for (const port of want) {
@@ -212,7 +213,9 @@ class TcpListeners {
         server.on('connection', (sock: net.Socket) => (this.sockets.add(sock), sock.once('close', () => this.sockets.delete(sock))));
         this.servers.set(port, server);
       } catch (err) {
-        this.warn(`cannot listen on TCP ${this.host}:${port}: ${(err as Error).message}`);
+        const why = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is in use' : (err as Error).message;
+        if (startup) throw new BerthError('USAGE', `berth.proxy.tcp: cannot listen on ${this.host}:${port}: ${why}`, { cause: err });
+        this.warn(`cannot listen on TCP ${this.host}:${port}: ${why}`);
       }
     }
   }

@@ -27,6 +27,10 @@ describe('templates: header stripping', () => {
     ['one field before the time (nginx client) goes with it', '172.17.0.1 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 612', '"GET / HTTP/1.1" 200 612'],
     ['two words before a time are a message', 'backup done 12:00:01 ok', 'backup done 12:00:01 ok'],
     ['no header at all', 'listening on port 8080', 'listening on port 8080'],
+    ['klog: level letter with date, time, thread, file:line]', 'W1122 10:59:04.666575       1 main.go:10] klog warning', 'klog warning'],
+    ['a syslog priority against the text', '<3>disk full on /var', 'disk full on /var'],
+    ['a syslog priority before a syslog stamp', '<14>Nov 22 10:00:00 host app[12]: hello there', 'hello there'],
+    ['a klog-like word that is a message', 'I1122 is a model number', 'I1122 is a model number'],
     ['a number in the message is not a time', 'INFO 16604010 floating point alignment exceptions', '16604010 floating point alignment exceptions'],
     ['a word: after a level is not a syslog tag', '2024-01-01 12:00:00 INFO instruction address: 0x00004ed8', 'instruction address: 0x00004ed8'],
   ])('%s', (_what, line, want) => {
@@ -36,5 +40,12 @@ describe('templates: header stripping', () => {
   it('reports the header level, normalised', () => {
     expect(findHeader('2024-01-01 12:00:00 WARNING x').level).toBe('WARN');
     expect(findHeader('plain text').level).toBeUndefined();
+  });
+});
+
+describe('templates: levels of shaped headers', () => {
+  it("reads klog's level letter", () => {
+    expect(findHeader('E1122 10:59:06.000001   123 pod.go:5] failed').level).toBe('ERROR');
+    expect(findHeader('I1122 10:59:06.000001   123 pod.go:5] fine').level).toBe('INFO');
   });
 });

@@ -255,8 +255,36 @@ function bracketKind(w: string): Kind {
   return Kind.Bracket;
 }
 
+/** klog/glog: `W1122 10:59:04.666575     1 main.go:10] message` (level letter and date, time, thread id, file:line]). */
+const KLOG_PREFIX = /^([IWEF])\d{4} \d\d:\d\d:\d\d(?:\.\d+)? +\d+ [^\s\]]+\] ?/;
+const KLOG_LEVEL: Record<string, string> = { I: 'INFO', W: 'WARN', E: 'ERROR', F: 'FATAL' };
+/** A syslog priority written against the text (`<3>disk full`, as the kernel and systemd's stdout do). */
+const SYSLOG_PRI = /^<\d{1,3}>(?=\S)/;
+
+/** The length of a prefix that is a whole header by its shape alone (klog), or 0. Cheap first checks keep the hot path fast. */
+function shapedPrefix(line: string): { length: number; level?: string } | undefined {
+  const c = line.charCodeAt(0);
+  if ((c === 73 || c === 87 || c === 69 || c === 70) /* I W E F */ && line.charCodeAt(1) >= 48 && line.charCodeAt(1) <= 57) {
+    const k = KLOG_PREFIX.exec(line);
+    if (k) return { length: k[0].length, level: KLOG_LEVEL[k[1]!] };
+  }
+  return undefined;
+}
+
+/** The length of a syslog priority glued to a message (`<3>disk full`), or 0; one before a timestamp is left to the scanner. */
+function gluedPriority(line: string): number {
+  if (line.charCodeAt(0) !== 60 /* < */) return 0;
+  const pri = SYSLOG_PRI.exec(line);
+  if (!pri || /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{4}-|\d{10})/i.test(line.slice(pri[0].length))) return 0;
+  return pri[0].length;
+}
+
 /** Where the message starts in `line` (0 when the line has no header). The hot path: allocates nothing for most lines. */
 export function messageStart(line: string): number {
+  const shaped = shapedPrefix(line);
+  if (shaped) return shaped.length;
+  const pri = gluedPriority(line);
+  if (pri) return pri + messageStart(line.slice(pri));
   const py = PYTHON_PREFIX.exec(line);
   if (py) return py[0].length;
   scan(line);
@@ -269,6 +297,13 @@ export function messageStart(line: string): number {
 
 /** Where the message starts in `line`, and the header's level. */
 export function findHeader(line: string): Header {
+  const shaped = shapedPrefix(line);
+  if (shaped) return { offset: shaped.length, level: shaped.level };
+  const pri = gluedPriority(line);
+  if (pri) {
+    const inner = findHeader(line.slice(pri));
+    return { offset: pri + inner.offset, ...(inner.level !== undefined ? { level: inner.level } : {}) };
+  }
   const offset = messageStart(line);
   if (offset === 0) return { offset };
   let level: string | undefined;

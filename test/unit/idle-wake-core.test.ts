@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../src/core/idle/readiness.js';
+import type { BerthError } from '../../src/core/errors.js';
 import { SingleFlight } from '../../src/core/idle/single-flight.js';
 
 const st = (s: Partial<{ running: boolean; paused: boolean; exitCode: number; health: string }>) => ({ id: 'x', running: false, paused: false, ...s });
@@ -13,11 +14,18 @@ describe('readiness verdicts', () => {
     ['ready', st({ running: true, paused: true }), false, { kind: 'wait', what: 'it to be unpaused' }],
     ['service_started', st({ running: true, health: 'starting' }), false, { kind: 'ready', how: 'running' }],
     ['service_healthy', st({ running: true, health: 'unhealthy' }), false, { kind: 'wait', what: 'its healthcheck (now unhealthy)' }],
-    ['service_healthy', st({ running: true }), false, { kind: 'ready', how: 'running (it has no healthcheck)' }],
     ['service_completed_successfully', st({ running: true }), false, { kind: 'wait', what: 'it to complete' }],
     ['service_completed_successfully', st({ exitCode: 0 }), false, { kind: 'ready', how: 'completed successfully' }],
   ] as const)('%s on %j (probe %s)', (cond, s, probe, want) => {
     expect(judge('db', s, cond, probe)).toEqual(want);
+  });
+
+  it('fails service_healthy on a container without a healthcheck, as docker compose does (exit 2: a configuration to fix)', () => {
+    const v = judge('db', st({ running: true }), 'service_healthy', false);
+    expect(v.kind).toBe('failed');
+    const err = (v as { error: BerthError }).error;
+    expect(err.message).toBe('db has no healthcheck, but a dependent waits for it to be healthy (service_healthy)');
+    expect(err.exitCode).toBe(2);
   });
 
   it.each([

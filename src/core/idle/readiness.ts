@@ -46,7 +46,11 @@ export function judge(name: string, st: UnitState, condition: DepCondition, hasP
   if (hasProbe && condition === 'ready') return { kind: 'wait', what: 'the probe' };
   if (st.health === 'healthy') return { kind: 'ready', how: 'healthy' };
   if (st.health) return { kind: 'wait', what: `its healthcheck (now ${st.health})` };
-  return { kind: 'ready', how: condition === 'service_healthy' ? 'running (it has no healthcheck)' : 'running' };
+  if (condition === 'service_healthy') {
+    // As docker compose does: a dependency that must be healthy but has no healthcheck can never be.
+    return { kind: 'failed', error: new BerthError('CONFIG', `${name} has no healthcheck, but a dependent waits for it to be healthy (service_healthy)`, { hint: 'give it a HEALTHCHECK, or depend on it with service_started' }) };
+  }
+  return { kind: 'ready', how: 'running' };
 }
 
 export function exitedError(name: string, code: number | undefined, when: string): BerthError {

@@ -40,6 +40,15 @@ describe('topology graph', () => {
     expect(g.sortedEdges().map((e) => `${e.from}->${e.to}`)).toEqual(['shop-web-1->shop-db-1', 'shop-web-1->shop-db-2']);
   });
 
+  it('with --by container, a dependency with no container on the map makes no node and no edge (until its container appears)', () => {
+    const g = new TopologyGraph();
+    addMember(g, { id: 'a1', name: 'api', service: 'api', labels: { 'com.docker.compose.depends_on': 'db:service_started:false' }, running: true }, 'container', () => []);
+    expect(g.sortedNodes().map((n) => n.id)).toEqual(['api']);
+    expect(g.sortedEdges()).toEqual([]);
+    addMember(g, { id: 'a1', name: 'api', service: 'api', labels: { 'com.docker.compose.depends_on': 'db:service_started:false' }, running: true }, 'container', (s) => (s === 'db' ? ['shop-db-1'] : []));
+    expect(g.sortedEdges().map((e) => `${e.from}->${e.to}`)).toEqual(['api->shop-db-1']);
+  });
+
   it('a declared dependency shows as depends_on even when traffic found it first', () => {
     const g = new TopologyGraph();
     g.addEdge('web', 'db', 'tcp', 'service');

@@ -106,8 +106,10 @@ export function nodeIdOf(m: Pick<Member, 'name' | 'service'>, by: GroupBy): stri
 
 /**
  * Adds a container to the graph: its node, and its declared dependencies as
- * edges. With `--by container`, a dependency on a service points at each
- * known container of that service (`serviceMembers`), else at the service name.
+ * edges. With `--by container`, a dependency points at each known container
+ * of that service, or at the container of that name (`serviceMembers`); one
+ * with no container on the map gets no edge (a node named after the service
+ * would be a container that does not exist) until its container appears.
  */
 export function addMember(g: TopologyGraph, m: Member, by: GroupBy, serviceMembers: (svc: string) => string[] = () => []): GraphNode | undefined {
   const id = nodeIdOf(m, by);
@@ -116,8 +118,7 @@ export function addMember(g: TopologyGraph, m: Member, by: GroupBy, serviceMembe
   if (m.running) node.running.add(m.id);
   else node.running.delete(m.id);
   for (const dep of dependsOn(m.labels)) {
-    const targets = by === 'container' ? serviceMembers(dep) : [];
-    for (const to of targets.length ? targets : [dep]) g.addEdge(id, to, 'depends_on', by);
+    for (const to of by === 'container' ? serviceMembers(dep) : [dep]) g.addEdge(id, to, 'depends_on', by);
   }
   return node;
 }

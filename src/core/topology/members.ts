@@ -79,9 +79,11 @@ export class Membership {
     }
     this.engineUp = true;
     const services = serviceIndex(targets, this.by);
+    const named = new Set(targets.map((t) => t.name));
+    const membersOf = (s: string) => services.get(s) ?? (named.has(s) ? [s] : []);
     this.names.clear(); // rebuilt from the list: containers removed since are forgotten, so the map stays bounded
     for (const t of targets) {
-      addMember(this.graph, { ...t, service: t.service }, this.by, (s) => services.get(s) ?? []);
+      addMember(this.graph, { ...t, service: t.service }, this.by, membersOf);
       this.names.set(t.name, nodeIdOf(t, this.by));
     }
     const startedAt = Date.now();

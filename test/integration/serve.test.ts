@@ -214,6 +214,13 @@ describe('berth serve: HTTP', () => {
     expect(res.body).toContain('no route for host "example.com"');
   });
 
+  it('the listening record names the address actually bound, not the text given to --listen', async () => {
+    const res = await berth(['serve', '--listen', 'localhost:0', '--json', '--filter', 'label=berth.test.no-such-route=1'], { timeout: 5000, killSignal: 'SIGTERM' });
+    const rec = res.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.event === 'listening');
+    expect(rec.listen).toMatch(/^(127\.0\.0\.1|\[::1\]):\d+$/);
+    expect(rec.listen).not.toMatch(/:0$/);
+  });
+
   it('serves metrics that parse as Prometheus text, with the counts of this run', async () => {
     const res = await request(h.port, host('api'), '/$berth/metrics');
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);

@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { BerthError } from '../errors.js';
 import { IDLE_KEYS, LABEL_PREFIX, parseIdleConfig, type IdleConfig } from './config.js';
-import { LABEL as PROXY_LABEL, parseHosts, parsePort, parseTcp } from '../proxy/routes.js';
+import { LABEL as PROXY_LABEL, parseRoute } from '../proxy/routes.js';
 
 export interface ConfigFile {
   path: string;
@@ -67,21 +67,9 @@ export function parseConfigText(text: string, path: string): ConfigFile {
  * are still checked when they are found: a wrong label leaves out only its container.
  */
 function checkValues(name: string, keys: Record<string, string>, path: string): void {
-  parseIdleConfig(keys, { container: name, fileKeys: new Set(Object.keys(keys)), file: path });
-  const inFile = (err: unknown, key: string) =>
-    new BerthError('CONFIG', (err as Error).message.replace(`label ${key}`, `${key} in ${path}`), { cause: err });
-  const check = (key: string, parse: (v: string) => unknown) => {
-    const v = keys[key];
-    if (v === undefined) return;
-    try {
-      parse(v);
-    } catch (err) {
-      throw inFile(err, key);
-    }
-  };
-  check(PROXY_LABEL.host, (v) => parseHosts(v, name));
-  check(PROXY_LABEL.port, (v) => parsePort(v, name, PROXY_LABEL.port));
-  check(PROXY_LABEL.tcp, (v) => parseTcp(v, name));
+  const src = { container: name, fileKeys: new Set(Object.keys(keys)), file: path };
+  parseIdleConfig(keys, src);
+  parseRoute(name, keys, src);
 }
 
 /** The keys a file entry may set: berth's idle and proxy keys (and compose's own com.docker.* labels). */

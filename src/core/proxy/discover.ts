@@ -64,10 +64,11 @@ async function candidates(engine: Engine, file: ConfigFile | undefined, extra: R
 export async function discoverRoutes(engine: Engine, file: ConfigFile | undefined, extra: RouteFilters, signal?: AbortSignal): Promise<Discovery> {
   const out: Discovery = { found: [], problems: [] };
   for (const [name, { labels, running, id }] of await candidates(engine, file, extra, out.problems, signal)) {
-    const merged = mergeLabels(name, labels, file).labels;
+    const { labels: merged, fileKeys } = mergeLabels(name, labels, file);
     if (!isRouteLabels(merged)) continue;
     try {
-      out.found.push({ route: parseRoute(name, merged), idle: idleConfigFor(name, labels, file), running, id });
+      const route = parseRoute(name, merged, { fileKeys, ...(file ? { file: file.path } : {}) });
+      out.found.push({ route, idle: idleConfigFor(name, labels, file), running, id });
     } catch (err) {
       out.problems.push((err as Error).message);
     }

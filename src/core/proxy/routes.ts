@@ -10,7 +10,7 @@
  *   berth.proxy.ignore=/healthz,UptimeRobot          paths (leading /, prefix) and user-agent substrings
  *   berth.idle.start_endpoint=/,/api/wake            path prefixes allowed to wake a sleeping container
  */
-import { BerthError } from '../errors.js';
+import { configError, type Source } from '../idle/config.js';
 
 export const LABEL = {
   host: 'berth.proxy.host',
@@ -46,31 +46,30 @@ export interface Route {
 
 export const isRouteLabels = (labels: Record<string, string>): boolean => LABEL.host in labels || LABEL.tcp in labels;
 
-function bad(container: string, label: string, expected: string, got: string): BerthError {
-  return new BerthError('CONFIG', `container ${container}: label ${label}: expected ${expected} (got: ${JSON.stringify(got)})`);
-}
+/** Where a route's values came from: the container (for messages) and which keys the --config file set. */
+type RouteSource = Pick<Source, 'fileKeys' | 'file'>;
 
-export function parsePort(text: string, container: string, label: string): number {
+function parsePort(text: string, src: Source, label: string): number {
   const n = Number(text.trim());
-  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 65535) throw bad(container, label, 'a port number 1-65535', text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 65535) throw configError(src, label, 'a port number 1-65535', text);
   return n;
 }
 
 const list = (text: string | undefined): string[] => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
-export function parseHosts(text: string, container: string): string[] {
+function parseHosts(text: string, src: Source): string[] {
   const hosts = list(text).map((h) => h.toLowerCase());
-  for (const h of hosts) if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(h)) throw bad(container, LABEL.host, 'host names separated by commas', text);
-  if (!hosts.length) throw bad(container, LABEL.host, 'at least one host name', text);
+  for (const h of hosts) if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(h)) throw configError(src, LABEL.host, 'host names separated by commas', text);
+  if (!hosts.length) throw configError(src, LABEL.host, 'at least one host name', text);
   return hosts;
 }
 
-export function parseTcp(text: string, container: string): TcpMapping[] {
+function parseTcp(text: string, src: Source): TcpMapping[] {
   return list(text).map((item) => {
     const m = /^(\d+)(?::(\d+))?$/.exec(item);
-    if (!m) throw bad(container, LABEL.tcp, 'LISTEN or LISTEN:PORT, separated by commas', text);
-    const listen = parsePort(m[1]!, container, LABEL.tcp);
-    return { listen, upstream: m[2] ? parsePort(m[2], container, LABEL.tcp) : listen };
+    if (!m) throw configError(src, LABEL.tcp, 'LISTEN or LISTEN:PORT, separated by commas', text);
+    const listen = parsePort(m[1]!, src, LABEL.tcp);
+    return { listen, upstream: m[2] ? parsePort(m[2], src, LABEL.tcp) : listen };
   });
 }
 
@@ -79,19 +78,23 @@ export function parseIgnore(text: string | undefined): IgnoreRule {
   return { paths: items.filter((i) => i.startsWith('/')), agents: items.filter((i) => !i.startsWith('/')).map((i) => i.toLowerCase()) };
 }
 
-function parseStartEndpoints(text: string | undefined, container: string): string[] | undefined {
+function parseStartEndpoints(text: string | undefined, src: Source): string[] | undefined {
   if (text === undefined) return undefined;
   const items = list(text);
-  for (const i of items) if (!i.startsWith('/')) throw bad(container, LABEL.startEndpoint, 'path prefixes starting with /', text);
+  for (const i of items) if (!i.startsWith('/')) throw configError(src, LABEL.startEndpoint, 'path prefixes starting with /', text);
   return items;
 }
 
-/** The route a container's labels describe; throws a CONFIG error naming the container and label. */
-export function parseRoute(container: string, labels: Record<string, string>): Route {
-  const hosts = labels[LABEL.host] !== undefined ? parseHosts(labels[LABEL.host]!, container) : [];
-  const port = labels[LABEL.port] !== undefined ? parsePort(labels[LABEL.port]!, container, LABEL.port) : 80;
-  const tcp = labels[LABEL.tcp] !== undefined ? parseTcp(labels[LABEL.tcp]!, container) : [];
-  const startEndpoints = parseStartEndpoints(labels[LABEL.startEndpoint], container);
+/**
+ * The route a container's labels describe (the --config file's keys laid over them); throws a CONFIG
+ * error naming the container and the label, or the file for the keys `from` says it set.
+ */
+export function parseRoute(container: string, labels: Record<string, string>, from: RouteSource = {}): Route {
+  const src: Source = { container, ...from };
+  const hosts = labels[LABEL.host] !== undefined ? parseHosts(labels[LABEL.host]!, src) : [];
+  const port = labels[LABEL.port] !== undefined ? parsePort(labels[LABEL.port]!, src, LABEL.port) : 80;
+  const tcp = labels[LABEL.tcp] !== undefined ? parseTcp(labels[LABEL.tcp]!, src) : [];
+  const startEndpoints = parseStartEndpoints(labels[LABEL.startEndpoint], src);
   return { container, hosts, port, tcp, ignore: parseIgnore(labels[LABEL.ignore]), ...(startEndpoints ? { startEndpoints } : {}), labels };
 }
 

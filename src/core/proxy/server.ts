@@ -157,11 +157,15 @@ function onClientError(err: NodeJS.ErrnoException, socket: stream.Duplex): void 
   else socket.destroy();
 }
 
+/** Why a listen failed, for a person. */
+function listenFailure(err: NodeJS.ErrnoException): string {
+  return err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : err.message;
+}
+
 function listen(server: http.Server, host: string, port: number): Promise<net.AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : err.message;
-      reject(new BerthError('USAGE', `--listen: cannot listen on ${host}:${port}: ${why}`, { cause: err }));
+      reject(new BerthError('USAGE', `--listen: cannot listen on ${host}:${port}: ${listenFailure(err)}`, { cause: err }));
     });
     server.listen({ host, port }, () => {
       server.off('error', reject);
@@ -213,7 +217,7 @@ class TcpListeners {
         server.on('connection', (sock: net.Socket) => (this.sockets.add(sock), sock.once('close', () => this.sockets.delete(sock))));
         this.servers.set(port, server);
       } catch (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is in use' : (err as Error).message;
+        const why = listenFailure(err as NodeJS.ErrnoException);
         if (startup) throw new BerthError('USAGE', `berth.proxy.tcp: cannot listen on ${this.host}:${port}: ${why}`, { cause: err });
         this.warn(`cannot listen on TCP ${this.host}:${port}: ${why}`);
       }

@@ -100,17 +100,28 @@ export function nanosToRfc3339(ns: Nanos): string {
   return new Date(ms).toISOString().slice(0, 19) + '.' + frac + 'Z';
 }
 
+/** Length of berth's record time form, "2026-11-22T10:51:02.123456789Z": UTC, nine fraction digits (it sorts as text). */
+export const FIXED_TS_LEN = 30;
+
+export function isFixedTs(s: string): boolean {
+  return s.length === FIXED_TS_LEN && s.charCodeAt(29) === 90 /* Z */ && s.charCodeAt(19) === 46 /* . */ && s.charCodeAt(10) === 84; /* T */
+}
+
 /**
- * An RFC 3339 time in berth's record form: UTC with exactly nine fraction digits, so that `ts` fields
- * sort as text. The engine trims trailing zeros ("…:05.7535649Z"): the common UTC case is padded
- * without parsing; anything else is parsed once. Text that is not a time comes back unchanged.
+ * The fixed form of an RFC 3339 time, or undefined when it is not one. The engine trims trailing zeros
+ * ("…:05.7535649Z"): that UTC case is padded without parsing; another zone is parsed once.
  */
-export function fixedRfc3339(s: string): string {
-  if (s.length === 30 && s.charCodeAt(29) === 90 /* Z */) return s;
+export function normalizeTs(s: string): string | undefined {
+  if (isFixedTs(s)) return s;
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(s);
   if (m) return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
   const ns = parseRfc3339Nanos(s);
-  return ns === undefined ? s : nanosToRfc3339(ns);
+  return ns === undefined ? undefined : nanosToRfc3339(ns);
+}
+
+/** A time in the fixed form for a record's `ts`; text that is not a time comes back unchanged. */
+export function fixedRfc3339(s: string): string {
+  return normalizeTs(s) ?? s;
 }
 
 /**

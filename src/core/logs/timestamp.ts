@@ -6,21 +6,9 @@
  * `<`: no number parsing per line. Anything else (another zone, fewer digits)
  * is normalised to the fixed form once, on the slow path.
  */
-import { nanosToRfc3339, parseRfc3339Nanos, type Nanos } from '../parse.js';
+import { nanosToRfc3339, type Nanos } from '../parse.js';
 
-/** Length of "2026-11-22T10:51:02.123456789Z". */
-export const FIXED_TS_LEN = 30;
-
-export function isFixedTs(s: string): boolean {
-  return s.length === FIXED_TS_LEN && s.charCodeAt(29) === 90 /* Z */ && s.charCodeAt(19) === 46 /* . */ && s.charCodeAt(10) === 84; /* T */
-}
-
-/** The fixed form of an RFC 3339 time, or undefined when it is not one. */
-export function normalizeTs(s: string): string | undefined {
-  if (isFixedTs(s)) return s;
-  const ns = parseRfc3339Nanos(s);
-  return ns === undefined ? undefined : nanosToRfc3339(ns);
-}
+export { FIXED_TS_LEN, isFixedTs, normalizeTs } from '../parse.js';
 
 /** Fixed-form timestamp to nanoseconds since the epoch. */
 export function tsToNanos(ts: string): Nanos {

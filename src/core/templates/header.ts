@@ -285,6 +285,11 @@ export function messageStart(line: string): number {
   if (shaped) return shaped.length;
   const pri = gluedPriority(line);
   if (pri) return pri + messageStart(line.slice(pri));
+  return scannedStart(line);
+}
+
+/** The message start found by the token scanner (after the prefixes known by shape); leaves the scan for findHeader's level. */
+function scannedStart(line: string): number {
   const py = PYTHON_PREFIX.exec(line);
   if (py) return py[0].length;
   scan(line);
@@ -304,7 +309,7 @@ export function findHeader(line: string): Header {
     const inner = findHeader(line.slice(pri));
     return { offset: pri + inner.offset, ...(inner.level !== undefined ? { level: inner.level } : {}) };
   }
-  const offset = messageStart(line);
+  const offset = scannedStart(line);
   if (offset === 0) return { offset };
   let level: string | undefined;
   for (let k = 0; has(k) && starts[k]! < offset; k++) {

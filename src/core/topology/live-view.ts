@@ -63,9 +63,10 @@ export class LiveView {
 
   private draw(): void {
     if (!this.open) return;
+    const { columns, rows } = terminalSize(this.out);
     const lines = renderFrame(this.snapshot, Date.now() - this.tickStart, {
-      width: terminalSize(this.out).columns,
-      height: terminalSize(this.out).rows,
+      width: columns,
+      height: rows,
       chalk: this.chalk,
       title: this.title,
       ...(this.notes.length ? { note: this.notes[this.notes.length - 1] } : {}),

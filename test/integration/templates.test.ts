@@ -83,6 +83,15 @@ describe('berth templates: stdin', () => {
     expect(bad.stderr).toBe(`berth: --state: cannot save ${join(dir, 'no-such-dir', 'x.json')}: its directory is not writable (ENOENT)`);
   });
 
+  it('checks --tail, --since and --until even when it reads stdin (exit 2), and takes --tail -1 as all', async () => {
+    const tail = await berth(['templates', '--tail', 'abc'], { input: 'job 1 done\n' });
+    expect([tail.exitCode, tail.stderr]).toEqual([2, 'berth: --tail: expected a whole number (got: "abc")']);
+    const since = await berth(['templates', '--since', 'yesterday'], { input: 'job 1 done\n' });
+    expect(since.exitCode).toBe(2);
+    expect(since.stderr).toMatch(/^berth: --since: expected a duration/);
+    expect((await berth(['templates', '--json', '--tail', '-1'], { input: 'job 1 done\n' })).exitCode).toBe(0);
+  });
+
   it('empty input prints nothing and exits 0', async () => {
     const r = await berth(['templates', '--json'], { input: '' });
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, '', '']);

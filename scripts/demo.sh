@@ -24,6 +24,7 @@ run() { # service depends_on command...
 }
 
 up() {
+  bash scripts/setup-system.sh demo
   bash scripts/test-engine.sh up >/dev/null
   [ -f dist/cli.js ] || npm run build >/dev/null
   down_project

@@ -3,7 +3,7 @@
 # berth reaches the local engine through ssh as it would a remote one (docker-modem runs
 # `docker system dial-stdio` on the far side).
 #
-#   ssh-test-server.sh start DIR PORT   install openssh-server with apt when missing, make keys in DIR,
+#   ssh-test-server.sh start DIR PORT   make keys in DIR (openssh-server comes from setup-system.sh),
 #                                       start sshd on PORT and an ssh-agent holding the key; prints
 #                                       SSH_AUTH_SOCK=... on stdout
 #   ssh-test-server.sh stop DIR         stop both
@@ -15,12 +15,7 @@ case "$cmd" in
   start)
     port=${3:?port}
     [ "$(id -u)" = 0 ] || { echo "ssh-test-server: needs root (sshd, and a root login to reach the engine's socket)" >&2; exit 1; }
-    if [ ! -x /usr/sbin/sshd ]; then
-      echo "ssh-test-server: installing openssh-server with apt" >&2
-      export DEBIAN_FRONTEND=noninteractive
-      apt-get update -qq >&2
-      apt-get install -y -qq openssh-server >&2
-    fi
+    [ -x /usr/sbin/sshd ] || { echo "ssh-test-server: /usr/sbin/sshd is not installed: run \`bash scripts/setup-system.sh test\` as root (npm test runs it first)" >&2; exit 1; }
     mkdir -p "$dir" /run/sshd
     ssh-keygen -q -t ed25519 -N '' -f "$dir/hostkey" <<< y >/dev/null
     ssh-keygen -q -t ed25519 -N '' -f "$dir/id" <<< y >/dev/null

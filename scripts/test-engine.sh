@@ -2,10 +2,11 @@
 # A real Docker engine for tests and the demo, from one command.
 #
 #   test-engine.sh up       use the engine that answers (DOCKER_HOST or the default socket); if none
-#                           answers, install docker.io + busybox-static with apt where missing, start
-#                           dockerd in the background and wait for it. Builds berth-test/busybox.
+#                           answers, start dockerd in the background and wait for it (docker.io and
+#                           busybox-static come from setup-system.sh). Builds berth-test/busybox.
 #                           Prints "owned" when it started the engine itself, "shared" otherwise.
-#   test-engine.sh down     stop the engine if `up` started it (after removing test containers)
+#   test-engine.sh down     stop the engine if `up` started it and no other test run holds a live lease
+#   test-engine.sh others   print the run ids of other test runs holding a live lease on the engine
 #   test-engine.sh kill     SIGKILL the engine `up` started (for reconnect tests)
 #   test-engine.sh start    start it again after `kill`, and wait until it answers
 #   test-engine.sh stop     stop it gracefully (SIGTERM), leaving the state for `start`
@@ -21,18 +22,22 @@ log() { echo "test-engine: $*" >&2; }
 
 answers() { timeout 5 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
-install_missing() {
-  local pkgs=()
-  command -v dockerd >/dev/null 2>&1 || pkgs+=(docker.io)
-  command -v docker >/dev/null 2>&1 || pkgs+=(docker.io)
-  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || pkgs+=(busybox-static)
-  if [ ${#pkgs[@]} -gt 0 ]; then
-    [ "$(id -u)" = 0 ] || { log "need root to install ${pkgs[*]}"; exit 1; }
-    log "installing ${pkgs[*]} with apt"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq "${pkgs[@]}" >&2
-  fi
+need_engine_packages() {
+  command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 && [ -x /bin/busybox ] && return 0
+  log "docker.io or busybox-static is not installed: run \`bash scripts/setup-system.sh test\` as root (npm test and npm run demo run it first)"
+  exit 1
+}
+
+# Other test runs holding a live lease on this engine (test/helpers/run-lease.ts): their names end in
+# the lease's expiry in the engine's clock. Prints their run ids, one a line.
+other_live_runs() {
+  local self=${BERTH_TEST_RUN:-} now
+  now=$(date -d "$(docker info --format '{{.SystemTime}}' 2>/dev/null)" +%s 2>/dev/null) || return 0
+  docker ps -a --filter label=berth.test.lease --format '{{.Label "berth.test.lease"}} {{.Names}}' 2>/dev/null |
+    while read -r run name; do
+      [ "$run" != "$self" ] && [ "${name##*-}" -gt "$now" ] 2>/dev/null && echo "$run"
+    done
+  return 0
 }
 
 start_dockerd() {
@@ -87,7 +92,7 @@ case "${1:-}" in
       build_image
       echo shared
     else
-      install_missing
+      need_engine_packages
       start_dockerd
       touch "$STATE/owned"
       build_image
@@ -96,6 +101,11 @@ case "${1:-}" in
     ;;
   down)
     if [ -f "$STATE/owned" ]; then
+      others=$(other_live_runs)
+      if [ -n "$others" ]; then
+        log "leaving the engine running: other test runs hold live leases on it ($(echo $others))"
+        exit 0
+      fi
       remove_test_containers
       pid=$(dockerd_pid)
       if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -129,8 +139,11 @@ case "${1:-}" in
   owned)
     [ -f "$STATE/owned" ]
     ;;
+  others)
+    other_live_runs
+    ;;
   *)
-    echo "usage: $0 up|down|kill|stop|start|owned" >&2
+    echo "usage: $0 up|down|kill|stop|start|owned|others" >&2
     exit 2
     ;;
 esac

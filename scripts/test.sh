@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# npm test: a real engine (started here when none answers), a fresh build, then the suites.
+# npm test: system packages (once), a real engine (started here when none answers), a fresh build, then the suites.
+#   0. scripts/setup-system.sh installs every system package the tests use, serially, before any test;
 #   1. unit and integration tests (in parallel files);
-#   2. disruptive tests, which kill and restart the engine: only when this script started it.
+#   2. disruptive tests, which kill and restart the engine: only when this script started it and no
+#      other test run holds a live lease on it.
+# One run id (BERTH_TEST_RUN) labels everything both vitest runs make (test/helpers/run-lease.ts).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup-system.sh test || { echo "test: the system packages could not be installed (see above)" >&2; exit 1; }
+export BERTH_TEST_RUN=${BERTH_TEST_RUN:-$(node -e "process.stdout.write(require('crypto').randomBytes(6).toString('hex'))")}
+echo "test: run id $BERTH_TEST_RUN"
 
 mode=$(bash scripts/test-engine.sh up) || { echo "test: could not bring up a Docker engine" >&2; exit 1; }
 cleanup() { bash scripts/test-engine.sh down; }
@@ -12,14 +19,17 @@ echo "test: engine is $mode"
 
 npx tsc -p tsconfig.json || exit 1
 
-mkdir -p .test-engine
+out=.test-engine/runs/$BERTH_TEST_RUN
+mkdir -p "$out"
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=.test-engine/main.json "$@" || status=$?
-if [ "$mode" = owned ]; then
-  BERTH_TEST_ENGINE_OWNED=1 npx vitest run --config vitest.disruptive.config.ts \
-    --reporter=default --reporter=json --outputFile.json=.test-engine/disruptive.json || status=$?
-else
+npx vitest run --reporter=default --reporter=json --outputFile.json="$out/main.json" "$@" || status=$?
+if [ "$mode" != owned ]; then
   echo "test: engine-restart tests run only when the test setup started the engine (as in CI); skipped here" >&2
+elif others=$(bash scripts/test-engine.sh others) && [ -n "$others" ]; then
+  echo "test: engine-restart tests skipped: other test runs hold live leases on this engine ($(echo $others))" >&2
+else
+  BERTH_TEST_ENGINE_OWNED=1 npx vitest run --config vitest.disruptive.config.ts \
+    --reporter=default --reporter=json --outputFile.json="$out/disruptive.json" || status=$?
 fi
-node scripts/test-summary.js .test-engine/main.json .test-engine/disruptive.json
+node scripts/test-summary.js "$out/main.json" "$out/disruptive.json"
 exit $status

@@ -1,7 +1,8 @@
 /**
  * Test helpers for the real engine. Every container a test makes carries
- * `berth.test=1` and `berth.test.pid=<runner pid>`, so a run removes what it
- * made even after a crash (global-setup.ts), without touching anyone else's.
+ * `berth.test=1` and `berth.test.run=<run id>`, so a run removes what it
+ * made, and only another run whose lease expired removes it after a crash
+ * (run-lease.ts, global-setup.ts).
  */
 import { execa, type Options } from 'execa';
 import Docker from 'dockerode';
@@ -10,8 +11,9 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 
-export const TEST_LABEL = 'berth.test';
-export const TEST_PID_LABEL = 'berth.test.pid';
+import { RUN_LABEL, TEST_LABEL } from './run-lease.js';
+
+export { TEST_LABEL } from './run-lease.js';
 export const TEST_IMAGE = 'berth-test/busybox';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BERTH_BIN = join(ROOT, 'bin', 'berth.js');
@@ -25,12 +27,17 @@ export function dockerFromEnv(): Docker {
 
 export const docker = dockerFromEnv();
 
-export function runPid(): number {
+/** This run's id (global-setup.ts); a file run outside vitest's setup gets one of its own. */
+let ownRun: string | undefined;
+export function runId(): string {
   try {
-    return inject('runPid') ?? process.pid;
+    const id = inject('runId');
+    if (id) return id;
   } catch {
-    return process.pid;
+    /* not under vitest's global setup */
   }
+  ownRun ??= process.env.BERTH_TEST_RUN || randomBytes(6).toString('hex');
+  return ownRun;
 }
 
 export function uniqueName(prefix: string): string {
@@ -38,7 +45,7 @@ export function uniqueName(prefix: string): string {
 }
 
 export function testLabels(extra: Record<string, string> = {}): Record<string, string> {
-  return { [TEST_LABEL]: '1', [TEST_PID_LABEL]: String(runPid()), ...extra };
+  return { [TEST_LABEL]: '1', [RUN_LABEL]: runId(), ...extra };
 }
 
 export interface RunOptions {

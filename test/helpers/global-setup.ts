@@ -1,43 +1,29 @@
 /**
- * Runs once per vitest run: removes containers left by earlier runs that died
- * (their runner's pid is gone), and hands this run's id to the tests, which
- * label everything they create with it. Containers of other live runs are
- * left alone, so two runs can share an engine.
+ * Runs once per vitest run: takes a lease on the engine for this run (run-lease.ts), removes what
+ * runs whose lease has expired left behind, and hands this run's id to the tests, which label
+ * everything they create with it. At the end it removes this run's own objects and its lease.
+ * scripts/test.sh passes one id (BERTH_TEST_RUN) to both of its vitest runs.
  */
 import type { TestProject } from 'vitest/node';
-import Docker from 'dockerode';
-import { TEST_LABEL, TEST_PID_LABEL, dockerFromEnv } from './docker.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function removeDeadRunLeftovers(docker: Docker): Promise<void> {
-  const list = await docker.listContainers({ all: true, filters: { label: [TEST_LABEL] } });
-  await Promise.all(
-    list
-      .filter((c) => !alive(Number(c.Labels[TEST_PID_LABEL])))
-      .map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})),
-  );
-}
+import { dockerFromEnv } from './docker.js';
+import { newRunId, RunLease, removeRunObjects } from './run-lease.js';
 
 export default async function setup(project: TestProject) {
   const docker = dockerFromEnv();
-  await removeDeadRunLeftovers(docker);
-  project.provide('runPid', process.pid);
+  const run = process.env.BERTH_TEST_RUN || newRunId();
+  const lease = new RunLease(docker, run);
+  await lease.acquire();
+  const gone = await removeRunObjects(docker, run, false);
+  if (gone > 0) console.error(`test setup: removed ${gone} objects of earlier runs whose lease expired`);
+  project.provide('runId', run);
   return async () => {
-    const list = await docker.listContainers({ all: true, filters: { label: [`${TEST_PID_LABEL}=${process.pid}`] } });
-    await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+    await removeRunObjects(docker, run, true);
+    await lease.release();
   };
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    runPid: number;
+    runId: string;
   }
 }

@@ -1,16 +1,15 @@
 /**
  * Terminal views tested in a real terminal: tmux runs the command in a detached session of a fixed size
- * and the screen is read with capture-pane. tmux is installed with apt when missing (as root).
+ * and the screen is read with capture-pane. tmux comes from scripts/setup-system.sh; a test fails when it
+ * is missing.
  */
 import { execa } from 'execa';
 import { uniqueName } from './docker.js';
+import { requireTool } from './tools.js';
 
-/** True when tmux is there or could be installed. */
-export async function ensureTmux(): Promise<boolean> {
-  if ((await execa('tmux', ['-V'], { reject: false })).exitCode === 0) return true;
-  if (process.getuid?.() !== 0) return false;
-  const res = await execa('apt-get', ['install', '-y', '-qq', 'tmux'], { reject: false, timeout: 180_000, env: { DEBIAN_FRONTEND: 'noninteractive' } });
-  return res.exitCode === 0;
+/** Throws, naming the setup step, when tmux is not installed. */
+export function ensureTmux(): void {
+  requireTool('tmux');
 }
 
 /** Sessions started by `session`, each killed by `killSessions`. */

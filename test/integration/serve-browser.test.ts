@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { ROOT, removeContainer } from '../helpers/docker.js';
+import { removeContainer } from '../helpers/docker.js';
+import { requireTool } from '../helpers/tools.js';
 import { ServeHarness, httpdCmd, isRunning } from './serve-harness.js';
 
 const h = new ServeHarness();
@@ -20,8 +21,7 @@ let browser: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
-  const setup = await execa('bash', [join(ROOT, 'scripts', 'serve-browser-setup.sh')], { timeout: 600_000 });
-  const executablePath = setup.stdout.trim().split('\n').pop()!;
+  const executablePath = requireTool('/usr/bin/chromium');
   const app = `printf '<!doctype html><title>The App</title><h1 id=app>app-page</h1>' > /www/index.html && sleep 2`;
   c.app = await h.container('page', httpdCmd(app), { 'berth.proxy.host': host('app'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/' });
   // The probe keeps it from counting as ready in the moment before it exits.

@@ -9,11 +9,8 @@ const project = uniqueName('tty').replace(/-/g, '');
 const made: string[] = [];
 const tmuxSessions = new TmuxSessions();
 const session = (script: string) => tmuxSessions.session(script);
-let tmux = false;
-
 beforeAll(async () => {
-  tmux = await ensureTmux();
-  if (!tmux) console.warn('SKIPPING the topology terminal tests: tmux is missing and could not be installed (apt-get install -y tmux as root)');
+  ensureTmux();
   const labels = (service: string, extra: Record<string, string> = {}) => ({ 'com.docker.compose.project': project, 'com.docker.compose.service': service, ...extra });
   for (const [svc, extra] of [['server', {}], ['client', { 'com.docker.compose.depends_on': 'server:service_started:false' }]] as const) {
     const c = await runContainer({ name: `${project}-${svc}-1`, labels: labels(svc, extra), cmd: 'exec sleep 3600' });
@@ -30,8 +27,7 @@ const edgeLine = (screen: string, to: string) => screen.split('\n').find((l) => 
 const berthCmd = `node ${BERTH_BIN} topology --project ${project}`;
 
 describe('berth topology in a terminal (tmux)', () => {
-  it('shows the exact count as a badge (6+ above six), dots on the edge, and the legend; restores the terminal on Ctrl-C', async (t) => {
-    if (!tmux) return t.skip();
+  it('shows the exact count as a badge (6+ above six), dots on the edge, and the legend; restores the terminal on Ctrl-C', async () => {
     const input = '{"from":"client","to":"server","count":3}\\n{"edge":"client->worker","count":9}\\n';
     const s = await session(`printf '${input}' | ${berthCmd} --tick 3s; echo "exit=$?"; exec sleep 120`);
     const screen = await waitFor(async () => {
@@ -63,8 +59,7 @@ describe('berth topology in a terminal (tmux)', () => {
     expect(flags).toBe('0 1'); // main screen back, cursor shown
   }, 90_000);
 
-  it('an idle project shows its map with no dots and no badges', async (t) => {
-    if (!tmux) return t.skip();
+  it('an idle project shows its map with no dots and no badges', async () => {
     const s = await session(`${berthCmd} --tick 1s; exec sleep 120`);
     await waitFor(async () => /tick 2 /.test(await capture(s)), 15_000, 150);
     const end = Date.now() + 2500;

@@ -41,7 +41,9 @@ make_fresh() {
   apt-get purge -y -qq "${PKGS[@]}" >/tmp/berth-fresh-purge.log 2>&1
   apt-get autoremove --purge -y -qq >>/tmp/berth-fresh-purge.log 2>&1
   apt-get clean
-  rm -rf /var/lib/apt/lists/* /var/lib/docker /var/lib/containerd /run/docker /var/run/docker.sock
+  # /var/lib/docker may be a mount point: empty it rather than remove it
+  find /var/lib/docker /var/lib/containerd -mindepth 1 -delete 2>/dev/null
+  rm -rf /var/lib/apt/lists/* /run/docker /var/run/docker.sock
   local left
   left=$(for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 && echo "$p"; done | tr '\n' ' ')
   for t in dockerd chromium sshd tmux; do command -v "$t" >/dev/null 2>&1 && left="$left$t(on PATH) "; done

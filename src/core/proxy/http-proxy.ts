@@ -67,17 +67,31 @@ async function handleRoute(ctx: ProxyContext, route: Route, life: RouteLife, req
   await hold(ctx, route, life, req, res, woken);
 }
 
+/**
+ * Holds a request while its container wakes. The request counts once in the route's activity, from here
+ * until its answer is sent. The client's `close` is listened for before anything is awaited: a client
+ * that leaves while held is counted 499 at once, its activity ends (the route can sleep on its timeout)
+ * and nothing is sent upstream; the wake itself goes on, for whoever else waits on it.
+ */
 async function hold(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, woken: Promise<void>): Promise<void> {
   const end = ctx.activity.begin(route.container);
+  const left = () => {
+    ctx.metrics.request(route.container, 499);
+    end();
+  };
+  res.once('close', left);
   try {
     const [body, wake] = await Promise.allSettled([bufferBody(req, ctx.holdBodyLimit), woken]);
+    if (res.destroyed) return;
+    res.off('close', left);
     if (body.status === 'rejected') {
       if (body.reason instanceof BodyTooLarge) answer(ctx, route, res, 413, `berth: ${body.reason.message}\n`);
       return;
     }
     if (wake.status === 'rejected') return wakeFailed(ctx, route, life, req, res);
-    await proxy(ctx, route, life, req, res, false, body.value);
+    await proxy(ctx, route, life, req, res, false, body.value, end);
   } finally {
+    res.off('close', left);
     end();
   }
 }
@@ -90,9 +104,10 @@ function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: Incom
   res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(errorPage(route.container, message));
 }
 
-async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, ignored: boolean, held: Buffer | undefined): Promise<void> {
+/** `counted`: the end of the activity a held request already began (one request counts once). */
+async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, ignored: boolean, held: Buffer | undefined, counted?: () => void): Promise<void> {
   const name = route.container;
-  const end = ignored ? undefined : ctx.activity.begin(name);
+  const end = counted ?? (ignored ? undefined : ctx.activity.begin(name));
   try {
     if (!ignored) ctx.onRequest(name);
     const graceUntil = life.readyAt + ctx.connectGraceMs;
@@ -104,6 +119,7 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
     ctx.metrics.request(name, status);
   } catch (err) {
+    if (res.destroyed) return ctx.metrics.request(name, 499); // the client left first: whatever failed, nobody is told
     if (err instanceof BodyTooLarge) return answer(ctx, route, res, 413, `berth: ${err.message}\n`);
     answer(ctx, route, res, 502, `berth: cannot reach ${name}: ${(err as Error).message}\n`);
   } finally {

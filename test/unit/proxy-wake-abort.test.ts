@@ -1,0 +1,72 @@
+// A client that leaves while its request is held for a wake (issue 15, items
+// 1 and 13): serve must not crash on an answer without Content-Length, must
+// count the request as 499, must not send it upstream, and its activity must
+// end, so the route can sleep. One held request counts once in `inflight`.
+import { afterEach, describe, expect, it } from 'vitest';
+import { leaveAfter, rawUpstream, requestsTotal, sleep, startFront, type Front } from './proxy-front.js';
+
+const GET = 'GET /cgi-bin/env HTTP/1.1\r\nHost: app.test\r\n\r\n';
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+async function setup(answer: Parameters<typeof rawUpstream>[0], wakeMs = 300): Promise<{ front: Front; up: Awaited<ReturnType<typeof rawUpstream>> }> {
+  const up = await rawUpstream(answer);
+  const front = await startFront({ upstreamPort: up.port, wakeMs });
+  cleanup.push(up.close, front.close);
+  return { front, up };
+}
+
+const closeDelimited = (_head: string, s: import('node:net').Socket) => s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nenv output\n');
+const sized = (_head: string, s: import('node:net').Socket) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n');
+const chunked = (_head: string, s: import('node:net').Socket) => s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nok\n\r\n0\r\n\r\n');
+
+describe('a client that leaves during a wake', () => {
+  for (const [kind, answer] of [['close-delimited', closeDelimited], ['Content-Length', sized], ['chunked', chunked]] as const) {
+    it(`(${kind} answer) is counted 499, never reaches the upstream, and its activity ends`, async () => {
+      const { front, up } = await setup(answer);
+      const crashes: unknown[] = [];
+      const onCrash = (err: unknown) => crashes.push(err);
+      process.on('uncaughtException', onCrash);
+      try {
+        await leaveAfter(front.port, GET, 100);
+        await sleep(50);
+        expect(front.ctx.activity.get('web').inflight).toBe(0); // at once, while the wake goes on
+        expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });
+        await sleep(450); // the wake (300 ms) is over
+        expect(crashes).toEqual([]);
+        expect(front.ctx.activity.get('web').inflight).toBe(0);
+        expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });
+        expect(up.seen).toHaveLength(0);
+        expect(front.wakes()).toBe(1); // the wake itself goes on: others may be waiting for it
+      } finally {
+        process.off('uncaughtException', onCrash);
+      }
+    });
+  }
+
+  it('leaving while an awake route\'s address is looked up: 499, nothing sent upstream', async () => {
+    const up = await rawUpstream(closeDelimited);
+    const front = await startFront({ upstreamPort: up.port, awake: true, upstreamMs: 300 });
+    cleanup.push(up.close, front.close);
+    await leaveAfter(front.port, GET, 100);
+    await sleep(400);
+    expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });
+    expect(front.ctx.activity.get('web').inflight).toBe(0);
+    expect(up.seen).toHaveLength(0);
+  });
+
+  it('one held request reads inflight 1', async () => {
+    const { front } = await setup((_h, s) => setTimeout(() => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 300), 200);
+    const done = leaveAfter(front.port, GET, 700);
+    await sleep(100);
+    expect(front.ctx.activity.get('web').inflight).toBe(1); // held for the wake
+    await sleep(250);
+    expect(front.ctx.activity.get('web').inflight).toBe(1); // proxied, waiting for the answer
+    await done;
+    await sleep(50);
+    expect(front.ctx.activity.get('web').inflight).toBe(0);
+  });
+});

@@ -14,6 +14,7 @@ import type { RouteLife } from '../../src/core/proxy/lifecycle.js';
 import { ProxyMetrics } from '../../src/core/proxy/metrics.js';
 import { parseRoute, RouteTable } from '../../src/core/proxy/routes.js';
 import { UpstreamPools } from '../../src/core/proxy/upstream-pool.js';
+import { makeUpgradeHandler } from '../../src/core/proxy/websocket.js';
 
 export interface UpstreamSeen {
   head: string;
@@ -47,6 +48,8 @@ export interface FrontOptions {
   holdBodyLimit?: number;
   /** Starts awake (no wake needed). */
   awake?: boolean;
+  /** Refused upstream connects are retried for this long after a wake (ms). */
+  graceMs?: number;
   /** How long looking up the upstream address takes (an inspect, in serve). */
   upstreamMs?: number;
   trustedProxies?: ProxyContext['trustedProxies'];
@@ -63,7 +66,8 @@ export async function startFront(o: FrontOptions): Promise<Front> {
   const route = parseRoute('web', { 'berth.proxy.host': 'app.test', 'berth.proxy.port': String(o.upstreamPort) });
   let wakes = 0;
   let awake = !!o.awake;
-  const life = {
+  let waking: Promise<void> | undefined;
+  const life: { readyAt: number } & Record<string, unknown> = {
     name: 'web',
     route,
     get awake() {
@@ -72,35 +76,41 @@ export async function startFront(o: FrontOptions): Promise<Front> {
     failedRecently: false,
     readyAt: 0,
     error: undefined,
-    wake: async () => {
-      wakes++;
-      await new Promise((r) => setTimeout(r, o.wakeMs ?? 300));
-      awake = true;
+    wake() {
+      if (awake) return Promise.resolve();
+      return (waking ??= (async () => {
+        wakes++;
+        await new Promise((r) => setTimeout(r, o.wakeMs ?? 300));
+        awake = true;
+        waking = undefined;
+        life.readyAt = Date.now();
+      })());
     },
     cachedUpstream: () => undefined,
     upstream: async () => {
       if (o.upstreamMs) await new Promise((r) => setTimeout(r, o.upstreamMs));
       return { host: '127.0.0.1', port: o.upstreamPort };
     },
-  } as unknown as RouteLife;
+  };
   const table = new RouteTable([route]);
   const upstreams = new UpstreamPools();
   const abort = new AbortController();
   const ctx: ProxyContext = {
     table: () => table,
-    life: (n) => (n === 'web' ? life : undefined),
+    life: (n) => (n === 'web' ? (life as unknown as RouteLife) : undefined),
     activity: new Activity(),
     metrics: new ProxyMetrics(),
     access: { allow: undefined, deny: undefined },
     ...(o.trustedProxies ? { trustedProxies: o.trustedProxies } : {}),
     upstreams,
     holdBodyLimit: o.holdBodyLimit ?? 1024,
-    connectGraceMs: 0,
+    connectGraceMs: o.graceMs ?? 0,
     onRequest: () => {},
     retryAfterSec: 5,
     signal: abort.signal,
   };
   const server = http.createServer(makeHttpHandler(ctx, (_req, res) => res.writeHead(404).end()));
+  server.on('upgrade', makeUpgradeHandler(ctx));
   const port = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
   return {
     port,

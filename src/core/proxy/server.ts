@@ -5,6 +5,7 @@
  * stop accepting, end the SSE streams, let in-flight requests finish up to
  * `shutdownTimeoutMs`, then close what is left.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type net from 'node:net';
 import type stream from 'node:stream';
@@ -61,6 +62,11 @@ export interface ServeOptions {
 const iso = () => new Date().toISOString();
 
 export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void> {
+  // Requests waiting on an engine call (the inspect that finds an upstream address, for each request that
+  // arrives before it is known) or on an upstream connect listen on this one signal for shutdown, one
+  // each while they wait: their number follows the clients, not a leak, so Node's warning past 10 would
+  // be noise. That they are all removed is tested (test/unit/proxy-listeners.test.ts).
+  setMaxListeners(0, signal);
   const metrics = new ProxyMetrics();
   const activity = new Activity();
   const budget = { max: o.maxSseSubscribers, count: 0 };

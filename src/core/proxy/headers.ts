@@ -75,8 +75,9 @@ export function requestHead(method: string, url: string, raw: string[]): string 
 /**
  * The host a request is routed by (RFC 9112 3.2): its one Host header, or for an absolute-form target
  * (`GET http://app.test/x`, as proxies are sent) the target's authority, and then `req.url` becomes the
- * origin form (`/x`) that is forwarded. More than one Host header, or a Host that disagrees with an
- * absolute target, is an error (answered 400), never a guess.
+ * origin form (`/x`) that is forwarded. More than one Host header, a Host that disagrees with an
+ * absolute target, or a target that is neither (`*`, which only OPTIONS may use and the caller answers
+ * itself, or another scheme) is an error (answered 400), never a guess.
  */
 export function routingHost(req: { url?: string; headers: { host?: string }; rawHeaders: string[] }): { host: string | undefined } | { error: string } {
   let hosts = 0;
@@ -84,7 +85,8 @@ export function routingHost(req: { url?: string; headers: { host?: string }; raw
   for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
   if (hosts > 1) return { error: 'more than one Host header' };
   const url = req.url ?? '/';
-  if (url.charCodeAt(0) === 47 /* / */ || !/^https?:\/\//i.test(url)) return { host: req.headers.host };
+  if (url.charCodeAt(0) === 47 /* / */) return { host: req.headers.host };
+  if (!/^https?:\/\//i.test(url)) return { error: `the request target must be a path like /x (got: ${JSON.stringify(url.slice(0, 64))})` };
   let target: URL;
   try {
     target = new URL(url);
@@ -95,3 +97,6 @@ export function routingHost(req: { url?: string; headers: { host?: string }; raw
   req.url = target.pathname + target.search;
   return { host: target.host };
 }
+
+/** `OPTIONS *` (RFC 9110 9.3.7) asks about the server itself, so berth answers it: 200, no body; it wakes nothing. */
+export const isServerWideOptions = (req: { method?: string; url?: string }) => req.url === '*' && req.method === 'OPTIONS';

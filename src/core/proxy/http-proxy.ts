@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bufferBody, BodyTooLarge } from './hold.js';
-import { forwardedHeaders, routingHost } from './headers.js';
+import { forwardedHeaders, isServerWideOptions, routingHost } from './headers.js';
 import { forward } from './forward.js';
 import { isAllowed } from './access.js';
 import { isIgnored, mayWake, type Route } from './routes.js';
@@ -35,6 +35,7 @@ export function send(res: ServerResponse, status: number, body: string, headers:
 export function makeHttpHandler(ctx: ProxyContext, admin: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.url?.startsWith(ADMIN_PREFIX)) return admin(req, res);
+    if (isServerWideOptions(req)) return void res.writeHead(200, { 'content-length': '0' }).end();
     const target = routingHost(req);
     if ('error' in target) return send(res, 400, `berth: ${target.error}\n`, { connection: 'close' });
     const route = ctx.table().forHost(target.host);
@@ -57,14 +58,16 @@ async function handleRoute(ctx: ProxyContext, route: Route, life: RouteLife, req
   if (ignored || !mayWake(route, path)) return answer(ctx, route, res, 503, `berth: ${route.container} is asleep\n`, { 'retry-after': String(ctx.retryAfterSec) });
   if (life.failedRecently) return wakeFailed(ctx, route, life, req, res);
   if (Number(req.headers['content-length'] ?? 0) > ctx.holdBodyLimit) return answer(ctx, route, res, 413, `berth: ${new BodyTooLarge(ctx.holdBodyLimit).message}\n`);
-  const woken = life.wake();
-  woken.catch(() => {});
-  if (isBrowserPage(req)) {
+  // A chunked body's size and syntax are known only once it is read: it is read before anything is
+  // woken, so a request that ends in 413 or 400 wakes nothing. A sized body is read during the wake.
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && isBrowserPage(req)) {
+    life.wake().catch(() => {});
     ctx.metrics.request(route.container, 200);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(loadingPage(route.container));
     return;
   }
-  await hold(ctx, route, life, req, res, woken);
+  await hold(ctx, route, life, req, res, chunked);
 }
 
 /**
@@ -73,7 +76,7 @@ async function handleRoute(ctx: ProxyContext, route: Route, life: RouteLife, req
  * that leaves while held is counted 499 at once, its activity ends (the route can sleep on its timeout)
  * and nothing is sent upstream; the wake itself goes on, for whoever else waits on it.
  */
-async function hold(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, woken: Promise<void>): Promise<void> {
+async function hold(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, bodyFirst: boolean): Promise<void> {
   const end = ctx.activity.begin(route.container);
   const left = () => {
     ctx.metrics.request(route.container, 499);
@@ -81,7 +84,7 @@ async function hold(ctx: ProxyContext, route: Route, life: RouteLife, req: Incom
   };
   res.once('close', left);
   try {
-    const [body, wake] = await Promise.allSettled([bufferBody(req, ctx.holdBodyLimit), woken]);
+    const [body, wake] = await readAndWake(ctx, life, req, bodyFirst);
     if (res.destroyed) return;
     res.off('close', left);
     if (body.status === 'rejected') {
@@ -94,6 +97,14 @@ async function hold(ctx: ProxyContext, route: Route, life: RouteLife, req: Incom
     res.off('close', left);
     end();
   }
+}
+
+/** The held body and the wake, settled; with `bodyFirst` the wake starts only once the body was read whole. */
+async function readAndWake(ctx: ProxyContext, life: RouteLife, req: IncomingMessage, bodyFirst: boolean): Promise<[PromiseSettledResult<Buffer>, PromiseSettledResult<void>]> {
+  if (!bodyFirst) return Promise.allSettled([bufferBody(req, ctx.holdBodyLimit), life.wake()]);
+  const [body] = await Promise.allSettled([bufferBody(req, ctx.holdBodyLimit)]);
+  if (body.status === 'rejected') return [body, { status: 'fulfilled', value: undefined }];
+  return [body, (await Promise.allSettled([life.wake()]))[0]];
 }
 
 function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): void {

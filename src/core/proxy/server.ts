@@ -16,7 +16,7 @@ import type { ConfigFile } from '../idle/config-file.js';
 import type { IdleRecord, Provider, WakeEvent, Waker } from '../idle/types.js';
 import type { ServeRecord } from '../records.js';
 import { Activity } from './activity.js';
-import type { AccessRules } from './access.js';
+import { trustedProxyCheck, type AccessRules } from './access.js';
 import { makeAdminHandler } from './admin.js';
 import type { ProxyContext } from './context.js';
 import { discoverRoutes } from './discover.js';
@@ -42,6 +42,8 @@ export interface ServeOptions {
   waker: Waker;
   provider: Provider;
   access: AccessRules;
+  /** Clients whose forwarding headers are believed (--trusted-proxy). */
+  trustedProxies?: net.BlockList;
   token?: string;
   holdBodyLimit: number;
   wakeTimeoutMs?: number;
@@ -79,6 +81,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     activity,
     metrics,
     access: o.access,
+    ...(o.trustedProxies ? { trustedProxies: trustedProxyCheck(o.trustedProxies)! } : {}),
     upstreams,
     holdBodyLimit: o.holdBodyLimit,
     connectGraceMs: 5000,

@@ -120,3 +120,18 @@ describe('berth serve: the stats history API', () => {
     expect(later.running).toBe(true);
   });
 });
+
+describe('berth serve --listen on a network address', () => {
+  it('warns on one stderr line that the admin endpoints are open, and only then', async () => {
+    // Every client is denied: this listener is reachable from the network for the length of the test.
+    const open = new ServeHarness();
+    await open.start(['--listen', '0.0.0.0:0', '--deny', '0.0.0.0/0', '--deny', '::/0']);
+    try {
+      await waitFor(() => open.stderr.includes('\n'), 5000);
+      expect(open.stderr).toMatch(/^berth: listening on 0\.0\.0\.0:\d+ with neither --token-file nor --allow: \/\$berth\/status, \/\$berth\/metrics and \/\$berth\/api\/stats are open to anyone on the network who can connect$/m);
+    } finally {
+      await open.stop();
+    }
+    expect(h.stderr).not.toMatch(/neither --token-file nor --allow/); // 127.0.0.1
+  });
+});

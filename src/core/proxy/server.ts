@@ -24,6 +24,7 @@ import { syncWithEngine } from './engine-sync.js';
 import { whenAborted } from '../stream/abort.js';
 import type { WatcherStatus } from '../events/watcher.js';
 import { makeHttpHandler } from './http-proxy.js';
+import { openAdminWarning } from './listen.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
 import { StatsSampler } from './stats-api.js';
@@ -125,6 +126,8 @@ function announce(o: ServeOptions, routes: RouteSet, bound: net.AddressInfo): vo
   // The address actually bound (localhost and 0 resolved), not the text given to --listen.
   o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${port}` });
   for (const l of routes.all()) o.record({ type: 'serve', ts: iso(), event: 'route', container: l.name, hosts: l.route.hosts, port: l.route.port, tcp: l.route.tcp, state: l.state });
+  const open = openAdminWarning(bound.address, port, { token: o.token, allowList: !!o.access.allow });
+  if (open) o.warn(open);
   o.onListening?.(port);
   if (!routes.lives.size) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
 }

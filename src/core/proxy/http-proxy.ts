@@ -12,7 +12,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bufferBody, BodyTooLarge } from './hold.js';
 import { forwardedHeaders, isServerWideOptions, routingHost } from './headers.js';
 import { forward } from './forward.js';
-import { isAllowed } from './access.js';
+import { isAllowed, tokenMatches } from './access.js';
+import { publicFailure } from './wake-view.js';
 import { isIgnored, mayWake, type Route } from './routes.js';
 import { errorPage, loadingPage } from './loading-page/html.js';
 import type { ProxyContext } from './context.js';
@@ -107,8 +108,10 @@ async function readAndWake(ctx: ProxyContext, life: RouteLife, req: IncomingMess
   return [body, (await Promise.allSettled([life.wake()]))[0]];
 }
 
+/** A failed wake, answered; its details only to a client allowed the admin endpoints (wake-view.ts). */
 function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): void {
-  const message = life.error ?? 'the wake failed';
+  const detailed = tokenMatches(ctx.token, req.headers.authorization);
+  const message = publicFailure(route.container, life.error ?? 'the wake failed', detailed);
   const headers = { 'retry-after': String(ctx.retryAfterSec) };
   if (!isBrowserPage(req)) return answer(ctx, route, res, 503, `berth: ${route.container} could not be woken: ${message}\n`, headers);
   ctx.metrics.request(route.container, 503);

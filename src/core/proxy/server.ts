@@ -82,6 +82,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     activity,
     metrics,
     access: o.access,
+    ...(o.token ? { token: o.token } : {}),
     ...(o.trustedProxies ? { trustedProxies: trustedProxyCheck(o.trustedProxies)! } : {}),
     upstreams,
     holdBodyLimit: o.holdBodyLimit,

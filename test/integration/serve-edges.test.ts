@@ -2,12 +2,13 @@
  * serve's edges against the real engine (issue 15): clients that leave while
  * their request waits for a wake (item 1), busybox httpd's CGI answers with
  * bare-LF header lines (item 17), refused requests that must not wake
- * (item 7), and the stats history API started by its poller (item 16).
+ * (item 7), and the warning for a listener open to the network (item 11).
+ * The stats API's poller (item 16) is tested in serve-stream.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { execa } from 'execa';
-import { docker, removeContainer } from '../helpers/docker.js';
+import { removeContainer } from '../helpers/docker.js';
 import { ServeHarness, httpdCmd, isRunning, request, waitFor } from './serve-harness.js';
 
 const h = new ServeHarness();
@@ -26,8 +27,7 @@ beforeAll(async () => {
   c.cgi = await h.container('cgi', httpdCmd(`${CGIS} && echo page > /www/index.html && ${SLOW}`), { 'berth.proxy.host': host('cgi'), 'berth.proxy.port': '8080', ...sleepy('4s') });
   c.sized = await h.container('sized', httpdCmd(`echo sized-ok > /www/index.html && ${SLOW}`), { 'berth.proxy.host': host('sized'), 'berth.proxy.port': '8080', ...sleepy('4s') });
   c.refuse = await h.container('refuse', httpdCmd('echo refuse-ok > /www/index.html'), { 'berth.proxy.host': host('refuse'), 'berth.proxy.port': '8080' });
-  c.stats = await h.container('stats', httpdCmd('echo stats-ok > /www/index.html'), { 'berth.proxy.host': host('stats'), 'berth.proxy.port': '8080', 'berth.idle.timeout': '0' }, true);
-  await h.start(['--hold-body', '1k', '--stats-interval', '500ms']);
+  await h.start(['--hold-body', '1k']);
 }, 90_000);
 
 afterAll(async () => {
@@ -103,21 +103,6 @@ describe('berth serve: refused requests wake nothing', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await isRunning(c.refuse!)).toBe(false);
     expect(h.records<{ type: string; container: string }>().filter((r) => r.type === 'wake' && r.container === c.refuse)).toEqual([]);
-  });
-});
-
-describe('berth serve: the stats history API', () => {
-  it('is started and kept sampling by its poller, and reads `running` from the engine', async () => {
-    // Running since before serve started, and never requested through the proxy.
-    expect((await docker.getContainer(c.stats!).inspect()).State.Running).toBe(true);
-    const poll = async (from = 0) => JSON.parse((await request(h.port, 'x', `/$berth/api/stats/${c.stats}?from=${from}`)).body) as { metrics: unknown[]; from: number; running: boolean; sampling: boolean };
-    const first = await poll();
-    expect(first).toMatchObject({ running: true, sampling: true });
-    const later = await waitFor(async () => {
-      const a = await poll();
-      return a.metrics.length >= 2 && a;
-    }, 15_000, 500);
-    expect(later.running).toBe(true);
   });
 });
 

@@ -26,16 +26,18 @@ const chunked = (_head: string, s: import('node:net').Socket) => s.write('HTTP/1
 describe('a client that leaves during a wake', () => {
   for (const [kind, answer] of [['close-delimited', closeDelimited], ['Content-Length', sized], ['chunked', chunked]] as const) {
     it(`(${kind} answer) is counted 499, never reaches the upstream, and its activity ends`, async () => {
-      const { front, up } = await setup(answer);
+      const { front, up } = await setup(answer, 1000);
       const crashes: unknown[] = [];
       const onCrash = (err: unknown) => crashes.push(err);
       process.on('uncaughtException', onCrash);
       try {
+        const t0 = Date.now();
         await leaveAfter(front.port, GET, 100);
-        await sleep(50);
-        expect(front.ctx.activity.get('web').inflight).toBe(0); // at once, while the wake goes on
+        for (let i = 0; i < 50 && front.ctx.activity.get('web').inflight > 0; i++) await sleep(10);
+        expect(Date.now() - t0).toBeLessThan(900); // at once, while the wake (1 s) goes on
+        expect(front.ctx.activity.get('web').inflight).toBe(0);
         expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });
-        await sleep(450); // the wake (300 ms) is over
+        await sleep(1200 - (Date.now() - t0)); // the wake is over
         expect(crashes).toEqual([]);
         expect(front.ctx.activity.get('web').inflight).toBe(0);
         expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });

@@ -83,6 +83,17 @@ describe('proxy headers', () => {
     expect(forwardedElement(undefined, 'a"b', 'http')).toBe('for=unknown;host="a\\"b";proto=http');
   });
 
+  it('builds each request its own Forwarded element (the last one is reused only for the same client, host and proto)', () => {
+    const fwd = (remote: string, host: string) => {
+      const out = forwardedHeaders(['Host', host], { remote, host, proto: 'http' });
+      return out[out.indexOf('Forwarded') + 1];
+    };
+    expect(fwd('10.0.0.1', 'a.test')).toBe('for=10.0.0.1;host=a.test;proto=http');
+    expect(fwd('10.0.0.1', 'a.test')).toBe('for=10.0.0.1;host=a.test;proto=http');
+    expect(fwd('10.0.0.2', 'a.test')).toBe('for=10.0.0.2;host=a.test;proto=http');
+    expect(fwd('10.0.0.2', 'b.test:81')).toBe('for=10.0.0.2;host="b.test:81";proto=http');
+  });
+
   it('realClient: the rightmost untrusted address, else the leftmost', () => {
     const trusted = (a: string) => a.startsWith('10.');
     expect(realClient('1.1.1.1, 10.0.0.3', '10.0.0.2', trusted)).toBe('1.1.1.1');

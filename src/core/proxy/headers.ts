@@ -96,7 +96,7 @@ export function forwardedHeaders(raw: string[], client: ClientInfo, keepUpgrade 
   if (host) out.push('X-Forwarded-Host', host);
   const real = c.realIp ?? (trusted ? realClient(c.xff, remote!, client.trusted!) : remote);
   if (real) out.push('X-Real-IP', real);
-  const element = forwardedElement(remote, client.host, client.proto);
+  const element = elementOf(remote, client.host, client.proto);
   out.push('Forwarded', c.forwarded ? `${c.forwarded}, ${element}` : element);
   return out;
 }
@@ -118,6 +118,15 @@ const quoted = (v: string) => (TOKEN.test(v) ? v : `"${v.replace(/["\\]/g, (m) =
 export function forwardedElement(remote: string | undefined, host: string | undefined, proto: string): string {
   const node = remote === undefined ? 'unknown' : remote.includes(':') ? `"[${remote}]"` : remote;
   return `for=${node}${host ? `;host=${quoted(host)}` : ''};proto=${proto}`;
+}
+
+/** The last element built: a keep-alive client sends request after request with the same address and host. */
+let last = { remote: '', host: '' as string | undefined, proto: '', element: '' };
+
+function elementOf(remote: string | undefined, host: string | undefined, proto: string): string {
+  if (remote === undefined) return forwardedElement(remote, host, proto);
+  if (remote !== last.remote || host !== last.host || proto !== last.proto) last = { remote, host, proto, element: forwardedElement(remote, host, proto) };
+  return last.element;
 }
 
 /** Serialises a request head for a raw socket (WebSocket passthrough); CR/LF in values is removed. */

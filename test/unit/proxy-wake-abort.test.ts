@@ -3,6 +3,7 @@
 // count the request as 499, must not send it upstream, and its activity must
 // end, so the route can sleep. One held request counts once in `inflight`.
 import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import { leaveAfter, rawUpstream, requestsTotal, sleep, startFront, type Front } from './proxy-front.js';
 
 const GET = 'GET /cgi-bin/env HTTP/1.1\r\nHost: app.test\r\n\r\n';
@@ -19,6 +20,15 @@ async function setup(answer: Parameters<typeof rawUpstream>[0], wakeMs = 300): P
   return { front, up };
 }
 
+/** Sends a request and closes the socket once the front counts it in flight (a busy machine may take a while). */
+async function leaveWhenHeld(front: Front, text: string): Promise<void> {
+  const s = net.connect({ host: '127.0.0.1', port: front.port });
+  s.on('error', () => {});
+  s.on('connect', () => s.write(text));
+  for (let i = 0; i < 200 && front.ctx.activity.get('web').inflight === 0; i++) await sleep(5);
+  s.destroy();
+}
+
 const closeDelimited = (_head: string, s: import('node:net').Socket) => s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nenv output\n');
 const sized = (_head: string, s: import('node:net').Socket) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n');
 const chunked = (_head: string, s: import('node:net').Socket) => s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nok\n\r\n0\r\n\r\n');
@@ -32,7 +42,7 @@ describe('a client that leaves during a wake', () => {
       process.on('uncaughtException', onCrash);
       try {
         const t0 = Date.now();
-        await leaveAfter(front.port, GET, 100);
+        await leaveWhenHeld(front, GET);
         for (let i = 0; i < 50 && front.ctx.activity.get('web').inflight > 0; i++) await sleep(10);
         expect(Date.now() - t0).toBeLessThan(900); // at once, while the wake (1 s) goes on
         expect(front.ctx.activity.get('web').inflight).toBe(0);
@@ -53,7 +63,7 @@ describe('a client that leaves during a wake', () => {
     const up = await rawUpstream(closeDelimited);
     const front = await startFront({ upstreamPort: up.port, awake: true, upstreamMs: 300 });
     cleanup.push(up.close, front.close);
-    await leaveAfter(front.port, GET, 100);
+    await leaveWhenHeld(front, GET);
     await sleep(400);
     expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });
     expect(front.ctx.activity.get('web').inflight).toBe(0);
@@ -70,5 +80,15 @@ describe('a client that leaves during a wake', () => {
     await done;
     await sleep(50);
     expect(front.ctx.activity.get('web').inflight).toBe(0);
+  });
+});
+
+describe('a WebSocket or TCP client that leaves during a wake', () => {
+  it('frees its activity and leaves no upstream connection open', async () => {
+    const { front, up } = await setup((_h, s) => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'), 300);
+    await leaveAfter(front.port, 'GET /ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', 100);
+    await sleep(600); // the wake is over
+    expect(front.ctx.activity.get('web').inflight).toBe(0);
+    for (const seen of up.seen) expect(seen.closed).toBe(true); // (a guard: this already held before issue 15)
   });
 });

@@ -129,7 +129,7 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     const holdable = req.headers['content-length'] !== undefined && Number(req.headers['content-length']) <= ctx.holdBodyLimit;
     const body = held ?? (Date.now() < graceUntil && holdable ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
     const addr = life.cachedUpstream() ?? (await life.upstream());
-    const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', ...(ctx.trustedProxies ? { trusted: ctx.trustedProxies } : {}) });
+    const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies });
     const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
     ctx.metrics.request(name, status);
   } catch (err) {

@@ -73,7 +73,7 @@ export function makeUpgradeHandler(ctx: ProxyContext) {
         await life.wake();
         const addr = await life.upstream();
         const up = await withConnectGrace(() => connectTcp(addr, ctx.signal), { until: life.readyAt + ctx.connectGraceMs }, ctx.signal);
-        const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', ...(ctx.trustedProxies ? { trusted: ctx.trustedProxies } : {}) }, true);
+        const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies }, true);
         up.write(requestHead(req.method ?? 'GET', path, headers));
         if (head.length) up.write(head);
         (socket as net.Socket).setTimeout?.(0);

@@ -34,6 +34,7 @@ complete -c berth -n '__fish_seen_subcommand_from serve' -l listen -r -d 'HTTP l
 complete -c berth -n '__fish_seen_subcommand_from serve' -l config -r -d 'YAML file with per-container settings'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l allow -r -d 'only clients from these addresses/CIDRs may use the routes'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l deny -r -d 'clients from these addresses/CIDRs are refused'
+complete -c berth -n '__fish_seen_subcommand_from serve' -l trusted-proxy -r -d 'believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l token-file -r -d 'require "Authorization: Bearer TOKEN"'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l wake-timeout -r -d 'wake budget for every route'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l hold-body -r -d 'request body held per request while a container wakes'

@@ -25,6 +25,7 @@ interface ServeFlags {
   config?: string;
   allow?: string[];
   deny?: string[];
+  trustedProxy?: string[];
   tokenFile?: string;
   wakeTimeout?: string;
   holdBody: string;
@@ -52,6 +53,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
     .option('--config <file>', 'YAML file with per-container settings (same keys as the labels; the file wins)')
     .addOption(new Option('--allow <cidr>', 'only clients from these addresses/CIDRs may use the routes (repeat)').argParser(collect))
     .addOption(new Option('--deny <cidr>', 'clients from these addresses/CIDRs are refused (repeat; wins over --allow)').argParser(collect))
+    .addOption(new Option('--trusted-proxy <cidr>', 'believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced').argParser(collect))
     .option('--token-file <file>', 'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats')
     .option('--wake-timeout <duration>', "wake budget for every route (default: the container's berth.idle.wake_timeout plus its dependencies')")
     .option('--hold-body <size>', 'request body held per request while a container wakes; larger bodies get 413', '1m')
@@ -99,6 +101,7 @@ async function parseFlags(f: ServeFlags): Promise<Parsed> {
     filters: collectFilters(f.filter ?? []),
     port: listen.port,
     access: { allow: parseCidrs(f.allow ?? [], '--allow'), deny: parseCidrs(f.deny ?? [], '--deny') },
+    ...trusted(parseCidrs(f.trustedProxy ?? [], '--trusted-proxy')),
     ...(f.tokenFile ? { token: await readToken(f.tokenFile) } : {}),
     ...(f.wakeTimeout ? { wakeTimeoutMs: positive(dur(f.wakeTimeout, '--wake-timeout'), '--wake-timeout', f.wakeTimeout) } : {}),
     holdBodyLimit: parseBytes(f.holdBody, '--hold-body'),
@@ -112,6 +115,8 @@ async function parseFlags(f: ServeFlags): Promise<Parsed> {
     maxSseSubscribers: parseInteger(f.maxSubscribers, '--max-subscribers', { min: 1 }),
   };
 }
+
+const trusted = (list: ServeOptions['trustedProxies']) => (list ? { trustedProxies: list } : {});
 
 function positive(ms: number, flag: string, text: string): number {
   if (ms <= 0) throw usageError(`${flag}: expected a duration greater than 0 (got: ${JSON.stringify(text)})`);

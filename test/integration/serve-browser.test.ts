@@ -3,9 +3,12 @@
  * playwright-core): a sleeping route shows the page, the wake events appear,
  * and the browser lands on the app's own page without a manual reload.
  * Route hosts are *.localhost names, which chromium resolves to 127.0.0.1.
+ * A second serve with a bearer token shows the page as the public sees it:
+ * no dependency names, budgets or failure details (issue 15, item 12).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,6 +20,10 @@ import { ServeHarness, httpdCmd, isRunning } from './serve-harness.js';
 const h = new ServeHarness();
 const host = (n: string) => `${n}-${h.run}.localhost`;
 const c: Record<string, string> = {};
+const pub = new ServeHarness(); // started with --token-file
+const pubHost = (n: string) => `${n}-${pub.run}.localhost`;
+const TOKEN = 'browser-test-token';
+let tokenDir = '';
 let browser: BrowserContext;
 let profile: string;
 
@@ -27,6 +34,13 @@ beforeAll(async () => {
   // The probe keeps it from counting as ready in the moment before it exits.
   c.broken = await h.container('pagebad', 'exit 3', { 'berth.proxy.host': host('bad'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/' });
   await h.start();
+  c.dep = await pub.container('pagedep', 'exec sleep 3600', {});
+  c.pubApp = await pub.container('pubapp', httpdCmd(app), { 'berth.proxy.host': pubHost('app'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/', 'berth.idle.depends_on': c.dep });
+  c.pubBad = await pub.container('pubbad', 'exit 3', { 'berth.proxy.host': pubHost('bad'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/' });
+  tokenDir = mkdtempSync(join(tmpdir(), 'berth-token-'));
+  const tokenFile = join(tokenDir, 'token');
+  writeFileSync(tokenFile, TOKEN + '\n');
+  await pub.start(['--token-file', tokenFile]);
   profile = mkdtempSync(join(tmpdir(), 'berth-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
     executablePath,
@@ -38,8 +52,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
+  if (tokenDir) rmSync(tokenDir, { recursive: true, force: true });
   await h.stop();
-  await Promise.all(h.made.map(removeContainer));
+  await pub.stop();
+  await Promise.all([...h.made, ...pub.made].map(removeContainer));
 });
 
 describe('berth serve: the loading page in chromium', () => {
@@ -67,6 +83,61 @@ describe('berth serve: the loading page in chromium', () => {
     await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
     expect(await page.textContent('#error')).toMatch(/exited with code 3/);
     expect(await page.textContent('#status')).toBe('The container could not be woken.');
+    // The failure variant: its own heading and title, and a way to try again.
+    expect(await page.textContent('#heading')).toBe(`${c.broken} could not be woken`);
+    expect(await page.title()).toBe(`${c.broken} could not be woken`);
+    expect(await page.isVisible('#retry a')).toBe(true);
+    expect(await page.textContent('#retry a')).toBe('Try again');
+    await page.close();
+  });
+});
+
+/** The wake-event stream's frames up to and including the first `ready` or `error` event. */
+function wakeFrames(port: number, container: string, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    const req = http.get({ host: '127.0.0.1', port, path: `/$berth/wake-events?container=${container}`, headers, agent: false }, (res) => {
+      res.setEncoding('utf8').on('data', (d: string) => {
+        body += d;
+        if (/"event":"(ready|error)"/.test(body)) (req.destroy(), resolve(body));
+      });
+    });
+    req.on('error', reject);
+    setTimeout(() => (req.destroy(), reject(new Error(`no ready/error event; got ${body}`))), 30_000);
+  });
+}
+
+describe('berth serve: the loading page to the public (a token is set)', () => {
+  it('lists the steps of a wake without dependency names or budgets, and lands on the app', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://${pubHost('app')}:${pub.port}/`);
+    await page.waitForSelector('#events li[data-event="waiting_ready"]', { timeout: 30_000 });
+    const shown = await page.$$eval('#events li', (lis) => lis.map((li) => `${li.getAttribute('data-event')}: ${li.textContent}`));
+    expect(shown.some((t) => t.startsWith('waking_dep: '))).toBe(true);
+    expect(shown.join('\n')).not.toContain(c.dep!);
+    expect(shown.join('\n')).not.toMatch(/budget|probe|http:\/\/container/);
+    await page.waitForSelector('#app', { timeout: 60_000 });
+    await page.close();
+    // The same wake's history, to an anonymous client and to one with the token.
+    const anyone = await wakeFrames(pub.port, c.pubApp!);
+    expect(anyone).toContain('"event":"waking_dep"');
+    expect(anyone).not.toContain(c.dep!);
+    const admin = await wakeFrames(pub.port, c.pubApp!, { authorization: `Bearer ${TOKEN}` });
+    expect(admin).toContain(`"dep":"${c.dep}"`);
+    expect(admin).toMatch(/budget/);
+  });
+
+  it('shows a failure without its internal reason', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://${pubHost('bad')}:${pub.port}/`);
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    expect(await page.textContent('#heading')).toBe(`${c.pubBad} could not be woken`);
+    expect(await page.textContent('#error')).toBe("the wake failed (the reason is in berth serve's output)");
+    expect(await page.isVisible('#retry a')).toBe(true);
+    // The error page a reload gets while the failure is fresh: no reason either.
+    const again = await page.goto(`http://${pubHost('bad')}:${pub.port}/`);
+    expect(again!.status()).toBe(503);
+    expect(await page.content()).not.toMatch(/exited with code/);
     await page.close();
   });
 });

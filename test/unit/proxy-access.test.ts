@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAllowed, normalizeAddress, parseCidrs, tokenMatches } from '../../src/core/proxy/access.js';
-import { parseBytes, parseListen } from '../../src/core/proxy/listen.js';
+import { openAdminWarning, parseBytes, parseListen } from '../../src/core/proxy/listen.js';
 
 describe('proxy access: CIDR lists', () => {
   const rules = (allow: string[], deny: string[]) => ({ allow: parseCidrs(allow, '--allow'), deny: parseCidrs(deny, '--deny') });
@@ -72,5 +72,19 @@ describe('serve flags: listen address and sizes', () => {
 
   it('parseBytes names the flag', () => {
     expect(() => parseBytes('lots', '--hold-body')).toThrow('--hold-body: expected a size like 512, 64k, 1m (got: "lots")');
+  });
+});
+
+describe('serve: the warning for admin endpoints open to the network', () => {
+  const none = { token: undefined, allowList: false };
+  it('warns, in one line, for a non-loopback listener with neither a token nor an allow list', () => {
+    expect(openAdminWarning('0.0.0.0', 8080, none)).toBe('listening on 0.0.0.0:8080 with neither --token-file nor --allow: /$berth/status, /$berth/metrics and /$berth/api/stats are open to anyone on the network who can connect');
+    expect(openAdminWarning('::', 80, none)).toMatch(/^listening on \[::\]:80 with neither/);
+    expect(openAdminWarning('192.168.1.5', 80, none)).toMatch(/^listening on 192\.168\.1\.5:80 /);
+  });
+  it('is quiet on loopback, with a token, or with an allow list', () => {
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect(openAdminWarning(a, 80, none)).toBeUndefined();
+    expect(openAdminWarning('0.0.0.0', 80, { token: 't', allowList: false })).toBeUndefined();
+    expect(openAdminWarning('0.0.0.0', 80, { token: undefined, allowList: true })).toBeUndefined();
   });
 });

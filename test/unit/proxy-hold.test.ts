@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLarge, bufferBody } from '../../src/core/proxy/hold.js';
-import { dropHopByHop, forwardedHeaders, requestHead } from '../../src/core/proxy/headers.js';
+import { dropHopByHop, forwardedElement, forwardedHeaders, realClient, requestHead } from '../../src/core/proxy/headers.js';
 import { withConnectGrace } from '../../src/core/proxy/connect.js';
 
 const body = (chunks: string[], headers: Record<string, string> = {}) => {
@@ -41,20 +41,70 @@ describe('proxy headers', () => {
     expect(dropHopByHop(['Connection', 'Upgrade', 'Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k'], true)).toEqual(['Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k', 'Connection', 'Upgrade']);
   });
 
-  it('appends to X-Forwarded-For and sets Proto and Host, replacing a client\'s own', () => {
-    const raw = ['Host', 'a.test', 'X-Forwarded-For', '203.0.113.1', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'evil.test'];
-    expect(forwardedHeaders(raw, { remote: '::ffff:10.0.0.2', host: 'a.test', proto: 'http' })).toEqual([
+  const SPOOFED = ['Host', 'a.test', 'X-Forwarded-For', '203.0.113.1', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'evil.test', 'X-Real-IP', '6.6.6.6', 'Forwarded', 'for=6.6.6.6', 'X-Forwarded-Port', '443', 'Accept', '*/*'];
+
+  it("replaces an untrusted client's X-Forwarded-*, X-Real-IP and Forwarded with its own", () => {
+    expect(forwardedHeaders(SPOOFED, { remote: '::ffff:10.0.0.2', host: 'a.test', proto: 'http' })).toEqual([
       'Host', 'a.test',
-      'X-Forwarded-For', '203.0.113.1, 10.0.0.2',
+      'Accept', '*/*',
+      'X-Forwarded-For', '10.0.0.2',
       'X-Forwarded-Proto', 'http',
       'X-Forwarded-Host', 'a.test',
+      'X-Real-IP', '10.0.0.2',
+      'Forwarded', 'for=10.0.0.2;host=a.test;proto=http',
     ]);
+    // A trust list the client is not on changes nothing.
+    expect(forwardedHeaders(SPOOFED, { remote: '10.0.0.2', host: 'a.test', proto: 'http', trusted: (a) => a === '10.0.0.9' })).toContain('10.0.0.2');
+    expect(forwardedHeaders(SPOOFED, { remote: '10.0.0.2', host: 'a.test', proto: 'http', trusted: (a) => a === '10.0.0.9' })).not.toContain('6.6.6.6');
+  });
+
+  it("believes a trusted proxy's: X-Forwarded-For and Forwarded appended to, the others kept", () => {
+    const trusted = (a: string) => a.startsWith('10.');
+    expect(forwardedHeaders(SPOOFED, { remote: '::ffff:10.0.0.2', host: 'a.test', proto: 'http', trusted })).toEqual([
+      'Host', 'a.test',
+      'X-Forwarded-Port', '443',
+      'Accept', '*/*',
+      'X-Forwarded-For', '203.0.113.1, 10.0.0.2',
+      'X-Forwarded-Proto', 'https',
+      'X-Forwarded-Host', 'evil.test',
+      'X-Real-IP', '6.6.6.6',
+      'Forwarded', 'for=6.6.6.6, for=10.0.0.2;host=a.test;proto=http',
+    ]);
+    // No X-Real-IP from the proxy: the client is the nearest address in the chain that is not trusted.
+    const raw = ['Host', 'a.test', 'X-Forwarded-For', '198.51.100.7, 203.0.113.1, 10.0.0.5'];
+    const out = forwardedHeaders(raw, { remote: '10.0.0.2', host: 'a.test', proto: 'http', trusted });
+    expect(out[out.indexOf('X-Real-IP') + 1]).toBe('203.0.113.1');
+    expect(out[out.indexOf('X-Forwarded-For') + 1]).toBe('198.51.100.7, 203.0.113.1, 10.0.0.5, 10.0.0.2');
+  });
+
+  it('writes Forwarded as RFC 7239 does: IPv6 bracketed and quoted, a host with a port quoted', () => {
+    expect(forwardedElement('2001:db8::1', 'a.test:8080', 'http')).toBe('for="[2001:db8::1]";host="a.test:8080";proto=http');
+    expect(forwardedElement('192.0.2.1', undefined, 'https')).toBe('for=192.0.2.1;proto=https');
+    expect(forwardedElement(undefined, 'a"b', 'http')).toBe('for=unknown;host="a\\"b";proto=http');
+  });
+
+  it('builds each request its own Forwarded element (the last one is reused only for the same client, host and proto)', () => {
+    const fwd = (remote: string, host: string) => {
+      const out = forwardedHeaders(['Host', host], { remote, host, proto: 'http' });
+      return out[out.indexOf('Forwarded') + 1];
+    };
+    expect(fwd('10.0.0.1', 'a.test')).toBe('for=10.0.0.1;host=a.test;proto=http');
+    expect(fwd('10.0.0.1', 'a.test')).toBe('for=10.0.0.1;host=a.test;proto=http');
+    expect(fwd('10.0.0.2', 'a.test')).toBe('for=10.0.0.2;host=a.test;proto=http');
+    expect(fwd('10.0.0.2', 'b.test:81')).toBe('for=10.0.0.2;host="b.test:81";proto=http');
+  });
+
+  it('realClient: the rightmost untrusted address, else the leftmost', () => {
+    const trusted = (a: string) => a.startsWith('10.');
+    expect(realClient('1.1.1.1, 10.0.0.3', '10.0.0.2', trusted)).toBe('1.1.1.1');
+    expect(realClient('10.0.0.4, 10.0.0.3', '10.0.0.2', trusted)).toBe('10.0.0.4');
+    expect(realClient(undefined, '10.0.0.2', trusted)).toBe('10.0.0.2');
   });
 
   it('drops hop-by-hop headers, those named in Connection and Expect from what goes upstream; keeps Upgrade when asked', () => {
     const raw = ['Host', 'a.test', 'Connection', 'X-Hop, Upgrade', 'X-Hop', '1', 'Expect', '100-continue', 'Upgrade', 'websocket', 'Accept', '*/*'];
     const client = { remote: '10.0.0.2', host: 'a.test', proto: 'http' as const };
-    expect(forwardedHeaders(raw, client)).toEqual(['Host', 'a.test', 'Accept', '*/*', 'X-Forwarded-For', '10.0.0.2', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', 'a.test']);
+    expect(forwardedHeaders(raw, client)).toEqual(['Host', 'a.test', 'Accept', '*/*', 'X-Forwarded-For', '10.0.0.2', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', 'a.test', 'X-Real-IP', '10.0.0.2', 'Forwarded', 'for=10.0.0.2;host=a.test;proto=http']);
     expect(forwardedHeaders(raw, client, true).slice(0, 8)).toEqual(['Host', 'a.test', 'Upgrade', 'websocket', 'Accept', '*/*', 'Connection', 'Upgrade']);
   });
 

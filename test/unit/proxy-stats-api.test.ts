@@ -56,4 +56,29 @@ describe('StatsSampler', () => {
     expect(q.from).toBeGreaterThan(3);
     expect(s.query('web', q.from - 1).metrics).toHaveLength(1);
   });
+
+  it('a poll starts sampling, answers with `running` read from the engine, and polling keeps it going', async () => {
+    const r = reader();
+    const ac = new AbortController();
+    let now = 0;
+    const s = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read: r.read, now: () => now }, ac.signal);
+    const first = await s.poll('web', 0);
+    expect(first).toEqual({ metrics: [], from: 0, running: true, sampling: true }); // one reading made: no CPU figure yet
+    expect(r.calls()).toBeGreaterThanOrEqual(1);
+    for (let t = 500; t <= 2500; t += 500) {
+      now = t; // past the 1 s expiry counted from the first poll, but polled every 500 ms
+      await new Promise((res) => setTimeout(res, 20));
+      expect((await s.poll('web', 0)).sampling).toBe(true);
+    }
+    ac.abort();
+  });
+
+  it('a stopped container reads running: false; an engine that fails too', async () => {
+    const ac = new AbortController();
+    const stopped = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read: async () => ({ read: '0001-01-01T00:00:00Z', cpu_stats: {}, memory_stats: {} }) as unknown as RawStats }, ac.signal);
+    expect(await stopped.poll('web', 0)).toMatchObject({ running: false, sampling: true });
+    const failing = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read: async () => Promise.reject(new Error('no such container')) }, ac.signal);
+    expect(await failing.poll('web', 0)).toMatchObject({ running: false });
+    ac.abort();
+  });
 });

@@ -49,6 +49,15 @@ export function isAllowed(rules: AccessRules, remote: string | undefined): boole
   return !rules.allow || rules.allow.check(a.addr, a.type);
 }
 
+/** The --trusted-proxy check for forwardedHeaders, or undefined when no proxy is trusted. */
+export function trustedProxyCheck(list: BlockList | undefined): ((addr: string) => boolean) | undefined {
+  if (!list) return undefined;
+  return (addr) => {
+    const a = normalizeAddress(addr);
+    return !!a && list.check(a.addr, a.type);
+  };
+}
+
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** True when no token is configured or the Authorization header carries it. */

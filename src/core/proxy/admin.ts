@@ -2,8 +2,10 @@
  * The /$berth/ endpoints, for clients the allow/deny lists let in. Open to
  * browsers (no token): the loading page's
  * assets and the wake-event stream of the route the Host header names (or
- * ?container=NAME). Behind the bearer token when one is set: status, metrics
- * and the stats history API. None of them wakes anything.
+ * ?container=NAME), in its public form (wake-view.ts) unless the client
+ * carries the token. Behind the bearer token when one is set: status, metrics
+ * and the stats history API (its poller is what keeps sampling going). None
+ * of them wakes anything.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAllowed, tokenMatches } from './access.js';
@@ -61,14 +63,14 @@ function stats(d: AdminDeps, res: ServerResponse, name: string, fromText: string
   if (!d.ctx.life(name)) return json(res, 404, { error: `no route for container ${JSON.stringify(name)}` });
   const from = fromText === null ? 0 : Number(fromText);
   if (!Number.isSafeInteger(from) || from < 0) return json(res, 400, { error: `from: expected a whole number >= 0 (got: ${JSON.stringify(fromText)})` });
-  json(res, 200, d.sampler.query(name, from));
+  void d.sampler.poll(name, from).then((answer) => json(res, 200, answer));
 }
 
 function wakeEvents(d: AdminDeps, req: IncomingMessage, res: ServerResponse, container: string | null): void {
   const route = container ? d.ctx.table().byName.get(container) : d.ctx.table().forHost(req.headers.host);
   const life = route && d.ctx.life(route.container);
   if (!life) return send(res, 404, 'berth: no route here; name one with ?container=NAME\n');
-  if (!life.hub.subscribe(req, res)) return;
+  if (!life.hub.subscribe(req, res, tokenMatches(d.token, req.headers.authorization))) return;
   const end = d.ctx.activity.begin(life.name);
   res.once('close', end);
 }

@@ -14,7 +14,11 @@ export interface Grace {
   stepMs?: number;
 }
 
-/** Calls `attempt` until it succeeds, or fails with a non-retryable error, or the grace is over. */
+/**
+ * Calls `attempt` until it succeeds, or fails with a non-retryable error, or the grace is over, or
+ * `signal` (shutdown) is aborted. The signal is read between steps, not listened to: a step is short,
+ * and every request held for a wake retries at once, so a listener each would pile up on one signal.
+ */
 export async function withConnectGrace<T>(attempt: () => Promise<T>, grace: Grace, signal?: AbortSignal): Promise<T> {
   for (;;) {
     try {
@@ -22,7 +26,8 @@ export async function withConnectGrace<T>(attempt: () => Promise<T>, grace: Grac
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (!RETRYABLE.has(code) || Date.now() >= grace.until || signal?.aborted) throw err;
-      await sleep(grace.stepMs ?? 10, undefined, signal ? { signal } : undefined);
+      await sleep(grace.stepMs ?? 10);
+      if (signal?.aborted) throw err;
     }
   }
 }

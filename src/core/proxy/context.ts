@@ -12,6 +12,10 @@ export interface ProxyContext {
   activity: Activity;
   metrics: ProxyMetrics;
   access: AccessRules;
+  /** The bearer token of the admin endpoints (--token-file); without it, failure details are not shown. */
+  token?: string;
+  /** Whether a client address is a trusted proxy whose forwarding headers are believed (--trusted-proxy). */
+  trustedProxies?: (addr: string) => boolean;
   /** Keep-alive connections to the upstreams, one pool per address. */
   upstreams: UpstreamPools;
   /** Bytes of request body held per request while a container wakes. */

@@ -96,6 +96,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
    * as the head when the body is one chunk.
    */
   onData(chunk: Buffer): boolean {
+    if (this.gone) return true; // the abort is on its way; never pause a socket nobody will resume
     if (this.left > 0 && (this.left -= chunk.length) === 0) {
       this.complete(chunk);
       return true;
@@ -142,8 +143,13 @@ function sendWithRetries(ex: Exchange, req: IncomingMessage, o: ForwardOptions, 
 
 const started = () => {};
 
-/** Proxies `req` through `o.pool`; resolves with the upstream's status code once the answer was sent (or the client left). */
+/**
+ * Proxies `req` through `o.pool`; resolves with the upstream's status code once the answer was sent (or
+ * 499 when the client left first). A client already gone is never sent upstream: its `close` has been
+ * emitted, so a listener added now would never run and the exchange would wait for good.
+ */
 export function forward(req: IncomingMessage, res: ServerResponse, o: ForwardOptions): Promise<number> {
+  if (res.destroyed) return Promise.resolve(499);
   return new Promise((resolve, reject) => {
     const ex = new Exchange(res, () => resolve(ex.status));
     res.once('close', () => ex.closed());

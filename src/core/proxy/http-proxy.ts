@@ -10,9 +10,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bufferBody, BodyTooLarge } from './hold.js';
-import { forwardedHeaders, routingHost } from './headers.js';
+import { forwardedHeaders, isServerWideOptions, routingHost } from './headers.js';
 import { forward } from './forward.js';
-import { isAllowed } from './access.js';
+import { isAllowed, tokenMatches } from './access.js';
+import { publicFailure } from './wake-view.js';
 import { isIgnored, mayWake, type Route } from './routes.js';
 import { errorPage, loadingPage } from './loading-page/html.js';
 import type { ProxyContext } from './context.js';
@@ -35,6 +36,7 @@ export function send(res: ServerResponse, status: number, body: string, headers:
 export function makeHttpHandler(ctx: ProxyContext, admin: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.url?.startsWith(ADMIN_PREFIX)) return admin(req, res);
+    if (isServerWideOptions(req)) return void res.writeHead(200, { 'content-length': '0' }).end();
     const target = routingHost(req);
     if ('error' in target) return send(res, 400, `berth: ${target.error}\n`, { connection: 'close' });
     const route = ctx.table().forHost(target.host);
@@ -57,42 +59,69 @@ async function handleRoute(ctx: ProxyContext, route: Route, life: RouteLife, req
   if (ignored || !mayWake(route, path)) return answer(ctx, route, res, 503, `berth: ${route.container} is asleep\n`, { 'retry-after': String(ctx.retryAfterSec) });
   if (life.failedRecently) return wakeFailed(ctx, route, life, req, res);
   if (Number(req.headers['content-length'] ?? 0) > ctx.holdBodyLimit) return answer(ctx, route, res, 413, `berth: ${new BodyTooLarge(ctx.holdBodyLimit).message}\n`);
-  const woken = life.wake();
-  woken.catch(() => {});
-  if (isBrowserPage(req)) {
+  // A chunked body's size and syntax are known only once it is read: it is read before anything is
+  // woken, so a request that ends in 413 or 400 wakes nothing. A sized body is read during the wake.
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && isBrowserPage(req)) {
+    life.wake().catch(() => {});
     ctx.metrics.request(route.container, 200);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(loadingPage(route.container));
     return;
   }
-  await hold(ctx, route, life, req, res, woken);
+  await hold(ctx, route, life, req, res, chunked);
 }
 
-async function hold(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, woken: Promise<void>): Promise<void> {
+/**
+ * Holds a request while its container wakes. The request counts once in the route's activity, from here
+ * until its answer is sent. The client's `close` is listened for before anything is awaited: a client
+ * that leaves while held is counted 499 at once, its activity ends (the route can sleep on its timeout)
+ * and nothing is sent upstream; the wake itself goes on, for whoever else waits on it.
+ */
+async function hold(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, bodyFirst: boolean): Promise<void> {
   const end = ctx.activity.begin(route.container);
+  const left = () => {
+    ctx.metrics.request(route.container, 499);
+    end();
+  };
+  res.once('close', left);
   try {
-    const [body, wake] = await Promise.allSettled([bufferBody(req, ctx.holdBodyLimit), woken]);
+    const [body, wake] = await readAndWake(ctx, life, req, bodyFirst);
+    if (res.destroyed) return;
+    res.off('close', left);
     if (body.status === 'rejected') {
       if (body.reason instanceof BodyTooLarge) answer(ctx, route, res, 413, `berth: ${body.reason.message}\n`);
       return;
     }
     if (wake.status === 'rejected') return wakeFailed(ctx, route, life, req, res);
-    await proxy(ctx, route, life, req, res, false, body.value);
+    await proxy(ctx, route, life, req, res, false, body.value, end);
   } finally {
+    res.off('close', left);
     end();
   }
 }
 
+/** The held body and the wake, settled; with `bodyFirst` the wake starts only once the body was read whole. */
+async function readAndWake(ctx: ProxyContext, life: RouteLife, req: IncomingMessage, bodyFirst: boolean): Promise<[PromiseSettledResult<Buffer>, PromiseSettledResult<void>]> {
+  if (!bodyFirst) return Promise.allSettled([bufferBody(req, ctx.holdBodyLimit), life.wake()]);
+  const [body] = await Promise.allSettled([bufferBody(req, ctx.holdBodyLimit)]);
+  if (body.status === 'rejected') return [body, { status: 'fulfilled', value: undefined }];
+  return [body, (await Promise.allSettled([life.wake()]))[0]];
+}
+
+/** A failed wake, answered; its details only to a client allowed the admin endpoints (wake-view.ts). */
 function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): void {
-  const message = life.error ?? 'the wake failed';
+  const detailed = tokenMatches(ctx.token, req.headers.authorization);
+  const message = publicFailure(route.container, life.error ?? 'the wake failed', detailed);
   const headers = { 'retry-after': String(ctx.retryAfterSec) };
   if (!isBrowserPage(req)) return answer(ctx, route, res, 503, `berth: ${route.container} could not be woken: ${message}\n`, headers);
   ctx.metrics.request(route.container, 503);
   res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(errorPage(route.container, message));
 }
 
-async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, ignored: boolean, held: Buffer | undefined): Promise<void> {
+/** `counted`: the end of the activity a held request already began (one request counts once). */
+async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, ignored: boolean, held: Buffer | undefined, counted?: () => void): Promise<void> {
   const name = route.container;
-  const end = ignored ? undefined : ctx.activity.begin(name);
+  const end = counted ?? (ignored ? undefined : ctx.activity.begin(name));
   try {
     if (!ignored) ctx.onRequest(name);
     const graceUntil = life.readyAt + ctx.connectGraceMs;
@@ -100,10 +129,11 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     const holdable = req.headers['content-length'] !== undefined && Number(req.headers['content-length']) <= ctx.holdBodyLimit;
     const body = held ?? (Date.now() < graceUntil && holdable ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
     const addr = life.cachedUpstream() ?? (await life.upstream());
-    const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' });
+    const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies });
     const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
     ctx.metrics.request(name, status);
   } catch (err) {
+    if (res.destroyed) return ctx.metrics.request(name, 499); // the client left first: whatever failed, nobody is told
     if (err instanceof BodyTooLarge) return answer(ctx, route, res, 413, `berth: ${err.message}\n`);
     answer(ctx, route, res, 502, `berth: cannot reach ${name}: ${(err as Error).message}\n`);
   } finally {

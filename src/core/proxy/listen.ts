@@ -16,6 +16,22 @@ export function parseListen(text: string, flag = '--listen'): { host: string; po
   return { host, port };
 }
 
+/** True for 127.0.0.0/8 and ::1 (an IPv4-mapped loopback too): addresses only this machine reaches. */
+export function isLoopback(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return /^127\.\d+\.\d+\.\d+$/.test(v4) || address === '::1';
+}
+
+/**
+ * The one-line warning for a listener the network can reach with the admin endpoints open: bound to
+ * a non-loopback address (`bound`, as the server reports it) with neither a token nor an allow list.
+ */
+export function openAdminWarning(bound: string, port: number, o: { token?: string | undefined; allowList: boolean }): string | undefined {
+  if (isLoopback(bound) || o.token || o.allowList) return undefined;
+  const where = bound.includes(':') ? `[${bound}]:${port}` : `${bound}:${port}`;
+  return `listening on ${where} with neither --token-file nor --allow: /$berth/status, /$berth/metrics and /$berth/api/stats are open to anyone on the network who can connect`;
+}
+
 /** `512`, `64k`, `1m`, `1MiB` (binary units). */
 export function parseBytes(text: string, flag: string): number {
   const n = sizeBytes(text);

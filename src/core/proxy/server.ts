@@ -5,6 +5,7 @@
  * stop accepting, end the SSE streams, let in-flight requests finish up to
  * `shutdownTimeoutMs`, then close what is left.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type net from 'node:net';
 import type stream from 'node:stream';
@@ -15,7 +16,7 @@ import type { ConfigFile } from '../idle/config-file.js';
 import type { IdleRecord, Provider, WakeEvent, Waker } from '../idle/types.js';
 import type { ServeRecord } from '../records.js';
 import { Activity } from './activity.js';
-import type { AccessRules } from './access.js';
+import { trustedProxyCheck, type AccessRules } from './access.js';
 import { makeAdminHandler } from './admin.js';
 import type { ProxyContext } from './context.js';
 import { discoverRoutes } from './discover.js';
@@ -23,6 +24,7 @@ import { syncWithEngine } from './engine-sync.js';
 import { whenAborted } from '../stream/abort.js';
 import type { WatcherStatus } from '../events/watcher.js';
 import { makeHttpHandler } from './http-proxy.js';
+import { openAdminWarning } from './listen.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
 import { StatsSampler } from './stats-api.js';
@@ -41,6 +43,8 @@ export interface ServeOptions {
   waker: Waker;
   provider: Provider;
   access: AccessRules;
+  /** Clients whose forwarding headers are believed (--trusted-proxy). */
+  trustedProxies?: net.BlockList;
   token?: string;
   holdBodyLimit: number;
   wakeTimeoutMs?: number;
@@ -61,6 +65,11 @@ export interface ServeOptions {
 const iso = () => new Date().toISOString();
 
 export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void> {
+  // Requests waiting on an engine call (the inspect that finds an upstream address, for each request that
+  // arrives before it is known) or on an upstream connect listen on this one signal for shutdown, one
+  // each while they wait: their number follows the clients, not a leak, so Node's warning past 10 would
+  // be noise. That they are all removed is tested (test/unit/proxy-listeners.test.ts).
+  setMaxListeners(0, signal);
   const metrics = new ProxyMetrics();
   const activity = new Activity();
   const budget = { max: o.maxSseSubscribers, count: 0 };
@@ -73,6 +82,8 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     activity,
     metrics,
     access: o.access,
+    ...(o.token ? { token: o.token } : {}),
+    ...(o.trustedProxies ? { trustedProxies: trustedProxyCheck(o.trustedProxies)! } : {}),
     upstreams,
     holdBodyLimit: o.holdBodyLimit,
     connectGraceMs: 5000,
@@ -116,6 +127,8 @@ function announce(o: ServeOptions, routes: RouteSet, bound: net.AddressInfo): vo
   // The address actually bound (localhost and 0 resolved), not the text given to --listen.
   o.record({ type: 'serve', ts: iso(), event: 'listening', listen: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${port}` });
   for (const l of routes.all()) o.record({ type: 'serve', ts: iso(), event: 'route', container: l.name, hosts: l.route.hosts, port: l.route.port, tcp: l.route.tcp, state: l.state });
+  const open = openAdminWarning(bound.address, port, { token: o.token, allowList: !!o.access.allow });
+  if (open) o.warn(open);
   o.onListening?.(port);
   if (!routes.lives.size) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
 }

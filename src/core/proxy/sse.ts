@@ -6,8 +6,12 @@
  * dropped (its connection closed), so a slow reader never blocks the wake or
  * grows memory. The number of subscribers is capped across all hubs by a
  * shared budget; past the cap a subscriber is refused with 503.
+ * Each event is kept in two forms: as published, for subscribers allowed the
+ * admin endpoints, and as `publicView` makes it (wake-view.ts: no dependency
+ * names, budgets or error details) for everyone else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { publicView } from './wake-view.js';
 
 export interface SubscriberBudget {
   max: number;
@@ -18,11 +22,15 @@ export interface SseOptions {
   historyLimit?: number;
   maxBuffered?: number;
   heartbeatMs?: number;
+  /** The form of an event sent to subscribers without details (default: wake-view.ts's). */
+  publicView?: (data: unknown) => unknown;
 }
 
 export class SseHub {
-  private readonly history: string[] = [];
-  private readonly subs = new Set<ServerResponse>();
+  /** Frames of the current wake: [detailed, public]. */
+  private readonly history: Array<[string, string]> = [];
+  /** Subscribers, each with whether it gets the detailed frames. */
+  private readonly subs = new Map<ServerResponse, boolean>();
   private nextId = 1;
   private readonly historyLimit: number;
   private readonly maxBuffered: number;
@@ -35,7 +43,10 @@ export class SseHub {
   ) {
     this.historyLimit = opts.historyLimit ?? 200;
     this.maxBuffered = opts.maxBuffered ?? 64 * 1024;
+    this.publicView = opts.publicView ?? publicView;
   }
+
+  private readonly publicView: (data: unknown) => unknown;
 
   get size(): number {
     return this.subs.size;
@@ -47,15 +58,17 @@ export class SseHub {
   }
 
   publish(event: string, data: unknown): void {
-    const frame = `id: ${this.nextId++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    this.history.push(frame);
+    const id = this.nextId++;
+    const frame = (d: unknown) => `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(d)}\n\n`;
+    const frames: [string, string] = [frame(data), frame(this.publicView(data))];
+    this.history.push(frames);
     if (this.history.length > this.historyLimit) this.history.shift();
-    for (const res of this.subs) this.send(res, frame);
+    for (const [res, detailed] of this.subs) this.send(res, frames[detailed ? 0 : 1]);
   }
 
   /** A comment line; keeps idle connections (and proxies in between) open. */
   heartbeat(): void {
-    for (const res of this.subs) this.send(res, ': ping\n\n');
+    for (const res of this.subs.keys()) this.send(res, ': ping\n\n');
   }
 
   private send(res: ServerResponse, frame: string): void {
@@ -72,17 +85,20 @@ export class SseHub {
     if (this.subs.delete(res)) this.budget.count--;
   }
 
-  /** Answers a subscription: 503 past the cap, else the stream (history, then live). Returns false when refused. */
-  subscribe(req: IncomingMessage, res: ServerResponse): boolean {
+  /**
+   * Answers a subscription: 503 past the cap, else the stream (history, then live), detailed or in its
+   * public form. Returns false when refused.
+   */
+  subscribe(req: IncomingMessage, res: ServerResponse, detailed = true): boolean {
     if (this.budget.count >= this.budget.max) {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end('too many wake-event subscribers\n');
       return false;
     }
     this.budget.count++;
-    this.subs.add(res);
+    this.subs.set(res, detailed);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     res.write('retry: 1000\n\n');
-    for (const frame of this.history) res.write(frame);
+    for (const frames of this.history) res.write(frames[detailed ? 0 : 1]);
     const done = () => this.remove(res);
     req.on('close', done);
     res.on('close', done);
@@ -91,7 +107,7 @@ export class SseHub {
 
   /** Ends every subscription (shutdown). */
   closeAll(): void {
-    for (const res of [...this.subs]) {
+    for (const res of [...this.subs.keys()]) {
       this.remove(res);
       res.end();
     }

@@ -1,11 +1,13 @@
 /**
  * The stats history API: GET /$berth/api/stats/CONTAINER?from=N returns
- * {metrics: [{cpu, mem, ts}], from: NEXT, running}: the samples taken since
- * index N (absolute; pass NEXT back next time). Sampling of a container
- * starts with its first request through the proxy, takes one reading every
- * `intervalMs` (CPU% between consecutive readings, memory without cache, as
- * `docker stats` computes them: src/core/stats), and stops after `expiryMs`
- * without a request for it. Each container keeps a ring buffer of `capacity`
+ * {metrics: [{cpu, mem, ts}], from: NEXT, running, sampling}: the samples
+ * taken since index N (absolute; pass NEXT back next time). The client that
+ * polls it is what starts sampling and keeps it going, as does a request
+ * through the proxy; sampling takes one reading every `intervalMs` (CPU%
+ * between consecutive readings, memory without cache, as `docker stats`
+ * computes them: src/core/stats), and stops after `expiryMs` without a poll
+ * or a request. `running` is the engine's answer at the last reading: a poll
+ * that starts sampling waits (up to FIRST_READING_MS) for the first one. Each container keeps a ring buffer of `capacity`
  * samples (default 3000); older samples are overwritten, so memory is
  * bounded by routes x capacity.
  */
@@ -26,7 +28,7 @@ export interface StatsAnswer {
   metrics: StatsPoint[];
   from: number;
   running: boolean;
-  /** True while berth samples the container (it had a request within the expiry). */
+  /** True while berth samples the container (it was polled or had a request within the expiry). */
   sampling: boolean;
 }
 
@@ -44,7 +46,13 @@ interface Series {
   sampling: boolean;
   running: boolean;
   prev?: RawStats;
+  /** Settles once the current sampling run has made its first reading. */
+  firstReading?: Promise<void>;
+  readingMade?: () => void;
 }
+
+/** The longest a poll that starts sampling waits for the engine's first reading. */
+export const FIRST_READING_MS = 3000;
 
 export class StatsSampler {
   private readonly series = new Map<string, Series>();
@@ -65,8 +73,19 @@ export class StatsSampler {
     s.lastRequest = this.now();
     if (!s.sampling) {
       s.sampling = true;
+      s.firstReading = new Promise((resolve) => (s.readingMade = resolve));
       void this.loop(name, s);
     }
+  }
+
+  /** A client polling the API: starts or keeps sampling, and answers once `running` has been read from the engine. */
+  async poll(name: string, from: number): Promise<StatsAnswer> {
+    this.touch(name);
+    const s = this.series.get(name)!;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([s.firstReading, new Promise((resolve) => (timer = setTimeout(resolve, FIRST_READING_MS)))]);
+    clearTimeout(timer);
+    return this.query(name, from);
   }
 
   query(name: string, from: number): StatsAnswer {
@@ -84,12 +103,14 @@ export class StatsSampler {
       while (!this.signal.aborted && this.now() - s.lastRequest < this.opts.expiryMs) {
         const began = Date.now();
         await this.take(name, s, read).catch(() => (s.running = false));
+        s.readingMade?.();
         // A fixed cadence: the time the reading took counts toward the interval.
         await sleep(Math.max(0, this.opts.intervalMs - (Date.now() - began)), undefined, { signal: this.signal });
       }
     } catch {
       // aborted: the server is shutting down
     } finally {
+      s.readingMade?.();
       s.sampling = false;
       s.prev = undefined;
     }

@@ -3,14 +3,27 @@
  * upstream address. A pool opens up to `connections` sockets (default 512)
  * and closes an idle one after undici's keep-alive timeout (4 s, or less when
  * the upstream says so in Keep-Alive), so a pool nobody uses holds no socket.
+ * Upstream answer heads with bare-LF line ends are repaired (upstream-head.ts).
  * No timeouts on a request's head or body: a slow or endless stream (SSE)
  * is the app's business, as it is without berth in front.
  * Bound: at most `maxPools` pools (default 256); past it the oldest is closed
  * (its in-flight requests finish first) and dropped, so addresses of
  * containers that come and go do not pile up.
  */
-import { Pool } from 'undici';
+import { buildConnector, Pool } from 'undici';
+import type { Socket } from 'node:net';
 import type { Address } from './upstream.js';
+import { repairFirstHead } from './upstream-head.js';
+
+/** undici's own connector, with each new connection's first answer head repaired (upstream-head.ts). */
+function tolerantConnector(): buildConnector.connector {
+  const connect = buildConnector({});
+  return (opts, callback) =>
+    connect(opts, (...args) => {
+      if (args[1]) repairFirstHead(args[1] as Socket);
+      callback(...args);
+    });
+}
 
 export interface UpstreamPoolOptions {
   connections?: number;
@@ -21,6 +34,7 @@ export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
   /** By the Address object a route keeps while its container runs, so the per-request lookup builds no key. */
   private readonly byAddress = new WeakMap<Address, Pool>();
+  private readonly connect = tolerantConnector();
 
   constructor(private readonly opts: UpstreamPoolOptions = {}) {}
 
@@ -36,7 +50,7 @@ export class UpstreamPools {
     const key = `${addr.host}:${addr.port}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Pool(`http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}`, { connections: this.opts.connections ?? 512, headersTimeout: 0, bodyTimeout: 0 });
+      pool = new Pool(`http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}`, { connections: this.opts.connections ?? 512, headersTimeout: 0, bodyTimeout: 0, connect: this.connect });
       this.pools.set(key, pool);
       if (this.pools.size > (this.opts.maxPools ?? 256)) this.drop(this.pools.keys().next().value!);
     }

@@ -18,11 +18,20 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 
+/**
+ * Connects to an upstream. `signal` (shutdown) cancels the connect only: an open connection is closed
+ * with its client's, so it keeps no listener on the signal for its whole life.
+ */
 export function connectTcp(addr: Address, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: addr.host, port: addr.port, signal });
-    s.once('connect', () => (s.off('error', reject), resolve(s)));
-    s.once('error', reject);
+    if (signal?.aborted) return reject(new Error('shutting down'));
+    const s = net.connect({ host: addr.host, port: addr.port });
+    const cancel = () => s.destroy(new Error('shutting down'));
+    const settle = () => (signal?.removeEventListener('abort', cancel), s.off('error', fail));
+    const fail = (err: Error) => (settle(), reject(err));
+    signal?.addEventListener('abort', cancel, { once: true });
+    s.once('connect', () => (settle(), resolve(s)));
+    s.once('error', fail);
   });
 }
 
@@ -64,7 +73,7 @@ export function makeUpgradeHandler(ctx: ProxyContext) {
         await life.wake();
         const addr = await life.upstream();
         const up = await withConnectGrace(() => connectTcp(addr, ctx.signal), { until: life.readyAt + ctx.connectGraceMs }, ctx.signal);
-        const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http' }, true);
+        const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies }, true);
         up.write(requestHead(req.method ?? 'GET', path, headers));
         if (head.length) up.write(head);
         (socket as net.Socket).setTimeout?.(0);

@@ -1,6 +1,7 @@
 /**
- * The loading page a browser gets for a sleeping route, and the error page
- * after a failed wake. Static HTML with the container's name escaped in; the
+ * The loading page a browser gets for a sleeping route (its failure variant,
+ * when the wake fails while it is open, is drawn by script.ts: heading, title
+ * and a "Try again" link), and the error page after a failed wake. Static HTML with the container's name escaped in; the
  * behaviour is in script.ts, the look in style.ts, both served under /$berth/.
  */
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -19,10 +20,11 @@ export function loadingPage(container: string): string {
 <body>
 <main class="card" data-container="${name}">
   <div class="spinner" aria-hidden="true"></div>
-  <h1>Waking <span id="name">${name}</span>…</h1>
+  <h1 id="heading">Waking <span id="name">${name}</span>…</h1>
   <p id="status" role="status">Starting the container; this page opens the app as soon as it is ready.</p>
   <ol id="events" aria-live="polite"></ol>
   <p id="error" class="error" hidden></p>
+  <p id="retry" hidden><a href="">Try again</a></p>
   <noscript><p>JavaScript is off: reload this page in a few seconds.</p></noscript>
 </main>
 <script src="/$berth/loading.js"></script>

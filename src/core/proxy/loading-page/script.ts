@@ -1,7 +1,8 @@
 /**
  * The loading page's script, served as /$berth/loading.js: follows the wake
  * on /$berth/wake-events (history replayed, then live), lists each event,
- * reloads into the app on `ready`, shows an error plainly on `error`; when
+ * reloads into the app on `ready`; on `error` the page becomes the failure
+ * variant (its own heading and title, the reason, a "Try again" link); when
  * the stream is refused for good it reloads the page after 3 s instead.
  * Plain ES2017, no build step, no dependencies.
  */
@@ -10,6 +11,8 @@ export const LOADING_JS = `(function () {
   var list = document.getElementById('events');
   var status = document.getElementById('status');
   var errorBox = document.getElementById('error');
+  var heading = document.getElementById('heading');
+  var retry = document.getElementById('retry');
   var card = document.querySelector('.card');
   var done = false;
   function add(ev) {
@@ -41,9 +44,13 @@ export const LOADING_JS = `(function () {
       done = true;
       source.close();
       card.classList.add('failed');
+      var failed = (card.getAttribute('data-container') || 'The app') + ' could not be woken';
+      heading.textContent = failed;
+      document.title = failed;
       status.textContent = 'The container could not be woken.';
       errorBox.textContent = ev.message || 'wake failed';
       errorBox.hidden = false;
+      retry.hidden = false;
     } else {
       status.textContent = ev.message || ev.event;
     }

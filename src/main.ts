@@ -9,8 +9,8 @@ export async function main(): Promise<void> {
     if (++signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
     controller.abort(name);
   };
-  // Node's deprecation warnings speak to berth's developers, not its users: docker-modem's ssh transport
-  // triggers one (DEP0170) on every ssh:// run. They are shown with BERTH_DEBUG=1.
+  // Node's deprecation warnings speak to berth's developers, not its users (a dependency's use of an
+  // old API is not theirs to fix). They are shown with BERTH_DEBUG=1.
   if (!process.env.BERTH_DEBUG || process.env.BERTH_DEBUG === '0') process.noDeprecation = true;
   process.on('SIGINT', onSignal('SIGINT'));
   process.on('SIGTERM', onSignal('SIGTERM'));

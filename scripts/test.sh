@@ -17,7 +17,7 @@ cleanup() { bash scripts/test-engine.sh down; }
 trap cleanup EXIT
 echo "test: engine is $mode"
 
-npx tsc -p tsconfig.json || exit 1
+npm run build || exit 1   # tsc type-checks (and writes dist/ for scripts), esbuild bundles dist/bundle/
 
 out=.test-engine/runs/$BERTH_TEST_RUN
 mkdir -p "$out"

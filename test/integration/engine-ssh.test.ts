@@ -111,6 +111,7 @@ describe('an ssh:// engine', () => {
 
     const events = await berthAtHome(['events', '--json', '--since', '5m', '--until', '0s', '--filter', `container=${name}`], byAddress());
     expect(events.stderr).toBe('');
+    expect(events.exitCode).toBe(0);
     expect(events.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(expect.arrayContaining(['create', 'start']));
   });
 

@@ -50,7 +50,7 @@ export function sshAgent(host: string): http.Agent {
 
 /** The failure of an ssh connection: a connection error (code ECONNRESET) carrying what ssh said. */
 function sshError(message: string, stderr: string): Error {
-  const said = stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
+  const said = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(-3).join('; ');
   return Object.assign(new Error(said ? `${message}: ${said}` : message), { code: 'ECONNRESET' });
 }
 

@@ -7,7 +7,9 @@ import { CommandContext, type Io } from './context.js';
 import { BerthError, EXIT, formatError, isAbortError } from './core/errors.js';
 import { COMMANDS, commandsFor, type CommandEntry, type CommandSummary } from './commands/index.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

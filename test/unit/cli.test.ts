@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { buildProgram, run } from '../../src/cli.js';
+import { buildProgram, run, VERSION } from '../../src/cli.js';
 import { CommandContext } from '../../src/context.js';
 import { COMMANDS, commandsFor } from '../../src/commands/index.js';
 
@@ -58,6 +58,14 @@ describe('run() in process', () => {
     ac.abort('SIGINT');
     const r = await runIn(['events'], { DOCKER_HOST: 'unix:///nonexistent.sock' }, ac.signal);
     expect(r).toMatchObject({ code: 130, stderr: '' });
+  });
+});
+
+describe('the version', () => {
+  it("is package.json's", async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
   });
 });
 

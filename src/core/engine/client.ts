@@ -17,7 +17,7 @@
  * shape `toBerthError` maps to berth's error codes.
  */
 import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Endpoint } from './endpoint.js';
 import { sshAgent } from './ssh.js';
@@ -123,21 +123,25 @@ function httpTransport(ep: Endpoint): Transport {
   const url = new URL(ep.host.replace(/^tcp:/, 'http:'));
   const tls = ep.tls;
   const secure = !!tls || url.protocol === 'https:';
-  // Free keep-alive sockets are unref'd by the agent: they never hold the process open.
-  const agent = secure
-    ? new https.Agent({
-        keepAlive: true,
-        ...(tls?.ca ? { ca: readFileSync(tls.ca) } : {}),
-        ...(tls?.cert ? { cert: readFileSync(tls.cert) } : {}),
-        ...(tls?.key ? { key: readFileSync(tls.key) } : {}),
-        ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
-      })
-    : new http.Agent({ keepAlive: true });
   const target =
     url.protocol === 'unix:'
       ? { socketPath: decodeURIComponent(url.pathname) }
       : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 2376 : 2375 };
-  return requester(secure ? https.request : http.request, { ...target, agent });
+  // Free keep-alive sockets are unref'd by the agent: they never hold the process open.
+  if (!secure) return requester(http.request, { ...target, agent: new http.Agent({ keepAlive: true }) });
+  // The files are read now, so a missing one fails here as before; node:https (TLS, crypto) loads with the first request.
+  const options: https.AgentOptions = {
+    keepAlive: true,
+    ...(tls?.ca ? { ca: readFileSync(tls.ca) } : {}),
+    ...(tls?.cert ? { cert: readFileSync(tls.cert) } : {}),
+    ...(tls?.key ? { key: readFileSync(tls.key) } : {}),
+    ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
+  };
+  let secureTransport: Promise<Transport> | undefined;
+  return async (req, path) => {
+    secureTransport ??= import('node:https').then(({ default: h }) => requester(h.request, { ...target, agent: new h.Agent(options) }));
+    return (await secureTransport)(req, path);
+  };
 }
 
 /** ssh:// engines: each connection is an ssh process running `docker system dial-stdio` (ssh.ts). */

@@ -12,7 +12,7 @@
 // Usage: node bench/startup.mjs [--runs 7] [--containers 20] [--seconds 60] [--rows 1,2,3]   (needs a
 // build; rows 2 and 3 need an engine and the test image berth-test/busybox)
 import { spawn } from 'node:child_process';
-import { BERTH, arg, cleanup, cpuSeconds, fmt, median, runContainer, sleep, spawnQuiet } from './stats-lib.mjs';
+import { BERTH, arg, cpuSeconds, docker, fmt, median, sleep, spawnQuiet } from './stats-lib.mjs';
 
 const runs = arg('runs', 7);
 const n = arg('containers', 20);
@@ -21,6 +21,18 @@ const NODE = process.execPath;
 const only = (process.argv[process.argv.indexOf('--rows') + 1] ?? '').split(',');
 const wanted = (i) => !process.argv.includes('--rows') || only.includes(String(i));
 const tag = Math.random().toString(16).slice(2, 8);
+const made = [];
+
+/** A container of the test image, labelled for this benchmark only: not `berth.test`, whose unleased
+ * containers a test run on the same engine removes (test/helpers/run-lease.ts). */
+async function runContainer(name, cmd) {
+  const c = await docker.createContainer({ Image: 'berth-test/busybox', name, Cmd: ['sh', '-c', cmd], Labels: { 'berth.bench': 'startup' } });
+  made.push(c.id);
+  await c.start();
+  return c;
+}
+const cleanup = () => Promise.all(made.splice(0).map((id) => docker.getContainer(id).remove({ force: true }).catch(() => {})));
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
 /** One whole process: its CPU seconds (user + system) and wall seconds; its output is discarded. */
 function measure(cmd, args) {
@@ -54,8 +66,7 @@ async function alternate(cmds) {
   return all.map((x) => ({ cpu: median(x.cpu), wall: median(x.wall) }));
 }
 
-const rows = [];
-const row = (what, berth, peer, ratio, target) => rows.push({ what, berth, peer, ratio, target });
+const row = (what, berth, peer, ratio, target) => console.log(`| \`${what}\` | ${berth} | ${peer} | ${ratio} | ${target} |`);
 
 async function startRow() {
   const [floor, version] = await alternate([
@@ -88,7 +99,10 @@ async function followRow() {
   await sleep(2000);
   const b = spawnQuiet(NODE, [BERTH, 'stats', '--json', ...ids]);
   const d = spawnQuiet('docker', ['stats', ...ids]);
+  const early = [];
+  for (const [who, p] of [['berth', b], ['docker', d]]) p.on('exit', (code, sig) => early.push(`${who} exited early (${code ?? sig})`));
   await sleep(seconds * 1000);
+  if (early.length) throw new Error(early.join('; '));
   const ours = cpuSeconds(b.pid);
   const theirs = cpuSeconds(d.pid);
   b.kill('SIGTERM');
@@ -98,12 +112,11 @@ async function followRow() {
 
 try {
   console.log(`node ${process.version}; ${runs} runs per command, alternated, medians; the machine's load average: ${(await import('node:os')).loadavg().map((l) => fmt(l, 1)).join(' ')}`);
+  console.log('| command | berth | peer | ratio | target |');
+  console.log('|---|---|---|---|---|');
   if (wanted(1)) await startRow();
   if (wanted(2)) await oneShotRow();
   if (wanted(3)) await followRow();
-  console.log('| command | berth | peer | ratio | target |');
-  console.log('|---|---|---|---|---|');
-  for (const r of rows) console.log(`| \`${r.what}\` | ${r.berth} | ${r.peer} | ${r.ratio} | ${r.target} |`);
 } finally {
   await cleanup();
 }

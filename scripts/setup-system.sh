@@ -23,6 +23,8 @@ TEST_TOOLS=(
   "man man-db"                     # the man page renders (docs.test.ts)
   "groff groff-base"
   "ip iproute2"
+  "unshare util-linux"             # berth with a home of its own for ssh (engine-ssh.test.ts)
+  "systemd-analyze systemd"       # the shipped units verify (package-check.sh, package.test.ts)
 )
 DEMO_TOOLS=(
   "dockerd docker.io"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A throwaway sshd on 127.0.0.1 for the ssh:// engine test (test/integration/engine-ssh.test.ts):
-# berth reaches the local engine through ssh as it would a remote one (docker-modem runs
+# berth reaches the local engine through ssh as it would a remote one (berth runs
 # `docker system dial-stdio` on the far side).
 #
 #   ssh-test-server.sh start DIR PORT   make keys in DIR (openssh-server comes from setup-system.sh),

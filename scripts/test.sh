@@ -3,12 +3,19 @@
 #   0. scripts/setup-system.sh installs every system package the tests use, serially, before any test;
 #   1. unit and integration tests (in parallel files);
 #   2. disruptive tests, which kill and restart the engine: only when this script started it and no
-#      other test run holds a live lease on it.
+#      other test run holds a live lease on it, and not with BERTH_TEST_DISRUPTIVE=0.
+# BERTH_TEST_NODE=22 (or 24, ...) runs the build and the tests on that Node, installed from the npm
+# registry into .node/ by scripts/setup-node.sh and put first on PATH; unset, the machine's Node.
 # One run id (BERTH_TEST_RUN) labels everything both vitest runs make (test/helpers/run-lease.ts).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup-system.sh test || { echo "test: the system packages could not be installed (see above)" >&2; exit 1; }
+if [ -n "${BERTH_TEST_NODE:-}" ]; then
+  nodebin=$(bash scripts/setup-node.sh "$BERTH_TEST_NODE") || { echo "test: Node $BERTH_TEST_NODE could not be installed (see above)" >&2; exit 1; }
+  export PATH="$nodebin:$PATH"
+fi
+echo "test: node $(node --version) ($(command -v node))"
 export BERTH_TEST_RUN=${BERTH_TEST_RUN:-$(node -e "process.stdout.write(require('crypto').randomBytes(6).toString('hex'))")}
 echo "test: run id $BERTH_TEST_RUN"
 
@@ -17,13 +24,15 @@ cleanup() { bash scripts/test-engine.sh down; }
 trap cleanup EXIT
 echo "test: engine is $mode"
 
-npx tsc -p tsconfig.json || exit 1
+npm run build || exit 1   # tsc type-checks (and writes dist/ for scripts), esbuild bundles dist/bundle/
 
 out=.test-engine/runs/$BERTH_TEST_RUN
 mkdir -p "$out"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$out/main.json" "$@" || status=$?
-if [ "$mode" != owned ]; then
+if [ "${BERTH_TEST_DISRUPTIVE:-1}" = 0 ]; then
+  echo "test: engine-restart tests skipped (BERTH_TEST_DISRUPTIVE=0)" >&2
+elif [ "$mode" != owned ]; then
   echo "test: engine-restart tests run only when the test setup started the engine (as in CI); skipped here" >&2
 elif others=$(bash scripts/test-engine.sh others) && [ -n "$others" ]; then
   echo "test: engine-restart tests skipped: other test runs hold live leases on this engine ($(echo $others))" >&2

@@ -2,27 +2,65 @@
  * Builds the program from src/commands and runs it:
  * `run(argv, io) -> exit code`. Errors are printed once, here.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { CommandContext, type Io } from './context.js';
 import { BerthError, EXIT, formatError, isAbortError } from './core/errors.js';
-import { COMMANDS, commandsFor, type CommandEntry } from './commands/index.js';
+import { COMMANDS, commandsFor, type CommandEntry, type CommandSummary } from './commands/index.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** The program with the given commands (default: all of them, as help, the man page and completions need). */
+/**
+ * The program with the given commands (default: all of them, as the man page and completions need).
+ * With none, each command is a stub made from its summary: enough for the top-level help, an
+ * unknown name's suggestion and --version, without loading any command's code.
+ */
 export async function buildProgram(ctx: CommandContext, commands: CommandEntry[] = COMMANDS): Promise<Command> {
-  const factories = await Promise.all(commands.map((c) => c.load()));
   const program = new Command('berth')
     .description('A toolkit for Docker engines: merged logs, stats, events, log templates, idle sleep and wake, a wake-on-request proxy and a live topology.')
     .version(VERSION, '-v, --version', 'print the version')
     .addOption(new Option('-H, --host <url>', 'engine to connect to (unix://, tcp://, ssh://); repeat for several engines (logs, stats, events)').argParser(collect))
     .addOption(new Option('-c, --context <name>', 'docker context to use; repeat for several engines (logs, stats, events)').argParser(collect))
     .showSuggestionAfterError(true);
+  if (commands.length === 0) addStubs(program, await commandSummaries(ctx));
+  const factories = await Promise.all(commands.map((c) => c.load()));
   for (const make of factories) program.addCommand(make(ctx, () => program));
   applySettings(program, ctx.io);
   return program;
+}
+
+/** Set by the build (scripts/build.mjs) to the JSON of the table commandSummaries() computes; undefined when run from source. */
+declare const BERTH_COMMAND_SUMMARIES: string | undefined;
+
+/** What the top-level help says of each command. The bundle has it as a table; from source it is computed. */
+export async function commandSummaries(ctx: CommandContext): Promise<CommandSummary[]> {
+  if (typeof BERTH_COMMAND_SUMMARIES !== 'undefined') return JSON.parse(BERTH_COMMAND_SUMMARIES) as CommandSummary[];
+  const program = await buildProgram(ctx, COMMANDS);
+  const help = program.createHelp();
+  return program.commands.map((c) => ({
+    name: c.name(),
+    term: help.subcommandTerm(c),
+    description: help.subcommandDescription(c),
+    hidden: !help.visibleCommands(program).includes(c),
+  }));
+}
+
+function addStubs(program: Command, table: CommandSummary[]): void {
+  for (const s of table) {
+    const stub = new Command(s.name).description(s.description).action(() => {
+      throw new Error(`internal: the summary of ${s.name} was run instead of the command`);
+    });
+    program.addCommand(stub, { hidden: s.hidden });
+  }
+  const terms = new Map(table.map((s) => [s.name, s.term]));
+  program.configureHelp({
+    subcommandTerm(this: Help, c: Command) {
+      return terms.get(c.name()) ?? Help.prototype.subcommandTerm.call(this, c);
+    },
+  });
 }
 
 function applySettings(cmd: Command, io: Io): void {

@@ -5,7 +5,6 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { connectEngines, connectEngine } from './core/engine/connect.js';
 import type { Engine } from './core/engine/engine.js';
 import { usageError } from './core/errors.js';
 
@@ -62,8 +61,10 @@ export class CommandContext {
     return { host: o.host ?? [], context: o.context ?? [] };
   }
 
-  engines(cmd: Command): Promise<Engine[]> {
+  /** The engines of the global flags, connected. The engine client (node:http and TLS) loads here, not at start-up. */
+  async engines(cmd: Command): Promise<Engine[]> {
     const g = this.globals(cmd);
+    const { connectEngines } = await import('./core/engine/connect.js');
     return connectEngines({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal });
   }
 
@@ -75,6 +76,7 @@ export class CommandContext {
       const flag = g.host.length > 1 ? '--host' : '--context';
       throw usageError(`${cmd.name()} works on one engine (${flag} was given ${given} times)`, 'logs, stats and events follow several engines');
     }
+    const { connectEngine } = await import('./core/engine/connect.js');
     return connectEngine({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal });
   }
 }

@@ -1,7 +1,16 @@
 /** The process entry point: signals in, exit code out. The only module that touches `process`. */
-import { run } from './cli.js';
+import { VERSION } from './version.js';
 
 export async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  // A reader that went away (| head) is not an error; the sinks notice it too.
+  process.stdout.on('error', () => {});
+  // `berth --version` alone is answered before the option parser and the CLI load (scripts ask it often).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const { run } = await import('./cli.js');
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => () => {
@@ -9,14 +18,12 @@ export async function main(): Promise<void> {
     if (++signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
     controller.abort(name);
   };
-  // Node's deprecation warnings speak to berth's developers, not its users: docker-modem's ssh transport
-  // triggers one (DEP0170) on every ssh:// run. They are shown with BERTH_DEBUG=1.
+  // Node's deprecation warnings speak to berth's developers, not its users (a dependency's use of an
+  // old API is not theirs to fix). They are shown with BERTH_DEBUG=1.
   if (!process.env.BERTH_DEBUG || process.env.BERTH_DEBUG === '0') process.noDeprecation = true;
   process.on('SIGINT', onSignal('SIGINT'));
   process.on('SIGTERM', onSignal('SIGTERM'));
-  // A reader that went away (| head) is not an error; the sinks notice it too.
-  process.stdout.on('error', () => {});
-  const code = await run(process.argv.slice(2), {
+  const code = await run(argv, {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,

@@ -3,8 +3,10 @@
  *
  * Each command's module is loaded only when needed: `berth stats` loads the
  * stats command and what it uses, not the proxy, the YAML parser or the
- * template miner. Help, an unknown name and `completion` (which describes
- * every command) load them all.
+ * template miner; `berth help stats` loads stats. The top-level help,
+ * --version and an unknown name load none: they need only each command's
+ * summary (CommandSummary, a table the build writes into the bundle).
+ * `completion`, which describes every command, loads them all.
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
@@ -14,6 +16,14 @@ export type CommandFactory = (ctx: CommandContext, root: () => Command) => Comma
 export interface CommandEntry {
   name: string;
   load: () => Promise<CommandFactory>;
+}
+
+/** A command as the top-level help lists it: "stats [options] [containers...]" and its one line. */
+export interface CommandSummary {
+  name: string;
+  term: string;
+  description: string;
+  hidden: boolean;
 }
 
 export const COMMANDS: CommandEntry[] = [
@@ -31,8 +41,9 @@ export const COMMANDS: CommandEntry[] = [
 /** Global options that take a value (their value is not the command name). */
 const VALUE_OPTIONS = new Set(['-H', '--host', '-c', '--context']);
 
-/** The commands `argv` needs: the one it names, else all of them. */
+/** The commands `argv` needs: the one it names (or asks help for), all for completion, else none. */
 export function commandsFor(argv: string[]): CommandEntry[] {
+  let help = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;
@@ -41,8 +52,13 @@ export function commandsFor(argv: string[]): CommandEntry[] {
       continue;
     }
     if (a.startsWith('-')) continue;
+    if (a === 'help' && !help) {
+      help = true;
+      continue;
+    }
     const named = COMMANDS.find((c) => c.name === a);
-    return named && named.name !== 'completion' ? [named] : COMMANDS;
+    if (!named) return [];
+    return named.name === 'completion' && !help ? COMMANDS : [named];
   }
-  return COMMANDS;
+  return [];
 }

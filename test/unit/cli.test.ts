@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { run } from '../../src/cli.js';
+import { buildProgram, run, VERSION } from '../../src/cli.js';
+import { CommandContext } from '../../src/context.js';
 import { COMMANDS, commandsFor } from '../../src/commands/index.js';
 
 async function runIn(argv: string[], env: Record<string, string> = {}, signal = new AbortController().signal) {
@@ -60,6 +61,14 @@ describe('run() in process', () => {
   });
 });
 
+describe('the version', () => {
+  it("is package.json's", async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+});
+
 describe('commandsFor (which command modules a command line loads)', () => {
   const names = (argv: string[]) => commandsFor(argv).map((c) => c.name);
   it('loads only the command named, past global options and their values', () => {
@@ -67,8 +76,36 @@ describe('commandsFor (which command modules a command line loads)', () => {
     expect(names(['-H', 'unix:///x.sock', '--context', 'stats', 'logs', '-f'])).toEqual(['logs']);
     expect(names(['--host=tcp://h:2375', 'watch-idle'])).toEqual(['watch-idle']);
   });
-  it('loads all of them for help, an unknown name, no command and completion', () => {
-    const all = COMMANDS.map((c) => c.name);
-    for (const argv of [[], ['--help'], ['help', 'stats'], ['evnets'], ['completion', 'bash'], ['-H', 'stats']]) expect(names(argv)).toEqual(all);
+  it('loads the command that help is asked for', () => {
+    expect(names(['help', 'stats'])).toEqual(['stats']);
+    expect(names(['help', 'completion'])).toEqual(['completion']);
+  });
+  it('loads none for the top-level help, --version, no command or an unknown name, and all for completion', () => {
+    for (const argv of [[], ['--help'], ['-h'], ['--version'], ['-v'], ['help'], ['help', 'evnets'], ['evnets'], ['-H', 'stats']]) expect(names(argv)).toEqual([]);
+    expect(names(['completion', 'bash'])).toEqual(COMMANDS.map((c) => c.name));
+  });
+});
+
+describe('the top-level help from summaries (no command loaded)', () => {
+  const io = () => ({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, signal: new AbortController().signal });
+  it('is the help of the program with every command loaded', async () => {
+    const full = await buildProgram(new CommandContext(io()), COMMANDS);
+    const stubs = await buildProgram(new CommandContext(io()), []);
+    expect(stubs.commands.map((c) => c.name())).toEqual(COMMANDS.map((c) => c.name));
+    expect(stubs.helpInformation()).toBe(full.helpInformation());
+    expect(stubs.helpInformation()).toMatch(/\n  stats \[options\] \[containers\.\.\.\] +/);
+  });
+  it('prints the same for --help, no command and help with no name', async () => {
+    const help = await runIn(['--help']);
+    expect((await runIn(['help'])).stdout).toBe(help.stdout);
+    const none = await runIn([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(help.stdout);
+  });
+  it("help for a command prints that command's own help", async () => {
+    const r = await runIn(['help', 'stats']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: berth stats \[options\]/);
+    expect(r.stdout).toContain('--no-stream');
   });
 });

@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveEndpoints, DEFAULT_HOST } from '../../src/core/engine/endpoint.js';
-import { dockerOptions } from '../../src/core/engine/engine.js';
 
 let home: string;
 let cfg: string;
@@ -57,13 +56,5 @@ describe('resolveEndpoints (docker CLI precedence)', () => {
     const certs = join(cfg, 'contexts', 'tls', createHash('sha256').update('remote').digest('hex'), 'docker');
     const [ep] = resolveEndpoints({ env: { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }, home });
     expect(ep!.tls).toEqual({ ca: join(certs, 'ca.pem'), cert: join(certs, 'cert.pem'), key: join(certs, 'key.pem'), verify: true });
-    const opts = dockerOptions(ep!) as unknown as Record<string, unknown>;
-    expect(opts).toMatchObject({ protocol: 'https', host: 'h', port: 2376 });
-    expect(String(opts.ca)).toBe('ca.pem\n');
-  });
-  it('maps hosts to dockerode options, leaving nothing to the process environment', () => {
-    expect(dockerOptions({ name: 'x', host: 'unix:///run/docker.sock' })).toMatchObject({ socketPath: '/run/docker.sock', host: undefined, ca: undefined });
-    expect(dockerOptions({ name: 'x', host: 'tcp://10.1.2.3' })).toMatchObject({ protocol: 'http', host: '10.1.2.3', port: 2375 });
-    expect(dockerOptions({ name: 'x', host: 'ssh://ops@lab:2222' })).toMatchObject({ protocol: 'ssh', host: 'lab', port: 2222, username: 'ops' });
   });
 });

@@ -1,13 +1,13 @@
 /**
  * EngineClient: berth's own small client for the Docker Engine API.
  *
- * Why not dockerode for everything: loading dockerode pulls in ssh2, gRPC and
- * protobuf (for BuildKit sessions) whether or not they are used, which cost
- * more CPU at start-up than the whole of `berth stats --no-stream` needs
- * otherwise. berth uses a handful of endpoints, so it speaks HTTP/1.1 to the
- * engine itself with node:http (unix socket, tcp, tcp+TLS) and loads
- * dockerode's transport only for ssh:// engines, the one case it adds
- * something berth does not have.
+ * Why not dockerode: loading it pulls in ssh2, gRPC and protobuf (for
+ * BuildKit sessions) whether or not they are used, which cost more CPU at
+ * start-up than the whole of `berth stats --no-stream` needs otherwise, and
+ * their install scripts run on every `npm install`. berth uses a handful of
+ * endpoints, so it speaks HTTP/1.1 to the engine itself with node:http over
+ * a unix socket, tcp, tcp+TLS, or an ssh process running
+ * `docker system dial-stdio` (ssh.ts), as docker's CLI does.
  *
  * - `json(req)`: a request whose reply is read whole and parsed (empty -> undefined).
  * - `stream(req)`: the reply as a readable stream (logs, events, stats), torn
@@ -16,10 +16,16 @@
  * EngineHttpError carrying `statusCode` and the engine's own `message`, the
  * shape `toBerthError` maps to berth's error codes.
  */
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage, RequestOptions } from 'node:http';
+import { createRequire } from 'node:module';
+import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Endpoint } from './endpoint.js';
+import { sshAgent } from './ssh.js';
+
+// node:http by require, not import: an import of it reads every export, and on Node 22 and later one
+// of them loads Node's bundled undici (about 50 ms of CPU at start-up), which berth does not use.
+const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 export interface EngineRequest {
   path: string;
@@ -122,27 +128,39 @@ function httpTransport(ep: Endpoint): Transport {
   const url = new URL(ep.host.replace(/^tcp:/, 'http:'));
   const tls = ep.tls;
   const secure = !!tls || url.protocol === 'https:';
-  // Free keep-alive sockets are unref'd by the agent: they never hold the process open.
-  const agent = secure
-    ? new https.Agent({
-        keepAlive: true,
-        ...(tls?.ca ? { ca: readFileSync(tls.ca) } : {}),
-        ...(tls?.cert ? { cert: readFileSync(tls.cert) } : {}),
-        ...(tls?.key ? { key: readFileSync(tls.key) } : {}),
-        ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
-      })
-    : new http.Agent({ keepAlive: true });
   const target =
     url.protocol === 'unix:'
       ? { socketPath: decodeURIComponent(url.pathname) }
       : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 2376 : 2375 };
-  const request = secure ? https.request : http.request;
+  // Free keep-alive sockets are unref'd by the agent: they never hold the process open.
+  if (!secure) return requester(http.request, { ...target, agent: new http.Agent({ keepAlive: true }) });
+  // The files are read now, so a missing one fails here as before; node:https (TLS, crypto) loads with the first request.
+  const options: https.AgentOptions = {
+    keepAlive: true,
+    ...(tls?.ca ? { ca: readFileSync(tls.ca) } : {}),
+    ...(tls?.cert ? { cert: readFileSync(tls.cert) } : {}),
+    ...(tls?.key ? { key: readFileSync(tls.key) } : {}),
+    ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
+  };
+  let secureTransport: Promise<Transport> | undefined;
+  return async (req, path) => {
+    secureTransport ??= import('node:https').then(({ default: h }) => requester(h.request, { ...target, agent: new h.Agent(options) }));
+    return (await secureTransport)(req, path);
+  };
+}
+
+/** ssh:// engines: each connection is an ssh process running `docker system dial-stdio` (ssh.ts). */
+function sshTransport(ep: Endpoint): Transport {
+  // The Host header names no real host: the far side's docker forwards the bytes to its engine's socket.
+  return requester(http.request, { host: 'docker', agent: sshAgent(ep.host) });
+}
+
+function requester(request: typeof http.request, target: RequestOptions): Transport {
   return (req, path) =>
     new Promise((resolve, reject) => {
       const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
       const r = request({
         ...target,
-        agent,
         path,
         method: req.method ?? 'GET',
         headers: body ? { 'Content-Type': 'application/json', 'Content-Length': body.length } : {},
@@ -152,29 +170,4 @@ function httpTransport(ep: Endpoint): Transport {
       r.on('error', (err) => reject(req.signal?.aborted ? req.signal.reason : err));
       r.end(body);
     });
-}
-
-/** ssh:// engines go through docker-modem's ssh transport, loaded only for them. */
-function sshTransport(ep: Endpoint): Transport {
-  let modem: Promise<{ dial: (opts: object, cb: (err: unknown, res: unknown) => void) => void }> | undefined;
-  return async (req, path) => {
-    modem ??= Promise.all([import('dockerode'), import('./engine.js')]).then(([{ default: Docker }, { dockerOptions }]) => new Docker(dockerOptions(ep)).modem as never);
-    const m = await modem;
-    return new Promise((resolve, reject) => {
-      // docker-modem adds its own version prefix and query: hand it the finished path, status checks stay ours.
-      m.dial(
-        {
-          path,
-          method: req.method ?? 'GET',
-          // `_query` empty: the query is already in the path; `_body` is sent as JSON on a POST.
-          options: { _query: {}, _body: req.body ?? {} },
-          isStream: true,
-          openStdin: false,
-          statusCodes: new Proxy({}, { get: () => true }),
-          abortSignal: req.signal,
-        },
-        (err, res) => (err ? reject(err) : resolve(res as IncomingMessage)),
-      );
-    });
-  };
 }

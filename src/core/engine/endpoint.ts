@@ -4,8 +4,8 @@
  * DOCKER_CONTEXT, else the config's currentContext, else the default socket.
  * --host and --context together are a usage error, as in docker.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError, usageError } from '../errors.js';
@@ -65,10 +65,16 @@ function currentContext(configDir: string): string | undefined {
   }
 }
 
+/** node:crypto is required here, when a context is named, not at start-up: most runs name none. */
+function sha256(text: string): string {
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(text).digest('hex');
+}
+
 /** The default context is the environment's host; any other is a directory named by the sha256 of its name. */
 function contextEndpoint(name: string, configDir: string, env: EndpointInput['env']): Endpoint {
   if (name === 'default') return { ...hostEndpoint(env.DOCKER_HOST || DEFAULT_HOST, env), name: 'default' };
-  const digest = createHash('sha256').update(name).digest('hex');
+  const digest = sha256(name);
   const metaFile = join(configDir, 'contexts', 'meta', digest, 'meta.json');
   if (!existsSync(metaFile)) {
     throw new BerthError('NOT_FOUND', `context "${name}" does not exist`, { hint: 'list contexts with: docker context ls' });

@@ -3,8 +3,6 @@
  * Nothing in berth reaches for a global client, so several engines can be
  * used at once (records then carry `engine`).
  */
-import { readFileSync } from 'node:fs';
-import type Docker from 'dockerode';
 import { BerthError, isConnectionError } from '../errors.js';
 import { EngineClient } from './client.js';
 import type { Endpoint } from './endpoint.js';
@@ -22,37 +20,6 @@ export interface Engine {
 
 /** Highest API version berth speaks; the negotiated version is min(this, engine's). */
 export const MAX_API_VERSION = '1.45';
-
-/** The dockerode options for an endpoint: used for ssh:// engines, whose transport berth borrows from docker-modem. */
-export function dockerOptions(ep: Endpoint): Docker.DockerOptions {
-  // Every field is set explicitly: docker-modem otherwise fills host and TLS
-  // files in from process.env, which would override what berth resolved.
-  const base: Record<string, unknown> = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, protocol: undefined };
-  const url = new URL(ep.host.replace(/^tcp:/, 'http:'));
-  if (url.protocol === 'unix:') return { ...base, socketPath: decodeURIComponent(url.pathname) } as Docker.DockerOptions;
-  if (url.protocol === 'ssh:') {
-    return {
-      ...base,
-      protocol: 'ssh',
-      host: url.hostname,
-      port: url.port ? Number(url.port) : 22,
-      username: url.username || undefined,
-      sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-    } as unknown as Docker.DockerOptions;
-  }
-  if (url.protocol === 'npipe:') throw new BerthError('USAGE', `named pipes are Windows-only (got: ${ep.host})`);
-  const tls = ep.tls;
-  const read = (f?: string) => (f ? readFileSync(f) : undefined);
-  const https = !!tls || url.protocol === 'https:';
-  return {
-    ...base,
-    protocol: https ? 'https' : 'http',
-    host: url.hostname,
-    port: url.port ? Number(url.port) : https ? 2376 : 2375,
-    ...(tls ? { ca: read(tls.ca), cert: read(tls.cert), key: read(tls.key) } : {}),
-    ...(tls && !tls.verify ? { checkServerIdentity: () => undefined } : {}),
-  } as Docker.DockerOptions;
-}
 
 export function createEngine(ep: Endpoint): Engine {
   return { name: ep.name, endpoint: ep, api: new EngineClient(ep), apiVersion: '', local: ep.host.startsWith('unix://') };

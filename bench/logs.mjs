@@ -19,7 +19,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // A private build, so a rebuild of dist/ by someone else during the run cannot break it.
 const BUILD = join(ROOT, '.bench-out', `logs-build-${process.pid}`);
 const BIN = join(BUILD, 'berth.mjs');
-const LABELS = ['--label', 'berth.test=1', '--label', `berth.test.pid=${process.pid}`, '--label', 'berth.bench=logs'];
+const LABELS = ['--label', 'berth.bench=logs'];
 const made = [];
 
 function makeContainer(lines) {

@@ -92,7 +92,7 @@ async function main() {
   start(which('nginx'), ['-c', join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;']);
   await waitHttp(nginxPort, HOST, 'nginx');
 
-  execFileSync('docker', ['run', '-d', '--name', container, '--network', 'host', '--label', 'berth.test=1', '--label', `berth.test.pid=${process.pid}`,
+  execFileSync('docker', ['run', '-d', '--name', container, '--network', 'host', 
     '--label', `berth.bench=${process.pid}`, '--label', `berth.proxy.host=${HOST}`, '--label', `berth.proxy.port=${backendPort}`, 'berth-test/busybox', 'sleep', '3600']);
   const berthPort = await freePort();
   start('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${berthPort}`, '--json', '--filter', `label=berth.bench=${process.pid}`]);

@@ -22,7 +22,7 @@ export async function runContainer(name, cmd, host = {}) {
     Image: 'berth-test/busybox',
     name,
     Cmd: ['sh', '-c', cmd],
-    Labels: { 'berth.test': '1', 'berth.test.pid': String(process.pid), 'berth.bench': 'stats' },
+    Labels: { 'berth.bench': 'stats' },
     HostConfig: host,
   });
   made.push(c.id);

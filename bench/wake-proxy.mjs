@@ -93,7 +93,7 @@ const median = (xs) => {
 };
 
 async function main() {
-  docker('create', '--name', NAME, '--label', 'berth.test=1', '--label', `berth.test.pid=${process.pid}`, '--label', `berth.bench=${process.pid}`,
+  docker('create', '--name', NAME, '--label', `berth.bench=${process.pid}`,
     '--label', `berth.proxy.host=${HOST}`, '--label', 'berth.proxy.port=8080', 'berth-test/busybox', 'sh', '-c', 'mkdir -p /www && echo awake > /www/index.html && exec httpd -f -p 8080 -h /www');
   const port = await new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
   serve = spawn('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--json', '--filter', `label=berth.bench=${process.pid}`], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BERTH = join(ROOT, 'bin', 'berth.js');
 const RUNS = Number(process.argv[2] ?? 7);
-const labels = ['--label', 'berth.test=1', '--label', `berth.test.pid=${process.pid}`];
+const labels = ['--label', 'berth.bench=wake'];
 
 const sh = (cmd) => execSync(cmd, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
 const timeIt = (fn) => {

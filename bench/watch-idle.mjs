@@ -27,7 +27,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
   for (const n of names) {
-    execFileSync('docker', ['run', '-d', '--label', 'berth.test=1', '--label', `berth.test.pid=${process.pid}`, '--label', 'berth.idle.timeout=1h', '--name', n, 'berth-test/busybox', 'sh', '-c', 'exec sleep 600'], { stdio: 'ignore' });
+    execFileSync('docker', ['run', '-d', '--label', 'berth.bench=watch-idle', '--label', 'berth.idle.timeout=1h', '--name', n, 'berth-test/busybox', 'sh', '-c', 'exec sleep 600'], { stdio: 'ignore' });
   }
   const berth = [];
   const docker = [];

@@ -11,7 +11,7 @@ import { fromSaved, loadState, parseState, saveState, toState, type StateFile } 
 const dir = mkdtempSync(join(tmpdir(), 'berth-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A child that saves big states (generation g in every template) in a loop until killed. */
+/** A child that saves big states (generation g in every template) in a loop until killed; it says "saved" after each. */
 const SAVER = `
 const { saveState } = await import(process.argv[1]);
 const file = process.argv[2];
@@ -21,15 +21,32 @@ for (let g = 1; ; g++) {
   const templates = [];
   for (let i = 0; i < 20000; i++) templates.push({ id: i + 1, group: { key: '' }, tokens: ['gen', String(g), big], count: g, levels: { INFO: g }, example: 'line ' + g });
   saveState(file, { berthTemplates: 1, nextId: g, options: { depth: 4, similarity: 0.7, maxChildren: 100 }, templates });
+  console.log('saved');
 }`;
 
-function killSaverAfter(file: string, ms: number): Promise<void> {
+/**
+ * Kills the saver `fraction` of one save's measured duration into the save after its `saves`-th. Timed
+ * from the child's own progress, not from the spawn, so a loaded machine or a faster Node moves the kill
+ * with the saves instead of past them (a fixed delay from the spawn could land before the first save ended).
+ */
+function killSaverAfter(file: string, saves: number, fraction: number): Promise<void> {
   const stateJs = pathToFileURL(join(ROOT, 'dist', 'core', 'templates', 'state.js')).href;
   const child = spawn(process.execPath, ['--input-type=module', '-e', SAVER, stateJs, file], { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve) => {
-    // The delay counts from the first save, not from the spawn: on a loaded machine node's start-up alone can take longer.
     let timer: NodeJS.Timeout | undefined;
-    child.stdout.once('data', () => (timer = setTimeout(() => child.kill('SIGKILL'), ms)));
+    let last = 0;
+    let done = 0;
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n')) {
+        const line = text.slice(0, nl);
+        text = text.slice(nl + 1);
+        const now = performance.now();
+        if (line === 'saved' && ++done === saves) timer = setTimeout(() => child.kill('SIGKILL'), fraction * (now - last));
+        last = now;
+      }
+    });
     child.on('exit', () => (clearTimeout(timer), resolve()));
   });
 }
@@ -73,7 +90,8 @@ describe('templates: --state file', () => {
     saveState(file, { berthTemplates: 1, nextId: 0, options: { depth: 4, similarity: 0.7, maxChildren: 100 }, templates: Array.from({ length: 20000 }, (_, i) => ({ id: i + 1, group: { key: '' }, tokens: ['gen', '0'], count: 0, levels: {}, example: '' })) });
     const seen = new Set<number>();
     for (let round = 0; round < 16; round++) {
-      await killSaverAfter(file, 100 + Math.floor(Math.random() * 1000));
+      // 1 to 3 whole saves, then a kill spread evenly over the next one (no Math.random: the same rounds every run)
+      await killSaverAfter(file, 1 + (round % 3), ((round * 7) % 16 + 0.5) / 16);
       const s = parseState(readFileSync(file, 'utf8'), file);
       expectWhole(s);
       seen.add(s.nextId);

@@ -81,6 +81,11 @@ export class RouteLife {
     return this.stopping;
   }
 
+  /** A wake is in progress. */
+  get isWaking(): boolean {
+    return this.waking !== undefined;
+  }
+
   /** Ready and not being put to sleep: requests go straight through. */
   get awake(): boolean {
     return this.state === 'ready' && !this.stopping;

@@ -49,7 +49,8 @@ export type StopMethod = 'stop' | 'pause' | 'kill';
 export interface Provider {
   /** Current state as the engine sees it. */
   state(name: string, signal?: AbortSignal): Promise<{ running: boolean; paused: boolean; exitCode?: number; health?: string; id: string }>;
-  start(name: string, signal?: AbortSignal): Promise<void>;
+  /** `known`: the state the caller just read, so the provider need not read it again. */
+  start(name: string, signal?: AbortSignal, known?: { running: boolean; paused: boolean }): Promise<void>;
   stop(name: string, method: StopMethod, opts: { signal?: string; timeoutSec?: number }): Promise<void>;
 }
 
@@ -58,4 +59,12 @@ export interface Provider {
  * concurrent calls for the same container share one wake (single flight).
  * `onEvent` receives every progress event of the shared wake.
  */
-export type Waker = (container: string, opts: { signal?: AbortSignal; onEvent?: (e: WakeEvent) => void; timeoutMs?: number }) => Promise<void>;
+export type Waker = (container: string, opts: WakeOptions) => Promise<void>;
+
+export interface WakeOptions {
+  signal?: AbortSignal;
+  onEvent?: (e: WakeEvent) => void;
+  timeoutMs?: number;
+  /** The port the caller will connect to: without a probe or healthcheck, ready once it accepts a connection. */
+  port?: number;
+}

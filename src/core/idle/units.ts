@@ -10,7 +10,7 @@ import { bareName, COMPOSE_PROJECT, COMPOSE_SERVICE, composeInfo } from '../engi
 import { toBerthError } from '../engine/request.js';
 import type { DepCondition, IdleConfig } from './config.js';
 import { idleConfigFor, type ConfigFile } from './config-file.js';
-import type { ContainerProvider } from './provider.js';
+import { stateOf, type ContainerProvider, type UnitState } from './provider.js';
 import { listContainers } from '../engine/containers.js';
 
 export interface UnitDep {
@@ -26,6 +26,8 @@ export interface Unit {
   labels: Record<string, string>;
   config: IdleConfig;
   deps: UnitDep[];
+  /** The state read with the unit (one inspect serves both): a wake starts from it without asking again. */
+  state: UnitState;
 }
 
 export class UnitResolver {
@@ -50,7 +52,7 @@ export class UnitResolver {
       const depName = d.compose ? await this.serviceContainer(name, compose.project, d.ref, signal) : await this.containerName(name, compose.project, d.ref, signal);
       deps.push({ name: depName, condition: d.condition });
     }
-    return { name, id: info.Id, ...compose, labels, config, deps };
+    return { name, id: info.Id, ...compose, labels, config, deps, state: stateOf(info) };
   }
 
   /** Every unit reachable from `root` through dependencies, by name (cycle-safe). */

@@ -13,6 +13,7 @@
  * as a final `error` event, which containers it started and left running.
  */
 import { BerthError } from '../errors.js';
+import { WakeFailure } from './wake-failure.js';
 import type { DepCondition } from './config.js';
 import { wakeOrder } from './deps.js';
 import type { ContainerProvider } from './provider.js';
@@ -48,7 +49,7 @@ export function createWaker(o: WakerOptions): Waker & { flights: SingleFlight<Wa
   const flights = new SingleFlight<WakeEvent>();
   const states = o.states ?? new StateTable();
   const waker = (container: string, opts: Parameters<Waker>[1] = {}) =>
-    flights.join(container, (emit, signal) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs).run(), opts);
+    flights.join(container, (emit, signal) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs, opts.port).run(), opts);
   return Object.assign(waker, { flights });
 }
 
@@ -66,6 +67,7 @@ class WakeRun {
     private readonly emitRaw: (e: WakeEvent) => void,
     private readonly signal: AbortSignal,
     private readonly timeoutMs?: number,
+    private readonly port?: number,
   ) {
     this.now = o.now ?? Date.now;
     this.t0 = this.now();
@@ -114,18 +116,25 @@ class WakeRun {
     this.emit('container_woke', was === 'running' ? `${root.name} was already running` : `${was} ${root.name}`);
     this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root)})`);
     const timeoutMs = Math.max(0, deadline - this.now());
-    const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal });
+    const port = this.port !== undefined ? { port: this.port } : {};
+    const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal, ...port });
     this.transition(root, { kind: 'ready' }, how);
     this.emit('ready', `${root.name} is ready (${how}) after ${fmtMs(Math.round((this.now() - this.t0) / 100) * 100)}`);
   }
 
   /** Starts (or unpauses) a unit; says which, or 'running' when it already was. */
   private async startUnit(u: Unit): Promise<'running' | 'started' | 'unpaused'> {
-    const st = await this.o.resolver.provider.state(u.name, this.signal);
+    // The state read with the unit (resolver.graph) is fresh: no second inspect before the start.
+    const st = u.state;
     if (st.running && !st.paused) return 'running';
     if (this.signal.aborted) throw this.signal.reason;
     this.transition(u, { kind: 'wake' }, st.paused ? 'unpausing' : 'starting');
-    await this.o.resolver.provider.start(u.name);
+    try {
+      await this.o.resolver.provider.start(u.name, undefined, st);
+    } catch (err) {
+      if (this.signal.aborted) throw err;
+      throw new WakeFailure('refused', u.name, `the engine refused to start ${u.name}: ${(err as Error).message}`, { cause: err });
+    }
     this.started.push(u.name);
     return st.paused ? 'unpaused' : 'started';
   }

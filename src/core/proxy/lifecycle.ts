@@ -15,6 +15,7 @@ import type { ProxyMetrics } from './metrics.js';
 import type { Route } from './routes.js';
 import { SseHub, type SubscriberBudget } from './sse.js';
 import { resolveAddress, type Address } from './upstream.js';
+import { failureKind, WakeFailure, type WakeFailureKind } from '../idle/wake-failure.js';
 
 /** The idle settings the proxy uses (src/core/idle/config.ts parses them). */
 export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMethod' | 'stopSignal' | 'stopTimeoutSec'>;
@@ -43,6 +44,10 @@ export class RouteLife {
   /** The container's full id, for records (set when the route is found). */
   id: string | undefined;
   error: string | undefined;
+  /** Why the last wake failed, or why the container went down on its own (exited), while in `error`. */
+  failure: WakeFailureKind | undefined;
+  /** Aborted when this run of the container ends (it exited, or was put to sleep): requests to it fail at once. */
+  private run = new AbortController();
   /** When the last wake ended ready (ms), for the connect grace of a just-woken app. */
   readyAt = 0;
   /** Upstream addresses by container port, looked up once per run of the container. */
@@ -91,6 +96,16 @@ export class RouteLife {
     return this.state === 'ready' && !this.stopping;
   }
 
+  /** Ends with the container's current run: requests forwarded to it are cut at once when it dies. */
+  get runSignal(): AbortSignal {
+    return this.run.signal;
+  }
+
+  /** It exited by itself (crashed, after a wake or later): only a page load or an API client may wake it again, never a subresource. */
+  get crashed(): boolean {
+    return this.state === 'error' && this.failure === 'exited';
+  }
+
   /** True while a failed wake is still answered as failed. */
   get failedRecently(): boolean {
     return this.state === 'error' && this.now() - this.changedAt < this.deps.errorHoldMs;
@@ -108,6 +123,8 @@ export class RouteLife {
     const t0 = this.now();
     this.hub.reset();
     this.error = undefined;
+    this.failure = undefined;
+    this.run = new AbortController();
     this.setState('starting', 'request');
     let ready: WakeEvent | undefined;
     let failed: WakeEvent | undefined;
@@ -117,7 +134,8 @@ export class RouteLife {
       if (e.event === 'error') failed = e;
     };
     try {
-      await this.deps.waker(this.name, { signal: this.deps.signal, onEvent, ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}) });
+      // The port serve connects to is part of readiness (without a probe or healthcheck): ready means it accepts.
+      await this.deps.waker(this.name, { signal: this.deps.signal, onEvent, port: this.primaryPort, ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}) });
       this.addresses.clear();
       await this.upstream(this.primaryPort);
     } catch (err) {
@@ -132,6 +150,7 @@ export class RouteLife {
 
   private fail(err: unknown, failed: WakeEvent | undefined, t0: number): void {
     this.error = (err as Error)?.message ?? String(err);
+    this.failure = failureKind(err);
     this.deps.metrics.wake(this.name, false, (this.now() - t0) / 1000);
     this.setState('error', this.error);
     if (!failed) this.publish({ type: 'wake', event: 'error', ts: iso(this.now()), container: this.name, message: this.error });
@@ -167,6 +186,7 @@ export class RouteLife {
         await this.deps.provider.stop(this.name, this.idle.stopMethod, { signal: this.idle.stopSignal, timeoutSec: this.idle.stopTimeoutSec });
         this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
         this.addresses.clear();
+        this.run.abort(new WakeFailure('exited', this.name, `${this.name} was put to sleep`));
         this.setState('napping', `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
       } catch (err) {
         this.setState('error', `stop failed: ${(err as Error).message}`);
@@ -185,9 +205,11 @@ export class RouteLife {
   async refresh(): Promise<void> {
     if (this.waking || this.stopping) return;
     let up: boolean;
+    let exitCode: number | undefined;
     try {
       const st = await this.deps.provider.state(this.name, this.deps.signal);
       up = st.running && !st.paused;
+      exitCode = st.running ? undefined : st.exitCode;
     } catch {
       up = false;
     }
@@ -196,7 +218,22 @@ export class RouteLife {
     if (up && this.state !== 'ready' && this.state !== 'starting') this.setState('ready', 'started outside the proxy');
     if (!up && this.state === 'ready') {
       this.deps.metrics.stops.inc({ route: this.name, reason: 'external' });
-      this.setState('napping', 'stopped outside the proxy');
+      this.went(exitCode);
     }
+  }
+
+  /**
+   * The container went down while ready. Requests waiting on it fail at once
+   * (its run signal). Exited with a non-zero code on its own: it crashed, and
+   * is answered as failed for a while instead of being woken again at once.
+   */
+  private went(exitCode: number | undefined): void {
+    const crashed = exitCode !== undefined && exitCode !== 0 && exitCode !== 137 && exitCode !== 143;
+    const why = crashed ? `${this.name} exited with code ${exitCode} after it was ready` : `${this.name} was stopped outside the proxy`;
+    this.run.abort(new WakeFailure('exited', this.name, why, { hint: `see why with: docker logs ${this.name}` }));
+    if (!crashed) return this.setState('napping', 'stopped outside the proxy');
+    this.error = why;
+    this.failure = 'exited';
+    this.setState('error', why);
   }
 }

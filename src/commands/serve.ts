@@ -75,7 +75,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
     const engine = await ctx.engine(cmd);
     const file = flags.config ? await loadConfigFile(flags.config) : undefined;
     const provider = new ContainerProvider(engine);
-    const waker = createWaker({ resolver: new UnitResolver(provider, file) });
+    const waker = createWaker({ resolver: new UnitResolver(provider, file, (m) => ctx.warn(m)) });
     const out = new LineWriter(ctx.io.stdout, () => {});
     await serve(
       {

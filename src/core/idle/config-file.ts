@@ -20,6 +20,8 @@ import { parse as parseYaml } from 'yaml';
 import { BerthError } from '../errors.js';
 import { IDLE_KEYS, LABEL_PREFIX, parseIdleConfig, type IdleConfig } from './config.js';
 import { LABEL as PROXY_LABEL, parseRoute } from '../proxy/routes.js';
+import { composeFileDeps } from './compose-file.js';
+import { COMPOSE_DEPENDS_ON } from '../engine/labels.js';
 
 export interface ConfigFile {
   path: string;
@@ -107,8 +109,16 @@ export function mergeLabels(name: string, labels: Record<string, string>, file?:
   return { labels: { ...labels, ...entry }, fileKeys: new Set(Object.keys(entry)) };
 }
 
-/** The idle config of a container from its labels and the file. */
+/**
+ * The idle config of a container from its labels and the file; a compose v1
+ * container's depends_on is read from its compose file (compose-file.ts), and
+ * when it has no source of dependencies, `depsNote` says so.
+ */
 export function idleConfigFor(name: string, labels: Record<string, string>, file?: ConfigFile): IdleConfig {
   const merged = mergeLabels(name, labels, file);
-  return parseIdleConfig(merged.labels, { container: name, fileKeys: merged.fileKeys, ...(file ? { file: file.path } : {}) });
+  const v1 = composeFileDeps(merged.labels);
+  const all = v1.value !== undefined ? { ...merged.labels, [COMPOSE_DEPENDS_ON]: v1.value } : merged.labels;
+  const cfg = parseIdleConfig(all, { container: name, fileKeys: merged.fileKeys, ...(file ? { file: file.path } : {}) });
+  if (v1.note && !merged.labels['berth.idle.depends_on']) cfg.depsNote = `${name}: ${v1.note}`;
+  return cfg;
 }

@@ -48,6 +48,8 @@ export interface IdleConfig {
   minBytes: number;
   /** Path prefixes allowed to wake the container through `serve`; undefined = any. */
   startEndpoints?: string[];
+  /** A compose container whose dependencies cannot be known (compose v1 without a readable compose file): printed once. */
+  depsNote?: string;
 }
 
 export const DEFAULTS = {

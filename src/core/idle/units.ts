@@ -31,9 +31,13 @@ export interface Unit {
 }
 
 export class UnitResolver {
+  private readonly noted = new Set<string>();
+
   constructor(
     readonly provider: ContainerProvider,
     readonly file?: ConfigFile,
+    /** Where a note about a unit's unknown dependencies goes (once each). */
+    private readonly warn?: (message: string) => void,
   ) {}
 
   /** The unit for a container name or id, read from the engine now. */
@@ -46,6 +50,7 @@ export class UnitResolver {
     const name = bareName(info.Name) ?? info.Id.slice(0, 12);
     const labels = info.Config?.Labels ?? {};
     const config = idleConfigFor(name, labels, this.file);
+    if (config.depsNote && !this.noted.has(config.depsNote)) (this.noted.add(config.depsNote), this.warn?.(config.depsNote));
     const compose = composeInfo(labels);
     const deps: UnitDep[] = [];
     for (const d of config.dependsOn) {

@@ -364,6 +364,10 @@ export class IdleWatcher {
       this.warned.add(msg);
       this.o.warn(`${msg}; ${name} is not managed until this is fixed`);
     }
+    for (const m of view.managed.values()) {
+      const note = m.config.depsNote;
+      if (note && !this.warned.has(note)) (this.warned.add(note), this.o.warn(note));
+    }
     for (const [name, m] of view.managed) {
       const key = `no timeout ${name}`;
       if (this.o.embedded || m.config.timeoutMs > 0 || m.config.managed || this.warned.has(key)) continue;

@@ -13,7 +13,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { loadConfigFile } from '../core/idle/config-file.js';
 import { ContainerProvider } from '../core/idle/provider.js';
 import { UnitResolver } from '../core/idle/units.js';
-import { createWaker } from '../core/idle/wake.js';
+import { createWakePath } from '../core/idle/wake.js';
 import { Claims, claimsDir } from '../core/idle/claims.js';
 import { parseCidrs } from '../core/proxy/access.js';
 import { parseBytes, parseListen } from '../core/proxy/listen.js';
@@ -75,14 +75,14 @@ export function makeServeCommand(ctx: CommandContext): Command {
     const engine = await ctx.engine(cmd);
     const file = flags.config ? await loadConfigFile(flags.config) : undefined;
     const provider = new ContainerProvider(engine);
-    const waker = createWaker({ resolver: new UnitResolver(provider, file, (m) => ctx.warn(m)) });
+    const wakes = createWakePath({ resolver: new UnitResolver(provider, file, (m) => ctx.warn(m)) });
     const out = new LineWriter(ctx.io.stdout, () => {});
     await serve(
       {
         ...partial,
         engine,
         ...(file ? { file } : {}),
-        waker,
+        wakes,
         provider,
         claims: new Claims(claimsDir(ctx.env), 'serve'),
         record: (r) => void out.writeLine(format === 'json' ? JSON.stringify(r) + '\n' : formatServeLine(r) + '\n'),
@@ -94,7 +94,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
   });
 }
 
-type Parsed = Omit<ServeOptions, 'engine' | 'file' | 'waker' | 'provider' | 'claims' | 'record' | 'warn'>;
+type Parsed = Omit<ServeOptions, 'engine' | 'file' | 'wakes' | 'provider' | 'claims' | 'record' | 'warn'>;
 
 async function parseFlags(f: ServeFlags): Promise<Parsed> {
   const listen = parseListen(f.listen);

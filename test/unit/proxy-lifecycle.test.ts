@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.js';
-import type { IdleRecord, Provider, WakeEvent, Waker } from '../../src/core/idle/types.js';
+import type { IdleRecord, Provider, WakeEvent } from '../../src/core/idle/types.js';
+import { wakePath } from '../../src/core/idle/wake.js';
 import { RouteLife, type LifeDeps } from '../../src/core/proxy/lifecycle.js';
 import { ProxyMetrics } from '../../src/core/proxy/metrics.js';
 import { parseRoute } from '../../src/core/proxy/routes.js';
@@ -18,14 +19,14 @@ function setup(opts: { fail?: string; wakeMs?: number } = {}) {
     api: { json: async () => ({ State: { Running: world.running }, NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.9' } } } }) },
   } as unknown as Engine;
   const ev = (event: WakeEvent['event']): WakeEvent => ({ type: 'wake', event, ts: '2026-01-01T00:00:00.000Z', container: 'web', message: event });
-  const waker: Waker = async (_name, o) => {
+  const wakes = wakePath(async (_name, emit) => {
     world.wakes++;
-    o.onEvent?.(ev('starting'));
+    emit(ev('starting'));
     await new Promise((r) => setTimeout(r, opts.wakeMs ?? 20));
     if (opts.fail) throw new Error(opts.fail);
     world.running = true;
-    o.onEvent?.(ev('ready'));
-  };
+    emit(ev('ready'));
+  });
   const provider: Provider = {
     state: async () => ({ running: world.running, paused: false, id: 'x' }),
     start: async () => {},
@@ -35,7 +36,7 @@ function setup(opts: { fail?: string; wakeMs?: number } = {}) {
     },
   };
   const metrics = new ProxyMetrics();
-  const deps: LifeDeps = { engine, waker, provider, metrics, budget: { max: 10, count: 0 }, signal: new AbortController().signal, record: (r) => records.push(r), errorHoldMs: 5000 };
+  const deps: LifeDeps = { engine, wakes, provider, metrics, budget: { max: 10, count: 0 }, signal: new AbortController().signal, record: (r) => records.push(r), errorHoldMs: 5000 };
   const life = new RouteLife(parseRoute('web', { 'berth.proxy.host': 'a.test', 'berth.proxy.port': '8080' }), { timeoutMs: 1000, wakeTimeoutMs: 5000, stopMethod: 'stop' }, deps);
   const published: string[] = [];
   const orig = life.hub.publish.bind(life.hub);

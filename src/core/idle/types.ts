@@ -61,6 +61,23 @@ export interface Provider {
  */
 export type Waker = (container: string, opts: WakeOptions) => Promise<void>;
 
+/** One wake of a container, not de-duplicated: `emit` gets its progress, `signal` ends it. */
+export type WakeOnce = (container: string, emit: (e: WakeEvent) => void, signal: AbortSignal, opts: WakeOptions) => Promise<void>;
+
+/**
+ * The one wake path: `waker` de-duplicates (one flight per container, however
+ * many callers); `join` lets a caller that must do its own work once per wake
+ * (serve's route: its state, metrics, upstream address) run that work as the
+ * flight itself, around `once`. There is no other de-duplication point.
+ */
+export interface WakePath {
+  waker: Waker;
+  once: WakeOnce;
+  join(container: string, run: (emit: (e: WakeEvent) => void, signal: AbortSignal) => Promise<void>): Promise<void>;
+  /** A wake of this container is in flight. */
+  inFlight(container: string): boolean;
+}
+
 export interface WakeOptions {
   signal?: AbortSignal;
   onEvent?: (e: WakeEvent) => void;

@@ -21,7 +21,7 @@ import { fmtMs, waitReady } from './readiness.js';
 import { SingleFlight } from './single-flight.js';
 import { StateTable } from './state-machine.js';
 import type { Unit, UnitResolver } from './units.js';
-import type { IdleRecord, WakeEvent, WakeEventKind, Waker } from './types.js';
+import type { IdleRecord, WakeEvent, WakeEventKind, WakeOnce, WakePath, Waker } from './types.js';
 
 export interface WakerOptions {
   resolver: UnitResolver;
@@ -46,11 +46,21 @@ export function depConditions(units: Map<string, Unit>): Map<string, DepConditio
 }
 
 export function createWaker(o: WakerOptions): Waker & { flights: SingleFlight<WakeEvent> } {
-  const flights = new SingleFlight<WakeEvent>();
+  const path = createWakePath(o);
+  return Object.assign(path.waker, { flights: path.flights });
+}
+
+/** The wake path over the engine (dependencies, readiness); see WakePath. */
+export function createWakePath(o: WakerOptions): WakePath & { flights: SingleFlight<WakeEvent> } {
   const states = o.states ?? new StateTable();
-  const waker = (container: string, opts: Parameters<Waker>[1] = {}) =>
-    flights.join(container, (emit, signal) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs, opts.port).run(), opts);
-  return Object.assign(waker, { flights });
+  return wakePath((container, emit, signal, opts) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs, opts.port).run());
+}
+
+/** A WakePath around any single wake (the engine's, or a stand-in in tests): the one de-duplication point. */
+export function wakePath(once: WakeOnce): WakePath & { flights: SingleFlight<WakeEvent> } {
+  const flights = new SingleFlight<WakeEvent>();
+  const waker: Waker = (container, opts = {}) => flights.join(container, (emit, signal) => once(container, emit, signal, opts), opts);
+  return { waker, once, flights, join: (container, run) => flights.join(container, run), inFlight: (c) => flights.has(c) };
 }
 
 class WakeRun {

@@ -10,7 +10,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { IdleConfig } from '../idle/config.js';
-import type { IdleRecord, IdleState, Provider, WakeEvent, Waker } from '../idle/types.js';
+import type { IdleRecord, IdleState, Provider, WakeEvent, WakePath } from '../idle/types.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { Route } from './routes.js';
 import { SseHub, type SubscriberBudget } from './sse.js';
@@ -22,7 +22,8 @@ export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMe
 
 export interface LifeDeps {
   engine: Engine;
-  waker: Waker;
+  /** The one wake path (its flights are the only de-duplication of wakes). */
+  wakes: WakePath;
   provider: Provider;
   metrics: ProxyMetrics;
   budget: SubscriberBudget;
@@ -53,7 +54,6 @@ export class RouteLife {
   /** Upstream addresses by container port, looked up once per run of the container. */
   private readonly addresses = new Map<number, Address>();
   readonly hub: SseHub;
-  private waking: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly now: () => number;
 
@@ -88,7 +88,7 @@ export class RouteLife {
 
   /** A wake is in progress. */
   get isWaking(): boolean {
-    return this.waking !== undefined;
+    return this.deps.wakes.inFlight(this.name);
   }
 
   /** Ready and not being put to sleep: requests go straight through. */
@@ -111,11 +111,14 @@ export class RouteLife {
     return this.state === 'error' && this.now() - this.changedAt < this.deps.errorHoldMs;
   }
 
-  /** Wakes the container (one wake however many callers); resolves when ready with a known address. */
+  /**
+   * Wakes the container; resolves when ready with a known address. One
+   * flight of the wake path however many callers: this route's own work
+   * (state, metrics, address, SSE) runs once, as the flight.
+   */
   wake(): Promise<void> {
     if (this.state === 'ready' && !this.stopping) return Promise.resolve();
-    this.waking ??= this.runWake().finally(() => (this.waking = undefined));
-    return this.waking;
+    return this.deps.wakes.join(this.name, () => this.runWake());
   }
 
   private async runWake(): Promise<void> {
@@ -135,7 +138,7 @@ export class RouteLife {
     };
     try {
       // The port serve connects to is part of readiness (without a probe or healthcheck): ready means it accepts.
-      await this.deps.waker(this.name, { signal: this.deps.signal, onEvent, port: this.primaryPort, ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}) });
+      await this.deps.wakes.once(this.name, onEvent, this.deps.signal, { port: this.primaryPort, ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}) });
       this.addresses.clear();
       await this.upstream(this.primaryPort);
     } catch (err) {
@@ -203,7 +206,7 @@ export class RouteLife {
    * the engine before it is believed. A wake or stop in progress owns the state.
    */
   async refresh(): Promise<void> {
-    if (this.waking || this.stopping) return;
+    if (this.isWaking || this.stopping) return;
     let up: boolean;
     let exitCode: number | undefined;
     try {
@@ -213,7 +216,7 @@ export class RouteLife {
     } catch {
       up = false;
     }
-    if (this.waking || this.stopping) return;
+    if (this.isWaking || this.stopping) return;
     this.addresses.clear();
     if (up && this.state !== 'ready' && this.state !== 'starting') this.setState('ready', 'started outside the proxy');
     if (!up && this.state === 'ready') {

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import { BerthError } from '../errors.js';
 import type { ConfigFile } from '../idle/config-file.js';
-import type { IdleRecord, Provider, WakeEvent, Waker } from '../idle/types.js';
+import type { IdleRecord, Provider, WakeEvent, WakePath } from '../idle/types.js';
 import { IdleWatcher } from '../idle/watcher.js';
 import type { Claims } from '../idle/claims.js';
 import type { ServeRecord } from '../records.js';
@@ -40,7 +40,7 @@ export interface ServeOptions {
   file?: ConfigFile;
   /** Docker filters narrowing which containers may be routes (--filter). */
   filters: Record<string, string[]>;
-  waker: Waker;
+  wakes: WakePath;
   provider: Provider;
   access: AccessRules;
   token?: string;
@@ -70,7 +70,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const metrics = new ProxyMetrics();
   const activity = new Activity();
   const budget = { max: o.maxSseSubscribers, count: 0 };
-  const routes = new RouteSet({ engine: o.engine, waker: o.waker, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) }, activity);
+  const routes = new RouteSet({ engine: o.engine, wakes: o.wakes, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) }, activity);
   const sampler = new StatsSampler(o.engine, { intervalMs: o.statsIntervalMs, expiryMs: o.statsExpiryMs }, signal);
   const upstreams = new UpstreamPools();
   const ctx: ProxyContext = {

@@ -60,18 +60,8 @@ export const DEFAULTS = {
   minBytes: 512,
 } as const;
 
-/** Where a key's value came from, for error messages. */
-export interface Source {
-  container: string;
-  /** Keys (full label names) whose values came from the config file, and its path. */
-  fileKeys?: ReadonlySet<string>;
-  file?: string;
-}
-
-export function configError(src: Source, key: string, expected: string, got: string): BerthError {
-  const where = src.fileKeys?.has(key) ? `${key} in ${src.file}` : `label ${key}`;
-  return new BerthError('CONFIG', `container ${src.container}: ${where}: expected ${expected} (got: ${JSON.stringify(got)})`);
-}
+import { configError, type Source } from '../config/schema.js';
+export { configError, type Source };
 
 type Parser<T> = (v: string, fail: (expected: string) => never) => T;
 

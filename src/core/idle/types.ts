@@ -20,7 +20,14 @@ export interface WakeEvent {
   container: string;
   /** The dependency concerned, for waking_dep / dep_ready. */
   dep?: string;
+  /** On `starting`: the dependencies to wake first, in order. */
+  deps?: string[];
   message: string;
+  /** serve's SSE only: this event's place among the wake's steps (dependencies first), 1-based. */
+  step?: number;
+  steps?: number;
+  /** serve's SSE only: time left, estimated from this route's previous measured wakes (absent before the first). */
+  estimate?: { leftMs: number; fromWakes: number };
 }
 
 /** A state transition; NDJSON record `type:"idle"`. */

@@ -83,8 +83,8 @@ class WakeRun {
     this.t0 = this.now();
   }
 
-  private emit(event: WakeEventKind, message: string, dep?: string): void {
-    this.emitRaw({ type: 'wake', event, ts: new Date().toISOString(), container: this.container, ...(dep ? { dep } : {}), message });
+  private emit(event: WakeEventKind, message: string, dep?: string, deps?: string[]): void {
+    this.emitRaw({ type: 'wake', event, ts: new Date().toISOString(), container: this.container, ...(dep ? { dep } : {}), ...(deps ? { deps } : {}), message });
   }
 
   private transition(unit: Unit, input: Parameters<StateTable['apply']>[1], reason: string): void {
@@ -100,7 +100,7 @@ class WakeRun {
       const order = wakeOrder(this.container, (n) => units!.get(n)?.deps.map((d) => d.name) ?? []);
       const budget = this.timeoutMs ?? root.config.wakeTimeoutMs + order.reduce((s, n) => s + units!.get(n)!.config.wakeTimeoutMs, 0);
       const deadline = this.t0 + budget;
-      this.emit('starting', order.length ? `waking ${root.name} after ${order.join(', ')} (budget ${fmtMs(budget)})` : `waking ${root.name} (budget ${fmtMs(budget)})`);
+      this.emit('starting', order.length ? `waking ${root.name} after ${order.join(', ')} (budget ${fmtMs(budget)})` : `waking ${root.name} (budget ${fmtMs(budget)})`, undefined, order);
       const conditions = depConditions(units);
       for (const dep of order) await this.wakeDep(units.get(dep)!, conditions.get(dep) ?? 'ready', deadline);
       await this.wakeRoot(root, deadline, budget);

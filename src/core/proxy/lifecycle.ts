@@ -39,6 +39,16 @@ export interface LifeDeps {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** How many past wake durations a route keeps for its estimate. */
+export const WAKE_HISTORY = 9;
+
+export function median(xs: readonly number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export class RouteLife {
   state: IdleState = 'napping';
   changedAt: number;
@@ -51,6 +61,10 @@ export class RouteLife {
   private run = new AbortController();
   /** When the last wake ended ready (ms), for the connect grace of a just-woken app. */
   readyAt = 0;
+  /** Durations of this route's last successful wakes (ms), newest last, at most WAKE_HISTORY. */
+  readonly wakeTimes: number[] = [];
+  private wakeT0 = 0;
+  private steps = { done: 0, of: 0 };
   /** Upstream addresses by container port, looked up once per run of the container. */
   private readonly addresses = new Map<number, Address>();
   readonly hub: SseHub;
@@ -128,6 +142,8 @@ export class RouteLife {
     this.error = undefined;
     this.failure = undefined;
     this.run = new AbortController();
+    this.wakeT0 = t0;
+    this.steps = { done: 0, of: 0 };
     this.setState('starting', 'request');
     let ready: WakeEvent | undefined;
     let failed: WakeEvent | undefined;
@@ -146,6 +162,8 @@ export class RouteLife {
       throw err;
     }
     this.deps.metrics.wake(this.name, true, (this.now() - t0) / 1000);
+    this.wakeTimes.push(this.now() - t0);
+    if (this.wakeTimes.length > WAKE_HISTORY) this.wakeTimes.shift();
     this.readyAt = this.now();
     this.setState('ready', 'woke');
     this.publish(ready ?? { type: 'wake', event: 'ready', ts: iso(this.now()), container: this.name, message: `${this.name} is ready` });
@@ -160,8 +178,23 @@ export class RouteLife {
   }
 
   private publish(e: WakeEvent): void {
-    this.hub.publish('wake', e);
+    this.hub.publish('wake', this.withProgress(e));
     this.deps.record(e);
+  }
+
+  /**
+   * The page's view of a wake event: its step among the wake's steps
+   * (starting, two per dependency, container woke, waiting, ready) and the
+   * time left as estimated from this route's previous wakes (the median);
+   * no estimate before the first measured wake.
+   */
+  private withProgress(e: WakeEvent): WakeEvent {
+    if (e.event === 'starting') this.steps.of = 4 + 2 * (e.deps?.length ?? 0);
+    this.steps.done = e.event === 'ready' ? this.steps.of : Math.min(this.steps.done + 1, this.steps.of || Infinity);
+    const out: WakeEvent = { ...e, ...(this.steps.of ? { step: this.steps.done, steps: this.steps.of } : {}) };
+    const est = median(this.wakeTimes);
+    if (est === undefined || e.event === 'ready' || e.event === 'error') return out;
+    return { ...out, estimate: { leftMs: Math.max(0, Math.round(est - (this.now() - this.wakeT0))), fromWakes: this.wakeTimes.length } };
   }
 
   /** The port checked at wake: the HTTP port, or the first TCP route's for a TCP-only route. */

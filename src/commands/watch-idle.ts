@@ -76,6 +76,7 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
         async () => {
           watcher.restore(await loadState(statePath));
           await watcher.tick(ctx.signal);
+          await watcher.settle();
           // Saved with --dry-run too: the activity seen is true either way, only the stops were skipped.
           await saveState(statePath, watcher.snapshot());
         },

@@ -70,7 +70,7 @@ describe('compose v1 depends_on from the compose file', () => {
     expect(composeFileDeps(labels).value).toBe('db:service_started:false,cache:service_completed_successfully:false');
   });
 
-  it('says, once per container, when a compose container has no source of dependencies; never for v2 or plain containers', () => {
+  it('says, once per container, when a compose v1 container has no source of dependencies; never for v2 or plain containers', () => {
     const labels = v1Labels('/nonexistent-berth-dir', 'app');
     const note = idleConfigFor('shop_app_1', labels).depsNote;
     expect(note).toBe(
@@ -78,6 +78,7 @@ describe('compose v1 depends_on from the compose file', () => {
     );
     expect(idleConfigFor('shop_app_1', { ...labels, 'berth.idle.depends_on': 'db' }).depsNote).toBeUndefined();
     expect(idleConfigFor('v2', { ...labels, 'com.docker.compose.depends_on': '' }).depsNote).toBeUndefined();
+    expect(idleConfigFor('v2-without-label', { ...labels, 'com.docker.compose.version': '2.29.1' }).depsNote).toBeUndefined();
     expect(idleConfigFor('plain', {}).depsNote).toBeUndefined();
   });
 

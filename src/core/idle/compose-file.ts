@@ -8,8 +8,9 @@
  * the v2 label. Parsed files are cached by path and modification time (at
  * most MAX_CACHED; the oldest entry goes first).
  *
- * A compose container with no source of dependencies at all (no label, no
- * readable file) gets a note saying so, which the commands print once.
+ * A compose v1 container (`com.docker.compose.version` 1.x) with no source of
+ * dependencies at all (no label, no readable file) gets a note saying so,
+ * which the commands print once.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -18,6 +19,7 @@ import { COMPOSE_DEPENDS_ON, COMPOSE_PROJECT, COMPOSE_SERVICE } from '../engine/
 
 export const COMPOSE_CONFIG_FILES = 'com.docker.compose.project.config_files';
 export const COMPOSE_WORKING_DIR = 'com.docker.compose.project.working_dir';
+export const COMPOSE_VERSION = 'com.docker.compose.version';
 const MAX_CACHED = 64;
 
 type ServiceDeps = Map<string, string>;
@@ -82,6 +84,8 @@ export function composeFileDeps(labels: Record<string, string>): ComposeDeps {
     for (const [n, c] of services.get(service) ?? []) merged.set(n, c);
   }
   if (!read) {
+    // Only compose v1 writes no depends_on label; a v2 container without it has no dependencies.
+    if (!labels[COMPOSE_VERSION]?.startsWith('1.')) return {};
     const why = files.length ? problems.join('; ') : `it has no ${COMPOSE_CONFIG_FILES} label`;
     return { note: `compose project ${labels[COMPOSE_PROJECT]}, service ${service}: no ${COMPOSE_DEPENDS_ON} label (compose v1) and no readable compose file (${why}); its dependencies are unknown (name them with berth.idle.depends_on)` };
   }

@@ -83,6 +83,8 @@ export class IdleWatcher {
   private readonly kept = new Map<string, string>();
   /** Last time a managed container was seen with an awake dependent (ms), by id. */
   private readonly usedAt = new Map<string, number>();
+  /** Stops begun and not yet finished, by id: a round does not wait for them (a slow stop delays no other decision). */
+  private readonly stopping = new Map<string, Promise<boolean>>();
   /** Ids this process defers to another's claim on. */
   private readonly deferred = new Set<string>();
   private readonly warned = new Set<string>();
@@ -127,6 +129,7 @@ export class IdleWatcher {
       await this.tickSafe(signal);
       await kick.wait(Math.max(200, this.o.intervalMs - (this.now() - t0)), signal);
     }
+    await this.settle();
     await events;
   }
 
@@ -174,7 +177,8 @@ export class IdleWatcher {
     this.prune(view);
     this.reportErrors(view);
     this.claim(view);
-    for (const [name, m] of view.managed) await this.observe(name, m.seen);
+    // A container being stopped is this process's to report (its stop record), not an outside change.
+    for (const [name, m] of view.managed) if (!this.stopping.has(m.seen.id)) await this.observe(name, m.seen);
     this.noteUse(view);
     const awake = [...view.managed.values()].filter((m) => m.seen.awake);
     const counters = await Promise.all(awake.map((m) => readCounters(this.o.engine, m.seen.id, signal, this.now).catch(() => undefined)));
@@ -186,7 +190,7 @@ export class IdleWatcher {
     for (const name of dependentsFirst(view)) {
       if (signal.aborted) return;
       const m = view.managed.get(name)!;
-      if (m.seen.awake && (await this.judge(view, m.seen, m.config, signal))) stopped.add(m.seen.id);
+      if (m.seen.awake && !this.stopping.has(m.seen.id) && (await this.judge(view, m.seen, m.config, signal))) stopped.add(m.seen.id);
     }
     this.awakeIds = new Set(awake.map((m) => m.seen.id).filter((id) => !stopped.has(id)));
   }
@@ -292,9 +296,15 @@ export class IdleWatcher {
     }
     // The last check, synchronous with the stop: activity this process sees, and the claim.
     if (this.idleFor(s) < cfg.timeoutMs || this.claimedElsewhere(s)) return false;
-    const slept = await this.sleepNow(s, cfg, reason);
-    if (slept) s.awake = false;
-    return slept;
+    // Begun now, finished in the background: the round goes on with its other decisions.
+    const id = s.id;
+    this.stopping.set(id, this.sleepNow(s, cfg, reason).finally(() => this.stopping.delete(id)));
+    return true;
+  }
+
+  /** Waits for the stops begun (a stop once begun is finished, and its record printed). */
+  async settle(): Promise<void> {
+    while (this.stopping.size) await Promise.all(this.stopping.values());
   }
 
   /**

@@ -185,6 +185,7 @@ function startBackground(o: ServeOptions, routes: RouteSet, owner: IdleWatcher, 
     } catch {
       /* aborted */
     } finally {
+      await owner.settle();
       owner.release();
     }
   })();

@@ -319,9 +319,13 @@ export class IdleWatcher {
     this.noteUse(view);
     const users = this.users(view, s.name);
     if (users.length) return this.keep(s, `idle for ${fmtMs(roundS(this.idleFor(s)))} but in use by ${users.join(', ')} (awake dependents)`);
-    const c = await readCounters(this.o.engine, s.id, signal, this.now).catch(() => undefined);
-    if (!c) return false;
-    this.clock(s).observe(c, cfg.minBytes);
+    // The round's counters are fresh enough when read within the last interval (at most 1 s) ago; else read them again.
+    const last = this.clock(s).last?.at ?? 0;
+    if (this.now() - last > Math.min(1000, this.o.intervalMs)) {
+      const c = await readCounters(this.o.engine, s.id, signal, this.now).catch(() => undefined);
+      if (!c) return false;
+      this.clock(s).observe(c, cfg.minBytes);
+    }
     if (this.idleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
     return !this.claimedElsewhere(s);
   }

@@ -279,8 +279,8 @@ export class IdleWatcher {
   private async judge(view: View, s: Seen, cfg: IdleConfig, signal: AbortSignal): Promise<boolean> {
     if (cfg.timeoutMs === 0 || this.idleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
     if (this.deferred.has(s.id)) return false;
-    const users = this.users(view, s.name);
-    if (users.length) return this.keep(s, `idle for ${fmtMs(roundS(this.idleFor(s)))} but in use by ${users.join(', ')} (awake dependents)`);
+    const inUse = this.inUse(view, s, this.users(view, s.name));
+    if (inUse) return inUse;
     // The round's readings may be old by now (a slow stop before this one): decide on a fresh one.
     const fresh = await this.freshLook(s, cfg, signal);
     if (!fresh) return false;
@@ -317,8 +317,8 @@ export class IdleWatcher {
     const now = view.all.get(s.name);
     if (!now || now.id !== s.id || !now.awake) return false;
     this.noteUse(view);
-    const users = this.users(view, s.name);
-    if (users.length) return this.keep(s, `idle for ${fmtMs(roundS(this.idleFor(s)))} but in use by ${users.join(', ')} (awake dependents)`);
+    const inUse = this.inUse(view, s, this.users(view, s.name));
+    if (inUse) return inUse;
     // The round's counters are fresh enough when read within the last interval (at most 1 s) ago; else read them again.
     const last = this.clock(s).last?.at ?? 0;
     if (this.now() - last > Math.min(1000, this.o.intervalMs)) {
@@ -328,6 +328,18 @@ export class IdleWatcher {
     }
     if (this.idleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
     return !this.claimedElsewhere(s);
+  }
+
+  /**
+   * Kept while a dependent is awake: reported (once per reason) naming the
+   * dependents, except those whose stop has begun, which are waited for
+   * quietly (it sleeps after them). Undefined: no awake dependent.
+   */
+  private inUse(view: Pick<View, 'all'>, s: Seen, users: string[]): Promise<false> | undefined {
+    if (!users.length) return undefined;
+    const shown = users.filter((n) => !this.stopping.has(view.all.get(n)?.id ?? ''));
+    if (!shown.length) return Promise.resolve(false);
+    return this.keep(s, `idle for ${fmtMs(roundS(this.idleFor(s)))} but in use by ${shown.join(', ')} (awake dependents)`);
   }
 
   /** Another live berth process manages it now (read from the claim file, just before acting). */

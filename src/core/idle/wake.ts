@@ -16,15 +16,25 @@ import { BerthError } from '../errors.js';
 import { WakeFailure } from './wake-failure.js';
 import type { DepCondition } from './config.js';
 import { wakeOrder } from './deps.js';
-import type { ContainerProvider } from './provider.js';
-import { fmtMs, waitReady } from './readiness.js';
+import { fmtMs, waitReady, type ReadinessTarget } from './readiness.js';
 import { SingleFlight } from './single-flight.js';
 import { StateTable } from './state-machine.js';
-import type { Unit, UnitResolver } from './units.js';
-import type { IdleRecord, WakeEvent, WakeEventKind, WakeOnce, WakePath, Waker } from './types.js';
+import type { Unit } from './units.js';
+import type { IdleRecord, Provider, WakeEvent, WakeEventKind, WakeOnce, WakePath, Waker } from './types.js';
+
+/**
+ * What a wake needs: the units (a container or, with the next provider, a
+ * service) with their dependencies and state, and the Provider that starts
+ * them. The wake knows nothing of containers: UnitResolver over the
+ * ContainerProvider is one implementation.
+ */
+export interface UnitSource {
+  provider: Provider & ReadinessTarget;
+  graph(root: string, signal?: AbortSignal): Promise<Map<string, Unit>>;
+}
 
 export interface WakerOptions {
-  resolver: UnitResolver;
+  resolver: UnitSource;
   /** Shared state table (watch-idle, serve); a private one when left out. */
   states?: StateTable;
   onTransition?: (r: IdleRecord) => void;

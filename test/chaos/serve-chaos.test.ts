@@ -206,7 +206,8 @@ class Chaos {
       if (!this.running.get(u.name) || this.stopBegun.has(u.name) || u.role === 'crash') continue;
       const users = [u.name, ...u.dependents];
       if ([...this.conns].some((c) => c.end === undefined && users.includes(c.unit))) continue;
-      if (u.dependents.some((d) => this.running.get(d) && !this.stopBegun.has(d))) continue;
+      // a dependency sleeps its own timeout after its last dependent is down (its die counts as activity)
+      if (u.dependents.some((d) => this.running.get(d))) continue;
       const last = Math.max(this.lastStart.get(u.name) ?? 0, ...users.map((n) => this.lastEnd.get(n) ?? 0));
       const bound = u.timeoutMs + INTERVAL_MS + u.stopMs + SLACK_MS;
       if (now - last > bound) this.fail(`${u.role} still running ${now - last} ms after its last activity (bound ${bound} ms)`);

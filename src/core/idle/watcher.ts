@@ -83,6 +83,12 @@ export class IdleWatcher {
   private readonly kept = new Map<string, string>();
   /** Last time a managed container was seen with an awake dependent (ms), by id. */
   private readonly usedAt = new Map<string, number>();
+  /** When the engine was last listed (ms); a reading older than `freshMs` is taken again before a stop. */
+  private listedAt = 0;
+  private lastView: View | undefined;
+  private get freshMs(): number {
+    return Math.min(1000, this.o.intervalMs);
+  }
   /** Stops begun and not yet finished, by id: a round does not wait for them (a slow stop delays no other decision). */
   private readonly stopping = new Map<string, Promise<boolean>>();
   /** Ids this process defers to another's claim on. */
@@ -165,11 +171,12 @@ export class IdleWatcher {
   /** One look at the engine: every container, which are managed, their config and dependencies. */
   async look(signal?: AbortSignal): Promise<View> {
     const seen = await listAll(this.o.engine, signal);
+    this.listedAt = this.now();
     const names = typeof this.o.names === 'function' ? this.o.names() : this.o.names;
     const view = buildView(seen, this.o.file, names, this.o.defaultTimeoutMs);
-    if (!this.o.withDeps || !names) return view;
-    const all = closure(names, (n) => view.deps.get(n) ?? []);
-    return all.length > names.length ? buildView(seen, this.o.file, all, this.o.defaultTimeoutMs) : view;
+    const all = this.o.withDeps && names ? closure(names, (n) => view.deps.get(n) ?? []) : [];
+    this.lastView = names && all.length > names.length ? buildView(seen, this.o.file, all, this.o.defaultTimeoutMs) : view;
+    return this.lastView;
   }
 
   async tick(signal: AbortSignal): Promise<void> {
@@ -282,7 +289,7 @@ export class IdleWatcher {
     const inUse = this.inUse(view, s, this.users(view, s.name));
     if (inUse) return inUse;
     // The round's readings may be old by now (a slow stop before this one): decide on a fresh one.
-    const fresh = await this.freshLook(s, cfg, signal);
+    const fresh = await this.freshLook(s, cfg, signal, view);
     if (!fresh) return false;
     const idle = this.idleFor(s);
     const clock = this.clock(s);
@@ -312,8 +319,9 @@ export class IdleWatcher {
    * again (is it still awake, the same container, with no awake dependent?)
    * and its counters read again. False: not to be stopped now.
    */
-  private async freshLook(s: Seen, cfg: IdleConfig, signal: AbortSignal): Promise<boolean> {
-    const view = await this.look(signal);
+  private async freshLook(s: Seen, cfg: IdleConfig, signal: AbortSignal, round: View): Promise<boolean> {
+    // The round's list is fresh enough when taken within the last interval (at most 1 s); else list again.
+    const view = this.now() - this.listedAt <= this.freshMs ? (this.lastView ?? round) : await this.look(signal);
     const now = view.all.get(s.name);
     if (!now || now.id !== s.id || !now.awake) return false;
     this.noteUse(view);
@@ -321,7 +329,7 @@ export class IdleWatcher {
     if (inUse) return inUse;
     // The round's counters are fresh enough when read within the last interval (at most 1 s) ago; else read them again.
     const last = this.clock(s).last?.at ?? 0;
-    if (this.now() - last > Math.min(1000, this.o.intervalMs)) {
+    if (this.now() - last > this.freshMs) {
       const c = await readCounters(this.o.engine, s.id, signal, this.now).catch(() => undefined);
       if (!c) return false;
       this.clock(s).observe(c, cfg.minBytes);

@@ -5,9 +5,9 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { connectEngines, connectEngine } from './core/engine/connect.js';
+import { answered, connectEngines, connectEngine } from './core/engine/connect.js';
 import type { Engine } from './core/engine/engine.js';
-import { usageError } from './core/errors.js';
+import { EXIT, usageError } from './core/errors.js';
 
 export type Out = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 
@@ -62,9 +62,23 @@ export class CommandContext {
     return { host: o.host ?? [], context: o.context ?? [] };
   }
 
+  /**
+   * The engines of a command that follows several (logs, stats, events). With several, one that does not
+   * answer is reported and retried by the sources, not fatal; `engineReport` at the end says which never
+   * answered and sets exit 3.
+   */
   engines(cmd: Command): Promise<Engine[]> {
     const g = this.globals(cmd);
-    return connectEngines({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal });
+    const onUnreachable = (_e: Engine, err: unknown) => this.warn(`${(err as Error).message}; going on with the other engines and retrying it`);
+    return connectEngines({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal, onUnreachable });
+  }
+
+  /** At the end of a run over several engines: an engine that never answered is named, and the exit code is 3. */
+  engineReport(engines: Engine[]): void {
+    const silent = engines.filter((e) => !answered(e));
+    if (!silent.length || this.pipeClosed) return;
+    for (const e of silent) this.warn(`the engine at ${e.endpoint.host} never answered`);
+    this.exitCode = EXIT.engineUnreachable;
   }
 
   /** The engine of a command that acts on one engine (serve, wake, watch-idle, topology): more than one is refused, not dropped. */

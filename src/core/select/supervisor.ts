@@ -60,8 +60,10 @@ export interface SupervisorOptions {
   endWhenNamedGone?: boolean;
   /** Added to the removal line, e.g. "its logs end here". */
   removalNote?: string;
-  /** Engine connection changes (topology's engineUp); the default status lines are printed unless `quiet`. */
+  /** Engine connection changes (topology's engineUp). */
   onEngine?: (engine: Engine, up: boolean) => void;
+  /** Print the engine's connection changes on stderr (default true; topology prints its own). */
+  statusLines?: boolean;
   /** Reconnect lines say what resumes, e.g. "resuming each container's logs from the last line printed". */
   resumeNote?: string;
   backoff?: BackoffPolicy;
@@ -181,7 +183,7 @@ export class Supervisor {
 
   private status(engine: Engine, s: WatcherStatus, neverAnswered: boolean): void {
     if (s.kind === 'disconnected') this.opts.onEngine?.(engine, false);
-    if (neverAnswered) return; // said once when connecting: it is retried quietly until it answers
+    if (neverAnswered || this.opts.statusLines === false) return; // said once when connecting: retried quietly until it answers
     const where = this.several ? ` (${engine.name})` : '';
     if (s.kind === 'disconnected') this.opts.warn(`lost the engine${where}: ${s.error}; reconnecting`);
     else if (s.kind === 'retrying') this.opts.warn(`reconnecting to the engine${where} (attempt ${s.attempt}, waited ${s.delayMs} ms)`);

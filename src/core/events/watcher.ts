@@ -75,11 +75,9 @@ export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: A
     if (!announced) onOpen();
   }
   const reopen = async (err: unknown, sig: AbortSignal): Promise<boolean> => {
-    if (err === undefined) {
-      // The engine closes the stream at `until`; without one, a close means it went away.
-      if (opts.until !== undefined && now() >= opts.until) return false;
-      err = new BerthError('ENGINE_UNREACHABLE', 'the engine closed the event stream');
-    }
+    // The engine closes the stream at `until`; without one, a close means it went away.
+    if (opts.until !== undefined && now() >= opts.until) return false;
+    err ??= new BerthError('ENGINE_UNREACHABLE', 'the engine closed the event stream');
     if (isAbortError(err)) return false;
     if (err instanceof BerthError && err.code !== 'ENGINE_UNREACHABLE') throw err;
     if (!reconnecting) opts.onStatus?.({ kind: 'disconnected', error: (err as Error).message });

@@ -68,6 +68,8 @@ class LogSession {
   private active = 0;
   private supervised = true;
   private readonly followers = new Map<string, ContainerFollower>();
+  /** Followers of containers created but not started yet. */
+  private readonly unstarted = new Set<string>();
   private readonly window: ReorderWindow;
   private readonly ticker: NodeJS.Timeout;
   private readonly env: ContainerFollowEnv;
@@ -90,11 +92,11 @@ class LogSession {
     const f = new ContainerFollower(t, this.env, start);
     this.followers.set(keyOf(t), f);
     this.opts.onTarget?.(t);
-    this.active++;
     return f;
   }
 
   launch(f: ContainerFollower): void {
+    this.active++;
     void this.pump(f)
       .catch((err) => {
         if (this.signal.aborted) return;
@@ -128,11 +130,23 @@ class LogSession {
     }
   }
 
+  /** A container created while following is read from its start (no request before it has output to give). */
   private apply(l: Lifetime): void {
+    if (l.kind === 'synced') return;
+    const key = keyOf(l.target);
     if (l.kind === 'added') {
-      if (!this.followers.has(keyOf(l.target))) this.launch(this.register(l.target, l.history ? 'query' : 'new'));
-    } else if (l.kind === 'started') this.followers.get(keyOf(l.target))?.started();
-    else if (l.kind === 'removed') this.followers.get(keyOf(l.target))?.removed();
+      if (this.followers.has(key)) return;
+      const f = this.register(l.target, l.history ? 'query' : 'new');
+      if (l.target.running || l.history) this.launch(f);
+      else this.unstarted.add(key);
+    } else if (l.kind === 'started') {
+      const f = this.followers.get(key);
+      if (f && this.unstarted.delete(key)) this.launch(f);
+      else f?.started();
+    } else if (l.kind === 'removed') {
+      this.followers.get(key)?.removed();
+      if (this.unstarted.delete(key)) this.followers.delete(key);
+    }
   }
 
   private maybeFinish(): void {

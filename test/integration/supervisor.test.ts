@@ -44,7 +44,7 @@ function spawn(args: string[], env: Record<string, string> = {}) {
 const inSeconds = (s: number) => String(Date.now() / 1000 + s);
 
 describe('issue 14: the selection supervisor and the resumable stream', () => {
-  it('1. events under bursts of concurrent run --rm: every event docker prints, berth prints once, nothing else', async () => {
+  it('1. events under bursts of concurrent run --rm: every event docker prints, berth prints once, nothing else', { timeout: 240_000 }, async () => {
     const label = `berth.test.burst=${uniqueName('ev')}`;
     const [k, v] = label.split('=') as [string, string];
     const theirs = execa('docker', ['events', '--format', '{{json .}}', '--filter', `label=${label}`], { reject: false });
@@ -127,14 +127,14 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     }
   });
 
-  it('6. one unreachable engine among several: the others are followed, stderr names it, and the run exits 3 at the end', async () => {
+  it('6. one unreachable engine among several: the others are followed, stderr names it, and the run exits 3 at the end', { timeout: 120_000 }, async () => {
     const dead = await closedPort();
     const project = uniqueName('p6');
     await keep(runContainer({ name: uniqueName('p6c'), cmd: 'echo reachable; sleep 60', labels: { [PROJECT]: project } }));
-    const logs = spawn(['-H', socket, '-H', dead, 'logs', '-f', '--json', '--project', project, '--until', inSeconds(6)]);
+    const logs = spawn(['-H', socket, '-H', dead, 'logs', '-f', '--json', '--project', project, '--until', inSeconds(20)]);
     const label = `berth.test.p6=${project}`;
-    const events = spawn(['-H', dead, '-H', socket, 'events', '--json', '--filter', `label=${label}`, '--until', inSeconds(6)]);
-    await new Promise((r) => setTimeout(r, 2000));
+    const events = spawn(['-H', dead, '-H', socket, 'events', '--json', '--filter', `label=${label}`, '--until', inSeconds(20)]);
+    await new Promise((r) => setTimeout(r, 3000));
     const [k, v] = label.split('=') as [string, string];
     await keep(runContainer({ name: uniqueName('p6e'), cmd: 'true', labels: { [k]: v } }));
     const [l, e] = await Promise.all([logs.child, events.child]);
@@ -146,14 +146,14 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     expect(events.stderr()).toMatch(/never answered/);
   });
 
-  it('7. logs -f and short-lived run --rm containers: a removal is not a read failure, and lines are read while they exist', async () => {
+  it('7. logs -f and short-lived run --rm containers: a removal is not a read failure, and lines are read while they exist', { timeout: 120_000 }, async () => {
     const project = uniqueName('p7');
-    const f = spawn(['logs', '-f', '--json', '--project', project, '--until', inSeconds(14)]);
+    const f = spawn(['logs', '-f', '--json', '--project', project, '--until', inSeconds(40)]);
     await new Promise((r) => setTimeout(r, 2000));
     await burst(8, 'echo "quick $HOSTNAME"', { [PROJECT]: project });
     await burst(6, 'echo "lingers $HOSTNAME"; sleep 1', { [PROJECT]: project });
     const res = await f.child;
-    expect(f.stderr()).not.toMatch(/409|can not get logs|marked for removal/);
+    expect(f.stderr()).not.toMatch(/\(409\)|can not get logs|marked for removal/);
     expect(res.exitCode).toBe(0);
     const msgs = f.out.json<{ msg: string; id: string }>();
     expect(msgs.length).toBe(new Set(msgs.map((m) => m.id)).size); // one line each, none repeated

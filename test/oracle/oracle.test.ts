@@ -32,7 +32,7 @@ const BURST = 20;
 
 const soakSeed = process.env.BERTH_SOAK_SEED;
 const seeds = soakSeed ? [Number(soakSeed)] : process.env.BERTH_ORACLE_SEEDS ? process.env.BERTH_ORACLE_SEEDS.split(',').map(Number) : [1401, 1402];
-const actionMs = soakSeed ? Number(process.env.BERTH_SOAK_MINUTES ?? '1') * 60_000 : Number(process.env.BERTH_ORACLE_SECONDS ?? '12') * 1000;
+const actionMs = soakSeed ? Number(process.env.BERTH_SOAK_MINUTES ?? '1') * 60_000 : Number(process.env.BERTH_ORACLE_SECONDS ?? '4') * 1000;
 
 const made = new Set<string>();
 afterAll(async () => {
@@ -239,15 +239,40 @@ async function runSeed(seed: number): Promise<Report> {
   return report;
 }
 
+/**
+ * `docker logs -t` of a container as "TS STREAM MSG" strings. docker prints each engine message with its
+ * own timestamp, and the engine cuts a line longer than 16 KiB into messages of 16 KiB: such a line comes
+ * with a timestamp prefix inside it after every 16 KiB of content. Those are taken out here (the line's
+ * time is its first message's, as berth gives it); then the bytes are read as UTF-8, as berth reads them.
+ */
 async function dockerLogs(id: string): Promise<string[]> {
-  const res = await execa('docker', ['logs', '-t', id], { encoding: 'buffer', reject: false, maxBuffer: 1024 * 1024 * 1024 });
-  const split = (b: Uint8Array, stream: string) =>
-    Buffer.from(b)
-      .toString('utf8')
-      .split('\n')
-      .filter((l, i, a) => l !== '' || i < a.length - 1)
-      .map((l) => `${l.slice(0, 30)} ${stream} ${l.slice(31)}`);
-  return [...split(res.stdout as Uint8Array, 'stdout'), ...split(res.stderr as Uint8Array, 'stderr')];
+  const res = await execa('docker', ['logs', '-t', id], { encoding: 'buffer', reject: false, maxBuffer: 1024 * 1024 * 1024, stripFinalNewline: false });
+  const lines = (b: Uint8Array, stream: string) => {
+    const buf = Buffer.from(b);
+    const out: string[] = [];
+    for (let start = 0; start < buf.length; ) {
+      let nl = buf.indexOf(10, start);
+      if (nl === -1) nl = buf.length;
+      out.push(`${buf.toString('latin1', start, start + 30)} ${stream} ${joinPartials(buf.subarray(start + 31, nl)).toString('utf8')}`);
+      start = nl + 1;
+    }
+    return out;
+  };
+  return [...lines(res.stdout as Uint8Array, 'stdout'), ...lines(res.stderr as Uint8Array, 'stderr')];
+}
+
+const PARTIAL = 16 * 1024;
+const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z $/;
+
+function joinPartials(content: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let rest = content;
+  while (rest.length > PARTIAL && STAMP.test(rest.toString('latin1', PARTIAL, PARTIAL + 31))) {
+    parts.push(rest.subarray(0, PARTIAL));
+    rest = rest.subarray(PARTIAL + 31);
+  }
+  parts.push(rest);
+  return Buffer.concat(parts);
 }
 
 function multisetDiff(want: string[], got: string[]): { missing: string[]; extra: string[] } {

@@ -82,11 +82,14 @@ export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: A
     if (err instanceof BerthError && err.code !== 'ENGINE_UNREACHABLE') throw err;
     if (!reconnecting) opts.onStatus?.({ kind: 'disconnected', error: (err as Error).message });
     reconnecting = true;
+    // A wait never outlasts --until.
+    const left = opts.until === undefined ? undefined : Number((opts.until - now()) / 1_000_000n);
+    const waitSignal = left === undefined ? sig : AbortSignal.any([sig, AbortSignal.timeout(Math.max(0, left))]);
     try {
-      const { delayMs, attempt } = await scheduler.wait(sig, err);
+      const { delayMs, attempt } = await scheduler.wait(waitSignal, err);
       opts.onStatus?.({ kind: 'retrying', attempt, delayMs });
     } catch (waitErr) {
-      if (sig.aborted) return false;
+      if (waitSignal.aborted) return false;
       if (waitErr instanceof RetriesExhaustedError) throw err;
       throw waitErr;
     }

@@ -85,8 +85,6 @@ async function runSeed(seed: number): Promise<Report> {
   const events = spawn(['events', '--json', '--filter', `label=${label}`]);
   const logs = spawn(['logs', '-f', '--json', '--project', project]);
   const stats = spawn(['stats', '--json', '--project', project]);
-  await sleep(3000); // every subscription is up
-  const t0 = BigInt(Date.now()) * 1_000_000n;
 
   const make = async (p: Planned, cmd: string, autoRemove: boolean) => {
     const env = p.pads.map((pad, i) => `PAD${i}=${pad.text}`);
@@ -105,6 +103,21 @@ async function runSeed(seed: number): Promise<Report> {
     await c.start();
   };
   const pads = () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => padding(r));
+  // Every subscription is up once a first container of the run was seen by all of them (a fixed wait is
+  // not enough on a loaded machine, where starting node can take seconds): docker events and berth events
+  // print its die event, berth logs its line. The window compared starts after that.
+  const sync: Planned = { tag: 's0', pads: [{ text: 'sync', bad: false }], rm: false, writer: false, removedByUs: false, startedAt: 0, count: 1 };
+  planned.push(sync);
+  const died = (lines: string[]) => lines.some((l) => l.includes(sync.id!) && /"(action|Action)":"die"/.test(l));
+  for (let tries = 0; ; tries++) {
+    if (!sync.id) await make(sync, writerScript(sync.tag, sync.pads, 1, 0, 0), false);
+    await sleep(250);
+    const ready = died(theirLines.lines.map((l) => l.line)) && died(events.out.lines.map((l) => l.line)) && logs.out.lines.some((l) => l.line.includes(sync.id!));
+    if (ready) break;
+    if (tries > 240) throw new Error(`seed ${seed}: berth and docker were not both following after 60 s`);
+  }
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+
   let n = 0;
   const actions = {
     burst: async () => {
@@ -178,7 +191,8 @@ async function runSeed(seed: number): Promise<Report> {
   for (const k of oursEv) ourCount.set(k, (ourCount.get(k) ?? 0) + 1);
   report.events.docker = window.size;
   report.events.berth = oursEv.filter((k) => window.has(k)).length;
-  report.events.missing = [...window].filter((k) => !ourCount.has(k));
+  const at = new Map(theirsEv.map((e) => [e.key, e.ns]));
+  report.events.missing = [...window].filter((k) => !ourCount.has(k)).map((k) => `${k} (${(at.get(k)! - t0) / 1_000_000n} ms after the window began)`);
   report.events.extra = oursEv.filter((k) => !all.has(k));
   report.events.repeated = [...ourCount].filter(([, c]) => c > 1).map(([k]) => k);
 

@@ -106,13 +106,17 @@ async function runSeed(seed: number): Promise<Report> {
   // Every subscription is up once a first container of the run was seen by all of them (a fixed wait is
   // not enough on a loaded machine, where starting node can take seconds): docker events and berth events
   // print its die event, berth logs its line. The window compared starts after that.
-  const sync: Planned = { tag: 's0', pads: [{ text: 'sync', bad: false }], rm: false, writer: false, removedByUs: false, startedAt: 0, count: 1 };
-  planned.push(sync);
-  const died = (lines: string[]) => lines.some((l) => l.includes(sync.id!) && /"(action|Action)":"die"/.test(l));
+  // A sync container that ended before a late subscriber began is not seen by it: another is made every 5 s.
+  let sync: Planned | undefined;
+  const died = (lines: string[]) => lines.some((l) => l.includes(sync!.id!) && /"(action|Action)":"die"/.test(l));
   for (let tries = 0; ; tries++) {
-    if (!sync.id) await make(sync, writerScript(sync.tag, sync.pads, 1, 0, 0), false);
+    if (tries % 20 === 0) {
+      sync = { tag: `s${tries / 20}`, pads: [{ text: 'sync', bad: false }], rm: false, writer: false, removedByUs: false, startedAt: 0, count: 1 };
+      planned.push(sync);
+      await make(sync, writerScript(sync.tag, sync.pads, 1, 0, 0), false);
+    }
     await sleep(250);
-    const ready = died(theirLines.lines.map((l) => l.line)) && died(events.out.lines.map((l) => l.line)) && logs.out.lines.some((l) => l.line.includes(sync.id!));
+    const ready = died(theirLines.lines.map((l) => l.line)) && died(events.out.lines.map((l) => l.line)) && logs.out.lines.some((l) => l.line.includes(sync!.id!));
     if (ready) break;
     if (tries > 240) throw new Error(`seed ${seed}: berth and docker were not both following after 60 s`);
   }

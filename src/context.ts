@@ -6,7 +6,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Engine } from './core/engine/engine.js';
-import { usageError } from './core/errors.js';
+import { EXIT, usageError } from './core/errors.js';
 
 export type Out = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 
@@ -61,11 +61,25 @@ export class CommandContext {
     return { host: o.host ?? [], context: o.context ?? [] };
   }
 
-  /** The engines of the global flags, connected. The engine client (node:http and TLS) loads here, not at start-up. */
+  /**
+   * The engines of a command that follows several (logs, stats, events). With several, one that does not
+   * answer is reported and retried by the sources, not fatal; `engineReport` at the end says which never
+   * answered and sets exit 3. The engine client (node:http and TLS) loads here, not at start-up.
+   */
   async engines(cmd: Command): Promise<Engine[]> {
     const g = this.globals(cmd);
     const { connectEngines } = await import('./core/engine/connect.js');
-    return connectEngines({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal });
+    const onUnreachable = (_e: Engine, err: unknown) => this.warn(`${(err as Error).message}; going on with the other engines and retrying it`);
+    return connectEngines({ hosts: g.host, contexts: g.context, env: this.env, signal: this.signal, onUnreachable });
+  }
+
+  /** At the end of a run over several engines: an engine that never answered is named, and the exit code is 3. */
+  engineReport(engines: Engine[]): void {
+    // An engine that answered knows its API version (connect.ts's `answered`, inlined to keep that module lazy).
+    const silent = engines.filter((e) => e.apiVersion === '');
+    if (!silent.length || this.pipeClosed) return;
+    for (const e of silent) this.warn(`the engine at ${e.endpoint.host} never answered`);
+    this.exitCode = EXIT.engineUnreachable;
   }
 
   /** The engine of a command that acts on one engine (serve, wake, watch-idle, topology): more than one is refused, not dropped. */

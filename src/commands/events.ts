@@ -7,6 +7,7 @@ import { collectFilters, parseTimePoint } from '../core/parse.js';
 import { pickFormat } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { mergeByArrival } from '../core/stream/merge.js';
+import { answered } from '../core/engine/connect.js';
 import { addFilterOption, addFormatOptions } from './options.js';
 
 interface EventsOptions {
@@ -35,15 +36,20 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     const engines = await ctx.engines(cmd);
     const several = engines.length > 1;
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
-    const streams = engines.map((engine) =>
-      watchEvents(engine, { since, until, filters, onStatus: (s) => ctx.warn(statusLine(s, several ? engine.name : undefined)) }, ctx.signal),
-    );
+    const streams = engines.map((engine) => {
+      const late = !answered(engine);
+      // An engine that did not answer at the start was named then; it is retried quietly until it does.
+      const onStatus = (s: WatcherStatus) => (late && !answered(engine) ? undefined : ctx.warn(statusLine(s, several ? engine.name : undefined)));
+      const onOpened = (first: boolean) => (late && first ? ctx.warn(`the engine at ${engine.endpoint.host} answered`) : undefined);
+      return watchEvents(engine, { since, until, filters, onStatus, onOpened }, ctx.signal);
+    });
     const tagged = engines.map((engine, i) => tag(streams[i]!, several ? engine.name : undefined));
     for await (const { ev, engine } of mergeByArrival(tagged)) {
       const rec = toEventRecord(ev, engine);
       await out.writeLine((format === 'json' ? JSON.stringify(rec) : formatEventLine(rec)) + '\n');
     }
     await out.end();
+    ctx.engineReport(engines);
   });
 }
 

@@ -78,6 +78,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
     }
     const plan: LogsPlan = { engines, selection, query, follow: !!opts.follow, windowMs, onStatus: (m) => ctx.warn(m), onFailed: () => (ctx.exitCode = EXIT.failure) };
     await runLines(ctx, plan, format, opts, filter);
+    ctx.engineReport(engines);
   });
 }
 

@@ -47,8 +47,9 @@ export function makeStatsCommand(ctx: CommandContext): Command {
   return cmd.action(async (names: string[], opts: StatsOptions) => {
     const plan = planStats(names, opts, !!ctx.io.stdout.isTTY);
     const engines = await ctx.engines(cmd);
-    if (!plan.stream) return printSnapshot(ctx, engines, plan);
-    await runStatsView(ctx, engines, plan);
+    if (!plan.stream) await printSnapshot(ctx, engines, plan);
+    else await runStatsView(ctx, engines, plan);
+    ctx.engineReport(engines);
   });
 }
 

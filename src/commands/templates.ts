@@ -76,6 +76,7 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     if (!ctx.pipeClosed) await job.finish(nowTs(), !!opts.follow);
     await out.end();
     save();
+    if (plan) ctx.engineReport(plan.engines);
     if (miner.store.evicted > 0) ctx.warn(`--max-templates ${miner.opts.maxTemplates}: evicted ${miner.store.evicted} least recently matched templates`);
   });
 }

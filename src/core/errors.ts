@@ -22,7 +22,7 @@ export const EXIT_TABLE: ReadonlyArray<{ code: number; meaning: string }> = [
   { code: EXIT.ok, meaning: 'success; also when the output pipe was closed by the reader (| head)' },
   { code: EXIT.failure, meaning: 'an operation failed (a container exited while waking, an engine error)' },
   { code: EXIT.usage, meaning: 'usage error: unknown flag, bad flag value, bad configuration' },
-  { code: EXIT.engineUnreachable, meaning: 'the Docker engine could not be reached' },
+  { code: EXIT.engineUnreachable, meaning: 'the Docker engine could not be reached (with several engines: one never answered)' },
   { code: EXIT.notFound, meaning: 'a named container, project or file was not found' },
   { code: EXIT.timeout, meaning: 'a wait ran out of time (wake timeout, --timeout)' },
   { code: EXIT.interrupted, meaning: 'interrupted by SIGINT (Ctrl-C)' },

@@ -5,9 +5,8 @@
  * - `ReconnectScheduler`: counts attempts, enforces the bound, and carries a
  *   generation counter so a retry scheduled for an old selection never fires
  *   after `bump()` (the selection changed, or a newer connection succeeded).
- * `ResumeCursor` remembers the last record delivered so a reconnect resumes
- * from it: records at or before it are dropped (no repeats), and the source is
- * asked for everything from that time on (no gaps).
+ * Where a reconnect resumes from, and what it drops, is the resumable
+ * stream's cursor (stream/resumable.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -80,35 +79,5 @@ export class ReconnectScheduler {
     const delayMs = nextDelay(this.attempt, this.policy, this.random);
     await this.sleepFn(delayMs, signal);
     return { retry: gen === this.gen, delayMs, attempt: this.attempt };
-  }
-}
-
-/**
- * Where a stream got to: the timestamp (ns) of the last record delivered and
- * the keys of every record delivered at exactly that timestamp. A source that
- * resumes with `since = cursor.ns` (inclusive) replays those boundary records;
- * `accept` filters them out, and anything older.
- */
-export class ResumeCursor {
-  ns: bigint | undefined;
-  private keysAtNs = new Set<string>();
-
-  constructor(start?: bigint) {
-    this.ns = start;
-  }
-
-  /** True when the record is new (and records it); false for a repeat. */
-  accept(ns: bigint, key: string): boolean {
-    if (this.ns !== undefined) {
-      if (ns < this.ns) return false;
-      if (ns === this.ns) {
-        if (this.keysAtNs.has(key)) return false;
-        this.keysAtNs.add(key);
-        return true;
-      }
-    }
-    this.ns = ns;
-    this.keysAtNs = new Set([key]);
-    return true;
   }
 }

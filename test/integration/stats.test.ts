@@ -96,13 +96,15 @@ describe('berth stats', () => {
     await out.until(() => count(a.id) >= 2, 30_000);
     const b = await start({ cmd: 'sleep 600', labels: g.labels });
     await out.until(() => count(b.id) >= 2, 30_000);
+    const aName = (await a.inspect()).Name.slice(1);
     await removeContainer(a);
     const removedAt = Date.now();
     await out.until((ls) => ls.filter((l) => l.line.includes(b.id) && l.at > removedAt + 2500).length >= 2, 30_000);
     child.kill('SIGINT');
     const res = await child;
     expect(res.exitCode).toBe(130);
-    expect(res.stderr).toBe('');
+    // the selection supervisor says once that a followed container was removed (for --filter selections too)
+    expect(res.stderr).toBe(`berth: container ${aName} (${a.id.slice(0, 12)}) was removed`);
     const lateA = out.lines.filter((l) => l.line.includes(a.id) && l.at > removedAt + 1500);
     expect(lateA).toEqual([]);
     const recs = out.json<{ id: string; name: string }>();

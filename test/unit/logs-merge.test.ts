@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mergeByTime } from '../../src/core/logs/merge.js';
 import { ReorderWindow } from '../../src/core/logs/reorder.js';
-import { LogCursor } from '../../src/core/logs/cursor.js';
+import { ResumeWindow } from '../../src/core/stream/resumable.js';
+import { LOG_WINDOW, lineKey } from '../../src/core/logs/container-follow.js';
+import { tsToNanos } from '../../src/core/logs/timestamp.js';
 import type { LogLine } from '../../src/core/logs/line.js';
 import type { Target } from '../../src/core/engine/select.js';
 
@@ -107,35 +109,40 @@ describe('ReorderWindow', () => {
   });
 });
 
-describe('LogCursor', () => {
-  it('drops lines already delivered when re-attaching from the last timestamp', () => {
-    const c = new LogCursor();
+describe('the log cursor (ResumeWindow keyed by lineKey)', () => {
+  const cursor = () => new ResumeWindow<LogLine>(lineKey, (l) => tsToNanos(l.ts), LOG_WINDOW);
+  const reopen = (c: ResumeWindow<LogLine>) => c.reopened(c.since);
+
+  it('drops lines already delivered when re-attaching, asks again for the last second', () => {
+    const c = cursor();
     expect(c.filter([L(A, 1), L(A, 2, 'x'), L(A, 2, 'y')]).map((l) => l.msg)).toEqual(['a1', 'x', 'y']);
-    expect(c.since).toBe(BigInt(Date.parse('2026-11-22T10:00:00Z')) * 1_000_000n + 2n);
-    c.reattach();
-    // the engine replays everything at ts 2 (since is inclusive), then new lines
-    expect(c.filter([L(A, 2, 'x'), L(A, 2, 'y'), L(A, 2, 'z'), L(A, 3)]).map((l) => l.msg)).toEqual(['z', 'a3']);
+    expect(c.since).toBe(BigInt(Date.parse('2026-11-22T10:00:00Z')) * 1_000_000n + 2n - LOG_WINDOW.windowNs);
+    reopen(c);
+    // the engine replays everything since (inclusive), then new lines
+    expect(c.filter([L(A, 1), L(A, 2, 'x'), L(A, 2, 'y'), L(A, 2, 'z'), L(A, 3)]).map((l) => l.msg)).toEqual(['z', 'a3']);
   });
 
   it('keeps two identical lines at the same instant (a multiset)', () => {
-    const c = new LogCursor();
+    const c = cursor();
     expect(c.filter([L(A, 1, 'same'), L(A, 1, 'same')])).toHaveLength(2);
-    c.reattach();
+    reopen(c);
     expect(c.filter([L(A, 1, 'same'), L(A, 1, 'same'), L(A, 1, 'same')]).map((l) => l.msg)).toEqual(['same']);
   });
 
-  it('keeps a line slightly out of time order outside a replay (stdout and stderr are stamped apart)', () => {
-    const c = new LogCursor();
+  it('keeps lines out of time order, live and after a reopen (stdout and stderr are stamped apart)', () => {
+    const c = cursor();
     expect(c.filter([L(A, 5), L(A, 4, 'stderr-a-bit-earlier')]).map((l) => l.msg)).toEqual(['a5', 'stderr-a-bit-earlier']);
     expect(c.filter([L(A, 3, 'next batch, earlier still'), L(A, 6)]).map((l) => l.msg)).toEqual(['next batch, earlier still', 'a6']);
-    c.reattach();
-    expect(c.filter([L(A, 6), L(A, 7)]).map((l) => l.msg)).toEqual(['a7']);
+    reopen(c);
+    // a line older than the newest, never delivered, comes in the replay: it is kept
+    expect(c.filter([L(A, 3, 'next batch, earlier still'), L(A, 4, 'late'), L(A, 6), L(A, 7)]).map((l) => l.msg)).toEqual(['late', 'a7']);
   });
 
-  it('drops anything older than the last timestamp', () => {
-    const c = new LogCursor();
-    c.filter([L(A, 5)]);
-    c.reattach();
-    expect(c.filter([L(A, 4), L(A, 6)]).map((l) => l.msg)).toEqual(['a6']);
+  it('the same text on stdout and stderr at one instant is two lines', () => {
+    const c = cursor();
+    const err = { ...L(A, 1, 'dup'), stream: 'stderr' as const };
+    expect(c.filter([L(A, 1, 'dup'), err])).toHaveLength(2);
+    reopen(c);
+    expect(c.filter([L(A, 1, 'dup'), err, L(A, 2)]).map((l) => l.stream + l.msg)).toEqual(['stdouta2']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextDelay, ReconnectScheduler, ResumeCursor, RetriesExhaustedError, type BackoffPolicy } from '../../src/core/reconnect.js';
+import { nextDelay, ReconnectScheduler, RetriesExhaustedError, type BackoffPolicy } from '../../src/core/reconnect.js';
 
 const policy: BackoffPolicy = { baseMs: 100, maxMs: 1000, factor: 2, jitter: 0.5, maxAttempts: 3 };
 
@@ -46,20 +46,5 @@ describe('ReconnectScheduler', () => {
     const p = s.wait(ac.signal);
     ac.abort();
     await expect(p).rejects.toThrow();
-  });
-});
-
-describe('ResumeCursor', () => {
-  it('drops repeats at the boundary and anything older, keeps new records', () => {
-    const c = new ResumeCursor();
-    expect(c.accept(10n, 'a')).toBe(true);
-    expect(c.accept(10n, 'b')).toBe(true);
-    // reconnect with since=10 replays a and b, then new c at 10 and d at 11
-    expect(c.accept(10n, 'a')).toBe(false);
-    expect(c.accept(10n, 'b')).toBe(false);
-    expect(c.accept(10n, 'c')).toBe(true);
-    expect(c.accept(9n, 'z')).toBe(false);
-    expect(c.accept(11n, 'd')).toBe(true);
-    expect(c.accept(10n, 'e')).toBe(false);
   });
 });

@@ -48,8 +48,31 @@ describe('watchEvents', () => {
       if (got.length === 4) ac.abort();
     }
     expect(got).toEqual(['a', 'b', 'b2', 'c']);
-    expect(seen.map((q) => q.since)).toEqual([undefined, 200n]);
+    // resumes a window before the newest event (clamped at 0 here), the repeats dropped by identity
+    expect(seen.map((q) => q.since)).toEqual([undefined, 0n]);
     expect(statuses).toEqual(['disconnected', 'retrying', 'reconnected']);
+  });
+
+  it('keeps events the engine delivers out of time order, live and in the replay after a drop (none lost, none repeated)', async () => {
+    const t = (s: number) => BigInt(s) * 1_000_000_000n;
+    // Under concurrency the engine sent c (t=30s) before b (t=20s) and e before d; the first connection
+    // drops before d arrives.
+    const a = ev('a', 'create', t(10));
+    const c = ev('c', 'create', t(30));
+    const b = ev('b', 'create', t(20));
+    const e = ev('e', 'start', t(31));
+    const d = ev('d', 'start', t(29));
+    const f = ev('f', 'die', t(40));
+    const seen: EventQuery[] = [];
+    const ac = new AbortController();
+    const got: string[] = [];
+    const conns = [{ events: [a, c, b, e], fail: true }, { events: [a, b, d, c, e, f] }];
+    for await (const x of watchEvents({} as Engine, { subscribe: scripted(conns, seen), backoff: fastBackoff, now: () => 0n }, ac.signal)) {
+      got.push(x.Actor.ID);
+      if (x.Actor.ID === 'f') ac.abort();
+    }
+    expect(got).toEqual(['a', 'c', 'b', 'e', 'd', 'f']);
+    expect(seen.map((q) => q.since)).toEqual([undefined, t(21)]);
   });
 
   it('before any event, resumes from when it first subscribed', async () => {

@@ -9,7 +9,7 @@ import type { Engine } from './engine.js';
 import { BerthError } from '../errors.js';
 import { toBerthError } from './request.js';
 import { bareName, composeInfo, COMPOSE_PROJECT } from './labels.js';
-import { watchEvents, type WatcherStatus } from '../events/watcher.js';
+import { answered } from './connect.js';
 import type { ContainerRef } from '../records.js';
 import { inspectContainer, listContainers } from './containers.js';
 
@@ -32,7 +32,7 @@ export interface Target extends Omit<ContainerRef, 'engine'> {
   labels: Record<string, string>;
 }
 
-function selectionFilters(sel: Selection): Record<string, string[]> {
+export function selectionFilters(sel: Selection): Record<string, string[]> {
   const f: Record<string, string[]> = { ...(sel.filters ?? {}) };
   if (sel.project) f.label = [...(f.label ?? []), `${COMPOSE_PROJECT}=${sel.project}`];
   return f;
@@ -59,7 +59,7 @@ export function containerRef(nameOrId: string): string {
   return nameOrId.startsWith('/') ? nameOrId.slice(1) : nameOrId;
 }
 
-const noSuchContainer = (nameOrId: string, cause?: unknown) =>
+export const noSuchContainer = (nameOrId: string, cause?: unknown) =>
   new BerthError('NOT_FOUND', `no such container: ${nameOrId}`, { hint: 'list containers with: docker ps -a', ...(cause ? { cause } : {}) });
 
 export async function inspectTarget(engine: Engine, nameOrId: string, signal?: AbortSignal): Promise<Target> {
@@ -75,34 +75,53 @@ export async function inspectTarget(engine: Engine, nameOrId: string, signal?: A
   }
 }
 
-/** The containers a selection names now, in a stable order (by name). */
+/**
+ * Each name resolved on every engine that answered: a name is found on whichever engine has it (on each that
+ * has it), and is "no such container" (exit 4) only when none has it. With an engine that has not answered
+ * (still retried), a name none of the others has is left out instead: it may be on that one.
+ */
+export async function resolveNames(engines: Engine[], names: string[], signal?: AbortSignal): Promise<Array<{ name: string; target: Target }>> {
+  const up = engines.filter(answered);
+  const out: Array<{ name: string; target: Target }> = [];
+  for (const name of names) {
+    const found = await Promise.allSettled(up.map((e) => inspectTarget(e, name, signal)));
+    const hits = found.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failure = found.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isNotFound(r.reason));
+    if (failure && !hits.length) throw failure.reason;
+    if (!hits.length && up.length === engines.length) throw noSuchContainer(name);
+    for (const target of hits) out.push({ name, target });
+  }
+  return out;
+}
+
+const isNotFound = (err: unknown) => err instanceof BerthError && err.code === 'NOT_FOUND';
+
+/** The containers a selection names now, in a stable order (by name). Engines that have not answered are left out. */
 export async function listTargets(engines: Engine[], sel: Selection, signal?: AbortSignal): Promise<Target[]> {
   const out: Target[] = [];
-  for (const engine of engines) {
-    if (sel.names.length) {
-      for (const n of sel.names) out.push(await inspectTarget(engine, n, signal));
-      continue;
-    }
-    let list: Docker.ContainerInfo[];
-    try {
-      list = await listContainers(engine, { all: !!sel.all, filters: selectionFilters(sel) }, signal);
-    } catch (err) {
-      throw toBerthError(engine, err, signal);
-    }
-    for (const c of list) {
-      out.push({
-        engine,
-        id: c.Id,
-        name: bareName(c.Names?.[0]) ?? c.Id.slice(0, 12),
-        ...composeInfo(c.Labels),
-        tty: false, // listContainers does not say; sources that care inspect
-        running: c.State === 'running',
-        labels: c.Labels ?? {},
-      });
-    }
-  }
+  if (sel.names.length) out.push(...(await resolveNames(engines, sel.names, signal)).map((r) => r.target));
+  else for (const engine of engines.filter(answered)) out.push(...(await listOn(engine, sel, signal)));
   const seen = new Set<string>();
   return out.filter((t) => !seen.has(t.engine.name + t.id) && seen.add(t.engine.name + t.id)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The containers of a --project/--filter selection on one engine (stopped ones too with `all`). */
+export async function listOn(engine: Engine, sel: Selection, signal?: AbortSignal): Promise<Target[]> {
+  let list: Docker.ContainerInfo[];
+  try {
+    list = await listContainers(engine, { all: !!sel.all, filters: selectionFilters(sel) }, signal);
+  } catch (err) {
+    throw toBerthError(engine, err, signal);
+  }
+  return list.map((c) => ({
+    engine,
+    id: c.Id,
+    name: bareName(c.Names?.[0]) ?? c.Id.slice(0, 12),
+    ...composeInfo(c.Labels),
+    tty: false, // listContainers does not say; sources that care inspect
+    running: c.State === 'running',
+    labels: c.Labels ?? {},
+  }));
 }
 
 /**
@@ -116,49 +135,4 @@ export async function emptySelection(engines: Engine[], sel: Selection, signal?:
     if (any.length === 0) throw new BerthError('NOT_FOUND', `no containers in project ${JSON.stringify(sel.project)}`, { hint: 'projects are read from the com.docker.compose.project label' });
   }
   return sel.names.length || sel.project !== undefined || Object.keys(sel.filters ?? {}).length ? 'no containers match the selection' : 'no containers are running';
-}
-
-/** Does a container (by id) match the selection now? Asks the engine, so docker's filter semantics hold exactly. */
-export async function matchesSelection(engine: Engine, sel: Selection, id: string, name: string | undefined, signal?: AbortSignal): Promise<boolean> {
-  if (sel.names.length) {
-    return sel.names.some((n) => n === name || n === `/${name}` || id.startsWith(n));
-  }
-  const list = await listContainers(engine, { all: true, filters: { ...selectionFilters(sel), id: [id] } }, signal);
-  return list.length > 0;
-}
-
-export type TargetChange =
-  | { kind: 'start'; target: Target }
-  | { kind: 'die'; id: string; name?: string; engine: Engine }
-  | { kind: 'destroy'; id: string; name?: string; engine: Engine };
-
-/**
- * Container lifecycle changes that concern a selection, from engine events
- * (gapless across engine restarts): `start` for a matching container that
- * starts (new or restarted), `die`/`destroy` for matching ones.
- */
-export async function* watchTargets(
-  engine: Engine,
-  sel: Selection,
-  signal: AbortSignal,
-  onStatus?: (s: WatcherStatus) => void,
-): AsyncGenerator<TargetChange> {
-  const known = new Set<string>();
-  const events = watchEvents(engine, { filters: { type: ['container'], event: ['start', 'die', 'destroy'] }, onStatus }, signal);
-  for await (const ev of events) {
-    const id = ev.Actor.ID;
-    const name = ev.Actor.Attributes?.name;
-    if (ev.Action === 'start') {
-      if (!(await matchesSelection(engine, sel, id, name, signal).catch(() => false))) continue;
-      known.add(id);
-      try {
-        yield { kind: 'start', target: await inspectTarget(engine, id, signal) };
-      } catch {
-        // removed again before we could look at it: nothing to follow
-      }
-    } else if (known.has(id) || (await matchesSelection(engine, sel, id, name, signal).catch(() => false))) {
-      if (ev.Action === 'destroy') known.delete(id);
-      yield { kind: ev.Action as 'die' | 'destroy', id, ...(name !== undefined ? { name } : {}), engine };
-    }
-  }
 }

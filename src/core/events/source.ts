@@ -26,6 +26,8 @@ export interface EventQuery {
   since?: bigint;
   until?: bigint;
   filters?: Record<string, string[]>;
+  /** Called once the engine answered the subscription (before any event). */
+  onOpen?: () => void;
 }
 
 /** docker sends filters as {key: {value: true}}. */
@@ -49,6 +51,7 @@ export async function* engineEvents(engine: Engine, q: EventQuery, signal?: Abor
   const f = filtersParam(q.filters);
   if (f) query.filters = f;
   const res = await engineStream(engine, { path: '/events', query, signal });
+  q.onOpen?.();
   try {
     for await (const line of splitLines(res)) {
       if (!line.text.trim()) continue;

@@ -1,14 +1,21 @@
 /**
- * EventWatcher: the engine's events, gapless across engine restarts and
- * dropped connections. On a drop it reports on `onStatus`, waits per the
- * ReconnectScheduler, and resubscribes with `since` = the last event it
- * delivered (inclusive), dropping the boundary repeats via ResumeCursor. Before
- * any event was delivered it resumes from the time it first subscribed, so
- * events during the outage are still replayed from the engine's buffer.
+ * watchEvents: the engine's events, gapless across engine restarts and
+ * dropped connections, over the one resumable stream (stream/resumable.ts).
+ * On a drop it reports on `onStatus`, waits per the ReconnectScheduler, and
+ * reopens from the cursor: `since` = the newest event delivered less
+ * EVENT_WINDOW.windowNs, with the replayed events it already delivered
+ * dropped by identity (type, action, actor id, timeNano). Events arrive out
+ * of time order under concurrency; none is dropped for being older than one
+ * delivered before. Before any event was delivered it resumes from the time
+ * it first subscribed, so events during the outage are still replayed from
+ * the engine's buffer. An engine not reached yet (its API version not
+ * negotiated) is negotiated on each attempt.
  */
 import type { Engine } from '../engine/engine.js';
+import { negotiate } from '../engine/engine.js';
 import { BerthError, isAbortError } from '../errors.js';
-import { ReconnectScheduler, ResumeCursor, type BackoffPolicy, DEFAULT_BACKOFF, RetriesExhaustedError } from '../reconnect.js';
+import { ReconnectScheduler, type BackoffPolicy, DEFAULT_BACKOFF, RetriesExhaustedError } from '../reconnect.js';
+import { resumable, ResumeWindow, type WindowBounds } from '../stream/resumable.js';
 import { engineEvents, type EngineEvent, type EventQuery } from './source.js';
 
 export type WatcherStatus =
@@ -18,12 +25,21 @@ export type WatcherStatus =
 
 export interface WatchOptions extends EventQuery {
   onStatus?: (s: WatcherStatus) => void;
+  /** Called each time the subscription is (re)established, before its first event. */
+  onOpened?: (first: boolean) => void;
   backoff?: BackoffPolicy;
   /** Local clock, ns; injectable for tests. */
   now?: () => bigint;
   /** The engine subscription; injectable for tests. */
   subscribe?: typeof engineEvents;
 }
+
+/**
+ * Bounds of the events cursor: an event may arrive up to 10 s after a newer
+ * one and still be asked for again on a reconnect; at most 10,000 events are
+ * held for de-duplication (the engine itself replays at most its last 256).
+ */
+export const EVENT_WINDOW: WindowBounds = { windowNs: 10_000_000_000n, maxHeld: 10_000 };
 
 export function eventKey(ev: EngineEvent): string {
   return `${ev.Type}\u0000${ev.Action}\u0000${ev.Actor?.ID ?? ''}\u0000${ev.nanos}`;
@@ -32,42 +48,52 @@ export function eventKey(ev: EngineEvent): string {
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: AbortSignal): AsyncGenerator<EngineEvent> {
-  const cursor = new ResumeCursor();
   const scheduler = new ReconnectScheduler(opts.backoff ?? DEFAULT_BACKOFF);
   const subscribe = opts.subscribe ?? engineEvents;
   const now = opts.now ?? nowNs;
+  const cursor = new ResumeWindow<EngineEvent>(eventKey, (e) => e.nanos, EVENT_WINDOW);
   let firstSubscribed: bigint | undefined;
   let reconnecting = false;
-  for (;;) {
-    const since = cursor.ns ?? opts.since ?? firstSubscribed;
-    firstSubscribed ??= now();
-    try {
-      const stream = subscribe(engine, { since, until: opts.until, filters: opts.filters }, signal);
-      for await (const ev of stream) {
-        if (reconnecting) {
-          reconnecting = false;
-          opts.onStatus?.({ kind: 'reconnected', attempt: scheduler.attempts });
-          scheduler.succeeded();
-        }
-        if (cursor.accept(ev.nanos, eventKey(ev))) yield ev;
-      }
-      // The engine closes the stream at `until`; without one, a close means it went away.
-      if (opts.until !== undefined && now() >= opts.until) return;
-      if (opts.until !== undefined && cursor.ns !== undefined && cursor.ns >= opts.until) return;
-      throw new BerthError('ENGINE_UNREACHABLE', 'the engine closed the event stream');
-    } catch (err) {
-      if (signal.aborted || isAbortError(err)) return;
-      if (err instanceof BerthError && err.code !== 'ENGINE_UNREACHABLE') throw err;
-      if (!reconnecting) opts.onStatus?.({ kind: 'disconnected', error: (err as Error).message });
-      reconnecting = true;
-      try {
-        const { delayMs, attempt } = await scheduler.wait(signal, err);
-        opts.onStatus?.({ kind: 'retrying', attempt, delayMs });
-      } catch (waitErr) {
-        if (signal.aborted) return;
-        if (waitErr instanceof RetriesExhaustedError) throw err;
-        throw waitErr;
-      }
+  const opened = (first: boolean) => {
+    if (reconnecting) {
+      reconnecting = false;
+      opts.onStatus?.({ kind: 'reconnected', attempt: scheduler.attempts });
+      scheduler.succeeded();
     }
+    opts.onOpened?.(first);
+  };
+  async function* open(since: bigint | undefined, first: boolean, sig: AbortSignal): AsyncGenerator<EngineEvent[]> {
+    const from = first ? opts.since : (since ?? opts.since ?? firstSubscribed);
+    firstSubscribed ??= now();
+    if (!engine.apiVersion && opts.subscribe === undefined) await negotiate(engine, sig);
+    let announced = false;
+    const onOpen = () => ((announced = true), opened(first));
+    for await (const ev of subscribe(engine, { since: from, until: opts.until, filters: opts.filters, onOpen }, sig)) {
+      if (!announced) onOpen();
+      yield [ev];
+    }
+    if (!announced) onOpen();
   }
+  const reopen = async (err: unknown, sig: AbortSignal): Promise<boolean> => {
+    // The engine closes the stream at `until`; without one, a close means it went away.
+    if (opts.until !== undefined && now() >= opts.until) return false;
+    err ??= new BerthError('ENGINE_UNREACHABLE', 'the engine closed the event stream');
+    if (isAbortError(err)) return false;
+    if (err instanceof BerthError && err.code !== 'ENGINE_UNREACHABLE') throw err;
+    if (!reconnecting) opts.onStatus?.({ kind: 'disconnected', error: (err as Error).message });
+    reconnecting = true;
+    // A wait never outlasts --until.
+    const left = opts.until === undefined ? undefined : Number((opts.until - now()) / 1_000_000n);
+    const waitSignal = left === undefined ? sig : AbortSignal.any([sig, AbortSignal.timeout(Math.max(0, left))]);
+    try {
+      const { delayMs, attempt } = await scheduler.wait(waitSignal, err);
+      opts.onStatus?.({ kind: 'retrying', attempt, delayMs });
+    } catch (waitErr) {
+      if (waitSignal.aborted) return false;
+      if (waitErr instanceof RetriesExhaustedError) throw err;
+      throw waitErr;
+    }
+    return true;
+  };
+  for await (const batch of resumable({ open, reopen }, cursor, signal)) yield* batch;
 }

@@ -1,22 +1,23 @@
 /**
- * `--follow` over a selection: first the lines already written, merged
- * exactly in timestamp order (as without --follow); then one Follower per
- * container goes on from there, containers that start later and match the
- * selection join (engine events via watchTargets), and every new line passes
- * through the reorder window so the merged view is in timestamp order
- * within `windowMs`. Yields batches until the signal aborts
- * (or, with `once`, until every container's stream ended).
+ * `--follow` over a selection: the selection supervisor (select/supervisor.ts)
+ * says which containers there are and when they start, stop and go; one
+ * ContainerFollower per container reads its lines. First the lines already
+ * written by the containers there at the start, merged exactly in timestamp
+ * order (as without --follow); then every new line passes through the
+ * reorder window, so the merged view is in timestamp order within
+ * `windowMs`. Ends when the supervisor ends (--until passed, or every named
+ * container was removed) and every follower has finished, or on abort.
  * Bounds: the window holds at most DEFAULT_MAX_HELD lines; the queue to the
  * consumer at most 64 batches (then followers wait: backpressure).
  */
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
-import { listTargets, watchTargets, type Selection, type Target } from '../engine/select.js';
-import type { WatcherStatus } from '../events/watcher.js';
+import type { Selection, Target } from '../engine/select.js';
+import { Supervisor, type Lifetime } from '../select/supervisor.js';
 import { linkedController } from '../stream/abort.js';
-import { Follower, type FollowerEnv } from './follower.js';
-import type { LogLine } from './line.js';
 import { BoundedQueue } from '../stream/queue.js';
+import { ContainerFollower, type ContainerFollowEnv, type FollowStart } from './container-follow.js';
+import type { LogLine } from './line.js';
 import { mergeByTime } from './merge.js';
 import { ReorderWindow } from './reorder.js';
 import type { LogQuery } from './source.js';
@@ -29,35 +30,49 @@ export interface FollowOptions {
   onTarget?: (t: Target) => void;
   /** A container's logs could not be read (after onStatus said why). */
   onFailed?: () => void;
-  /** End when the streams end instead of waiting for restarts (--until). */
-  once?: boolean;
 }
 
 export async function* followLogs(engines: Engine[], sel: Selection, opts: FollowOptions, signal: AbortSignal): AsyncGenerator<LogLine[]> {
-  const session = new FollowSession(opts, signal);
+  const session = new LogSession(opts, signal);
+  const supervisor = new Supervisor(engines, sel, {
+    warn: opts.onStatus,
+    ...(opts.query.until !== undefined ? { until: opts.query.until } : {}),
+    endWhenNamedGone: true,
+    removalNote: 'its logs end here',
+    resumeNote: "resuming each container's logs from the last line printed",
+  });
+  const lifetimes = supervisor.lifetimes(session.signal);
   try {
-    if (!opts.once) for (const e of engines) void session.watch(e, sel, engines.length > 1);
-    const initial = (await listTargets(engines, sel, session.signal)).map((t) => session.register(t, false)).filter((f) => f !== undefined);
+    const initial: ContainerFollower[] = [];
+    for (;;) {
+      const r = await lifetimes.next();
+      if (r.done || r.value.kind === 'synced') break;
+      if (r.value.kind === 'added') initial.push(session.register(r.value.target, 'history'));
+    }
     // What is already written comes first, merged exactly in time order; then everyone follows.
     const now = BigInt(Date.now()) * 1_000_000n;
     yield* mergeByTime(initial.map((f) => f.history(now)));
     for (const f of initial) session.launch(f);
-    if (opts.once && session.active === 0) session.finish();
+    void session.feed(lifetimes);
     yield* session.queue;
   } finally {
     session.close();
+    await lifetimes.return(undefined);
   }
 }
 
 /** The followers of one `--follow` run, the window their lines pass and the queue to the consumer. */
-class FollowSession {
+class LogSession {
   readonly queue = new BoundedQueue<LogLine[]>();
   readonly signal: AbortSignal;
-  active = 0;
-  private readonly followers = new Map<string, Follower>();
+  private active = 0;
+  private supervised = true;
+  private readonly followers = new Map<string, ContainerFollower>();
+  /** Followers of containers created but not started yet. */
+  private readonly unstarted = new Set<string>();
   private readonly window: ReorderWindow;
   private readonly ticker: NodeJS.Timeout;
-  private readonly env: FollowerEnv;
+  private readonly env: ContainerFollowEnv;
   private readonly dispose: () => void;
   private readonly abort: () => void;
 
@@ -69,31 +84,73 @@ class FollowSession {
     this.abort = () => controller.abort('done');
     this.window = new ReorderWindow(opts.windowMs, (lines) => void this.queue.push(lines));
     this.ticker = setInterval(() => this.window.tick(), Math.max(10, Math.min(100, opts.windowMs / 4)));
-    this.env = { query: opts.query, deliver: (lines) => (this.window.push(lines), this.queue.ready()), onStatus: opts.onStatus, onFailed: opts.onFailed, signal: this.signal, once: opts.once };
+    this.env = { query: opts.query, onStatus: opts.onStatus, ...(opts.onFailed ? { onFailed: opts.onFailed } : {}), signal: this.signal };
     this.signal.addEventListener('abort', () => this.finish(), { once: true });
   }
 
-  /** A new follower for `t`, or undefined (and a wake-up) when it is followed already. */
-  register(t: Target, joined: boolean): Follower | undefined {
-    const known = this.followers.get(keyOf(t.engine, t.id));
-    if (known) return void known.wake();
-    const f = new Follower(t, this.env, joined);
-    this.followers.set(keyOf(t.engine, t.id), f);
+  register(t: Target, start: FollowStart): ContainerFollower {
+    const f = new ContainerFollower(t, this.env, start);
+    this.followers.set(keyOf(t), f);
     this.opts.onTarget?.(t);
-    this.active++;
     return f;
   }
 
-  launch(f: Follower): void {
-    f.run()
+  launch(f: ContainerFollower): void {
+    this.active++;
+    void this.pump(f)
       .catch((err) => {
+        if (this.signal.aborted) return;
         this.opts.onStatus(`logs of ${f.target.name}: ${(err as Error).message}`);
         this.opts.onFailed?.();
       })
       .finally(() => {
-        this.followers.delete(keyOf(f.target.engine, f.target.id));
-        if (--this.active === 0 && this.opts.once) this.finish();
+        if (this.followers.get(keyOf(f.target)) === f) this.followers.delete(keyOf(f.target));
+        this.active--;
+        this.maybeFinish();
       });
+  }
+
+  private async pump(f: ContainerFollower): Promise<void> {
+    for await (const lines of f.lines()) {
+      this.window.push(lines);
+      const wait = this.queue.ready();
+      if (wait) await wait;
+    }
+  }
+
+  /** The lifetimes after the initial ones: joins, restarts, removals. */
+  async feed(lifetimes: AsyncIterable<Lifetime>): Promise<void> {
+    try {
+      for await (const l of lifetimes) this.apply(l);
+    } catch (err) {
+      if (!this.signal.aborted) this.opts.onStatus(`stopped following containers: ${(err as Error).message}`);
+    } finally {
+      this.supervised = false;
+      this.maybeFinish();
+    }
+  }
+
+  /** A container created while following is read from its start (no request before it has output to give). */
+  private apply(l: Lifetime): void {
+    if (l.kind === 'synced') return;
+    const key = keyOf(l.target);
+    if (l.kind === 'added') {
+      if (this.followers.has(key)) return;
+      const f = this.register(l.target, l.history ? 'query' : 'new');
+      if (l.target.running || l.history) this.launch(f);
+      else this.unstarted.add(key);
+    } else if (l.kind === 'started') {
+      const f = this.followers.get(key);
+      if (f && this.unstarted.delete(key)) this.launch(f);
+      else f?.started();
+    } else if (l.kind === 'removed') {
+      this.followers.get(key)?.removed();
+      if (this.unstarted.delete(key)) this.followers.delete(key);
+    }
+  }
+
+  private maybeFinish(): void {
+    if (!this.supervised && this.active === 0) this.finish();
   }
 
   /** Ends the output: what the window holds goes out, then the queue ends. */
@@ -107,33 +164,6 @@ class FollowSession {
     this.abort();
     this.dispose();
   }
-
-  /** Containers that start and match join; a destroyed one's follower ends. */
-  async watch(engine: Engine, sel: Selection, several: boolean): Promise<void> {
-    const where = several ? engine.name : undefined;
-    try {
-      for await (const ch of watchTargets(engine, sel, this.signal, (s) => this.opts.onStatus(engineStatus(s, where)))) {
-        if (ch.kind === 'start') {
-          const f = this.register(ch.target, true);
-          if (f) this.launch(f);
-        } else if (ch.kind === 'destroy') this.followers.get(keyOf(engine, ch.id))?.markRemoved();
-      }
-    } catch (err) {
-      if (!this.signal.aborted) this.opts.onStatus(`stopped watching for containers${where ? ` on ${where}` : ''}: ${(err as Error).message}`);
-    }
-  }
 }
 
-const keyOf = (engine: Engine, id: string) => `${engine.name}\u0000${id}`;
-
-function engineStatus(s: WatcherStatus, engine?: string): string {
-  const where = engine ? ` (${engine})` : '';
-  switch (s.kind) {
-    case 'disconnected':
-      return `lost the engine${where}: ${s.error}; reconnecting`;
-    case 'retrying':
-      return `reconnecting to the engine${where} (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
-    case 'reconnected':
-      return `reconnected to the engine${where}; resuming each container's logs from the last line printed`;
-  }
-}
+const keyOf = (t: Target) => `${t.engine.name}\u0000${t.id}`;

@@ -32,9 +32,8 @@ export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGen
   setMaxListeners(0, signal);
   try {
     if (plan.follow) {
-      const once = plan.query.until !== undefined;
       const { query, windowMs, onStatus, onTarget, onFailed } = plan;
-      return yield* followLogs(plan.engines, plan.selection, { query, windowMs, onStatus, onTarget, onFailed, once }, signal);
+      return yield* followLogs(plan.engines, plan.selection, { query, windowMs, onStatus, ...(onTarget ? { onTarget } : {}), ...(onFailed ? { onFailed } : {}) }, signal);
     }
     const targets = await listTargets(plan.engines, plan.selection, signal);
     if (targets.length === 0) plan.onStatus(await emptySelection(plan.engines, plan.selection, signal));

@@ -10,7 +10,7 @@
  * aborting the signal destroys the request at once.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Engine } from '../engine/engine.js';
+import { compareVersions, type Engine } from '../engine/engine.js';
 import { engineStream } from '../engine/request.js';
 import { inspectTarget, type Target } from '../engine/select.js';
 import { nanosToEngineTime, type Nanos } from '../parse.js';
@@ -50,16 +50,23 @@ export function openLogs(engine: Engine, id: string, query: Record<string, strin
   return engineStream(engine, { path: `/containers/${encodeURIComponent(id)}/logs`, query, signal });
 }
 
-/** Lines in batches, one array per chunk received. Inspects the target for its TTY setting unless `q.tty` says it. */
+/**
+ * Lines in batches, one array per chunk received. The container's TTY setting decides how the body is
+ * decoded: `q.tty` when the caller knows it; else the reply's Content-Type says it (API >= 1.42:
+ * multiplexed-stream or raw-stream), so a container that lives a moment is read with one request; else
+ * the target is inspected first.
+ */
 export async function* containerLogBatches(target: Target, q: LogQuery, signal: AbortSignal): AsyncGenerator<LogLine[]> {
-  if (q.tty === undefined) {
-    const fresh = await inspectTarget(target.engine, target.id, signal);
-    target.tty = fresh.tty;
-    target.running = fresh.running;
-  }
-  const decoder = new LogDecoder(target, { tty: q.tty ?? target.tty, stamped: true, maxLineBytes: q.maxLineBytes, onEngineError: q.onEngineError });
+  let tty = q.tty;
+  if (tty === undefined && !typedReplies(target.engine)) tty = await inspectTty(target, signal);
   const res = await openLogs(target.engine, target.id, logsQuery(q, true), signal);
   try {
+    if (tty === undefined) {
+      const type = res.headers['content-type'];
+      tty = type === RAW ? true : type === MULTIPLEXED ? false : await inspectTty(target, signal);
+      target.tty = tty;
+    }
+    const decoder = new LogDecoder(target, { tty, stamped: true, maxLineBytes: q.maxLineBytes, onEngineError: q.onEngineError });
     for await (const chunk of res as AsyncIterable<Buffer>) {
       const out: LogLine[] = [];
       decoder.push(chunk, out);
@@ -71,6 +78,17 @@ export async function* containerLogBatches(target: Target, q: LogQuery, signal: 
   } finally {
     res.destroy();
   }
+}
+
+const RAW = 'application/vnd.docker.raw-stream';
+const MULTIPLEXED = 'application/vnd.docker.multiplexed-stream';
+const typedReplies = (e: Engine) => !!e.apiVersion && compareVersions(e.apiVersion, '1.42') >= 0;
+
+async function inspectTty(target: Target, signal: AbortSignal): Promise<boolean> {
+  const fresh = await inspectTarget(target.engine, target.id, signal);
+  target.tty = fresh.tty;
+  target.running = fresh.running;
+  return fresh.tty;
 }
 
 /** One line at a time: `for await (const line of containerLogs(target, {follow: true}, signal))`. */

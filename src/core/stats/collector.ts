@@ -1,6 +1,6 @@
 /**
  * StatsCollector: samples for every container of a selection, following it
- * as containers start and stop (engine events), with a bounded history.
+ * as containers start and stop (the selection supervisor), with a bounded history.
  *
  * One engine stats stream per container. Each reading is turned into a sample
  * against the previous one kept (`computeSample`); with an interval above the
@@ -12,8 +12,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
-import { listTargets, watchTargets, type Selection, type Target } from '../engine/select.js';
-import type { WatcherStatus } from '../events/watcher.js';
+import type { Selection, Target } from '../engine/select.js';
+import { Supervisor, type Lifetime } from '../select/supervisor.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { linkedController } from '../stream/abort.js';
 import { computeSample, isEmptyReading, readingTime, slimReading, type StatsSample } from './compute.js';
@@ -34,7 +34,6 @@ export interface CollectorOptions {
   /** Keep no history (NDJSON output reads none): nothing then lives past its second. */
   noHistory?: boolean;
   warn?: (message: string) => void;
-  onStatus?: (s: WatcherStatus, engine: Engine) => void;
   /** The per-container reading source; injectable for tests. */
   stream?: typeof statsStream;
 }
@@ -89,51 +88,46 @@ export class StatsCollector {
     this.queue.close();
   }
 
-  /** Follows a selection on every engine until `signal` aborts; yields samples and removals. */
+  /**
+   * Follows a selection on every engine until `signal` aborts; yields samples and removals. Which
+   * containers there are, and when they start, stop and go, comes from the selection supervisor: a
+   * running one is sampled, a stopped or removed one is dropped with its history.
+   */
   async *follow(engines: Engine[], sel: Selection, signal: AbortSignal): AsyncGenerator<StatsEvent> {
     const { controller, dispose } = linkedController(signal);
     const inner = controller.signal;
     setMaxListeners(0, inner); // one listener per container followed
     inner.addEventListener('abort', () => this.close(), { once: true });
-    const watchers = engines.map((e) => this.watch(e, sel, inner));
+    const supervisor = new Supervisor(engines, sel, { warn: (m) => this.opts.warn?.(m), resumeNote: 'container starts and stops missed meanwhile are caught up' });
+    const lifetimes = supervisor.lifetimes(inner);
+    let feeding: Promise<void> | undefined;
     try {
-      for (const t of await listTargets(engines, sel, inner)) {
-        if (t.running) this.add(t, inner);
-        else this.opts.warn?.(`${t.name} is not running; it is shown once it starts`);
-      }
+      const first = await lifetimes.next(); // NOT_FOUND and a bad --filter fail here, before any output
+      feeding = this.feed(first, lifetimes, inner);
       yield* this.events();
     } finally {
       controller.abort();
       dispose();
-      await Promise.allSettled(watchers);
+      await feeding;
     }
   }
 
-  private async watch(engine: Engine, sel: Selection, signal: AbortSignal): Promise<void> {
+  private async feed(first: IteratorResult<Lifetime>, rest: AsyncGenerator<Lifetime>, signal: AbortSignal): Promise<void> {
     try {
-      const onStatus = (s: WatcherStatus) => {
-        this.opts.onStatus?.(s, engine);
-        if (s.kind === 'reconnected') void this.resync(engine, sel, signal);
-      };
-      for await (const ch of watchTargets(engine, sel, signal, onStatus)) {
-        if (ch.kind === 'start') this.add(ch.target, signal);
-        else this.remove(targetKey({ engine, id: ch.id }));
-      }
+      for (let r = first; !r.done; r = await rest.next()) this.apply(r.value, signal);
     } catch (err) {
-      if (!signal.aborted) this.opts.warn?.(`stopped following container starts on ${engine.name}: ${(err as Error).message}`);
+      if (!signal.aborted) this.opts.warn?.(`stopped following containers: ${(err as Error).message}`);
+    } finally {
+      await rest.return(undefined);
     }
   }
 
-  /**
-   * After the event stream came back: follow again the running containers whose stats stream was lost with
-   * the connection but that did not restart (no start event), e.g. on an engine with live-restore.
-   */
-  private async resync(engine: Engine, sel: Selection, signal: AbortSignal): Promise<void> {
-    try {
-      for (const t of await listTargets([engine], sel, signal)) if (t.running) this.add(t, signal);
-    } catch {
-      // the next reconnect tries again
-    }
+  private apply(l: Lifetime, signal: AbortSignal): void {
+    if (l.kind === 'synced') return;
+    if (l.kind === 'added' && !l.target.running) {
+      if (l.history) this.opts.warn?.(`${l.target.name} is not running; it is shown once it starts`);
+    } else if (l.kind === 'added' || l.kind === 'started') this.add(l.target, signal);
+    else this.remove(targetKey(l.target));
   }
 
   private async pump(key: string, target: Target, signal: AbortSignal): Promise<void> {

@@ -7,7 +7,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
-import { containerRef, inspectTarget, listTargets, type Selection, type Target } from '../engine/select.js';
+import { answered } from '../engine/connect.js';
+import { containerRef, listTargets, resolveNames, type Selection, type Target } from '../engine/select.js';
 import { linkedController } from '../stream/abort.js';
 import type { StatsSample } from './compute.js';
 import { sampleOnce, type OnceResult } from './sample.js';
@@ -41,16 +42,15 @@ export async function snapshot(engines: Engine[], sel: Selection, intervalMs: nu
   }
 }
 
+/** Each name is sampled on every engine at once, beside the lookups; a name counts on whichever engine has it. */
 async function namedPairs(engines: Engine[], names: string[], intervalMs: number, signal: AbortSignal): Promise<Pair[]> {
-  const started = engines.map((e) => ({
-    targets: Promise.all(names.map((n) => inspectTarget(e, n, signal))),
-    results: sampleOnce(e, names.map(containerRef), intervalMs, signal),
-  }));
+  const up = engines.filter(answered);
+  const readings = new Map(up.map((e) => [e, sampleOnce(e, names.map(containerRef), intervalMs, signal)] as const));
+  const found = await resolveNames(engines, names, signal);
   const pairs: Pair[] = [];
-  for (const s of started) {
-    const targets = await s.targets;
-    const results = await s.results;
-    targets.forEach((target, k) => pairs.push({ target, result: results[k] }));
+  for (const { name, target } of found) {
+    const results = await readings.get(target.engine)!;
+    pairs.push({ target, result: results[names.indexOf(name)] });
   }
   return pairs;
 }
@@ -58,7 +58,7 @@ async function namedPairs(engines: Engine[], names: string[], intervalMs: number
 async function listedPairs(engines: Engine[], sel: Selection, intervalMs: number, signal: AbortSignal): Promise<Pair[]> {
   const targets = await listTargets(engines, sel, signal);
   const perEngine = engines.map((e) => targets.filter((t) => t.engine === e && t.running));
-  const results = await Promise.all(perEngine.map((ts, i) => (ts.length ? sampleOnce(engines[i]!, ts.map((t) => t.id), intervalMs, signal) : [])));
+  const results = await Promise.all(perEngine.map((ts, i) => (ts.length ? sampleOnce(engines[i]!, ts.map((t) => t.id), intervalMs, signal) : ([] as OnceResult[]))));
   const pairs: Pair[] = targets.filter((t) => !t.running).map((target) => ({ target }));
   perEngine.forEach((ts, i) => ts.forEach((target, j) => pairs.push({ target, result: results[i]![j] })));
   return pairs;

@@ -8,7 +8,6 @@ import { setInterval as every } from 'node:timers/promises';
 import type { CommandContext } from '../../context.js';
 import type { Engine } from '../engine/engine.js';
 import type { Selection } from '../engine/select.js';
-import type { WatcherStatus } from '../events/watcher.js';
 import { terminalSize, type Format } from '../output/format.js';
 import { LineWriter } from '../output/ndjson.js';
 import { linkedController } from '../stream/abort.js';
@@ -32,7 +31,6 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
     history: plan.history,
     noHistory: plan.format === 'json',
     warn: (m) => ctx.warn(m),
-    onStatus: (s, e) => ctx.warn(statusLine(s, several ? e.name : undefined)),
   });
   const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
   if (plan.format === 'json') {
@@ -142,17 +140,5 @@ async function liveView(ctx: ViewContext, collector: StatsCollector, plan: ViewP
   } finally {
     await out.end();
     stdout.write(LEAVE);
-  }
-}
-
-function statusLine(s: WatcherStatus, engine?: string): string {
-  const where = engine ? ` (${engine})` : '';
-  switch (s.kind) {
-    case 'disconnected':
-      return `lost the engine's event stream${where}: ${s.error}; reconnecting (container starts and stops are caught up after)`;
-    case 'retrying':
-      return `reconnecting to the engine${where} (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
-    case 'reconnected':
-      return `reconnected to the engine${where}`;
   }
 }

@@ -8,11 +8,12 @@ import type { Engine } from '../engine/engine.js';
 import { COMPOSE_PROJECT, COMPOSE_SERVICE } from '../engine/labels.js';
 import { watchEvents, type WatcherStatus } from '../events/watcher.js';
 import type { EngineEvent } from '../events/source.js';
-import { linkedController } from '../stream/abort.js';
 import { cell, type TickCounters } from './counters.js';
 import { CLIENT, type GroupBy } from './graph.js';
-import { followLogCounts } from './log-counts.js';
-import type { RunningMember } from './members.js';
+import { ContainerFollower } from '../logs/container-follow.js';
+import { detectLevel, type Level } from '../logs/severity.js';
+import type { MemberHooks } from './members.js';
+import type { NodeCount } from './snapshot.js';
 import { badLineReporter, readTopologyInput, type TopologyInput } from './stdin.js';
 import { newConnections } from './tcp-source.js';
 import { serveRequests } from './serve-source.js';
@@ -28,15 +29,13 @@ export async function countEvents(engine: Engine, o: TopologyOptions, s: Shared,
   if (o.sel.project) filters.label = [`${COMPOSE_PROJECT}=${o.sel.project}`];
   const onStatus = (st: WatcherStatus) => {
     if (st.kind === 'disconnected') (s.members.engineUp = false), (s.downInTick = true);
-    if (st.kind === 'reconnected') s.refresh();
+    if (st.kind === 'reconnected') s.members.engineUp = true;
     o.onStatus?.(st);
   };
   try {
     for await (const ev of watchEvents(engine, { filters, onStatus }, signal)) {
       const node = eventNode(ev, o.by);
       if (node !== undefined && (s.graph.nodes.has(node) || (o.sel.project && s.graph.addNode(node, o.by)))) s.counters.add(cell.node(node, 'events'));
-      if (ev.Action === 'start') s.members.invalidate(ev.Actor.ID);
-      if (ev.Action === 'start' || ev.Action === 'die' || ev.Action === 'destroy') s.refresh();
     }
   } catch (err) {
     if (!signal.aborted) o.warn(`engine events are no longer counted: ${(err as Error).message}`);
@@ -89,23 +88,33 @@ export function applyInput(s: Pick<Shared, 'graph' | 'counters'>, input: Topolog
   return true;
 }
 
-export type LogSignals = Map<string, { controller: AbortController; dispose: () => void }>;
+const FIELD: Record<Level, NodeCount> = { ERROR: 'error', WARN: 'warn', INFO: 'info', DEBUG: 'debug', OTHER: 'other' };
 
-/** One log follower per running member, stopped when the member stops. */
-export function logHooks(counters: TickCounters, signals: LogSignals, cursors: Map<string, string>, signal: AbortSignal) {
-  const stop = (id: string) => {
-    const l = signals.get(id);
-    l?.controller.abort();
-    l?.dispose();
-    signals.delete(id);
+/**
+ * Log lines by severity into each running member's node: one ContainerFollower per container (the one
+ * resumable log stream: across restarts and reconnects no line is counted twice), from the moment it was
+ * seen, or from its start when it started while we watch; ended when the container is removed.
+ */
+export function logCounting(counters: TickCounters, signal: AbortSignal): MemberHooks {
+  const followers = new Map<string, ContainerFollower>();
+  const count = async (f: ContainerFollower, node: string) => {
+    for await (const batch of f.lines()) {
+      counters.add(cell.node(node, 'logs'), batch.length);
+      for (const line of batch) counters.add(cell.node(node, FIELD[detectLevel(line.msg)]));
+    }
   };
   return {
-    onStart: (m: RunningMember) => {
-      stop(m.target.id);
-      const link = linkedController(signal);
-      signals.set(m.target.id, link);
-      void followLogCounts(m, counters, cursors, link.controller.signal);
+    onRunning: (m) => {
+      if (followers.has(m.target.id)) return;
+      const env = { query: m.fresh ? {} : { since: BigInt(Date.now()) * 1_000_000n }, signal, onStatus: () => {} };
+      const f = new ContainerFollower(m.target, env, m.fresh ? 'new' : 'query');
+      followers.set(m.target.id, f);
+      void count(f, m.node).catch(() => {});
     },
-    onStop: (m: RunningMember) => stop(m.target.id),
+    onStarted: (t) => followers.get(t.id)?.started(),
+    onRemoved: (t) => {
+      followers.get(t.id)?.removed();
+      followers.delete(t.id);
+    },
   };
 }

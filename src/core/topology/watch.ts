@@ -3,10 +3,11 @@
  * events, log lines, TCP connections, stdin records) increment per-tick
  * counters; once per tick the counters are drained in one step and turned
  * into a `topology` snapshot with every node and edge of the graph. The
- * membership refresh (every second, and at once on a container start/die)
- * doubles as the engine's health check: snapshots keep flowing while the
- * engine is down, with `engineUp: false`.
+ * members come from the selection supervisor, whose connection to the engine
+ * is also the engine's health: snapshots keep flowing while the engine is
+ * down, with `engineUp: false`.
  */
+import { setMaxListeners } from 'node:events';
 import { setInterval as every } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import type { Selection } from '../engine/select.js';
@@ -15,12 +16,12 @@ import { linkedController } from '../stream/abort.js';
 import type { TopologyRecord } from '../records.js';
 import { DEFAULT_CELL_CAP, TickCounters } from './counters.js';
 import { CLIENT, TopologyGraph, type GroupBy } from './graph.js';
-import { Membership } from './members.js';
+import { TopologyMembers } from './members.js';
+import { Supervisor, type Lifetime } from '../select/supervisor.js';
 import { buildSnapshot } from './snapshot.js';
-import { countConnections, countEvents, countInput, countRequests, logHooks, type LogSignals } from './sources.js';
+import { countConnections, countEvents, countInput, countRequests, logCounting } from './sources.js';
 
 export const DEFAULT_TICK_MS = 5000;
-export const REFRESH_MS = 1000;
 
 export interface TopologyOptions {
   sel: Selection;
@@ -44,35 +45,39 @@ export interface TopologyOptions {
 export interface Shared {
   graph: TopologyGraph;
   counters: TickCounters;
-  members: Membership;
+  members: TopologyMembers;
   /** Set when a failure to reach the engine was seen during the tick (the engine may be back by its end). */
   downInTick: boolean;
-  refresh: () => void;
 }
 
 export async function* watchTopology(engine: Engine, o: TopologyOptions, signal: AbortSignal): AsyncGenerator<TopologyRecord> {
   const { controller, dispose } = linkedController(signal);
   const inner = controller.signal;
-  const logSignals: LogSignals = new Map();
-  const logCursors = new Map<string, string>();
+  setMaxListeners(0, inner); // a log follower per container
   const graph = new TopologyGraph();
   const counters = new TickCounters(o.cap ?? DEFAULT_CELL_CAP);
-  const hooks = o.logs ? logHooks(counters, logSignals, logCursors, inner) : {};
-  const members = new Membership(engine, o.sel, o.by, graph, hooks);
-  const shared: Shared = { graph, counters, members, downInTick: false, refresh: () => {} };
+  const members = new TopologyMembers(o.by, graph, o.logs ? logCounting(counters, inner) : {});
+  const shared: Shared = { graph, counters, members, downInTick: false };
+  // Which containers there are comes from the selection supervisor (stopped ones too: their nodes stay);
+  // its connection state is the engine's health. Status lines come from the events source.
+  const onEngine = (_e: Engine, up: boolean) => ((members.engineUp = up), up || (shared.downInTick = true));
+  const supervisor = new Supervisor([engine], { ...o.sel, all: true }, { warn: o.warn, onEngine, statusLines: false });
+  const lifetimes = supervisor.lifetimes(inner);
   try {
-    await members.refresh(inner);
+    for (let r = await lifetimes.next(); !r.done; r = await lifetimes.next()) {
+      await members.apply(r.value, inner);
+      if (r.value.kind === 'synced') break;
+    }
     if (graph.nodes.size === 0) o.warn(`no containers match ${describe(o.sel)} yet; the map fills in as they appear`);
     if (o.serve) graph.addNode(CLIENT, 'client');
-    shared.refresh = serialRefresh(shared, inner);
-    const tasks = startSources(engine, o, shared, inner);
+    const tasks = startSources(engine, o, shared, lifetimes, inner);
     yield* ticks(o, shared, inner);
     controller.abort();
     await tasks;
   } finally {
     controller.abort();
-    for (const l of logSignals.values()) l.controller.abort(), l.dispose();
     dispose();
+    await lifetimes.return(undefined);
   }
 }
 
@@ -100,32 +105,8 @@ function describe(sel: Selection): string {
   return [sel.project !== undefined ? `project ${sel.project}` : 'the selection', ...filters.map((f) => `--filter ${f}`)].join(' ');
 }
 
-/** One refresh at a time; a request during a refresh runs once more after it. */
-function serialRefresh(s: Shared, signal: AbortSignal): () => void {
-  let running: Promise<void> | undefined;
-  let again = false;
-  const run = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = s.members
-      .refresh(signal)
-      .catch(() => {})
-      .then(() => {
-        if (!s.members.engineUp) s.downInTick = true;
-        running = undefined;
-        if (again && !signal.aborted) {
-          again = false;
-          run();
-        }
-      });
-  };
-  return run;
-}
-
-function startSources(engine: Engine, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<unknown> {
-  const tasks = [refreshLoop(s, signal), countEvents(engine, o, s, signal)];
+function startSources(engine: Engine, o: TopologyOptions, s: Shared, lifetimes: AsyncGenerator<Lifetime>, signal: AbortSignal): Promise<unknown> {
+  const tasks = [follow(s, lifetimes, signal), countEvents(engine, o, s, signal)];
   if (o.tcp) tasks.push(countConnections(o, s, signal));
   if (o.serve) tasks.push(countRequests(o.serve, o, s, signal));
   // stdin is not awaited: a reader blocked on an idle pipe cannot be interrupted, and it holds nothing to release.
@@ -133,9 +114,9 @@ function startSources(engine: Engine, o: TopologyOptions, s: Shared, signal: Abo
   return Promise.allSettled(tasks);
 }
 
-async function refreshLoop(s: Shared, signal: AbortSignal): Promise<void> {
+async function follow(s: Shared, lifetimes: AsyncGenerator<Lifetime>, signal: AbortSignal): Promise<void> {
   try {
-    for await (const _ of every(REFRESH_MS, undefined, { signal })) s.refresh();
+    for await (const l of lifetimes) await s.members.apply(l, signal);
   } catch {
     // aborted
   }

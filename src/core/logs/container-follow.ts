@@ -1,0 +1,210 @@
+/**
+ * One container's log lines for as long as it lives, over the one resumable
+ * stream (stream/resumable.ts): attach with follow=true; when the stream ends
+ * or breaks, reopen from the cursor (`since` = newest line less
+ * LOG_WINDOW.windowNs, the lines already delivered dropped by identity:
+ * timestamp, stream and text, identical lines at one instant counted). The
+ * selection supervisor drives it: `started()` after a (re)start, `removed()`
+ * when the container was destroyed. Used by `logs --follow` and topology.
+ *
+ * A read refused because the container is gone (404, or 409 "dead or marked
+ * for removal", as a `run --rm` container gives) is a removal: the follower
+ * ends quietly and the supervisor says "removed". Any other engine error is
+ * reported once (`onStatus`, `onFailed`). A broken connection is retried
+ * with backoff. With `query.until`, it ends at that time (or reads what is
+ * there without following when the time has passed).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inspectTarget, type Target } from '../engine/select.js';
+import { BerthError, isConnectionError } from '../errors.js';
+import { DEFAULT_BACKOFF, ReconnectScheduler, type BackoffPolicy } from '../reconnect.js';
+import { linkedController } from '../stream/abort.js';
+import { resumable, ResumeWindow, type WindowBounds } from '../stream/resumable.js';
+import type { LogLine } from './line.js';
+import { containerLogBatches, type LogQuery } from './source.js';
+import { tsToNanos } from './timestamp.js';
+
+/**
+ * Bounds of a container's log cursor: a reopen asks again for the last second of lines (lines of one
+ * container arrive out of order by microseconds, stdout against stderr) and drops those it delivered;
+ * at most 2,000 lines are held per container for that.
+ */
+export const LOG_WINDOW: WindowBounds = { windowNs: 1_000_000_000n, maxHeld: 2_000 };
+
+/** After `until`, lines still in flight are read for this long before the stream is closed. */
+export const UNTIL_GRACE_MS = 1000;
+
+export const lineKey = (l: LogLine): string => (l.stream === 'stderr' ? '2' : '1') + l.ts + l.msg;
+const lineNs = (l: LogLine): bigint => tsToNanos(l.ts);
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+export interface ContainerFollowEnv {
+  /** The user's query (tail, since, until, maxLineBytes); `follow` is set here. */
+  query: LogQuery;
+  signal: AbortSignal;
+  /** A read failed for a reason other than a removal or a lost connection. */
+  onStatus: (message: string) => void;
+  onFailed?: () => void;
+  backoff?: BackoffPolicy;
+}
+
+/**
+ * How the first attach starts: `history` (the caller reads the lines already written with `history()`
+ * first), `query` (the user's --tail/--since), `new` (the container is new: all of its lines).
+ */
+export type FollowStart = 'history' | 'query' | 'new';
+
+type State = 'running' | 'stopped' | 'gone' | 'unreachable';
+
+export class ContainerFollower {
+  private readonly cursor = new ResumeWindow<LogLine>(lineKey, lineNs, LOG_WINDOW);
+  private starts = 0;
+  private gone = false;
+  private wake: (() => void) | undefined;
+  private openedAt = nowNs();
+  private startsAtOpen = 0;
+  private got = 0;
+  private readonly scheduler: ReconnectScheduler;
+
+  constructor(readonly target: Target, private readonly env: ContainerFollowEnv, private readonly start: FollowStart) {
+    this.scheduler = new ReconnectScheduler(env.backoff ?? DEFAULT_BACKOFF);
+  }
+
+  /** The lines already written up to `untilNs`, without following (never throws: `lines()` finds out again). */
+  async *history(untilNs: bigint): AsyncGenerator<LogLine[]> {
+    const q: LogQuery = { ...this.env.query, follow: false };
+    if (q.until === undefined || q.until > untilNs) q.until = untilNs;
+    this.openedAt = untilNs;
+    try {
+      for await (const batch of containerLogBatches(this.target, q, this.env.signal)) {
+        const fresh = this.cursor.filter(batch);
+        if (fresh.length) yield fresh;
+      }
+    } catch {
+      // gone, unreadable or unreachable: lines() meets it again and reports or retries
+    }
+  }
+
+  /** The container (re)started. */
+  started(): void {
+    this.starts++;
+    this.wake?.();
+  }
+
+  /** The container was destroyed: the follower ends once its stream does. */
+  removed(): void {
+    this.gone = true;
+    this.wake?.();
+  }
+
+  /** The lines from where `history()` stopped (or per `start`), each once, until removal, `until` or abort. */
+  lines(): AsyncGenerator<LogLine[]> {
+    const src = { open: this.open.bind(this), reopen: this.reopen.bind(this) };
+    return this.count(resumable(src, this.cursor, this.env.signal, this.start === 'history'));
+  }
+
+  private async *count(src: AsyncGenerator<LogLine[]>): AsyncGenerator<LogLine[]> {
+    for await (const batch of src) {
+      this.got += batch.length;
+      yield batch;
+    }
+  }
+
+  private async *open(since: bigint | undefined, first: boolean, signal: AbortSignal): AsyncGenerator<LogLine[]> {
+    const q: LogQuery = { ...this.env.query, follow: true };
+    if (!first) {
+      q.tail = undefined;
+      q.since = since ?? this.openedAt; // from the last line delivered, or from when we last looked
+    } else if (this.start === 'new') {
+      q.tail = undefined;
+      q.since = undefined;
+    }
+    this.openedAt = nowNs();
+    this.startsAtOpen = this.starts;
+    this.got = 0;
+    const until = this.env.query.until;
+    if (until !== undefined && until <= this.openedAt) q.follow = false;
+    const { controller, dispose } = linkedController(signal);
+    const timer = until !== undefined && q.follow ? setTimeout(() => controller.abort('until'), Number((until - this.openedAt) / 1_000_000n) + UNTIL_GRACE_MS) : undefined;
+    try {
+      yield* containerLogBatches(this.target, q, controller.signal);
+    } catch (err) {
+      if (controller.signal.reason !== 'until' || signal.aborted) throw err;
+    } finally {
+      clearTimeout(timer);
+      dispose();
+    }
+  }
+
+  private async reopen(err: unknown, signal: AbortSignal): Promise<boolean> {
+    const until = this.env.query.until;
+    if (until !== undefined && nowNs() >= until) return false;
+    if (err !== undefined) {
+      if (isRemoval(err)) return false;
+      if (err instanceof BerthError && !isUnreachable(err)) {
+        this.env.onStatus(`logs of ${this.target.name}: ${err.message}`);
+        this.env.onFailed?.();
+        return false;
+      }
+      return this.backoff(signal); // the connection broke (engine restart, reset)
+    }
+    if (this.gone) return false;
+    if (this.starts !== this.startsAtOpen) return true; // it restarted meanwhile
+    const state = await this.state(signal);
+    if (state === 'gone') return false;
+    if (state === 'running') return this.got > 0 ? (this.scheduler.succeeded(), true) : this.backoff(signal);
+    if (state === 'unreachable') return this.backoff(signal);
+    await this.waitForStart(signal);
+    return !this.gone && !signal.aborted;
+  }
+
+  private async state(signal: AbortSignal): Promise<State> {
+    try {
+      const t = await inspectTarget(this.target.engine, this.target.id, signal);
+      return t.running ? 'running' : 'stopped';
+    } catch (err) {
+      if (isRemoval(err)) return 'gone';
+      if (isUnreachable(err) || signal.aborted) return 'unreachable';
+      throw err;
+    }
+  }
+
+  /** Until started() or removed(), the signal, or `until`. */
+  private async waitForStart(signal: AbortSignal): Promise<void> {
+    if (this.starts !== this.startsAtOpen) return;
+    const { controller, dispose } = linkedController(signal);
+    const until = this.env.query.until;
+    const ms = until === undefined ? undefined : Number((until - nowNs()) / 1_000_000n);
+    try {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        controller.signal.addEventListener('abort', () => resolve(), { once: true });
+        if (ms !== undefined) void sleep(Math.max(0, ms), undefined, { signal: controller.signal }).then(resolve, () => {});
+      });
+    } finally {
+      this.wake = undefined;
+      controller.abort();
+      dispose();
+    }
+  }
+
+  private async backoff(signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.scheduler.wait(signal);
+      return !this.gone || this.starts !== this.startsAtOpen;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** The container is gone: 404, or the engine's 409 "dead or marked for removal". */
+export function isRemoval(err: unknown): boolean {
+  if (!(err instanceof BerthError)) return false;
+  if (err.code === 'NOT_FOUND') return true;
+  return err.code === 'ENGINE_ERROR' && (err.cause as { statusCode?: number } | undefined)?.statusCode === 409 && /dead or marked for removal/i.test(err.message);
+}
+
+function isUnreachable(err: unknown): boolean {
+  return (err instanceof BerthError && err.code === 'ENGINE_UNREACHABLE') || isConnectionError(err);
+}

@@ -1,0 +1,173 @@
+/**
+ * Issue 14, items 1-8: one selection supervisor and one resumable stream, against the real engine
+ * (docker itself as the reference where it has one). Each test names its item.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import type Docker from 'dockerode';
+import { berth, BERTH_BIN, docker, removeContainer, runContainer, TEST_IMAGE, testLabels, uniqueName, waitFor } from '../helpers/docker.js';
+import { closedPort, emptyEngine } from '../helpers/empty-engine.js';
+import { LineCollector } from '../helpers/lines.js';
+import { nanosToRfc3339 } from '../../src/core/parse.js';
+
+const PROJECT = 'com.docker.compose.project';
+const socket = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+const made: Docker.Container[] = [];
+afterAll(async () => {
+  await Promise.all(made.map(removeContainer));
+});
+
+async function keep(c: Promise<Docker.Container>): Promise<Docker.Container> {
+  const x = await c;
+  made.push(x);
+  return x;
+}
+
+/** Starts `n` containers at once, as `docker run --rm` does (create, start; removed by the engine when done). */
+async function burst(n: number, cmd: string, labels: Record<string, string>): Promise<void> {
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      const c = await docker.createContainer({ Image: TEST_IMAGE, name: uniqueName('rm'), Cmd: ['sh', '-c', cmd], Labels: testLabels(labels), HostConfig: { AutoRemove: true } });
+      await c.start();
+    }),
+  );
+}
+
+function spawn(args: string[], env: Record<string, string> = {}) {
+  const child = execa('node', [BERTH_BIN, ...args], { reject: false, env });
+  const out = new LineCollector(child.stdout!);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += String(d)));
+  return { child, out, stderr: () => stderr };
+}
+
+const inSeconds = (s: number) => String(Date.now() / 1000 + s);
+
+describe('issue 14: the selection supervisor and the resumable stream', () => {
+  it('1. events under bursts of concurrent run --rm: every event docker prints, berth prints once, nothing else', { timeout: 240_000 }, async () => {
+    const label = `berth.test.burst=${uniqueName('ev')}`;
+    const [k, v] = label.split('=') as [string, string];
+    const theirs = execa('docker', ['events', '--format', '{{json .}}', '--filter', `label=${label}`], { reject: false });
+    const theirLines = new LineCollector(theirs.stdout!);
+    const ours = spawn(['events', '--json', '--filter', `label=${label}`]);
+    await new Promise((r) => setTimeout(r, 2500)); // both subscribed
+    for (let i = 0; i < 3; i++) {
+      await burst(15, 'true', { [k]: v });
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    ours.child.kill('SIGINT');
+    theirs.kill('SIGINT');
+    await Promise.all([ours.child, theirs]);
+    const want = theirLines.lines.map((l) => JSON.parse(l.line) as { Action: string; Actor: { ID: string }; timeNano: number; Type: string });
+    const key = (id: string, action: string, ts: string) => `${id} ${action} ${ts}`;
+    const exact = (line: string) => BigInt(/"timeNano":(\d+)/.exec(line)![1]!);
+    const wanted = theirLines.lines.map((l, i) => key(want[i]!.Actor.ID, want[i]!.Action, nanosToRfc3339(exact(l.line))));
+    const got = ours.out.json<{ id: string; action: string; ts: string }>().map((r) => key(r.id, r.action, r.ts));
+    expect(wanted.length).toBeGreaterThanOrEqual(45 * 4);
+    expect(got.filter((x) => !wanted.includes(x))).toEqual([]); // nothing else
+    expect(wanted.filter((x) => !got.includes(x))).toEqual([]); // nothing missing
+    expect(got.length).toBe(new Set(got).size); // nothing repeated
+    expect(got.length).toBe(wanted.length);
+  });
+
+  it('2. logs -f --project says on stderr that a container was removed, once', async () => {
+    const project = uniqueName('p2');
+    const c = await keep(runContainer({ name: uniqueName('p2c'), cmd: 'echo hello; sleep 60', labels: { [PROJECT]: project } }));
+    const f = spawn(['logs', '-f', '--json', '--project', project]);
+    await f.out.until((ls) => ls.length >= 1, 20_000);
+    await c.remove({ force: true });
+    await waitFor(() => /was removed/.test(f.stderr()), 15_000);
+    f.child.kill('SIGINT');
+    await f.child;
+    expect(f.stderr().match(new RegExp(`container \\S+ \\(${c.id.slice(0, 12)}\\) was removed`, 'g'))).toHaveLength(1);
+  });
+
+  it('3. logs -f --until <future> follows a container that starts later, up to the until time, then exits 0', async () => {
+    const project = uniqueName('p3');
+    const f = spawn(['logs', '-f', '--json', '--project', project, '--until', inSeconds(10)]);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(f.child.exitCode).toBe(null); // nothing matches yet: it waits, it does not end
+    await keep(runContainer({ name: uniqueName('p3c'), cmd: 'i=0; while [ $i -lt 35 ]; do i=$((i+1)); echo "line $i"; done; sleep 60', labels: { [PROJECT]: project } }));
+    const res = await f.child;
+    expect(res.exitCode).toBe(0);
+    expect(f.out.json<{ msg: string }>().map((r) => r.msg)).toEqual(Array.from({ length: 35 }, (_, i) => `line ${i + 1}`));
+  });
+
+  it('4. stats --no-stream NAME over two engines, NAME on one: its sample and exit 0, in either order', async () => {
+    const empty = await emptyEngine();
+    try {
+      const c = await keep(runContainer({ name: uniqueName('st4'), cmd: 'sleep 60' }));
+      const name = (await c.inspect()).Name.slice(1);
+      for (const hosts of [[socket, empty.host], [empty.host, socket]]) {
+        const res = await berth([...hosts.flatMap((h) => ['-H', h]), 'stats', '--no-stream', '--json', name]);
+        expect(res.stderr).toBe('');
+        expect(res.exitCode).toBe(0);
+        expect(JSON.parse(res.stdout)).toMatchObject({ type: 'stats', id: c.id, name, engine: socket });
+      }
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('5. a name is found on whichever engine has it; "no such container" (exit 4) only when none has it', async () => {
+    const empty = await emptyEngine();
+    try {
+      const c = await keep(runContainer({ name: uniqueName('n5'), cmd: 'echo from-the-real-engine' }));
+      await c.wait();
+      const name = (await c.inspect()).Name.slice(1);
+      const found = await berth(['-H', empty.host, '-H', socket, 'logs', '--json', name]);
+      expect(found.exitCode).toBe(0);
+      expect(JSON.parse(found.stdout)).toMatchObject({ msg: 'from-the-real-engine', engine: socket });
+      const none = await berth(['-H', empty.host, '-H', socket, 'logs', `${name}-nosuch`]);
+      expect(none.exitCode).toBe(4);
+      expect(none.stderr.split('\n')[0]).toBe(`berth: no such container: ${name}-nosuch`);
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('6. one unreachable engine among several: the others are followed, stderr names it, and the run exits 3 at the end', { timeout: 120_000 }, async () => {
+    const dead = await closedPort();
+    const project = uniqueName('p6');
+    await keep(runContainer({ name: uniqueName('p6c'), cmd: 'echo reachable; sleep 60', labels: { [PROJECT]: project } }));
+    const logs = spawn(['-H', socket, '-H', dead, 'logs', '-f', '--json', '--project', project, '--until', inSeconds(20)]);
+    const label = `berth.test.p6=${project}`;
+    const events = spawn(['-H', dead, '-H', socket, 'events', '--json', '--filter', `label=${label}`, '--until', inSeconds(20)]);
+    await new Promise((r) => setTimeout(r, 3000));
+    const [k, v] = label.split('=') as [string, string];
+    await keep(runContainer({ name: uniqueName('p6e'), cmd: 'true', labels: { [k]: v } }));
+    const [l, e] = await Promise.all([logs.child, events.child]);
+    expect(logs.out.json<{ msg: string }>().map((r) => r.msg)).toEqual(['reachable']);
+    expect(l.exitCode).toBe(3);
+    expect(logs.stderr()).toContain(dead.replace('tcp://', ''));
+    expect(events.out.json<{ action: string }>().map((r) => r.action)).toEqual(expect.arrayContaining(['create', 'start', 'die']));
+    expect(e.exitCode).toBe(3);
+    expect(events.stderr()).toMatch(/never answered/);
+  });
+
+  it('7. logs -f and short-lived run --rm containers: a removal is not a read failure, and lines are read while they exist', { timeout: 120_000 }, async () => {
+    const project = uniqueName('p7');
+    const f = spawn(['logs', '-f', '--json', '--project', project, '--until', inSeconds(40)]);
+    await new Promise((r) => setTimeout(r, 2000));
+    await burst(8, 'echo "quick $HOSTNAME"', { [PROJECT]: project });
+    await burst(6, 'echo "lingers $HOSTNAME"; sleep 1', { [PROJECT]: project });
+    const res = await f.child;
+    expect(f.stderr()).not.toMatch(/\(409\)|can not get logs|marked for removal/);
+    expect(res.exitCode).toBe(0);
+    const msgs = f.out.json<{ msg: string; id: string }>();
+    expect(msgs.length).toBe(new Set(msgs.map((m) => m.id)).size); // one line each, none repeated
+    expect(msgs.filter((m) => m.msg.startsWith('lingers '))).toHaveLength(6);
+  });
+
+  it('8. logs -f NAME ends when the named container is removed, as docker logs -f does', async () => {
+    const c = await keep(runContainer({ name: uniqueName('n8'), cmd: 'echo up; sleep 60' }));
+    const f = spawn(['logs', '-f', '--json', c.id]);
+    await f.out.until((ls) => ls.length >= 1, 20_000);
+    await c.remove({ force: true });
+    const res = await Promise.race([f.child, new Promise<undefined>((r) => setTimeout(r, 10_000))]);
+    if (!res) f.child.kill('SIGINT');
+    expect(res?.exitCode).toBe(0);
+    expect(f.stderr()).toMatch(/was removed/);
+  });
+});

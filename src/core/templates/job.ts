@@ -27,12 +27,16 @@ export class TemplatesJob {
     private readonly annotate: boolean,
   ) {}
 
-  /** Clusters one line; with --annotate queues its record. Synchronous. */
+  /**
+   * Clusters one line; with --annotate queues its record (a blank line, not
+   * clustered, with `templateId` and `template` null; a cut text line with
+   * `truncated: true`). Synchronous.
+   */
   observe(o: Observation): void {
     const t = this.miner.observe(o.text, o.group, o.ts, o.level);
     if (!this.annotate) return;
-    const base = o.record ?? { msg: o.text };
-    this.pending += JSON.stringify({ ...base, templateId: t.id, template: templateText(t) }) + '\n';
+    const base = o.record ?? (o.truncated ? { msg: o.text, truncated: true } : { msg: o.text });
+    this.pending += JSON.stringify({ ...base, templateId: t ? t.id : null, template: t ? templateText(t) : null }) + '\n';
   }
 
   /** Writes what the batch queued. */

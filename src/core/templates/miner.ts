@@ -12,6 +12,7 @@ import { maskTokens } from './mask.js';
 import { TemplateStore } from './store.js';
 import { ShapeCache, shapeHash, type Shape } from './shape.js';
 import { detectLevel } from '../logs/severity.js';
+import { isContinuation } from '../logs/continuation.js';
 import type { GroupRef, Template } from './template.js';
 
 export interface MinerOptions extends DrainOptions {
@@ -23,13 +24,21 @@ export const MAX_EXAMPLE = 1000;
 
 export const MINER_DEFAULTS: MinerOptions = { ...DRAIN_DEFAULTS, maxTemplates: 10_000 };
 
-const JSON_MESSAGE_KEYS = ['msg', 'message', 'log', 'event'] as const;
+/**
+ * The message keys of structured loggers, in the order they are tried:
+ * pino, zap, logrus and slog (`msg`), bunyan, winston and most others
+ * (`message`), GELF (`short_message`), logstash (`@message`), docker's
+ * json-file (`log`), structlog (`event`). Without one, every line of a
+ * logger whose key was missing here merged into one template.
+ */
+export const JSON_MESSAGE_KEYS = ['msg', 'message', 'short_message', '@message', 'log', 'event'] as const;
 
 /**
  * The tokens a line is clustered on: its message (header stripped) with
- * variables masked. A JSON object line (structured logging: pino, zap,
- * logrus, bunyan) is clustered on its `msg`/`message`/`log`/`event` string
- * when it has one, else as text.
+ * variables masked. A JSON object line (structured logging) is clustered on
+ * its message string (JSON_MESSAGE_KEYS); one with none is clustered on its
+ * field names, so objects of one structure share a template and objects of
+ * another do not.
  */
 export function lineTokens(line: string): string[] {
   const text = line.charCodeAt(0) === 123 ? (jsonMessage(line) ?? line) : line;
@@ -37,24 +46,28 @@ export function lineTokens(line: string): string[] {
   return maskTokens(at > 0 ? text.slice(at) : text);
 }
 
-function jsonMessage(line: string): string | undefined {
+/** The message of a JSON object line, its field names when it has no message, or undefined for anything else. */
+export function jsonMessage(line: string): string | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line);
   } catch {
     return undefined;
   }
-  if (!v || typeof v !== 'object') return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
   for (const k of JSON_MESSAGE_KEYS) {
     const m = (v as Record<string, unknown>)[k];
     if (typeof m === 'string') return m;
   }
-  return undefined;
+  return '{' + Object.keys(v).join(' ') + '}';
 }
 
 interface GroupState {
   tree: Drain<Template>;
   cache: ShapeCache;
+  /** The last line that was not blank, and the template of the record it belongs to (for continuation lines). */
+  previous?: string;
+  record?: Template;
 }
 
 export class TemplateMiner {
@@ -71,9 +84,22 @@ export class TemplateMiner {
   /**
    * Clusters one line and counts it; returns its template. `level` as the
    * input gave it, else detected from the line as `berth logs` does.
+   * A blank line is not clustered (undefined): before, blank lines made a
+   * template of their own, `""`, often the largest. A continuation line (a
+   * stack frame, `Caused by:`, a traceback: see logs/continuation.ts) joins
+   * the record it continues: it returns that record's template and is not
+   * counted again; before, every `at ...` frame was a template of its own.
    */
-  observe(line: string, group: GroupRef, ts: string | undefined, level?: string): Template {
+  observe(line: string, group: GroupRef, ts: string | undefined, level?: string): Template | undefined {
     const g = this.group(group.key);
+    if (isBlank(line)) return undefined;
+    const previous = g.previous;
+    g.previous = line;
+    if (g.record !== undefined && g.record.leaf !== undefined && isContinuation(line, previous)) return g.record;
+    return (g.record = this.observeRecord(g, line, group, ts, level));
+  }
+
+  private observeRecord(g: GroupState, line: string, group: GroupRef, ts: string | undefined, level?: string): Template {
     const cached = g.cache.active();
     const shape = cached ? shapeHash(line, this.shape) : this.shape;
     const hit = cached ? g.cache.get(shape) : undefined;
@@ -119,6 +145,14 @@ export class TemplateMiner {
   private make(tokens: string[], group: GroupRef, line: string): Template {
     return { id: this.nextId++, tokens, group, count: 0, levels: {}, example: ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line), isNew: true, reported: 0 };
   }
+}
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }
 
 /** A copy that does not keep the chunk the line was sliced from alive. */

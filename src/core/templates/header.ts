@@ -391,3 +391,22 @@ function skipSeps(j: number): number {
     return j;
   }
 }
+
+/** Columns the learned header looks at (header.ts's window). */
+export const COLUMNS = HEADER_WINDOW;
+
+/**
+ * The first columns of `line` as the scanner sees them (a balanced `[...]`
+ * is one column): their start offsets and kinds, into `out` (reused, no
+ * allocation). Returns how many there are (at most COLUMNS).
+ */
+export function scanColumns(line: string, outStarts: Int32Array, outEnds: Int32Array, outKinds: Int8Array): number {
+  scan(line);
+  let k = 0;
+  for (; k < HEADER_WINDOW && has(k); k++) {
+    outStarts[k] = starts[k]!;
+    outEnds[k] = ends[k]!;
+    outKinds[k] = kindOfToken(k);
+  }
+  return k;
+}

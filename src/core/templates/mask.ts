@@ -24,11 +24,17 @@ const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
  * `"GET <*>"`, `"SELECT * FROM t"` is `"SELECT <*>"`).
  */
 const quoted = (all: string, msgKey: string | undefined, inner: string): string => {
-  if (msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner))) return all;
+  if (msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner) && !NO_VALUE.test(inner))) return all;
   const verb = VERB.exec(inner);
   return verb ? `"${verb[1]} ${WILDCARD}"` : WILDCARD;
 };
 const VERB = /^([A-Z]{2,})\s/;
+/**
+ * `"-"` is the no-value mark of access logs (referer, user agent, user):
+ * a variable like the values it stands for. Kept as a word, it split
+ * every access-log event in two (lines with a referer and lines without).
+ */
+const NO_VALUE = /^-$/;
 
 /** Upper-case words with a short number stay constant: protocol and algorithm names (HTTP2, SOCKS5, MD5, SHA256). */
 const ACRONYM = /^[A-Z]{2,}\d{1,3}$/;

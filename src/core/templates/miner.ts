@@ -9,6 +9,7 @@
 import { Drain, DRAIN_DEFAULTS, type DrainOptions } from './drain.js';
 import { messageStart } from './header.js';
 import { maskTokens } from './mask.js';
+import { HeaderLearner } from './learned-header.js';
 import { TemplateStore } from './store.js';
 import { ShapeCache, shapeHash, type Shape } from './shape.js';
 import { detectLevel } from '../logs/severity.js';
@@ -40,11 +41,15 @@ export const JSON_MESSAGE_KEYS = ['msg', 'message', 'short_message', '@message',
  * field names, so objects of one structure share a template and objects of
  * another do not.
  */
-export function lineTokens(line: string): string[] {
-  const text = line.charCodeAt(0) === 123 ? (jsonMessage(line) ?? line) : line;
-  const at = messageStart(text);
+export function lineTokens(line: string, header?: HeaderLearner): string[] {
+  const text = messageText(line);
+  let at = messageStart(text);
+  if (header) at = Math.max(at, header.start(text));
   return maskTokens(at > 0 ? text.slice(at) : text);
 }
+
+/** The text a line is clustered on: a JSON line's message, else the line. */
+const messageText = (line: string): string => (line.charCodeAt(0) === 123 ? (jsonMessage(line) ?? line) : line);
 
 /** The message of a JSON object line, its field names when it has no message, or undefined for anything else. */
 export function jsonMessage(line: string): string | undefined {
@@ -65,9 +70,13 @@ export function jsonMessage(line: string): string | undefined {
 interface GroupState {
   tree: Drain<Template>;
   cache: ShapeCache;
+  /** The header learned from this source's lines. */
+  header: HeaderLearner;
   /** The last line that was not blank, and the template of the record it belongs to (for continuation lines). */
   previous?: string;
   record?: Template;
+  /** The last line sampled while learning the header. */
+  sampled?: string;
 }
 
 export class TemplateMiner {
@@ -110,13 +119,34 @@ export class TemplateMiner {
       this.store.touch(t);
       lvl ??= hit.level ?? detectLevel(line);
     } else {
-      t = this.cluster(g.tree, line, group);
+      t = this.cluster(g.tree, g.header, line, group);
       lvl ??= detectLevel(line);
       if (cached) g.cache.set(shape, t, level === undefined && levelByShape(line) ? lvl : undefined);
     }
     count(t, ts, lvl);
     this.lines++;
     return t;
+  }
+
+  /** True while the group's header is being learned: its lines should wait (see TemplatesJob) and be given to `learn()`. */
+  learning(group: GroupRef): boolean {
+    return this.group(group.key).header.learning;
+  }
+
+  /** A line for the group's header sample (blank and continuation lines are not sampled); true when the header was just learned. */
+  learn(group: GroupRef, line: string): boolean {
+    const g = this.group(group.key);
+    if (!g.header.learning || isBlank(line)) return false;
+    const previous = g.sampled;
+    g.sampled = line;
+    if (isContinuation(line, previous)) return false;
+    return g.header.sample(messageText(line));
+  }
+
+  /** Ends the group's learning with the lines sampled so far (the input ended, a tick is due, or too many lines wait). */
+  settle(group: GroupRef): void {
+    const g = this.group(group.key);
+    if (g.header.learning) g.header.settle();
   }
 
   /** Puts a template loaded from a state file back (ids kept). */
@@ -126,8 +156,8 @@ export class TemplateMiner {
     if (t.id >= this.nextId) this.nextId = t.id + 1;
   }
 
-  private cluster(tree: Drain<Template>, line: string, group: GroupRef): Template {
-    const { cluster: t, created, changed } = tree.add(lineTokens(line), (tk) => this.make(tk, group, line));
+  private cluster(tree: Drain<Template>, header: HeaderLearner, line: string, group: GroupRef): Template {
+    const { cluster: t, created, changed } = tree.add(lineTokens(line, header), (tk) => this.make(tk, group, line));
     if (created) this.store.add(t);
     else {
       this.store.touch(t);
@@ -138,7 +168,7 @@ export class TemplateMiner {
 
   private group(key: string): GroupState {
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = { tree: new Drain<Template>(this.opts), cache: new ShapeCache() }));
+    if (!g) this.groups.set(key, (g = { tree: new Drain<Template>(this.opts), cache: new ShapeCache(), header: new HeaderLearner() }));
     return g;
   }
 

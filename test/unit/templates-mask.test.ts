@@ -20,7 +20,8 @@ describe('templates: masking variables', () => {
     ['a logfmt message keeps its words', 'level=info msg="Starting server" addr=:8080', ['level=info', 'msg="Starting', 'server"', 'addr=<*>']],
     ['a quoted request keeps its verb', 'x "GET /index.html HTTP/1.1" 200', ['x', '"GET', '<*>"', '<*>']],
     ['windows paths', 'Loaded C:\\Windows\\winsxs ok', ['Loaded', '<*>', 'ok']],
-    ['one plain quoted word stays', '"GET" and "-"', ['"GET"', 'and', '"-"']],
+    ['one plain quoted word stays', '"GET" and "ok"', ['"GET"', 'and', '"ok"']],
+    ['a quoted "-" (no value in an access log) is a variable', '"GET" "-" agent', ['"GET"', '<*>', 'agent']],
     ['words stay as written', 'Session closed, bye!', ['Session', 'closed,', 'bye!']],
   ])('%s', (_what, line, want) => {
     expect(maskTokens(line)).toEqual(want);

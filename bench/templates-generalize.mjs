@@ -19,7 +19,7 @@ import { groupingAccuracy, predict, truthIds } from './templates-accuracy.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'bench-data', 'loghub2k');
 const [what = 'all', seed = '7', lines = '1500'] = process.argv.slice(2);
-const GRID = [0.6, 0.7, 0.8].flatMap((s) => [4, 5].map((d) => ['--similarity', String(s), '--depth', String(d)]));
+const GRID = [0.6, 0.7, 0.8].flatMap((s) => [3, 4].map((d) => ['--similarity', String(s), '--depth', String(d)]));
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function corpus() {
@@ -57,7 +57,7 @@ function loo() {
       const others = (k) => mean(ga[k].filter((_, i) => i !== h));
       if (others(c) > others(best)) best = c;
     });
-    console.log(`${name.padEnd(13)} held out: ${ga[best][h].toFixed(3)}  (chosen ${GRID[best][1]}/${GRID[best][3]}; defaults ${ga[GRID.findIndex((g) => g[1] === '0.7' && g[3] === '4')][h].toFixed(3)})`);
+    console.log(`${name.padEnd(13)} held out: ${ga[best][h].toFixed(3)}  (chosen ${GRID[best][1]}/${GRID[best][3]}; defaults ${ga[GRID.findIndex((g) => g[1] === '0.7' && g[3] === '3')][h].toFixed(3)})`);
     return ga[best][h];
   });
   console.log(`${'mean'.padEnd(13)} held out: ${mean(held).toFixed(3)}`);

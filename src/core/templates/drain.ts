@@ -40,8 +40,8 @@ export const DRAIN_DEFAULTS: DrainOptions = { depth: 3, similarity: 0.7, maxChil
 export interface Cluster {
   id: number;
   tokens: string[];
-  /** Set while the cluster is in an engine's index (the shape cache checks it for eviction). */
-  leaf?: Cluster[];
+  /** True while the cluster is in an engine's index (the shape cache checks it for eviction). */
+  leaf?: boolean;
   /** Routed like `<*>` (its first word came after the bound on first words). */
   overflow?: boolean;
   /** Scratch for the index lookup: the lookup that last counted it, and its agreeing words then. */
@@ -53,9 +53,9 @@ export interface Cluster {
 
 /** The templates of one token count. */
 interface Bucket<C> {
-  all: C[];
-  /** Per position: constant word -> templates with that word there. */
-  at: Map<string, C[]>[];
+  all: Set<C>;
+  /** Per position: constant word -> the template with that word there, or the templates when several (most words have one: no array). */
+  at: Map<string, C | C[]>[];
   /** Templates with no constant word (matched by lines with none either). */
   bare: C[];
   /** Templates per routing first word (for the `maxChildren` bound). */
@@ -86,17 +86,13 @@ export class Drain<C extends Cluster = Cluster> {
       const tok = tokens[i]!;
       if (tok === WILDCARD) continue;
       words++;
-      const list = b.at[i]!.get(tok);
-      if (!list) continue;
-      for (let k = 0; k < list.length; k++) {
-        const c = list[k]!;
-        if (c.mark !== mark) {
-          c.mark = mark;
-          c.hits = 0;
-          touched.push(c);
-        }
-        c.hits!++;
+      const hit = b.at[i]!.get(tok);
+      if (hit === undefined) continue;
+      if (!Array.isArray(hit)) {
+        count(hit, mark, touched);
+        continue;
       }
+      for (let k = 0; k < hit.length; k++) count(hit[k]!, mark, touched);
     }
     let best: C | undefined;
     let bestSim = -1;
@@ -177,7 +173,7 @@ export class Drain<C extends Cluster = Cluster> {
     let params = 0;
     for (let i = 0; i < t.length; i++) {
       if (t[i] === WILDCARD) params++;
-      else list(b.at[i]!, t[i]!).push(c);
+      else enlist(b.at[i]!, t[i]!, c);
     }
     c.params = params;
     if (params === t.length) b.bare.push(c);
@@ -185,8 +181,8 @@ export class Drain<C extends Cluster = Cluster> {
       if (!b.firsts.has(t[0]!) && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
       this.countFirst(b, t[0]!, 1);
     }
-    b.all.push(c);
-    c.leaf = b.all as Cluster[];
+    b.all.add(c);
+    c.leaf = true;
   }
 
   remove(c: C): void {
@@ -196,7 +192,7 @@ export class Drain<C extends Cluster = Cluster> {
     for (let i = 0; i < t.length; i++) if (t[i] !== WILDCARD) unlist(b.at[i]!, t[i]!, c);
     if (c.params === t.length) drop(b.bare, c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) this.countFirst(b, t[0]!, -1);
-    drop(b.all, c);
+    b.all.delete(c);
     c.leaf = undefined;
   }
 
@@ -210,7 +206,7 @@ export class Drain<C extends Cluster = Cluster> {
   private bucket(n: number): Bucket<C> {
     let b = this.buckets.get(n);
     if (!b) {
-      b = { all: [], at: Array.from({ length: n }, () => new Map<string, C[]>()), bare: [], firsts: new Map() };
+      b = { all: new Set(), at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map() };
       this.buckets.set(n, b);
     }
     return b;
@@ -219,17 +215,33 @@ export class Drain<C extends Cluster = Cluster> {
 
 const routeWord = (w: string) => w !== WILDCARD;
 
-function list<C>(m: Map<string, C[]>, k: string): C[] {
-  let l = m.get(k);
-  if (!l) m.set(k, (l = []));
-  return l;
+/** Counts one agreeing word for `c` in this lookup. */
+function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {
+  if (c.mark !== mark) {
+    c.mark = mark;
+    c.hits = 0;
+    touched.push(c);
+  }
+  c.hits!++;
 }
 
-function unlist<C>(m: Map<string, C[]>, k: string, c: C): void {
-  const l = m.get(k);
-  if (!l) return;
-  drop(l, c);
-  if (l.length === 0) m.delete(k);
+function enlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
+  const had = m.get(k);
+  if (had === undefined) m.set(k, c);
+  else if (Array.isArray(had)) had.push(c);
+  else m.set(k, [had, c]);
+}
+
+function unlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
+  const had = m.get(k);
+  if (had === undefined) return;
+  if (!Array.isArray(had)) {
+    if (had === c) m.delete(k);
+    return;
+  }
+  drop(had, c);
+  if (had.length === 1) m.set(k, had[0]!);
+  else if (had.length === 0) m.delete(k);
 }
 
 function drop<C>(l: C[], c: C): void {

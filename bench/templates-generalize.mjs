@@ -57,7 +57,7 @@ function loo() {
       const others = (k) => mean(ga[k].filter((_, i) => i !== h));
       if (others(c) > others(best)) best = c;
     });
-    console.log(`${name.padEnd(13)} held out: ${ga[best][h].toFixed(3)}  (chosen ${GRID[best][1]}/${GRID[best][3]}; defaults ${ga[GRID.findIndex((g) => g[1] === '0.7' && g[3] === '3')][h].toFixed(3)})`);
+    console.log(`${name.padEnd(13)} held out: ${ga[best][h].toFixed(3)}  (chosen ${GRID[best][1]}/${GRID[best][3]}; defaults ${ga[GRID.findIndex((g) => g[1] === '0.8' && g[3] === '3')][h].toFixed(3)})`);
     return ga[best][h];
   });
   console.log(`${'mean'.padEnd(13)} held out: ${mean(held).toFixed(3)}`);

@@ -6,13 +6,24 @@
  * become `<*>`); else it starts a new template.
  *
  * Candidates come from an index, not from a scan: per token count, each
- * position maps each constant word to the templates that have it there. A
+ * position maps a constant word to the templates that have it there. A
  * line looks up its own words and counts, per template, how many agree;
  * only templates that could reach the threshold are compared in full. The
  * cost of a line is the length of the lists its words hit, not the number
  * of templates: a line that matches nothing (fresh words) hits empty lists,
  * so 10,000 templates cost what 10 do (Drain's fixed-depth tree scans a
  * leaf, which grows with the templates of one length and prefix).
+ * A template is indexed under only some of its constant words, as few as
+ * still find every line it could take (pigeonhole): a line of n tokens
+ * needs `x` agreeing positions (x/n >= the threshold), so a template with
+ * `params` wildcards needs m = max(1, x - params) of its k constants, and
+ * any k - m + 1 of them hold one of those. That is n - x + 1 words (2 of 8
+ * at 0.8) whatever the wildcards, instead of all k: a template that is
+ * created and evicted (fresh lines with 10,000 templates) costs 2 index
+ * insertions and removals instead of 8. The words indexed are those with
+ * the shortest lists when the template is made (fewest other templates to
+ * compare); when an indexed position becomes `<*>`, another is indexed.
+ * Which templates are compared changes, not which one wins.
  *
  * Routing: the first `depth - 2` words are constants (as in Drain's tree): a
  * template only takes lines whose words there are its own (or its `<*>`).
@@ -52,6 +63,9 @@ export interface Cluster {
   hits?: number;
   /** Number of `<*>` positions. */
   params?: number;
+  /** Per position, 1 when the template is indexed under its word there; and how many are. */
+  indexed?: Uint8Array;
+  nindexed?: number;
 }
 
 /** The templates of one token count. */
@@ -63,6 +77,8 @@ interface Bucket<C> {
   bare: C[];
   /** Templates per routing first word (for the `maxChildren` bound). */
   firsts: Map<string, number>;
+  /** Agreeing positions a line of this length needs (x: x/n reaches the threshold). */
+  need: number;
 }
 
 export class Drain<C extends Cluster = Cluster> {
@@ -101,7 +117,8 @@ export class Drain<C extends Cluster = Cluster> {
     let bestSim = -1;
     for (let k = 0; k < touched.length; k++) {
       const c = touched[k]!;
-      if (n > 0 && (c.hits! + c.params!) / n < need) continue;
+      // at most: its indexed words that agreed, and every other position
+      if (n > 0 && (c.hits! + n - c.nindexed!) / n < need) continue;
       best = this.better(best, bestSim, c, tokens);
       if (best === c) bestSim = this.lastSim;
     }
@@ -157,15 +174,23 @@ export class Drain<C extends Cluster = Cluster> {
     const t = c.tokens;
     const b = this.buckets.get(t.length)!;
     let changed = false;
+    const ix = c.indexed!;
     for (let i = 0; i < t.length; i++) {
       if (t[i] === WILDCARD || t[i] === tokens[i]) continue;
       if (i === 0) this.countFirst(b, t[0]!, -1);
-      unlist(b.at[i]!, t[i]!, c);
+      if (ix[i] === 1) {
+        unlist(b.at[i]!, t[i]!, c);
+        ix[i] = 0;
+        c.nindexed!--;
+      }
       t[i] = WILDCARD;
       c.params!++;
       changed = true;
     }
-    if (changed && c.params === t.length) b.bare.push(c);
+    if (changed) {
+      if (c.params === t.length) b.bare.push(c);
+      else this.indexSome(b, c);
+    }
     return changed;
   }
 
@@ -174,11 +199,11 @@ export class Drain<C extends Cluster = Cluster> {
     const t = c.tokens;
     const b = this.bucket(t.length);
     let params = 0;
-    for (let i = 0; i < t.length; i++) {
-      if (t[i] === WILDCARD) params++;
-      else enlist(b.at[i]!, t[i]!, c);
-    }
+    for (let i = 0; i < t.length; i++) if (t[i] === WILDCARD) params++;
     c.params = params;
+    c.indexed = new Uint8Array(t.length);
+    c.nindexed = 0;
+    this.indexSome(b, c);
     if (params === t.length) b.bare.push(c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
       if (!b.firsts.has(t[0]!) && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
@@ -192,11 +217,42 @@ export class Drain<C extends Cluster = Cluster> {
     const b = this.buckets.get(c.tokens.length);
     if (!b || !c.leaf) return;
     const t = c.tokens;
-    for (let i = 0; i < t.length; i++) if (t[i] !== WILDCARD) unlist(b.at[i]!, t[i]!, c);
+    const ix = c.indexed!;
+    for (let i = 0; i < t.length; i++) if (ix[i] === 1) unlist(b.at[i]!, t[i]!, c);
     if (c.params === t.length) drop(b.bare, c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) this.countFirst(b, t[0]!, -1);
     b.all.delete(c);
     c.leaf = undefined;
+  }
+
+  /**
+   * Indexes `c` under more of its constant words until it has its quota,
+   * min(k, n - x + 1) (see the top of the file), the words with the
+   * shortest lists first.
+   */
+  private indexSome(b: Bucket<C>, c: C): void {
+    const t = c.tokens;
+    const n = t.length;
+    const quota = Math.min(n - c.params!, n - b.need + 1);
+    const ix = c.indexed!;
+    while (c.nindexed! < quota) {
+      let best = -1;
+      let bestLen = Infinity;
+      for (let i = 0; i < n; i++) {
+        if (ix[i] === 1 || t[i] === WILDCARD) continue;
+        const had = b.at[i]!.get(t[i]!);
+        const len = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
+        if (len < bestLen) {
+          bestLen = len;
+          best = i;
+          if (len === 0) break;
+        }
+      }
+      if (best < 0) return;
+      enlist(b.at[best]!, t[best]!, c);
+      ix[best] = 1;
+      c.nindexed!++;
+    }
   }
 
   private countFirst(b: Bucket<C>, w: string, by: number): void {
@@ -209,7 +265,10 @@ export class Drain<C extends Cluster = Cluster> {
   private bucket(n: number): Bucket<C> {
     let b = this.buckets.get(n);
     if (!b) {
-      b = { all: new Set(), at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map() };
+      const sim = thresholdFor(n, this.opts.similarity);
+      let need = 0;
+      while (need < n && need / n < sim) need++;
+      b = { all: new Set(), at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map(), need };
       this.buckets.set(n, b);
     }
     return b;

@@ -218,6 +218,21 @@ export function generateCorpus(lines = 1500, seed = 7) {
     ],
   };
 
+  /**
+   * One rule for the HTTP method across styles: a method written in the
+   * text as a request (`GET /path`, an access log's request line, a message
+   * that starts with it) is part of the event: GET and POST lines are
+   * different events, as nginx-access always had them, and as berth's
+   * upper-case keyword rule treats them. A method in a field (`method=GET`,
+   * JSON `"method":"GET"`) is a value: a variable. Before, gunicorn, haproxy
+   * and traefik had GET and POST in one event while nginx-access had them
+   * apart (the truth was inconsistent).
+   */
+  const REQUEST = /(?:^|[\s"])(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \//;
+  const eventId = (id, first) => {
+    const m = REQUEST.exec(first);
+    return m ? `${id}:${m[1]}` : id;
+  };
   const build = (events, n) => {
     const total = events.reduce((a, e) => a + e[0], 0);
     const out = [];
@@ -227,11 +242,12 @@ export function generateCorpus(lines = 1500, seed = 7) {
       let e = events[0];
       for (const x of events) if ((r -= x[0]) < 0) { e = x; break; }
       const rec = e[2]();
+      const id = eventId(e[1], rec[0]);
       // a two-line record of separate events (postgres STATEMENT/DETAIL, rabbitmq) gives each line its own id
       const separate = !rec.some((l, i) => i > 0 && (l.startsWith('\t') || l.startsWith(' ') || /^(?:Caused by|Traceback|\w+(?:\.\w+)*(?:Error|Exception))/.test(l)));
       rec.forEach((l, i) => {
         out.push(l);
-        truth.push(separate && i > 0 ? `${e[1]}#${i}` : e[1]);
+        truth.push(separate && i > 0 ? `${id}#${i}` : id);
       });
     }
     return { lines: out, truth };

@@ -50,14 +50,14 @@ export function groupingAccuracy(predicted, truth) {
   return correct / truth.length;
 }
 
-function truthIds(file) {
+export function truthIds(file) {
   const rows = parseCsv(readFileSync(file, 'utf8'));
   const col = rows.shift().indexOf('EventId');
   return rows.filter((r) => r.length > col).map((r) => r[col]);
 }
 
-function predict(logFile) {
-  const res = spawnSync('node', [join(ROOT, 'bin', 'berth.js'), 'templates', '--annotate'], { input: readFileSync(logFile), maxBuffer: 1 << 28 });
+export function predict(logFile, extra = []) {
+  const res = spawnSync('node', [join(ROOT, 'bin', 'berth.js'), 'templates', '--annotate', ...extra], { input: readFileSync(logFile), maxBuffer: 1 << 28 });
   if (res.status !== 0) throw new Error(`berth templates failed on ${logFile}: ${res.stderr}`);
   return res.stdout.toString().trim().split('\n').map((l) => JSON.parse(l).templateId);
 }
@@ -81,4 +81,4 @@ function main() {
   console.log(`target mean GA >= 0.90: ${mean('ga') >= 0.9 ? 'met' : 'NOT met'}`);
 }
 
-main();
+if (import.meta.url === `file://${process.argv[1]}`) main();

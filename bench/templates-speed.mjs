@@ -1,18 +1,23 @@
 #!/usr/bin/env node
-// Throughput and memory of `berth templates` on raw log lines.
-//   1. 2,000,000 lines: the eight Loghub-2k datasets concatenated over and over,
-//      every number in every line replaced by random digits of the same length;
-//      `berth templates` to /dev/null, against peers run on the same file:
-//      `wc -l` (the cost of reading) and an awk one-liner that counts lines by
-//      shape (digits folded), the naive way to "group" a log.
-//   2. the same lines with numbers replaced by random hex (a digit, then hex
-//      digits and letters, like ids), which defeats berth's shape cache: the
-//      full parser on every line.
-//   3. 10,000,000 lines piped in with --max-templates 5000: peak RSS.
-// CPU is user+sys of the process (one core; the best of three runs is the
-// figure, all three are printed); wall time is printed too, since a loaded
-// machine stretches it. Node's start (about 0.3 s) is included. Needs /usr/bin/time (GNU time) and `npm run build`.
-// Usage: node bench/templates-speed.mjs [lines=2000000] [rssLines=10000000]
+// Throughput and memory of `berth templates` on raw lines, three inputs, each
+// against an awk one-liner that counts lines by shape (digits folded: the
+// naive way to "group" a log) run on the same file in the same run:
+//   1. mixed: the eight Loghub-2k datasets concatenated over and over, every
+//      number replaced by random digits of the same length (the shape cache's
+//      common case);
+//   2. fresh values: the same lines with numbers replaced by random hex (a
+//      digit, then hex digits and letters, like ids): mostly shape-cache
+//      misses, the full parser on every line;
+//   3. never-matching: lines of random words (8 per line, fresh every line):
+//      every line makes a new template, so from line 10,001 on the default
+//      --max-templates 10000 is full and each line is compared with 10,000
+//      templates and matches none (the worst case of a Drain leaf scan).
+// Targets: never-matching within 2x of mixed (lines/s), and the ratios to
+// awk printed. Then (optional) peak RSS with N lines piped in and
+// --max-templates 5000.
+// CPU is user+sys of the process (one core; the best of `runs` is the figure);
+// Node's start (about 0.3 s) is included. Needs /usr/bin/time (GNU time) and `npm run build`.
+// Usage: node bench/templates-speed.mjs [lines=1000000] [rssLines=0] [runs=2]
 import { spawnSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +27,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'bench-data', 'loghub2k');
 const BERTH = join(ROOT, 'bin', 'berth.js');
-const LINES = Number(process.argv[2] ?? 2_000_000);
-const RSS_LINES = Number(process.argv[3] ?? 10_000_000);
+const LINES = Number(process.argv[2] ?? 1_000_000);
+const RSS_LINES = Number(process.argv[3] ?? 0);
+const RUNS = Number(process.argv[4] ?? 2);
 
 function sourceLines() {
   const out = [];
@@ -31,6 +37,26 @@ function sourceLines() {
     out.push(...readFileSync(join(DATA, d.name, `${d.name}_2k.log`), 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean));
   }
   return out;
+}
+
+/** Writes n lines of 8 random lower-case words (6-9 letters: fresh every line) to a stream. */
+async function generateWords(out, n) {
+  let seed = 7;
+  const rnd = (k) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % k;
+  const word = () => {
+    let w = '';
+    for (let i = 6 + rnd(4); i > 0; i--) w += String.fromCharCode(97 + rnd(26));
+    return w;
+  };
+  let buf = '';
+  for (let i = 0; i < n; i++) {
+    buf += `${word()} ${word()} ${word()} ${word()} ${word()} ${word()} ${word()} ${word()}\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      buf = '';
+    }
+  }
+  await new Promise((r) => out.end(buf, r));
 }
 
 /** Writes n varied lines to a stream; `hex` varies numbers with hex letters too. */
@@ -64,29 +90,41 @@ function timed(cmd) {
 
 const rate = (n, s) => `${Math.round(n / s).toLocaleString('en-US')} lines/s`;
 
+const AWK = `awk '{ gsub(/[0-9]+/, "0"); c[$0]++ } END { for (k in c) n++; print n }'`;
+
+/** Best of RUNS runs of berth, and one awk run, on a file. */
+function measure(file) {
+  const runs = Array.from({ length: RUNS }, () => timed(`node ${BERTH} templates --json < ${file} > /dev/null`));
+  const best = runs.reduce((x, y) => (y.cpu < x.cpu ? y : x));
+  const awk = timed(`${AWK} < ${file} > /dev/null`);
+  return { best, runs, awk };
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'berth-tpl-bench-'));
   try {
-    const file = join(dir, 'lines.log');
-    const hexFile = join(dir, 'hex.log');
-    await generate(createWriteStream(file), LINES, false);
-    await generate(createWriteStream(hexFile), LINES, true);
-    const wc = timed(`wc -l < ${file} > /dev/null`);
-    const awk = timed(`awk '{ gsub(/[0-9]+/, "0"); c[$0]++ } END { for (k in c) n++; print n }' < ${file}`);
-    const runs = [1, 2, 3].map(() => timed(`node ${BERTH} templates --json < ${file} > /dev/null`));
-    const b = runs.reduce((x, y) => (y.cpu < x.cpu ? y : x));
-    const hex = timed(`node ${BERTH} templates --json < ${hexFile} > /dev/null`);
-    console.log(`${LINES.toLocaleString('en-US')} raw lines (${Math.round(readFileSync(file).length / 1e6)} MB), CPU = user+sys of one process`);
-    console.log(`  berth templates, 3 runs: cpu ${runs.map((r) => r.cpu.toFixed(2)).join(' / ')} s, wall ${runs.map((r) => r.wall.toFixed(2)).join(' / ')} s; best:`);
-    console.log(`  berth templates        cpu ${b.cpu.toFixed(2)} s  wall ${b.wall.toFixed(2)} s  ${rate(LINES, b.cpu)} (cpu), ${rate(LINES, b.wall)} (wall), peak RSS ${Math.round(b.rssKb / 1024)} MB`);
-    console.log(`  same, hex-varied lines cpu ${hex.cpu.toFixed(2)} s  wall ${hex.wall.toFixed(2)} s  ${rate(LINES, hex.cpu)} (cpu): ids with letters, mostly shape-cache misses`);
-    console.log(`  peer awk shape count   cpu ${awk.cpu.toFixed(2)} s  ${rate(LINES, awk.cpu)} (cpu)   ratio berth/awk speed ${(awk.cpu / b.cpu).toFixed(2)}`);
-    console.log(`  peer wc -l             cpu ${wc.cpu.toFixed(2)} s  ${rate(LINES, wc.cpu)} (cpu)   ratio berth/wc speed ${(wc.cpu / b.cpu).toFixed(3)}`);
-    console.log(`  target >= 500,000 lines/s on one core: ${LINES / b.cpu >= 500_000 ? 'met' : 'NOT met'} (cpu); ${LINES / b.wall >= 500_000 ? 'met' : 'not met'} (wall)`);
-    rmSync(file);
-    rmSync(hexFile);
-    const rss = await pipedRss(RSS_LINES);
-    console.log(`${RSS_LINES.toLocaleString('en-US')} lines piped in, --max-templates 5000: peak RSS ${Math.round(rss.rssKb / 1024)} MB, cpu ${rss.cpu.toFixed(1)} s; target < 200 MB: ${rss.rssKb < 200 * 1024 ? 'met' : 'NOT met'}`);
+    const inputs = [
+      ['mixed', (f) => generate(createWriteStream(f), LINES, false)],
+      ['fresh values', (f) => generate(createWriteStream(f), LINES, true)],
+      ['never-matching, 10,000 templates', (f) => generateWords(createWriteStream(f), Math.round(LINES / 4))],
+    ];
+    console.log(`berth templates, CPU = user+sys of one process, best of ${RUNS}; awk shape count on the same file`);
+    const rates = [];
+    for (const [name, gen] of inputs) {
+      const file = join(dir, 'lines.log');
+      await gen(file);
+      const n = Number(spawnSync('bash', ['-c', `wc -l < ${file}`], { encoding: 'utf8' }).stdout.trim());
+      const { best, runs, awk } = measure(file);
+      const r = n / best.cpu;
+      rates.push(r);
+      console.log(`  ${name.padEnd(34)} ${n.toLocaleString('en-US').padStart(9)} lines  ${rate(n, best.cpu).padStart(18)} (cpu ${runs.map((x) => x.cpu.toFixed(2)).join(' / ')} s)  awk ${rate(n, awk.cpu).padStart(18)}  berth/awk ${(awk.cpu / best.cpu).toFixed(2)}`);
+      rmSync(file);
+    }
+    console.log(`  never-matching / mixed: ${(rates[2] / rates[0]).toFixed(2)} (target >= 0.5: ${rates[2] / rates[0] >= 0.5 ? 'met' : 'NOT met'})`);
+    if (RSS_LINES > 0) {
+      const rss = await pipedRss(RSS_LINES);
+      console.log(`${RSS_LINES.toLocaleString('en-US')} lines piped in, --max-templates 5000: peak RSS ${Math.round(rss.rssKb / 1024)} MB, cpu ${rss.cpu.toFixed(1)} s; target < 200 MB: ${rss.rssKb < 200 * 1024 ? 'met' : 'NOT met'}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -42,8 +42,9 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     .description(
       'Group log lines into templates ("user <*> logged in from <*>") and count them: the kinds of lines a log has, how often each happens, ' +
         'which are new. Reads `berth logs --json` records or plain text on stdin, or the logs of the named containers. Timestamps, hosts, pids, ' +
-        'levels and logger names at the start of a line are stripped and obvious variables (numbers, ids, addresses, paths, quoted strings, ' +
-        'key=value values) masked, with no configuration.',
+        'levels and logger names at the start of a line are stripped (the header is also learned per container from its first lines), ' +
+        'stack traces join the line they continue, and obvious variables (numbers, ids, addresses, paths, quoted strings, ' +
+        'key=value values) are masked, with no configuration.',
     )
     .argument('[containers...]', 'container names, ids or id prefixes (none and stdin not a terminal: read stdin)')
     .option('-f, --follow', 'keep reading; every --every, print the templates that changed (new ones marked new:true)')

@@ -111,3 +111,26 @@ describe('templates: the clustering tree', () => {
     expect([isKeyword('HTTPS'), isKeyword('SOCKS5'), isKeyword('NEW_STATE'), isKeyword('Get'), isKeyword('A'), isKeyword('<*>')]).toEqual([true, true, true, false, false, false]);
   });
 });
+
+describe('templates: clustering rules that do not depend on position luck', () => {
+  // defect 1: a name in the 2nd position split one event into one template per name
+  it('a variable word in the second position does not split the event (default depth routes on the first word)', () => {
+    const d = new Drain();
+    let id = 0;
+    const add = (line: string) => d.add(line.split(' '), (tokens): Cluster => ({ id: ++id, tokens })).cluster;
+    const a = add('member zoe joined the room');
+    expect(add('member yusuf joined the room')).toBe(a);
+    expect(add('member xavier joined the room')).toBe(a);
+    expect(a.tokens.join(' ')).toBe('member <*> joined the room');
+    expect(add('leaving yusuf joined the room')).not.toBe(a); // the first word still routes
+  });
+
+  it('candidates come from the index: 5,000 unrelated templates do not slow a line that matches none', () => {
+    const d = new Drain();
+    let id = 0;
+    const make = (tokens: string[]): Cluster => ({ id: ++id, tokens });
+    for (let i = 0; i < 5000; i++) d.add(['w' + i.toString(36).replace(/\d/g, 'q'), 'x' + i, 'y', 'z'], make);
+    expect(d.match(['fresh', 'words', 'only', 'here'])).toBeUndefined();
+    expect(d.match(['wq', 'x1', 'y', 'z'])?.id).toBeDefined();
+  });
+});

@@ -16,11 +16,13 @@ describe('templates: masking variables', () => {
     ['host names', 'resolved ns.example.com and db.internal, not cron.hourly', ['resolved', '<*>', 'and', '<*>,', 'not', 'cron.hourly']],
     ['empty brackets are an empty value', 'connection from 1.2.3.4 () at noon', ['connection', 'from', '<*>', 'at', 'noon']],
     ['upper-case protocol names stay', 'open through proxy HTTPS SOCKS5', ['open', 'through', 'proxy', 'HTTPS', 'SOCKS5']],
-    ['month names next to numbers are dates', 'at Fri Jun 17 07:07:00 2005 end', ['at', '<*>', '<*>', '<*>', 'end']],
+    ['month names next to numbers are dates, and a date of several words is one value', 'at Fri Jun 17 07:07:00 2005 end', ['at', '<*>', 'end']],
+    ['a run of numbers is one value, an identifier next to a value is not joined to it', 'sum 1 2 3 by bob7 10.0.0.1', ['sum', '<*>', 'by', '<*>', '<*>']],
     ['a logfmt message keeps its words', 'level=info msg="Starting server" addr=:8080', ['level=info', 'msg="Starting', 'server"', 'addr=<*>']],
     ['a quoted request keeps its verb', 'x "GET /index.html HTTP/1.1" 200', ['x', '"GET', '<*>"', '<*>']],
     ['windows paths', 'Loaded C:\\Windows\\winsxs ok', ['Loaded', '<*>', 'ok']],
-    ['one plain quoted word stays', '"GET" and "-"', ['"GET"', 'and', '"-"']],
+    ['one plain quoted word stays', '"GET" and "ok"', ['"GET"', 'and', '"ok"']],
+    ['a quoted "-" (no value in an access log) is a variable', '"GET" "-" agent', ['"GET"', '<*>', 'agent']],
     ['words stay as written', 'Session closed, bye!', ['Session', 'closed,', 'bye!']],
   ])('%s', (_what, line, want) => {
     expect(maskTokens(line)).toEqual(want);

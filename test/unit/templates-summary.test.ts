@@ -16,7 +16,7 @@ describe('templates: summary records and table', () => {
     m.observe('GET /c 500', web, undefined, 'WARN');
     const recs = changedRecords(m.store.values(), TS);
     expect(recs).toEqual([
-      { type: 'template', ts: TS, id: 'abc', name: 'web', templateId: 1, template: 'GET <*>', count: 3, share: 0.75, levels: { INFO: 2, WARN: 1 }, example: 'GET /a 200', new: true },
+      { type: 'template', ts: TS, id: 'abc', name: 'web', templateId: 1, template: 'GET <*> <*>', count: 3, share: 0.75, levels: { INFO: 2, WARN: 1 }, example: 'GET /a 200', new: true },
       { type: 'template', ts: TS, id: 'abc', name: 'web', templateId: 2, template: 'disk full', count: 1, share: 0.25, levels: { ERROR: 1 }, example: 'disk full', new: true },
     ]);
     expect(changedRecords(m.store.values(), TS)).toEqual([]);

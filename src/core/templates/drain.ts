@@ -1,69 +1,167 @@
 /**
- * The clustering engine (the Drain idea): a fixed-depth tree keyed by token
- * count and the first `depth - 2` tokens leads to a small list of clusters;
- * a line joins the most similar one when at least `similarity` of its
- * positions agree with the template, and the template then generalises
- * (positions that differ become `<*>`), else it starts a new cluster.
- * Tokens with a digit or a mask route to the `<*>` branch; a node with
- * `maxChildren` children sends new tokens there too, so the tree stays small.
+ * The clustering engine (the Drain idea, without Drain's tree walk): a line
+ * joins the most similar template of the same token count when at least
+ * `similarity` of its positions agree (a template's `<*>` agrees with
+ * anything), and the template then generalises (positions that differ
+ * become `<*>`); else it starts a new template.
+ *
+ * Candidates come from an index, not from a scan: per token count, each
+ * position maps a constant word to the templates that have it there. A
+ * line looks up its own words and counts, per template, how many agree;
+ * only templates that could reach the threshold are compared in full. The
+ * cost of a line is the length of the lists its words hit, not the number
+ * of templates: a line that matches nothing (fresh words) hits empty lists,
+ * so 10,000 templates cost what 10 do (Drain's fixed-depth tree scans a
+ * leaf, which grows with the templates of one length and prefix).
+ * A template is indexed under only some of its constant words, as few as
+ * still find every line it could take (pigeonhole): a line of n tokens
+ * needs `x` agreeing positions (x/n >= the threshold), so a template with
+ * `params` wildcards needs m = max(1, x - params) of its k constants, and
+ * any k - m + 1 of them hold one of those. That is n - x + 1 words (2 of 8
+ * at 0.8) whatever the wildcards, instead of all k: a template that is
+ * created and evicted (fresh lines with 10,000 templates) costs 2 index
+ * insertions and removals instead of 8. The words indexed are those with
+ * the shortest lists when the template is made (fewest other templates to
+ * compare); when an indexed position becomes `<*>`, another is indexed.
+ * Which templates are compared changes, not which one wins.
+ *
+ * Routing: the first `depth - 2` words are constants (as in Drain's tree): a
+ * template only takes lines whose words there are its own (or its `<*>`).
+ * The default depth 3 routes on the first word only: the first word of a
+ * message is its verb or subject kind ("Starting", "Accepted", "user"),
+ * while the second is often a name ("user alice logged in"), and routing on
+ * it split one event into one template per name (up to the children bound).
+ * When a token count has more than `maxChildren` distinct first words, new
+ * templates route like `<*>` there (Drain's full node), so names in first
+ * position end up sharing one template instead of one each.
+ * The default similarity 0.8 is what leave-one-dataset-out over the shared
+ * Loghub sets chose in every fold (bench/templates-generalize.mjs loo); the
+ * generated container-log corpus scores the same with 0.7 and 0.8.
  * The engine holds no bound itself: the store evicts with `remove()`.
  */
 import { WILDCARD, hasDigit } from './mask.js';
 
 export interface DrainOptions {
-  /** Tree depth counting the root and the length level; depth 4 keys on the first 2 tokens. */
+  /** Routing depth counting the root and the length level: depth 3 routes on the first word. */
   depth: number;
-  /** Fraction of a template's constant positions that must match (0..1). */
+  /** Fraction of a template's positions that must match (0..1). */
   similarity: number;
   maxChildren: number;
 }
 
-export const DRAIN_DEFAULTS: DrainOptions = { depth: 4, similarity: 0.7, maxChildren: 100 };
+export const DRAIN_DEFAULTS: DrainOptions = { depth: 3, similarity: 0.8, maxChildren: 100 };
 
 export interface Cluster {
   id: number;
   tokens: string[];
-  /** The leaf list the cluster lives in, so eviction can unlink it. */
-  leaf?: Cluster[];
+  /** True while the cluster is in an engine's index (the shape cache checks it for eviction). */
+  leaf?: boolean;
+  /** Routed like `<*>` (its first word came after the bound on first words). */
+  overflow?: boolean;
+  /** Scratch for the index lookup: the lookup that last counted it, and its agreeing words then. */
+  mark?: number;
+  hits?: number;
+  /** Number of `<*>` positions. */
+  params?: number;
+  /** Per position, 1 when the template is indexed under its word there; and how many are. */
+  indexed?: Uint8Array;
+  nindexed?: number;
 }
 
-interface Node<C> {
-  children: Map<string, Node<C>>;
-  clusters: C[];
+/** The templates of one token count. */
+interface Bucket<C> {
+  all: Set<C>;
+  /** Per position: constant word -> the template with that word there, or the templates when several (most words have one: no array). */
+  at: Map<string, C | C[]>[];
+  /** Templates with no constant word (matched by lines with none either). */
+  bare: C[];
+  /** Templates per routing first word (for the `maxChildren` bound). */
+  firsts: Map<string, number>;
+  /** Agreeing positions a line of this length needs (x: x/n reaches the threshold). */
+  need: number;
 }
-
-const newNode = <C>(): Node<C> => ({ children: new Map(), clusters: [] });
 
 export class Drain<C extends Cluster = Cluster> {
-  private readonly root = new Map<number, Node<C>>();
+  private readonly buckets = new Map<number, Bucket<C>>();
   private readonly prefix: number;
+  private lookup = 0;
+  private readonly touched: C[] = [];
 
   constructor(readonly opts: DrainOptions = DRAIN_DEFAULTS) {
     this.prefix = Math.max(0, opts.depth - 2);
   }
 
-  /**
-   * The best cluster for `tokens` at or above the threshold, without changing
-   * anything: in the leaf its words lead to, then (if none matches there) in
-   * the `<*>` branch at each level. Words in routing positions are constants
-   * (as in Drain): lines whose first words differ are different templates.
-   */
+  /** The best template for `tokens` at or above the threshold, without changing anything. */
   match(tokens: string[]): C | undefined {
-    const root = this.root.get(tokens.length);
-    if (!root) return undefined;
-    this.reset();
-    this.search(root, tokens, 0, Math.min(this.prefix, tokens.length));
-    const found = this.found;
-    this.found = undefined;
-    return found && this.foundSim >= thresholdFor(tokens.length, this.opts.similarity) ? found : undefined;
+    const b = this.buckets.get(tokens.length);
+    if (!b) return undefined;
+    const n = tokens.length;
+    const need = thresholdFor(n, this.opts.similarity);
+    const mark = ++this.lookup;
+    const touched = this.touched;
+    touched.length = 0;
+    let words = 0;
+    for (let i = 0; i < n; i++) {
+      const tok = tokens[i]!;
+      if (tok === WILDCARD) continue;
+      words++;
+      const hit = b.at[i]!.get(tok);
+      if (hit === undefined) continue;
+      if (!Array.isArray(hit)) {
+        count(hit, mark, touched);
+        continue;
+      }
+      for (let k = 0; k < hit.length; k++) count(hit[k]!, mark, touched);
+    }
+    let best: C | undefined;
+    let bestSim = -1;
+    for (let k = 0; k < touched.length; k++) {
+      const c = touched[k]!;
+      // at most: its indexed words that agreed, and every other position
+      if (n > 0 && (c.hits! + n - c.nindexed!) / n < need) continue;
+      best = this.better(best, bestSim, c, tokens);
+      if (best === c) bestSim = this.lastSim;
+    }
+    if (words === 0) {
+      for (const c of b.bare) {
+        best = this.better(best, bestSim, c, tokens);
+        if (best === c) bestSim = this.lastSim;
+      }
+    }
+    touched.length = 0;
+    return best && bestSim >= need ? best : undefined;
   }
 
-  /** Adds a line: joins (and generalises) the best cluster, or creates one with `make(tokens)`. */
+  private lastSim = -1;
+
+  /** `c` if it routes, scores at least `bestSim` and wins the ties (exact routing, then more `<*>`, then older), else `best`. */
+  private better(best: C | undefined, bestSim: number, c: C, tokens: string[]): C | undefined {
+    if (!this.routes(c, tokens)) return best;
+    const [sim, params] = score(c.tokens, tokens);
+    if (sim < 0 || sim < bestSim) return best;
+    if (best && sim === bestSim) {
+      const a = best.overflow ? 1 : 0;
+      const z = c.overflow ? 1 : 0;
+      if (z > a || (z === a && (params < best.params! || (params === best.params! && c.id > best.id)))) return best;
+    }
+    this.lastSim = sim;
+    return c;
+  }
+
+  /** The routing words agree: the template's own word, or its `<*>`, at each of the first `depth - 2` positions. */
+  private routes(c: C, tokens: string[]): boolean {
+    if (c.overflow) return true;
+    const t = c.tokens;
+    const depth = Math.min(this.prefix, t.length);
+    for (let i = 0; i < depth; i++) if (t[i] !== WILDCARD && t[i] !== tokens[i]) return false;
+    return true;
+  }
+
+  /** Adds a line: joins (and generalises) the best template, or creates one with `make(tokens)`. */
   add(tokens: string[], make: (tokens: string[]) => C): { cluster: C; created: boolean; changed: boolean } {
     const found = this.match(tokens);
     if (found) {
-      const changed = generalise(found.tokens, tokens);
-      if (changed) this.rehome(found);
+      const changed = this.generalise(found, tokens);
       return { cluster: found, created: false, changed };
     }
     const cluster = make(tokens);
@@ -71,93 +169,164 @@ export class Drain<C extends Cluster = Cluster> {
     return { cluster, created: true, changed: true };
   }
 
-  private found: C | undefined;
-  private foundSim = -1;
-  private foundParams = -1;
-
-  private reset(): void {
-    this.found = undefined;
-    this.foundSim = -1;
-    this.foundParams = -1;
+  /** Turns the template's positions that differ from `tokens` into `<*>` and unindexes them; true when it changed. */
+  private generalise(c: C, tokens: string[]): boolean {
+    const t = c.tokens;
+    const b = this.buckets.get(t.length)!;
+    let changed = false;
+    const ix = c.indexed!;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] === WILDCARD || t[i] === tokens[i]) continue;
+      if (i === 0) this.countFirst(b, t[0]!, -1);
+      if (ix[i] === 1) {
+        unlist(b.at[i]!, t[i]!, c);
+        ix[i] = 0;
+        c.nindexed!--;
+      }
+      t[i] = WILDCARD;
+      c.params!++;
+      changed = true;
+    }
+    if (changed) {
+      if (c.params === t.length) b.bare.push(c);
+      else this.indexSome(b, c);
+    }
+    return changed;
   }
 
-  private search(node: Node<C>, tokens: string[], i: number, depth: number): void {
-    if (i === depth) return this.consider(node.clusters, tokens);
-    const key = treeKey(tokens[i]!);
-    const exact = node.children.get(key);
-    if (exact) this.search(exact, tokens, i + 1, depth);
-    if (this.found && this.foundSim >= this.opts.similarity) return;
-    const wild = key === WILDCARD ? undefined : node.children.get(WILDCARD);
-    if (wild) this.search(wild, tokens, i + 1, depth);
+  /** Puts a cluster (new or loaded from a state file) into the index. */
+  insert(c: C): void {
+    const t = c.tokens;
+    const b = this.bucket(t.length);
+    let params = 0;
+    for (let i = 0; i < t.length; i++) if (t[i] === WILDCARD) params++;
+    c.params = params;
+    c.indexed = new Uint8Array(t.length);
+    c.nindexed = 0;
+    this.indexSome(b, c);
+    if (params === t.length) b.bare.push(c);
+    if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
+      if (!b.firsts.has(t[0]!) && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
+      this.countFirst(b, t[0]!, 1);
+    }
+    b.all.add(c);
+    c.leaf = true;
   }
 
-  private consider(clusters: C[], tokens: string[]): void {
-    for (let k = 0; k < clusters.length; k++) {
-      const c = clusters[k]!;
-      const t = c.tokens;
-      let same = 0;
-      let params = 0;
-      let wordsOnWild = 0;
-      let i = 0;
-      for (; i < t.length; i++) {
-        const w = t[i]!;
-        if (w === WILDCARD) {
-          params++;
-          if (!tokens[i]!.includes(WILDCARD)) wordsOnWild++;
-        } else if (w === tokens[i]) same++;
-        else if (isKeyword(w) && isKeyword(tokens[i]!)) break;
+  remove(c: C): void {
+    const b = this.buckets.get(c.tokens.length);
+    if (!b || !c.leaf) return;
+    const t = c.tokens;
+    const ix = c.indexed!;
+    for (let i = 0; i < t.length; i++) if (ix[i] === 1) unlist(b.at[i]!, t[i]!, c);
+    if (c.params === t.length) drop(b.bare, c);
+    if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) this.countFirst(b, t[0]!, -1);
+    b.all.delete(c);
+    c.leaf = undefined;
+  }
+
+  /**
+   * Indexes `c` under more of its constant words until it has its quota,
+   * min(k, n - x + 1) (see the top of the file), the words with the
+   * shortest lists first.
+   */
+  private indexSome(b: Bucket<C>, c: C): void {
+    const t = c.tokens;
+    const n = t.length;
+    const quota = Math.min(n - c.params!, n - b.need + 1);
+    const ix = c.indexed!;
+    while (c.nindexed! < quota) {
+      let best = -1;
+      let bestLen = Infinity;
+      for (let i = 0; i < n; i++) {
+        if (ix[i] === 1 || t[i] === WILDCARD) continue;
+        const had = b.at[i]!.get(t[i]!);
+        const len = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
+        if (len < bestLen) {
+          bestLen = len;
+          best = i;
+          if (len === 0) break;
+        }
       }
-      // a template of variables only does not take a line of words
-      if (i < t.length || (same === 0 && wordsOnWild > 0)) continue;
-      const sim = t.length === 0 ? 1 : (same + params) / t.length;
-      if (sim > this.foundSim || (sim === this.foundSim && params > this.foundParams)) {
-        this.found = c;
-        this.foundSim = sim;
-        this.foundParams = params;
-      }
+      if (best < 0) return;
+      enlist(b.at[best]!, t[best]!, c);
+      ix[best] = 1;
+      c.nindexed!++;
     }
   }
 
-  /** A template that became `<*>` at a routing position moves to the `<*>` branch. */
-  private rehome(c: C): void {
-    const leaf = this.leafFor(c.tokens);
-    if (leaf.clusters === c.leaf) return;
-    this.remove(c);
-    leaf.clusters.push(c);
-    c.leaf = leaf.clusters as Cluster[];
+  private countFirst(b: Bucket<C>, w: string, by: number): void {
+    if (!routeWord(w)) return;
+    const k = (b.firsts.get(w) ?? 0) + by;
+    if (k > 0) b.firsts.set(w, k);
+    else b.firsts.delete(w);
   }
 
-  /** Puts a cluster (new or loaded from a state file) into the tree. */
-  insert(cluster: C): void {
-    const leaf = this.leafFor(cluster.tokens);
-    leaf.clusters.push(cluster);
-    cluster.leaf = leaf.clusters as Cluster[];
+  private bucket(n: number): Bucket<C> {
+    let b = this.buckets.get(n);
+    if (!b) {
+      const sim = thresholdFor(n, this.opts.similarity);
+      let need = 0;
+      while (need < n && need / n < sim) need++;
+      b = { all: new Set(), at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map(), need };
+      this.buckets.set(n, b);
+    }
+    return b;
   }
+}
 
-  remove(cluster: C): void {
-    const list = cluster.leaf;
-    if (!list) return;
-    const i = list.indexOf(cluster);
-    if (i >= 0) list.splice(i, 1);
-    cluster.leaf = undefined;
-  }
+const routeWord = (w: string) => w !== WILDCARD;
 
-  private leafFor(tokens: string[]): Node<C> {
-    let node = this.root.get(tokens.length);
-    if (!node) this.root.set(tokens.length, (node = newNode<C>()));
-    const depth = Math.min(this.prefix, tokens.length);
-    for (let i = 0; i < depth; i++) node = this.child(node, treeKey(tokens[i]!));
-    return node;
+/** Counts one agreeing word for `c` in this lookup. */
+function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {
+  if (c.mark !== mark) {
+    c.mark = mark;
+    c.hits = 0;
+    touched.push(c);
   }
+  c.hits!++;
+}
 
-  private child(node: Node<C>, key: string): Node<C> {
-    let next = node.children.get(key);
-    if (next) return next;
-    if (node.children.size >= this.opts.maxChildren - 1 && key !== WILDCARD) key = WILDCARD;
-    next = node.children.get(key);
-    if (!next) node.children.set(key, (next = newNode<C>()));
-    return next;
+function enlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
+  const had = m.get(k);
+  if (had === undefined) m.set(k, c);
+  else if (Array.isArray(had)) had.push(c);
+  else m.set(k, [had, c]);
+}
+
+function unlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
+  const had = m.get(k);
+  if (had === undefined) return;
+  if (!Array.isArray(had)) {
+    if (had === c) m.delete(k);
+    return;
   }
+  drop(had, c);
+  if (had.length === 1) m.set(k, had[0]!);
+  else if (had.length === 0) m.delete(k);
+}
+
+function drop<C>(l: C[], c: C): void {
+  const i = l.indexOf(c);
+  if (i >= 0) l.splice(i, 1);
+}
+
+/** [similarity, wildcards] of a template and a line of its length, or [-1, 0] when it may not take the line. */
+function score(t: string[], tokens: string[]): [number, number] {
+  let same = 0;
+  let params = 0;
+  let wordsOnWild = 0;
+  for (let i = 0; i < t.length; i++) {
+    const w = t[i]!;
+    if (w === WILDCARD) {
+      params++;
+      if (!tokens[i]!.includes(WILDCARD)) wordsOnWild++;
+    } else if (w === tokens[i]) same++;
+    else if (isKeyword(w) && isKeyword(tokens[i]!)) return [-1, 0];
+  }
+  // a template of variables only does not take a line of words
+  if (same === 0 && wordsOnWild > 0) return [-1, 0];
+  return [t.length === 0 ? 1 : (same + params) / t.length, params];
 }
 
 /** From 4 tokens on, one differing word (a name) is always allowed: the threshold is at most (n-1)/n. */

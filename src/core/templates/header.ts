@@ -148,12 +148,23 @@ function contextKind(k: number, kind: Kind): Kind {
     if (prevTs && CAPITAL_LEVEL.test(w)) return Kind.Level; // "2016-09-28 04:30:30, Info ..."
   } else if (c >= 48 && c <= 57 && len <= 5) {
     const w = text.slice(a, ends[k]);
-    if (prevTs && (DAY.test(w) || YEAR.test(w)) && nearTime(k)) return Kind.Ts;
+    // a day or year only completes a date that lacks one (`Mon DD HH:MM:SS YYYY`): after a full date (`2026-01-01T10:00:00Z 2048
+    // bytes`), a number is the message's, and taking it as a year split lines by how many digits it had
+    if (prevTs && (DAY.test(w) || YEAR.test(w)) && nearTime(k) && !dateBefore(k)) return Kind.Ts;
     if (DAY.test(w) && monthNext(k) && nearTime(k + 1)) return Kind.Ts;
   }
   if (prevTs && len <= 5 && ZONE.test(text.slice(a, ends[k]))) return Kind.Ts;
   return Kind.Other;
 }
+
+/** A token before k is a whole date with its year (ISO, `yyyy/mm/dd`, compact, epoch). */
+function dateBefore(k: number): boolean {
+  for (let j = 0; j < k; j++) {
+    if (final[j] === Kind.Ts && FULL_DATE.test(text.slice(starts[j], ends[j]))) return true;
+  }
+  return false;
+}
+const FULL_DATE = /\d{4}[-/.]\d{1,2}[-/.]\d|\d{1,2}[-/.](?:\d{1,2}|[A-Za-z]{3})[-/.]\d{4}|^\[?(?:19|20)\d{6}|^1\d{9}/;
 
 /** The next token is a month name (a day before its month: `22 Nov 2026 10:00:00`). */
 function monthNext(k: number): boolean {
@@ -390,4 +401,23 @@ function skipSeps(j: number): number {
     }
     return j;
   }
+}
+
+/** Columns the learned header looks at (header.ts's window). */
+export const COLUMNS = HEADER_WINDOW;
+
+/**
+ * The first columns of `line` as the scanner sees them (a balanced `[...]`
+ * is one column): their start offsets and kinds, into `out` (reused, no
+ * allocation). Returns how many there are (at most COLUMNS).
+ */
+export function scanColumns(line: string, outStarts: Int32Array, outEnds: Int32Array, outKinds: Int8Array): number {
+  scan(line);
+  let k = 0;
+  for (; k < HEADER_WINDOW && has(k); k++) {
+    outStarts[k] = starts[k]!;
+    outEnds[k] = ends[k]!;
+    outKinds[k] = kindOfToken(k);
+  }
+  return k;
 }

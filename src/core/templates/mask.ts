@@ -24,11 +24,17 @@ const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
  * `"GET <*>"`, `"SELECT * FROM t"` is `"SELECT <*>"`).
  */
 const quoted = (all: string, msgKey: string | undefined, inner: string): string => {
-  if (msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner))) return all;
+  if (msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner) && !NO_VALUE.test(inner))) return all;
   const verb = VERB.exec(inner);
   return verb ? `"${verb[1]} ${WILDCARD}"` : WILDCARD;
 };
 const VERB = /^([A-Z]{2,})\s/;
+/**
+ * `"-"` is the no-value mark of access logs (referer, user agent, user):
+ * a variable like the values it stands for. Kept as a word, it split
+ * every access-log event in two (lines with a referer and lines without).
+ */
+const NO_VALUE = /^-$/;
 
 /** Upper-case words with a short number stay constant: protocol and algorithm names (HTTP2, SOCKS5, MD5, SHA256). */
 const ACRONYM = /^[A-Z]{2,}\d{1,3}$/;
@@ -37,12 +43,13 @@ const MONTH_DAY = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|W
 const HOST = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+){2,}$|^[a-z0-9-]+\.(?:com|net|org|io|dev|local|internal|lan|cloud|app)$/;
 const EMPTY = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
 /** Unit words that belong to the number before them (durations and sizes): `12 ms`, `(18.4 KB)`, `<1 sec`. */
-const UNIT = /^(?:ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|[KMGTP]i?B|[kKMG]|bytes?)[)\],;.]*$/;
+const UNIT = /^(?:ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|B|[kKMGTP]i?B|[kKMG]|bytes?)[)\],;.]*$/;
 
 /** The masked tokens of a message. */
 export function maskTokens(message: string): string[] {
   const text = message.indexOf('"') >= 0 ? message.replace(QUOTED, quoted) : message;
   const out: string[] = [];
+  const raw: string[] = [];
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -52,24 +59,87 @@ export function maskTokens(message: string): string[] {
     }
     const a = i;
     while (i < n && !isSpace(text.charCodeAt(i))) i++;
-    push(out, text.slice(a, i));
+    push(out, raw, text.slice(a, i));
   }
   maskDates(out);
+  if (out.length === 1 && out[0] === WILDCARD) return [maskInside(raw[0]!)];
+  return joinNumbers(out, raw);
+}
+
+/**
+ * A message of one token is not all variable: its digit runs are masked and
+ * its words kept (`cancelSync,index:<*>`). Masked whole, every one-token
+ * message with a digit (`cancelSync,index:0`, `x=5`, `retry#3`) was one
+ * template, `<*>`.
+ */
+function maskInside(tok: string): string {
+  if (tok.length > MAX_WORD || !/[A-Za-z]{2}/.test(tok)) return WILDCARD;
+  return tok.replace(/(?:0x)?\d[\w.:-]*/g, (v) => (/^[a-z_]+$/i.test(v) ? v : WILDCARD));
+}
+
+/**
+ * Runs of numbers collapse to one `<*>`: a date or time written as several
+ * words (`Sun Jul 13 04:11:51 2005`), a space-separated list of numbers
+ * (`REPORT : 1 2 3` and `REPORT : 4`). A masked value that is not a number
+ * (an identifier `bob58`, a host) is not joined with its neighbours: with
+ * every run of values collapsed, `user root 1.2.3.4` (a word, then a value)
+ * and `user bob58 1.2.3.5` (two values) had different lengths, hence were
+ * different templates.
+ */
+function joinNumbers(out: string[], raw: string[]): string[] {
+  let k = 0;
+  let last = '';
+  for (let i = 0; i < out.length; i++) {
+    const r = raw[i]!;
+    if (k > 0 && out[i] === WILDCARD && out[k - 1] === WILDCARD && NUMBER_WORD.test(r) && NUMBER_WORD.test(last)) {
+      last = r;
+      continue;
+    }
+    last = r;
+    out[k++] = out[i]!;
+  }
+  out.length = k;
   return out;
 }
 
-/** Appends a token masked; a unit joins the number before it, and a variable after a variable is dropped (runs collapse). */
-function push(out: string[], p: string): void {
+/** A number, clock time, date word, year or zone (with a trailing comma). */
+const NUMBER_WORD = /^(?:[-+]?[\d.,:/]*\d[\d.,:/]*|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]{0,6}\.?,?|[+-]\d{4}|UTC|GMT)$/;
+
+/**
+ * Appends a token masked. A unit joins the number before it (`12 ms`,
+ * `93.0 B,` keeps its comma: without `B` as a unit and with the comma
+ * dropped, `size 93.0 B, free 1 KB` and `size 5.2 KB, free 5.2 KB` were two
+ * templates). A value wrapped in brackets right after a value is its other
+ * form and is dropped (`1190 bytes (1.16 KB)`). A comma-separated list of
+ * values collapses to its last one (`1.2.3.4:80, 5.6.7.8:90` is `<*>`, as
+ * `1.2.3.4:80` is): lists of different lengths were different templates.
+ * Two values separated by a space stay two: collapsing them made `user
+ * root 1.2.3.4` (a word, then a value) and `user bob58 1.2.3.5` (two
+ * values) different lengths, hence different templates.
+ */
+function push(out: string[], raw: string[], p: string): void {
   const m = maskToken(p);
   const prev = out.length > 0 ? out[out.length - 1]! : '';
   if (prev.length >= 3 && prev.includes(WILDCARD)) {
     if (p.length <= 10 && UNIT.test(p) && isBareWild(prev)) {
-      out[out.length - 1] = isOpen(prev.charCodeAt(0)) ? prev + p.slice(unitEnd(p)) : prev;
+      const tail = p.slice(unitEnd(p));
+      out[out.length - 1] = prev + (isOpen(prev.charCodeAt(0)) ? tail : tail.replace(/[)\]}]/g, ''));
       return;
     }
-    if (prev === WILDCARD && (m === WILDCARD || isWrappedWild(m))) return;
+    if (prev === WILDCARD && isWrappedWild(m) && (m.charCodeAt(0) === 40 || m.charCodeAt(0) === 91)) return;
+    if (isListed(prev) && (m === WILDCARD || isWrappedWild(m))) {
+      out[out.length - 1] = m;
+      raw[raw.length - 1] = p;
+      return;
+    }
   }
   out.push(m);
+  raw.push(p);
+}
+
+/** `<*>,` or `<*>;`: a value with a list separator after it. */
+function isListed(t: string): boolean {
+  return t.length === 4 && t.startsWith(WILDCARD) && (t.charCodeAt(3) === 44 || t.charCodeAt(3) === 59);
 }
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 11 || c === 12 || c === 13 || c === 160;
@@ -159,11 +229,14 @@ const isLetter = (c: number) => isUpper(c) || (c >= 97 && c <= 122);
 function maskWord(tok: string): string {
   if (tok.length < 2) return tok;
   const c = tok.charCodeAt(0);
-  if ((c === 40 || c === 91 || c === 123 || c === 34 || c === 39) && EMPTY.test(tok)) return WILDCARD;
+  // an empty value keeps its brackets (`()` is `(<*>)`), so it reads as the bracketed value it stands for
+  if ((c === 40 || c === 91 || c === 123 || c === 34 || c === 39) && EMPTY.test(tok)) return tok.length > 2 || c === 34 || c === 39 ? WILDCARD : tok[0] + WILDCARD + tok[1];
   if (tok.indexOf('.') <= 0) return tok;
+  let a = 0;
+  while (a < tok.length && isOpen(tok.charCodeAt(a))) a++;
   let b = tok.length;
-  while (b > 0 && isClose(tok.charCodeAt(b - 1))) b--;
-  return HOST.test(tok.slice(0, b)) ? WILDCARD + tok.slice(b) : tok;
+  while (b > a && isClose(tok.charCodeAt(b - 1))) b--;
+  return HOST.test(tok.slice(a, b)) ? tok.slice(0, a) + WILDCARD + tok.slice(b) : tok;
 }
 
 /** Cheap pre-check: only tokens with a digit, `/`, `=`, `:` or `<` can change. */

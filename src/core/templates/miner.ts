@@ -9,9 +9,11 @@
 import { Drain, DRAIN_DEFAULTS, type DrainOptions } from './drain.js';
 import { messageStart } from './header.js';
 import { maskTokens } from './mask.js';
+import { HeaderLearner } from './learned-header.js';
 import { TemplateStore } from './store.js';
 import { ShapeCache, shapeHash, type Shape } from './shape.js';
 import { detectLevel } from '../logs/severity.js';
+import { isContinuation } from '../logs/continuation.js';
 import type { GroupRef, Template } from './template.js';
 
 export interface MinerOptions extends DrainOptions {
@@ -23,38 +25,58 @@ export const MAX_EXAMPLE = 1000;
 
 export const MINER_DEFAULTS: MinerOptions = { ...DRAIN_DEFAULTS, maxTemplates: 10_000 };
 
-const JSON_MESSAGE_KEYS = ['msg', 'message', 'log', 'event'] as const;
+/**
+ * The message keys of structured loggers, in the order they are tried:
+ * pino, zap, logrus and slog (`msg`), bunyan, winston and most others
+ * (`message`), GELF (`short_message`), logstash (`@message`), docker's
+ * json-file (`log`), structlog (`event`). Without one, every line of a
+ * logger whose key was missing here merged into one template.
+ */
+export const JSON_MESSAGE_KEYS = ['msg', 'message', 'short_message', '@message', 'log', 'event'] as const;
 
 /**
  * The tokens a line is clustered on: its message (header stripped) with
- * variables masked. A JSON object line (structured logging: pino, zap,
- * logrus, bunyan) is clustered on its `msg`/`message`/`log`/`event` string
- * when it has one, else as text.
+ * variables masked. A JSON object line (structured logging) is clustered on
+ * its message string (JSON_MESSAGE_KEYS); one with none is clustered on its
+ * field names, so objects of one structure share a template and objects of
+ * another do not.
  */
-export function lineTokens(line: string): string[] {
-  const text = line.charCodeAt(0) === 123 ? (jsonMessage(line) ?? line) : line;
-  const at = messageStart(text);
+export function lineTokens(line: string, header?: HeaderLearner): string[] {
+  const text = messageText(line);
+  let at = messageStart(text);
+  if (header) at = Math.max(at, header.start(text));
   return maskTokens(at > 0 ? text.slice(at) : text);
 }
 
-function jsonMessage(line: string): string | undefined {
+/** The text a line is clustered on: a JSON line's message, else the line. */
+const messageText = (line: string): string => (line.charCodeAt(0) === 123 ? (jsonMessage(line) ?? line) : line);
+
+/** The message of a JSON object line, its field names when it has no message, or undefined for anything else. */
+export function jsonMessage(line: string): string | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line);
   } catch {
     return undefined;
   }
-  if (!v || typeof v !== 'object') return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
   for (const k of JSON_MESSAGE_KEYS) {
     const m = (v as Record<string, unknown>)[k];
     if (typeof m === 'string') return m;
   }
-  return undefined;
+  return '{' + Object.keys(v).join(' ') + '}';
 }
 
 interface GroupState {
   tree: Drain<Template>;
   cache: ShapeCache;
+  /** The header learned from this source's lines. */
+  header: HeaderLearner;
+  /** The last line that was not blank, and the template of the record it belongs to (for continuation lines). */
+  previous?: string;
+  record?: Template;
+  /** The last line sampled while learning the header. */
+  sampled?: string;
 }
 
 export class TemplateMiner {
@@ -71,9 +93,22 @@ export class TemplateMiner {
   /**
    * Clusters one line and counts it; returns its template. `level` as the
    * input gave it, else detected from the line as `berth logs` does.
+   * A blank line is not clustered (undefined): before, blank lines made a
+   * template of their own, `""`, often the largest. A continuation line (a
+   * stack frame, `Caused by:`, a traceback: see logs/continuation.ts) joins
+   * the record it continues: it returns that record's template and is not
+   * counted again; before, every `at ...` frame was a template of its own.
    */
-  observe(line: string, group: GroupRef, ts: string | undefined, level?: string): Template {
+  observe(line: string, group: GroupRef, ts: string | undefined, level?: string): Template | undefined {
     const g = this.group(group.key);
+    if (isBlank(line)) return undefined;
+    const previous = g.previous;
+    g.previous = line;
+    if (g.record !== undefined && g.record.leaf !== undefined && isContinuation(line, previous)) return g.record;
+    return (g.record = this.observeRecord(g, line, group, ts, level));
+  }
+
+  private observeRecord(g: GroupState, line: string, group: GroupRef, ts: string | undefined, level?: string): Template {
     const cached = g.cache.active();
     const shape = cached ? shapeHash(line, this.shape) : this.shape;
     const hit = cached ? g.cache.get(shape) : undefined;
@@ -84,13 +119,34 @@ export class TemplateMiner {
       this.store.touch(t);
       lvl ??= hit.level ?? detectLevel(line);
     } else {
-      t = this.cluster(g.tree, line, group);
+      t = this.cluster(g.tree, g.header, line, group);
       lvl ??= detectLevel(line);
       if (cached) g.cache.set(shape, t, level === undefined && levelByShape(line) ? lvl : undefined);
     }
     count(t, ts, lvl);
     this.lines++;
     return t;
+  }
+
+  /** True while the group's header is being learned: its lines should wait (see TemplatesJob) and be given to `learn()`. */
+  learning(group: GroupRef): boolean {
+    return this.group(group.key).header.learning;
+  }
+
+  /** A line for the group's header sample (blank and continuation lines are not sampled); true when the header was just learned. */
+  learn(group: GroupRef, line: string): boolean {
+    const g = this.group(group.key);
+    if (!g.header.learning || isBlank(line)) return false;
+    const previous = g.sampled;
+    g.sampled = line;
+    if (isContinuation(line, previous)) return false;
+    return g.header.sample(messageText(line));
+  }
+
+  /** Ends the group's learning with the lines sampled so far (the input ended, a tick is due, or too many lines wait). */
+  settle(group: GroupRef): void {
+    const g = this.group(group.key);
+    if (g.header.learning) g.header.settle();
   }
 
   /** Puts a template loaded from a state file back (ids kept). */
@@ -100,8 +156,8 @@ export class TemplateMiner {
     if (t.id >= this.nextId) this.nextId = t.id + 1;
   }
 
-  private cluster(tree: Drain<Template>, line: string, group: GroupRef): Template {
-    const { cluster: t, created, changed } = tree.add(lineTokens(line), (tk) => this.make(tk, group, line));
+  private cluster(tree: Drain<Template>, header: HeaderLearner, line: string, group: GroupRef): Template {
+    const { cluster: t, created, changed } = tree.add(lineTokens(line, header), (tk) => this.make(tk, group, line));
     if (created) this.store.add(t);
     else {
       this.store.touch(t);
@@ -112,13 +168,21 @@ export class TemplateMiner {
 
   private group(key: string): GroupState {
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = { tree: new Drain<Template>(this.opts), cache: new ShapeCache() }));
+    if (!g) this.groups.set(key, (g = { tree: new Drain<Template>(this.opts), cache: new ShapeCache(), header: new HeaderLearner() }));
     return g;
   }
 
   private make(tokens: string[], group: GroupRef, line: string): Template {
     return { id: this.nextId++, tokens, group, count: 0, levels: {}, example: ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line), isNew: true, reported: 0 };
   }
+}
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }
 
 /** A copy that does not keep the chunk the line was sliced from alive. */

@@ -21,6 +21,8 @@ export interface Observation {
   ts?: string;
   /** As the input record gave it; undefined: detected from the text by the miner. */
   level?: string;
+  /** A text line cut at --max-line-bytes. */
+  truncated?: boolean;
   /** The record to extend with --annotate; undefined for text (annotated as `{msg}`). */
   record?: Record<string, unknown>;
 }
@@ -62,7 +64,7 @@ export function fromInput(line: InputLine, groups: Groups, arrival: string | und
     }
     return { text: line.raw, group: NO_GROUP, ts: arrival, record: r };
   }
-  return { text: line.text, group: NO_GROUP, ts: arrival };
+  return line.truncated ? { text: line.text, group: NO_GROUP, ts: arrival, truncated: true } : { text: line.text, group: NO_GROUP, ts: arrival };
 }
 
 /** A container's log line, grouped (and, for --annotate, recorded) as its `log` record would be. */

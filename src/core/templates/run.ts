@@ -41,9 +41,12 @@ export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineChars:
   const splitter = new TextLines(maxLineChars);
   let lineNo = 0;
   let badJson = 0;
+  let cut = 0;
   let arrival: string | undefined;
   const emit = (text: string, truncated: boolean) => {
     const input = classifyLine(text, ++lineNo, truncated);
+    // said once: a cut line was clustered on its first part with no word of it
+    if (truncated && cut++ === 0) o.warn(`line ${lineNo}: longer than --max-line-bytes (${maxLineChars} characters); cut there and clustered on that part (with --annotate: truncated:true)`);
     if (input.kind === 'text' && input.jsonError !== undefined && badJson++ === 0) {
       o.warn(`line ${lineNo}: not valid JSON (${input.jsonError}); clustered as text`);
     }
@@ -56,6 +59,7 @@ export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineChars:
     if (w) await w;
   }
   splitter.end(emit);
+  if (cut > 1) o.warn(`${cut} lines were longer than --max-line-bytes and cut`);
   if (badJson > 1) o.warn(`${badJson} lines were not valid JSON; clustered as text`);
 }
 

@@ -1,0 +1,232 @@
+/**
+ * A header learned from the stream, per source: the leading columns whose
+ * values behave like a header across the first SAMPLE lines, found by
+ * token-position statistics instead of a list of formats. header.ts's
+ * per-line rules stay as the fast path (and the fallback); the learned
+ * header adds the columns those rules do not know, so a format that is on
+ * no list is still stripped. Without it, the tokens of an unknown header
+ * (an Erlang pid `<0.123.0>`, `[Note] [MY-010914] [Server]`, a client
+ * address before a bracketed time) stayed in the message, and messages
+ * that differ only in their first words merged or split by accident.
+ *
+ * Columns (whitespace-separated, a balanced `[...]` being one) are given a
+ * class: time, level, bracket (`[...]`, `<...>`, `(...)`), separator, pipe, `tag:`, `logger.name:`,
+ * number, mixed (letters and digits: ids, pids), word, other. A column's
+ * class is the one most of the sample's lines (SHARE) have there. Then:
+ * - the anchor is the last of the first columns that is a time or a level
+ *   in SHARE of the lines; every column before it is header (hosts,
+ *   addresses, `-`), at most MAX_BEFORE of them;
+ * - after the anchor, the header goes on while columns are consistently
+ *   (SHARE) a level, bracket, separator, tag, logger, number or mixed id;
+ *   a word column goes too when a separator column follows it (`name -`,
+ *   `logger :`) or when it has one value in SHARE of the lines (a host) and
+ *   a header column follows.
+ * With no anchor there is no learned header. On a line, the learned header
+ * applies when the line's anchor column is of the anchor's class; it then
+ * ends at the first column whose class differs from the learned one. It is
+ * never the whole line. A source whose lines stop fitting (more than half
+ * of the last WINDOW lines) is sampled again and the header re-learned.
+ */
+import { COLUMNS, Kind, scanColumns } from './header.js';
+
+export const SAMPLE = 48;
+const SHARE = 0.8;
+/**
+ * Columns after the anchor need to be more consistent: a header of varying
+ * length (an optional field) shifts the columns after it, and a column
+ * taken as header in most lines but not in the others split their events.
+ */
+const STRICT = 0.95;
+const MAX_BEFORE = 6;
+const WINDOW = 128;
+
+export const enum Cls {
+  Time,
+  Level,
+  Bracket,
+  Sep,
+  Pipe,
+  Tag,
+  Logger,
+  Num,
+  Mixed,
+  Word,
+  Other,
+  Missing,
+}
+const CLASSES = 12;
+
+/** Columns after the anchor that are header when consistent. */
+const AFTER = new Set<Cls>([Cls.Time, Cls.Level, Cls.Bracket, Cls.Sep, Cls.Pipe, Cls.Tag, Cls.Logger, Cls.Num, Cls.Mixed]);
+
+const st = new Int32Array(COLUMNS);
+const en = new Int32Array(COLUMNS);
+const kd = new Int8Array(COLUMNS);
+
+/** The classes of a line's first columns. */
+export function columnClasses(line: string): { classes: Cls[]; starts: number[]; words: string[] } {
+  const n = scanColumns(line, st, en, kd);
+  const classes: Cls[] = [];
+  const starts: number[] = [];
+  const words: string[] = [];
+  for (let k = 0; k < n; k++) {
+    classes.push(classOf(line, st[k]!, en[k]!, kd[k] as Kind));
+    starts.push(st[k]!);
+    words.push(line.slice(st[k], en[k]));
+  }
+  return { classes, starts, words };
+}
+
+function classOf(line: string, a: number, b: number, kind: Kind): Cls {
+  // a short number next to a time is taken as a day or year by the scanner; as a column it is a number (a thread id `0` or `8`)
+  if (kind === Kind.Ts && b - a <= 4 && isDigits(line, a, b)) return Cls.Num;
+  switch (kind) {
+    case Kind.Ts:
+      return Cls.Time;
+    case Kind.Level:
+      return line.charCodeAt(a) === 91 ? Cls.Bracket : Cls.Level;
+    case Kind.Sep:
+      return Cls.Sep;
+    case Kind.Pipe:
+      return Cls.Pipe;
+    case Kind.Tag:
+      return Cls.Tag;
+    case Kind.Logger:
+      return Cls.Logger;
+    case Kind.Bracket:
+      return Cls.Bracket;
+  }
+  const c0 = line.charCodeAt(a);
+  const cz = line.charCodeAt(b - 1);
+  if (b - a > 2 && ((c0 === 60 && cz === 62) || (c0 === 40 && cz === 41))) return Cls.Bracket; // <0.123.0>, (main)
+  let digits = 0;
+  let letters = 0;
+  for (let i = a; i < b; i++) {
+    const c = line.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
+  }
+  if (digits === b - a) return Cls.Num;
+  if (digits > 0) return Cls.Mixed;
+  if (letters === b - a) return Cls.Word;
+  return Cls.Other;
+}
+
+function isDigits(line: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** What was learned: the header's classes, column by column (the anchor's included), and where the anchor is. */
+export interface HeaderSpec {
+  classes: Cls[];
+  anchor: number;
+}
+
+/** Learns the header from sample lines' columns; undefined when they have no consistent time or level column. */
+export function learnHeader(samples: { classes: Cls[]; words: string[] }[]): HeaderSpec | undefined {
+  if (samples.length === 0) return undefined;
+  const dominant: Cls[] = [];
+  const share: number[] = [];
+  const constant: boolean[] = [];
+  for (let c = 0; c < COLUMNS; c++) {
+    const counts = new Array<number>(CLASSES).fill(0);
+    const values = new Map<string, number>();
+    for (const s of samples) {
+      counts[s.classes[c] ?? Cls.Missing]!++;
+      const w = s.words[c];
+      if (w !== undefined) values.set(w, (values.get(w) ?? 0) + 1);
+    }
+    let best = 0;
+    for (let k = 1; k < CLASSES; k++) if (counts[k]! > counts[best]!) best = k;
+    dominant.push(best as Cls);
+    share.push(counts[best]! / samples.length);
+    constant.push(Math.max(0, ...values.values()) / samples.length >= SHARE);
+  }
+  const consistent = (c: number, cls?: Cls) => share[c]! >= SHARE && (cls === undefined || dominant[c] === cls);
+  let anchor = -1;
+  for (let c = 0; c <= MAX_BEFORE && c < COLUMNS; c++) {
+    if (consistent(c, Cls.Time) || consistent(c, Cls.Level)) anchor = c;
+  }
+  if (anchor < 0) return undefined;
+  const classes = dominant.slice(0, anchor + 1);
+  for (let c = anchor + 1; c < COLUMNS - 1; c++) {
+    if (share[c]! < STRICT) break;
+    const d = dominant[c]!;
+    // a number or id right before the message may be its first word (`host:5070 open ...`): header only before more header
+    if ((d === Cls.Num || d === Cls.Mixed) && !(share[c + 1]! >= STRICT && AFTER.has(dominant[c + 1]!) && dominant[c + 1] !== Cls.Num && dominant[c + 1] !== Cls.Mixed)) break;
+    if (AFTER.has(d)) classes.push(d);
+    else if ((d === Cls.Word || d === Cls.Other) && consistent(c + 1, Cls.Sep)) classes.push(d, Cls.Sep), c++;
+    else if (d === Cls.Word && constant[c] && consistent(c + 1) && AFTER.has(dominant[c + 1]!)) classes.push(d);
+    else break;
+  }
+  return { classes, anchor };
+}
+
+/** Where the message starts by the learned header, or -1 when the line does not fit it (its anchor column is not of the anchor's class). */
+export function learnedStart(line: string, spec: HeaderSpec): number {
+  const n = scanColumns(line, st, en, kd);
+  const a = spec.anchor;
+  if (n <= a + 1 || classOf(line, st[a]!, en[a]!, kd[a] as Kind) !== spec.classes[a]) return -1;
+  let c = a + 1;
+  for (; c < spec.classes.length && c < n - 1; c++) {
+    const want = spec.classes[c]!;
+    const got = classOf(line, st[c]!, en[c]!, kd[c] as Kind);
+    if (got !== want && !(want === Cls.Word && got === Cls.Mixed)) break;
+  }
+  return st[c]!;
+}
+
+/**
+ * One source's learner: samples its first lines, then gives each line's
+ * learned message start; re-samples (while the old header still serves)
+ * when more than half of the last `window` lines did not fit it. A source
+ * with no learned header is re-sampled the same way, with the window
+ * doubling each time nothing is found (at most MAX_WINDOW lines), so a
+ * header-less log pays for sampling less and less.
+ */
+const MAX_WINDOW = 65_536;
+
+export class HeaderLearner {
+  spec: HeaderSpec | undefined;
+  /** True until the first SAMPLE lines are in (or `settle()`): lines wait for the header. */
+  learning = true;
+  private samples: { classes: Cls[]; words: string[] }[] = [];
+  private resampling = false;
+  private seen = 0;
+  private misses = 0;
+  private window = WINDOW;
+
+  /** Takes a sample line while learning; true when the header was just learned. */
+  sample(line: string): boolean {
+    this.samples.push(columnClasses(line));
+    if (this.samples.length < SAMPLE) return false;
+    this.settle();
+    return true;
+  }
+
+  /** Learns from the lines sampled so far. */
+  settle(): void {
+    const before = this.spec;
+    this.spec = learnHeader(this.samples);
+    this.window = !this.learning && !this.spec && !before ? Math.min(MAX_WINDOW, this.window * 2) : WINDOW;
+    this.samples = [];
+    this.learning = this.resampling = false;
+    this.seen = this.misses = 0;
+  }
+
+  /** The message start by the learned header (0 when there is none or the line does not fit). */
+  start(line: string): number {
+    if (this.resampling) this.sample(line);
+    const at = this.spec ? learnedStart(line, this.spec) : -1;
+    if (at < 0) this.misses++;
+    if (++this.seen >= this.window) {
+      if (this.misses * 2 > this.seen) this.resampling = true;
+      this.seen = this.misses = 0;
+    }
+    return at < 0 ? 0 : at;
+  }
+}

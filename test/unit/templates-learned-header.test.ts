@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { HeaderLearner, SAMPLE, columnClasses, learnHeader, learnedStart } from '../../src/core/templates/learned-header.js';
+import { TemplateMiner } from '../../src/core/templates/miner.js';
+import { TemplatesJob } from '../../src/core/templates/job.js';
+
+// a header of a shape no per-line rule knows: time, a worker number, a bracketed tag, an id in angle brackets
+const verbs = ['opened', 'closed', 'renamed', 'flushed'];
+const odd = (i: number) => `2031-02-03 04:05:${String(i % 60).padStart(2, '0')}.${100 + i} ${i % 7} [mod:${verbs[i % 4]}] <7.${i}.0> ${verbs[i % 4]} file for job ${i}`;
+const message = (line: string, learner: HeaderLearner) => line.slice(learner.start(line));
+
+describe('templates: headers learned from the stream', () => {
+  it('learns the columns that behave like a header over the first lines', () => {
+    const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(odd(i))));
+    expect(spec).toBeDefined();
+    expect(odd(3).slice(learnedStart(odd(3), spec!))).toBe('flushed file for job 3');
+  });
+
+  it('no consistent time or level column: no learned header', () => {
+    expect(learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(`job ${i} moved to shelf ${i % 3}`)))).toBeUndefined();
+  });
+
+  it('a number right before the message is not taken (it may be the message first word)', () => {
+    const lines = Array.from({ length: SAMPLE }, (_, i) => `2031-02-03T04:05:06Z ${1000 + i} bytes sent`);
+    const spec = learnHeader(lines.map(columnClasses));
+    expect(lines[0]!.slice(learnedStart(lines[0]!, spec!))).toBe('1000 bytes sent');
+  });
+
+  it('is learned again when most lines stop fitting', () => {
+    const h = new HeaderLearner();
+    for (let i = 0; i < SAMPLE; i++) h.sample(odd(i));
+    expect(message(odd(99), h)).toBe('flushed file for job 99');
+    const other = (i: number) => `INFO | node-${i % 3} | ${i} | cache warmed in ${i} ms`;
+    for (let i = 0; i < 400; i++) h.start(other(i));
+    expect(message(other(5), h)).toBe('cache warmed in 5 ms');
+  });
+
+  it('per source: lines of two containers are learned apart, and --annotate keeps input order while they wait', async () => {
+    let out = '';
+    const job = new TemplatesJob(new TemplateMiner(), { text: (t) => void (out += t), templates: () => {} }, true);
+    const a = { key: 'a' };
+    const b = { key: 'b' };
+    for (let i = 0; i < 60; i++) {
+      job.observe({ text: odd(i), group: a });
+      job.observe({ text: `W ${i} unrelated shape entirely here`, group: b });
+    }
+    await job.finish('t', false);
+    const recs = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs).toHaveLength(120);
+    expect(recs.map((r) => r.msg)).toEqual(Array.from({ length: 60 }, (_, i) => [odd(i), `W ${i} unrelated shape entirely here`]).flat());
+    expect(new Set(recs.filter((_, i) => i % 2 === 0).map((r) => r.template))).toEqual(new Set(verbs.map((v) => `${v} file for job <*>`)));
+  });
+});

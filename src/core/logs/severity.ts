@@ -21,7 +21,7 @@ export const LEVELS: readonly Level[] = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'OTHE
 export const LEVEL_RANK: Record<Level, number> = { OTHER: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
 
 const WORDS: Record<string, Level> = {
-  error: 'ERROR', err: 'ERROR', eror: 'ERROR', fatal: 'ERROR', crit: 'ERROR', critical: 'ERROR', panic: 'ERROR',
+  error: 'ERROR', err: 'ERROR', eror: 'ERROR', fatal: 'ERROR', dpanic: 'ERROR', crit: 'ERROR', critical: 'ERROR', panic: 'ERROR',
   emerg: 'ERROR', emergency: 'ERROR', alert: 'ERROR', severe: 'ERROR',
   warn: 'WARN', warning: 'WARN', wrn: 'WARN',
   info: 'INFO', inf: 'INFO', notice: 'INFO', informational: 'INFO',

@@ -1,6 +1,7 @@
 /**
  * The sinks of `berth logs`. Each takes whole batches: severity is detected
- * once per line, filters applied, analytics counted, and the batch's text is
+ * once per line (a stack trace's lines take the level of the record they
+ * continue: record-level.ts), filters applied, analytics counted, and the batch's text is
  * joined into one write per stream (LineWriter adds backpressure and a quiet
  * EPIPE).
  *   json:  `log` records (record.ts)
@@ -14,7 +15,8 @@ import { keepLine, type LineFilter } from './filter.js';
 import type { LogLine } from './line.js';
 import { logJson } from './record.js';
 import { CUT_MARKER, type LineRenderer } from './render.js';
-import { detectLevel, type Level } from './severity.js';
+import { RecordLevels } from './record-level.js';
+import type { Level } from './severity.js';
 
 export interface SinkOptions {
   filter?: LineFilter;
@@ -37,6 +39,8 @@ export function rawFormatter(timestamps: boolean): LineFormatter {
 }
 
 export class BatchSink {
+  private readonly levels = new RecordLevels();
+
   constructor(
     private readonly out: LineWriter,
     private readonly format: LineFormatter,
@@ -51,7 +55,7 @@ export class BatchSink {
     const { filter, analytics } = this.opts;
     for (let i = 0; i < batch.length; i++) {
       const l = batch[i]!;
-      const level = detectLevel(l.msg);
+      const level = this.levels.level(`${l.target.id}/${l.stream}`, l.msg);
       if (filter !== undefined && !keepLine(filter, l.msg, level)) continue;
       analytics?.add(l.target, l.ts, level);
       if (this.err !== undefined && l.stream === 'stderr') errText += this.format(l, level);

@@ -74,9 +74,6 @@ export async function startFront(o: FrontOptions): Promise<Front> {
       return awake;
     },
     failedRecently: false,
-    // the container's run signal (lifecycle.ts): never aborted here, since the fake container never dies
-    runSignal: new AbortController().signal,
-    crashed: false,
     readyAt: 0,
     error: undefined,
     wake() {

@@ -6,7 +6,8 @@
 # containerd, runc, busybox-static, chromium, openssh-server, tmux) with the engine's state
 # (/var/lib/docker, /var/lib/containerd), apt's package cache and lists; makes a fresh clone of REF
 # (default: HEAD of this checkout) in a new folder; then runs `npm install && npm test` there with an
-# empty environment (PATH, a new HOME, so npm's cache is cold, LANG) and CI=true, and records the
+# empty environment (PATH, a new HOME, so npm's cache is cold, LANG, the machine's CA certificate
+# settings) and CI=true, and records the
 # exit code, the closing test line and the time each command took.
 #
 # What it cannot make fresh: the kernel, Node and npm, the docker CLI in /usr/local/bin and the other
@@ -68,7 +69,10 @@ for i in $(seq 1 "$runs"); do
   dir=$(mktemp -d /tmp/berth-fresh.XXXXXX)
   git clone -q "$repo" "$dir/berth" && git -C "$dir/berth" checkout -q "$(git -C "$repo" rev-parse "$ref")"
   mkdir -p "$dir/home"
-  clean=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$dir/home" LANG=C.UTF-8 CI=true)
+  # the machine's certificate settings stay: npm reaches its registry through them here
+  certs=()
+  while IFS= read -r kv; do certs+=("$kv"); done < <(env | grep -E '^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|CURL_CA_BUNDLE)=')
+  clean=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$dir/home" LANG=C.UTF-8 CI=true "${certs[@]}")
   t0=$(date +%s)
   (cd "$dir/berth" && timed "npm install" "${clean[@]}" npm install >"$dir/install.log" 2>&1) \
     && (cd "$dir/berth" && timed "npm test" "${clean[@]}" npm test >"$dir/test.log" 2>&1)

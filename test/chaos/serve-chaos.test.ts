@@ -2,13 +2,15 @@
 // (a db with a slow healthcheck and a PID 1 that may ignore SIGTERM, an app depending on it with streaming
 // CGIs and a random listen delay, a TCP echo, a container that crashes after it starts), runs `berth serve`
 // and a `berth watch-idle` beside it over the same containers, drives random clients (plain, aborted, long
-// streams, TCP, slow heads, refused and crashing routes) and checks invariants after every step:
+// streams, TCP, WebSockets (held, or cut at a random moment), slow heads, refused and crashing routes)
+// and checks invariants after every step:
 // serve and watch-idle never exit; starts and stops of a container alternate (one start per wake); no
 // container is stopped while a connection to it (or to an awake dependent) is open; every container is
 // asleep within its timeout plus one interval (plus its stop time and slack) after its last activity;
 // every client gets an answer or a clean close; inflight returns to 0. The seed is printed on failure.
 //
 // npm test: two fixed seeds, 30 s of traffic each. npm run soak: BERTH_SOAK_SEED, BERTH_SOAK_MINUTES.
+// Several seeds in one go: BERTH_CHAOS_SEEDS=1,2,3 (with BERTH_SOAK_MINUTES for their length).
 import { afterAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
@@ -16,12 +18,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { WebSocket, WebSocketServer } from 'ws';
 import { BERTH_BIN, docker, removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
 import { freePort } from '../integration/serve-harness.js';
 
 const SOAK_SEED = process.env.BERTH_SOAK_SEED;
-const SEEDS = SOAK_SEED ? [Number(SOAK_SEED)] : [1501, 2707];
+const SEEDS = SOAK_SEED ? [Number(SOAK_SEED)] : process.env.BERTH_CHAOS_SEEDS ? process.env.BERTH_CHAOS_SEEDS.split(',').map(Number) : [1501, 2707];
 const TRAFFIC_MS = process.env.BERTH_SOAK_MINUTES ? Number(process.env.BERTH_SOAK_MINUTES) * 60_000 : 30_000;
 const INTERVAL_MS = 500;
 /**
@@ -51,7 +54,7 @@ function rng(seed: number) {
 
 interface Unit {
   name: string;
-  role: 'db' | 'app' | 'tcp' | 'crash';
+  role: 'db' | 'app' | 'tcp' | 'ws' | 'crash';
   timeoutMs: number;
   stopMs: number;
   dependents: string[];
@@ -79,7 +82,7 @@ class Chaos {
   /** A stop was begun (the engine's kill or stop event): the decision to sleep was taken. */
   readonly stopBegun = new Set<string>();
   readonly violations: string[] = [];
-  readonly n = { requests: 0, aborts: 0, streams: 0, tcp: 0, slow: 0, refused: 0, crash: 0, starts: 0, stops: 0, checks: 0 };
+  readonly n = { requests: 0, aborts: 0, streams: 0, tcp: 0, websockets: 0, slow: 0, refused: 0, crash: 0, starts: 0, stops: 0, checks: 0 };
   serve?: ReturnType<typeof execa>;
   watch?: ReturnType<typeof execa>;
   serveOut?: LineCollector;
@@ -87,6 +90,8 @@ class Chaos {
   stderr = '';
   port = 0;
   tcpPort = 0;
+  /** The WebSocket echo server on the host that the ws container relays to. */
+  wss?: WebSocketServer;
   private events$?: NodeJS.ReadableStream;
 
   constructor(readonly seed: number) {
@@ -132,13 +137,19 @@ class Chaos {
     this.units.get(db)!.dependents.push(app);
     this.tcpPort = await freePort();
     await add('tcp', 'exec nc -ll -p 5432 -e cat', { 'berth.proxy.tcp': `${this.tcpPort}:5432` });
+    const wsPort = await freePort();
+    this.wss = new WebSocketServer({ host: '0.0.0.0', port: wsPort });
+    this.wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo:${m.toString()}`)));
+    const ipam = (await docker.getNetwork('bridge').inspect()).IPAM.Config[0] as { Gateway?: string; Subnet: string };
+    const gateway = ipam.Gateway ?? ipam.Subnet.replace(/\.\d+\/\d+$/, '.1');
+    await add('ws', `exec nc -ll -p 8080 -e nc ${gateway} ${wsPort}`, { 'berth.proxy.host': 'placeholder.test', 'berth.proxy.port': '8080' });
     await add('crash', `sleep ${r.int(0, 2)}; exit 3`, { 'berth.proxy.host': 'placeholder.test', 'berth.proxy.port': '8080' });
   }
 
   async startProcesses(): Promise<void> {
     const cfgDir = mkdtempSync(join(tmpdir(), 'berth-chaos-'));
     const cfg = join(cfgDir, 'berth.yml');
-    const routes = [this.of('app'), this.of('crash')].map((u) => `  ${u.name}:\n    berth.proxy.host: ${this.host(u)}\n`).join('');
+    const routes = [this.of('app'), this.of('ws'), this.of('crash')].map((u) => `  ${u.name}:\n    berth.proxy.host: ${this.host(u)}\n`).join('');
     (await import('node:fs')).writeFileSync(cfg, `containers:\n${routes}`);
     const env = { ...process.env, BERTH_RUN_DIR: join(cfgDir, 'run') };
     this.serve = execa('node', [BERTH_BIN, 'serve', '--listen', '127.0.0.1:0', '--json', '--config', cfg, '--idle-interval', `${INTERVAL_MS}ms`, '--filter', `label=berth.chaos=${this.run}`], { reject: false, env });
@@ -305,6 +316,60 @@ class Chaos {
     });
   }
 
+  /** A WebSocket through serve, echoing a message every 300 ms for holdMs; cut (terminated) at abortMs if given. */
+  websocket(holdMs: number, abortMs?: number): Promise<void> {
+    this.n.websockets++;
+    const unit = this.of('ws');
+    const c = this.track(unit, abortMs === undefined ? 'websocket' : 'cut websocket');
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${this.port}/socket`, { headers: { host: this.host(unit) }, handshakeTimeout: 60_000 });
+      let sent = 0;
+      let got = 0;
+      let done = false;
+      let aborted = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (why?: string) => {
+        if (done) return;
+        done = true;
+        clearInterval(timer);
+        if (why && !aborted) this.fail(`websocket: ${why} (sent ${sent}, got ${got})`);
+        ws.terminate();
+        this.close(c);
+        resolve();
+      };
+      ws.on('open', () => {
+        c.firstByte ??= Date.now();
+        timer = setInterval(() => ws.send(`m${sent++}`), 300);
+        setTimeout(() => {
+          clearInterval(timer);
+          const wait = Date.now() + 30_000;
+          const settle = setInterval(() => {
+            if (done) return clearInterval(settle);
+            if (got >= sent || Date.now() > wait) {
+              clearInterval(settle);
+              if (got < sent) finish(`echo incomplete after ${holdMs} ms`);
+              else ws.close(1000);
+            }
+          }, 100);
+        }, holdMs);
+      });
+      ws.on('message', (m) => {
+        if (m.toString() !== `echo:m${got}`) finish(`unexpected message ${JSON.stringify(m.toString())}`);
+        got++;
+      });
+      ws.on('error', (err) => finish(err.message));
+      ws.on('close', (code) => finish(code === 1000 ? undefined : `closed with code ${code}`));
+      if (abortMs !== undefined) {
+        setTimeout(() => {
+          if (done || (ABORT_ONLY_ANSWERING && c.firstByte === undefined)) return;
+          aborted = true;
+          this.n.aborts++;
+          finish();
+        }, abortMs);
+      }
+    });
+  }
+
   slowHead(unit: Unit): Promise<void> {
     this.n.slow++;
     this.n.requests++;
@@ -332,13 +397,14 @@ class Chaos {
     const app = this.of('app');
     const ok200 = (want: string) => (status: number, body: string) => (status === 200 && body.includes(want) ? undefined : 'expected 200 from the app');
     const k = r.next();
-    if (k < 0.25) return this.http(app, '/', { kind: 'get', expect: ok200('app-ok'), headers: { accept: 'text/plain' } });
-    if (k < 0.4) return this.http(app, '/cgi-bin/stream', { kind: 'aborted get', abortMs: r.int(0, 3000), expect: ok200('line') });
-    if (k < 0.55) {
+    if (k < 0.2) return this.http(app, '/', { kind: 'get', expect: ok200('app-ok'), headers: { accept: 'text/plain' } });
+    if (k < 0.33) return this.http(app, '/cgi-bin/stream', { kind: 'aborted get', abortMs: r.int(0, 3000), expect: ok200('line') });
+    if (k < 0.45) {
       this.n.streams++;
       return this.http(app, '/cgi-bin/stream', { kind: 'stream', expect: (s, b) => (s === 200 && b.includes('line8') ? undefined : 'stream cut short') });
     }
-    if (k < 0.7) return this.tcp(r.int(500, 4000));
+    if (k < 0.57) return this.tcp(r.int(500, 4000));
+    if (k < 0.7) return this.websocket(r.int(500, 4000), r.next() < 0.4 ? r.int(0, 3000) : undefined);
     if (k < 0.78) return this.slowHead(app);
     if (k < 0.88) {
       this.n.refused++;
@@ -370,6 +436,7 @@ class Chaos {
     this.watch?.kill('SIGINT');
     this.serve?.kill('SIGTERM');
     await Promise.all([this.watch, this.serve]);
+    this.wss?.close();
   }
 }
 

@@ -31,7 +31,7 @@ import { awakeDependents } from './deps.js';
 import { ContainerProvider } from './provider.js';
 import { fmtMs } from './readiness.js';
 import { StateTable, type IdleInput } from './state-machine.js';
-import type { IdleRecord } from './types.js';
+import type { IdleRecord, Provider } from './types.js';
 import { buildView, listAll, type Seen, type View } from './view.js';
 import { Kicker } from './kicker.js';
 import { deferMessage, type Claims } from './claims.js';
@@ -62,8 +62,15 @@ export interface WatchIdleOptions {
    * routes): resolves true when it slept. Undefined: the watcher stops it.
    */
   sleep?: (name: string, cfg: IdleConfig, reason: string) => Promise<boolean> | undefined;
-  /** Containers whose transitions the caller reports itself (serve's routes). */
-  quiet?: (name: string) => boolean;
+  /**
+   * Containers the caller fronts (serve's routes): it reports their
+   * transitions itself, and all their traffic passes through it, so their
+   * network counters are not activity (a proxied health check would keep
+   * them awake); only the caller's `activity` and their dependents count.
+   */
+  fronted?: (name: string) => boolean;
+  /** What stops containers (the Provider seam); default: the engine's containers. */
+  provider?: Provider;
   /** Cross-process ownership; without it, this process assumes it is alone. */
   claims?: Claims;
 }
@@ -94,7 +101,7 @@ export class IdleWatcher {
   /** Ids this process defers to another's claim on. */
   private readonly deferred = new Set<string>();
   private readonly warned = new Set<string>();
-  private readonly provider: ContainerProvider;
+  private readonly provider: Provider;
   private readonly now: () => number;
   private engineDown = false;
   /** Ids of the managed containers awake at the end of the last round. */
@@ -103,7 +110,7 @@ export class IdleWatcher {
   constructor(private readonly o: WatchIdleOptions) {
     this.now = o.now ?? Date.now;
     this.states = new StateTable(() => iso(this.now()));
-    this.provider = new ContainerProvider(o.engine);
+    this.provider = o.provider ?? new ContainerProvider(o.engine);
   }
 
   /**
@@ -188,10 +195,11 @@ export class IdleWatcher {
     for (const [name, m] of view.managed) if (!this.stopping.has(m.seen.id)) await this.observe(name, m.seen);
     this.noteUse(view);
     const awake = [...view.managed.values()].filter((m) => m.seen.awake);
-    const counters = await Promise.all(awake.map((m) => readCounters(this.o.engine, m.seen.id, signal, this.now).catch(() => undefined)));
-    awake.forEach((m, i) => {
+    const read = awake.filter((m) => this.readsCounters(m.seen.name, m.config));
+    const counters = await Promise.all(read.map((m) => readCounters(this.o.engine, m.seen.id, signal, this.now).catch(() => undefined)));
+    read.forEach((m, i) => {
       const c = counters[i];
-      if (c) this.clock(m.seen).observe(c, m.config.minBytes);
+      if (c) this.clock(m.seen).observe(c, this.minBytes(m.seen.name, m.config));
     });
     const stopped = new Set<string>();
     for (const name of dependentsFirst(view)) {
@@ -236,12 +244,16 @@ export class IdleWatcher {
     return awakeDependents(name, view.all.keys(), (n) => view.deps.get(n) ?? [], inUse);
   }
 
-  /** How long a container has been idle: by its counters, this process's activity and its dependents; 0 while something is in flight. */
-  idleFor(s: Seen): number {
+  /** How long since its own last activity (its counters, this process's activity); 0 while something is in flight. */
+  private ownIdleFor(s: Seen): number {
     const ext = this.o.activity?.(s.name);
     if (ext && ext.inflight > 0) return 0;
-    const last = Math.max(this.clock(s).lastActivity, ext?.last ?? 0, this.usedAt.get(s.id) ?? 0);
-    return Math.max(0, this.now() - last);
+    return Math.max(0, this.now() - Math.max(this.clock(s).lastActivity, ext?.last ?? 0));
+  }
+
+  /** How long a container has been idle: its own activity, and since it last had an awake dependent (reference counting). */
+  idleFor(s: Seen): number {
+    return Math.min(this.ownIdleFor(s), Math.max(0, this.now() - (this.usedAt.get(s.id) ?? 0)));
   }
 
   /** Forgets containers that are gone or no longer managed, so memory stays flat over months of churn. */
@@ -253,6 +265,16 @@ export class IdleWatcher {
     for (const name of this.kept.keys()) if (!view.managed.has(name)) this.kept.delete(name);
     for (const name of this.states.names()) if (!view.managed.has(name)) this.states.forget(name);
     if (this.warned.size > 1000) this.warned.clear();
+  }
+
+  /** A fronted container's counters are read only for a cpu busy check (its traffic is the proxy's to see). */
+  private readsCounters(name: string, cfg: IdleConfig): boolean {
+    return !this.o.fronted?.(name) || cfg.busy?.kind === 'cpu';
+  }
+
+  /** Traffic above this many bytes per reading is activity; none for a fronted container (its proxy sees it all). */
+  private minBytes(name: string, cfg: IdleConfig): number {
+    return this.o.fronted?.(name) ? Infinity : cfg.minBytes;
   }
 
   private clock(s: Seen): ActivityClock {
@@ -279,15 +301,18 @@ export class IdleWatcher {
       this.clock(s).touch(this.now());
       this.clock(s).last = undefined;
     }
-    if (!this.o.actionsOnly && !this.o.quiet?.(name)) await this.o.emit(rec);
+    if (!this.o.actionsOnly && !this.o.fronted?.(name)) await this.o.emit(rec);
   }
 
   /** Judges an awake container; true when it was put to sleep. */
   private async judge(view: View, s: Seen, cfg: IdleConfig, signal: AbortSignal): Promise<boolean> {
-    if (cfg.timeoutMs === 0 || this.idleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
+    if (cfg.timeoutMs === 0 || this.ownIdleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
     if (this.deferred.has(s.id)) return false;
+    // Idle itself but used: kept (and said so) while a dependent is awake ...
     const inUse = this.inUse(view, s, this.users(view, s.name));
     if (inUse) return inUse;
+    // ... and for its own timeout after the last one went.
+    if (this.idleFor(s) < cfg.timeoutMs) return false;
     // The round's readings may be old by now (a slow stop before this one): decide on a fresh one.
     const fresh = await this.freshLook(s, cfg, signal, view);
     if (!fresh) return false;
@@ -295,7 +320,8 @@ export class IdleWatcher {
     const clock = this.clock(s);
     const busy = cfg.busy ? await checkBusy(this.o.engine, s.id, cfg.busy, clock) : undefined;
     if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
-    const reason = `idle for ${fmtMs(roundS(idle))} (network <= ${cfg.minBytes} B per reading, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
+    const seen = this.o.fronted?.(s.name) ? 'no request, stream or connection' : `network <= ${cfg.minBytes} B per reading`;
+    const reason = `idle for ${fmtMs(roundS(idle))} (${seen}, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
     if (this.o.dryRun) {
       // Judge its dependencies as if it had stopped (view only; it stays awake for the state file).
       s.awake = false;
@@ -329,10 +355,10 @@ export class IdleWatcher {
     if (inUse) return inUse;
     // The round's counters are fresh enough when read within the last interval (at most 1 s) ago; else read them again.
     const last = this.clock(s).last?.at ?? 0;
-    if (this.now() - last > this.freshMs) {
+    if (this.readsCounters(s.name, cfg) && this.now() - last > this.freshMs) {
       const c = await readCounters(this.o.engine, s.id, signal, this.now).catch(() => undefined);
       if (!c) return false;
-      this.clock(s).observe(c, cfg.minBytes);
+      this.clock(s).observe(c, this.minBytes(s.name, cfg));
     }
     if (this.idleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
     return !this.claimedElsewhere(s);
@@ -347,7 +373,7 @@ export class IdleWatcher {
     if (!users.length) return undefined;
     const shown = users.filter((n) => !this.stopping.has(view.all.get(n)?.id ?? ''));
     if (!shown.length) return Promise.resolve(false);
-    return this.keep(s, `idle for ${fmtMs(roundS(this.idleFor(s)))} but in use by ${shown.join(', ')} (awake dependents)`);
+    return this.keep(s, `idle for ${fmtMs(roundS(this.ownIdleFor(s)))} but in use by ${shown.join(', ')} (awake dependents)`);
   }
 
   /** Another live berth process manages it now (read from the claim file, just before acting). */

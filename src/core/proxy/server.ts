@@ -155,6 +155,7 @@ function eventsStatus(s: WatcherStatus): string {
 function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
   return new IdleWatcher({
     engine: o.engine,
+    provider: o.provider,
     ...(o.file ? { file: o.file } : {}),
     names: () => [...routes.lives.keys()],
     withDeps: true,
@@ -162,7 +163,7 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
     intervalMs: o.idleIntervalMs,
     activity: (n) => routes.activityOf(n),
     sleep: (n) => routes.sleepRoute(n),
-    quiet: (n) => routes.lives.has(n),
+    fronted: (n) => routes.lives.has(n),
     emit: (r) => o.record(r),
     warn: o.warn,
     ...(o.claims ? { claims: o.claims } : {}),

@@ -29,7 +29,7 @@ export const KEYS: readonly ConfigKey[] = [
   { key: 'berth.idle.depends_on', area: 'idle', values: '`db,cache:service_healthy` (NAME or NAME:CONDITION)', default: 'none', meaning: "dependencies besides compose's depends_on (the label, or compose v1's file); conditions service_started, service_healthy, service_completed_successfully, ready" },
   { key: 'berth.idle.probe', area: 'idle', values: '`http://HOST:PORT/PATH` (2xx/3xx) or `tcp://HOST:PORT`; HOST `container` = its own address', default: 'HEALTHCHECK, else running (a route: and its port accepting)', meaning: 'readiness check of a wake' },
   { key: 'berth.idle.busy', area: 'idle', values: '`cpu>5%` or `exec:COMMAND` (exit 0 = busy)', default: 'none', meaning: 'veto checked before a stop' },
-  { key: 'berth.idle.min_bytes', area: 'idle', values: 'byte count (`512`, `10k`)', default: '`512`', meaning: 'network bytes per reading that count as activity' },
+  { key: 'berth.idle.min_bytes', area: 'idle', values: 'byte count (`512`, `10k`)', default: '`512`', meaning: 'network bytes per reading that count as activity (not for a route of `serve`, whose activity is what it proxies)' },
   { key: 'berth.idle.start_endpoint', area: 'proxy', values: 'path prefixes (`/,/api/wake`)', default: 'any path', meaning: 'paths allowed to wake the container through serve' },
   { key: 'berth.proxy.host', area: 'proxy', values: 'host names (`app.example.test,app.test`)', default: 'none', meaning: 'HTTP route: requests with this Host header go to the container' },
   { key: 'berth.proxy.port', area: 'proxy', values: 'port 1-65535', default: '`80`', meaning: "the container's HTTP port" },

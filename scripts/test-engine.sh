@@ -7,16 +7,32 @@
 #                           Prints "owned" when it started the engine itself, "shared" otherwise.
 #   test-engine.sh down     stop the engine if `up` started it and no other test run holds a live lease
 #   test-engine.sh others   print the run ids of other test runs holding a live lease on the engine
+#   test-engine.sh alone CMD...  run CMD (the engine-restart suite) holding the machine's engine lock,
+#                           only when no other test run holds a live lease (else exit 3, naming them)
 #   test-engine.sh kill     SIGKILL the engine `up` started (for reconnect tests)
 #   test-engine.sh start    start it again after `kill`, and wait until it answers
 #   test-engine.sh stop     stop it gracefully (SIGTERM), leaving the state for `start`
 #   test-engine.sh owned    exit 0 when `up` started the engine (tests that stop it run only then)
+#
+# Test runs from several checkouts (or pid namespaces) share one engine. `up`, `down` and `alone` hold
+# one machine-wide lock ($LOCK) while they decide, so two runs started at once do not both start a
+# dockerd, a run never stops the engine under another that has just come up, and no run comes up while
+# another restarts the engine. `up` also makes the run's lease (BERTH_TEST_RUN) before letting go of the
+# lock; the tests' RunLease adopts and renews it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${BERTH_ENGINE_STATE:-$ROOT/.test-engine}
 IMAGE=berth-test/busybox
 mkdir -p "$STATE"
+LOCK=${BERTH_ENGINE_LOCK:-/run/lock/berth-test-engine.lock}
+[ -w "$(dirname "$LOCK")" ] || LOCK=$STATE/engine.lock
+TTL_S=90  # as test/helpers/run-lease.ts
+
+lock() { # waits up to 15 min (another run's engine-restart suite); fd 9 must not reach dockerd
+  exec 9>>"$LOCK"
+  flock -w 900 9 || { log "waited 15 min for $LOCK (another test run restarting the engine?); giving up"; exit 1; }
+}
 
 log() { echo "test-engine: $*" >&2; }
 
@@ -44,7 +60,7 @@ start_dockerd() {
   [ "$(id -u)" = 0 ] || { log "no engine answers and starting one needs root"; exit 1; }
   log "starting dockerd (log: $STATE/dockerd.log)"
   # setsid: the engine must not get the test runner's Ctrl-C.
-  setsid dockerd --pidfile "$STATE/dockerd.pid" >>"$STATE/dockerd.log" 2>&1 < /dev/null &
+  setsid dockerd --pidfile "$STATE/dockerd.pid" >>"$STATE/dockerd.log" 2>&1 < /dev/null 9>&- &
   echo $! > "$STATE/dockerd.launcher"
   for _ in $(seq 1 120); do
     answers && { log "engine is up"; return 0; }
@@ -85,22 +101,36 @@ remove_test_containers() {
   [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
 }
 
+# The run's lease, made under the lock so that a `down` of another run sees this run from now on.
+make_lease() {
+  local run=${BERTH_TEST_RUN:-} now
+  [ -n "$run" ] || return 0
+  [ -z "$(docker ps -aq --filter "label=berth.test.lease=$run")" ] || return 0
+  now=$(date -d "$(docker info --format '{{.SystemTime}}')" +%s)
+  docker create --name "berth-test-lease-$run-$((now + TTL_S))" --label "berth.test.lease=$run" "$IMAGE" true >/dev/null
+}
+
 case "${1:-}" in
   up)
+    lock
     if answers; then
       rm -f "$STATE/owned"
       build_image
+      make_lease
       echo shared
     else
       need_engine_packages
       start_dockerd
       touch "$STATE/owned"
       build_image
+      make_lease
       echo owned
     fi
     ;;
   down)
+    [ -z "${BERTH_TEST_RUN:-}" ] || docker rm -f $(docker ps -aq --filter "label=berth.test.lease=$BERTH_TEST_RUN" 2>/dev/null) >/dev/null 2>&1 || true
     if [ -f "$STATE/owned" ]; then
+      lock
       others=$(other_live_runs)
       if [ -n "$others" ]; then
         log "leaving the engine running: other test runs hold live leases on it ($(echo $others))"
@@ -142,8 +172,15 @@ case "${1:-}" in
   others)
     other_live_runs
     ;;
+  alone)
+    shift
+    lock
+    others=$(other_live_runs)
+    [ -z "$others" ] || { log "other test runs hold live leases on this engine ($(echo $others)): not run alone"; exit 3; }
+    "$@" 9>&-
+    ;;
   *)
-    echo "usage: $0 up|down|kill|stop|start|owned|others" >&2
+    echo "usage: $0 up|down|kill|stop|start|owned|others|alone CMD..." >&2
     exit 2
     ;;
 esac

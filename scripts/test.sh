@@ -34,11 +34,16 @@ if [ "${BERTH_TEST_DISRUPTIVE:-1}" = 0 ]; then
   echo "test: engine-restart tests skipped (BERTH_TEST_DISRUPTIVE=0)" >&2
 elif [ "$mode" != owned ]; then
   echo "test: engine-restart tests run only when the test setup started the engine (as in CI); skipped here" >&2
-elif others=$(bash scripts/test-engine.sh others) && [ -n "$others" ]; then
-  echo "test: engine-restart tests skipped: other test runs hold live leases on this engine ($(echo $others))" >&2
 else
-  BERTH_TEST_ENGINE_OWNED=1 npx vitest run --config vitest.disruptive.config.ts \
-    --reporter=default --reporter=json --outputFile.json="$out/disruptive.json" || status=$?
+  # Under the engine lock: no other run comes up while these restart the engine.
+  BERTH_TEST_ENGINE_OWNED=1 bash scripts/test-engine.sh alone npx vitest run --config vitest.disruptive.config.ts \
+    --reporter=default --reporter=json --outputFile.json="$out/disruptive.json"
+  rc=$?
+  if [ $rc = 3 ]; then
+    echo "test: engine-restart tests skipped (above: other test runs on this engine)" >&2
+  elif [ $rc != 0 ]; then
+    status=$rc
+  fi
 fi
 node scripts/test-summary.js "$out/main.json" "$out/disruptive.json"
 exit $status

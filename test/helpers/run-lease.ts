@@ -55,15 +55,21 @@ export class RunLease {
 
   constructor(private readonly docker: Docker, readonly run: string) {}
 
-  /** Creates the lease and keeps renewing it until `release`. */
+  /** Creates the lease (or adopts the one `test-engine.sh up` made for this run) and keeps renewing it until `release`. */
   async acquire(): Promise<void> {
-    const c = await this.docker.createContainer({
-      Image: LEASE_IMAGE,
-      name: leaseName(this.run, (await engineNow(this.docker)) + TTL_S),
-      Cmd: ['true'],
-      Labels: { [LEASE_LABEL]: this.run },
-    });
-    this.id = c.id;
+    const made = await this.docker.listContainers({ all: true, filters: { label: [`${LEASE_LABEL}=${this.run}`] } });
+    if (made[0]) {
+      this.id = made[0].Id;
+      await this.renew();
+    } else {
+      const c = await this.docker.createContainer({
+        Image: LEASE_IMAGE,
+        name: leaseName(this.run, (await engineNow(this.docker)) + TTL_S),
+        Cmd: ['true'],
+        Labels: { [LEASE_LABEL]: this.run },
+      });
+      this.id = c.id;
+    }
     this.timer = setInterval(() => void this.renew().catch(() => {}), RENEW_MS);
     this.timer.unref();
   }

@@ -73,6 +73,29 @@ describe('StatsSampler', () => {
     ac.abort();
   });
 
+  it('a reading that comes back after the expiry (a slow engine) is not kept', async () => {
+    const r = reader();
+    const ac = new AbortController();
+    let now = 0;
+    let release: () => void = () => {};
+    let slow = false;
+    const read = async () => {
+      if (slow) await new Promise<void>((res) => (release = res));
+      return r.read();
+    };
+    const s = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read, now: () => now }, ac.signal);
+    s.touch('web');
+    await new Promise((res) => setTimeout(res, 50));
+    const before = s.query('web', 0).from;
+    slow = true;
+    await new Promise((res) => setTimeout(res, 20)); // a reading is now on its way
+    now = 1500; // ... and nobody asks again within the expiry
+    release();
+    await new Promise((res) => setTimeout(res, 20));
+    expect(s.query('web', 0)).toMatchObject({ from: before, sampling: false });
+    ac.abort();
+  });
+
   it('a stopped container reads running: false; an engine that fails too', async () => {
     const ac = new AbortController();
     const stopped = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read: async () => ({ read: '0001-01-01T00:00:00Z', cpu_stats: {}, memory_stats: {} }) as unknown as RawStats }, ac.signal);

@@ -118,6 +118,8 @@ export class StatsSampler {
 
   private async take(name: string, s: Series, read: NonNullable<SamplerOptions['read']>): Promise<void> {
     const raw = await read(this.engine, name, this.signal);
+    // Nobody asked within the expiry while the reading was on its way (a slow engine): it is not kept.
+    if (this.now() - s.lastRequest >= this.opts.expiryMs) return;
     s.running = !isEmptyReading(raw);
     if (!s.running) {
       s.prev = undefined;

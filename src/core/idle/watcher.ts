@@ -191,11 +191,18 @@ export class IdleWatcher {
     this.prune(view);
     this.reportErrors(view);
     this.claim(view);
-    // A container being stopped is this process's to report (its stop record), not an outside change.
-    for (const [name, m] of view.managed) if (!this.stopping.has(m.seen.id)) await this.observe(name, m.seen);
+    // A container being stopped is this process's to report (its stop record), not an outside change;
+    // and it is not judged this round even if its stop ends meanwhile: every judgement follows an
+    // observation of the same listing (else a container woken by someone else just after our stop
+    // would be stopped again without its wake being seen).
+    const unseen = new Set<string>();
+    for (const [name, m] of view.managed) {
+      if (this.stopping.has(m.seen.id)) unseen.add(m.seen.id);
+      else await this.observe(name, m.seen);
+    }
     this.noteUse(view);
     const awake = [...view.managed.values()].filter((m) => m.seen.awake);
-    const read = awake.filter((m) => this.readsCounters(m.seen.name, m.config));
+    const read = awake.filter((m) => !unseen.has(m.seen.id) && this.readsCounters(m.seen.name, m.config));
     const counters = await Promise.all(read.map((m) => readCounters(this.o.engine, m.seen.id, signal, this.now).catch(() => undefined)));
     read.forEach((m, i) => {
       const c = counters[i];
@@ -205,7 +212,7 @@ export class IdleWatcher {
     for (const name of dependentsFirst(view)) {
       if (signal.aborted) return;
       const m = view.managed.get(name)!;
-      if (m.seen.awake && !this.stopping.has(m.seen.id) && (await this.judge(view, m.seen, m.config, signal))) stopped.add(m.seen.id);
+      if (m.seen.awake && !unseen.has(m.seen.id) && !this.stopping.has(m.seen.id) && (await this.judge(view, m.seen, m.config, signal))) stopped.add(m.seen.id);
     }
     this.awakeIds = new Set(awake.map((m) => m.seen.id).filter((id) => !stopped.has(id)));
   }

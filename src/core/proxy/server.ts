@@ -174,7 +174,7 @@ function startBackground(o: ServeOptions, routes: RouteSet, owner: IdleWatcher, 
   let pending: NodeJS.Timeout | undefined;
   const rediscover = () => {
     clearTimeout(pending);
-    pending = setTimeout(() => void discover().catch((err) => o.warn(`route discovery failed: ${(err as Error).message}`)), 200);
+    pending = setTimeout(() => void discover().catch((err) => signal.aborted || o.warn(`route discovery failed: ${(err as Error)?.message ?? String(err)}`)), 200);
   };
   const sync = syncWithEngine(o.engine, routes, { rediscover, onStatus: (s) => o.warn(eventsStatus(s)) }, signal).catch((err) => {
     if (!signal.aborted) o.warn(`lost the engine's events: ${(err as Error).message}`);

@@ -32,9 +32,9 @@ _berth() {
     serve)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --listen|--config|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--filter|--format) return ;;
+        --listen|--config|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--idle-interval|--filter|--format) return ;;
       esac
-      COMPREPLY=( $(compgen -W '--listen --config --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--listen --config --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --idle-interval --filter --format --json --help' -- "$cur") ) ;;
     stats)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;

@@ -46,6 +46,7 @@ complete -c berth -n '__fish_seen_subcommand_from serve' -l client-timeout -r -d
 complete -c berth -n '__fish_seen_subcommand_from serve' -l keep-alive-timeout -r -d 'close an idle keep-alive client connection after this long'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l shutdown-timeout -r -d 'on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l max-subscribers -r -d 'most wake-event'
+complete -c berth -n '__fish_seen_subcommand_from serve' -l idle-interval -r -d 'time between idle decisions'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l filter -r -d 'filter the containers that may be routes, with docker'\''s keys, e.g. label=com.docker.compose.project=shop'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l format -r -f -a 'json table' -d 'output format: json, table'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l json -d 'short for --format json'

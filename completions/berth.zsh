@@ -62,6 +62,7 @@ _berth() {
         '--keep-alive-timeout[close an idle keep-alive client connection after this long]:keep-alive-timeout: ' \
         '--shutdown-timeout[on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them]:shutdown-timeout: ' \
         '--max-subscribers[most wake-event (SSE) subscribers at once]:max-subscribers: ' \
+        '--idle-interval[time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)]:idle-interval: ' \
         '*--filter[filter the containers that may be routes, with docker s keys, e.g. label=com.docker.compose.project=shop (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
         '--json[short for --format json]' ;;

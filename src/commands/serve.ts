@@ -13,7 +13,8 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { loadConfigFile } from '../core/idle/config-file.js';
 import { ContainerProvider } from '../core/idle/provider.js';
 import { UnitResolver } from '../core/idle/units.js';
-import { createWaker } from '../core/idle/wake.js';
+import { createWakePath } from '../core/idle/wake.js';
+import { Claims, claimsDir } from '../core/idle/claims.js';
 import { parseCidrs } from '../core/proxy/access.js';
 import { parseBytes, parseListen } from '../core/proxy/listen.js';
 import { formatServeLine } from '../core/proxy/record-line.js';
@@ -37,6 +38,7 @@ interface ServeFlags {
   keepAliveTimeout: string;
   shutdownTimeout: string;
   maxSubscribers: string;
+  idleInterval: string;
   filter?: string[];
   format?: string;
   json?: boolean;
@@ -47,7 +49,8 @@ export function makeServeCommand(ctx: CommandContext): Command {
     .description(
       'Run the wake-on-request proxy: HTTP (by Host header) and TCP (by port) routes from berth.proxy.* labels or --config. ' +
         'A sleeping container is woken on request (dependencies first); browsers see a live loading page, API clients are held until ready. ' +
-        'Idle containers sleep after berth.idle.timeout. Admin endpoints: /$berth/status, /$berth/metrics, /$berth/api/stats/NAME.',
+        'Idle containers, and the dependencies they woke, sleep after their berth.idle.timeout (decided by the same lifecycle owner as watch-idle, which sees the proxied requests, streams and connections; ' +
+        'a container another running berth serve manages is left to it, and a watch-idle defers to this serve). Admin endpoints: /$berth/status, /$berth/metrics, /$berth/api/stats/NAME.',
     )
     .option('--listen <addr>', 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces', '127.0.0.1:8080')
     .option('--config <file>', 'YAML file with per-container settings (same keys as the labels; the file wins)')
@@ -64,7 +67,8 @@ export function makeServeCommand(ctx: CommandContext): Command {
     .option('--client-timeout <duration>', 'close a client connection idle (no bytes either way) for this long; 0 = never', '2m')
     .option('--keep-alive-timeout <duration>', 'close an idle keep-alive client connection after this long', '5s')
     .option('--shutdown-timeout <duration>', 'on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them', '10s')
-    .option('--max-subscribers <n>', 'most wake-event (SSE) subscribers at once', '256');
+    .option('--max-subscribers <n>', 'most wake-event (SSE) subscribers at once', '256')
+    .option('--idle-interval <duration>', 'time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)', '1s');
   addFilterOption(cmd, 'the containers that may be routes, with docker\'s keys, e.g. label=com.docker.compose.project=shop');
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
   return cmd.action(async (flags: ServeFlags) => {
@@ -73,15 +77,16 @@ export function makeServeCommand(ctx: CommandContext): Command {
     const engine = await ctx.engine(cmd);
     const file = flags.config ? await loadConfigFile(flags.config) : undefined;
     const provider = new ContainerProvider(engine);
-    const waker = createWaker({ resolver: new UnitResolver(provider, file) });
+    const wakes = createWakePath({ resolver: new UnitResolver(provider, file, (m) => ctx.warn(m)) });
     const out = new LineWriter(ctx.io.stdout, () => {});
     await serve(
       {
         ...partial,
         engine,
         ...(file ? { file } : {}),
-        waker,
+        wakes,
         provider,
+        claims: new Claims(claimsDir(ctx.env), 'serve'),
         record: (r) => void out.writeLine(format === 'json' ? JSON.stringify(r) + '\n' : formatServeLine(r) + '\n'),
         warn: (m) => ctx.warn(m),
       },
@@ -91,7 +96,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
   });
 }
 
-type Parsed = Omit<ServeOptions, 'engine' | 'file' | 'waker' | 'provider' | 'record' | 'warn'>;
+type Parsed = Omit<ServeOptions, 'engine' | 'file' | 'wakes' | 'provider' | 'claims' | 'record' | 'warn'>;
 
 async function parseFlags(f: ServeFlags): Promise<Parsed> {
   const listen = parseListen(f.listen);
@@ -113,7 +118,13 @@ async function parseFlags(f: ServeFlags): Promise<Parsed> {
     keepAliveTimeoutMs: positive(dur(f.keepAliveTimeout, '--keep-alive-timeout'), '--keep-alive-timeout', f.keepAliveTimeout),
     shutdownTimeoutMs: dur(f.shutdownTimeout, '--shutdown-timeout'),
     maxSseSubscribers: parseInteger(f.maxSubscribers, '--max-subscribers', { min: 1 }),
+    idleIntervalMs: atLeast(dur(f.idleInterval, '--idle-interval'), 100, '--idle-interval', f.idleInterval),
   };
+}
+
+function atLeast(ms: number, min: number, flag: string, text: string): number {
+  if (ms < min) throw usageError(`${flag}: expected at least ${min}ms (got: ${JSON.stringify(text)})`);
+  return ms;
 }
 
 const trusted = (list: ServeOptions['trustedProxies']) => (list ? { trustedProxies: list } : {});

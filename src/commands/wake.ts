@@ -38,7 +38,7 @@ export function makeWakeCommand(ctx: CommandContext): Command {
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const file = opts.config ? await loadConfigFile(opts.config) : undefined;
     const engine = await ctx.engine(cmd);
-    const waker = createWaker({ resolver: new UnitResolver(new ContainerProvider(engine), file) });
+    const waker = createWaker({ resolver: new UnitResolver(new ContainerProvider(engine), file, (m) => ctx.warn(m)) });
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
     const render = format === 'json' ? (e: WakeEvent) => JSON.stringify(e) : progressLine(makeChalk(ctx.env, !!ctx.io.stdout.isTTY), names.length > 1);
     const onEvent = (e: WakeEvent) => void out.writeLine(render(e) + '\n');

@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { loadConfigFile } from '../core/idle/config-file.js';
-import { defaultStatePath, loadState, saveState } from '../core/idle/state-file.js';
+import { defaultStatePath, loadState, saveState, withStateLock } from '../core/idle/state-file.js';
+import { Claims, claimsDir } from '../core/idle/claims.js';
 import type { IdleRecord } from '../core/idle/types.js';
 import { IdleWatcher } from '../core/idle/watcher.js';
 import { pickFormat } from '../core/output/format.js';
@@ -31,7 +32,8 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
         'or while berth.idle.busy says busy (cpu>N% over the last minute, or exec:CMD exiting 0). Stops with berth.idle.stop_method (stop, pause or kill; default stop), ' +
         'berth.idle.stop_signal and berth.idle.stop_timeout. Prints each state transition and each decision as an `idle` record (NDJSON), or a line on a TTY. ' +
         'Runs until Ctrl-C or SIGTERM (a stop in progress is finished first) and survives engine restarts; --once samples, stops what is idle long enough ' +
-        'according to the state file, saves it atomically and exits (for cron or a systemd timer).',
+        'according to the state file, saves it atomically and exits (for cron or a systemd timer; a second --once on the same state file waits for the first). ' +
+        'A container that a running berth serve (or an earlier watch-idle) manages is left to it, with one line on stderr.',
     )
     .argument('[name...]', 'containers to manage (default: every container with berth.idle.timeout)')
     .option('--config <file>', 'YAML idle config; its values win over labels')
@@ -50,7 +52,6 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const file = opts.config ? await loadConfigFile(opts.config) : undefined;
     const statePath = opts.state ?? defaultStatePath(ctx.env);
-    const saved = opts.once ? await loadState(statePath) : {};
     const engine = await ctx.engine(cmd);
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
     const render = format === 'json' ? (r: IdleRecord) => JSON.stringify(r) : recordLine(makeChalk(ctx.env, !!ctx.io.stdout.isTTY));
@@ -64,14 +65,25 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
       actionsOnly: !!opts.once,
       emit: (r) => out.writeLine(render(r) + '\n'),
       warn: (m) => ctx.warn(m),
+      claims: new Claims(claimsDir(ctx.env), 'watch-idle'),
     });
     try {
       if (!opts.once) return await watcher.run(ctx.signal);
-      watcher.restore(saved);
-      await watcher.tick(ctx.signal);
-      // Saved with --dry-run too: the activity seen is true either way, only the stops were skipped.
-      await saveState(statePath, watcher.snapshot());
+      // One --once run at a time per state file: a second waits, then sees what the first did.
+      const onWait = (pid: number) => ctx.warn(`--state: ${statePath} is in use by another watch-idle --once (pid ${pid}); waiting for it`);
+      await withStateLock(
+        statePath,
+        async () => {
+          watcher.restore(await loadState(statePath));
+          await watcher.tick(ctx.signal);
+          await watcher.settle();
+          // Saved with --dry-run too: the activity seen is true either way, only the stops were skipped.
+          await saveState(statePath, watcher.snapshot());
+        },
+        { signal: ctx.signal, onWait },
+      );
     } finally {
+      watcher.release();
       await out.end();
     }
   });

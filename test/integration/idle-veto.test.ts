@@ -53,5 +53,5 @@ describe('berth watch-idle vetoes', () => {
     } finally {
       expect((await w.stop()).exitCode).toBe(130);
     }
-  });
+  }, 90_000); // a dependency now sleeps its own timeout after its last dependent, on top of engine latency
 });

@@ -35,6 +35,7 @@ function world(specs: Record<string, Spec>) {
     labels: {},
     config: parseIdleConfig(specs[n]!.labels ?? {}, { container: n }),
     deps: (specs[n]!.deps ?? []).map(([name, condition]) => ({ name, condition: condition as never })),
+    state: { ...states.get(n)! },
   });
   const resolver = {
     provider,

@@ -75,6 +75,8 @@ export async function startFront(o: FrontOptions): Promise<Front> {
     },
     failedRecently: false,
     readyAt: 0,
+    runSignal: new AbortController().signal,
+    crashed: false,
     error: undefined,
     wake() {
       if (awake) return Promise.resolve();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.js';
-import type { IdleRecord, Provider, WakeEvent, Waker } from '../../src/core/idle/types.js';
+import type { IdleRecord, Provider, WakeEvent } from '../../src/core/idle/types.js';
+import { wakePath } from '../../src/core/idle/wake.js';
 import { RouteLife, type LifeDeps } from '../../src/core/proxy/lifecycle.js';
 import { ProxyMetrics } from '../../src/core/proxy/metrics.js';
 import { parseRoute } from '../../src/core/proxy/routes.js';
@@ -11,23 +12,23 @@ interface World {
   stops: string[];
 }
 
-function setup(opts: { fail?: string; wakeMs?: number } = {}) {
+function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number } = {}) {
   const world: World = { running: false, wakes: 0, stops: [] };
   const records: Array<IdleRecord | WakeEvent> = [];
   const engine = {
     api: { json: async () => ({ State: { Running: world.running }, NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.9' } } } }) },
   } as unknown as Engine;
   const ev = (event: WakeEvent['event']): WakeEvent => ({ type: 'wake', event, ts: '2026-01-01T00:00:00.000Z', container: 'web', message: event });
-  const waker: Waker = async (_name, o) => {
+  const wakes = wakePath(async (_name, emit) => {
     world.wakes++;
-    o.onEvent?.(ev('starting'));
+    emit(ev('starting'));
     await new Promise((r) => setTimeout(r, opts.wakeMs ?? 20));
     if (opts.fail) throw new Error(opts.fail);
     world.running = true;
-    o.onEvent?.(ev('ready'));
-  };
+    emit(ev('ready'));
+  });
   const provider: Provider = {
-    state: async () => ({ running: world.running, paused: false, id: 'x' }),
+    state: async () => ({ running: world.running, paused: false, id: 'x', ...(world.running ? {} : { exitCode: opts.exitCode ?? 0 }) }),
     start: async () => {},
     stop: async (name, method) => {
       world.stops.push(`${name}:${method}`);
@@ -35,12 +36,13 @@ function setup(opts: { fail?: string; wakeMs?: number } = {}) {
     },
   };
   const metrics = new ProxyMetrics();
-  const deps: LifeDeps = { engine, waker, provider, metrics, budget: { max: 10, count: 0 }, signal: new AbortController().signal, record: (r) => records.push(r), errorHoldMs: 5000 };
+  const deps: LifeDeps = { engine, wakes, provider, metrics, budget: { max: 10, count: 0 }, signal: new AbortController().signal, record: (r) => records.push(r), errorHoldMs: 5000 };
   const life = new RouteLife(parseRoute('web', { 'berth.proxy.host': 'a.test', 'berth.proxy.port': '8080' }), { timeoutMs: 1000, wakeTimeoutMs: 5000, stopMethod: 'stop' }, deps);
   const published: string[] = [];
+  const data: WakeEvent[] = [];
   const orig = life.hub.publish.bind(life.hub);
-  life.hub.publish = (event: string, data: unknown) => (published.push((data as WakeEvent).event), orig(event, data));
-  return { world, records, life, metrics, published };
+  life.hub.publish = (event: string, d: unknown) => (published.push((d as WakeEvent).event), data.push(d as WakeEvent), orig(event, d));
+  return { world, records, life, metrics, published, data };
 }
 
 describe('RouteLife', () => {
@@ -101,5 +103,37 @@ describe('RouteLife', () => {
     await life.refresh();
     expect(life.state).toBe('napping');
     expect([...metrics.stops.values.values()].map((v) => v.labels.reason)).toEqual(['external']);
+  });
+
+  it('the SSE data carries the step of each event and, from the second wake on, an estimate from the previous wakes', async () => {
+    const { life, data } = setup({ wakeMs: 50 });
+    await life.wake();
+    expect(data.map((d) => [d.event, d.step, d.steps, d.estimate])).toEqual([
+      ['starting', 1, 4, undefined],
+      ['ready', 4, 4, undefined],
+    ]);
+    await life.sleep();
+    data.length = 0;
+    await life.wake();
+    expect(data[0]).toMatchObject({ event: 'starting', step: 1, steps: 4, estimate: { fromWakes: 1, leftMs: expect.any(Number) } });
+    expect(data[0]!.estimate!.leftMs).toBeGreaterThan(0);
+    expect(data[0]!.estimate!.leftMs).toBeLessThanOrEqual(life.wakeTimes[0]!);
+    expect(data[1]!.estimate).toBeUndefined(); // ready: nothing left to estimate
+    expect(life.wakeTimes).toHaveLength(2);
+  });
+
+  it('a container that exits with an error after it was ready is a crash: error state, its run signal aborted; a clean stop is not', async () => {
+    const crash = setup({ exitCode: 3 });
+    await crash.life.wake();
+    const signal = crash.life.runSignal;
+    crash.world.running = false;
+    await crash.life.refresh();
+    expect([crash.life.state, crash.life.failure, crash.life.crashed, signal.aborted]).toEqual(['error', 'exited', true, true]);
+    expect(crash.life.error).toBe('web exited with code 3 after it was ready');
+    const clean = setup({ exitCode: 143 });
+    await clean.life.wake();
+    clean.world.running = false;
+    await clean.life.refresh();
+    expect([clean.life.state, clean.life.crashed]).toEqual(['napping', false]);
   });
 });

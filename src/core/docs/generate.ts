@@ -4,6 +4,13 @@ import { CommandContext } from '../../context.js';
 import { PassThrough } from 'node:stream';
 import { completionScript, SHELLS } from './completions.js';
 import { manPage } from './man.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readmeWithLabels } from '../config/schema.js';
+
+/** The repository's root (this file is src/core/docs or dist/core/docs). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export async function generatedFiles(): Promise<Record<string, string>> {
   const sink = new PassThrough();
@@ -11,5 +18,7 @@ export async function generatedFiles(): Promise<Record<string, string>> {
   const program = await buildProgram(ctx);
   const files: Record<string, string> = { 'man/berth.1': manPage(program, VERSION) };
   for (const shell of SHELLS) files[`completions/berth.${shell}`] = completionScript(program, shell);
+  // The README's label reference block, from the configuration schema.
+  files['README.md'] = readmeWithLabels(readFileSync(join(ROOT, 'README.md'), 'utf8'));
   return files;
 }

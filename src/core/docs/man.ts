@@ -1,6 +1,7 @@
 /** man/berth.1 in roff, generated from the command definitions. */
 import type { Command } from 'commander';
 import { EXIT_TABLE } from '../errors.js';
+import { KEYS } from '../config/schema.js';
 import { ENVIRONMENT } from './env.js';
 import { programModel, type OptModel } from './model.js';
 
@@ -39,6 +40,8 @@ export function manPage(program: Command, version: string): string {
     out.push(`.SS ${roff(`berth ${c.name} ${c.usage}`)}`, roff(c.description));
     for (const o of c.options) out.push(optionEntry(o).trimEnd());
   }
+  out.push('.SH CONFIGURATION KEYS', roff('Container labels, and the same keys in the --config YAML file (the file wins key by key). Generated from src/core/config/schema.ts.'));
+  for (const k of KEYS) out.push('.TP', `.B ${k.key}`, roff(`${k.meaning}. Values: ${k.values.replace(/`/g, '')}. Default: ${k.default.replace(/`/g, '')}.`));
   out.push('.SH ENVIRONMENT');
   for (const e of ENVIRONMENT) out.push('.TP', `.B ${e.name}`, roff(e.meaning));
   out.push('.SH EXIT STATUS');

@@ -18,8 +18,11 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { BerthError } from '../errors.js';
-import { IDLE_KEYS, LABEL_PREFIX, parseIdleConfig, type IdleConfig } from './config.js';
-import { LABEL as PROXY_LABEL, parseRoute } from '../proxy/routes.js';
+import { parseIdleConfig, type IdleConfig } from './config.js';
+import { parseRoute } from '../proxy/routes.js';
+import { KNOWN_KEYS as SCHEMA_KEYS } from '../config/schema.js';
+import { composeFileDeps } from './compose-file.js';
+import { COMPOSE_DEPENDS_ON } from '../engine/labels.js';
 
 export interface ConfigFile {
   path: string;
@@ -72,8 +75,8 @@ function checkValues(name: string, keys: Record<string, string>, path: string): 
   parseRoute(name, keys, src);
 }
 
-/** The keys a file entry may set: berth's idle and proxy keys (and compose's own com.docker.* labels). */
-const KNOWN_KEYS = new Set<string>([...IDLE_KEYS.map((k) => LABEL_PREFIX + k), ...Object.values(PROXY_LABEL), 'berth.depends_on']);
+/** The keys a file entry may set: the schema's (src/core/config/schema.ts), topology's berth.depends_on, and compose's own com.docker.* labels. */
+const KNOWN_KEYS = new Set<string>([...SCHEMA_KEYS, 'berth.depends_on']);
 const shortKey = (k: string) => k.replace(/^berth\./, '');
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -107,8 +110,16 @@ export function mergeLabels(name: string, labels: Record<string, string>, file?:
   return { labels: { ...labels, ...entry }, fileKeys: new Set(Object.keys(entry)) };
 }
 
-/** The idle config of a container from its labels and the file. */
+/**
+ * The idle config of a container from its labels and the file; a compose v1
+ * container's depends_on is read from its compose file (compose-file.ts), and
+ * when it has no source of dependencies, `depsNote` says so.
+ */
 export function idleConfigFor(name: string, labels: Record<string, string>, file?: ConfigFile): IdleConfig {
   const merged = mergeLabels(name, labels, file);
-  return parseIdleConfig(merged.labels, { container: name, fileKeys: merged.fileKeys, ...(file ? { file: file.path } : {}) });
+  const v1 = composeFileDeps(merged.labels);
+  const all = v1.value !== undefined ? { ...merged.labels, [COMPOSE_DEPENDS_ON]: v1.value } : merged.labels;
+  const cfg = parseIdleConfig(all, { container: name, fileKeys: merged.fileKeys, ...(file ? { file: file.path } : {}) });
+  if (v1.note && !merged.labels['berth.idle.depends_on']) cfg.depsNote = `${name}: ${v1.note}`;
+  return cfg;
 }

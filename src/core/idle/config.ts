@@ -48,6 +48,8 @@ export interface IdleConfig {
   minBytes: number;
   /** Path prefixes allowed to wake the container through `serve`; undefined = any. */
   startEndpoints?: string[];
+  /** A compose container whose dependencies cannot be known (compose v1 without a readable compose file): printed once. */
+  depsNote?: string;
 }
 
 export const DEFAULTS = {
@@ -58,18 +60,8 @@ export const DEFAULTS = {
   minBytes: 512,
 } as const;
 
-/** Where a key's value came from, for error messages. */
-export interface Source {
-  container: string;
-  /** Keys (full label names) whose values came from the config file, and its path. */
-  fileKeys?: ReadonlySet<string>;
-  file?: string;
-}
-
-export function configError(src: Source, key: string, expected: string, got: string): BerthError {
-  const where = src.fileKeys?.has(key) ? `${key} in ${src.file}` : `label ${key}`;
-  return new BerthError('CONFIG', `container ${src.container}: ${where}: expected ${expected} (got: ${JSON.stringify(got)})`);
-}
+import { configError, type Source } from '../config/schema.js';
+export { configError, type Source };
 
 type Parser<T> = (v: string, fail: (expected: string) => never) => T;
 

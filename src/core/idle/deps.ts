@@ -56,3 +56,17 @@ export function reaches(from: string, to: string, depsOf: DepsOf): boolean {
   }
   return false;
 }
+
+/** `roots` and everything they depend on, transitively (each once, roots first). */
+export function closure(roots: readonly string[], depsOf: DepsOf): string[] {
+  const out = new Set<string>(roots);
+  const stack = [...roots];
+  while (stack.length) {
+    for (const d of depsOf(stack.pop()!)) {
+      if (out.has(d)) continue;
+      out.add(d);
+      stack.push(d);
+    }
+  }
+  return [...out];
+}

@@ -19,9 +19,18 @@ export interface UnitState {
   exitCode?: number;
   health?: string;
   id: string;
+  /** Where the container is reached (its first network address; 127.0.0.1 with host networking), read with the state. */
+  address?: string;
+}
+
+function addressOf(info: ContainerDetails): string | undefined {
+  for (const n of Object.values(info.NetworkSettings?.Networks ?? {})) if (n?.IPAddress) return n.IPAddress;
+  if (info.NetworkSettings?.IPAddress) return info.NetworkSettings.IPAddress;
+  return info.HostConfig?.NetworkMode === 'host' ? '127.0.0.1' : undefined;
 }
 
 export function stateOf(info: ContainerDetails): UnitState {
+  const address = s0(info) ? addressOf(info) : undefined;
   const s = info.State;
   const health = (s as { Health?: { Status?: string } }).Health?.Status;
   return {
@@ -30,8 +39,11 @@ export function stateOf(info: ContainerDetails): UnitState {
     paused: !!s?.Paused,
     ...(s && !s.Running ? { exitCode: s.ExitCode } : {}),
     ...(health ? { health } : {}),
+    ...(address ? { address } : {}),
   };
 }
+
+const s0 = (info: ContainerDetails) => !!info.State?.Running;
 
 /** Status codes that mean "already in the state you asked for". */
 const isNoop = (err: unknown) => {
@@ -55,9 +67,9 @@ export class ContainerProvider implements Provider {
     return stateOf(await this.inspect(name, signal));
   }
 
-  /** Starts a stopped container or unpauses a paused one; a running one is left as it is. */
-  async start(name: string, signal?: AbortSignal): Promise<void> {
-    const st = await this.state(name, signal);
+  /** Starts a stopped container or unpauses a paused one; a running one is left as it is. `known`: its state, just read. */
+  async start(name: string, signal?: AbortSignal, known?: UnitState): Promise<void> {
+    const st = known ?? (await this.state(name, signal));
     if (st.running && !st.paused) return;
     await this.call(name, signal, () => containerAction(this.engine, name, st.paused ? 'unpause' : 'start', undefined, signal));
   }

@@ -1,7 +1,9 @@
 /**
  * Waiting until a started container is ready, in this order: an explicit
  * probe (HTTP 2xx/3xx or TCP connect), else the Docker HEALTHCHECK status,
- * else "running". A dependency's compose condition narrows that:
+ * else, when the caller names the port it will connect to (serve's route),
+ * "running and the port accepts a TCP connection", else "running". A
+ * dependency's compose condition narrows that:
  * service_started = running, service_healthy = healthy,
  * service_completed_successfully = exited with code 0.
  *
@@ -11,8 +13,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
+import { WakeFailure } from './wake-failure.js';
 import type { DepCondition, Probe } from './config.js';
-import { describeProbe, probeOnce } from './probe.js';
+import { CONTAINER_HOST, describeProbe, probeOnce } from './probe.js';
 import type { UnitState } from './provider.js';
 
 export interface ReadinessTarget {
@@ -28,13 +31,15 @@ export interface ReadyOptions {
   budgetMs?: number;
   signal?: AbortSignal;
   pollMs?: number;
+  /** Without a probe or a healthcheck: ready only once this port of the container accepts a TCP connection. */
+  port?: number;
 }
 
 /** One look at the container: 'ready' with how, 'wait' with what for, or a failure. */
 export type Verdict = { kind: 'ready'; how: string } | { kind: 'wait'; what: string } | { kind: 'failed'; error: BerthError };
 
 /** Pure: what a state means for a condition (the probe, when any, is tried by the caller). */
-export function judge(name: string, st: UnitState, condition: DepCondition, hasProbe: boolean): Verdict {
+export function judge(name: string, st: UnitState, condition: DepCondition, hasProbe: boolean, port?: number): Verdict {
   if (condition === 'service_completed_successfully') {
     if (st.running) return { kind: 'wait', what: 'it to complete' };
     if (st.exitCode === 0) return { kind: 'ready', how: 'completed successfully' };
@@ -50,36 +55,48 @@ export function judge(name: string, st: UnitState, condition: DepCondition, hasP
     // As docker compose does: a dependency that must be healthy but has no healthcheck can never be.
     return { kind: 'failed', error: new BerthError('CONFIG', `${name} has no healthcheck, but a dependent waits for it to be healthy (service_healthy)`, { hint: 'give it a HEALTHCHECK, or depend on it with service_started' }) };
   }
+  if (port !== undefined && condition === 'ready') return { kind: 'wait', what: portWait(port) };
   return { kind: 'ready', how: 'running' };
 }
 
+const portWait = (port: number) => `port ${port} to accept connections`;
+
 export function exitedError(name: string, code: number | undefined, when: string): BerthError {
-  return new BerthError('FAILED', `${name} exited with code ${code ?? 'unknown'} ${when}`, { hint: `see why with: docker logs ${name}` });
+  return new WakeFailure('exited', name, `${name} exited with code ${code ?? 'unknown'} ${when}`, { hint: `see why with: docker logs ${name}` });
 }
 
 export async function waitReady(target: ReadinessTarget, name: string, o: ReadyOptions): Promise<string> {
   const end = Date.now() + o.timeoutMs;
   const condition = o.condition ?? 'ready';
   let what = 'it to start';
+  let health: string | undefined;
   for (;;) {
     if (o.signal?.aborted) throw o.signal.reason;
-    const v = judge(name, await target.state(name, o.signal), condition, !!o.probe);
+    const st = await target.state(name, o.signal);
+    health = st.health;
+    const v = judge(name, st, condition, !!o.probe, o.port);
     if (v.kind === 'failed') throw v.error;
     if (v.kind === 'ready') return v.how;
     what = v.what;
-    if (what === 'the probe' && (await tryProbe(target, name, o.probe!, Math.min(2000, Math.max(100, end - Date.now())), o.signal))) {
-      return `probe ${describeProbe(o.probe!)} answered`;
+    const attemptMs = Math.min(2000, Math.max(100, end - Date.now()));
+    if (what === 'the probe' && (await tryProbe(target, name, st, o.probe!, attemptMs))) return `probe ${describeProbe(o.probe!)} answered`;
+    if (o.port !== undefined && what === portWait(o.port) && (await tryProbe(target, name, st, { kind: 'tcp', host: CONTAINER_HOST, port: o.port }, attemptMs))) {
+      return `running, port ${o.port} accepting connections`;
     }
     const left = end - Date.now();
-    if (left <= 0) throw new BerthError('TIMEOUT', `${name} was not ready after ${fmtMs(o.budgetMs ?? o.timeoutMs)} (waiting for ${what})`);
+    if (left <= 0) {
+      const kind = health === 'unhealthy' ? 'unhealthy' : 'timeout';
+      throw new WakeFailure(kind, name, `${name} was not ready after ${fmtMs(o.budgetMs ?? o.timeoutMs)} (waiting for ${what})`);
+    }
     await sleep(Math.min(o.pollMs ?? 200, left), undefined, o.signal ? { signal: o.signal } : undefined).catch(() => {
       throw o.signal!.reason;
     });
   }
 }
 
-async function tryProbe(target: ReadinessTarget, name: string, probe: Probe, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  const address = target.address ? await target.address(name, signal) : undefined;
+/** One probe attempt, at the address the state just read carries (no second look at the engine). */
+async function tryProbe(target: ReadinessTarget, name: string, st: UnitState, probe: Probe, timeoutMs: number): Promise<boolean> {
+  const address = st.address ?? (target.address ? await target.address(name) : undefined);
   return probeOnce(probe, address, timeoutMs);
 }
 

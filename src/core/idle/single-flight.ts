@@ -24,6 +24,10 @@ export class SingleFlight<E> {
     return this.flights.size;
   }
 
+  has(key: string): boolean {
+    return this.flights.has(key);
+  }
+
   join(key: string, run: Run<E>, opts: { signal?: AbortSignal; onEvent?: (e: E) => void } = {}): Promise<void> {
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
     const f = this.flights.get(key) ?? this.launch(key, run);

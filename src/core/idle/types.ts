@@ -20,7 +20,14 @@ export interface WakeEvent {
   container: string;
   /** The dependency concerned, for waking_dep / dep_ready. */
   dep?: string;
+  /** On `starting`: the dependencies to wake first, in order. */
+  deps?: string[];
   message: string;
+  /** serve's SSE only: this event's place among the wake's steps (dependencies first), 1-based. */
+  step?: number;
+  steps?: number;
+  /** serve's SSE only: time left, estimated from this route's previous measured wakes (absent before the first). */
+  estimate?: { leftMs: number; fromWakes: number };
 }
 
 /** A state transition; NDJSON record `type:"idle"`. */
@@ -49,7 +56,8 @@ export type StopMethod = 'stop' | 'pause' | 'kill';
 export interface Provider {
   /** Current state as the engine sees it. */
   state(name: string, signal?: AbortSignal): Promise<{ running: boolean; paused: boolean; exitCode?: number; health?: string; id: string }>;
-  start(name: string, signal?: AbortSignal): Promise<void>;
+  /** `known`: the state the caller just read, so the provider need not read it again. */
+  start(name: string, signal?: AbortSignal, known?: { running: boolean; paused: boolean }): Promise<void>;
   stop(name: string, method: StopMethod, opts: { signal?: string; timeoutSec?: number }): Promise<void>;
 }
 
@@ -58,4 +66,29 @@ export interface Provider {
  * concurrent calls for the same container share one wake (single flight).
  * `onEvent` receives every progress event of the shared wake.
  */
-export type Waker = (container: string, opts: { signal?: AbortSignal; onEvent?: (e: WakeEvent) => void; timeoutMs?: number }) => Promise<void>;
+export type Waker = (container: string, opts: WakeOptions) => Promise<void>;
+
+/** One wake of a container, not de-duplicated: `emit` gets its progress, `signal` ends it. */
+export type WakeOnce = (container: string, emit: (e: WakeEvent) => void, signal: AbortSignal, opts: WakeOptions) => Promise<void>;
+
+/**
+ * The one wake path: `waker` de-duplicates (one flight per container, however
+ * many callers); `join` lets a caller that must do its own work once per wake
+ * (serve's route: its state, metrics, upstream address) run that work as the
+ * flight itself, around `once`. There is no other de-duplication point.
+ */
+export interface WakePath {
+  waker: Waker;
+  once: WakeOnce;
+  join(container: string, run: (emit: (e: WakeEvent) => void, signal: AbortSignal) => Promise<void>): Promise<void>;
+  /** A wake of this container is in flight. */
+  inFlight(container: string): boolean;
+}
+
+export interface WakeOptions {
+  signal?: AbortSignal;
+  onEvent?: (e: WakeEvent) => void;
+  timeoutMs?: number;
+  /** The port the caller will connect to: without a probe or healthcheck, ready once it accepts a connection. */
+  port?: number;
+}

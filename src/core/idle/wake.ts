@@ -13,17 +13,28 @@
  * as a final `error` event, which containers it started and left running.
  */
 import { BerthError } from '../errors.js';
+import { WakeFailure } from './wake-failure.js';
 import type { DepCondition } from './config.js';
 import { wakeOrder } from './deps.js';
-import type { ContainerProvider } from './provider.js';
-import { fmtMs, waitReady } from './readiness.js';
+import { fmtMs, waitReady, type ReadinessTarget } from './readiness.js';
 import { SingleFlight } from './single-flight.js';
 import { StateTable } from './state-machine.js';
-import type { Unit, UnitResolver } from './units.js';
-import type { IdleRecord, WakeEvent, WakeEventKind, Waker } from './types.js';
+import type { Unit } from './units.js';
+import type { IdleRecord, Provider, WakeEvent, WakeEventKind, WakeOnce, WakePath, Waker } from './types.js';
+
+/**
+ * What a wake needs: the units (a container or, with the next provider, a
+ * service) with their dependencies and state, and the Provider that starts
+ * them. The wake knows nothing of containers: UnitResolver over the
+ * ContainerProvider is one implementation.
+ */
+export interface UnitSource {
+  provider: Provider & ReadinessTarget;
+  graph(root: string, signal?: AbortSignal): Promise<Map<string, Unit>>;
+}
 
 export interface WakerOptions {
-  resolver: UnitResolver;
+  resolver: UnitSource;
   /** Shared state table (watch-idle, serve); a private one when left out. */
   states?: StateTable;
   onTransition?: (r: IdleRecord) => void;
@@ -45,11 +56,21 @@ export function depConditions(units: Map<string, Unit>): Map<string, DepConditio
 }
 
 export function createWaker(o: WakerOptions): Waker & { flights: SingleFlight<WakeEvent> } {
-  const flights = new SingleFlight<WakeEvent>();
+  const path = createWakePath(o);
+  return Object.assign(path.waker, { flights: path.flights });
+}
+
+/** The wake path over the engine (dependencies, readiness); see WakePath. */
+export function createWakePath(o: WakerOptions): WakePath & { flights: SingleFlight<WakeEvent> } {
   const states = o.states ?? new StateTable();
-  const waker = (container: string, opts: Parameters<Waker>[1] = {}) =>
-    flights.join(container, (emit, signal) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs).run(), opts);
-  return Object.assign(waker, { flights });
+  return wakePath((container, emit, signal, opts) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs, opts.port).run());
+}
+
+/** A WakePath around any single wake (the engine's, or a stand-in in tests): the one de-duplication point. */
+export function wakePath(once: WakeOnce): WakePath & { flights: SingleFlight<WakeEvent> } {
+  const flights = new SingleFlight<WakeEvent>();
+  const waker: Waker = (container, opts = {}) => flights.join(container, (emit, signal) => once(container, emit, signal, opts), opts);
+  return { waker, once, flights, join: (container, run) => flights.join(container, run), inFlight: (c) => flights.has(c) };
 }
 
 class WakeRun {
@@ -66,13 +87,14 @@ class WakeRun {
     private readonly emitRaw: (e: WakeEvent) => void,
     private readonly signal: AbortSignal,
     private readonly timeoutMs?: number,
+    private readonly port?: number,
   ) {
     this.now = o.now ?? Date.now;
     this.t0 = this.now();
   }
 
-  private emit(event: WakeEventKind, message: string, dep?: string): void {
-    this.emitRaw({ type: 'wake', event, ts: new Date().toISOString(), container: this.container, ...(dep ? { dep } : {}), message });
+  private emit(event: WakeEventKind, message: string, dep?: string, deps?: string[]): void {
+    this.emitRaw({ type: 'wake', event, ts: new Date().toISOString(), container: this.container, ...(dep ? { dep } : {}), ...(deps ? { deps } : {}), message });
   }
 
   private transition(unit: Unit, input: Parameters<StateTable['apply']>[1], reason: string): void {
@@ -88,7 +110,7 @@ class WakeRun {
       const order = wakeOrder(this.container, (n) => units!.get(n)?.deps.map((d) => d.name) ?? []);
       const budget = this.timeoutMs ?? root.config.wakeTimeoutMs + order.reduce((s, n) => s + units!.get(n)!.config.wakeTimeoutMs, 0);
       const deadline = this.t0 + budget;
-      this.emit('starting', order.length ? `waking ${root.name} after ${order.join(', ')} (budget ${fmtMs(budget)})` : `waking ${root.name} (budget ${fmtMs(budget)})`);
+      this.emit('starting', order.length ? `waking ${root.name} after ${order.join(', ')} (budget ${fmtMs(budget)})` : `waking ${root.name} (budget ${fmtMs(budget)})`, undefined, order);
       const conditions = depConditions(units);
       for (const dep of order) await this.wakeDep(units.get(dep)!, conditions.get(dep) ?? 'ready', deadline);
       await this.wakeRoot(root, deadline, budget);
@@ -114,18 +136,25 @@ class WakeRun {
     this.emit('container_woke', was === 'running' ? `${root.name} was already running` : `${was} ${root.name}`);
     this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root)})`);
     const timeoutMs = Math.max(0, deadline - this.now());
-    const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal });
+    const port = this.port !== undefined ? { port: this.port } : {};
+    const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal, ...port });
     this.transition(root, { kind: 'ready' }, how);
     this.emit('ready', `${root.name} is ready (${how}) after ${fmtMs(Math.round((this.now() - this.t0) / 100) * 100)}`);
   }
 
   /** Starts (or unpauses) a unit; says which, or 'running' when it already was. */
   private async startUnit(u: Unit): Promise<'running' | 'started' | 'unpaused'> {
-    const st = await this.o.resolver.provider.state(u.name, this.signal);
+    // The state read with the unit (resolver.graph) is fresh: no second inspect before the start.
+    const st = u.state;
     if (st.running && !st.paused) return 'running';
     if (this.signal.aborted) throw this.signal.reason;
     this.transition(u, { kind: 'wake' }, st.paused ? 'unpausing' : 'starting');
-    await this.o.resolver.provider.start(u.name);
+    try {
+      await this.o.resolver.provider.start(u.name, undefined, st);
+    } catch (err) {
+      if (this.signal.aborted) throw err;
+      throw new WakeFailure('refused', u.name, `the engine refused to start ${u.name}: ${(err as Error).message}`, { cause: err });
+    }
     this.started.push(u.name);
     return st.paused ? 'unpaused' : 'started';
   }

@@ -1,11 +1,18 @@
 /**
- * watch-idle: puts managed containers to sleep when idle. Each round (tick)
- * takes one list of all containers (so a container started or stopped by
- * someone else is tracked, and its idle timer armed), reads the managed awake
- * ones' counters, and stops what has been idle for its timeout, unless an
- * awake container depends on it (reference counting) or its busy check says
- * busy. Dependents are judged before their dependencies, so an app and the
- * database only it used sleep in the same round.
+ * The lifecycle owner of managed containers, used by `watch-idle` and by
+ * `serve` (which feeds it the activity it sees: requests, streams, WebSockets,
+ * TCP connections). Each round (tick) takes one list of all containers (so a
+ * container started or stopped by someone else is tracked, and its idle
+ * timer armed), reads the managed awake ones' counters, and puts to sleep
+ * what has been idle for its timeout, unless an awake container depends on it
+ * (reference counting: a dependency sleeps only after it has had no awake
+ * dependent for its own timeout) or its busy check says busy.
+ *
+ * Every stop is decided on a fresh reading taken just before acting: the
+ * engine is listed again and the candidate's counters re-read, because the
+ * round's readings may be many seconds old by then (a stop before it that
+ * took 10 s, say). A container another berth process manages (claims.ts) is
+ * never stopped here.
  *
  * `run` repeats rounds every `intervalMs`, sooner when the engine reports a
  * container event; an engine that goes away is waited for (one line on
@@ -24,14 +31,17 @@ import { awakeDependents } from './deps.js';
 import { ContainerProvider } from './provider.js';
 import { fmtMs } from './readiness.js';
 import { StateTable, type IdleInput } from './state-machine.js';
-import type { IdleRecord } from './types.js';
+import type { IdleRecord, Provider } from './types.js';
 import { buildView, listAll, type Seen, type View } from './view.js';
 import { Kicker } from './kicker.js';
+import { deferMessage, type Claims } from './claims.js';
+import { closure } from './deps.js';
 
 export interface WatchIdleOptions {
   engine: Engine;
   file?: ConfigFile;
-  names?: string[];
+  /** Manage only these (a function: asked every round); default: every container with berth.idle.timeout. */
+  names?: string[] | (() => string[]);
   /** Idle timeout for managed containers without berth.idle.timeout (those named). */
   defaultTimeoutMs?: number;
   intervalMs: number;
@@ -41,6 +51,28 @@ export interface WatchIdleOptions {
   /** Print only berth's own actions, not what it finds (for --once). */
   actionsOnly?: boolean;
   now?: () => number;
+  /** Also manage every dependency (transitively) of the managed containers (serve: the dependencies its wakes start). */
+  withDeps?: boolean;
+  /** Running inside serve: no advice about flags watch-idle has. */
+  embedded?: boolean;
+  /** Activity this process sees beside the counters (serve's requests, streams, connections); `last` in ms, 0 = none. */
+  activity?: (name: string) => { inflight: number; last: number } | undefined;
+  /**
+   * Puts a container to sleep when the caller owns its stop (serve, for its
+   * routes): resolves true when it slept. Undefined: the watcher stops it.
+   */
+  sleep?: (name: string, cfg: IdleConfig, reason: string) => Promise<boolean> | undefined;
+  /**
+   * Containers the caller fronts (serve's routes): it reports their
+   * transitions itself, and all their traffic passes through it, so their
+   * network counters are not activity (a proxied health check would keep
+   * them awake); only the caller's `activity` and their dependents count.
+   */
+  fronted?: (name: string) => boolean;
+  /** What stops containers (the Provider seam); default: the engine's containers. */
+  provider?: Provider;
+  /** Cross-process ownership; without it, this process assumes it is alone. */
+  claims?: Claims;
 }
 
 export interface ClockState {
@@ -56,8 +88,20 @@ export class IdleWatcher {
   private readonly clocks = new Map<string, ActivityClock>();
   private readonly names = new Map<string, string>();
   private readonly kept = new Map<string, string>();
+  /** Last time a managed container was seen with an awake dependent (ms), by id. */
+  private readonly usedAt = new Map<string, number>();
+  /** When the engine was last listed (ms); a reading older than `freshMs` is taken again before a stop. */
+  private listedAt = 0;
+  private lastView: View | undefined;
+  private get freshMs(): number {
+    return Math.min(1000, this.o.intervalMs);
+  }
+  /** Stops begun and not yet finished, by id: a round does not wait for them (a slow stop delays no other decision). */
+  private readonly stopping = new Map<string, Promise<boolean>>();
+  /** Ids this process defers to another's claim on. */
+  private readonly deferred = new Set<string>();
   private readonly warned = new Set<string>();
-  private readonly provider: ContainerProvider;
+  private readonly provider: Provider;
   private readonly now: () => number;
   private engineDown = false;
   /** Ids of the managed containers awake at the end of the last round. */
@@ -66,7 +110,7 @@ export class IdleWatcher {
   constructor(private readonly o: WatchIdleOptions) {
     this.now = o.now ?? Date.now;
     this.states = new StateTable(() => iso(this.now()));
-    this.provider = new ContainerProvider(o.engine);
+    this.provider = o.provider ?? new ContainerProvider(o.engine);
   }
 
   /**
@@ -98,6 +142,7 @@ export class IdleWatcher {
       await this.tickSafe(signal);
       await kick.wait(Math.max(200, this.o.intervalMs - (this.now() - t0)), signal);
     }
+    await this.settle();
     await events;
   }
 
@@ -130,33 +175,113 @@ export class IdleWatcher {
     }
   }
 
+  /** One look at the engine: every container, which are managed, their config and dependencies. */
+  async look(signal?: AbortSignal): Promise<View> {
+    const seen = await listAll(this.o.engine, signal);
+    this.listedAt = this.now();
+    const names = typeof this.o.names === 'function' ? this.o.names() : this.o.names;
+    const view = buildView(seen, this.o.file, names, this.o.defaultTimeoutMs);
+    const all = this.o.withDeps && names ? closure(names, (n) => view.deps.get(n) ?? []) : [];
+    this.lastView = names && all.length > names.length ? buildView(seen, this.o.file, all, this.o.defaultTimeoutMs) : view;
+    return this.lastView;
+  }
+
   async tick(signal: AbortSignal): Promise<void> {
-    const view = buildView(await listAll(this.o.engine, signal), this.o.file, this.o.names, this.o.defaultTimeoutMs);
+    const view = await this.look(signal);
     this.prune(view);
     this.reportErrors(view);
-    for (const [name, m] of view.managed) await this.observe(name, m.seen);
+    this.claim(view);
+    // A container being stopped is this process's to report (its stop record), not an outside change;
+    // and it is not judged this round even if its stop ends meanwhile: every judgement follows an
+    // observation of the same listing (else a container woken by someone else just after our stop
+    // would be stopped again without its wake being seen).
+    const unseen = new Set<string>();
+    for (const [name, m] of view.managed) {
+      if (this.stopping.has(m.seen.id)) unseen.add(m.seen.id);
+      else await this.observe(name, m.seen);
+    }
+    this.noteUse(view);
     const awake = [...view.managed.values()].filter((m) => m.seen.awake);
-    const counters = await Promise.all(awake.map((m) => readCounters(this.o.engine, m.seen.id, signal, this.now).catch(() => undefined)));
-    awake.forEach((m, i) => {
+    const read = awake.filter((m) => !unseen.has(m.seen.id) && this.readsCounters(m.seen.name, m.config));
+    const counters = await Promise.all(read.map((m) => readCounters(this.o.engine, m.seen.id, signal, this.now).catch(() => undefined)));
+    read.forEach((m, i) => {
       const c = counters[i];
-      if (c) this.clock(m.seen).observe(c, m.config.minBytes);
+      if (c) this.clock(m.seen).observe(c, this.minBytes(m.seen.name, m.config));
     });
     const stopped = new Set<string>();
     for (const name of dependentsFirst(view)) {
       if (signal.aborted) return;
       const m = view.managed.get(name)!;
-      if (m.seen.awake && (await this.judge(view, m.seen, m.config))) stopped.add(m.seen.id);
+      if (m.seen.awake && !unseen.has(m.seen.id) && !this.stopping.has(m.seen.id) && (await this.judge(view, m.seen, m.config, signal))) stopped.add(m.seen.id);
     }
     this.awakeIds = new Set(awake.map((m) => m.seen.id).filter((id) => !stopped.has(id)));
+  }
+
+  /** Releases every claim of this process (at its end). */
+  release(): void {
+    this.o.claims?.releaseAll();
+  }
+
+  /** Takes the claims on the managed containers; one line for each this process must leave to another. */
+  private claim(view: View): void {
+    const claims = this.o.claims;
+    if (!claims) return;
+    for (const [name, m] of view.managed) {
+      const held = claims.take(m.seen.id, name);
+      if (!held) {
+        if (this.deferred.delete(m.seen.id)) this.o.warn(`${name}: the berth ${claims.owner === 'serve' ? 'process' : 'serve'} that managed it is gone; managed here again`);
+        continue;
+      }
+      if (!this.deferred.has(m.seen.id)) this.o.warn(deferMessage(name, held));
+      this.deferred.add(m.seen.id);
+    }
+  }
+
+  /** Reference counting: a dependency's idle time counts from the last round it had an awake dependent. */
+  private noteUse(view: Pick<View, 'all' | 'deps' | 'managed'>): void {
+    for (const [name, m] of view.managed) {
+      if (!m.seen.awake) continue;
+      if (this.users(view, name).length) this.usedAt.set(m.seen.id, this.now());
+    }
+  }
+
+  private users(view: Pick<View, 'all' | 'deps'>, name: string): string[] {
+    // A dependent this process is waking (a request held for it) counts as awake before it runs.
+    const inUse = (n: string) => !!view.all.get(n)?.awake || (this.o.activity?.(n)?.inflight ?? 0) > 0;
+    return awakeDependents(name, view.all.keys(), (n) => view.deps.get(n) ?? [], inUse);
+  }
+
+  /** How long since its own last activity (its counters, this process's activity); 0 while something is in flight. */
+  private ownIdleFor(s: Seen): number {
+    const ext = this.o.activity?.(s.name);
+    if (ext && ext.inflight > 0) return 0;
+    return Math.max(0, this.now() - Math.max(this.clock(s).lastActivity, ext?.last ?? 0));
+  }
+
+  /** How long a container has been idle: its own activity, and since it last had an awake dependent (reference counting). */
+  idleFor(s: Seen): number {
+    return Math.min(this.ownIdleFor(s), Math.max(0, this.now() - (this.usedAt.get(s.id) ?? 0)));
   }
 
   /** Forgets containers that are gone or no longer managed, so memory stays flat over months of churn. */
   private prune(view: View): void {
     const ids = new Set([...view.managed.values()].map((m) => m.seen.id));
     for (const id of this.clocks.keys()) if (!ids.has(id)) (this.clocks.delete(id), this.names.delete(id));
+    for (const id of this.usedAt.keys()) if (!ids.has(id)) this.usedAt.delete(id);
+    for (const id of this.deferred) if (!ids.has(id)) (this.deferred.delete(id), this.o.claims?.release(id));
     for (const name of this.kept.keys()) if (!view.managed.has(name)) this.kept.delete(name);
     for (const name of this.states.names()) if (!view.managed.has(name)) this.states.forget(name);
     if (this.warned.size > 1000) this.warned.clear();
+  }
+
+  /** A fronted container's counters are read only for a cpu busy check (its traffic is the proxy's to see). */
+  private readsCounters(name: string, cfg: IdleConfig): boolean {
+    return !this.o.fronted?.(name) || cfg.busy?.kind === 'cpu';
+  }
+
+  /** Traffic above this many bytes per reading is activity; none for a fronted container (its proxy sees it all). */
+  private minBytes(name: string, cfg: IdleConfig): number {
+    return this.o.fronted?.(name) ? Infinity : cfg.minBytes;
   }
 
   private clock(s: Seen): ActivityClock {
@@ -183,27 +308,88 @@ export class IdleWatcher {
       this.clock(s).touch(this.now());
       this.clock(s).last = undefined;
     }
-    if (!this.o.actionsOnly) await this.o.emit(rec);
+    if (!this.o.actionsOnly && !this.o.fronted?.(name)) await this.o.emit(rec);
   }
 
   /** Judges an awake container; true when it was put to sleep. */
-  private async judge(view: View, s: Seen, cfg: IdleConfig): Promise<boolean> {
+  private async judge(view: View, s: Seen, cfg: IdleConfig, signal: AbortSignal): Promise<boolean> {
+    if (cfg.timeoutMs === 0 || this.ownIdleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
+    if (this.deferred.has(s.id)) return false;
+    // Idle itself but used: kept (and said so) while a dependent is awake ...
+    const inUse = this.inUse(view, s, this.users(view, s.name));
+    if (inUse) return inUse;
+    // ... and for its own timeout after the last one went.
+    if (this.idleFor(s) < cfg.timeoutMs) return false;
+    // The round's readings may be old by now (a slow stop before this one): decide on a fresh one.
+    const fresh = await this.freshLook(s, cfg, signal, view);
+    if (!fresh) return false;
+    const idle = this.idleFor(s);
     const clock = this.clock(s);
-    const idle = clock.idleFor(this.now());
-    if (cfg.timeoutMs === 0 || idle < cfg.timeoutMs) return (this.kept.delete(s.name), false);
-    const users = awakeDependents(s.name, view.all.keys(), (n) => view.deps.get(n) ?? [], (n) => !!view.all.get(n)?.awake);
-    if (users.length) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but in use by ${users.join(', ')} (awake dependents)`);
     const busy = cfg.busy ? await checkBusy(this.o.engine, s.id, cfg.busy, clock) : undefined;
     if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
-    const reason = `idle for ${fmtMs(roundS(idle))} (network <= ${cfg.minBytes} B per reading, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
+    const seen = this.o.fronted?.(s.name) ? 'no request, stream or connection' : `network <= ${cfg.minBytes} B per reading`;
+    const reason = `idle for ${fmtMs(roundS(idle))} (${seen}, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
     if (this.o.dryRun) {
       // Judge its dependencies as if it had stopped (view only; it stays awake for the state file).
       s.awake = false;
       return this.keep(s, `${reason}; dry run: would ${cfg.stopMethod}`, 'would_stop');
     }
-    const slept = await this.sleepNow(s, cfg, reason);
-    if (slept) s.awake = false;
-    return slept;
+    // The last check, synchronous with the stop: activity this process sees, and the claim.
+    if (this.idleFor(s) < cfg.timeoutMs || this.claimedElsewhere(s)) return false;
+    // Begun now, finished in the background: the round goes on with its other decisions.
+    const id = s.id;
+    this.stopping.set(id, this.sleepNow(s, cfg, reason).finally(() => this.stopping.delete(id)));
+    return true;
+  }
+
+  /** Waits for the stops begun (a stop once begun is finished, and its record printed). */
+  async settle(): Promise<void> {
+    while (this.stopping.size) await Promise.all(this.stopping.values());
+  }
+
+  /**
+   * The reading a stop is decided on, taken just before it: the engine listed
+   * again (is it still awake, the same container, with no awake dependent?)
+   * and its counters read again. False: not to be stopped now.
+   */
+  private async freshLook(s: Seen, cfg: IdleConfig, signal: AbortSignal, round: View): Promise<boolean> {
+    // The round's list is fresh enough when taken within the last interval (at most 1 s); else list again.
+    const view = this.now() - this.listedAt <= this.freshMs ? (this.lastView ?? round) : await this.look(signal);
+    const now = view.all.get(s.name);
+    if (!now || now.id !== s.id || !now.awake) return false;
+    this.noteUse(view);
+    const inUse = this.inUse(view, s, this.users(view, s.name));
+    if (inUse) return inUse;
+    // The round's counters are fresh enough when read within the last interval (at most 1 s) ago; else read them again.
+    const last = this.clock(s).last?.at ?? 0;
+    if (this.readsCounters(s.name, cfg) && this.now() - last > this.freshMs) {
+      const c = await readCounters(this.o.engine, s.id, signal, this.now).catch(() => undefined);
+      if (!c) return false;
+      this.clock(s).observe(c, this.minBytes(s.name, cfg));
+    }
+    if (this.idleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
+    return !this.claimedElsewhere(s);
+  }
+
+  /**
+   * Kept while a dependent is awake: reported (once per reason) naming the
+   * dependents, except those whose stop has begun, which are waited for
+   * quietly (it sleeps after them). Undefined: no awake dependent.
+   */
+  private inUse(view: Pick<View, 'all'>, s: Seen, users: string[]): Promise<false> | undefined {
+    if (!users.length) return undefined;
+    const shown = users.filter((n) => !this.stopping.has(view.all.get(n)?.id ?? ''));
+    if (!shown.length) return Promise.resolve(false);
+    return this.keep(s, `idle for ${fmtMs(roundS(this.ownIdleFor(s)))} but in use by ${shown.join(', ')} (awake dependents)`);
+  }
+
+  /** Another live berth process manages it now (read from the claim file, just before acting). */
+  private claimedElsewhere(s: Seen): boolean {
+    const held = this.o.claims?.holder(s.id);
+    if (!held) return false;
+    if (!this.deferred.has(s.id)) this.o.warn(deferMessage(s.name, held));
+    this.deferred.add(s.id);
+    return true;
   }
 
   /** Reports a decision not to stop (once per reason); false: nothing was stopped. */
@@ -220,6 +406,12 @@ export class IdleWatcher {
   /** Stops it; false when the engine refused (then it is in `error`, and tried again after another timeout). */
   private async sleepNow(s: Seen, cfg: IdleConfig, reason: string): Promise<boolean> {
     this.kept.delete(s.name);
+    const own = this.o.sleep?.(s.name, cfg, reason);
+    if (own) {
+      const slept = await own;
+      if (slept) this.states.apply(s.name, { kind: 'sleep' }, reason, { id: s.id });
+      return slept;
+    }
     try {
       await this.provider.stop(s.id, cfg.stopMethod, { ...(cfg.stopSignal ? { signal: cfg.stopSignal } : {}), ...(cfg.stopTimeoutSec !== undefined ? { timeoutSec: cfg.stopTimeoutSec } : {}) });
     } catch (err) {
@@ -239,13 +431,17 @@ export class IdleWatcher {
       this.warned.add(msg);
       this.o.warn(`${msg}; ${name} is not managed until this is fixed`);
     }
+    for (const m of view.managed.values()) {
+      const note = m.config.depsNote;
+      if (note && !this.warned.has(note)) (this.warned.add(note), this.o.warn(note));
+    }
     for (const [name, m] of view.managed) {
       const key = `no timeout ${name}`;
-      if (m.config.timeoutMs > 0 || m.config.managed || this.warned.has(key)) continue;
+      if (this.o.embedded || m.config.timeoutMs > 0 || m.config.managed || this.warned.has(key)) continue;
       this.warned.add(key);
       this.o.warn(`${name} has no berth.idle.timeout and watch-idle has no --timeout: it is tracked but never stopped`);
     }
-    for (const n of this.o.names ?? []) {
+    for (const n of this.o.embedded || typeof this.o.names === 'function' ? [] : (this.o.names ?? [])) {
       const key = `missing ${n}`;
       if (view.all.has(n) || [...view.all.values()].some((s) => s.id.startsWith(n)) || this.warned.has(key)) continue;
       this.warned.add(key);

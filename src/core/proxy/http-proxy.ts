@@ -18,6 +18,7 @@ import { isIgnored, mayWake, type Route } from './routes.js';
 import { errorPage, loadingPage } from './loading-page/html.js';
 import type { ProxyContext } from './context.js';
 import type { RouteLife } from './lifecycle.js';
+import { isSubresource, problem, withoutAddresses } from './wake-answer.js';
 
 export const ADMIN_PREFIX = '/$berth/';
 
@@ -57,7 +58,7 @@ async function handleRoute(ctx: ProxyContext, route: Route, life: RouteLife, req
   const ignored = isIgnored(route.ignore, path, req.headers['user-agent']);
   if (life.awake) return proxy(ctx, route, life, req, res, ignored, undefined);
   if (ignored || !mayWake(route, path)) return answer(ctx, route, res, 503, `berth: ${route.container} is asleep\n`, { 'retry-after': String(ctx.retryAfterSec) });
-  if (life.failedRecently) return wakeFailed(ctx, route, life, req, res);
+  if (life.failedRecently || (life.crashed && isSubresource(req))) return wakeFailed(ctx, route, life, req, res);
   if (Number(req.headers['content-length'] ?? 0) > ctx.holdBodyLimit) return answer(ctx, route, res, 413, `berth: ${new BodyTooLarge(ctx.holdBodyLimit).message}\n`);
   // A chunked body's size and syntax are known only once it is read: it is read before anything is
   // woken, so a request that ends in 413 or 400 wakes nothing. A sized body is read during the wake.
@@ -111,9 +112,9 @@ async function readAndWake(ctx: ProxyContext, life: RouteLife, req: IncomingMess
 /** A failed wake, answered; its details only to a client allowed the admin endpoints (wake-view.ts). */
 function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): void {
   const detailed = tokenMatches(ctx.token, req.headers.authorization);
-  const message = publicFailure(route.container, life.error ?? 'the wake failed', detailed);
+  const message = publicFailure(route.container, withoutAddresses(life.error ?? 'the wake failed'), detailed);
   const headers = { 'retry-after': String(ctx.retryAfterSec) };
-  if (!isBrowserPage(req)) return answer(ctx, route, res, 503, `berth: ${route.container} could not be woken: ${message}\n`, headers);
+  if (!isBrowserPage(req)) return answer(ctx, route, res, 503, JSON.stringify(problem(route.container, life.failure ?? 'refused', message)) + '\n', { ...headers, 'content-type': 'application/problem+json' });
   ctx.metrics.request(route.container, 503);
   res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(errorPage(route.container, message));
 }
@@ -130,12 +131,15 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     const body = held ?? (Date.now() < graceUntil && holdable ? await bufferBody(req, ctx.holdBodyLimit) : undefined);
     const addr = life.cachedUpstream() ?? (await life.upstream());
     const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies });
-    const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal: ctx.signal });
+    // Within the grace, the container's run signal ends the connect retries at once when it dies.
+    const signal = Date.now() < graceUntil ? AbortSignal.any([ctx.signal, life.runSignal]) : ctx.signal;
+    const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal });
     ctx.metrics.request(name, status);
   } catch (err) {
     if (res.destroyed) return ctx.metrics.request(name, 499); // the client left first: whatever failed, nobody is told
     if (err instanceof BodyTooLarge) return answer(ctx, route, res, 413, `berth: ${err.message}\n`);
-    answer(ctx, route, res, 502, `berth: cannot reach ${name}: ${(err as Error).message}\n`);
+    if (life.runSignal.aborted && life.crashed) return wakeFailed(ctx, route, life, req, res);
+    answer(ctx, route, res, 502, `berth: cannot reach ${name}: ${withoutAddresses((err as Error).message)}\n`);
   } finally {
     end?.();
   }

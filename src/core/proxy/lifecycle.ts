@@ -10,18 +10,20 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { IdleConfig } from '../idle/config.js';
-import type { IdleRecord, IdleState, Provider, WakeEvent, Waker } from '../idle/types.js';
+import type { IdleRecord, IdleState, Provider, WakeEvent, WakePath } from '../idle/types.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { Route } from './routes.js';
 import { SseHub, type SubscriberBudget } from './sse.js';
 import { resolveAddress, type Address } from './upstream.js';
+import { failureKind, WakeFailure, type WakeFailureKind } from '../idle/wake-failure.js';
 
 /** The idle settings the proxy uses (src/core/idle/config.ts parses them). */
 export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMethod' | 'stopSignal' | 'stopTimeoutSec'>;
 
 export interface LifeDeps {
   engine: Engine;
-  waker: Waker;
+  /** The one wake path (its flights are the only de-duplication of wakes). */
+  wakes: WakePath;
   provider: Provider;
   metrics: ProxyMetrics;
   budget: SubscriberBudget;
@@ -37,18 +39,35 @@ export interface LifeDeps {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** How many past wake durations a route keeps for its estimate. */
+export const WAKE_HISTORY = 9;
+
+export function median(xs: readonly number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export class RouteLife {
   state: IdleState = 'napping';
   changedAt: number;
   /** The container's full id, for records (set when the route is found). */
   id: string | undefined;
   error: string | undefined;
+  /** Why the last wake failed, or why the container went down on its own (exited), while in `error`. */
+  failure: WakeFailureKind | undefined;
+  /** Aborted when this run of the container ends (it exited, or was put to sleep): requests to it fail at once. */
+  private run = new AbortController();
   /** When the last wake ended ready (ms), for the connect grace of a just-woken app. */
   readyAt = 0;
+  /** Durations of this route's last successful wakes (ms), newest last, at most WAKE_HISTORY. */
+  readonly wakeTimes: number[] = [];
+  private wakeT0 = 0;
+  private steps = { done: 0, of: 0 };
   /** Upstream addresses by container port, looked up once per run of the container. */
   private readonly addresses = new Map<number, Address>();
   readonly hub: SseHub;
-  private waking: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly now: () => number;
 
@@ -81,9 +100,24 @@ export class RouteLife {
     return this.stopping;
   }
 
+  /** A wake is in progress. */
+  get isWaking(): boolean {
+    return this.deps.wakes.inFlight(this.name);
+  }
+
   /** Ready and not being put to sleep: requests go straight through. */
   get awake(): boolean {
     return this.state === 'ready' && !this.stopping;
+  }
+
+  /** Ends with the container's current run: requests forwarded to it are cut at once when it dies. */
+  get runSignal(): AbortSignal {
+    return this.run.signal;
+  }
+
+  /** It exited by itself (crashed, after a wake or later): only a page load or an API client may wake it again, never a subresource. */
+  get crashed(): boolean {
+    return this.state === 'error' && this.failure === 'exited';
   }
 
   /** True while a failed wake is still answered as failed. */
@@ -91,11 +125,14 @@ export class RouteLife {
     return this.state === 'error' && this.now() - this.changedAt < this.deps.errorHoldMs;
   }
 
-  /** Wakes the container (one wake however many callers); resolves when ready with a known address. */
+  /**
+   * Wakes the container; resolves when ready with a known address. One
+   * flight of the wake path however many callers: this route's own work
+   * (state, metrics, address, SSE) runs once, as the flight.
+   */
   wake(): Promise<void> {
     if (this.state === 'ready' && !this.stopping) return Promise.resolve();
-    this.waking ??= this.runWake().finally(() => (this.waking = undefined));
-    return this.waking;
+    return this.deps.wakes.join(this.name, () => this.runWake());
   }
 
   private async runWake(): Promise<void> {
@@ -103,6 +140,10 @@ export class RouteLife {
     const t0 = this.now();
     this.hub.reset();
     this.error = undefined;
+    this.failure = undefined;
+    this.run = new AbortController();
+    this.wakeT0 = t0;
+    this.steps = { done: 0, of: 0 };
     this.setState('starting', 'request');
     let ready: WakeEvent | undefined;
     let failed: WakeEvent | undefined;
@@ -112,7 +153,8 @@ export class RouteLife {
       if (e.event === 'error') failed = e;
     };
     try {
-      await this.deps.waker(this.name, { signal: this.deps.signal, onEvent, ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}) });
+      // The port serve connects to is part of readiness (without a probe or healthcheck): ready means it accepts.
+      await this.deps.wakes.once(this.name, onEvent, this.deps.signal, { port: this.primaryPort, ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}) });
       this.addresses.clear();
       await this.upstream(this.primaryPort);
     } catch (err) {
@@ -120,6 +162,8 @@ export class RouteLife {
       throw err;
     }
     this.deps.metrics.wake(this.name, true, (this.now() - t0) / 1000);
+    this.wakeTimes.push(this.now() - t0);
+    if (this.wakeTimes.length > WAKE_HISTORY) this.wakeTimes.shift();
     this.readyAt = this.now();
     this.setState('ready', 'woke');
     this.publish(ready ?? { type: 'wake', event: 'ready', ts: iso(this.now()), container: this.name, message: `${this.name} is ready` });
@@ -127,14 +171,30 @@ export class RouteLife {
 
   private fail(err: unknown, failed: WakeEvent | undefined, t0: number): void {
     this.error = (err as Error)?.message ?? String(err);
+    this.failure = failureKind(err);
     this.deps.metrics.wake(this.name, false, (this.now() - t0) / 1000);
     this.setState('error', this.error);
     if (!failed) this.publish({ type: 'wake', event: 'error', ts: iso(this.now()), container: this.name, message: this.error });
   }
 
   private publish(e: WakeEvent): void {
-    this.hub.publish('wake', e);
+    this.hub.publish('wake', this.withProgress(e));
     this.deps.record(e);
+  }
+
+  /**
+   * The page's view of a wake event: its step among the wake's steps
+   * (starting, two per dependency, container woke, waiting, ready) and the
+   * time left as estimated from this route's previous wakes (the median);
+   * no estimate before the first measured wake.
+   */
+  private withProgress(e: WakeEvent): WakeEvent {
+    if (e.event === 'starting') this.steps.of = 4 + 2 * (e.deps?.length ?? 0);
+    this.steps.done = e.event === 'ready' ? this.steps.of : Math.min(this.steps.done + 1, this.steps.of || Infinity);
+    const out: WakeEvent = { ...e, ...(this.steps.of ? { step: this.steps.done, steps: this.steps.of } : {}) };
+    const est = median(this.wakeTimes);
+    if (est === undefined || e.event === 'ready' || e.event === 'error') return out;
+    return { ...out, estimate: { leftMs: Math.max(0, Math.round(est - (this.now() - this.wakeT0))), fromWakes: this.wakeTimes.length } };
   }
 
   /** The port checked at wake: the HTTP port, or the first TCP route's for a TCP-only route. */
@@ -162,6 +222,7 @@ export class RouteLife {
         await this.deps.provider.stop(this.name, this.idle.stopMethod, { signal: this.idle.stopSignal, timeoutSec: this.idle.stopTimeoutSec });
         this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
         this.addresses.clear();
+        this.run.abort(new WakeFailure('exited', this.name, `${this.name} was put to sleep`));
         this.setState('napping', `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
       } catch (err) {
         this.setState('error', `stop failed: ${(err as Error).message}`);
@@ -178,20 +239,37 @@ export class RouteLife {
    * the engine before it is believed. A wake or stop in progress owns the state.
    */
   async refresh(): Promise<void> {
-    if (this.waking || this.stopping) return;
+    if (this.isWaking || this.stopping) return;
     let up: boolean;
+    let exitCode: number | undefined;
     try {
       const st = await this.deps.provider.state(this.name, this.deps.signal);
       up = st.running && !st.paused;
+      exitCode = st.running ? undefined : st.exitCode;
     } catch {
       up = false;
     }
-    if (this.waking || this.stopping) return;
+    if (this.isWaking || this.stopping) return;
     this.addresses.clear();
     if (up && this.state !== 'ready' && this.state !== 'starting') this.setState('ready', 'started outside the proxy');
     if (!up && this.state === 'ready') {
       this.deps.metrics.stops.inc({ route: this.name, reason: 'external' });
-      this.setState('napping', 'stopped outside the proxy');
+      this.went(exitCode);
     }
+  }
+
+  /**
+   * The container went down while ready. Requests waiting on it fail at once
+   * (its run signal). Exited with a non-zero code on its own: it crashed, and
+   * is answered as failed for a while instead of being woken again at once.
+   */
+  private went(exitCode: number | undefined): void {
+    const crashed = exitCode !== undefined && exitCode !== 0 && exitCode !== 137 && exitCode !== 143;
+    const why = crashed ? `${this.name} exited with code ${exitCode} after it was ready` : `${this.name} was stopped outside the proxy`;
+    this.run.abort(new WakeFailure('exited', this.name, why, { hint: `see why with: docker logs ${this.name}` }));
+    if (!crashed) return this.setState('napping', 'stopped outside the proxy');
+    this.error = why;
+    this.failure = 'exited';
+    this.setState('error', why);
   }
 }

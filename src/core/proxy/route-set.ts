@@ -3,8 +3,9 @@
  * `apply` takes a fresh discovery (at start, and after containers are
  * created, removed or renamed): new routes get a life whose state is read
  * from the engine, known ones keep theirs (and their wake in progress),
- * vanished ones are dropped. `sleepIdle` puts to sleep every awake route
- * idle past its timeout with nothing in flight.
+ * vanished ones are dropped. Sleeping is decided by the lifecycle owner
+ * (src/core/idle/watcher.ts), which asks `activityOf` what the proxy sees and
+ * puts a route to sleep through `sleepRoute`.
  */
 import type { Activity } from './activity.js';
 import type { Found } from './discover.js';
@@ -57,11 +58,25 @@ export class RouteSet {
     return [...this.lives.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  sleepIdle(): void {
-    for (const life of this.lives.values()) {
-      if (!life.awake || life.idle.timeoutMs <= 0) continue;
-      if (this.activity.sleepsIn(life.name, life.idle.timeoutMs, life.changedAt) === 0) void life.sleep();
-    }
+  /**
+   * What the proxy sees of a container, for the lifecycle owner: requests,
+   * streams, WebSockets and TCP connections in flight, and the last of them
+   * (or the last wake). A wake in progress counts as in flight, so neither
+   * the route nor the dependencies it is starting are put to sleep under it.
+   */
+  activityOf(name: string): { inflight: number; last: number } | undefined {
+    const life = this.lives.get(name);
+    if (!life) return undefined;
+    const a = this.activity.get(name);
+    return { inflight: a.inflight + (life.isWaking ? 1 : 0), last: Math.max(a.last, life.readyAt) };
+  }
+
+  /** Puts a route's container to sleep through its life (so requests wait for the stop, then wake it); undefined for a container that is not a route. */
+  sleepRoute(name: string): Promise<boolean> | undefined {
+    const life = this.lives.get(name);
+    if (!life) return undefined;
+    if (life.isWaking || life.stopInProgress || this.activity.get(name).inflight > 0) return Promise.resolve(false);
+    return life.sleep().then(() => life.state === 'napping');
   }
 
   sseSubscribers(): number {

@@ -10,7 +10,7 @@
  *   berth.proxy.ignore=/healthz,UptimeRobot          paths (leading /, prefix) and user-agent substrings
  *   berth.idle.start_endpoint=/,/api/wake            path prefixes allowed to wake a sleeping container
  */
-import { configError, type Source } from '../idle/config.js';
+import { configError, type Source } from '../config/schema.js';
 
 export const LABEL = {
   host: 'berth.proxy.host',

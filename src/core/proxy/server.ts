@@ -13,7 +13,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import { BerthError } from '../errors.js';
 import type { ConfigFile } from '../idle/config-file.js';
-import type { IdleRecord, Provider, WakeEvent, Waker } from '../idle/types.js';
+import type { IdleRecord, Provider, WakeEvent, WakePath } from '../idle/types.js';
+import { IdleWatcher } from '../idle/watcher.js';
+import type { Claims } from '../idle/claims.js';
 import type { ServeRecord } from '../records.js';
 import { Activity } from './activity.js';
 import { trustedProxyCheck, type AccessRules } from './access.js';
@@ -40,7 +42,7 @@ export interface ServeOptions {
   file?: ConfigFile;
   /** Docker filters narrowing which containers may be routes (--filter). */
   filters: Record<string, string[]>;
-  waker: Waker;
+  wakes: WakePath;
   provider: Provider;
   access: AccessRules;
   /** Clients whose forwarding headers are believed (--trusted-proxy). */
@@ -56,6 +58,10 @@ export interface ServeOptions {
   keepAliveTimeoutMs: number;
   shutdownTimeoutMs: number;
   maxSseSubscribers: number;
+  /** Time between the lifecycle owner's rounds (idle decisions, dependencies' sleep). */
+  idleIntervalMs: number;
+  /** Cross-process ownership of the containers serve manages (its routes and their dependencies). */
+  claims?: Claims;
   record: (r: ServeRecord | WakeEvent | IdleRecord) => void;
   warn: (message: string) => void;
   /** Called once listening, with the bound HTTP port (useful with --listen :0). */
@@ -73,7 +79,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const metrics = new ProxyMetrics();
   const activity = new Activity();
   const budget = { max: o.maxSseSubscribers, count: 0 };
-  const routes = new RouteSet({ engine: o.engine, waker: o.waker, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) }, activity);
+  const routes = new RouteSet({ engine: o.engine, wakes: o.wakes, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) }, activity);
   const sampler = new StatsSampler(o.engine, { intervalMs: o.statsIntervalMs, expiryMs: o.statsExpiryMs }, signal);
   const upstreams = new UpstreamPools();
   const ctx: ProxyContext = {
@@ -101,7 +107,8 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const admin = makeAdminHandler({ ctx, lives: () => routes.all(), sampler, sseSubscribers: () => budget.count, token: o.token });
   const server = createServer(o, ctx, admin);
   announce(o, routes, await listen(server, o.host, o.port));
-  const background = startBackground(o, routes, discover, signal);
+  const owner = lifecycleOwner(o, routes);
+  const background = startBackground(o, routes, owner, discover, signal);
   await whenAborted(signal);
   await shutdown(server, tcp, routes, o);
   await upstreams.destroy();
@@ -139,28 +146,64 @@ function eventsStatus(s: WatcherStatus): string {
   return "reconnected to the engine's event stream";
 }
 
-function startBackground(o: ServeOptions, routes: RouteSet, discover: () => Promise<void>, signal: AbortSignal): Promise<unknown> {
+/**
+ * The one lifecycle owner (the same as watch-idle's) over the routes and
+ * every dependency they wake: it sees the proxy's activity, puts routes to
+ * sleep through their lives and dependencies directly, each on a fresh
+ * reading, and defers to another berth serve already managing a container.
+ */
+function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
+  return new IdleWatcher({
+    engine: o.engine,
+    provider: o.provider,
+    ...(o.file ? { file: o.file } : {}),
+    names: () => [...routes.lives.keys()],
+    withDeps: true,
+    embedded: true,
+    intervalMs: o.idleIntervalMs,
+    activity: (n) => routes.activityOf(n),
+    sleep: (n) => routes.sleepRoute(n),
+    fronted: (n) => routes.lives.has(n),
+    emit: (r) => o.record(r),
+    warn: o.warn,
+    ...(o.claims ? { claims: o.claims } : {}),
+  });
+}
+
+function startBackground(o: ServeOptions, routes: RouteSet, owner: IdleWatcher, discover: () => Promise<void>, signal: AbortSignal): Promise<unknown> {
   let pending: NodeJS.Timeout | undefined;
   const rediscover = () => {
     clearTimeout(pending);
-    pending = setTimeout(() => void discover().catch((err) => o.warn(`route discovery failed: ${(err as Error).message}`)), 200);
+    pending = setTimeout(() => void discover().catch((err) => signal.aborted || o.warn(`route discovery failed: ${(err as Error)?.message ?? String(err)}`)), 200);
   };
   const sync = syncWithEngine(o.engine, routes, { rediscover, onStatus: (s) => o.warn(eventsStatus(s)) }, signal).catch((err) => {
     if (!signal.aborted) o.warn(`lost the engine's events: ${(err as Error).message}`);
   });
   const ticks = (async () => {
-    let n = 0;
     try {
       for (;;) {
-        await sleep(250, undefined, { signal });
-        routes.sleepIdle();
-        if (++n % 60 === 0) for (const l of routes.all()) l.hub.heartbeat();
+        await sleep(15_000, undefined, { signal });
+        for (const l of routes.all()) l.hub.heartbeat();
       }
     } catch {
       clearTimeout(pending);
     }
   })();
-  return Promise.all([sync, ticks]);
+  // A round once begun is finished (a stop is never cut in half); the signal ends the loop between rounds.
+  const idle = (async () => {
+    try {
+      while (!signal.aborted) {
+        await owner.tickSafe(signal);
+        await sleep(o.idleIntervalMs, undefined, { signal });
+      }
+    } catch {
+      /* aborted */
+    } finally {
+      await owner.settle();
+      owner.release();
+    }
+  })();
+  return Promise.all([sync, ticks, idle]);
 }
 
 /** A request Node could not read: 431 for a head past --max-header-size, 408 for a slow head, else 400. */

@@ -8,6 +8,7 @@
  * edges; past them, `addNode`/`addEdge` return false and nothing is added.
  */
 import { COMPOSE_DEPENDS_ON } from '../engine/labels.js';
+import { composeFileDeps } from '../idle/compose-file.js';
 
 export const BERTH_DEPENDS_ON = 'berth.depends_on';
 export const MAX_NODES = 256;
@@ -79,11 +80,13 @@ export class TopologyGraph {
  * The services a container declares it depends on: compose writes
  * `db:service_started:false,redis:service_healthy:true`; berth's own label is
  * a plain comma-separated list (`db,redis`). Both are read; order kept, no repeats.
+ * compose v1 writes no depends_on label: then the project's compose file is read (idle/compose-file.ts).
  */
 export function dependsOn(labels: Record<string, string> | undefined): string[] {
   const out: string[] = [];
-  for (const key of [COMPOSE_DEPENDS_ON, BERTH_DEPENDS_ON]) {
-    for (const part of (labels?.[key] ?? '').split(',')) {
+  const compose = labels?.[COMPOSE_DEPENDS_ON] ?? (labels ? composeFileDeps(labels).value : undefined);
+  for (const text of [compose, labels?.[BERTH_DEPENDS_ON]]) {
+    for (const part of (text ?? '').split(',')) {
       const svc = part.split(':')[0]!.trim();
       if (svc && !out.includes(svc)) out.push(svc);
     }

@@ -52,7 +52,8 @@ export const LOADING_JS = `(function () {
       errorBox.hidden = false;
       retry.hidden = false;
     } else {
-      status.textContent = ev.message || ev.event;
+      var left = ev.estimate ? ' (about ' + Math.ceil(ev.estimate.leftMs / 1000) + ' s left, an estimate from the last ' + ev.estimate.fromWakes + ' wakes)' : '';
+      status.textContent = (ev.step ? 'Step ' + ev.step + ' of ' + ev.steps + ': ' : '') + (ev.message || ev.event) + left;
     }
   });
 })();

@@ -64,6 +64,7 @@ install() { # tool pairs...
   fi
   command -v apt-get >/dev/null 2>&1 || { log "missing ${pkgs[*]} and no apt-get here: install them with your package manager"; exit 1; }
   log "installing ${pkgs[*]} with apt (once; later runs find them)"
+  local t0=$SECONDS
   export DEBIAN_FRONTEND=noninteractive
   local wait=(-o DPkg::Lock::Timeout=300)
   local aptlog=/tmp/berth-setup-system.apt.log
@@ -75,7 +76,7 @@ install() { # tool pairs...
   local still
   still=$(missing "$@" | tr '\n' ' ')
   [ -z "$still" ] || { log "still missing after apt: $still"; exit 1; }
-  log "installed ${pkgs[*]}"
+  log "installed ${pkgs[*]} in $((SECONDS - t0)) s"
 }
 
 locked() { # runs "$@" under the setup lock

@@ -58,6 +58,14 @@ other_live_runs() {
 
 start_dockerd() {
   [ "$(id -u)" = 0 ] || { log "no engine answers and starting one needs root"; exit 1; }
+  # A containerd pid file left by an engine that died (or that ran in another pid namespace) names a pid
+  # that is not containerd here; dockerd would take it for a running one and time out on its socket.
+  local cpid
+  cpid=$(containerd_pid)
+  if [ -n "$cpid" ] && [ "$(cat /proc/"$cpid"/comm 2>/dev/null)" != containerd ]; then
+    log "removing a stale containerd pid file (pid $cpid is not containerd)"
+    rm -f /var/run/docker/containerd/containerd.pid
+  fi
   log "starting dockerd (log: $STATE/dockerd.log)"
   # setsid: the engine must not get the test runner's Ctrl-C.
   setsid dockerd --pidfile "$STATE/dockerd.pid" >>"$STATE/dockerd.log" 2>&1 < /dev/null 9>&- &

@@ -63,14 +63,12 @@ export interface Cluster {
   hits?: number;
   /** Number of `<*>` positions. */
   params?: number;
-  /** Per position, 1 when the template is indexed under its word there; and how many are. */
-  indexed?: Uint8Array;
-  nindexed?: number;
+  /** The positions whose word the template is indexed under (a few: see the top of the file). */
+  indexed?: number[];
 }
 
 /** The templates of one token count. */
 interface Bucket<C> {
-  all: Set<C>;
   /** Per position: constant word -> the template with that word there, or the templates when several (most words have one: no array). */
   at: Map<string, C | C[]>[];
   /** Templates with no constant word (matched by lines with none either). */
@@ -118,7 +116,7 @@ export class Drain<C extends Cluster = Cluster> {
     for (let k = 0; k < touched.length; k++) {
       const c = touched[k]!;
       // at most: its indexed words that agreed, and every other position
-      if (n > 0 && (c.hits! + n - c.nindexed!) / n < need) continue;
+      if (n > 0 && (c.hits! + n - c.indexed!.length) / n < need) continue;
       best = this.better(best, bestSim, c, tokens);
       if (best === c) bestSim = this.lastSim;
     }
@@ -178,10 +176,10 @@ export class Drain<C extends Cluster = Cluster> {
     for (let i = 0; i < t.length; i++) {
       if (t[i] === WILDCARD || t[i] === tokens[i]) continue;
       if (i === 0) this.countFirst(b, t[0]!, -1);
-      if (ix[i] === 1) {
+      const at = ix.indexOf(i);
+      if (at >= 0) {
         unlist(b.at[i]!, t[i]!, c);
-        ix[i] = 0;
-        c.nindexed!--;
+        ix.splice(at, 1);
       }
       t[i] = WILDCARD;
       c.params!++;
@@ -201,15 +199,13 @@ export class Drain<C extends Cluster = Cluster> {
     let params = 0;
     for (let i = 0; i < t.length; i++) if (t[i] === WILDCARD) params++;
     c.params = params;
-    c.indexed = new Uint8Array(t.length);
-    c.nindexed = 0;
+    c.indexed = [];
     this.indexSome(b, c);
     if (params === t.length) b.bare.push(c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
       if (!b.firsts.has(t[0]!) && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
       this.countFirst(b, t[0]!, 1);
     }
-    b.all.add(c);
     c.leaf = true;
   }
 
@@ -218,10 +214,9 @@ export class Drain<C extends Cluster = Cluster> {
     if (!b || !c.leaf) return;
     const t = c.tokens;
     const ix = c.indexed!;
-    for (let i = 0; i < t.length; i++) if (ix[i] === 1) unlist(b.at[i]!, t[i]!, c);
+    for (let k = 0; k < ix.length; k++) unlist(b.at[ix[k]!]!, t[ix[k]!]!, c);
     if (c.params === t.length) drop(b.bare, c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) this.countFirst(b, t[0]!, -1);
-    b.all.delete(c);
     c.leaf = undefined;
   }
 
@@ -235,11 +230,11 @@ export class Drain<C extends Cluster = Cluster> {
     const n = t.length;
     const quota = Math.min(n - c.params!, n - b.need + 1);
     const ix = c.indexed!;
-    while (c.nindexed! < quota) {
+    while (ix.length < quota) {
       let best = -1;
       let bestLen = Infinity;
       for (let i = 0; i < n; i++) {
-        if (ix[i] === 1 || t[i] === WILDCARD) continue;
+        if (t[i] === WILDCARD || ix.indexOf(i) >= 0) continue;
         const had = b.at[i]!.get(t[i]!);
         const len = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
         if (len < bestLen) {
@@ -250,8 +245,7 @@ export class Drain<C extends Cluster = Cluster> {
       }
       if (best < 0) return;
       enlist(b.at[best]!, t[best]!, c);
-      ix[best] = 1;
-      c.nindexed!++;
+      ix.push(best);
     }
   }
 
@@ -268,7 +262,7 @@ export class Drain<C extends Cluster = Cluster> {
       const sim = thresholdFor(n, this.opts.similarity);
       let need = 0;
       while (need < n && need / n < sim) need++;
-      b = { all: new Set(), at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map(), need };
+      b = { at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map(), need };
       this.buckets.set(n, b);
     }
     return b;

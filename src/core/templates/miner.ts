@@ -172,8 +172,35 @@ export class TemplateMiner {
     return g;
   }
 
+  /**
+   * Every field is set here, in one order, so all templates share one
+   * object shape with the fields inside the object: added later one by one
+   * (by the engine, the store), each template went through several shapes
+   * and grew a separate property array, garbage that with 10,000 templates
+   * churning (fresh lines, the bound full) was a large part of the GC.
+   */
   private make(tokens: string[], group: GroupRef, line: string): Template {
-    return { id: this.nextId++, tokens, group, count: 0, levels: {}, example: ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line), isNew: true, reported: 0 };
+    return {
+      id: this.nextId++,
+      tokens,
+      leaf: undefined,
+      overflow: undefined,
+      mark: 0,
+      hits: 0,
+      params: 0,
+      indexed: undefined,
+      group,
+      count: 0,
+      firstTs: undefined,
+      lastTs: undefined,
+      levels: {},
+      example: ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line),
+      isNew: true,
+      reported: 0,
+      text: undefined,
+      older: undefined,
+      newer: undefined,
+    };
   }
 }
 

@@ -168,7 +168,7 @@ export class Drain<C extends Cluster = Cluster> {
   }
 
   /** Turns the template's positions that differ from `tokens` into `<*>` and unindexes them; true when it changed. */
-  private generalise(c: C, tokens: string[]): boolean {
+  generalise(c: C, tokens: string[]): boolean {
     const t = c.tokens;
     const b = this.buckets.get(t.length)!;
     let changed = false;
@@ -199,7 +199,7 @@ export class Drain<C extends Cluster = Cluster> {
     let params = 0;
     for (let i = 0; i < t.length; i++) if (t[i] === WILDCARD) params++;
     c.params = params;
-    c.indexed = [];
+    c.indexed = NONE;
     this.indexSome(b, c);
     if (params === t.length) b.bare.push(c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
@@ -228,13 +228,14 @@ export class Drain<C extends Cluster = Cluster> {
   private indexSome(b: Bucket<C>, c: C): void {
     const t = c.tokens;
     const n = t.length;
-    const quota = Math.min(n - c.params!, n - b.need + 1);
     const ix = c.indexed!;
-    while (ix.length < quota) {
+    const want = Math.min(n - c.params!, n - b.need + 1) - ix.length;
+    let m = 0;
+    while (m < want) {
       let best = -1;
       let bestLen = Infinity;
       for (let i = 0; i < n; i++) {
-        if (t[i] === WILDCARD || ix.indexOf(i) >= 0) continue;
+        if (t[i] === WILDCARD || ix.indexOf(i) >= 0 || picked(i, m)) continue;
         const had = b.at[i]!.get(t[i]!);
         const len = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
         if (len < bestLen) {
@@ -243,10 +244,11 @@ export class Drain<C extends Cluster = Cluster> {
           if (len === 0) break;
         }
       }
-      if (best < 0) return;
+      if (best < 0) break;
       enlist(b.at[best]!, t[best]!, c);
-      ix.push(best);
+      PICKED[m++] = best;
     }
+    if (m > 0) c.indexed = ix.length === 0 ? PICKED.slice(0, m) : ix.concat(PICKED.slice(0, m));
   }
 
   private countFirst(b: Bucket<C>, w: string, by: number): void {
@@ -270,6 +272,20 @@ export class Drain<C extends Cluster = Cluster> {
 }
 
 const routeWord = (w: string) => w !== WILDCARD;
+
+/**
+ * The positions `indexSome` picks, the first `m`, before they join the
+ * template's list, made then at its exact length (pushed into an empty
+ * array, each template's list had room for 17 positions; it lives as long
+ * as the template). Bound: the longest template.
+ */
+const PICKED: number[] = [];
+const NONE: number[] = [];
+
+function picked(i: number, m: number): boolean {
+  for (let k = 0; k < m; k++) if (PICKED[k] === i) return true;
+  return false;
+}
 
 /** Counts one agreeing word for `c` in this lookup. */
 function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {

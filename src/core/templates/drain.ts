@@ -203,8 +203,9 @@ export class Drain<C extends Cluster = Cluster> {
     this.indexSome(b, c);
     if (params === t.length) b.bare.push(c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
-      if (!b.firsts.has(t[0]!) && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
-      this.countFirst(b, t[0]!, 1);
+      const k = b.firsts.get(t[0]!);
+      if (k === undefined && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
+      b.firsts.set(t[0]!, (k ?? 0) + 1);
     }
     c.leaf = true;
   }
@@ -234,6 +235,7 @@ export class Drain<C extends Cluster = Cluster> {
     while (m < want) {
       let best = -1;
       let bestLen = Infinity;
+      let bestHad: C | C[] | undefined;
       for (let i = 0; i < n; i++) {
         if (t[i] === WILDCARD || ix.indexOf(i) >= 0 || picked(i, m)) continue;
         const had = b.at[i]!.get(t[i]!);
@@ -241,11 +243,12 @@ export class Drain<C extends Cluster = Cluster> {
         if (len < bestLen) {
           bestLen = len;
           best = i;
+          bestHad = had;
           if (len === 0) break;
         }
       }
       if (best < 0) break;
-      enlist(b.at[best]!, t[best]!, c);
+      enlist(b.at[best]!, t[best]!, c, bestHad);
       PICKED[m++] = best;
     }
     if (m > 0) c.indexed = ix.length === 0 ? PICKED.slice(0, m) : ix.concat(PICKED.slice(0, m));
@@ -297,8 +300,8 @@ function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {
   c.hits!++;
 }
 
-function enlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
-  const had = m.get(k);
+/** Adds `c` to the list of `k`, whose entry `had` the caller just read. */
+function enlist<C>(m: Map<string, C | C[]>, k: string, c: C, had: C | C[] | undefined): void {
   if (had === undefined) m.set(k, c);
   else if (Array.isArray(had)) had.push(c);
   else m.set(k, [had, c]);

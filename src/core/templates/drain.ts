@@ -199,8 +199,9 @@ export class Drain<C extends Cluster = Cluster> {
     let params = 0;
     for (let i = 0; i < t.length; i++) if (t[i] === WILDCARD) params++;
     c.params = params;
+    const spare = c.indexed; // a reused template's list, refilled when the length fits
     c.indexed = NONE;
-    this.indexSome(b, c);
+    this.indexSome(b, c, spare);
     if (params === t.length) b.bare.push(c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
       const k = b.firsts.get(t[0]!);
@@ -226,7 +227,7 @@ export class Drain<C extends Cluster = Cluster> {
    * min(k, n - x + 1) (see the top of the file), the words with the
    * shortest lists first.
    */
-  private indexSome(b: Bucket<C>, c: C): void {
+  private indexSome(b: Bucket<C>, c: C, spare?: number[]): void {
     const t = c.tokens;
     const n = t.length;
     const ix = c.indexed!;
@@ -251,7 +252,12 @@ export class Drain<C extends Cluster = Cluster> {
       enlist(b.at[best]!, t[best]!, c, bestHad);
       PICKED[m++] = best;
     }
-    if (m > 0) c.indexed = ix.length === 0 ? PICKED.slice(0, m) : ix.concat(PICKED.slice(0, m));
+    if (m === 0) return;
+    if (ix.length > 0) c.indexed = ix.concat(PICKED.slice(0, m));
+    else if (spare !== undefined && spare.length === m) {
+      for (let k = 0; k < m; k++) spare[k] = PICKED[k]!;
+      c.indexed = spare;
+    } else c.indexed = PICKED.slice(0, m);
   }
 
   private countFirst(b: Bucket<C>, w: string, by: number): void {

@@ -51,6 +51,19 @@ const cases: Array<[string, Level]> = [
   ['INFORMATIONAL', 'OTHER'],
   ['', 'OTHER'],
   ['\u0000\u0001\u00ff binary', 'OTHER'],
+  // the first word: 3 to 13 letters, then a space (any \s), `:`, `|` or `]`; lower case too
+  ['warning| disk', 'WARN'],
+  ['debug] x', 'DEBUG'],
+  ['info\u00a0x', 'INFO'],
+  ['info\u2028x', 'INFO'],
+  ['notice\tx', 'INFO'],
+  ['informational x', 'INFO'],
+  ['warn', 'OTHER'],
+  ['warn- x', 'OTHER'],
+  ['errorx y', 'OTHER'],
+  ['err: x', 'ERROR'],
+  ['constructor x', 'OTHER'],
+  ['toString: x', 'OTHER'],
 ];
 
 describe('detectLevel', () => {

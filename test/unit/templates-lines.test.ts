@@ -49,9 +49,17 @@ describe('templates: shape cache', () => {
     const c = new ShapeCache(10);
     const t = { id: 1, tokens: [], leaf: [] } as unknown as Template;
     c.set(shape(7), t, 'INFO');
-    expect(c.get(shape(7))).toEqual({ check: 0, template: t, level: 'INFO' });
+    expect(c.get(shape(7))).toEqual({ check: 0, template: t, id: 1, level: 'INFO' });
     expect(c.get({ key: 7, check: 1 })).toBeUndefined();
     t.leaf = undefined;
+    expect(c.get(shape(7))).toBeUndefined();
+  });
+
+  it('drops an entry whose template object now holds another template (reused after eviction)', () => {
+    const c = new ShapeCache(10);
+    const t = { id: 1, tokens: [], leaf: true } as unknown as Template;
+    c.set(shape(7), t, 'INFO');
+    t.id = 2;
     expect(c.get(shape(7))).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateMiner } from '../../src/core/templates/miner.js';
+import { MINER_DEFAULTS, TemplateMiner } from '../../src/core/templates/miner.js';
 import { TemplateStore } from '../../src/core/templates/store.js';
 import type { Template } from '../../src/core/templates/template.js';
 
@@ -58,4 +58,17 @@ describe('templates: bounded store and miner', () => {
     expect(x.id).not.toBe(y.id);
     expect(m.observe('started worker 3', { key: 'a' }, undefined, 'INFO').id).toBe(x.id);
   });
+
+  it('an evicted template reused for a new one is not taken for the old one (continuation lines, the shape cache)', () => {
+    const m = new TemplateMiner({ ...MINER_DEFAULTS, maxTemplates: 1 });
+    const a = m.observe('alpha starts now', { key: 'a' }, undefined, 'INFO')!;
+    m.observe('beta comes next', { key: 'b' }, undefined, 'INFO'); // evicts `a`
+    const c = m.observe('gamma comes last', { key: 'b' }, undefined, 'INFO')!; // same token count: may reuse `a`'s object
+    expect(c.id).toBe(3);
+    // a stack frame continues group a's record, which is gone: a template of its own, not group b's
+    const frame = m.observe('\tat Foo.bar(Foo.java:1)', { key: 'a' }, undefined, 'INFO')!;
+    expect([frame.id, frame.group.key]).toEqual([4, 'a']);
+    expect(a).toBe(c); // the case this test is for: the object was reused
+  });
 });
+

@@ -63,14 +63,12 @@ export interface Cluster {
   hits?: number;
   /** Number of `<*>` positions. */
   params?: number;
-  /** Per position, 1 when the template is indexed under its word there; and how many are. */
-  indexed?: Uint8Array;
-  nindexed?: number;
+  /** The positions whose word the template is indexed under (a few: see the top of the file). */
+  indexed?: number[];
 }
 
 /** The templates of one token count. */
 interface Bucket<C> {
-  all: Set<C>;
   /** Per position: constant word -> the template with that word there, or the templates when several (most words have one: no array). */
   at: Map<string, C | C[]>[];
   /** Templates with no constant word (matched by lines with none either). */
@@ -118,7 +116,7 @@ export class Drain<C extends Cluster = Cluster> {
     for (let k = 0; k < touched.length; k++) {
       const c = touched[k]!;
       // at most: its indexed words that agreed, and every other position
-      if (n > 0 && (c.hits! + n - c.nindexed!) / n < need) continue;
+      if (n > 0 && (c.hits! + n - c.indexed!.length) / n < need) continue;
       best = this.better(best, bestSim, c, tokens);
       if (best === c) bestSim = this.lastSim;
     }
@@ -170,7 +168,7 @@ export class Drain<C extends Cluster = Cluster> {
   }
 
   /** Turns the template's positions that differ from `tokens` into `<*>` and unindexes them; true when it changed. */
-  private generalise(c: C, tokens: string[]): boolean {
+  generalise(c: C, tokens: string[]): boolean {
     const t = c.tokens;
     const b = this.buckets.get(t.length)!;
     let changed = false;
@@ -178,10 +176,10 @@ export class Drain<C extends Cluster = Cluster> {
     for (let i = 0; i < t.length; i++) {
       if (t[i] === WILDCARD || t[i] === tokens[i]) continue;
       if (i === 0) this.countFirst(b, t[0]!, -1);
-      if (ix[i] === 1) {
+      const at = ix.indexOf(i);
+      if (at >= 0) {
         unlist(b.at[i]!, t[i]!, c);
-        ix[i] = 0;
-        c.nindexed!--;
+        ix.splice(at, 1);
       }
       t[i] = WILDCARD;
       c.params!++;
@@ -201,15 +199,15 @@ export class Drain<C extends Cluster = Cluster> {
     let params = 0;
     for (let i = 0; i < t.length; i++) if (t[i] === WILDCARD) params++;
     c.params = params;
-    c.indexed = new Uint8Array(t.length);
-    c.nindexed = 0;
-    this.indexSome(b, c);
+    const spare = c.indexed; // a reused template's list, refilled when the length fits
+    c.indexed = NONE;
+    this.indexSome(b, c, spare);
     if (params === t.length) b.bare.push(c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
-      if (!b.firsts.has(t[0]!) && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
-      this.countFirst(b, t[0]!, 1);
+      const k = b.firsts.get(t[0]!);
+      if (k === undefined && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
+      b.firsts.set(t[0]!, (k ?? 0) + 1);
     }
-    b.all.add(c);
     c.leaf = true;
   }
 
@@ -218,10 +216,9 @@ export class Drain<C extends Cluster = Cluster> {
     if (!b || !c.leaf) return;
     const t = c.tokens;
     const ix = c.indexed!;
-    for (let i = 0; i < t.length; i++) if (ix[i] === 1) unlist(b.at[i]!, t[i]!, c);
+    for (let k = 0; k < ix.length; k++) unlist(b.at[ix[k]!]!, t[ix[k]!]!, c);
     if (c.params === t.length) drop(b.bare, c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) this.countFirst(b, t[0]!, -1);
-    b.all.delete(c);
     c.leaf = undefined;
   }
 
@@ -230,29 +227,37 @@ export class Drain<C extends Cluster = Cluster> {
    * min(k, n - x + 1) (see the top of the file), the words with the
    * shortest lists first.
    */
-  private indexSome(b: Bucket<C>, c: C): void {
+  private indexSome(b: Bucket<C>, c: C, spare?: number[]): void {
     const t = c.tokens;
     const n = t.length;
-    const quota = Math.min(n - c.params!, n - b.need + 1);
     const ix = c.indexed!;
-    while (c.nindexed! < quota) {
+    const want = Math.min(n - c.params!, n - b.need + 1) - ix.length;
+    let m = 0;
+    while (m < want) {
       let best = -1;
       let bestLen = Infinity;
+      let bestHad: C | C[] | undefined;
       for (let i = 0; i < n; i++) {
-        if (ix[i] === 1 || t[i] === WILDCARD) continue;
+        if (t[i] === WILDCARD || ix.indexOf(i) >= 0 || picked(i, m)) continue;
         const had = b.at[i]!.get(t[i]!);
         const len = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
         if (len < bestLen) {
           bestLen = len;
           best = i;
+          bestHad = had;
           if (len === 0) break;
         }
       }
-      if (best < 0) return;
-      enlist(b.at[best]!, t[best]!, c);
-      ix[best] = 1;
-      c.nindexed!++;
+      if (best < 0) break;
+      enlist(b.at[best]!, t[best]!, c, bestHad);
+      PICKED[m++] = best;
     }
+    if (m === 0) return;
+    if (ix.length > 0) c.indexed = ix.concat(PICKED.slice(0, m));
+    else if (spare !== undefined && spare.length === m) {
+      for (let k = 0; k < m; k++) spare[k] = PICKED[k]!;
+      c.indexed = spare;
+    } else c.indexed = PICKED.slice(0, m);
   }
 
   private countFirst(b: Bucket<C>, w: string, by: number): void {
@@ -268,7 +273,7 @@ export class Drain<C extends Cluster = Cluster> {
       const sim = thresholdFor(n, this.opts.similarity);
       let need = 0;
       while (need < n && need / n < sim) need++;
-      b = { all: new Set(), at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map(), need };
+      b = { at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map(), need };
       this.buckets.set(n, b);
     }
     return b;
@@ -276,6 +281,20 @@ export class Drain<C extends Cluster = Cluster> {
 }
 
 const routeWord = (w: string) => w !== WILDCARD;
+
+/**
+ * The positions `indexSome` picks, the first `m`, before they join the
+ * template's list, made then at its exact length (pushed into an empty
+ * array, each template's list had room for 17 positions; it lives as long
+ * as the template). Bound: the longest template.
+ */
+const PICKED: number[] = [];
+const NONE: number[] = [];
+
+function picked(i: number, m: number): boolean {
+  for (let k = 0; k < m; k++) if (PICKED[k] === i) return true;
+  return false;
+}
 
 /** Counts one agreeing word for `c` in this lookup. */
 function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {
@@ -287,8 +306,8 @@ function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {
   c.hits!++;
 }
 
-function enlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
-  const had = m.get(k);
+/** Adds `c` to the list of `k`, whose entry `had` the caller just read. */
+function enlist<C>(m: Map<string, C | C[]>, k: string, c: C, had: C | C[] | undefined): void {
   if (had === undefined) m.set(k, c);
   else if (Array.isArray(had)) had.push(c);
   else m.set(k, [had, c]);

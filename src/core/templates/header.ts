@@ -18,16 +18,32 @@ const MAX_GAP = 3;
 const MAX_AFTER = 4;
 const MAX_BRACKET = 512;
 
+/**
+ * What a column of a line's head is. The scanner here gives Ts, Level,
+ * Bracket, Sep, Pipe, Tag, Logger or Other (anything else); the learned
+ * header (learned-header.ts) splits Other into Num, Mixed (letters and
+ * digits: ids, pids), Word and Other, takes a bracketed level as Bracket,
+ * and counts a column a line lacks as Missing. One list, so the two cannot
+ * drift apart; its order is the learned header's tie-break (of equally
+ * common kinds, the first wins).
+ */
 export const enum Kind {
   Ts,
   Level,
+  Bracket,
   Sep,
   Pipe,
   Tag,
   Logger,
-  Bracket,
+  Num,
+  Mixed,
+  Word,
   Other,
+  Missing,
 }
+
+/** How many kinds there are. */
+export const KINDS = 12;
 
 export interface Header {
   /** Offset of the message in the line. */

@@ -27,7 +27,7 @@
  * never the whole line. A source whose lines stop fitting (more than half
  * of the last WINDOW lines) is sampled again and the header re-learned.
  */
-import { COLUMNS, Kind, scanColumns } from './header.js';
+import { COLUMNS, KINDS, Kind, scanColumns } from './header.js';
 
 export const SAMPLE = 48;
 const SHARE = 0.8;
@@ -40,33 +40,17 @@ const STRICT = 0.95;
 const MAX_BEFORE = 6;
 const WINDOW = 128;
 
-export const enum Cls {
-  Time,
-  Level,
-  Bracket,
-  Sep,
-  Pipe,
-  Tag,
-  Logger,
-  Num,
-  Mixed,
-  Word,
-  Other,
-  Missing,
-}
-const CLASSES = 12;
-
 /** Columns after the anchor that are header when consistent. */
-const AFTER = new Set<Cls>([Cls.Time, Cls.Level, Cls.Bracket, Cls.Sep, Cls.Pipe, Cls.Tag, Cls.Logger, Cls.Num, Cls.Mixed]);
+const AFTER = new Set<Kind>([Kind.Ts, Kind.Level, Kind.Bracket, Kind.Sep, Kind.Pipe, Kind.Tag, Kind.Logger, Kind.Num, Kind.Mixed]);
 
 const st = new Int32Array(COLUMNS);
 const en = new Int32Array(COLUMNS);
 const kd = new Int8Array(COLUMNS);
 
 /** The classes of a line's first columns. */
-export function columnClasses(line: string): { classes: Cls[]; starts: number[]; words: string[] } {
+export function columnClasses(line: string): { classes: Kind[]; starts: number[]; words: string[] } {
   const n = scanColumns(line, st, en, kd);
-  const classes: Cls[] = [];
+  const classes: Kind[] = [];
   const starts: number[] = [];
   const words: string[] = [];
   for (let k = 0; k < n; k++) {
@@ -77,28 +61,14 @@ export function columnClasses(line: string): { classes: Cls[]; starts: number[];
   return { classes, starts, words };
 }
 
-function classOf(line: string, a: number, b: number, kind: Kind): Cls {
+function classOf(line: string, a: number, b: number, kind: Kind): Kind {
   // a short number next to a time is taken as a day or year by the scanner; as a column it is a number (a thread id `0` or `8`)
-  if (kind === Kind.Ts && b - a <= 4 && isDigits(line, a, b)) return Cls.Num;
-  switch (kind) {
-    case Kind.Ts:
-      return Cls.Time;
-    case Kind.Level:
-      return line.charCodeAt(a) === 91 ? Cls.Bracket : Cls.Level;
-    case Kind.Sep:
-      return Cls.Sep;
-    case Kind.Pipe:
-      return Cls.Pipe;
-    case Kind.Tag:
-      return Cls.Tag;
-    case Kind.Logger:
-      return Cls.Logger;
-    case Kind.Bracket:
-      return Cls.Bracket;
-  }
+  if (kind === Kind.Ts && b - a <= 4 && isDigits(line, a, b)) return Kind.Num;
+  if (kind === Kind.Level) return line.charCodeAt(a) === 91 ? Kind.Bracket : Kind.Level;
+  if (kind !== Kind.Other) return kind; // the scanner's own kinds: time, separator, pipe, tag, logger, bracket
   const c0 = line.charCodeAt(a);
   const cz = line.charCodeAt(b - 1);
-  if (b - a > 2 && ((c0 === 60 && cz === 62) || (c0 === 40 && cz === 41))) return Cls.Bracket; // <0.123.0>, (main)
+  if (b - a > 2 && ((c0 === 60 && cz === 62) || (c0 === 40 && cz === 41))) return Kind.Bracket; // <0.123.0>, (main)
   let digits = 0;
   let letters = 0;
   for (let i = a; i < b; i++) {
@@ -106,10 +76,10 @@ function classOf(line: string, a: number, b: number, kind: Kind): Cls {
     if (c >= 48 && c <= 57) digits++;
     else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
   }
-  if (digits === b - a) return Cls.Num;
-  if (digits > 0) return Cls.Mixed;
-  if (letters === b - a) return Cls.Word;
-  return Cls.Other;
+  if (digits === b - a) return Kind.Num;
+  if (digits > 0) return Kind.Mixed;
+  if (letters === b - a) return Kind.Word;
+  return Kind.Other;
 }
 
 function isDigits(line: string, a: number, b: number): boolean {
@@ -122,34 +92,34 @@ function isDigits(line: string, a: number, b: number): boolean {
 
 /** What was learned: the header's classes, column by column (the anchor's included), and where the anchor is. */
 export interface HeaderSpec {
-  classes: Cls[];
+  classes: Kind[];
   anchor: number;
 }
 
 /** Learns the header from sample lines' columns; undefined when they have no consistent time or level column. */
-export function learnHeader(samples: { classes: Cls[]; words: string[] }[]): HeaderSpec | undefined {
+export function learnHeader(samples: { classes: Kind[]; words: string[] }[]): HeaderSpec | undefined {
   if (samples.length === 0) return undefined;
-  const dominant: Cls[] = [];
+  const dominant: Kind[] = [];
   const share: number[] = [];
   const constant: boolean[] = [];
   for (let c = 0; c < COLUMNS; c++) {
-    const counts = new Array<number>(CLASSES).fill(0);
+    const counts = new Array<number>(KINDS).fill(0);
     const values = new Map<string, number>();
     for (const s of samples) {
-      counts[s.classes[c] ?? Cls.Missing]!++;
+      counts[s.classes[c] ?? Kind.Missing]!++;
       const w = s.words[c];
       if (w !== undefined) values.set(w, (values.get(w) ?? 0) + 1);
     }
     let best = 0;
-    for (let k = 1; k < CLASSES; k++) if (counts[k]! > counts[best]!) best = k;
-    dominant.push(best as Cls);
+    for (let k = 1; k < KINDS; k++) if (counts[k]! > counts[best]!) best = k;
+    dominant.push(best as Kind);
     share.push(counts[best]! / samples.length);
     constant.push(Math.max(0, ...values.values()) / samples.length >= SHARE);
   }
-  const consistent = (c: number, cls?: Cls) => share[c]! >= SHARE && (cls === undefined || dominant[c] === cls);
+  const consistent = (c: number, cls?: Kind) => share[c]! >= SHARE && (cls === undefined || dominant[c] === cls);
   let anchor = -1;
   for (let c = 0; c <= MAX_BEFORE && c < COLUMNS; c++) {
-    if (consistent(c, Cls.Time) || consistent(c, Cls.Level)) anchor = c;
+    if (consistent(c, Kind.Ts) || consistent(c, Kind.Level)) anchor = c;
   }
   if (anchor < 0) return undefined;
   const classes = dominant.slice(0, anchor + 1);
@@ -157,10 +127,10 @@ export function learnHeader(samples: { classes: Cls[]; words: string[] }[]): Hea
     if (share[c]! < STRICT) break;
     const d = dominant[c]!;
     // a number or id right before the message may be its first word (`host:5070 open ...`): header only before more header
-    if ((d === Cls.Num || d === Cls.Mixed) && !(share[c + 1]! >= STRICT && AFTER.has(dominant[c + 1]!) && dominant[c + 1] !== Cls.Num && dominant[c + 1] !== Cls.Mixed)) break;
+    if ((d === Kind.Num || d === Kind.Mixed) && !(share[c + 1]! >= STRICT && AFTER.has(dominant[c + 1]!) && dominant[c + 1] !== Kind.Num && dominant[c + 1] !== Kind.Mixed)) break;
     if (AFTER.has(d)) classes.push(d);
-    else if ((d === Cls.Word || d === Cls.Other) && consistent(c + 1, Cls.Sep)) classes.push(d, Cls.Sep), c++;
-    else if (d === Cls.Word && constant[c] && consistent(c + 1) && AFTER.has(dominant[c + 1]!)) classes.push(d);
+    else if ((d === Kind.Word || d === Kind.Other) && consistent(c + 1, Kind.Sep)) classes.push(d, Kind.Sep), c++;
+    else if (d === Kind.Word && constant[c] && consistent(c + 1) && AFTER.has(dominant[c + 1]!)) classes.push(d);
     else break;
   }
   return { classes, anchor };
@@ -175,7 +145,7 @@ export function learnedStart(line: string, spec: HeaderSpec): number {
   for (; c < spec.classes.length && c < n - 1; c++) {
     const want = spec.classes[c]!;
     const got = classOf(line, st[c]!, en[c]!, kd[c] as Kind);
-    if (got !== want && !(want === Cls.Word && got === Cls.Mixed)) break;
+    if (got !== want && !(want === Kind.Word && got === Kind.Mixed)) break;
   }
   return st[c]!;
 }
@@ -194,7 +164,7 @@ export class HeaderLearner {
   spec: HeaderSpec | undefined;
   /** True until the first SAMPLE lines are in (or `settle()`): lines wait for the header. */
   learning = true;
-  private samples: { classes: Cls[]; words: string[] }[] = [];
+  private samples: { classes: Kind[]; words: string[] }[] = [];
   private resampling = false;
   private seen = 0;
   private misses = 0;

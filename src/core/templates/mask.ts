@@ -45,11 +45,21 @@ const EMPTY = /^(?:\(\)|\[\]|\{\}|""|'')[,;:.]?$/;
 /** Unit words that belong to the number before them (durations and sizes): `12 ms`, `(18.4 KB)`, `<1 sec`. */
 const UNIT = /^(?:ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|days?|B|[kKMGTP]i?B|[kKMG]|bytes?)[)\],;.]*$/;
 
+/**
+ * Scratch for one message: its masked tokens (OUT) and the words they came
+ * from (RAW), the first `count` of each. Reused from message to message
+ * (two arrays grown by pushes per line were a quarter of the memory
+ * `berth templates` allocated on lines that match nothing); the result is
+ * an array of its exact length. Bound: as long as the longest message.
+ */
+const OUT: string[] = [];
+const RAW: string[] = [];
+let count = 0;
+
 /** The masked tokens of a message. */
 export function maskTokens(message: string): string[] {
   const text = message.indexOf('"') >= 0 ? message.replace(QUOTED, quoted) : message;
-  const out: string[] = [];
-  const raw: string[] = [];
+  count = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -59,11 +69,11 @@ export function maskTokens(message: string): string[] {
     }
     const a = i;
     while (i < n && !isSpace(text.charCodeAt(i))) i++;
-    push(out, raw, text.slice(a, i));
+    push(text.slice(a, i));
   }
-  maskDates(out);
-  if (out.length === 1 && out[0] === WILDCARD) return [maskInside(raw[0]!)];
-  return joinNumbers(out, raw);
+  maskDates(OUT, count);
+  if (count === 1 && OUT[0] === WILDCARD) return [maskInside(RAW[0]!)];
+  return joinNumbers(OUT, RAW, count);
 }
 
 /**
@@ -86,10 +96,10 @@ function maskInside(tok: string): string {
  * and `user bob58 1.2.3.5` (two values) had different lengths, hence were
  * different templates.
  */
-function joinNumbers(out: string[], raw: string[]): string[] {
+function joinNumbers(out: string[], raw: string[], n: number): string[] {
   let k = 0;
   let last = '';
-  for (let i = 0; i < out.length; i++) {
+  for (let i = 0; i < n; i++) {
     const r = raw[i]!;
     if (k > 0 && out[i] === WILDCARD && out[k - 1] === WILDCARD && NUMBER_WORD.test(r) && NUMBER_WORD.test(last)) {
       last = r;
@@ -98,8 +108,7 @@ function joinNumbers(out: string[], raw: string[]): string[] {
     last = r;
     out[k++] = out[i]!;
   }
-  out.length = k;
-  return out;
+  return out.slice(0, k);
 }
 
 /** A number, clock time, date word, year or zone (with a trailing comma). */
@@ -117,24 +126,25 @@ const NUMBER_WORD = /^(?:[-+]?[\d.,:/]*\d[\d.,:/]*|(?:Jan|Feb|Mar|Apr|May|Jun|Ju
  * root 1.2.3.4` (a word, then a value) and `user bob58 1.2.3.5` (two
  * values) different lengths, hence different templates.
  */
-function push(out: string[], raw: string[], p: string): void {
+function push(p: string): void {
   const m = maskToken(p);
-  const prev = out.length > 0 ? out[out.length - 1]! : '';
+  const prev = count > 0 ? OUT[count - 1]! : '';
   if (prev.length >= 3 && prev.includes(WILDCARD)) {
     if (p.length <= 10 && UNIT.test(p) && isBareWild(prev)) {
       const tail = p.slice(unitEnd(p));
-      out[out.length - 1] = prev + (isOpen(prev.charCodeAt(0)) ? tail : tail.replace(/[)\]}]/g, ''));
+      OUT[count - 1] = prev + (isOpen(prev.charCodeAt(0)) ? tail : tail.replace(/[)\]}]/g, ''));
       return;
     }
     if (prev === WILDCARD && isWrappedWild(m) && (m.charCodeAt(0) === 40 || m.charCodeAt(0) === 91)) return;
     if (isListed(prev) && (m === WILDCARD || isWrappedWild(m))) {
-      out[out.length - 1] = m;
-      raw[raw.length - 1] = p;
+      OUT[count - 1] = m;
+      RAW[count - 1] = p;
       return;
     }
   }
-  out.push(m);
-  raw.push(p);
+  OUT[count] = m;
+  RAW[count] = p;
+  count++;
 }
 
 /** `<*>,` or `<*>;`: a value with a list separator after it. */
@@ -166,11 +176,12 @@ function unitEnd(p: string): number {
 }
 
 /** Month and weekday names next to a masked number are part of a date: `<*>`. */
-function maskDates(toks: string[]): void {
-  for (let i = 0; i < toks.length; i++) {
+function maskDates(toks: string[], n: number): void {
+  for (let i = 0; i < n; i++) {
     const t = toks[i]!;
     if (t.length < 3 || t.charCodeAt(0) < 65 || t.charCodeAt(0) > 90 || !MONTH_DAY.test(t)) continue;
-    if (toks[i + 1] === WILDCARD || (i > 0 && toks[i - 1] === WILDCARD) || (toks[i + 1] !== undefined && MONTH_DAY.test(toks[i + 1]!))) toks[i] = WILDCARD;
+    const next = i + 1 < n ? toks[i + 1]! : undefined;
+    if (next === WILDCARD || (i > 0 && toks[i - 1] === WILDCARD) || (next !== undefined && MONTH_DAY.test(next))) toks[i] = WILDCARD;
   }
 }
 

@@ -72,9 +72,10 @@ interface GroupState {
   cache: ShapeCache;
   /** The header learned from this source's lines. */
   header: HeaderLearner;
-  /** The last line that was not blank, and the template of the record it belongs to (for continuation lines). */
+  /** The last line that was not blank, and the template of the record it belongs to (for continuation lines) with its id then (the object is reused once evicted: see `make`). */
   previous?: string;
   record?: Template;
+  recordId?: number;
   /** The last line sampled while learning the header. */
   sampled?: string;
 }
@@ -85,9 +86,16 @@ export class TemplateMiner {
   nextId = 1;
   lines = 0;
   private readonly shape: Shape = { key: 0, check: 0 };
+  /** Evicted templates, for `make` to reuse (see there). Bound: SPARE. */
+  private readonly spare: Template[] = [];
 
   constructor(readonly opts: MinerOptions = MINER_DEFAULTS) {
-    this.store = new TemplateStore(opts.maxTemplates, (t) => this.groups.get(t.group.key)?.tree.remove(t));
+    this.store = new TemplateStore(opts.maxTemplates, (t) => this.evicted(t));
+  }
+
+  private evicted(t: Template): void {
+    this.groups.get(t.group.key)?.tree.remove(t);
+    if (this.spare.length < SPARE) this.spare.push(t);
   }
 
   /**
@@ -104,8 +112,12 @@ export class TemplateMiner {
     if (isBlank(line)) return undefined;
     const previous = g.previous;
     g.previous = line;
-    if (g.record !== undefined && g.record.leaf !== undefined && isContinuation(line, previous)) return g.record;
-    return (g.record = this.observeRecord(g, line, group, ts, level));
+    const r = g.record;
+    if (r !== undefined && r.leaf !== undefined && r.id === g.recordId && isContinuation(line, previous)) return r;
+    const t = this.observeRecord(g, line, group, ts, level);
+    g.record = t;
+    g.recordId = t.id;
+    return t;
   }
 
   private observeRecord(g: GroupState, line: string, group: GroupRef, ts: string | undefined, level?: string): Template {
@@ -156,14 +168,19 @@ export class TemplateMiner {
     if (t.id >= this.nextId) this.nextId = t.id + 1;
   }
 
+  /** Drain's `add`, without its closure and result object per line. */
   private cluster(tree: Drain<Template>, header: HeaderLearner, line: string, group: GroupRef): Template {
-    const { cluster: t, created, changed } = tree.add(lineTokens(line, header), (tk) => this.make(tk, group, line));
-    if (created) this.store.add(t);
-    else {
-      this.store.touch(t);
-      if (changed) t.text = undefined;
+    const tokens = lineTokens(line, header);
+    const found = tree.match(tokens);
+    if (found === undefined) {
+      const t = this.make(tokens, group, line);
+      tree.insert(t);
+      this.store.add(t);
+      return t;
     }
-    return t;
+    this.store.touch(found);
+    if (tree.generalise(found, tokens)) found.text = undefined;
+    return found;
   }
 
   private group(key: string): GroupState {
@@ -172,10 +189,87 @@ export class TemplateMiner {
     return g;
   }
 
+  /**
+   * Every field is set here, in one order, so all templates share one
+   * object shape with the fields inside the object: added later one by one
+   * (by the engine, the store), each template went through several shapes
+   * and grew a separate property array, garbage that with 10,000 templates
+   * churning (fresh lines, the bound full) was a large part of the GC.
+   * An evicted template of the same token count is reused, its tokens
+   * array and index list with it: with the bound full, each line that
+   * makes a template evicts one, and a new object per line lived for
+   * `maxTemplates` lines, long enough to be copied by the young-generation
+   * GC and promoted, then freed by a full GC (the larger part of the CPU
+   * on lines that match nothing). A template a caller still holds after
+   * its eviction may so become another one: the shape cache and the
+   * continuation check compare ids.
+   */
   private make(tokens: string[], group: GroupRef, line: string): Template {
-    return { id: this.nextId++, tokens, group, count: 0, levels: {}, example: ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line), isNew: true, reported: 0 };
+    const example = ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line);
+    const t = this.reuse(tokens);
+    if (t === undefined) return this.fresh(tokens, group, example);
+    t.id = this.nextId++;
+    t.leaf = undefined;
+    t.overflow = undefined;
+    t.mark = 0;
+    t.hits = 0;
+    t.params = 0;
+    t.group = group;
+    t.count = 0;
+    t.firstTs = undefined;
+    t.lastTs = undefined;
+    t.levels = {};
+    t.example = example;
+    t.isNew = true;
+    t.reported = 0;
+    t.text = undefined;
+    t.older = undefined;
+    t.newer = undefined;
+    return t;
+  }
+
+  /** A spare template of `tokens`' length, holding a copy of them (its `indexed` list is left for the engine to refill). */
+  private reuse(tokens: string[]): Template | undefined {
+    const spare = this.spare;
+    for (let k = spare.length - 1; k >= 0; k--) {
+      const t = spare[k]!;
+      if (t.tokens.length !== tokens.length) continue;
+      spare[k] = spare[spare.length - 1]!;
+      spare.pop();
+      const own = t.tokens;
+      for (let i = 0; i < tokens.length; i++) own[i] = tokens[i]!;
+      return t;
+    }
+    return undefined;
+  }
+
+  private fresh(tokens: string[], group: GroupRef, example: string): Template {
+    return {
+      id: this.nextId++,
+      tokens,
+      leaf: undefined,
+      overflow: undefined,
+      mark: 0,
+      hits: 0,
+      params: 0,
+      indexed: undefined,
+      group,
+      count: 0,
+      firstTs: undefined,
+      lastTs: undefined,
+      levels: {},
+      example,
+      isNew: true,
+      reported: 0,
+      text: undefined,
+      older: undefined,
+      newer: undefined,
+    };
   }
 }
+
+/** Evicted templates kept for reuse: a few, of the token counts evicted last (a new template takes one of its own count). */
+const SPARE = 16;
 
 function isBlank(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
@@ -185,9 +279,14 @@ function isBlank(line: string): boolean {
   return true;
 }
 
-/** A copy that does not keep the chunk the line was sliced from alive. */
+/**
+ * A copy that does not keep the chunk the line was sliced from alive: the
+ * slice of a concatenation is cut from a flat copy of it, not from the
+ * chunk. A quarter of the cost of a round trip through a Buffer (which also
+ * left a Buffer behind for every new template).
+ */
 function ownCopy(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
+  return (s + ' ').slice(0, -1);
 }
 
 /** Whether lines of one shape share a level: not for syslog `<N>` priorities or JSON (numeric levels are digits). */

@@ -19,6 +19,8 @@ interface Entry {
   /** The hash's second lane, checked on a hit. */
   check: number;
   template: Template;
+  /** The template's id when cached: an evicted template object is reused for a new one (miner.ts `make`). */
+  id: number;
   level: string | undefined;
 }
 
@@ -49,7 +51,7 @@ export class ShapeCache {
     }
     const e = this.entries.get(hash);
     if (!e || e.check !== shape.check) return undefined;
-    if (e.template.leaf === undefined) {
+    if (e.template.leaf === undefined || e.template.id !== e.id) {
       this.entries.delete(hash);
       return undefined;
     }
@@ -59,7 +61,7 @@ export class ShapeCache {
 
   set(shape: Shape, template: Template, level: string | undefined): void {
     if (this.entries.size >= this.max) this.entries.clear();
-    this.entries.set(shape.key, { check: shape.check, template, level });
+    this.entries.set(shape.key, { check: shape.check, template, id: template.id, level });
   }
 }
 

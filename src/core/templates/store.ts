@@ -6,14 +6,16 @@
  * with a new id. `evicted` counts evictions so the command can say so.
  * The order is an intrusive doubly linked list (`older`/`newer` on each
  * template): a match moves its template to the newest end in O(1), with no
- * allocation.
+ * allocation, and an eviction takes the oldest end in O(1) (no map by id:
+ * nothing looked templates up by id, and its set and delete were paid by
+ * every template made and evicted).
  */
 import type { Template } from './template.js';
 
 export class TemplateStore {
   private oldest: Template | undefined;
   private newest: Template | undefined;
-  private readonly byId = new Map<number, Template>();
+  private count = 0;
   evicted = 0;
 
   constructor(
@@ -22,7 +24,7 @@ export class TemplateStore {
   ) {}
 
   get size(): number {
-    return this.byId.size;
+    return this.count;
   }
 
   /** Marks a template as just matched. */
@@ -34,13 +36,9 @@ export class TemplateStore {
 
   /** Adds a template, evicting the least recently matched ones beyond the bound. */
   add(t: Template): void {
-    this.byId.set(t.id, t);
     this.append(t);
-    while (this.byId.size > this.max && this.oldest) this.evict(this.oldest);
-  }
-
-  get(id: number): Template | undefined {
-    return this.byId.get(id);
+    this.count++;
+    while (this.count > this.max && this.oldest) this.evict(this.oldest);
   }
 
   /** All templates, least recently matched first. */
@@ -50,7 +48,7 @@ export class TemplateStore {
 
   private evict(t: Template): void {
     this.unlink(t);
-    this.byId.delete(t.id);
+    this.count--;
     this.evicted++;
     this.onEvict(t);
   }

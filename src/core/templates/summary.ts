@@ -30,26 +30,27 @@ function groupTotals(all: Template[]): Map<string, number> {
   return totals;
 }
 
-/** The record for one template; marks it reported. */
+/**
+ * The record for one template; marks it reported. Fields are added one by
+ * one in the record's order (no spread of a temporary object per optional
+ * field: a summary writes up to `--max-templates` records at once).
+ */
 export function report(t: Template, ts: string, total: number): TemplateRecord {
   const g = t.group;
-  const rec: TemplateRecord = {
-    type: 'template',
-    ts,
-    ...(g.id !== undefined ? { id: g.id } : {}),
-    ...(g.name !== undefined ? { name: g.name } : {}),
-    ...(g.project !== undefined ? { project: g.project } : {}),
-    ...(g.service !== undefined ? { service: g.service } : {}),
-    ...(g.engine !== undefined ? { engine: g.engine } : {}),
-    templateId: t.id,
-    template: templateText(t),
-    count: t.count,
-    share: total > 0 ? Math.round((t.count / total) * 1e4) / 1e4 : 0,
-    ...(t.firstTs !== undefined ? { firstTs: t.firstTs } : {}),
-    ...(t.lastTs !== undefined ? { lastTs: t.lastTs } : {}),
-    levels: { ...t.levels },
-    example: t.example,
-  };
+  const rec = { type: 'template', ts } as TemplateRecord;
+  if (g.id !== undefined) rec.id = g.id;
+  if (g.name !== undefined) rec.name = g.name;
+  if (g.project !== undefined) rec.project = g.project;
+  if (g.service !== undefined) rec.service = g.service;
+  if (g.engine !== undefined) rec.engine = g.engine;
+  rec.templateId = t.id;
+  rec.template = templateText(t);
+  rec.count = t.count;
+  rec.share = total > 0 ? Math.round((t.count / total) * 1e4) / 1e4 : 0;
+  if (t.firstTs !== undefined) rec.firstTs = t.firstTs;
+  if (t.lastTs !== undefined) rec.lastTs = t.lastTs;
+  rec.levels = { ...t.levels };
+  rec.example = t.example;
   if (t.isNew && t.reported === 0) rec.new = true;
   t.reported = t.count;
   return rec;

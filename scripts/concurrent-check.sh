@@ -3,7 +3,8 @@
 # (`unshare -p -f --mount-proc`), each from its own fresh clone of REF:
 #   scripts/concurrent-check.sh [--ref REF] [--out FILE]
 #
-# A third party, the "sentinel" run, holds a live lease and one labelled container on the engine for
+# Run a starts first and brings up the engine (if none answers); run b starts as soon as the engine
+# answers, so both suites run at the same time. A third party, the "sentinel" run, holds a live lease and one labelled container on the engine for
 # the whole check: neither run may remove it (a run removes another run's objects only when that run's
 # lease has expired). The check passes when both runs exit 0 and the sentinel container is still there.
 # It records every `destroy` of a test container with the run that made it (from its label) in the
@@ -32,12 +33,18 @@ for r in a b; do
 done
 say "two runs of npm test from $dir/a and $dir/b at ${sha:0:7} (b in a new pid namespace)"
 
+# Each run with half the usual test workers: two runs share the machine's 2 cores.
+workers=${BERTH_CHECK_WORKERS:-2}
 t0=$(date +%s)
-(cd "$dir/a" && BERTH_TEST_RUN=checka$RANDOM npm test >"$dir/a.log" 2>&1; echo $? >"$dir/a.rc") &
-(cd "$dir/b" && BERTH_TEST_RUN=checkb$RANDOM unshare -p -f --mount-proc npm test >"$dir/b.log" 2>&1; echo $? >"$dir/b.rc") &
-
-# The sentinel, as soon as the engine answers (one of the runs starts it).
+(cd "$dir/a" && BERTH_TEST_RUN=checka$RANDOM npm test -- --maxWorkers="$workers" >"$dir/a.log" 2>&1; echo $? >"$dir/a.rc") &
+pa=$!
+# Run b starts once the engine answers: an engine started from inside a pid namespace ends with it
+# (run a started it, from the root namespace, and it outlives b).
 for _ in $(seq 1 600); do timeout 5 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && break; sleep 1; done
+(cd "$dir/b" && BERTH_TEST_RUN=checkb$RANDOM unshare -p -f --mount-proc npm test -- --maxWorkers="$workers" >"$dir/b.log" 2>&1; echo $? >"$dir/b.rc") &
+pb=$!
+
+# The sentinel, as soon as the test image is there.
 for _ in $(seq 1 120); do docker image inspect berth-test/busybox >/dev/null 2>&1 && break; sleep 1; done
 now=$(date -d "$(docker info --format '{{.SystemTime}}')" +%s)
 docker create --name "berth-test-lease-sentinel-$((now + 7200))" --label berth.test.lease=sentinel berth-test/busybox true >/dev/null
@@ -47,7 +54,7 @@ docker events --filter type=container --filter event=destroy --filter label=bert
   --format '{{.Time}} destroy {{index .Actor.Attributes "berth.test.run"}} {{index .Actor.Attributes "name"}}' >"$dir/destroys.log" 2>&1 &
 evpid=$!
 
-wait %1 %2 2>/dev/null
+wait $pa $pb
 wait_rc() { cat "$dir/$1.rc" 2>/dev/null || echo missing; }
 kill $evpid 2>/dev/null
 ra=$(wait_rc a) rb=$(wait_rc b)
@@ -57,6 +64,7 @@ say "run b (own pid namespace): exit $rb, ${sb:-no summary} ($(grep -a '^test: e
 say "$(wc -l <"$dir/destroys.log") test containers destroyed during the check; by the run that made them: $(awk '{print $3}' "$dir/destroys.log" | sort | uniq -c | tr -s ' \n' ' ')"
 alive=no
 docker inspect "$sentinel" >/dev/null 2>&1 && alive=yes
+timeout 5 docker version >/dev/null 2>&1 || alive="unknown (the engine does not answer)"
 say "sentinel still there: $alive; $(( $(date +%s) - t0 )) s in all (logs: $dir)"
 docker rm -f "$sentinel" $(docker ps -aq --filter label=berth.test.lease=sentinel) >/dev/null 2>&1
-[ "$ra" = 0 ] && [ "$rb" = 0 ] && [ $alive = yes ]
+[ "$ra" = 0 ] && [ "$rb" = 0 ] && [ "$alive" = yes ]

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Prints one closing line over vitest's JSON reports: "tests: N passed, N failed, N skipped".
-// A test file that failed to load (no test ran) counts as one failure.
+// Prints the failed tests (file, name, the first line of the failure) and one closing line over vitest's
+// JSON reports: "tests: N passed, N failed, N skipped". The failures come last so that the tail of a
+// long log (all a CI page may keep) names them. A test file that failed to load (no test ran) counts as
+// one failure.
 import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
+const firstLine = (messages) => String((messages ?? [])[0] ?? '').split('\n').find((l) => l.trim()) ?? '';
 for (const file of process.argv.slice(2)) {
   if (!existsSync(file)) continue;
   const r = JSON.parse(readFileSync(file, 'utf8'));
@@ -13,7 +18,14 @@ for (const file of process.argv.slice(2)) {
   failed += r.numFailedTests ?? 0;
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   for (const t of r.testResults ?? []) {
-    if (t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed')) failed++;
+    const where = relative(process.cwd(), t.name ?? '');
+    const bad = (t.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of bad) failures.push(`${where} > ${a.fullName ?? a.title}: ${firstLine(a.failureMessages).slice(0, 300)}`);
+    if (t.status === 'failed' && !bad.length) {
+      failed++;
+      failures.push(`${where}: ${String(t.message ?? 'failed to run').split('\n')[0].slice(0, 300)}`);
+    }
   }
 }
+for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -14,7 +14,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -75,6 +75,8 @@ class Chaos {
   readonly run = uniqueName('chaos').slice(-6);
   readonly units = new Map<string, Unit>();
   readonly conns = new Set<Conn>();
+  /** Every client connection, for the failure report. */
+  readonly history: Conn[] = [];
   readonly lastEnd = new Map<string, number>();
   readonly events: Array<{ name: string; action: string; at: number }> = [];
   readonly lastStart = new Map<string, number>();
@@ -150,7 +152,7 @@ class Chaos {
     const cfgDir = mkdtempSync(join(tmpdir(), 'berth-chaos-'));
     const cfg = join(cfgDir, 'berth.yml');
     const routes = [this.of('app'), this.of('ws'), this.of('crash')].map((u) => `  ${u.name}:\n    berth.proxy.host: ${this.host(u)}\n`).join('');
-    (await import('node:fs')).writeFileSync(cfg, `containers:\n${routes}`);
+    writeFileSync(cfg, `containers:\n${routes}`);
     const env = { ...process.env, BERTH_RUN_DIR: join(cfgDir, 'run') };
     this.serve = execa('node', [BERTH_BIN, 'serve', '--listen', '127.0.0.1:0', '--json', '--config', cfg, '--idle-interval', `${INTERVAL_MS}ms`, '--filter', `label=berth.chaos=${this.run}`], { reject: false, env });
     this.serve.stderr!.on('data', (d: Buffer) => (this.stderr += `[serve] ${d}`));
@@ -230,6 +232,7 @@ class Chaos {
   private track(unit: Unit, kind: string): Conn {
     const c: Conn = { unit: unit.name, kind, t0: Date.now() };
     this.conns.add(c);
+    this.history.push(c);
     return c;
   }
 
@@ -473,7 +476,13 @@ describe('chaos: serve and watch-idle under random clients and containers', () =
       console.log(summary);
       const serveLog = ch.serveOut!.lines.map((l) => `${new Date(l.at).toISOString()} ${l.line}`).join('\n');
       const events = ch.events.map((e) => `${new Date(e.at).toISOString()} ${ch.units.get(e.name)?.role ?? e.name} ${e.action}`).join('\n');
-      if (ch.violations.length) console.error(`chaos seed ${seed}:\n--- serve stdout\n${serveLog.slice(-12000)}\n--- engine events\n${events.slice(-4000)}\n--- stderr\n${ch.stderr.slice(-3000)}`);
+      if (ch.violations.length) {
+        const iso = (t?: number) => (t === undefined ? '-' : new Date(t).toISOString());
+        const conns = ch.history.map((c) => `${iso(c.t0)} ${ch.units.get(c.unit)?.role ?? c.unit} ${c.kind} first byte ${iso(c.firstByte)} end ${iso(c.end)}`).join('\n');
+        const report = join(mkdtempSync(join(tmpdir(), `berth-chaos-${seed}-`)), 'report.txt');
+        writeFileSync(report, `${summary}\n${ch.violations.join('\n')}\n--- serve stdout\n${serveLog}\n--- engine events\n${events}\n--- clients\n${conns}\n--- stderr\n${ch.stderr}\n`);
+        console.error(`chaos seed ${seed}: the whole record is in ${report}\n--- serve stdout\n${serveLog.slice(-12000)}\n--- engine events\n${events.slice(-4000)}\n--- stderr\n${ch.stderr.slice(-3000)}`);
+      }
       expect(ch.violations, `${summary}\nre-run: npm run soak -- --seed ${seed} --only chaos`).toEqual([]);
     } catch (err) {
       console.error(`chaos: FAILED with seed ${seed} (re-run: npm run soak -- --seed ${seed} --only chaos)`);

@@ -7,9 +7,11 @@
  * selection supervisor drives it: `started()` after a (re)start, `removed()`
  * when the container was destroyed. Used by `logs --follow` and topology.
  *
- * A read refused because the container is gone (404, or 409 "dead or marked
- * for removal", as a `run --rm` container gives) is a removal: the follower
- * ends quietly and the supervisor says "removed". Any other engine error is
+ * A read refused because the container is gone (404, 409 "dead or marked
+ * for removal", or 500 naming its json log file as missing: a `run --rm`
+ * container gives all three, depending on how far its removal got; or any
+ * refusal when an inspect then finds it gone) is a removal: the follower ends
+ * quietly and the supervisor says "removed". Any other engine error is
  * reported once (`onStatus`, `onFailed`). A broken connection is retried
  * with backoff. With `query.until`, it ends at that time (or reads what is
  * there without following when the time has passed).
@@ -142,6 +144,7 @@ export class ContainerFollower {
     if (err !== undefined) {
       if (isRemoval(err)) return false;
       if (err instanceof BerthError && !isUnreachable(err)) {
+        if ((await this.state(signal).catch(() => 'unknown')) === 'gone') return false; // removed meanwhile
         this.env.onStatus(`logs of ${this.target.name}: ${err.message}`);
         this.env.onFailed?.();
         return false;
@@ -198,11 +201,18 @@ export class ContainerFollower {
   }
 }
 
-/** The container is gone: 404, or the engine's 409 "dead or marked for removal". */
+/**
+ * The container is gone: 404; the engine's 409 "dead or marked for removal"; or its 500 when the
+ * json-file driver's log file was removed with the container's directory under the read ("open
+ * /var/lib/docker/containers/ID/ID-json.log: no such file or directory").
+ */
 export function isRemoval(err: unknown): boolean {
   if (!(err instanceof BerthError)) return false;
   if (err.code === 'NOT_FOUND') return true;
-  return err.code === 'ENGINE_ERROR' && (err.cause as { statusCode?: number } | undefined)?.statusCode === 409 && /dead or marked for removal/i.test(err.message);
+  if (err.code !== 'ENGINE_ERROR') return false;
+  const status = (err.cause as { statusCode?: number } | undefined)?.statusCode;
+  if (status === 409) return /dead or marked for removal/i.test(err.message);
+  return status === 500 && /-json\.log: no such file or directory/i.test(err.message);
 }
 
 function isUnreachable(err: unknown): boolean {

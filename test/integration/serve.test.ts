@@ -117,8 +117,9 @@ describe('berth serve: HTTP', () => {
     })();
     await stopped;
     await poller;
-    expect(polls).toBeGreaterThan(3); // the health check reached the app while it was up ...
-    expect(Date.now() - t0).toBeLessThan(9000); // ... and the container still slept after its 2 s timeout
+    // the health check reached the app while it was up, every 250 ms, and still the container slept (within
+    // `stopped`'s 20 s: counted as activity, those polls would keep it up for as long as they go on)
+    expect(polls).toBeGreaterThan(3);
     expect(await startCount(c.ignore!, since)).toBe(1);
   });
 

@@ -63,7 +63,11 @@ describe('berth stats', () => {
     expect(byId[idle.id].cpuPercent).toBeLessThan(5);
     expect(byId[busy.id].cpuPercent).toBeGreaterThan(5);
     expect(byId[busy.id].cpuPercent).toBeLessThan(60);
-    expect(tookMs).toBeLessThan(10_000);
+    // as quick as docker's own one-shot on the same containers, measured now (a peer, not a wall-clock bound)
+    const d0 = Date.now();
+    await execa('docker', ['stats', '--no-stream', busy.id, idle.id]);
+    const dockerMs = Date.now() - d0;
+    expect(tookMs, `berth ${tookMs} ms, docker ${dockerMs} ms`).toBeLessThan(2 * dockerMs + 2000);
 
     // Streaming: every record agrees with docker's formula applied (here, independently) to the same engine
     // reading, taken from a parallel raw subscription; CFS keeps the loop under its 0.5 CPU limit.

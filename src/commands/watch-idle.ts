@@ -6,6 +6,7 @@ import { defaultStatePath, loadState, saveState, withStateLock } from '../core/i
 import { Claims, claimsDir } from '../core/idle/claims.js';
 import type { IdleRecord } from '../core/idle/types.js';
 import { IdleWatcher } from '../core/idle/watcher.js';
+import { ContainerProvider } from '../core/idle/provider.js';
 import { pickFormat } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { makeChalk } from '../core/output/colors.js';
@@ -56,7 +57,7 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
     const render = format === 'json' ? (r: IdleRecord) => JSON.stringify(r) : recordLine(makeChalk(ctx.env, !!ctx.io.stdout.isTTY));
     const watcher = new IdleWatcher({
-      engine,
+      provider: new ContainerProvider(engine),
       file,
       names,
       ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),

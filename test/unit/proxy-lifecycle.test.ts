@@ -34,6 +34,11 @@ function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number } = {})
       world.stops.push(`${name}:${method}`);
       world.running = false;
     },
+    // the route's life asks only the three above; the lifecycle owner's readings are not used here
+    list: async () => [],
+    counters: async () => ({ at: Date.now(), bytes: 0 }),
+    exec: async () => 1,
+    changes: () => ({ [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) }),
   };
   const metrics = new ProxyMetrics();
   const deps: LifeDeps = { engine, wakes, provider, metrics, budget: { max: 10, count: 0 }, signal: new AbortController().signal, record: (r) => records.push(r), errorHoldMs: 5000 };

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import type { BusySpec } from './config.js';
 import type { ActivityClock } from './activity.js';
+import type { Provider } from './types.js';
 import { fmtMs } from './readiness.js';
 import { inspectExec, startDetachedExec } from '../engine/containers.js';
 
@@ -21,9 +22,9 @@ export interface BusyVerdict {
   why: string;
 }
 
-export async function checkBusy(engine: Engine, id: string, spec: BusySpec, clock: ActivityClock): Promise<BusyVerdict> {
+export async function checkBusy(provider: Pick<Provider, 'exec'>, id: string, spec: BusySpec, clock: ActivityClock): Promise<BusyVerdict> {
   if (spec.kind === 'cpu') return cpuVerdict(spec.percent, clock.cpuOver(CPU_WINDOW_MS));
-  return execVerdict(spec.cmd, await runCheck(engine, id, spec.cmd));
+  return execVerdict(spec.cmd, await provider.exec(id, spec.cmd));
 }
 
 /** Pure: the verdict for a CPU reading against a threshold. */
@@ -41,8 +42,8 @@ export function execVerdict(cmd: string[], outcome: number | string): BusyVerdic
   return outcome === 0 ? { busy: true, why: `busy: ${c} exited 0` } : { busy: false, why: `${c} exited ${outcome} (not busy)` };
 }
 
-/** Runs the command in the container; its exit code, or why there is none. */
-async function runCheck(engine: Engine, id: string, cmd: string[]): Promise<number | string> {
+/** Runs the command in a container; its exit code, or why there is none (ContainerProvider.exec). */
+export async function runCheck(engine: Engine, id: string, cmd: string[]): Promise<number | string> {
   try {
     const exec = await startDetachedExec(engine, id, cmd);
     const end = Date.now() + EXEC_TIMEOUT_MS;

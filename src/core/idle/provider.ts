@@ -12,6 +12,10 @@ import { toBerthError } from '../engine/request.js';
 import { BerthError } from '../errors.js';
 import { bareName } from '../engine/labels.js';
 import type { Provider, StopMethod } from './types.js';
+import { readCounters, type Counters } from './activity.js';
+import { runCheck } from './busy.js';
+import { listAll, type Seen } from './view.js';
+import { watchEvents } from '../events/watcher.js';
 
 export interface UnitState {
   running: boolean;
@@ -97,6 +101,22 @@ export class ContainerProvider implements Provider {
       await sleep(100);
     }
     return false;
+  }
+
+  list(signal?: AbortSignal): Promise<Seen[]> {
+    return listAll(this.engine, signal);
+  }
+
+  counters(id: string, signal: AbortSignal, now?: () => number): Promise<Counters> {
+    return readCounters(this.engine, id, signal, now);
+  }
+
+  exec(id: string, cmd: string[]): Promise<number | string> {
+    return runCheck(this.engine, id, cmd);
+  }
+
+  changes(signal: AbortSignal): AsyncIterable<unknown> {
+    return watchEvents(this.engine, { filters: { type: ['container'], event: ['start', 'die', 'pause', 'unpause'] } }, signal);
   }
 
   /** The container's address on its first network with one (for probes with host "container"). */

@@ -4,6 +4,8 @@
  * talks to a Provider (containers today, Swarm services later), never to
  * dockerode directly.
  */
+import type { Counters } from './activity.js';
+import type { Seen } from './view.js';
 
 /** Lifecycle states of a managed container. */
 export type IdleState = 'napping' | 'starting' | 'ready' | 'error';
@@ -52,13 +54,25 @@ export type IdleAction = 'stop' | 'pause' | 'kill' | 'start' | 'keep' | 'would_s
 
 export type StopMethod = 'stop' | 'pause' | 'kill';
 
-/** A managed unit's lifecycle operations; implemented for containers (and later Swarm services). */
+/**
+ * A managed unit's lifecycle operations and readings: everything the wake path and the lifecycle
+ * owner (watcher.ts) ask of an engine goes through it. Implemented for containers (provider.ts);
+ * the seam a second implementation (Swarm services) plugs into.
+ */
 export interface Provider {
   /** Current state as the engine sees it. */
   state(name: string, signal?: AbortSignal): Promise<{ running: boolean; paused: boolean; exitCode?: number; health?: string; id: string }>;
   /** `known`: the state the caller just read, so the provider need not read it again. */
   start(name: string, signal?: AbortSignal, known?: { running: boolean; paused: boolean }): Promise<void>;
   stop(name: string, method: StopMethod, opts: { signal?: string; timeoutSec?: number }): Promise<void>;
+  /** Every unit, awake or not, with its labels: one listing (a round of the lifecycle owner). */
+  list(signal?: AbortSignal): Promise<Seen[]>;
+  /** A unit's cumulative activity counters (network bytes, CPU), read once. */
+  counters(id: string, signal: AbortSignal, now?: () => number): Promise<Counters>;
+  /** Runs a busy-check command in the unit: its exit code, or why there is none. */
+  exec(id: string, cmd: string[]): Promise<number | string>;
+  /** Yields on every start, die, pause and unpause of a unit, until the signal (rounds come sooner). */
+  changes(signal: AbortSignal): AsyncIterable<unknown>;
 }
 
 /**

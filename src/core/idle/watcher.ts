@@ -20,25 +20,23 @@
  * from the last activity known. A stop once begun is finished, whatever the
  * signal; the signal is checked before each new one.
  */
-import type { Engine } from '../engine/engine.js';
 import { BerthError } from '../errors.js';
-import { watchEvents } from '../events/watcher.js';
-import { ActivityClock, readCounters, type Counters } from './activity.js';
+import { ActivityClock, type Counters } from './activity.js';
 import { checkBusy } from './busy.js';
 import type { ConfigFile } from './config-file.js';
 import type { IdleConfig } from './config.js';
 import { awakeDependents } from './deps.js';
-import { ContainerProvider } from './provider.js';
 import { fmtMs } from './readiness.js';
 import { StateTable, type IdleInput } from './state-machine.js';
 import type { IdleRecord, Provider } from './types.js';
-import { buildView, listAll, type Seen, type View } from './view.js';
+import { buildView, type Seen, type View } from './view.js';
 import { Kicker } from './kicker.js';
 import { deferMessage, type Claims } from './claims.js';
 import { closure } from './deps.js';
 
 export interface WatchIdleOptions {
-  engine: Engine;
+  /** Every listing, counter reading, busy check, change feed and stop goes through it: the watcher never calls an engine itself. */
+  provider: Provider;
   file?: ConfigFile;
   /** Manage only these (a function: asked every round); default: every container with berth.idle.timeout. */
   names?: string[] | (() => string[]);
@@ -69,8 +67,6 @@ export interface WatchIdleOptions {
    * them awake); only the caller's `activity` and their dependents count.
    */
   fronted?: (name: string) => boolean;
-  /** What stops containers (the Provider seam); default: the engine's containers. */
-  provider?: Provider;
   /** Cross-process ownership; without it, this process assumes it is alone. */
   claims?: Claims;
 }
@@ -110,7 +106,7 @@ export class IdleWatcher {
   constructor(private readonly o: WatchIdleOptions) {
     this.now = o.now ?? Date.now;
     this.states = new StateTable(() => iso(this.now()));
-    this.provider = o.provider ?? new ContainerProvider(o.engine);
+    this.provider = o.provider;
   }
 
   /**
@@ -148,8 +144,7 @@ export class IdleWatcher {
 
   private async followEvents(kick: Kicker, signal: AbortSignal): Promise<void> {
     try {
-      const filters = { type: ['container'], event: ['start', 'die', 'pause', 'unpause'] };
-      for await (const _ of watchEvents(this.o.engine, { filters }, signal)) kick.fire();
+      for await (const _ of this.provider.changes(signal)) kick.fire();
     } catch {
       // the ticks report an unreachable engine; events only make rounds sooner
     }
@@ -177,7 +172,7 @@ export class IdleWatcher {
 
   /** One look at the engine: every container, which are managed, their config and dependencies. */
   async look(signal?: AbortSignal): Promise<View> {
-    const seen = await listAll(this.o.engine, signal);
+    const seen = await this.provider.list(signal);
     this.listedAt = this.now();
     const names = typeof this.o.names === 'function' ? this.o.names() : this.o.names;
     const view = buildView(seen, this.o.file, names, this.o.defaultTimeoutMs);
@@ -203,7 +198,7 @@ export class IdleWatcher {
     this.noteUse(view);
     const awake = [...view.managed.values()].filter((m) => m.seen.awake);
     const read = awake.filter((m) => !unseen.has(m.seen.id) && this.readsCounters(m.seen.name, m.config));
-    const counters = await Promise.all(read.map((m) => readCounters(this.o.engine, m.seen.id, signal, this.now).catch(() => undefined)));
+    const counters = await Promise.all(read.map((m) => this.provider.counters(m.seen.id, signal, this.now).catch(() => undefined)));
     read.forEach((m, i) => {
       const c = counters[i];
       if (c) this.clock(m.seen).observe(c, this.minBytes(m.seen.name, m.config));
@@ -292,6 +287,9 @@ export class IdleWatcher {
   }
 
   private async observe(name: string, s: Seen): Promise<void> {
+    // Its idle time counts from when it was first seen awake, even if nothing reads its counters
+    // (a fronted route): a clock made later, at the first question, would start late.
+    if (s.awake) this.clock(s);
     const from = this.states.get(name);
     const input: IdleInput = { kind: 'observe', awake: s.awake };
     const reason =
@@ -325,7 +323,7 @@ export class IdleWatcher {
     if (!fresh) return false;
     const idle = this.idleFor(s);
     const clock = this.clock(s);
-    const busy = cfg.busy ? await checkBusy(this.o.engine, s.id, cfg.busy, clock) : undefined;
+    const busy = cfg.busy ? await checkBusy(this.provider, s.id, cfg.busy, clock) : undefined;
     if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
     const seen = this.o.fronted?.(s.name) ? 'no request, stream or connection' : `network <= ${cfg.minBytes} B per reading`;
     const reason = `idle for ${fmtMs(roundS(idle))} (${seen}, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
@@ -363,7 +361,7 @@ export class IdleWatcher {
     // The round's counters are fresh enough when read within the last interval (at most 1 s) ago; else read them again.
     const last = this.clock(s).last?.at ?? 0;
     if (this.readsCounters(s.name, cfg) && this.now() - last > this.freshMs) {
-      const c = await readCounters(this.o.engine, s.id, signal, this.now).catch(() => undefined);
+      const c = await this.provider.counters(s.id, signal, this.now).catch(() => undefined);
       if (!c) return false;
       this.clock(s).observe(c, this.minBytes(s.name, cfg));
     }

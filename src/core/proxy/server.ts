@@ -154,7 +154,6 @@ function eventsStatus(s: WatcherStatus): string {
  */
 function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
   return new IdleWatcher({
-    engine: o.engine,
     provider: o.provider,
     ...(o.file ? { file: o.file } : {}),
     names: () => [...routes.lives.keys()],

@@ -1,0 +1,135 @@
+// The lifecycle owner (IdleWatcher) against a fake Provider: no engine, a clock the test moves, exact
+// decisions. The same class runs in watch-idle and serve against the engine (test/integration, test/chaos).
+import { describe, expect, it } from 'vitest';
+import type { Counters } from '../../src/core/idle/activity.js';
+import type { IdleRecord, Provider, StopMethod } from '../../src/core/idle/types.js';
+import type { Seen } from '../../src/core/idle/view.js';
+import { IdleWatcher } from '../../src/core/idle/watcher.js';
+
+interface Unit {
+  id: string;
+  labels: Record<string, string>;
+  running: boolean;
+  /** network bytes received, sent */
+  rx: number;
+  tx: number;
+}
+
+function world(units: Record<string, Omit<Unit, 'id' | 'rx' | 'tx'>>, execExit = 1) {
+  let t = 1_000_000;
+  const u = new Map<string, Unit>(Object.entries(units).map(([name, x], i) => [name, { ...x, id: `id${i}`, rx: 0, tx: 0 }]));
+  const byId = (id: string) => [...u.entries()].find(([, x]) => x.id === id)!;
+  const calls: string[] = [];
+  const provider: Provider = {
+    state: async (name) => ({ running: u.get(name)!.running, paused: false, id: u.get(name)!.id }),
+    start: async (name) => void (u.get(name)!.running = true),
+    stop: async (id: string, method: StopMethod) => {
+      const [name, x] = byId(id);
+      calls.push(`${method} ${name}`);
+      x.running = false;
+    },
+    list: async () =>
+      [...u.entries()].map(([name, x]): Seen => ({ id: x.id, name, labels: x.labels, running: x.running, paused: false, awake: x.running, status: x.running ? 'Up' : 'Exited (0)' })),
+    counters: async (id: string): Promise<Counters> => {
+      const [, x] = byId(id);
+      return { at: t, bytes: x.rx + x.tx, tx: x.tx };
+    },
+    exec: async (id: string, cmd: string[]) => (calls.push(`exec ${byId(id)[0]} ${cmd.join(' ')}`), execExit),
+    changes: (signal) => ({
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))) }),
+    }),
+  };
+  const records: IdleRecord[] = [];
+  const make = (extra: Partial<ConstructorParameters<typeof IdleWatcher>[0]> = {}) =>
+    new IdleWatcher({ provider, intervalMs: 1000, now: () => t, emit: (r) => void records.push(r), warn: (m) => records.push({ warn: m } as never), ...extra });
+  const signal = new AbortController().signal;
+  return {
+    u,
+    calls,
+    records,
+    make,
+    /** Moves the clock, then one round and the stops it began. */
+    at: async (w: IdleWatcher, ms: number) => {
+      t = 1_000_000 + ms;
+      await w.tick(signal);
+      await w.settle();
+    },
+  };
+}
+
+const idle = (timeout: string, more: Record<string, string> = {}) => ({ labels: { 'berth.idle.timeout': timeout, ...more }, running: true });
+
+describe('the lifecycle owner over a fake provider', () => {
+  it('stops a container idle for its timeout, on the first round past it, and only once', async () => {
+    const w0 = world({ web: idle('10s') });
+    const w = w0.make();
+    for (const ms of [0, 5000, 9900]) await w0.at(w, ms);
+    expect(w0.calls).toEqual([]);
+    await w0.at(w, 10_100);
+    expect(w0.calls).toEqual(['stop web']);
+    await w0.at(w, 30_000);
+    expect(w0.calls).toEqual(['stop web']);
+    const stop = w0.records.find((r) => r.action === 'stop')!;
+    expect(stop).toMatchObject({ container: 'web', from: 'ready', to: 'napping' });
+    expect(stop.reason).toBe('idle for 10.1s (network <= 512 B per reading, timeout 10s)');
+  });
+
+  it('counts traffic it sent above min_bytes as activity, and not traffic that only arrived', async () => {
+    const w0 = world({ web: idle('10s') });
+    const w = w0.make();
+    await w0.at(w, 0);
+    w0.u.get('web')!.rx += 100_000; // broadcast chatter: arrives, nothing sent
+    await w0.at(w, 6000);
+    w0.u.get('web')!.tx += 1000;
+    w0.u.get('web')!.rx += 1000;
+    await w0.at(w, 8000);
+    await w0.at(w, 17_900);
+    expect(w0.calls).toEqual([]);
+    await w0.at(w, 18_100);
+    expect(w0.calls).toEqual(['stop web']);
+  });
+
+  it('keeps a dependency while its dependent is awake, then stops it its own timeout after the dependent went', async () => {
+    const w0 = world({ app: idle('10s', { 'berth.idle.depends_on': 'db:service_started' }), db: idle('5s') });
+    const w = w0.make();
+    await w0.at(w, 0);
+    await w0.at(w, 6000);
+    expect(w0.calls).toEqual([]);
+    expect(w0.records.filter((r) => r.action === 'keep').map((r) => [r.container, r.reason])).toEqual([['db', 'idle for 6s but in use by app (awake dependents)']]);
+    await w0.at(w, 10_100);
+    expect(w0.calls).toEqual(['stop app']);
+    await w0.at(w, 14_000);
+    expect(w0.calls).toEqual(['stop app']);
+    await w0.at(w, 15_200);
+    expect(w0.calls).toEqual(['stop app', 'stop db']);
+  });
+
+  it("for serve: a request in flight keeps its route up however long, its end starts the timeout, and the route's own traffic is not activity", async () => {
+    const w0 = world({ web: idle('10s') });
+    let act = { inflight: 1, last: 0 };
+    const w = w0.make({ activity: () => act, fronted: () => true, sleep: () => undefined });
+    await w0.at(w, 0);
+    await w0.at(w, 60_000);
+    expect(w0.calls).toEqual([]);
+    act = { inflight: 0, last: 1_000_000 + 60_000 };
+    w0.u.get('web')!.tx += 1e6; // proxied bytes: serve saw them as requests already
+    await w0.at(w, 69_900);
+    expect(w0.calls).toEqual([]);
+    await w0.at(w, 70_100);
+    expect(w0.calls).toEqual(['stop web']);
+    expect(w0.records.find((r) => r.action === 'stop')!.reason).toBe('idle for 10.1s (no request, stream or connection, timeout 10s)');
+  });
+
+  it('a busy check that says busy (exit 0) vetoes the stop and says why once; one that says not busy lets it go', async () => {
+    const busy = world({ job: idle('10s', { 'berth.idle.busy': 'exec:pgrep backup' }) }, 0);
+    const wb = busy.make();
+    for (const ms of [0, 10_100, 11_000]) await busy.at(wb, ms);
+    expect(busy.calls).toEqual(['exec job pgrep backup', 'exec job pgrep backup']);
+    expect(busy.records.filter((r) => r.action === 'keep').map((r) => r.reason)).toEqual(['idle for 10.1s but busy: pgrep backup exited 0; not stopped']);
+    const free = world({ job: idle('10s', { 'berth.idle.busy': 'exec:pgrep backup' }) }, 1);
+    const wf = free.make();
+    for (const ms of [0, 10_100]) await free.at(wf, ms);
+    expect(free.calls).toEqual(['exec job pgrep backup', 'stop job']);
+    expect(free.records.find((r) => r.action === 'stop')!.reason).toBe('idle for 10.1s (network <= 512 B per reading, timeout 10s); pgrep backup exited 1 (not busy)');
+  });
+});

@@ -8,7 +8,7 @@ import { pickFormat } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { mergeByArrival } from '../core/stream/merge.js';
 import { answered } from '../core/engine/connect.js';
-import { addFilterOption, addFormatOptions } from './options.js';
+import { addFilterOption, addFormatOptions, describe } from './options.js';
 
 interface EventsOptions {
   since?: string;
@@ -28,6 +28,11 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     .option('--until <time>', 'stop at a time: a duration (10m ago), RFC 3339 time or Unix timestamp');
   addFilterOption(cmd, 'events, e.g. type=container, event=start, container=web, label=k=v');
   addFormatOptions(cmd, ['json', 'table'], "; table prints docker's event lines");
+  describe(cmd, 'Stream the engine\'s events, gapless across restarts', [
+    ['berth events', 'follow, docker-style lines'],
+    ['berth events --json --since 10m --filter type=container --filter event=die', 'the last 10 minutes of deaths, then follow'],
+    ['berth events --since 2026-11-22T10:00:00Z --until 2026-11-22T11:00:00Z', 'one past hour, then exit'],
+  ]);
   return cmd.action(async (opts: EventsOptions) => {
     const since = opts.since !== undefined ? parseTimePoint(opts.since, '--since') : undefined;
     const until = opts.until !== undefined ? parseTimePoint(opts.until, '--until') : undefined;

@@ -18,7 +18,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger, parseTail, parseTimePoint } from '../core/parse.js';
 import { EXIT } from '../core/errors.js';
 import { listTargets } from '../core/engine/select.js';
-import { addFilterOption, addFormatOptions } from './options.js';
+import { addFilterOption, addFormatOptions, describe } from './options.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -64,6 +64,12 @@ export function makeLogsCommand(ctx: CommandContext): Command {
     .addOption(new Option('--max-line-bytes <n>', 'longest line kept whole; longer lines are cut there and marked').default(String(DEFAULT_MAX_LINE_BYTES)));
   addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
   addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw prints the bytes the containers wrote');
+  describe(cmd, 'Merged, time-ordered logs of containers, with severity', [
+    ['berth logs --project shop -f', 'a compose project\'s logs, merged and followed'],
+    ['berth logs web api --since 10m --level warn', 'WARN and ERROR of two containers'],
+    ['berth logs --project shop --json | jq -r \'select(.level=="ERROR") | .msg\'', 'errors, for jq'],
+    ['berth logs --format raw web > web.log', 'byte for byte what docker logs gives'],
+  ]);
   return cmd.action(async (names: string[], opts: LogsOptions) => {
     const query = parseQuery(opts);
     const filter = parseFilter(opts);

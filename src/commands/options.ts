@@ -1,5 +1,6 @@
 /** Flags several commands share, named as docker names them. */
 import { Option, type Command } from 'commander';
+import { setExamples, type Example } from '../core/docs/model.js';
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -11,4 +12,11 @@ export function addFormatOptions(cmd: Command, formats: string[], note = ''): Co
 
 export function addFilterOption(cmd: Command, what: string): Command {
   return cmd.addOption(new Option('--filter <key=value>', `filter ${what} (repeat: same key = OR, different keys = AND)`).argParser(collect));
+}
+
+/** Gives a command its one-line summary (the top-level help's list) and its examples (its help and the man page). */
+export function describe(cmd: Command, summary: string, examples: Example[]): Command {
+  setExamples(cmd, examples);
+  const text = examples.map(([c, what]) => `  # ${what}\n  ${c}`).join('\n');
+  return cmd.summary(summary).addHelpText('after', `\nExamples:\n${text}\n`);
 }

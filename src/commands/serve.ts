@@ -19,7 +19,7 @@ import { parseCidrs } from '../core/proxy/access.js';
 import { parseBytes, parseListen } from '../core/proxy/listen.js';
 import { formatServeLine } from '../core/proxy/record-line.js';
 import { serve, type ServeOptions } from '../core/proxy/server.js';
-import { addFilterOption, addFormatOptions, collect } from './options.js';
+import { addFilterOption, addFormatOptions, collect, describe } from './options.js';
 
 interface ServeFlags {
   listen: string;
@@ -71,6 +71,10 @@ export function makeServeCommand(ctx: CommandContext): Command {
     .option('--idle-interval <duration>', 'time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)', '1s');
   addFilterOption(cmd, 'the containers that may be routes, with docker\'s keys, e.g. label=com.docker.compose.project=shop');
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
+  describe(cmd, 'Wake-on-request proxy with a loading page', [
+    ['berth serve --listen 127.0.0.1:8080', 'routes from berth.proxy.* labels; a request wakes its container'],
+    ['berth serve --config berth.yml --json', 'routes from a file, records as NDJSON'],
+  ]);
   return cmd.action(async (flags: ServeFlags) => {
     const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const partial = await parseFlags(flags);

@@ -11,7 +11,7 @@ import { snapshot } from '../core/stats/snapshot.js';
 import { toStatsRecord } from '../core/stats/record.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { runStatsView } from '../core/stats/view.js';
-import { addFilterOption, addFormatOptions } from './options.js';
+import { addFilterOption, addFormatOptions, describe } from './options.js';
 
 interface StatsOptions {
   project?: string;
@@ -44,6 +44,11 @@ export function makeStatsCommand(ctx: CommandContext): Command {
     .option('--history <n>', 'samples of history kept per container for the sparklines', String(DEFAULT_HISTORY));
   addFilterOption(cmd, 'containers with docker ps keys, e.g. label=k=v, name=web, status=running');
   addFormatOptions(cmd, ['json', 'table'], '; table on a pipe prints one table per interval');
+  describe(cmd, 'CPU, memory, network and block I/O as docker stats computes them', [
+    ['berth stats', 'a live table with history'],
+    ['berth stats --no-stream --json | jq -c \'{name, cpuPercent, memPercent}\'', 'one reading, for jq'],
+    ['berth stats --project shop --interval 5s --format table >> stats.log', 'a reading every 5 s, appended'],
+  ]);
   return cmd.action(async (names: string[], opts: StatsOptions) => {
     const plan = planStats(names, opts, !!ctx.io.stdout.isTTY);
     const engines = await ctx.engines(cmd);

@@ -15,7 +15,7 @@ import { Groups } from '../core/templates/observe.js';
 import { templatesTable } from '../core/templates/render.js';
 import { nowTs, runContainers, runStdin, startTicker, type RunOptions } from '../core/templates/run.js';
 import { fromSaved, loadState, saveState, toState } from '../core/templates/state.js';
-import { addFilterOption, addFormatOptions } from './options.js';
+import { addFilterOption, addFormatOptions, describe } from './options.js';
 
 interface TemplatesOptions {
   follow?: boolean;
@@ -63,6 +63,12 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     .addOption(new Option('--max-line-bytes <n>', 'longest stdin line kept whole, in characters; longer lines are cut there (and still clustered)').default(String(DEFAULT_MAX_LINE_BYTES)));
   addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
   addFormatOptions(cmd, ['json', 'table']);
+  describe(cmd, 'Group log lines into templates and count them', [
+    ['cat app.log | berth templates', 'the kinds of lines, by count'],
+    ['berth logs web --json | berth templates --annotate', 'each line with its template id'],
+    ['berth templates web --follow --every 10s', 'new and changed templates as they happen'],
+    ['berth templates --state ~/.cache/app.templates < today.log', 'stable ids from run to run'],
+  ]);
   return cmd.action(async (names: string[], opts: TemplatesOptions) => {
     const flags = parseFlags(ctx, opts);
     const useStdin = names.length === 0 && !opts.project && !opts.filter?.length && !ctx.io.stdin.isTTY;

@@ -13,7 +13,7 @@ import { renderFrame } from '../core/topology/render.js';
 import type { GroupBy } from '../core/topology/graph.js';
 import type { TopologyRecord } from '../core/records.js';
 import type { WatcherStatus } from '../core/events/watcher.js';
-import { addFilterOption, addFormatOptions } from './options.js';
+import { addFilterOption, addFormatOptions, describe } from './options.js';
 
 interface TopologyFlags {
   project?: string;
@@ -51,6 +51,10 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
     .option('--serve-token-file <file>', "the bearer token file berth serve was given (--token-file), to read its metrics");
   addFilterOption(cmd, 'containers, e.g. label=k=v, name=web');
   addFormatOptions(cmd, ['json', 'table'], '; table is the live map');
+  describe(cmd, 'A live map of a compose project, a dot per real event', [
+    ['berth topology --project shop', 'the live map on a terminal'],
+    ['berth topology --project shop --json --tick 5s', 'one snapshot record every 5 s'],
+  ]);
   return cmd.action(async (names: string[], flags: TopologyFlags) => {
     const o = topologyOptions(ctx, names, flags);
     const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);

@@ -11,7 +11,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { makeChalk } from '../core/output/colors.js';
 import { parseDurationMs } from '../core/parse.js';
 import { usageError } from '../core/errors.js';
-import { addFormatOptions } from './options.js';
+import { addFormatOptions, describe } from './options.js';
 
 interface WakeOptions {
   timeout?: string;
@@ -33,6 +33,10 @@ export function makeWakeCommand(ctx: CommandContext): Command {
     .option('--timeout <duration>', 'overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)')
     .option('--config <file>', 'YAML idle config; its values win over labels');
   addFormatOptions(cmd, ['json', 'table'], '; table prints one progress line per step');
+  describe(cmd, 'Start containers, dependencies first, and wait until ready', [
+    ['berth wake app', 'starts its dependencies first, waits until app is ready'],
+    ['berth wake app --timeout 2m --json', 'with a 2-minute budget, progress as NDJSON'],
+  ]);
   return cmd.action(async (names: string[], opts: WakeOptions) => {
     const timeoutMs = opts.timeout !== undefined ? positiveDuration(opts.timeout) : undefined;
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);

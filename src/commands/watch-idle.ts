@@ -12,7 +12,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { makeChalk } from '../core/output/colors.js';
 import { parseDurationMs } from '../core/parse.js';
 import { usageError } from '../core/errors.js';
-import { addFormatOptions } from './options.js';
+import { addFormatOptions, describe } from './options.js';
 
 interface WatchIdleOptions {
   config?: string;
@@ -44,6 +44,11 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     .option('--state <file>', 'state file for --once (default: $XDG_STATE_HOME/berth/watch-idle.json)')
     .option('--dry-run', 'say what would be stopped, stop nothing');
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
+  describe(cmd, 'Stop containers idle for their berth.idle.timeout', [
+    ['berth watch-idle', 'long-running: stop what has been idle for its timeout'],
+    ['berth watch-idle --once', 'for cron: one round, state kept between runs'],
+    ['berth watch-idle --once --dry-run', 'say what would be stopped'],
+  ]);
   return cmd.action(async (names: string[], opts: WatchIdleOptions) => {
     const intervalMs = parseDurationMs(opts.interval, '--interval');
     if (intervalMs < 100) throw usageError(`--interval: expected at least 100ms (got: ${JSON.stringify(opts.interval)})`);

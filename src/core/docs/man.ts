@@ -20,6 +20,15 @@ function optionEntry(o: OptModel): string {
   return `.TP\n.B ${roff(o.flags)}\n${roff(o.description)}${extra ? roff(` (${extra})`) : ''}\n`;
 }
 
+/** The files berth reads and writes, for the FILES section. */
+const FILES: Array<[string, string]> = [
+  ['$XDG_STATE_HOME/berth/watch-idle.json', 'watch-idle --once: the activity seen by the last run (default --state; $XDG_STATE_HOME defaults to ~/.local/state). Written atomically; one run at a time holds its lock file beside it.'],
+  ['$XDG_RUNTIME_DIR/berth/claims/', 'Which berth process (serve or watch-idle, by pid) manages which container, so a second one defers (BERTH_RUN_DIR overrides the directory; without $XDG_RUNTIME_DIR, /tmp/berth-UID).'],
+  ['$DOCKER_CONFIG/contexts/', 'Docker contexts, read for --context and for the current context (as the docker CLI does; $DOCKER_CONFIG defaults to ~/.docker).'],
+  ['berth.yml', 'serve --config, watch-idle --config: routes and idle settings by container name, the same keys as the labels (see CONFIGURATION KEYS).'],
+  ['FILE given to templates --state', 'Templates with their ids and counts, kept from run to run (written atomically).'],
+];
+
 export function manPage(program: Command, version: string): string {
   const { root, commands } = programModel(program);
   const out: string[] = [];
@@ -40,10 +49,14 @@ export function manPage(program: Command, version: string): string {
     out.push(`.SS ${roff(`berth ${c.name} ${c.usage}`)}`, roff(c.description));
     for (const o of c.options) out.push(optionEntry(o).trimEnd());
   }
+  out.push('.SH EXAMPLES');
+  for (const c of commands) for (const [cmd, what] of c.examples) out.push('.TP', `.B ${roff(cmd)}`, roff(what[0]!.toUpperCase() + what.slice(1) + '.'));
   out.push('.SH CONFIGURATION KEYS', roff('Container labels, and the same keys in the --config YAML file (the file wins key by key). Generated from src/core/config/schema.ts.'));
   for (const k of KEYS) out.push('.TP', `.B ${k.key}`, roff(`${k.meaning}. Values: ${k.values.replace(/`/g, '')}. Default: ${k.default.replace(/`/g, '')}.`));
   out.push('.SH ENVIRONMENT');
   for (const e of ENVIRONMENT) out.push('.TP', `.B ${e.name}`, roff(e.meaning));
+  out.push('.SH FILES');
+  for (const [path, what] of FILES) out.push('.TP', `.I ${roff(path)}`, roff(what));
   out.push('.SH EXIT STATUS');
   for (const e of EXIT_TABLE) out.push('.TP', `.B ${e.code}`, roff(e.meaning));
   out.push('.SH SEE ALSO', '\\fBdocker\\fR(1), \\fBjq\\fR(1)');

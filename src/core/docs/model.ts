@@ -11,10 +11,26 @@ export interface OptModel {
   defaultValue?: string;
 }
 
+/** One example of a command's use: the command line and what it does. */
+export type Example = [command: string, what: string];
+
+const EXAMPLES = Symbol('berth.examples');
+
+/** Attaches examples to a command (its help and the man page show them). */
+export function setExamples(cmd: Command, examples: Example[]): void {
+  (cmd as Command & { [EXAMPLES]?: Example[] })[EXAMPLES] = examples;
+}
+
+/** The examples attached with setExamples() (none for a command without). */
+export function examplesOf(cmd: Command): Example[] {
+  return (cmd as Command & { [EXAMPLES]?: Example[] })[EXAMPLES] ?? [];
+}
+
 export interface CmdModel {
   name: string;
   usage: string;
   description: string;
+  examples: Example[];
   options: OptModel[];
   /** Positional arguments name containers, so completion offers container names. */
   takesContainers: boolean;
@@ -42,6 +58,7 @@ export function cmdModel(c: Command): CmdModel {
     name: c.name(),
     usage: c.usage(),
     description: c.description(),
+    examples: examplesOf(c),
     options: c.options.filter((o) => !o.hidden).map(optModel),
     takesContainers: args.some((a) => /container|name/i.test(a.name())),
     ...(choices.length ? { choices } : {}),

@@ -3,7 +3,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatedFiles } from '../dist/core/docs/generate.js';
+import { generatedFiles } from '../dist/generated-docs.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 for (const [path, content] of Object.entries(await generatedFiles())) {

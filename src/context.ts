@@ -3,28 +3,20 @@
  * aborts on Ctrl-C, SIGTERM or a closed stdout, and helpers to connect engines
  * from the global flags. Only src/main.ts touches `process`.
  */
-import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Engine } from './core/engine/engine.js';
 import { EXIT, usageError } from './core/errors.js';
 
-export type Out = Writable & { isTTY?: boolean; columns?: number; rows?: number };
+import type { Io, ViewContext } from './core/output/io.js';
 
-export interface Io {
-  stdout: Out;
-  stderr: Out;
-  stdin: Readable & { isTTY?: boolean };
-  env: Record<string, string | undefined>;
-  /** Aborted by the caller (Ctrl-C, SIGTERM); its reason is 'SIGINT' or 'SIGTERM'. */
-  signal: AbortSignal;
-}
+export type { Io, Out } from './core/output/io.js';
 
 export interface GlobalOptions {
   host: string[];
   context: string[];
 }
 
-export class CommandContext {
+export class CommandContext implements ViewContext {
   private readonly controller = new AbortController();
   /** Set by a command to choose the exit code; undefined means 0. */
   exitCode: number | undefined;

@@ -159,3 +159,6 @@ export function oneOf<T extends string>(text: string, flag: string, choices: rea
   if ((choices as readonly string[]).includes(text)) return text as T;
   throw usageError(`${flag}: expected one of ${choices.join(', ')} (got: ${JSON.stringify(text)})`);
 }
+
+/** A duration in ms as berth prints it: whole seconds as `5s`, else one decimal (`2.5s`). */
+export const fmtMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`);

@@ -159,8 +159,54 @@ export interface TemplateRecord extends Partial<ContainerRef> {
   new?: true;
 }
 
-/** `wake` and `idle` records (berth wake, berth watch-idle); defined with the idle contract in core/idle/types.ts. */
-export type { WakeEvent as WakeRecord, IdleRecord, IdleAction, IdleState, WakeEventKind } from './idle/types.js';
+// `wake` and `idle` records (berth wake, berth watch-idle, berth serve); core/idle/types.ts re-exports them with the idle contract.
+/** Lifecycle states of a managed container. */
+export type IdleState = 'napping' | 'starting' | 'ready' | 'error';
+
+/** Kinds of wake progress events, in the order a wake emits them. */
+export type WakeEventKind = 'starting' | 'waking_dep' | 'dep_ready' | 'container_woke' | 'waiting_ready' | 'ready' | 'error';
+
+/** One step of a wake; NDJSON record `type:"wake"` (docs/records.md). */
+export interface WakeEvent {
+  type: 'wake';
+  event: WakeEventKind;
+  ts: string;
+  /** The container being woken (the one the user asked for). */
+  container: string;
+  /** The dependency concerned, for waking_dep / dep_ready. */
+  dep?: string;
+  /** On `starting`: the dependencies to wake first, in order. */
+  deps?: string[];
+  message: string;
+  /** serve's SSE only: this event's place among the wake's steps (dependencies first), 1-based. */
+  step?: number;
+  steps?: number;
+  /** serve's SSE only: time left, estimated from this route's previous measured wakes (absent before the first). */
+  estimate?: { leftMs: number; fromWakes: number };
+}
+
+/** A state transition; NDJSON record `type:"idle"`. */
+export interface IdleRecord {
+  type: 'idle';
+  ts: string;
+  container: string;
+  id?: string;
+  from: IdleState | 'unknown';
+  to: IdleState;
+  reason: string;
+  /**
+   * What berth did, when the record is about its own action: `stop`, `pause`,
+   * `kill`, `start`; `keep` (a stop was vetoed: busy, in use by a dependent;
+   * then from = to) or `would_stop` (--dry-run). Left out for changes berth
+   * only observed.
+   */
+  action?: IdleAction;
+}
+
+export type IdleAction = 'stop' | 'pause' | 'kill' | 'start' | 'keep' | 'would_stop';
+
+/** The `wake` record's name in this file's naming. */
+export type WakeRecord = WakeEvent;
 
 /** `berth serve`'s own record (its wake and idle records are WakeEvent and IdleRecord, src/core/idle/types.ts). */
 export interface ServeRecord {
@@ -178,8 +224,6 @@ export interface ServeRecord {
   state?: 'napping' | 'starting' | 'ready' | 'error';
 }
 
-import type { WakeEvent, IdleRecord as IdleTransition } from './idle/types.js';
-
 /** Every record berth writes, keyed by `type`. docs/records.md has a section per type (a test checks). */
 export type BerthRecord =
   | EventRecord
@@ -189,7 +233,7 @@ export type BerthRecord =
   | LogSummaryRecord
   | TemplateRecord
   | WakeEvent
-  | IdleTransition
+  | IdleRecord
   | ServeRecord;
 
 export const RECORD_TYPES = ['event', 'stats', 'topology', 'log', 'summary', 'template', 'wake', 'idle', 'serve'] as const satisfies readonly BerthRecord['type'][];

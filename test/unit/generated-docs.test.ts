@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatedFiles } from '../../src/core/docs/generate.js';
+import { generatedFiles } from '../../src/generated-docs.js';
 import { ROOT } from '../helpers/paths.js';
 
 const files = await generatedFiles();

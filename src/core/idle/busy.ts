@@ -6,13 +6,10 @@
  * busy: when in doubt, berth does not stop. The verdict always says why,
  * for the record.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Engine } from '../engine/engine.js';
 import type { BusySpec } from './config.js';
 import type { ActivityClock } from './activity.js';
 import type { Provider } from './types.js';
-import { fmtMs } from './readiness.js';
-import { inspectExec, startDetachedExec } from '../engine/containers.js';
+import { fmtMs } from '../parse.js';
 
 export const CPU_WINDOW_MS = 60_000;
 export const EXEC_TIMEOUT_MS = 10_000;
@@ -40,20 +37,4 @@ export function execVerdict(cmd: string[], outcome: number | string): BusyVerdic
   const c = cmd.join(' ');
   if (typeof outcome === 'string') return { busy: true, why: `busy check ${c} could not decide (${outcome}); treated as busy` };
   return outcome === 0 ? { busy: true, why: `busy: ${c} exited 0` } : { busy: false, why: `${c} exited ${outcome} (not busy)` };
-}
-
-/** Runs the command in a container; its exit code, or why there is none (ContainerProvider.exec). */
-export async function runCheck(engine: Engine, id: string, cmd: string[]): Promise<number | string> {
-  try {
-    const exec = await startDetachedExec(engine, id, cmd);
-    const end = Date.now() + EXEC_TIMEOUT_MS;
-    while (Date.now() < end) {
-      const info = await inspectExec(engine, exec);
-      if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) return info.ExitCode;
-      await sleep(50);
-    }
-    return `no answer within ${fmtMs(EXEC_TIMEOUT_MS)}`;
-  } catch (err) {
-    return (err as Error).message.split('\n')[0]!;
-  }
 }

@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { BerthError } from '../errors.js';
 import { parseIdleConfig, type IdleConfig } from './config.js';
-import { parseRoute } from '../proxy/routes.js';
+import { parseRoute } from '../config/route-labels.js';
 import { KNOWN_KEYS as SCHEMA_KEYS } from '../config/schema.js';
 import { composeFileDeps } from './compose-file.js';
 import { COMPOSE_DEPENDS_ON } from '../engine/labels.js';

@@ -7,15 +7,16 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
-import { containerAction, inspectContainer, type ContainerDetails } from '../engine/containers.js';
+import { containerAction, inspectContainer, inspectExec, startDetachedExec, type ContainerDetails } from '../engine/containers.js';
 import { toBerthError } from '../engine/request.js';
 import { BerthError } from '../errors.js';
 import { bareName } from '../engine/labels.js';
 import type { Provider, StopMethod } from './types.js';
 import { readCounters, type Counters } from './activity.js';
-import { runCheck } from './busy.js';
+import { EXEC_TIMEOUT_MS } from './busy.js';
 import { listAll, type Seen } from './view.js';
 import { watchEvents } from '../events/watcher.js';
+import { fmtMs } from '../parse.js';
 
 export interface UnitState {
   running: boolean;
@@ -139,5 +140,21 @@ export class ContainerProvider implements Provider {
     const e = toBerthError(this.engine, err, signal);
     if (e instanceof BerthError && e.code === 'NOT_FOUND') return new BerthError('NOT_FOUND', `no such container: ${bareName(name)}`, { cause: err });
     return e;
+  }
+}
+
+/** Runs the command in a container; its exit code, or why there is none (ContainerProvider.exec). */
+async function runCheck(engine: Engine, id: string, cmd: string[]): Promise<number | string> {
+  try {
+    const exec = await startDetachedExec(engine, id, cmd);
+    const end = Date.now() + EXEC_TIMEOUT_MS;
+    while (Date.now() < end) {
+      const info = await inspectExec(engine, exec);
+      if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) return info.ExitCode;
+      await sleep(50);
+    }
+    return `no answer within ${fmtMs(EXEC_TIMEOUT_MS)}`;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0]!;
   }
 }

@@ -17,6 +17,7 @@ import { WakeFailure } from './wake-failure.js';
 import type { DepCondition, Probe } from './config.js';
 import { CONTAINER_HOST, describeProbe, probeOnce } from './probe.js';
 import type { UnitState } from './provider.js';
+import { fmtMs } from '../parse.js';
 
 export interface ReadinessTarget {
   state(name: string, signal?: AbortSignal): Promise<UnitState>;
@@ -100,4 +101,4 @@ async function tryProbe(target: ReadinessTarget, name: string, st: UnitState, pr
   return probeOnce(probe, address, timeoutMs);
 }
 
-export const fmtMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`);
+export { fmtMs } from '../parse.js';

@@ -5,52 +5,22 @@
  * dockerode directly.
  */
 import type { Counters } from './activity.js';
-import type { Seen } from './view.js';
 
-/** Lifecycle states of a managed container. */
-export type IdleState = 'napping' | 'starting' | 'ready' | 'error';
+export type { IdleAction, IdleRecord, IdleState, WakeEvent, WakeEventKind } from '../records.js';
+import type { WakeEvent } from '../records.js';
 
-/** Kinds of wake progress events, in the order a wake emits them. */
-export type WakeEventKind = 'starting' | 'waking_dep' | 'dep_ready' | 'container_woke' | 'waiting_ready' | 'ready' | 'error';
-
-/** One step of a wake; NDJSON record `type:"wake"` (docs/records.md). */
-export interface WakeEvent {
-  type: 'wake';
-  event: WakeEventKind;
-  ts: string;
-  /** The container being woken (the one the user asked for). */
-  container: string;
-  /** The dependency concerned, for waking_dep / dep_ready. */
-  dep?: string;
-  /** On `starting`: the dependencies to wake first, in order. */
-  deps?: string[];
-  message: string;
-  /** serve's SSE only: this event's place among the wake's steps (dependencies first), 1-based. */
-  step?: number;
-  steps?: number;
-  /** serve's SSE only: time left, estimated from this route's previous measured wakes (absent before the first). */
-  estimate?: { leftMs: number; fromWakes: number };
+/** A unit as one listing saw it (the lifecycle owner's round). */
+export interface Seen {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  /** running and not paused */
+  awake: boolean;
+  paused: boolean;
+  running: boolean;
+  /** docker's status text, e.g. "Exited (137) 2 seconds ago" */
+  status: string;
 }
-
-/** A state transition; NDJSON record `type:"idle"`. */
-export interface IdleRecord {
-  type: 'idle';
-  ts: string;
-  container: string;
-  id?: string;
-  from: IdleState | 'unknown';
-  to: IdleState;
-  reason: string;
-  /**
-   * What berth did, when the record is about its own action: `stop`, `pause`,
-   * `kill`, `start`; `keep` (a stop was vetoed: busy, in use by a dependent;
-   * then from = to) or `would_stop` (--dry-run). Left out for changes berth
-   * only observed.
-   */
-  action?: IdleAction;
-}
-
-export type IdleAction = 'stop' | 'pause' | 'kill' | 'start' | 'keep' | 'would_stop';
 
 export type StopMethod = 'stop' | 'pause' | 'kill';
 

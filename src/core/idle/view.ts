@@ -11,18 +11,9 @@ import { toBerthError } from '../engine/request.js';
 import { TIMEOUT_LABEL, type IdleConfig } from './config.js';
 import { idleConfigFor, type ConfigFile } from './config-file.js';
 import { listContainers } from '../engine/containers.js';
+import type { Seen } from './types.js';
 
-export interface Seen {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-  /** running and not paused */
-  awake: boolean;
-  paused: boolean;
-  running: boolean;
-  /** docker's status text, e.g. "Exited (137) 2 seconds ago" */
-  status: string;
-}
+export type { Seen } from './types.js';
 
 export interface View {
   all: Map<string, Seen>;

@@ -5,7 +5,7 @@
  * exit (Ctrl-C included) and the last frame stays on screen.
  */
 import { setInterval as every } from 'node:timers/promises';
-import type { CommandContext } from '../../context.js';
+import type { ViewContext } from '../output/io.js';
 import type { Engine } from '../engine/engine.js';
 import type { Selection } from '../engine/select.js';
 import { terminalSize, type Format } from '../output/format.js';
@@ -22,7 +22,6 @@ export interface ViewPlan {
   format: Format;
 }
 
-type ViewContext = Pick<CommandContext, 'io' | 'signal' | 'warn' | 'closePipe'>;
 
 export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: ViewPlan): Promise<void> {
   const several = engines.length > 1;

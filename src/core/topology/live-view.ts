@@ -8,7 +8,7 @@
  * cursor or alternate screen behind (TTY writes are synchronous).
  */
 import type { ChalkInstance } from 'chalk';
-import type { Out } from '../../context.js';
+import type { Out } from '../output/io.js';
 import type { TopologyRecord } from '../records.js';
 import { renderFrame } from './render.js';
 import { terminalSize } from '../output/format.js';

@@ -19,36 +19,12 @@ import { CLIENT, TopologyGraph, type GroupBy } from './graph.js';
 import { TopologyMembers } from './members.js';
 import { Supervisor, type Lifetime } from '../select/supervisor.js';
 import { buildSnapshot } from './snapshot.js';
+import type { Shared, TopologyOptions } from './options.js';
 import { countConnections, countEvents, countInput, countRequests, logCounting } from './sources.js';
 
 export const DEFAULT_TICK_MS = 5000;
 
-export interface TopologyOptions {
-  sel: Selection;
-  by: GroupBy;
-  tickMs: number;
-  /** Stop after this many snapshots. */
-  ticks?: number;
-  /** Count TCP connections through /proc (engine on this host only). */
-  tcp: boolean;
-  logs: boolean;
-  stdin?: AsyncIterable<Buffer | string>;
-  /** A running `berth serve` whose proxied requests feed the `client` node. */
-  serve?: { url: string; tokenFile?: string };
-  warn: (msg: string) => void;
-  onStatus?: (s: WatcherStatus) => void;
-  pollMs?: number;
-  cap?: number;
-}
-
-/** Sources write here; the tick loop reads from here. */
-export interface Shared {
-  graph: TopologyGraph;
-  counters: TickCounters;
-  members: TopologyMembers;
-  /** Set when a failure to reach the engine was seen during the tick (the engine may be back by its end). */
-  downInTick: boolean;
-}
+export type { Shared, TopologyOptions } from './options.js';
 
 export async function* watchTopology(engine: Engine, o: TopologyOptions, signal: AbortSignal): AsyncGenerator<TopologyRecord> {
   const { controller, dispose } = linkedController(signal);

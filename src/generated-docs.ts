@@ -1,16 +1,19 @@
-/** The checked-in generated files: path -> content. scripts/gen-docs.js writes them; a test checks they are current. */
-import { buildProgram, VERSION } from '../../cli.js';
-import { CommandContext } from '../../context.js';
+/**
+ * The checked-in generated files: path -> content. scripts/gen-docs.js writes them; a test checks they
+ * are current. In the CLI layer (it builds the program); the generators themselves are in core/docs.
+ */
+import { buildProgram, VERSION } from './cli.js';
+import { CommandContext } from './context.js';
 import { PassThrough } from 'node:stream';
-import { completionScript, SHELLS } from './completions.js';
-import { manPage } from './man.js';
+import { completionScript, SHELLS } from './core/docs/completions.js';
+import { manPage } from './core/docs/man.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readmeWithLabels } from '../config/schema.js';
+import { readmeWithLabels } from './core/config/schema.js';
 
-/** The repository's root (this file is src/core/docs or dist/core/docs). */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The repository's root (this file is src/ or dist/). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function generatedFiles(): Promise<Record<string, string>> {
   const sink = new PassThrough();

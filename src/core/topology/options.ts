@@ -1,0 +1,33 @@
+/** What a topology watch is given (TopologyOptions) and what its sources share with its tick loop (Shared). */
+import type { Selection } from '../engine/select.js';
+import type { WatcherStatus } from '../events/watcher.js';
+import type { TickCounters } from './counters.js';
+import type { GroupBy, TopologyGraph } from './graph.js';
+import type { TopologyMembers } from './members.js';
+
+export interface TopologyOptions {
+  sel: Selection;
+  by: GroupBy;
+  tickMs: number;
+  /** Stop after this many snapshots. */
+  ticks?: number;
+  /** Count TCP connections through /proc (engine on this host only). */
+  tcp: boolean;
+  logs: boolean;
+  stdin?: AsyncIterable<Buffer | string>;
+  /** A running `berth serve` whose proxied requests feed the `client` node. */
+  serve?: { url: string; tokenFile?: string };
+  warn: (msg: string) => void;
+  onStatus?: (s: WatcherStatus) => void;
+  pollMs?: number;
+  cap?: number;
+}
+
+/** Sources write here; the tick loop reads from here. */
+export interface Shared {
+  graph: TopologyGraph;
+  counters: TickCounters;
+  members: TopologyMembers;
+  /** Set when a failure to reach the engine was seen during the tick (the engine may be back by its end). */
+  downInTick: boolean;
+}

@@ -11,7 +11,7 @@ _berth() {
   case "$cmd" in
     "")
       case "$prev" in -H|--host|-c|--context) return ;; esac
-      COMPREPLY=( $(compgen -W 'completion events logs serve stats templates topology wake watch-idle -v --version -H --host -c --context --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W 'completion events logs serve stats templates topology wake watch-idle -v --version -H --host -c --context --no-color --help' -- "$cur") ) ;;
     completion)
       case "$prev" in
       esac
@@ -19,16 +19,16 @@ _berth() {
     events)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --since|--until|--filter|--format) return ;;
+        --since|--until|-f|--filter|--format) return ;;
       esac
-      COMPREPLY=( $(compgen -W '--since --until --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--since --until -f --filter --format --json --help' -- "$cur") ) ;;
     logs)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table raw' -- "$cur") ); return ;;
-        --tail|--since|--until|--level|--grep|--exclude|--project|--reorder-window|--max-line-bytes|--filter|--format) return ;;
+        -n|--tail|--since|--until|--level|--grep|--exclude|--project|--reorder-window|--max-line-bytes|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '-f --follow --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --project --summary --reorder-window --max-line-bytes --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --project --summary --reorder-window --max-line-bytes --filter --format --json --help' -- "$cur") ) ;;
     serve)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
@@ -45,10 +45,10 @@ _berth() {
     templates)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --every|--state|--project|--tail|--since|--until|--max-templates|--similarity|--depth|--max-children|--max-line-bytes|--filter|--format) return ;;
+        --every|--state|--project|-n|--tail|--since|--until|--max-templates|--similarity|--depth|--max-children|--max-line-bytes|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '-f --follow --every --annotate --merge --state --project --tail --since --until --max-templates --similarity --depth --max-children --max-line-bytes --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '-f --follow --every --annotate --merge --state --project -n --tail --since --until --max-templates --similarity --depth --max-children --max-line-bytes --filter --format --json --help' -- "$cur") ) ;;
     topology)
       case "$prev" in
         --by) COMPREPLY=( $(compgen -W 'service container' -- "$cur") ); return ;;

@@ -18,7 +18,7 @@ _berth() {
     'wake:Start containers and wait until they are ready'
     'watch-idle:Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named)'
   )
-  _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines (logs, stats, events)]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines (logs, stats, events)]:context: ' '1: :->cmd' '*:: :->args'
+  _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines (logs, stats, events)]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines (logs, stats, events)]:context: ' '--no-color[no colours (as NO_COLOR=1 does)]' '1: :->cmd' '*:: :->args'
   case $state in
     cmd) _describe command commands ;;
     args)
@@ -26,11 +26,11 @@ _berth() {
       completion) _arguments -s '1:completion:(bash zsh fish)' ;;
       events) _arguments -s '--since[show events since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
         '--until[stop at a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
-        '*--filter[filter events, e.g. type=container, event=start, container=web, label=k=v (repeat same key = OR, different keys = AND)]:filter: ' \
+        '(-f --filter)'{-f,--filter}'[filter events, e.g. type=container, event=start, container=web, label=k=v (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints docker s event lines]:format:(json table)' \
         '--json[short for --format json]' ;;
       logs) _arguments -s '(-f --follow)'{-f,--follow}'[keep following through restarts, and containers that start later and match the selection]' \
-        '--tail[number of lines to show from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
+        '(-n --tail)'{-n,--tail}'[number of lines to show from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
         '--since[show lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
         '--until[show lines before a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
         '(-t --timestamps)'{-t,--timestamps}'[show full timestamps (RFC 3339, nanoseconds)]' \
@@ -80,7 +80,7 @@ _berth() {
         '--merge[one set of templates for all containers/services instead of one per container (compose per service)]' \
         '--state[load templates from FILE at the start and save them there at the end, and with --follow at every tick (atomically) ids stay stable across runs]:state: ' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
-        '--tail[number of lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
+        '(-n --tail)'{-n,--tail}'[number of lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
         '--since[container lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
         '--until[container lines before a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
         '--max-templates[bound on templates kept; beyond it the least recently matched are evicted]:max-templates: ' \

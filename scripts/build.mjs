@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 // The build (npm run build, and prepare): after `tsc -p tsconfig.json` has type-checked src/ and
 // written the module tree to dist/ (which scripts/gen-docs.js and some benchmarks import), this
 // bundles the CLI into dist/bundle/ with esbuild, which bin/berth.js loads:
@@ -43,7 +44,7 @@ const result = await build({
   sourcemap: 'linked',
   sourcesContent: false,
   chunkNames: '[name]-[hash]',
-  define: { BERTH_COMMAND_SUMMARIES: JSON.stringify(JSON.stringify(table)) },
+  define: { BERTH_COMMAND_SUMMARIES: JSON.stringify(JSON.stringify(table)), BERTH_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   logLevel: 'warning',
   metafile: true,
 });

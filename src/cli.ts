@@ -24,7 +24,11 @@ export async function buildProgram(ctx: CommandContext, commands: CommandEntry[]
     .version(VERSION, '-v, --version', 'print the version')
     .addOption(new Option('-H, --host <url>', 'engine to connect to (unix://, tcp://, ssh://); repeat for several engines (logs, stats, events)').argParser(collect))
     .addOption(new Option('-c, --context <name>', 'docker context to use; repeat for several engines (logs, stats, events)').argParser(collect))
-    .showSuggestionAfterError(true);
+    .option('--no-color', 'no colours (as NO_COLOR=1 does)')
+    .showSuggestionAfterError(true)
+    .hook('preAction', (_root, action) => {
+      if ((action.optsWithGlobals() as { color?: boolean }).color === false) ctx.noColor();
+    });
   if (commands.length === 0) addStubs(program, await commandSummaries(ctx));
   const factories = await Promise.all(commands.map((c) => c.load()));
   for (const make of factories) program.addCommand(make(ctx, () => program));

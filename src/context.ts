@@ -22,7 +22,11 @@ export class CommandContext implements ViewContext {
   exitCode: number | undefined;
   pipeClosed = false;
 
-  constructor(readonly io: Io) {
+  readonly io: Io;
+
+  constructor(io: Io) {
+    // Its own copy of the environment: --no-color sets NO_COLOR in it, not in the caller's.
+    this.io = { ...io, env: { ...io.env } };
     const onAbort = () => this.controller.abort(io.signal.reason);
     if (io.signal.aborted) onAbort();
     else io.signal.addEventListener('abort', onAbort, { once: true });
@@ -46,6 +50,12 @@ export class CommandContext implements ViewContext {
   /** A one-line diagnostic on stderr. */
   warn(message: string): void {
     this.io.stderr.write(`berth: ${message}\n`);
+  }
+
+  /** --no-color: colours off for this run, whatever FORCE_COLOR says (every colour decision reads io.env). */
+  noColor(): void {
+    this.io.env.NO_COLOR = '1';
+    this.io.env.FORCE_COLOR = '0';
   }
 
   globals(cmd: Command): GlobalOptions {

@@ -26,7 +26,7 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     )
     .option('--since <time>', 'show events since a time: a duration (10m), RFC 3339 time or Unix timestamp')
     .option('--until <time>', 'stop at a time: a duration (10m ago), RFC 3339 time or Unix timestamp');
-  addFilterOption(cmd, 'events, e.g. type=container, event=start, container=web, label=k=v');
+  addFilterOption(cmd, 'events, e.g. type=container, event=start, container=web, label=k=v', true);
   addFormatOptions(cmd, ['json', 'table'], "; table prints docker's event lines");
   describe(cmd, 'Stream the engine\'s events, gapless across restarts', [
     ['berth events', 'follow, docker-style lines'],

@@ -50,7 +50,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
     )
     .argument('[containers...]', 'container names, ids or id prefixes')
     .option('-f, --follow', 'keep following: through restarts, and containers that start later and match the selection')
-    .option('--tail <n>', 'number of lines to show from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
+    .option('-n, --tail <n>', 'number of lines to show from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
     .option('--since <time>', 'show lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
     .option('--until <time>', 'show lines before a time: a duration (10m ago), RFC 3339 time or Unix timestamp')
     .option('-t, --timestamps', 'show full timestamps (RFC 3339, nanoseconds)')

@@ -10,8 +10,9 @@ export function addFormatOptions(cmd: Command, formats: string[], note = ''): Co
     .option('--json', 'short for --format json');
 }
 
-export function addFilterOption(cmd: Command, what: string): Command {
-  return cmd.addOption(new Option('--filter <key=value>', `filter ${what} (repeat: same key = OR, different keys = AND)`).argParser(collect));
+/** `--filter`; `short`: also `-f`, where docker has it (events; logs' -f is --follow, as in docker logs). */
+export function addFilterOption(cmd: Command, what: string, short = false): Command {
+  return cmd.addOption(new Option(`${short ? '-f, ' : ''}--filter <key=value>`, `filter ${what} (repeat: same key = OR, different keys = AND)`).argParser(collect));
 }
 
 /** Gives a command its one-line summary (the top-level help's list) and its examples (its help and the man page). */

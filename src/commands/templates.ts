@@ -53,7 +53,7 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     .option('--merge', 'one set of templates for all containers/services instead of one per container (compose: per service)')
     .option('--state <file>', 'load templates from FILE at the start and save them there at the end, and with --follow at every tick (atomically): ids stay stable across runs')
     .option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)')
-    .option('--tail <n>', "number of lines from the end of each container's logs, or \"all\" (a negative number too, as in docker logs)", 'all')
+    .option('-n, --tail <n>', "number of lines from the end of each container's logs, or \"all\" (a negative number too, as in docker logs)", 'all')
     .option('--since <time>', 'container lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
     .option('--until <time>', 'container lines before a time: a duration (10m ago), RFC 3339 time or Unix timestamp')
     .addOption(new Option('--max-templates <n>', 'bound on templates kept; beyond it the least recently matched are evicted').default(String(MINER_DEFAULTS.maxTemplates)))

@@ -34,8 +34,12 @@ export function compareVersions(a: string, b: string): number {
 export function unreachable(engine: Engine | Endpoint, cause: unknown): BerthError {
   const host = 'endpoint' in engine ? engine.endpoint.host : engine.host;
   const why = (cause as Error)?.message ?? String(cause);
+  // A socket this user may not open is the usual case of a user outside the docker group, not an engine that is down.
+  const denied = (cause as { code?: string } | undefined)?.code === 'EACCES' && host.startsWith('unix://');
   return new BerthError('ENGINE_UNREACHABLE', `cannot connect to the Docker engine at ${host}: ${why}`, {
-    hint: 'is the Docker engine running? set DOCKER_HOST or --host, or pick one with --context',
+    hint: denied
+      ? `permission denied on ${host.slice('unix://'.length)}: add this user to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root`
+      : 'is the Docker engine running? set DOCKER_HOST or --host, or pick one with --context',
     cause,
   });
 }

@@ -6,7 +6,6 @@
  *
  * Defaults (the same in docs/records.md, the man page and here): see DEFAULTS.
  */
-import { BerthError } from '../errors.js';
 import { parseDurationMs, sizeBytes } from '../parse.js';
 import { COMPOSE_DEPENDS_ON } from '../engine/labels.js';
 import type { StopMethod } from './types.js';

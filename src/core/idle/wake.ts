@@ -12,7 +12,6 @@
  * On abort: nothing is left half-handled: the run stops waiting and reports,
  * as a final `error` event, which containers it started and left running.
  */
-import { BerthError } from '../errors.js';
 import { WakeFailure } from './wake-failure.js';
 import type { DepCondition } from './config.js';
 import { wakeOrder } from './deps.js';
@@ -173,9 +172,4 @@ class WakeRun {
 function readinessOf(u: Unit): string {
   if (u.config.probe) return u.config.probe.kind === 'http' ? `probe ${u.config.probe.url}` : `probe tcp://${u.config.probe.host}:${u.config.probe.port}`;
   return 'healthcheck if it has one, else running';
-}
-
-/** The error a wake ends with, as the command reports it. */
-export function isWakeFailure(err: unknown): err is BerthError {
-  return err instanceof BerthError && (err.code === 'FAILED' || err.code === 'TIMEOUT');
 }

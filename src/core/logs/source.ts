@@ -5,8 +5,7 @@
  * moved into `LogLine.ts` and stripped from `msg`.
  *
  * `containerLogBatches` yields the lines each network chunk completed, as one
- * array (no per-line promise in the hot path); `containerLogs` flattens that
- * for callers who want one line at a time. Breaking out of the loop or
+ * array (no per-line promise in the hot path). Breaking out of the loop or
  * aborting the signal destroys the request at once.
  */
 import type { IncomingMessage } from 'node:http';
@@ -89,9 +88,4 @@ async function inspectTty(target: Target, signal: AbortSignal): Promise<boolean>
   target.tty = fresh.tty;
   target.running = fresh.running;
   return fresh.tty;
-}
-
-/** One line at a time: `for await (const line of containerLogs(target, {follow: true}, signal))`. */
-export async function* containerLogs(target: Target, q: LogQuery, signal: AbortSignal): AsyncGenerator<LogLine> {
-  for await (const batch of containerLogBatches(target, q, signal)) yield* batch;
 }

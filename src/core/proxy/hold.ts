@@ -7,8 +7,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-export const DEFAULT_HOLD_BODY_LIMIT = 1024 * 1024;
-
 export class BodyTooLarge extends Error {
   constructor(readonly limit: number) {
     super(`request body larger than ${limit} bytes while the container wakes`);

@@ -51,7 +51,7 @@ try {
     `sleep 4; i=0; ok=0; while [ $i -lt ${N} ]; do i=$((i+1)); wget -q -O /dev/null http://${server}:7000/ && ok=$((ok+1)); sleep 0.02; done; echo "done ok=$ok"; exec sleep 3600`);
 
   const t0 = Date.now();
-  const berth = spawn('node', [join(ROOT, 'bin/berth.js'), 'topology', '--project', project, '--tick', '1s', '--json', '--no-logs', '--no-stdin'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const berth = spawn('node', [join(ROOT, 'bin/berth.js'), 'topology', '--project', project, '--interval', '1s', '--json', '--no-logs', '--no-stdin'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const snaps = [];
   createInterface({ input: berth.stdout }).on('line', (l) => snaps.push(JSON.parse(l)));
 

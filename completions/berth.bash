@@ -25,52 +25,52 @@ _berth() {
     logs)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table raw' -- "$cur") ); return ;;
-        -n|--tail|--since|--until|--level|--grep|--exclude|--project|--reorder-window|--max-line-bytes|--filter|--format) return ;;
+        -n|--tail|--since|--until|--level|--grep|--exclude|--reorder-window|--max-line-bytes|--filter|--format|--project) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --project --summary --reorder-window --max-line-bytes --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --summary --reorder-window --max-line-bytes --filter --format --json --project --help' -- "$cur") ) ;;
     serve)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --listen|--config|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--idle-interval|--filter|--format) return ;;
+        --listen|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--idle-interval|--filter|--format|--config) return ;;
       esac
-      COMPREPLY=( $(compgen -W '--listen --config --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --idle-interval --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--listen --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --idle-interval --filter --format --json --config --help' -- "$cur") ) ;;
     stats)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --project|--interval|--history|--filter|--format) return ;;
+        --interval|--history|--filter|--format|--project) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--project --no-stream --interval --history --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--no-stream --interval --history --filter --format --json --project --help' -- "$cur") ) ;;
     templates)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --every|--state|--project|-n|--tail|--since|--until|--max-templates|--similarity|--depth|--max-children|--max-line-bytes|--filter|--format) return ;;
+        --interval|--state|-n|--tail|--since|--until|--max-templates|--similarity|--depth|--max-children|--max-line-bytes|--filter|--format|--project) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '-f --follow --every --annotate --merge --state --project -n --tail --since --until --max-templates --similarity --depth --max-children --max-line-bytes --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '-f --follow --interval --annotate --merge --state -n --tail --since --until --max-templates --similarity --depth --max-children --max-line-bytes --filter --format --json --project --help' -- "$cur") ) ;;
     topology)
       case "$prev" in
         --by) COMPREPLY=( $(compgen -W 'service container' -- "$cur") ); return ;;
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --project|--by|--tick|--ticks|--serve|--serve-token-file|--filter|--format) return ;;
+        --by|--interval|--ticks|--serve|--serve-token-file|--filter|--format|--project) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--project --by --tick --ticks --no-tcp --no-logs --no-stdin --serve --serve-token-file --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--by --interval --ticks --no-tcp --no-logs --no-stdin --serve --serve-token-file --filter --format --json --project --help' -- "$cur") ) ;;
     wake)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --timeout|--config|--format) return ;;
+        --timeout|--format|--config) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--timeout --config --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--timeout --format --json --config --help' -- "$cur") ) ;;
     watch-idle)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --config|--interval|--timeout|--state|--format) return ;;
+        --interval|--idle-timeout|--state|--format|--config) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--config --interval --timeout --once --state --dry-run --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--interval --idle-timeout --once --state --dry-run --format --json --config --help' -- "$cur") ) ;;
   esac
 }
 complete -F _berth berth

@@ -24,30 +24,29 @@ _berth() {
     args)
       case $words[1] in
       completion) _arguments -s '1:completion:(bash zsh fish)' ;;
-      events) _arguments -s '--since[show events since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
-        '--until[stop at a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
+      events) _arguments -s '--since[from a time on a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:since: ' \
+        '--until[up to a time a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:until: ' \
         '(-f --filter)'{-f,--filter}'[filter events, e.g. type=container, event=start, container=web, label=k=v (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints docker s event lines]:format:(json table)' \
         '--json[short for --format json]' ;;
-      logs) _arguments -s '(-f --follow)'{-f,--follow}'[keep following through restarts, and containers that start later and match the selection]' \
-        '(-n --tail)'{-n,--tail}'[number of lines to show from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
-        '--since[show lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
-        '--until[show lines before a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
+      logs) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
+        '(-n --tail)'{-n,--tail}'[lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
+        '--since[from a time on a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:since: ' \
+        '--until[up to a time a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:until: ' \
         '(-t --timestamps)'{-t,--timestamps}'[show full timestamps (RFC 3339, nanoseconds)]' \
         '--level[minimum severity to show error, warn, info, debug, other (other = everything)]:level: ' \
         '--grep[show only lines whose message matches this regular expression]:grep: ' \
         '--exclude[hide lines whose message matches this regular expression]:exclude: ' \
         '--no-prefix[do not prefix lines with the container name (table format)]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
         '--summary[print severity counts per container and per minute when the stream ends (or on Ctrl-C); with --follow on a TTY, a live header]' \
         '--reorder-window[with --follow how long a line is held to put lines of several containers in time order]:reorder-window: ' \
-        '--max-line-bytes[longest line kept whole; longer lines are cut there and marked]:max-line-bytes: ' \
+        '--max-line-bytes[longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked]:max-line-bytes: ' \
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table, raw (default table on a TTY, json otherwise); raw prints the bytes the containers wrote]:format:(json table raw)' \
         '--json[short for --format json]' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
-        '--config[YAML file with per-container settings (same keys as the labels; the file wins)]:config: ' \
         '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
         '*--deny[clients from these addresses/CIDRs are refused (repeat; wins over --allow)]:deny: ' \
         '*--trusted-proxy[believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced]:trusted-proxy: ' \
@@ -65,36 +64,36 @@ _berth() {
         '--idle-interval[time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)]:idle-interval: ' \
         '*--filter[filter the containers that may be routes, with docker s keys, e.g. label=com.docker.compose.project=shop (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
-        '--json[short for --format json]' ;;
-      stats) _arguments -s '--project[only the containers of this compose project (com.docker.compose.project label)]:project: ' \
-        '--no-stream[print one sample per container (two readings one interval apart, all containers in parallel) and exit]' \
-        '--interval[sample every interval (at least the engine s 1s), e.g. 5s]:interval: ' \
+        '--json[short for --format json]' \
+        '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' ;;
+      stats) _arguments -s '--no-stream[print one sample per container (two readings one interval apart, all containers in parallel) and exit]' \
+        '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
         '--history[samples of history kept per container for the sparklines]:history: ' \
         '*--filter[filter containers with docker ps keys, e.g. label=k=v, name=web, status=running (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table on a pipe prints one table per interval]:format:(json table)' \
         '--json[short for --format json]' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
         '*:container:_berth_containers' ;;
-      templates) _arguments -s '(-f --follow)'{-f,--follow}'[keep reading; every --every, print the templates that changed (new ones marked new true)]' \
-        '--every[with --follow how often to print the templates that changed]:every: ' \
+      templates) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
+        '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
         '--annotate[print every input line (its record, or {msg} for text) with its templateId and template, in input order]' \
         '--merge[one set of templates for all containers/services instead of one per container (compose per service)]' \
-        '--state[load templates from FILE at the start and save them there at the end, and with --follow at every tick (atomically) ids stay stable across runs]:state: ' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
-        '(-n --tail)'{-n,--tail}'[number of lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
-        '--since[container lines since a time a duration (10m), RFC 3339 time or Unix timestamp]:since: ' \
-        '--until[container lines before a time a duration (10m ago), RFC 3339 time or Unix timestamp]:until: ' \
+        '--state[state file kept from run to run, written atomically (templates the templates and their ids; watch-idle --once the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)]:state: ' \
+        '(-n --tail)'{-n,--tail}'[lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
+        '--since[from a time on a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:since: ' \
+        '--until[up to a time a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:until: ' \
         '--max-templates[bound on templates kept; beyond it the least recently matched are evicted]:max-templates: ' \
         '--similarity[share of a template s words a line must match to join it]:similarity: ' \
         '--depth[parse tree depth lines are routed by token count and the first depth-2 words]:depth: ' \
         '--max-children[children per tree node before new words share the <*> branch]:max-children: ' \
-        '--max-line-bytes[longest stdin line kept whole, in characters; longer lines are cut there (and still clustered)]:max-line-bytes: ' \
+        '--max-line-bytes[longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked]:max-line-bytes: ' \
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise)]:format:(json table)' \
         '--json[short for --format json]' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
         '*:container:_berth_containers' ;;
-      topology) _arguments -s '--project[the compose project to map (com.docker.compose.project label)]:project: ' \
-        '--by[one node per service or per container]:by:(service container)' \
-        '--tick[tick length counts are read and reset once per tick]:tick: ' \
+      topology) _arguments -s '--by[one node per service or per container]:by:(service container)' \
+        '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
         '--ticks[stop after this many snapshots (default run until Ctrl-C)]:ticks: ' \
         '--no-tcp[do not count TCP connections (read from /proc/<pid>/net/tcp of each container)]' \
         '--no-logs[do not follow log lines]' \
@@ -104,20 +103,21 @@ _berth() {
         '*--filter[filter containers, e.g. label=k=v, name=web (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table is the live map]:format:(json table)' \
         '--json[short for --format json]' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
         '*:container:_berth_containers' ;;
       wake) _arguments -s '--timeout[overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)]:timeout: ' \
-        '--config[YAML idle config; its values win over labels]:config: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one progress line per step]:format:(json table)' \
         '--json[short for --format json]' \
+        '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' \
         '*:container:_berth_containers' ;;
-      watch-idle) _arguments -s '--config[YAML idle config; its values win over labels]:config: ' \
-        '--interval[time between readings of the counters]:interval: ' \
-        '--timeout[idle timeout for named containers that have no berth.idle.timeout of their own]:timeout: ' \
+      watch-idle) _arguments -s '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
+        '--idle-timeout[idle timeout for named containers that have no berth.idle.timeout of their own]:idle-timeout: ' \
         '--once[one round read the state file, sample, stop what is idle, save the state, exit]' \
-        '--state[state file for --once (default $XDG_STATE_HOME/berth/watch-idle.json)]:state: ' \
+        '--state[state file kept from run to run, written atomically (templates the templates and their ids; watch-idle --once the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)]:state: ' \
         '--dry-run[say what would be stopped, stop nothing]' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
         '--json[short for --format json]' \
+        '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' \
         '*:container:_berth_containers' ;;
       esac ;;
   esac

@@ -44,7 +44,7 @@ up() {
 
 The project runs. berth now follows its logs (Ctrl-C to stop). Next, try:
   node bin/berth.js stats --project berth-demo                 # live table with sparklines
-  node bin/berth.js logs --project berth-demo --json | node bin/berth.js templates --follow --every 5s
+  node bin/berth.js logs --project berth-demo --json | node bin/berth.js templates --follow --interval 5s
   node bin/berth.js events --filter label=com.docker.compose.project=berth-demo
   node bin/berth.js topology --project berth-demo              # live map: dots are real events
   npm run demo:down                                            # remove the demo

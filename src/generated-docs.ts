@@ -7,6 +7,7 @@ import { CommandContext } from './context.js';
 import { PassThrough } from 'node:stream';
 import { completionScript, SHELLS } from './core/docs/completions.js';
 import { manPage } from './core/docs/man.js';
+import { flagsDoc } from './core/docs/flags.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ export async function generatedFiles(): Promise<Record<string, string>> {
   const ctx = new CommandContext({ stdout: sink, stderr: sink, stdin: new PassThrough(), env: {}, signal: new AbortController().signal });
   const program = await buildProgram(ctx);
   const files: Record<string, string> = { 'man/berth.1': manPage(program, VERSION) };
+  files['docs/flags.md'] = flagsDoc(program);
   for (const shell of SHELLS) files[`completions/berth.${shell}`] = completionScript(program, shell);
   // The README's label reference block, from the configuration schema.
   files['README.md'] = readmeWithLabels(readFileSync(join(ROOT, 'README.md'), 'utf8'));

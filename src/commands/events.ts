@@ -24,8 +24,8 @@ export function makeEventsCommand(ctx: CommandContext): Command {
       "Stream the engine's events as records. Follows until --until or Ctrl-C; when the engine restarts or the connection drops, " +
         'says so on stderr, reconnects with backoff and resumes from the last event printed, so no event is lost or printed twice.',
     )
-    .option('--since <time>', 'show events since a time: a duration (10m), RFC 3339 time or Unix timestamp')
-    .option('--until <time>', 'stop at a time: a duration (10m ago), RFC 3339 time or Unix timestamp');
+    .option('--since <time>', 'from a time on: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
+    .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp');
   addFilterOption(cmd, 'events, e.g. type=container, event=start, container=web, label=k=v', true);
   addFormatOptions(cmd, ['json', 'table'], "; table prints docker's event lines");
   describe(cmd, 'Stream the engine\'s events, gapless across restarts', [

@@ -15,10 +15,10 @@ import type { LogQuery } from '../core/logs/source.js';
 import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger, parseTail, parseTimePoint } from '../core/parse.js';
+import { collectFilters, nanosToRfc3339, parseDurationMs, parseSize, parseTail, parseTimePoint } from '../core/parse.js';
 import { EXIT } from '../core/errors.js';
 import { listTargets } from '../core/engine/select.js';
-import { addFilterOption, addFormatOptions, describe } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addProjectOption } from './options.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -49,21 +49,21 @@ export function makeLogsCommand(ctx: CommandContext): Command {
         're-attached from the last line printed (no repeats, no gaps), and lines are ordered within a reorder window.',
     )
     .argument('[containers...]', 'container names, ids or id prefixes')
-    .option('-f, --follow', 'keep following: through restarts, and containers that start later and match the selection')
-    .option('-n, --tail <n>', 'number of lines to show from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
-    .option('--since <time>', 'show lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
-    .option('--until <time>', 'show lines before a time: a duration (10m ago), RFC 3339 time or Unix timestamp')
+    .option('-f, --follow', 'keep following: logs through restarts and containers that start later; templates printing what changed every --interval')
+    .option('-n, --tail <n>', 'lines from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
+    .option('--since <time>', 'from a time on: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
+    .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
     .option('-t, --timestamps', 'show full timestamps (RFC 3339, nanoseconds)')
     .option('--level <level>', 'minimum severity to show: error, warn, info, debug, other (other = everything)')
     .option('--grep <regex>', 'show only lines whose message matches this regular expression')
     .option('--exclude <regex>', 'hide lines whose message matches this regular expression')
     .option('--no-prefix', 'do not prefix lines with the container name (table format)')
-    .option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)')
     .option('--summary', 'print severity counts per container and per minute when the stream ends (or on Ctrl-C); with --follow on a TTY, a live header')
     .option('--reorder-window <duration>', 'with --follow: how long a line is held to put lines of several containers in time order', `${DEFAULT_REORDER_MS}ms`)
-    .addOption(new Option('--max-line-bytes <n>', 'longest line kept whole; longer lines are cut there and marked').default(String(DEFAULT_MAX_LINE_BYTES)));
+    .addOption(new Option('--max-line-bytes <size>', 'longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked').default(String(DEFAULT_MAX_LINE_BYTES)));
   addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
   addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw prints the bytes the containers wrote');
+  addProjectOption(cmd);
   describe(cmd, 'Merged, time-ordered logs of containers, with severity', [
     ['berth logs --project shop -f', 'a compose project\'s logs, merged and followed'],
     ['berth logs web api --since 10m --level warn', 'WARN and ERROR of two containers'],
@@ -89,7 +89,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
 }
 
 function parseQuery(opts: LogsOptions): LogQuery {
-  const q: LogQuery = { maxLineBytes: parseInteger(opts.maxLineBytes ?? String(DEFAULT_MAX_LINE_BYTES), '--max-line-bytes', { min: 1 }) };
+  const q: LogQuery = { maxLineBytes: parseSize(opts.maxLineBytes ?? String(DEFAULT_MAX_LINE_BYTES), '--max-line-bytes', { min: 1 }) };
   const tail = opts.tail === undefined ? undefined : parseTail(opts.tail);
   if (tail !== undefined) q.tail = tail;
   if (opts.since !== undefined) q.since = parseTimePoint(opts.since, '--since');

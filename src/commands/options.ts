@@ -10,6 +10,21 @@ export function addFormatOptions(cmd: Command, formats: string[], note = ''): Co
     .option('--json', 'short for --format json');
 }
 
+/** `--project NAME`, worded the same in every command that takes it. */
+export function addProjectOption(cmd: Command): Command {
+  return cmd.option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)');
+}
+
+/** `--config FILE`: the YAML file of per-container settings that serve, wake and watch-idle share. */
+export function addConfigOption(cmd: Command): Command {
+  return cmd.option('--config <file>', 'YAML file of per-container settings, the same keys as the labels (the file wins key by key)');
+}
+
+/** An old name of a flag, still taken but not shown (the flag was renamed for one name per concept across commands). */
+export function addOldName(cmd: Command, flags: string, now: string): Command {
+  return cmd.addOption(new Option(flags, `old name of ${now}`).hideHelp());
+}
+
 /** `--filter`; `short`: also `-f`, where docker has it (events; logs' -f is --follow, as in docker logs). */
 export function addFilterOption(cmd: Command, what: string, short = false): Command {
   return cmd.addOption(new Option(`${short ? '-f, ' : ''}--filter <key=value>`, `filter ${what} (repeat: same key = OR, different keys = AND)`).argParser(collect));

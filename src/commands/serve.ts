@@ -19,7 +19,7 @@ import { parseCidrs } from '../core/proxy/access.js';
 import { parseBytes, parseListen } from '../core/proxy/listen.js';
 import { formatServeLine } from '../core/proxy/record-line.js';
 import { serve, type ServeOptions } from '../core/proxy/server.js';
-import { addFilterOption, addFormatOptions, collect, describe } from './options.js';
+import { addFilterOption, addFormatOptions, collect, describe, addConfigOption } from './options.js';
 
 interface ServeFlags {
   listen: string;
@@ -53,7 +53,6 @@ export function makeServeCommand(ctx: CommandContext): Command {
         'a container another running berth serve manages is left to it, and a watch-idle defers to this serve). Admin endpoints: /$berth/status, /$berth/metrics, /$berth/api/stats/NAME.',
     )
     .option('--listen <addr>', 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces', '127.0.0.1:8080')
-    .option('--config <file>', 'YAML file with per-container settings (same keys as the labels; the file wins)')
     .addOption(new Option('--allow <cidr>', 'only clients from these addresses/CIDRs may use the routes (repeat)').argParser(collect))
     .addOption(new Option('--deny <cidr>', 'clients from these addresses/CIDRs are refused (repeat; wins over --allow)').argParser(collect))
     .addOption(new Option('--trusted-proxy <cidr>', 'believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced').argParser(collect))
@@ -71,6 +70,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
     .option('--idle-interval <duration>', 'time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)', '1s');
   addFilterOption(cmd, 'the containers that may be routes, with docker\'s keys, e.g. label=com.docker.compose.project=shop');
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
+  addConfigOption(cmd);
   describe(cmd, 'Wake-on-request proxy with a loading page', [
     ['berth serve --listen 127.0.0.1:8080', 'routes from berth.proxy.* labels; a request wakes its container'],
     ['berth serve --config berth.yml --json', 'routes from a file, records as NDJSON'],

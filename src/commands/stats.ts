@@ -11,7 +11,7 @@ import { snapshot } from '../core/stats/snapshot.js';
 import { toStatsRecord } from '../core/stats/record.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { runStatsView } from '../core/stats/view.js';
-import { addFilterOption, addFormatOptions, describe } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addProjectOption } from './options.js';
 
 interface StatsOptions {
   project?: string;
@@ -38,12 +38,12 @@ export function makeStatsCommand(ctx: CommandContext): Command {
         'Follows the selection as containers start and stop. On a terminal: a live table with sparklines; otherwise one NDJSON record per container per interval.',
     )
     .argument('[containers...]', 'container names or ids (default: all running containers)')
-    .option('--project <name>', 'only the containers of this compose project (com.docker.compose.project label)')
     .option('--no-stream', 'print one sample per container (two readings one interval apart, all containers in parallel) and exit')
-    .option('--interval <duration>', "sample every interval (at least the engine's 1s), e.g. 5s", '1s')
+    .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '1s')
     .option('--history <n>', 'samples of history kept per container for the sparklines', String(DEFAULT_HISTORY));
   addFilterOption(cmd, 'containers with docker ps keys, e.g. label=k=v, name=web, status=running');
   addFormatOptions(cmd, ['json', 'table'], '; table on a pipe prints one table per interval');
+  addProjectOption(cmd);
   describe(cmd, 'CPU, memory, network and block I/O as docker stats computes them', [
     ['berth stats', 'a live table with history'],
     ['berth stats --no-stream --json | jq -c \'{name, cpuPercent, memPercent}\'', 'one reading, for jq'],

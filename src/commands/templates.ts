@@ -6,7 +6,7 @@ import type { LogsPlan } from '../core/logs/pipeline.js';
 import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, terminalSize, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { collectFilters, parseDurationMs, parseInteger, parseTail, parseTimePoint } from '../core/parse.js';
+import { collectFilters, parseDurationMs, parseInteger, parseSize, parseTail, parseTimePoint } from '../core/parse.js';
 import type { TemplateRecord } from '../core/records.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../core/stream/lines.js';
 import { TemplatesJob, type TemplateSink } from '../core/templates/job.js';
@@ -15,11 +15,12 @@ import { Groups } from '../core/templates/observe.js';
 import { templatesTable } from '../core/templates/render.js';
 import { nowTs, runContainers, runStdin, startTicker, type RunOptions } from '../core/templates/run.js';
 import { fromSaved, loadState, saveState, toState } from '../core/templates/state.js';
-import { addFilterOption, addFormatOptions, describe } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption } from './options.js';
 
 interface TemplatesOptions {
   follow?: boolean;
-  every: string;
+  interval: string;
+  every?: string;
   tail?: string;
   since?: string;
   until?: string;
@@ -47,26 +48,27 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
         'key=value values) are masked, with no configuration.',
     )
     .argument('[containers...]', 'container names, ids or id prefixes (none and stdin not a terminal: read stdin)')
-    .option('-f, --follow', 'keep reading; every --every, print the templates that changed (new ones marked new:true)')
-    .option('--every <duration>', 'with --follow: how often to print the templates that changed', '10s')
+    .option('-f, --follow', 'keep following: logs through restarts and containers that start later; templates printing what changed every --interval')
+    .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '10s')
     .option('--annotate', 'print every input line (its record, or {msg} for text) with its templateId and template, in input order')
     .option('--merge', 'one set of templates for all containers/services instead of one per container (compose: per service)')
-    .option('--state <file>', 'load templates from FILE at the start and save them there at the end, and with --follow at every tick (atomically): ids stay stable across runs')
-    .option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)')
-    .option('-n, --tail <n>', "number of lines from the end of each container's logs, or \"all\" (a negative number too, as in docker logs)", 'all')
-    .option('--since <time>', 'container lines since a time: a duration (10m), RFC 3339 time or Unix timestamp')
-    .option('--until <time>', 'container lines before a time: a duration (10m ago), RFC 3339 time or Unix timestamp')
+    .option('--state <file>', 'state file kept from run to run, written atomically (templates: the templates and their ids; watch-idle --once: the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)')
+    .option('-n, --tail <n>', 'lines from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
+    .option('--since <time>', 'from a time on: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
+    .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
     .addOption(new Option('--max-templates <n>', 'bound on templates kept; beyond it the least recently matched are evicted').default(String(MINER_DEFAULTS.maxTemplates)))
     .addOption(new Option('--similarity <0..1>', 'share of a template\'s words a line must match to join it').default(String(MINER_DEFAULTS.similarity)))
     .addOption(new Option('--depth <n>', 'parse tree depth: lines are routed by token count and the first depth-2 words').default(String(MINER_DEFAULTS.depth)))
     .addOption(new Option('--max-children <n>', 'children per tree node before new words share the <*> branch').default(String(MINER_DEFAULTS.maxChildren)))
-    .addOption(new Option('--max-line-bytes <n>', 'longest stdin line kept whole, in characters; longer lines are cut there (and still clustered)').default(String(DEFAULT_MAX_LINE_BYTES)));
+    .addOption(new Option('--max-line-bytes <size>', 'longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked').default(String(DEFAULT_MAX_LINE_BYTES)));
   addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
   addFormatOptions(cmd, ['json', 'table']);
+  addOldName(cmd, '--every <duration>', '--interval');
+  addProjectOption(cmd);
   describe(cmd, 'Group log lines into templates and count them', [
     ['cat app.log | berth templates', 'the kinds of lines, by count'],
     ['berth logs web --json | berth templates --annotate', 'each line with its template id'],
-    ['berth templates web --follow --every 10s', 'new and changed templates as they happen'],
+    ['berth templates web --follow --interval 10s', 'new and changed templates as they happen'],
     ['berth templates --state ~/.cache/app.templates < today.log', 'stable ids from run to run'],
   ]);
   return cmd.action(async (names: string[], opts: TemplatesOptions) => {
@@ -92,19 +94,20 @@ interface Flags {
   miner: MinerOptions;
   format: Format;
   run: RunOptions;
-  maxLineChars: number;
+  maxLineBytes: number;
   query: LogsPlan['query'];
 }
 
 /** Every flag checked before anything runs. */
 function parseFlags(ctx: CommandContext, opts: TemplatesOptions): Flags {
-  const everyMs = parseDurationMs(opts.every, '--every');
-  if (everyMs < 100) throw usageError(`--every: expected at least 100ms (got: ${JSON.stringify(opts.every)})`);
+  const [flag, text] = opts.every !== undefined ? ['--every', opts.every] : ['--interval', opts.interval];
+  const everyMs = parseDurationMs(text, flag);
+  if (everyMs < 100) throw usageError(`${flag}: expected at least 100ms (got: ${JSON.stringify(text)})`);
   return {
     miner: parseMinerOptions(opts),
     format: pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']),
     run: { groups: new Groups(!!opts.merge), follow: !!opts.follow, everyMs, annotate: !!opts.annotate, warn: (m) => ctx.warn(m) },
-    maxLineChars: parseInteger(opts.maxLineBytes, '--max-line-bytes', { min: 1 }),
+    maxLineBytes: parseSize(opts.maxLineBytes, '--max-line-bytes', { min: 1 }),
     query: containerQuery(opts),
   };
 }
@@ -121,7 +124,7 @@ async function feed(ctx: CommandContext, job: TemplatesJob, plan: LogsPlan | und
   const stopTicker = f.run.follow ? startTicker(job, f.run.everyMs, saveQuietly) : () => {};
   try {
     if (plan) await runContainers(job, plan, f.run, ctx.signal);
-    else await runStdin(job, ctx.io.stdin, f.maxLineChars, f.run, ctx.signal);
+    else await runStdin(job, ctx.io.stdin, f.maxLineBytes, f.run, ctx.signal);
   } catch (err) {
     if (!(ctx.signal.aborted && isAbortError(err))) throw err;
   } finally {

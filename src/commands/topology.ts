@@ -13,13 +13,14 @@ import { renderFrame } from '../core/topology/render.js';
 import type { GroupBy } from '../core/topology/graph.js';
 import type { TopologyRecord } from '../core/records.js';
 import type { WatcherStatus } from '../core/events/watcher.js';
-import { addFilterOption, addFormatOptions, describe } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption } from './options.js';
 
 interface TopologyFlags {
   project?: string;
   filter?: string[];
   by: string;
-  tick: string;
+  interval: string;
+  tick?: string;
   ticks?: string;
   tcp: boolean;
   logs: boolean;
@@ -40,9 +41,8 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
         'Stdin (when not a terminal) takes NDJSON records {"edge":"a->b"}, {"from":"a","to":"b","count":3} or {"node":"a"}.',
     )
     .argument('[containers...]', 'container names or ids (default: the --project, or all running containers)')
-    .option('--project <name>', 'the compose project to map (com.docker.compose.project label)')
     .addOption(new Option('--by <what>', 'one node per service or per container').choices(['service', 'container']).default('service'))
-    .option('--tick <duration>', 'tick length: counts are read and reset once per tick', '5s')
+    .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '5s')
     .option('--ticks <n>', 'stop after this many snapshots (default: run until Ctrl-C)')
     .option('--no-tcp', 'do not count TCP connections (read from /proc/<pid>/net/tcp of each container)')
     .option('--no-logs', 'do not follow log lines')
@@ -51,9 +51,11 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
     .option('--serve-token-file <file>', "the bearer token file berth serve was given (--token-file), to read its metrics");
   addFilterOption(cmd, 'containers, e.g. label=k=v, name=web');
   addFormatOptions(cmd, ['json', 'table'], '; table is the live map');
+  addOldName(cmd, '--tick <duration>', '--interval');
+  addProjectOption(cmd);
   describe(cmd, 'A live map of a compose project, a dot per real event', [
     ['berth topology --project shop', 'the live map on a terminal'],
-    ['berth topology --project shop --json --tick 5s', 'one snapshot record every 5 s'],
+    ['berth topology --project shop --json --interval 5s', 'one snapshot record every 5 s'],
   ]);
   return cmd.action(async (names: string[], flags: TopologyFlags) => {
     const o = topologyOptions(ctx, names, flags);
@@ -68,8 +70,9 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
 }
 
 function topologyOptions(ctx: CommandContext, names: string[], f: TopologyFlags): TopologyOptions {
-  const tickMs = parseDurationMs(f.tick, '--tick');
-  if (tickMs < 100) throw usageError(`--tick: expected at least 100ms (got: ${JSON.stringify(f.tick)})`);
+  const [flag, text] = f.tick !== undefined ? ['--tick', f.tick] : ['--interval', f.interval];
+  const tickMs = parseDurationMs(text, flag);
+  if (tickMs < 100) throw usageError(`${flag}: expected at least 100ms (got: ${JSON.stringify(text)})`);
   const stdin = f.stdin && !ctx.io.stdin.isTTY ? (ctx.io.stdin as AsyncIterable<Buffer>) : undefined;
   return {
     sel: { names, ...(f.project !== undefined ? { project: f.project } : {}), filters: collectFilters(f.filter ?? []) },

@@ -11,7 +11,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { makeChalk } from '../core/output/colors.js';
 import { parseDurationMs } from '../core/parse.js';
 import { usageError } from '../core/errors.js';
-import { addFormatOptions, describe } from './options.js';
+import { addFormatOptions, describe, addConfigOption } from './options.js';
 
 interface WakeOptions {
   timeout?: string;
@@ -30,9 +30,9 @@ export function makeWakeCommand(ctx: CommandContext): Command {
         'Default time budget: the container\'s berth.idle.wake_timeout (default 60s) plus each dependency\'s.',
     )
     .argument('<name...>', 'containers to wake (names or ids)')
-    .option('--timeout <duration>', 'overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)')
-    .option('--config <file>', 'YAML idle config; its values win over labels');
+    .option('--timeout <duration>', 'overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)');
   addFormatOptions(cmd, ['json', 'table'], '; table prints one progress line per step');
+  addConfigOption(cmd);
   describe(cmd, 'Start containers, dependencies first, and wait until ready', [
     ['berth wake app', 'starts its dependencies first, waits until app is ready'],
     ['berth wake app --timeout 2m --json', 'with a 2-minute budget, progress as NDJSON'],

@@ -12,7 +12,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { makeChalk } from '../core/output/colors.js';
 import { parseDurationMs } from '../core/parse.js';
 import { usageError } from '../core/errors.js';
-import { addFormatOptions, describe } from './options.js';
+import { addFormatOptions, describe, addOldName, addConfigOption } from './options.js';
 
 interface WatchIdleOptions {
   config?: string;
@@ -20,6 +20,7 @@ interface WatchIdleOptions {
   state?: string;
   dryRun?: boolean;
   interval: string;
+  idleTimeout?: string;
   timeout?: string;
   format?: string;
   json?: boolean;
@@ -37,13 +38,14 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
         'A container that a running berth serve (or an earlier watch-idle) manages is left to it, with one line on stderr.',
     )
     .argument('[name...]', 'containers to manage (default: every container with berth.idle.timeout)')
-    .option('--config <file>', 'YAML idle config; its values win over labels')
-    .option('--interval <duration>', 'time between readings of the counters', '2s')
-    .option('--timeout <duration>', 'idle timeout for named containers that have no berth.idle.timeout of their own')
+    .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '2s')
+    .option('--idle-timeout <duration>', 'idle timeout for named containers that have no berth.idle.timeout of their own')
     .option('--once', 'one round: read the state file, sample, stop what is idle, save the state, exit')
-    .option('--state <file>', 'state file for --once (default: $XDG_STATE_HOME/berth/watch-idle.json)')
+    .option('--state <file>', 'state file kept from run to run, written atomically (templates: the templates and their ids; watch-idle --once: the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)')
     .option('--dry-run', 'say what would be stopped, stop nothing');
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
+  addOldName(cmd, '--timeout <duration>', '--idle-timeout');
+  addConfigOption(cmd);
   describe(cmd, 'Stop containers idle for their berth.idle.timeout', [
     ['berth watch-idle', 'long-running: stop what has been idle for its timeout'],
     ['berth watch-idle --once', 'for cron: one round, state kept between runs'],
@@ -53,8 +55,9 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     const intervalMs = parseDurationMs(opts.interval, '--interval');
     if (intervalMs < 100) throw usageError(`--interval: expected at least 100ms (got: ${JSON.stringify(opts.interval)})`);
     if (opts.state && !opts.once) throw usageError('--state: only used with --once');
-    const defaultTimeoutMs = opts.timeout !== undefined ? parseDurationMs(opts.timeout, '--timeout') : undefined;
-    if (defaultTimeoutMs !== undefined && !names.length) throw usageError('--timeout: only used with container names (others use their berth.idle.timeout)');
+    const [flag, text] = opts.timeout !== undefined ? ['--timeout', opts.timeout] : ['--idle-timeout', opts.idleTimeout];
+    const defaultTimeoutMs = text !== undefined ? parseDurationMs(text, flag) : undefined;
+    if (defaultTimeoutMs !== undefined && !names.length) throw usageError(`${flag}: only used with container names (others use their berth.idle.timeout)`);
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const file = opts.config ? await loadConfigFile(opts.config) : undefined;
     const statePath = opts.state ?? defaultStatePath(ctx.env);

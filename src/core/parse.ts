@@ -32,6 +32,14 @@ export function sizeBytes(text: string): number | undefined {
   return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : undefined;
 }
 
+/** A size flag: `512`, `64k`, `1m`, `1MiB` (binary units), one parser for every size berth takes. */
+export function parseSize(text: string, flag: string, opts: { min?: number } = {}): number {
+  const n = sizeBytes(text);
+  if (n === undefined) throw usageError(`${flag}: expected a size like 512, 64k, 1m (got: ${JSON.stringify(text)})`);
+  if (opts.min !== undefined && n < opts.min) throw usageError(`${flag}: expected a size of at least ${opts.min} bytes (got: ${JSON.stringify(text)})`);
+  return n;
+}
+
 export function parseInteger(text: string, flag: string, opts: { min?: number; max?: number } = {}): number {
   const s = text.trim();
   const n = Number(s);

@@ -17,7 +17,7 @@ describe.runIf(engineOwned())('berth topology across an engine stop and start', 
     made.push((await runContainer({ name: `${project}-api-1`, labels: { ...labels('api'), 'berth.depends_on': 'db' }, cmd: 'exec sleep 3600' })).id);
     made.push((await runContainer({ name: `${project}-db-1`, labels: labels('db'), cmd: 'exec sleep 3600' })).id);
 
-    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--tick', '1s', '--json', '--no-stdin'], { reject: false });
+    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--interval', '1s', '--json', '--no-stdin'], { reject: false });
     const out = new LineCollector(child.stdout!);
     const snaps = () => out.json<TopologyRecord>();
     await out.until(() => snaps().length >= 2, 20_000);

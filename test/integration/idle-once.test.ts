@@ -23,7 +23,7 @@ describe('berth watch-idle --once', () => {
     const path = join(dir, 'sub', 'state.json');
     const config = join(dir, 'idle.yml');
     writeFileSync(config, `containers:\n  ${f}:\n    idle:\n      timeout: 3s\n      stop_method: kill\n`);
-    const args = ['watch-idle', '--once', '--json', '--state', path, '--config', config, '--timeout', '3s', c, f, t];
+    const args = ['watch-idle', '--once', '--json', '--state', path, '--config', config, '--idle-timeout', '3s', c, f, t];
     const first = await berth(args);
     expect([first.exitCode, first.stdout, first.stderr]).toEqual([0, '', '']);
     const saved = JSON.parse(readFileSync(path, 'utf8'));

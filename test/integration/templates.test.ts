@@ -97,9 +97,9 @@ describe('berth templates: stdin', () => {
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, '', '']);
   });
 
-  it('--follow on stdin: changed templates every --every (arrival times), and --state saved at each tick', async () => {
+  it('--follow on stdin: changed templates every --interval (arrival times), and --state saved at each tick', async () => {
     const state = join(dir, 'follow.json');
-    const child = execa('node', [BERTH_BIN, 'templates', '--follow', '--every', '300ms', '--json', '--state', state], { reject: false });
+    const child = execa('node', [BERTH_BIN, 'templates', '--follow', '--interval', '300ms', '--json', '--state', state], { reject: false });
     const out = new LineCollector(child.stdout!);
     child.stdin!.write('job 1 done\n');
     await out.until((ls) => ls.length >= 1, 30_000);
@@ -180,11 +180,11 @@ describe('berth templates: containers', () => {
     expect(json(annotated.stdout)).toHaveLength(13);
   });
 
-  it('--follow prints new templates (new:true) as they appear, every --every', async () => {
+  it('--follow prints new templates (new:true) as they appear, every --interval', async () => {
     const live = uniqueName('tplf');
     const c = await runContainer({ name: live, cmd: 'echo "boot 1 ok"; sleep 2; echo "cache 7 warmed"; sleep 300' });
     made.push(live);
-    const child = execa('node', [BERTH_BIN, 'templates', live, '--follow', '--every', '500ms', '--json'], { reject: false });
+    const child = execa('node', [BERTH_BIN, 'templates', live, '--follow', '--interval', '500ms', '--json'], { reject: false });
     const out = new LineCollector(child.stdout!);
     await out.until((ls) => ls.some((l) => l.line.includes('cache <*> warmed')), 30_000);
     child.kill('SIGINT');

@@ -63,7 +63,7 @@ afterAll(async () => {
 
 describe('berth topology when the engine goes away', () => {
   it('keeps a snapshot per tick with the same shape and engineUp:false, then recovers', async () => {
-    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--tick', '1s', '--json', '--no-stdin'], {
+    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--interval', '1s', '--json', '--no-stdin'], {
       reject: false,
       env: { DOCKER_HOST: `unix://${relay.path}` },
     });
@@ -104,7 +104,7 @@ describe('berth topology when the engine goes away', () => {
     const tcpRelay = new Relay('');
     await tcpRelay.open(0);
     try {
-      const res = await execa('node', [BERTH_BIN, 'topology', '--project', project, '--tick', '500ms', '--ticks', '4', '--json', '--no-stdin'], {
+      const res = await execa('node', [BERTH_BIN, 'topology', '--project', project, '--interval', '500ms', '--ticks', '4', '--json', '--no-stdin'], {
         reject: false,
         timeout: 30_000,
         env: { DOCKER_HOST: `tcp://127.0.0.1:${tcpRelay.port}` },

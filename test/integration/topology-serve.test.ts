@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe('berth topology --serve', () => {
   it('counts each request proxied by berth serve once, on the edge client -> web', async () => {
-    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--serve', `127.0.0.1:${h.port}`, '--tick', '1s', '--json', '--no-stdin'], { reject: false });
+    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--serve', `127.0.0.1:${h.port}`, '--interval', '1s', '--json', '--no-stdin'], { reject: false });
     const out = new LineCollector(child.stdout!);
     const snaps = () => out.json<TopologyRecord>();
     await out.until(() => snaps().length >= 2, 20_000); // serve's counters read once: the baseline
@@ -48,7 +48,7 @@ describe('berth topology --serve', () => {
   }, 90_000);
 
   it('says once on stderr when serve cannot be read, and keeps the snapshots coming', async () => {
-    const res = await execa('node', [BERTH_BIN, 'topology', '--project', project, '--serve', 'http://127.0.0.1:9', '--tick', '300ms', '--ticks', '4', '--json', '--no-stdin'], { reject: false, timeout: 30_000 });
+    const res = await execa('node', [BERTH_BIN, 'topology', '--project', project, '--serve', 'http://127.0.0.1:9', '--interval', '300ms', '--ticks', '4', '--json', '--no-stdin'], { reject: false, timeout: 30_000 });
     expect(res.exitCode).toBe(0);
     expect(res.stdout.trim().split('\n')).toHaveLength(4);
     expect(res.stderr).toMatch(/^berth: cannot read berth serve at http:\/\/127\.0\.0\.1:9\/\$berth\/metrics: .*; client requests are not counted until it answers$/);

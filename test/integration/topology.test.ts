@@ -38,7 +38,7 @@ const allZero = (s: TopologyRecord) =>
 
 describe('berth topology on a real engine', () => {
   it('counts new TCP connections and log lines on the project, stdin records too; zeros once the loop stops', async () => {
-    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--tick', '1s', '--json'], { reject: false });
+    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--interval', '1s', '--json'], { reject: false });
     const out = new LineCollector(child.stdout!);
     const stderr: string[] = [];
     child.stderr!.on('data', (d) => stderr.push(String(d)));
@@ -77,7 +77,7 @@ describe('berth topology on a real engine', () => {
   }, 90_000);
 
   it('picks up a service that starts while it watches, with its engine events', async () => {
-    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--tick', '1s', '--json', '--no-stdin'], { reject: false });
+    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--interval', '1s', '--json', '--no-stdin'], { reject: false });
     const out = new LineCollector(child.stdout!);
     await out.until((ls) => ls.length >= 1, 30_000);
     const worker = await runContainer({ name: `${project}-worker-1`, labels: compose('worker', { 'berth.depends_on': 'server' }), host: { NetworkMode: network }, cmd: 'exec sleep 3600' });
@@ -95,7 +95,7 @@ describe('berth topology on a real engine', () => {
   }, 90_000);
 
   it('--ticks stops after that many snapshots; a closed pipe exits 0 quietly', async () => {
-    const res = await berth(['topology', '--project', project, '--tick', '200ms', '--ticks', '3', '--no-stdin']);
+    const res = await berth(['topology', '--project', project, '--interval', '200ms', '--ticks', '3', '--no-stdin']);
     expect(res.exitCode).toBe(0);
     expect(res.stdout.trim().split('\n').map((l) => JSON.parse(l).tick)).toEqual([1, 2, 3]);
     const piped = await execa('bash', ['-o', 'pipefail', '-c', `node ${BERTH_BIN} topology --project ${project} --tick 200ms </dev/null | head -1`], { reject: false, timeout: 30_000 });
@@ -105,7 +105,7 @@ describe('berth topology on a real engine', () => {
   });
 
   it('--by container: one node per container, depends_on pointing at the containers of the service', async () => {
-    const res = await berth(['topology', '--project', project, '--by', 'container', '--tick', '300ms', '--ticks', '1', '--no-stdin']);
+    const res = await berth(['topology', '--project', project, '--by', 'container', '--interval', '300ms', '--ticks', '1', '--no-stdin']);
     expect(res.exitCode).toBe(0);
     const s = JSON.parse(res.stdout) as TopologyRecord;
     expect(s.by).toBe('container');
@@ -121,15 +121,15 @@ describe('berth topology on a real engine', () => {
   });
 
   it('says so when nothing matches yet, and still writes snapshots', async () => {
-    const res = await berth(['topology', '--project', `${project}-none`, '--tick', '200ms', '--ticks', '2', '--no-stdin']);
+    const res = await berth(['topology', '--project', `${project}-none`, '--interval', '200ms', '--ticks', '2', '--no-stdin']);
     expect(res.exitCode).toBe(0);
     expect(res.stderr).toBe(`berth: no containers match project ${project}-none yet; the map fills in as they appear`);
     expect(res.stdout.trim().split('\n').map((l) => JSON.parse(l).nodes)).toEqual([[], []]);
   });
 
   it.each([
-    [['--tick', '0s'], /^berth: --tick: expected at least 100ms \(got: "0s"\)$/],
-    [['--tick', 'soon'], /^berth: --tick: expected a duration/],
+    [['--interval', '0s'], /^berth: --tick: expected at least 100ms \(got: "0s"\)$/],
+    [['--interval', 'soon'], /^berth: --tick: expected a duration/],
     [['--ticks', '0'], /^berth: --ticks: expected a number >= 1 \(got: 0\)$/],
     [['--by', 'host'], /--by.*host/],
   ])('rejects %j naming the flag (exit 2)', async (args, message) => {

@@ -47,6 +47,23 @@ describe('flags', () => {
     }
   });
 
+  it('takes the old names of renamed flags (--every, --tick, watch-idle --timeout) and names the one given in an error', async () => {
+    const err = async (argv: string[]) => {
+      const i = io({}, '');
+      const e: string[] = [];
+      i.stderr.on('data', (d) => e.push(String(d)));
+      const code = await run(argv, i);
+      return [code, e.join('').split('\n')[0]];
+    };
+    expect(await err(['templates', '--follow', '--every', '50ms'])).toEqual([2, 'berth: --every: expected at least 100ms (got: "50ms")']);
+    expect(await err(['templates', '--follow', '--interval', '50ms'])).toEqual([2, 'berth: --interval: expected at least 100ms (got: "50ms")']);
+    expect(await err(['topology', '--interval', '50ms'])).toEqual([2, 'berth: --tick: expected at least 100ms (got: "50ms")']);
+    expect(await err(['topology', '--interval', '50ms'])).toEqual([2, 'berth: --interval: expected at least 100ms (got: "50ms")']);
+    expect(await err(['watch-idle', '--timeout', '5m'])).toEqual([2, 'berth: --timeout: only used with container names (others use their berth.idle.timeout)']);
+    expect(await err(['watch-idle', '--idle-timeout', '5m'])).toEqual([2, 'berth: --idle-timeout: only used with container names (others use their berth.idle.timeout)']);
+    expect(await err(['logs', '--max-line-bytes', 'lots'])).toEqual([2, 'berth: --max-line-bytes: expected a size like 512, 64k, 1m (got: "lots")']);
+  });
+
   it("reads its version from package.json", () => {
     expect(VERSION).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });

@@ -28,6 +28,16 @@ describe('templates: stdin lines', () => {
   it('cuts a line at the bound, marks it, and skips the rest of it up to the newline', () => {
     expect(split(['abcdefgh', 'ijkl\nnext\n'], 5)).toEqual([['abcde', true], ['next', false]]);
   });
+
+  it('counts the bound in bytes of UTF-8, as logs --max-line-bytes does, and cuts on a whole character', () => {
+    // "é" is 2 bytes, "€" 3: 5 characters, 9 bytes
+    expect(split(['aé€€\n'], 9)).toEqual([['aé€€', false]]);
+    expect(split(['aé€€\n'], 8)).toEqual([['aé€', true]]);
+    expect(split(['aé€€\n'], 6)).toEqual([['aé€', true]]);
+    expect(split(['aé€€\n'], 5)).toEqual([['aé', true]]);
+    expect(split(['aé€€\n'], 2)).toEqual([['a', true]]);
+    expect(split(['😀x\n'], 4)).toEqual([['😀', true]]); // a surrogate pair: 4 bytes, never split
+  });
 });
 
 describe('templates: shape cache', () => {

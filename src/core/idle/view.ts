@@ -46,7 +46,7 @@ export async function listAll(engine: Engine, signal?: AbortSignal): Promise<See
 /**
  * `names`: manage only these (else every container with berth.idle.timeout,
  * by label or in the file). `defaultTimeoutMs` applies to managed containers
- * without a timeout of their own (named ones; watch-idle --timeout).
+ * without a timeout of their own (named ones; watch-idle --idle-timeout).
  */
 export function buildView(seen: Seen[], file: ConfigFile | undefined, names?: readonly string[], defaultTimeoutMs?: number): View {
   const view: View = { all: new Map(seen.map((s) => [s.name, s])), managed: new Map(), deps: new Map(), errors: new Map() };

@@ -1,6 +1,5 @@
 /** Parsers for serve's flags: the listen address and byte sizes. */
 import { usageError } from '../errors.js';
-import { sizeBytes } from '../parse.js';
 import { isIP } from 'node:net';
 
 /** `PORT`, `HOST:PORT`, `[V6]:PORT` or `:PORT` (= all interfaces); the host defaults to 127.0.0.1. */
@@ -32,9 +31,5 @@ export function openAdminWarning(bound: string, port: number, o: { token?: strin
   return `listening on ${where} with neither --token-file nor --allow: /$berth/status, /$berth/metrics and /$berth/api/stats are open to anyone on the network who can connect`;
 }
 
-/** `512`, `64k`, `1m`, `1MiB` (binary units). */
-export function parseBytes(text: string, flag: string): number {
-  const n = sizeBytes(text);
-  if (n === undefined) throw usageError(`${flag}: expected a size like 512, 64k, 1m (got: ${JSON.stringify(text)})`);
-  return n;
-}
+/** The size parser every size flag uses (core/parse.ts), under the name serve has used. */
+export { parseSize as parseBytes } from '../parse.js';

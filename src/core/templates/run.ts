@@ -37,8 +37,8 @@ export function startTicker(job: TemplatesJob, everyMs: number, after: () => voi
 }
 
 /** Reads stdin to its end (or until the signal aborts). */
-export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineChars: number, o: RunOptions, signal: AbortSignal): Promise<void> {
-  const splitter = new TextLines(maxLineChars);
+export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineBytes: number, o: RunOptions, signal: AbortSignal): Promise<void> {
+  const splitter = new TextLines(maxLineBytes);
   let lineNo = 0;
   let badJson = 0;
   let cut = 0;
@@ -46,7 +46,7 @@ export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineChars:
   const emit = (text: string, truncated: boolean) => {
     const input = classifyLine(text, ++lineNo, truncated);
     // said once: a cut line was clustered on its first part with no word of it
-    if (truncated && cut++ === 0) o.warn(`line ${lineNo}: longer than --max-line-bytes (${maxLineChars} characters); cut there and clustered on that part (with --annotate: truncated:true)`);
+    if (truncated && cut++ === 0) o.warn(`line ${lineNo}: longer than --max-line-bytes (${maxLineBytes} bytes); cut there and clustered on that part (with --annotate: truncated:true)`);
     if (input.kind === 'text' && input.jsonError !== undefined && badJson++ === 0) {
       o.warn(`line ${lineNo}: not valid JSON (${input.jsonError}); clustered as text`);
     }

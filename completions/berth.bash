@@ -10,42 +10,51 @@ _berth() {
   done
   case "$cmd" in
     "")
-      case "$prev" in -H|--host|-c|--context) return ;; esac
+      case "$prev" in -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;; -H|--host|-c|--context) return ;; esac
       COMPREPLY=( $(compgen -W 'completion events logs serve stats templates topology wake watch-idle -v --version -H --host -c --context --no-color --help' -- "$cur") ) ;;
     completion)
       case "$prev" in
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
       esac
       COMPREPLY=( $(compgen -W '--help bash zsh fish' -- "$cur") ) ;;
     events)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --since|--until|-f|--filter|--format) return ;;
       esac
       COMPREPLY=( $(compgen -W '--since --until -f --filter --format --json --help' -- "$cur") ) ;;
     logs)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table raw' -- "$cur") ); return ;;
-        -n|--tail|--since|--until|--level|--grep|--exclude|--reorder-window|--max-line-bytes|--filter|--format|--project) return ;;
+        --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        -n|--tail|--since|--until|--level|--grep|--exclude|--reorder-window|--max-line-bytes|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
       COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --summary --reorder-window --max-line-bytes --filter --format --json --project --help' -- "$cur") ) ;;
     serve)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --listen|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--idle-interval|--filter|--format|--config) return ;;
       esac
       COMPREPLY=( $(compgen -W '--listen --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --idle-interval --filter --format --json --config --help' -- "$cur") ) ;;
     stats)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --interval|--history|--filter|--format|--project) return ;;
+        --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --interval|--history|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
       COMPREPLY=( $(compgen -W '--no-stream --interval --history --filter --format --json --project --help' -- "$cur") ) ;;
     templates)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --interval|--state|-n|--tail|--since|--until|--max-templates|--similarity|--depth|--max-children|--max-line-bytes|--filter|--format|--project) return ;;
+        --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --interval|--state|-n|--tail|--since|--until|--max-templates|--similarity|--depth|--max-children|--max-line-bytes|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
       COMPREPLY=( $(compgen -W '-f --follow --interval --annotate --merge --state -n --tail --since --until --max-templates --similarity --depth --max-children --max-line-bytes --filter --format --json --project --help' -- "$cur") ) ;;
@@ -53,13 +62,16 @@ _berth() {
       case "$prev" in
         --by) COMPREPLY=( $(compgen -W 'service container' -- "$cur") ); return ;;
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
-        --by|--interval|--ticks|--serve|--serve-token-file|--filter|--format|--project) return ;;
+        --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --by|--interval|--ticks|--serve|--serve-token-file|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
       COMPREPLY=( $(compgen -W '--by --interval --ticks --no-tcp --no-logs --no-stdin --serve --serve-token-file --filter --format --json --project --help' -- "$cur") ) ;;
     wake)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --timeout|--format|--config) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
@@ -67,6 +79,7 @@ _berth() {
     watch-idle)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --interval|--idle-timeout|--state|--format|--config) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi

@@ -5,6 +5,16 @@ _berth_containers() {
   names=(${(f)"$(docker ps -a --format '{{.Names}}' 2>/dev/null)"})
   _describe container names
 }
+_berth_projects() {
+  local -a names
+  names=(${(f)"$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)"})
+  _describe project names
+}
+_berth_contexts() {
+  local -a names
+  names=(${(f)"$(docker context ls --format '{{.Name}}' 2>/dev/null)"})
+  _describe context names
+}
 _berth() {
   local -a commands
   commands=(
@@ -18,7 +28,7 @@ _berth() {
     'wake:Start containers and wait until they are ready'
     'watch-idle:Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named)'
   )
-  _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines (logs, stats, events)]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines (logs, stats, events)]:context: ' '--no-color[no colours (as NO_COLOR=1 does)]' '1: :->cmd' '*:: :->args'
+  _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines (logs, stats, events)]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines (logs, stats, events)]:context:_berth_contexts' '--no-color[no colours (as NO_COLOR=1 does)]' '1: :->cmd' '*:: :->args'
   case $state in
     cmd) _describe command commands ;;
     args)
@@ -44,7 +54,7 @@ _berth() {
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table, raw (default table on a TTY, json otherwise); raw prints the bytes the containers wrote]:format:(json table raw)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
         '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
@@ -72,7 +82,7 @@ _berth() {
         '*--filter[filter containers with docker ps keys, e.g. label=k=v, name=web, status=running (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table on a pipe prints one table per interval]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
         '*:container:_berth_containers' ;;
       templates) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
         '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
@@ -90,7 +100,7 @@ _berth() {
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise)]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
         '*:container:_berth_containers' ;;
       topology) _arguments -s '--by[one node per service or per container]:by:(service container)' \
         '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
@@ -103,7 +113,7 @@ _berth() {
         '*--filter[filter containers, e.g. label=k=v, name=web (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table is the live map]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project: ' \
+        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
         '*:container:_berth_containers' ;;
       wake) _arguments -s '--timeout[overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)]:timeout: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one progress line per step]:format:(json table)' \

@@ -7,24 +7,39 @@ export type Shell = (typeof SHELLS)[number];
 
 const CONTAINERS = "docker ps -a --format '{{.Names}}' 2>/dev/null";
 
+/** Flags whose values come from the engine or the docker config, as the docker CLI lists them (so -H and -c given earlier on the line are not honoured). */
+const VALUES: Record<string, { what: string; cmd: string }> = {
+  '--project': { what: 'project', cmd: "docker ps -a --format '{{.Label \"com.docker.compose.project\"}}' 2>/dev/null | sort -u" },
+  '--context': { what: 'context', cmd: "docker context ls --format '{{.Name}}' 2>/dev/null" },
+};
+const valuesOf = (o: OptModel) => (o.long ? VALUES[o.long] : undefined);
+
 const flagWords = (opts: OptModel[]) => opts.flatMap((o) => [o.short, o.long].filter((x): x is string => !!x));
 const valueFlags = (opts: OptModel[]) => flagWords(opts.filter((o) => o.takesValue));
 const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 function bash(root: CmdModel, commands: CmdModel[]): string {
   const globalValue = valueFlags(root.options).join('|');
+  const rootOpts = root.options;
+  const rootListed = rootOpts
+    .filter((o) => valuesOf(o))
+    .map((o) => `${flagWords([o]).join('|')}) COMPREPLY=( $(compgen -W "$(${valuesOf(o)!.cmd})" -- "$cur") ); return ;;`)
+    .join(' ');
   const cases = commands
     .map((c) => {
       const choiceCases = c.options
         .filter((o) => o.choices)
         .map((o) => `        ${flagWords([o]).join('|')}) COMPREPLY=( $(compgen -W ${quote(o.choices!.join(' '))} -- "$cur") ); return ;;`)
         .join('\n');
-      const values = valueFlags(c.options);
+      const listed = [...c.options, ...rootOpts].filter((o) => valuesOf(o));
+      const listedCases = listed.map((o) => `        ${flagWords([o]).join('|')}) COMPREPLY=( $(compgen -W "$(${valuesOf(o)!.cmd})" -- "$cur") ); return ;;`).join('\n');
+      const values = valueFlags(c.options.filter((o) => !valuesOf(o)));
       const words = [...flagWords(c.options), '--help', ...(c.choices ?? [])].join(' ');
       return [
         `    ${c.name})`,
         `      case "$prev" in`,
         ...(choiceCases ? [choiceCases] : []),
+        ...(listedCases ? [listedCases] : []),
         ...(values.length ? [`        ${values.join('|')}) return ;;`] : []),
         `      esac`,
         c.takesContainers
@@ -49,7 +64,7 @@ _berth() {
   done
   case "$cmd" in
     "")
-      case "$prev" in ${globalValue}) return ;; esac
+      case "$prev" in ${rootListed} ${globalValue}) return ;; esac
       COMPREPLY=( $(compgen -W ${quote(top)} -- "$cur") ) ;;
 ${cases}
   esac
@@ -60,7 +75,9 @@ complete -F _berth berth
 
 function zshSpec(o: OptModel): string {
   const desc = o.description.replace(/[[\]:']/g, ' ').replace(/\s+/g, ' ').trim();
-  const value = o.takesValue ? `:${o.long?.slice(2) ?? 'value'}:${o.choices ? `(${o.choices.join(' ')})` : ' '}` : '';
+  const listed = valuesOf(o);
+  const action = o.choices ? `(${o.choices.join(' ')})` : listed ? `_berth_${listed.what}s` : ' ';
+  const value = o.takesValue ? `:${o.long?.slice(2) ?? 'value'}:${action}` : '';
   const names = flagWords([o]);
   const repeat = o.takesValue && /repeat/.test(o.description) ? '*' : '';
   if (names.length > 1) return `'(${names.join(' ')})'{${names.join(',')}}'${repeat ? '' : ''}[${desc}]${value}'`;
@@ -84,6 +101,9 @@ _berth_containers() {
   names=(\${(f)"$(${CONTAINERS})"})
   _describe container names
 }
+${Object.values(VALUES)
+  .map((v) => `_berth_${v.what}s() {\n  local -a names\n  names=(\${(f)"$(${v.cmd})"})\n  _describe ${v.what} names\n}`)
+  .join('\n')}
 _berth() {
   local -a commands
   commands=(
@@ -108,6 +128,7 @@ function fishLine(cond: string, o: OptModel): string {
   if (o.long) parts.push(`-l ${o.long.slice(2)}`);
   if (o.takesValue) parts.push('-r');
   if (o.choices) parts.push(`-f -a ${quote(o.choices.join(' '))}`);
+  else if (valuesOf(o)) parts.push(`-f -a ${quote(`(${valuesOf(o)!.cmd})`)}`);
   parts.push(`-d ${quote(o.description.split(/;|\(/)[0]!.trim())}`);
   return parts.join(' ');
 }

@@ -1,7 +1,7 @@
 /** `berth events`: the engine's events, gapless across engine restarts. */
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { watchEvents, type WatcherStatus } from '../core/events/watcher.js';
+import { statusLine, watchEvents, type WatcherStatus } from '../core/events/watcher.js';
 import { formatEventLine, toEventRecord } from '../core/events/record.js';
 import { collectFilters, parseTimePoint } from '../core/parse.js';
 import { pickFormat } from '../core/output/format.js';
@@ -44,7 +44,7 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     const streams = engines.map((engine) => {
       const late = !answered(engine);
       // An engine that did not answer at the start was named then; it is retried quietly until it does.
-      const onStatus = (s: WatcherStatus) => (late && !answered(engine) ? undefined : ctx.warn(statusLine(s, several ? engine.name : undefined)));
+      const onStatus = (s: WatcherStatus) => (late && !answered(engine) ? undefined : ctx.warn(statusLine(s, { ...(several ? { engine: engine.name } : {}), onBack: 'resuming from the last event printed' })));
       const onOpened = (first: boolean) => (late && first ? ctx.warn(`the engine at ${engine.endpoint.host} answered`) : undefined);
       return watchEvents(engine, { since, until, filters, onStatus, onOpened }, ctx.signal);
     });
@@ -62,14 +62,3 @@ async function* tag<T>(src: AsyncIterable<T>, engine: string | undefined): Async
   for await (const ev of src) yield { ev, engine };
 }
 
-function statusLine(s: WatcherStatus, engine?: string): string {
-  const where = engine ? ` (${engine})` : '';
-  switch (s.kind) {
-    case 'disconnected':
-      return `lost the engine's event stream${where}: ${s.error}; reconnecting`;
-    case 'retrying':
-      return `reconnecting to the engine${where} (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
-    case 'reconnected':
-      return `reconnected to the engine${where}; resuming from the last event printed`;
-  }
-}

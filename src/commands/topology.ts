@@ -12,7 +12,7 @@ import { LiveView } from '../core/topology/live-view.js';
 import { renderFrame } from '../core/topology/render.js';
 import type { GroupBy } from '../core/topology/graph.js';
 import type { TopologyRecord } from '../core/records.js';
-import type { WatcherStatus } from '../core/events/watcher.js';
+import { statusLine } from '../core/events/watcher.js';
 import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption } from './options.js';
 
 interface TopologyFlags {
@@ -63,7 +63,7 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
     const engine = await ctx.engine(cmd);
     o.tcp = tcpAvailable(ctx, engine, o.tcp);
     if (format === 'table' && ctx.io.stdout.isTTY) return drawLive(ctx, engine, o);
-    o.onStatus = (st) => ctx.warn(statusLine(st));
+    o.onStatus = (st) => ctx.warn(statusLine(st, { whileDown: 'snapshots go on with engineUp:false while reconnecting', onBack: 'events missed meanwhile are counted in this tick' }));
     const snapshots = watchTopology(engine, o, ctx.signal);
     return format === 'json' ? writeJson(ctx, snapshots) : drawFrames(ctx, snapshots, titleOf(o));
   });
@@ -126,16 +126,6 @@ async function drawLive(ctx: CommandContext, engine: Engine, o: TopologyOptions)
   }
 }
 
-function statusLine(s: WatcherStatus): string {
-  switch (s.kind) {
-    case 'disconnected':
-      return `lost the engine's event stream: ${s.error}; snapshots go on with engineUp:false while reconnecting`;
-    case 'retrying':
-      return `reconnecting to the engine (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
-    case 'reconnected':
-      return 'reconnected to the engine; events missed meanwhile are counted in this tick';
-  }
-}
 
 /** --format table on a pipe: one still frame per tick (no motion without a terminal). */
 async function drawFrames(ctx: CommandContext, snapshots: AsyncIterable<TopologyRecord>, title: string): Promise<void> {

@@ -23,6 +23,23 @@ export type WatcherStatus =
   | { kind: 'retrying'; attempt: number; delayMs: number }
   | { kind: 'reconnected'; attempt: number };
 
+/**
+ * The one line a stream's connection state is told in, on stderr: `what` was lost (default "the
+ * engine's event stream"), on which engine when several, what goes on meanwhile (default
+ * "reconnecting") and what happens once back (nothing said by default).
+ */
+export function statusLine(s: WatcherStatus, o: { what?: string; engine?: string; whileDown?: string; onBack?: string } = {}): string {
+  const where = o.engine ? ` (${o.engine})` : '';
+  switch (s.kind) {
+    case 'disconnected':
+      return `lost ${o.what ?? "the engine's event stream"}${where}: ${s.error}; ${o.whileDown ?? 'reconnecting'}`;
+    case 'retrying':
+      return `reconnecting to the engine${where} (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
+    case 'reconnected':
+      return `reconnected to the engine${where}${o.onBack ? `; ${o.onBack}` : ''}`;
+  }
+}
+
 export interface WatchOptions extends EventQuery {
   onStatus?: (s: WatcherStatus) => void;
   /** Called each time the subscription is (re)established, before its first event. */

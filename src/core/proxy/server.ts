@@ -24,7 +24,7 @@ import type { ProxyContext } from './context.js';
 import { discoverRoutes } from './discover.js';
 import { syncWithEngine } from './engine-sync.js';
 import { whenAborted } from '../stream/abort.js';
-import type { WatcherStatus } from '../events/watcher.js';
+import { statusLine } from '../events/watcher.js';
 import { makeHttpHandler } from './http-proxy.js';
 import { openAdminWarning } from './listen.js';
 import { ProxyMetrics } from './metrics.js';
@@ -140,11 +140,6 @@ function announce(o: ServeOptions, routes: RouteSet, bound: net.AddressInfo): vo
   if (!routes.lives.size) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
 }
 
-function eventsStatus(s: WatcherStatus): string {
-  if (s.kind === 'disconnected') return `lost the engine's event stream: ${s.error}; reconnecting`;
-  if (s.kind === 'retrying') return `reconnecting to the engine (attempt ${s.attempt}, waited ${s.delayMs} ms)`;
-  return "reconnected to the engine's event stream";
-}
 
 /**
  * The one lifecycle owner (the same as watch-idle's) over the routes and
@@ -175,7 +170,7 @@ function startBackground(o: ServeOptions, routes: RouteSet, owner: IdleWatcher, 
     clearTimeout(pending);
     pending = setTimeout(() => void discover().catch((err) => signal.aborted || o.warn(`route discovery failed: ${(err as Error)?.message ?? String(err)}`)), 200);
   };
-  const sync = syncWithEngine(o.engine, routes, { rediscover, onStatus: (s) => o.warn(eventsStatus(s)) }, signal).catch((err) => {
+  const sync = syncWithEngine(o.engine, routes, { rediscover, onStatus: (s) => o.warn(statusLine(s)) }, signal).catch((err) => {
     if (!signal.aborted) o.warn(`lost the engine's events: ${(err as Error).message}`);
   });
   const ticks = (async () => {

@@ -37,7 +37,7 @@ import { listContainers } from '../engine/containers.js';
 import { bareName, composeInfo } from '../engine/labels.js';
 import { inspectTarget, listOn, listTargets, selectionFilters, type Selection, type Target } from '../engine/select.js';
 import type { EngineEvent } from '../events/source.js';
-import { watchEvents, type WatcherStatus } from '../events/watcher.js';
+import { statusLine, watchEvents, type WatcherStatus } from '../events/watcher.js';
 import { BerthError } from '../errors.js';
 import type { BackoffPolicy } from '../reconnect.js';
 import { linkedController } from '../stream/abort.js';
@@ -184,10 +184,7 @@ export class Supervisor {
   private status(engine: Engine, s: WatcherStatus, neverAnswered: boolean): void {
     if (s.kind === 'disconnected') this.opts.onEngine?.(engine, false);
     if (neverAnswered || this.opts.statusLines === false) return; // said once when connecting: retried quietly until it answers
-    const where = this.several ? ` (${engine.name})` : '';
-    if (s.kind === 'disconnected') this.opts.warn(`lost the engine${where}: ${s.error}; reconnecting`);
-    else if (s.kind === 'retrying') this.opts.warn(`reconnecting to the engine${where} (attempt ${s.attempt}, waited ${s.delayMs} ms)`);
-    else this.opts.warn(`reconnected to the engine${where}${this.opts.resumeNote ? `; ${this.opts.resumeNote}` : ''}`);
+    this.opts.warn(statusLine(s, { what: 'the engine', ...(this.several ? { engine: engine.name } : {}), ...(this.opts.resumeNote ? { onBack: this.opts.resumeNote } : {}) }));
   }
 
   private async apply(engine: Engine, ev: EngineEvent, signal: AbortSignal): Promise<void> {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 export function generateCorpus(lines = 1500, seed = 7) {
   let s = seed >>> 0 || 1;
-  const rnd = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
   const int = (a, b) => a + Math.floor(rnd() * (b - a + 1));
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
   const hex = (n) => Array.from({ length: n }, () => '0123456789abcdef'[int(0, 15)]).join('');
@@ -29,7 +29,11 @@ export function generateCorpus(lines = 1500, seed = 7) {
   const dur = () => pick([`${int(1, 999)}ms`, `${int(1, 59)}.${int(100, 999)}s`, `${int(1, 999)} ms`]);
   const list = (f, sep = ', ') => Array.from({ length: int(1, 4) }, f).join(sep);
   const cls = () => pick(['com.example.shop.OrderService', 'com.example.shop.web.CartController', 'org.acme.billing.InvoiceJob', 'io.sample.auth.TokenFilter']);
-  const short = (c) => c.split('.').map((p, i, a) => (i < a.length - 1 ? p[0] : p)).join('.');
+  const short = (c) =>
+    c
+      .split('.')
+      .map((p, i, a) => (i < a.length - 1 ? p[0] : p))
+      .join('.');
   const month = () => pick(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
   let clock = Date.UTC(2026, 10, 3, 8, 0, 0);
   const tick = () => (clock += int(0, 2500));
@@ -47,7 +51,10 @@ export function generateCorpus(lines = 1500, seed = 7) {
   const javaTrace = (exc) => {
     const out = [];
     const frames = int(3, 8);
-    for (let i = 0; i < frames; i++) out.push(`\tat ${pick([cls(), 'org.springframework.web.servlet.FrameworkServlet', 'java.base/java.lang.Thread'])}.${pick(['run', 'handle', 'process', 'doFilter', 'invoke'])}(${pick(['Native Method', `${pick(['Foo', 'Bar', 'Thread', 'Servlet'])}.java:${int(10, 900)}`])})`);
+    for (let i = 0; i < frames; i++)
+      out.push(
+        `\tat ${pick([cls(), 'org.springframework.web.servlet.FrameworkServlet', 'java.base/java.lang.Thread'])}.${pick(['run', 'handle', 'process', 'doFilter', 'invoke'])}(${pick(['Native Method', `${pick(['Foo', 'Bar', 'Thread', 'Servlet'])}.java:${int(10, 900)}`])})`,
+      );
     if (rnd() < 0.5) {
       out.push(`Caused by: ${exc}: ${pick(['Connection refused', 'timeout after ' + dur(), 'no route to host'])}`);
       out.push(`\tat ${cls()}.connect(Client.java:${int(10, 300)})`);
@@ -67,91 +74,389 @@ export function generateCorpus(lines = 1500, seed = 7) {
 
   const styles = {
     'nginx-access': [
-      [50, 'get', () => [`${ip()} - ${rnd() < 0.8 ? '-' : user()} [${clf()} +0000] "GET ${path()} HTTP/1.1" ${pick([200, 200, 304, 404])} ${int(0, 90000)} "${pick(['-', 'https://shop.example.com/'])}" "${pick(['curl/8.5.0', 'Mozilla/5.0 (X11; Linux x86_64)', 'kube-probe/1.29'])}"`]],
+      [
+        50,
+        'get',
+        () => [
+          `${ip()} - ${rnd() < 0.8 ? '-' : user()} [${clf()} +0000] "GET ${path()} HTTP/1.1" ${pick([200, 200, 304, 404])} ${int(0, 90000)} "${pick(['-', 'https://shop.example.com/'])}" "${pick(['curl/8.5.0', 'Mozilla/5.0 (X11; Linux x86_64)', 'kube-probe/1.29'])}"`,
+        ],
+      ],
       [15, 'post', () => [`${ip()} - - [${clf()} +0000] "POST ${path()} HTTP/1.1" ${pick([201, 400, 500])} ${int(0, 900)} "-" "${pick(['python-requests/2.31', 'okhttp/4.12'])}"`]],
       [5, 'put', () => [`${ip()} - - [${clf()} +0000] "PUT ${path()} HTTP/2.0" ${pick([200, 204])} ${int(0, 900)} "-" "okhttp/4.12"`]],
       [3, 'delete', () => [`${ip()} - - [${clf()} +0000] "DELETE ${path()} HTTP/1.1" 204 0 "-" "curl/8.5.0"`]],
     ],
     'nginx-error': [
-      [20, 'open', () => [`${ymdhms(d()).replace(/-/g, '/')} [error] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} open() "/usr/share/nginx/html${path()}" failed (2: No such file or directory), client: ${ip()}, server: localhost, request: "GET ${path()} HTTP/1.1", host: "${pick(['localhost', 'shop.example.com'])}"`]],
-      [10, 'upstream', () => [`${ymdhms(d()).replace(/-/g, '/')} [error] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} connect() failed (111: Connection refused) while connecting to upstream, client: ${ip()}, server: _, request: "POST ${path()} HTTP/1.1", upstream: "http://${ip()}:8080${path()}", host: "api"`]],
-      [6, 'timeout', () => [`${ymdhms(d()).replace(/-/g, '/')} [error] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} upstream timed out (110: Connection timed out) while reading response header from upstream, client: ${ip()}, server: _, request: "GET ${path()} HTTP/1.1"`]],
+      [
+        20,
+        'open',
+        () => [
+          `${ymdhms(d()).replace(/-/g, '/')} [error] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} open() "/usr/share/nginx/html${path()}" failed (2: No such file or directory), client: ${ip()}, server: localhost, request: "GET ${path()} HTTP/1.1", host: "${pick(['localhost', 'shop.example.com'])}"`,
+        ],
+      ],
+      [
+        10,
+        'upstream',
+        () => [
+          `${ymdhms(d()).replace(/-/g, '/')} [error] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} connect() failed (111: Connection refused) while connecting to upstream, client: ${ip()}, server: _, request: "POST ${path()} HTTP/1.1", upstream: "http://${ip()}:8080${path()}", host: "api"`,
+        ],
+      ],
+      [
+        6,
+        'timeout',
+        () => [
+          `${ymdhms(d()).replace(/-/g, '/')} [error] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} upstream timed out (110: Connection timed out) while reading response header from upstream, client: ${ip()}, server: _, request: "GET ${path()} HTTP/1.1"`,
+        ],
+      ],
       [4, 'notice-start', () => [`${ymdhms(d()).replace(/-/g, '/')} [notice] 1#1: start worker process ${int(20, 99)}`]],
       [2, 'notice-signal', () => [`${ymdhms(d()).replace(/-/g, '/')} [notice] 1#1: signal ${pick([3, 15, 17])} (${pick(['SIGQUIT', 'SIGTERM', 'SIGCHLD'])}) received from ${int(1, 900)}`]],
-      [3, 'warn-buffer', () => [`${ymdhms(d()).replace(/-/g, '/')} [warn] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} a client request body is buffered to a temporary file /var/cache/nginx/client_temp/${p3(int(1, 999))}${int(1000000, 9999999)}, client: ${ip()}, server: _`]],
+      [
+        3,
+        'warn-buffer',
+        () => [
+          `${ymdhms(d()).replace(/-/g, '/')} [warn] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} a client request body is buffered to a temporary file /var/cache/nginx/client_temp/${p3(int(1, 999))}${int(1000000, 9999999)}, client: ${ip()}, server: _`,
+        ],
+      ],
     ],
     'httpd-error': [
-      [10, 'resuming', () => [`[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [mpm_event:notice] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] AH00489: Apache/2.4.${int(50, 62)} (Unix) configured -- resuming normal operations`]],
-      [20, 'client-denied', () => [`[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [authz_core:error] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] [client ${ip()}:${int(1024, 65000)}] AH01630: client denied by server configuration: /usr/local/apache2/htdocs${path()}`]],
-      [15, 'not-found', () => [`[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [core:info] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] [client ${ip()}:${int(1024, 65000)}] AH00128: File does not exist: /usr/local/apache2/htdocs${path()}`]],
-      [4, 'caught', () => [`[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [mpm_event:notice] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] AH00492: caught SIGWINCH, shutting down gracefully`]],
-      [6, 'proxy', () => [`[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [proxy:error] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] (111)Connection refused: AH00957: http: attempt to connect to ${ip()}:${int(80, 9000)} (${pick(['app', 'backend'])}) failed`]],
+      [
+        10,
+        'resuming',
+        () => [
+          `[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [mpm_event:notice] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] AH00489: Apache/2.4.${int(50, 62)} (Unix) configured -- resuming normal operations`,
+        ],
+      ],
+      [
+        20,
+        'client-denied',
+        () => [
+          `[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [authz_core:error] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] [client ${ip()}:${int(1024, 65000)}] AH01630: client denied by server configuration: /usr/local/apache2/htdocs${path()}`,
+        ],
+      ],
+      [
+        15,
+        'not-found',
+        () => [
+          `[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [core:info] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] [client ${ip()}:${int(1024, 65000)}] AH00128: File does not exist: /usr/local/apache2/htdocs${path()}`,
+        ],
+      ],
+      [
+        4,
+        'caught',
+        () => [
+          `[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [mpm_event:notice] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] AH00492: caught SIGWINCH, shutting down gracefully`,
+        ],
+      ],
+      [
+        6,
+        'proxy',
+        () => [
+          `[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [proxy:error] [pid ${int(1, 99)}:tid ${int(100000, 999999)}] (111)Connection refused: AH00957: http: attempt to connect to ${ip()}:${int(80, 9000)} (${pick(['app', 'backend'])}) failed`,
+        ],
+      ],
     ],
     postgres: [
       [20, 'checkpoint-start', () => [`${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(20, 90)}] LOG:  checkpoint starting: ${pick(['time', 'wal', 'immediate force wait'])}`]],
-      [20, 'checkpoint-done', () => [`${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(20, 90)}] LOG:  checkpoint complete: wrote ${int(1, 9000)} buffers (${int(0, 99)}.${int(0, 9)}%); 0 WAL file(s) added, ${int(0, 3)} removed, ${int(0, 9)} recycled; write=${int(0, 300)}.${p3(int(0, 999))} s, sync=0.${p3(int(0, 999))} s, total=${int(0, 300)}.${p3(int(0, 999))} s`]],
-      [12, 'no-relation', () => [`${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] ERROR:  relation "${word()}" does not exist at character ${int(10, 90)}`, `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] STATEMENT:  SELECT * FROM ${word()} WHERE id = ${int(1, 999)}`]],
-      [8, 'auth-failed', () => [`${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] FATAL:  password authentication failed for user "${user()}"`, `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] DETAIL:  Connection matched pg_hba.conf line ${int(80, 120)}: "host all all all scram-sha-256"`]],
+      [
+        20,
+        'checkpoint-done',
+        () => [
+          `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(20, 90)}] LOG:  checkpoint complete: wrote ${int(1, 9000)} buffers (${int(0, 99)}.${int(0, 9)}%); 0 WAL file(s) added, ${int(0, 3)} removed, ${int(0, 9)} recycled; write=${int(0, 300)}.${p3(int(0, 999))} s, sync=0.${p3(int(0, 999))} s, total=${int(0, 300)}.${p3(int(0, 999))} s`,
+        ],
+      ],
+      [
+        12,
+        'no-relation',
+        () => [
+          `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] ERROR:  relation "${word()}" does not exist at character ${int(10, 90)}`,
+          `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] STATEMENT:  SELECT * FROM ${word()} WHERE id = ${int(1, 999)}`,
+        ],
+      ],
+      [
+        8,
+        'auth-failed',
+        () => [
+          `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] FATAL:  password authentication failed for user "${user()}"`,
+          `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] DETAIL:  Connection matched pg_hba.conf line ${int(80, 120)}: "host all all all scram-sha-256"`,
+        ],
+      ],
       [6, 'autovacuum', () => [`${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] LOG:  automatic vacuum of table "app.public.${word()}": index scans: ${int(0, 3)}`]],
       [4, 'ready', () => [`${ymdhms(d())}.${p3(int(0, 999))} UTC [1] LOG:  database system is ready to accept connections`]],
-      [4, 'listening', () => [`${ymdhms(d())}.${p3(int(0, 999))} UTC [1] LOG:  listening on ${pick(['IPv4 address "0.0.0.0", port 5432', 'IPv6 address "::", port 5432', 'Unix socket "/var/run/postgresql/.s.PGSQL.5432"'])}`]],
-      [5, 'slow', () => [`${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] LOG:  duration: ${int(100, 9000)}.${p3(int(0, 999))} ms  statement: UPDATE ${word()} SET state = 'done' WHERE id = ${int(1, 999)}`]],
+      [
+        4,
+        'listening',
+        () => [
+          `${ymdhms(d())}.${p3(int(0, 999))} UTC [1] LOG:  listening on ${pick(['IPv4 address "0.0.0.0", port 5432', 'IPv6 address "::", port 5432', 'Unix socket "/var/run/postgresql/.s.PGSQL.5432"'])}`,
+        ],
+      ],
+      [
+        5,
+        'slow',
+        () => [
+          `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(100, 9000)}] LOG:  duration: ${int(100, 9000)}.${p3(int(0, 999))} ms  statement: UPDATE ${word()} SET state = 'done' WHERE id = ${int(1, 999)}`,
+        ],
+      ],
     ],
     mysql: [
-      [15, 'aborted', () => [`${iso().replace('Z', int(100, 999) + 'Z')} ${int(8, 900)} [Note] [MY-010914] [Server] Aborted connection ${int(8, 900)} to db: '${word()}' user: '${user()}' host: '${ip()}' (Got an error reading communication packets).`]],
+      [
+        15,
+        'aborted',
+        () => [
+          `${iso().replace('Z', int(100, 999) + 'Z')} ${int(8, 900)} [Note] [MY-010914] [Server] Aborted connection ${int(8, 900)} to db: '${word()}' user: '${user()}' host: '${ip()}' (Got an error reading communication packets).`,
+        ],
+      ],
       [10, 'resolve', () => [`${iso().replace('Z', int(100, 999) + 'Z')} ${int(8, 900)} [Warning] [MY-010055] [Server] IP address '${ip()}' could not be resolved: Name or service not known`]],
-      [8, 'denied', () => [`${iso().replace('Z', int(100, 999) + 'Z')} ${int(8, 900)} [Note] [MY-010926] [Server] Access denied for user '${user()}'@'${ip()}' (using password: ${pick(['YES', 'NO'])})`]],
-      [3, 'ready', () => [`${iso().replace('Z', int(100, 999) + 'Z')} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.${int(0, 4)}.${int(10, 40)}'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.`]],
+      [
+        8,
+        'denied',
+        () => [`${iso().replace('Z', int(100, 999) + 'Z')} ${int(8, 900)} [Note] [MY-010926] [Server] Access denied for user '${user()}'@'${ip()}' (using password: ${pick(['YES', 'NO'])})`],
+      ],
+      [
+        3,
+        'ready',
+        () => [
+          `${iso().replace('Z', int(100, 999) + 'Z')} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.${int(0, 4)}.${int(10, 40)}'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.`,
+        ],
+      ],
       [4, 'buffer-pool', () => [`${iso().replace('Z', int(100, 999) + 'Z')} 0 [Note] [MY-012557] [InnoDB] Buffer pool(s) load completed at ${ymdhms(d(), ' ').slice(2)}`]],
-      [3, 'deprecated', () => [`${iso().replace('Z', int(100, 999) + 'Z')} 0 [Warning] [MY-011068] [Server] The syntax '${pick(['log_slave_updates', 'skip_slave_start', 'slave_net_timeout'])}' is deprecated and will be removed in a future release.`]],
+      [
+        3,
+        'deprecated',
+        () => [
+          `${iso().replace('Z', int(100, 999) + 'Z')} 0 [Warning] [MY-011068] [Server] The syntax '${pick(['log_slave_updates', 'skip_slave_start', 'slave_net_timeout'])}' is deprecated and will be removed in a future release.`,
+        ],
+      ],
     ],
     redis: [
       [20, 'bgsave-start', () => [`1:M ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} * Background saving started by pid ${int(100, 9999)}`]],
       [20, 'bgsave-ok', () => [`1:M ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} * Background saving terminated with success`]],
       [18, 'changes', () => [`1:M ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} * ${int(1, 10000)} changes in ${pick([60, 300, 3600])} seconds. Saving...`]],
       [15, 'db-saved', () => [`${int(100, 9999)}:C ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} * DB saved on disk`]],
-      [8, 'cow', () => [`${int(100, 9999)}:C ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} * Fork CoW for RDB: current ${int(0, 9)} MB, peak ${int(0, 9)} MB, average ${int(0, 9)} MB`]],
-      [3, 'oom', () => [`1:M ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} # WARNING Memory overcommit must be enabled! Without it, a background save or replication may fail under low memory condition.`]],
+      [
+        8,
+        'cow',
+        () => [`${int(100, 9999)}:C ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} * Fork CoW for RDB: current ${int(0, 9)} MB, peak ${int(0, 9)} MB, average ${int(0, 9)} MB`],
+      ],
+      [
+        3,
+        'oom',
+        () => [
+          `1:M ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} # WARNING Memory overcommit must be enabled! Without it, a background save or replication may fail under low memory condition.`,
+        ],
+      ],
       [3, 'ready', () => [`1:M ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} * Ready to accept connections tcp`]],
       [4, 'replica', () => [`1:M ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} * Replica ${ip()}:6379 asks for synchronization`]],
     ],
     mongodb: [
-      [25, 'accepted', () => [JSON.stringify({ t: { $date: iso() }, s: 'I', c: 'NETWORK', id: 22943, ctx: 'listener', msg: 'Connection accepted', attr: { remote: `${ip()}:${int(1024, 65000)}`, uuid: uuid(), connectionId: int(1, 9999), connectionCount: int(1, 90) } })]],
-      [25, 'ended', () => [JSON.stringify({ t: { $date: iso() }, s: 'I', c: 'NETWORK', id: 22944, ctx: `conn${int(1, 9999)}`, msg: 'Connection ended', attr: { remote: `${ip()}:${int(1024, 65000)}`, uuid: uuid(), connectionId: int(1, 9999), connectionCount: int(1, 90) } })]],
-      [12, 'metadata', () => [JSON.stringify({ t: { $date: iso() }, s: 'I', c: 'NETWORK', id: 51800, ctx: `conn${int(1, 9999)}`, msg: 'client metadata', attr: { remote: `${ip()}:${int(1024, 65000)}`, client: `conn${int(1, 9999)}` } })]],
-      [6, 'slow', () => [JSON.stringify({ t: { $date: iso() }, s: 'I', c: 'COMMAND', id: 51803, ctx: `conn${int(1, 9999)}`, msg: 'Slow query', attr: { type: 'command', ns: `app.${word()}`, durationMillis: int(100, 9000) } })]],
-      [4, 'checkpoint', () => [JSON.stringify({ t: { $date: iso() }, s: 'I', c: 'WTCHKPT', id: 22430, ctx: 'Checkpointer', msg: 'WiredTiger message', attr: { message: { ts_sec: int(1e9, 2e9), msg: `saving checkpoint snapshot min: ${int(1, 999)}` } } })]],
-      [3, 'auth', () => [JSON.stringify({ t: { $date: iso() }, s: 'W', c: 'ACCESS', id: 20436, ctx: `conn${int(1, 9999)}`, msg: 'Checking authorization failed', attr: { error: { code: 13, codeName: 'Unauthorized' } } })]],
+      [
+        25,
+        'accepted',
+        () => [
+          JSON.stringify({
+            t: { $date: iso() },
+            s: 'I',
+            c: 'NETWORK',
+            id: 22943,
+            ctx: 'listener',
+            msg: 'Connection accepted',
+            attr: { remote: `${ip()}:${int(1024, 65000)}`, uuid: uuid(), connectionId: int(1, 9999), connectionCount: int(1, 90) },
+          }),
+        ],
+      ],
+      [
+        25,
+        'ended',
+        () => [
+          JSON.stringify({
+            t: { $date: iso() },
+            s: 'I',
+            c: 'NETWORK',
+            id: 22944,
+            ctx: `conn${int(1, 9999)}`,
+            msg: 'Connection ended',
+            attr: { remote: `${ip()}:${int(1024, 65000)}`, uuid: uuid(), connectionId: int(1, 9999), connectionCount: int(1, 90) },
+          }),
+        ],
+      ],
+      [
+        12,
+        'metadata',
+        () => [
+          JSON.stringify({
+            t: { $date: iso() },
+            s: 'I',
+            c: 'NETWORK',
+            id: 51800,
+            ctx: `conn${int(1, 9999)}`,
+            msg: 'client metadata',
+            attr: { remote: `${ip()}:${int(1024, 65000)}`, client: `conn${int(1, 9999)}` },
+          }),
+        ],
+      ],
+      [
+        6,
+        'slow',
+        () => [
+          JSON.stringify({
+            t: { $date: iso() },
+            s: 'I',
+            c: 'COMMAND',
+            id: 51803,
+            ctx: `conn${int(1, 9999)}`,
+            msg: 'Slow query',
+            attr: { type: 'command', ns: `app.${word()}`, durationMillis: int(100, 9000) },
+          }),
+        ],
+      ],
+      [
+        4,
+        'checkpoint',
+        () => [
+          JSON.stringify({
+            t: { $date: iso() },
+            s: 'I',
+            c: 'WTCHKPT',
+            id: 22430,
+            ctx: 'Checkpointer',
+            msg: 'WiredTiger message',
+            attr: { message: { ts_sec: int(1e9, 2e9), msg: `saving checkpoint snapshot min: ${int(1, 999)}` } },
+          }),
+        ],
+      ],
+      [
+        3,
+        'auth',
+        () => [
+          JSON.stringify({
+            t: { $date: iso() },
+            s: 'W',
+            c: 'ACCESS',
+            id: 20436,
+            ctx: `conn${int(1, 9999)}`,
+            msg: 'Checking authorization failed',
+            attr: { error: { code: 13, codeName: 'Unauthorized' } },
+          }),
+        ],
+      ],
     ],
     rabbitmq: [
-      [20, 'accepting', () => [`${ymdhms(d())}.${int(100000, 999999)}+00:00 [info] <0.${int(100, 9999)}.0> accepting AMQP connection <0.${int(100, 9999)}.0> (${ip()}:${int(1024, 65000)} -> ${ip()}:5672)`]],
-      [20, 'auth', () => [`${ymdhms(d())}.${int(100000, 999999)}+00:00 [info] <0.${int(100, 9999)}.0> connection <0.${int(100, 9999)}.0> (${ip()}:${int(1024, 65000)} -> ${ip()}:5672): user '${user()}' authenticated and granted access to vhost '/'`]],
-      [15, 'closing', () => [`${ymdhms(d())}.${int(100000, 999999)}+00:00 [info] <0.${int(100, 9999)}.0> closing AMQP connection <0.${int(100, 9999)}.0> (${ip()}:${int(1024, 65000)} -> ${ip()}:5672, vhost: '/', user: '${user()}')`]],
-      [6, 'missed', () => [`${ymdhms(d())}.${int(100000, 999999)}+00:00 [error] <0.${int(100, 9999)}.0> closing AMQP connection <0.${int(100, 9999)}.0> (${ip()}:${int(1024, 65000)} -> ${ip()}:5672):`, `${ymdhms(d())}.${int(100000, 999999)}+00:00 [error] <0.${int(100, 9999)}.0> missed heartbeats from client, timeout: 60s`]],
+      [
+        20,
+        'accepting',
+        () => [`${ymdhms(d())}.${int(100000, 999999)}+00:00 [info] <0.${int(100, 9999)}.0> accepting AMQP connection <0.${int(100, 9999)}.0> (${ip()}:${int(1024, 65000)} -> ${ip()}:5672)`],
+      ],
+      [
+        20,
+        'auth',
+        () => [
+          `${ymdhms(d())}.${int(100000, 999999)}+00:00 [info] <0.${int(100, 9999)}.0> connection <0.${int(100, 9999)}.0> (${ip()}:${int(1024, 65000)} -> ${ip()}:5672): user '${user()}' authenticated and granted access to vhost '/'`,
+        ],
+      ],
+      [
+        15,
+        'closing',
+        () => [
+          `${ymdhms(d())}.${int(100000, 999999)}+00:00 [info] <0.${int(100, 9999)}.0> closing AMQP connection <0.${int(100, 9999)}.0> (${ip()}:${int(1024, 65000)} -> ${ip()}:5672, vhost: '/', user: '${user()}')`,
+        ],
+      ],
+      [
+        6,
+        'missed',
+        () => [
+          `${ymdhms(d())}.${int(100000, 999999)}+00:00 [error] <0.${int(100, 9999)}.0> closing AMQP connection <0.${int(100, 9999)}.0> (${ip()}:${int(1024, 65000)} -> ${ip()}:5672):`,
+          `${ymdhms(d())}.${int(100000, 999999)}+00:00 [error] <0.${int(100, 9999)}.0> missed heartbeats from client, timeout: 60s`,
+        ],
+      ],
       [4, 'queue', () => [`${ymdhms(d())}.${int(100000, 999999)}+00:00 [warning] <0.${int(100, 9999)}.0> queue '${word()}' in vhost '/': memory alarm set, ${size()} used`]],
     ],
     kafka: [
-      [20, 'loaded', () => [`[${ymdhms(d())},${p3(int(0, 999))}] INFO [Partition ${word()}-${int(0, 11)} broker=${int(1, 3)}] Log loaded for partition ${word()}-${int(0, 11)} with initial high watermark ${int(0, 9999)} (kafka.cluster.Partition)`]],
-      [15, 'roll', () => [`[${ymdhms(d())},${p3(int(0, 999))}] INFO [LocalLog partition=${word()}-${int(0, 11)}, dir=/var/lib/kafka/data] Rolled new log segment at offset ${int(0, 99999)} in ${int(1, 40)} ms. (kafka.log.LocalLog)`]],
-      [12, 'delete', () => [`[${ymdhms(d())},${p3(int(0, 999))}] INFO [UnifiedLog partition=${word()}-${int(0, 11)}, dir=/var/lib/kafka/data] Deleting segments due to log start offset ${int(0, 99999)} breach: LogSegment(baseOffset=${int(0, 99999)}, size=${int(0, 99999)}) (kafka.log.UnifiedLog)`]],
-      [10, 'group', () => [`[${ymdhms(d())},${p3(int(0, 999))}] INFO [GroupCoordinator ${int(1, 3)}]: Preparing to rebalance group ${word()}-consumers in state PreparingRebalance with old generation ${int(1, 90)} (__consumer_offsets-${int(0, 49)}) (reason: Adding new member ${user()}-${uuid()}) (kafka.coordinator.group.GroupCoordinator)`]],
-      [8, 'stabilized', () => [`[${ymdhms(d())},${p3(int(0, 999))}] INFO [GroupCoordinator ${int(1, 3)}]: Stabilized group ${word()}-consumers generation ${int(1, 90)} (__consumer_offsets-${int(0, 49)}) with ${int(1, 9)} members (kafka.coordinator.group.GroupCoordinator)`]],
-      [4, 'warn-isr', () => [`[${ymdhms(d())},${p3(int(0, 999))}] WARN [ReplicaFetcher replicaId=${int(1, 3)}, leaderId=${int(1, 3)}, fetcherId=0] Error in response for fetch request (type=FetchRequest, replicaId=${int(1, 3)}, maxWait=500, minBytes=1) (kafka.server.ReplicaFetcherThread)`]],
+      [
+        20,
+        'loaded',
+        () => [
+          `[${ymdhms(d())},${p3(int(0, 999))}] INFO [Partition ${word()}-${int(0, 11)} broker=${int(1, 3)}] Log loaded for partition ${word()}-${int(0, 11)} with initial high watermark ${int(0, 9999)} (kafka.cluster.Partition)`,
+        ],
+      ],
+      [
+        15,
+        'roll',
+        () => [
+          `[${ymdhms(d())},${p3(int(0, 999))}] INFO [LocalLog partition=${word()}-${int(0, 11)}, dir=/var/lib/kafka/data] Rolled new log segment at offset ${int(0, 99999)} in ${int(1, 40)} ms. (kafka.log.LocalLog)`,
+        ],
+      ],
+      [
+        12,
+        'delete',
+        () => [
+          `[${ymdhms(d())},${p3(int(0, 999))}] INFO [UnifiedLog partition=${word()}-${int(0, 11)}, dir=/var/lib/kafka/data] Deleting segments due to log start offset ${int(0, 99999)} breach: LogSegment(baseOffset=${int(0, 99999)}, size=${int(0, 99999)}) (kafka.log.UnifiedLog)`,
+        ],
+      ],
+      [
+        10,
+        'group',
+        () => [
+          `[${ymdhms(d())},${p3(int(0, 999))}] INFO [GroupCoordinator ${int(1, 3)}]: Preparing to rebalance group ${word()}-consumers in state PreparingRebalance with old generation ${int(1, 90)} (__consumer_offsets-${int(0, 49)}) (reason: Adding new member ${user()}-${uuid()}) (kafka.coordinator.group.GroupCoordinator)`,
+        ],
+      ],
+      [
+        8,
+        'stabilized',
+        () => [
+          `[${ymdhms(d())},${p3(int(0, 999))}] INFO [GroupCoordinator ${int(1, 3)}]: Stabilized group ${word()}-consumers generation ${int(1, 90)} (__consumer_offsets-${int(0, 49)}) with ${int(1, 9)} members (kafka.coordinator.group.GroupCoordinator)`,
+        ],
+      ],
+      [
+        4,
+        'warn-isr',
+        () => [
+          `[${ymdhms(d())},${p3(int(0, 999))}] WARN [ReplicaFetcher replicaId=${int(1, 3)}, leaderId=${int(1, 3)}, fetcherId=0] Error in response for fetch request (type=FetchRequest, replicaId=${int(1, 3)}, maxWait=500, minBytes=1) (kafka.server.ReplicaFetcherThread)`,
+        ],
+      ],
     ],
     'spring-boot': [
       [25, 'order', () => [`${iso()}  INFO 1 --- [nio-8080-exec-${int(1, 10)}] ${short(cls())}${' '.repeat(int(1, 4))}: Created order ${int(1000, 99999)} for customer ${user()}`]],
       [15, 'cache', () => [`${iso()} DEBUG 1 --- [   scheduling-1] ${short(cls())} : Evicted ${int(1, 900)} entries from cache ${word()} in ${dur()}`]],
       [10, 'slow', () => [`${iso()}  WARN 1 --- [nio-8080-exec-${int(1, 10)}] ${short(cls())} : Request to ${path()} took ${dur()}, above the ${int(1, 5)}s budget`]],
-      [6, 'exception', () => [`${iso()} ERROR 1 --- [nio-8080-exec-${int(1, 10)}] o.a.c.c.C.[.[.[/].[dispatcherServlet]    : Servlet.service() for servlet [dispatcherServlet] threw exception`, `java.lang.IllegalStateException: order ${int(1, 9999)} is already closed`, ...javaTrace('java.net.ConnectException')]],
+      [
+        6,
+        'exception',
+        () => [
+          `${iso()} ERROR 1 --- [nio-8080-exec-${int(1, 10)}] o.a.c.c.C.[.[.[/].[dispatcherServlet]    : Servlet.service() for servlet [dispatcherServlet] threw exception`,
+          `java.lang.IllegalStateException: order ${int(1, 9999)} is already closed`,
+          ...javaTrace('java.net.ConnectException'),
+        ],
+      ],
       [4, 'pool', () => [`${iso()}  INFO 1 --- [           main] com.zaxxer.hikari.HikariDataSource       : HikariPool-${int(1, 3)} - Start completed.`]],
-      [3, 'started', () => [`${iso()}  INFO 1 --- [           main] c.e.shop.ShopApplication                 : Started ShopApplication in ${int(2, 30)}.${p3(int(0, 999))} seconds (process running for ${int(2, 30)}.${p3(int(0, 999))})`]],
+      [
+        3,
+        'started',
+        () => [
+          `${iso()}  INFO 1 --- [           main] c.e.shop.ShopApplication                 : Started ShopApplication in ${int(2, 30)}.${p3(int(0, 999))} seconds (process running for ${int(2, 30)}.${p3(int(0, 999))})`,
+        ],
+      ],
       [5, 'retry', () => [`${iso()}  WARN 1 --- [nio-8080-exec-${int(1, 10)}] ${short(cls())} : Retrying payment ${uuid()} (attempt ${int(1, 5)} of 5)`]],
     ],
     'python-logging': [
-      [25, 'task-done', () => [`${ymdhms(d())},${p3(int(0, 999))} - ${pick(['app.worker', 'app.tasks.mail', 'celery.worker.strategy'])} - INFO - Task ${pick(['send_email', 'resize_image', 'sync_account'])}[${uuid()}] succeeded in ${int(0, 9)}.${int(1000, 9999)}s: None`]],
-      [20, 'received', () => [`${ymdhms(d())},${p3(int(0, 999))} - ${pick(['app.worker', 'celery.worker.strategy'])} - INFO - Task ${pick(['send_email', 'resize_image', 'sync_account'])}[${uuid()}] received`]],
+      [
+        25,
+        'task-done',
+        () => [
+          `${ymdhms(d())},${p3(int(0, 999))} - ${pick(['app.worker', 'app.tasks.mail', 'celery.worker.strategy'])} - INFO - Task ${pick(['send_email', 'resize_image', 'sync_account'])}[${uuid()}] succeeded in ${int(0, 9)}.${int(1000, 9999)}s: None`,
+        ],
+      ],
+      [
+        20,
+        'received',
+        () => [`${ymdhms(d())},${p3(int(0, 999))} - ${pick(['app.worker', 'celery.worker.strategy'])} - INFO - Task ${pick(['send_email', 'resize_image', 'sync_account'])}[${uuid()}] received`],
+      ],
       [8, 'retry', () => [`${ymdhms(d())},${p3(int(0, 999))} - app.tasks.mail - WARNING - Retrying ${user()}@example.com in ${int(1, 60)} seconds (${int(1, 5)}/5)`]],
-      [6, 'failed', () => [`${ymdhms(d())},${p3(int(0, 999))} - app.worker - ERROR - Task ${pick(['send_email', 'sync_account'])} failed for account ${int(1, 9999)}`, ...pyTrace(pick(['ValueError', 'KeyError', 'ConnectionError']), pick([`invalid literal for int() with base 10: '${user()}'`, `'${word()}'`, 'Connection reset by peer']))]],
+      [
+        6,
+        'failed',
+        () => [
+          `${ymdhms(d())},${p3(int(0, 999))} - app.worker - ERROR - Task ${pick(['send_email', 'sync_account'])} failed for account ${int(1, 9999)}`,
+          ...pyTrace(pick(['ValueError', 'KeyError', 'ConnectionError']), pick([`invalid literal for int() with base 10: '${user()}'`, `'${word()}'`, 'Connection reset by peer'])),
+        ],
+      ],
       [5, 'heartbeat', () => [`${ymdhms(d())},${p3(int(0, 999))} - celery.worker.consumer.gossip - DEBUG - ${pick(['worker-1', 'worker-2', 'worker-3'])}@${hex(12)} joined the party`]],
       [4, 'connected', () => [`${ymdhms(d())},${p3(int(0, 999))} - celery.worker.consumer.connection - INFO - Connected to redis://redis:6379/${int(0, 3)}`]],
     ],
@@ -164,11 +469,43 @@ export function generateCorpus(lines = 1500, seed = 7) {
       [5, 'error', () => [`[${ymdhms(d())} +0000] [${int(7, 90)}] [ERROR] Error handling request ${path()}`, ...pyTrace('OSError', `[Errno ${int(1, 99)}] Broken pipe`)]],
     ],
     'pino-json': [
-      [25, 'completed', () => [JSON.stringify({ level: 30, time: tick(), pid: int(7, 90), hostname: `web-${hex(5)}`, req: { id: int(1, 99999), method: pick(['GET', 'POST']), url: path() }, res: { statusCode: pick([200, 201, 404]) }, responseTime: int(1, 900), msg: 'request completed' })]],
+      [
+        25,
+        'completed',
+        () => [
+          JSON.stringify({
+            level: 30,
+            time: tick(),
+            pid: int(7, 90),
+            hostname: `web-${hex(5)}`,
+            req: { id: int(1, 99999), method: pick(['GET', 'POST']), url: path() },
+            res: { statusCode: pick([200, 201, 404]) },
+            responseTime: int(1, 900),
+            msg: 'request completed',
+          }),
+        ],
+      ],
       [10, 'listening', () => [JSON.stringify({ level: 30, time: tick(), pid: int(7, 90), hostname: `web-${hex(5)}`, msg: `Server listening at http://0.0.0.0:${pick([3000, 8080])}` })]],
-      [8, 'cache-miss', () => [JSON.stringify({ level: 20, time: tick(), pid: int(7, 90), hostname: `web-${hex(5)}`, key: `${word()}:${int(1, 9999)}`, msg: `cache miss for ${word()} ${int(1, 9999)}` })]],
+      [
+        8,
+        'cache-miss',
+        () => [JSON.stringify({ level: 20, time: tick(), pid: int(7, 90), hostname: `web-${hex(5)}`, key: `${word()}:${int(1, 9999)}`, msg: `cache miss for ${word()} ${int(1, 9999)}` })],
+      ],
       [6, 'db-slow', () => [JSON.stringify({ level: 40, time: tick(), pid: int(7, 90), hostname: `web-${hex(5)}`, msg: `query on ${word()} took ${dur()}` })]],
-      [4, 'error', () => [JSON.stringify({ level: 50, time: tick(), pid: int(7, 90), hostname: `web-${hex(5)}`, err: { type: 'Error', message: 'ECONNREFUSED', stack: 'Error: ECONNREFUSED\n    at x' }, msg: `upstream ${ip()}:${int(80, 9000)} refused the connection` })]],
+      [
+        4,
+        'error',
+        () => [
+          JSON.stringify({
+            level: 50,
+            time: tick(),
+            pid: int(7, 90),
+            hostname: `web-${hex(5)}`,
+            err: { type: 'Error', message: 'ECONNREFUSED', stack: 'Error: ECONNREFUSED\n    at x' },
+            msg: `upstream ${ip()}:${int(80, 9000)} refused the connection`,
+          }),
+        ],
+      ],
       [8, 'login', () => [JSON.stringify({ level: 30, time: tick(), pid: int(7, 90), hostname: `web-${hex(5)}`, msg: `user ${user()} logged in` })]],
     ],
     'go-logfmt': [
@@ -180,32 +517,139 @@ export function generateCorpus(lines = 1500, seed = 7) {
       [5, 'members', () => [`time="${iso()}" level=info msg="cluster members changed" members="${list(() => `${user()}-${int(0, 9)}`, ',')}"`]],
     ],
     'zap-json': [
-      [20, 'handled', () => [JSON.stringify({ level: 'info', ts: tick() / 1000, caller: `server/http.go:${int(10, 300)}`, msg: 'handled request', method: pick(['GET', 'POST']), path: path(), status: 200, latency: dur() })]],
-      [12, 'reconcile', () => [JSON.stringify({ level: 'info', ts: tick() / 1000, caller: `controller/reconcile.go:${int(10, 300)}`, msg: 'Reconciling', object: { name: `${word()}-${hex(5)}`, namespace: 'default' }, reconcileID: uuid() })]],
-      [8, 'error', () => [JSON.stringify({ level: 'error', ts: tick() / 1000, caller: `controller/reconcile.go:${int(10, 300)}`, msg: 'Reconciler error', error: `Operation cannot be fulfilled on ${word()} "${word()}-${hex(5)}": the object has been modified`, stacktrace: 'sigs.k8s.io/controller-runtime.(*Controller).reconcileHandler\n\t/go/pkg/mod/x.go:329' })]],
-      [6, 'leader', () => [JSON.stringify({ level: 'info', ts: tick() / 1000, caller: `leaderelection/leaderelection.go:${int(200, 300)}`, msg: `successfully acquired lease default/${word()}-lock` })]],
+      [
+        20,
+        'handled',
+        () => [
+          JSON.stringify({
+            level: 'info',
+            ts: tick() / 1000,
+            caller: `server/http.go:${int(10, 300)}`,
+            msg: 'handled request',
+            method: pick(['GET', 'POST']),
+            path: path(),
+            status: 200,
+            latency: dur(),
+          }),
+        ],
+      ],
+      [
+        12,
+        'reconcile',
+        () => [
+          JSON.stringify({
+            level: 'info',
+            ts: tick() / 1000,
+            caller: `controller/reconcile.go:${int(10, 300)}`,
+            msg: 'Reconciling',
+            object: { name: `${word()}-${hex(5)}`, namespace: 'default' },
+            reconcileID: uuid(),
+          }),
+        ],
+      ],
+      [
+        8,
+        'error',
+        () => [
+          JSON.stringify({
+            level: 'error',
+            ts: tick() / 1000,
+            caller: `controller/reconcile.go:${int(10, 300)}`,
+            msg: 'Reconciler error',
+            error: `Operation cannot be fulfilled on ${word()} "${word()}-${hex(5)}": the object has been modified`,
+            stacktrace: 'sigs.k8s.io/controller-runtime.(*Controller).reconcileHandler\n\t/go/pkg/mod/x.go:329',
+          }),
+        ],
+      ],
+      [
+        6,
+        'leader',
+        () => [JSON.stringify({ level: 'info', ts: tick() / 1000, caller: `leaderelection/leaderelection.go:${int(200, 300)}`, msg: `successfully acquired lease default/${word()}-lock` })],
+      ],
     ],
     'gelf-json': [
-      [20, 'login', () => [JSON.stringify({ version: '1.1', host: `app-${int(1, 3)}`, short_message: `User ${user()} logged in from ${ip()}`, timestamp: tick() / 1000, level: 6, _container_name: 'app' })]],
+      [
+        20,
+        'login',
+        () => [JSON.stringify({ version: '1.1', host: `app-${int(1, 3)}`, short_message: `User ${user()} logged in from ${ip()}`, timestamp: tick() / 1000, level: 6, _container_name: 'app' })],
+      ],
       [15, 'logout', () => [JSON.stringify({ version: '1.1', host: `app-${int(1, 3)}`, short_message: `User ${user()} logged out after ${int(1, 500)} minutes`, timestamp: tick() / 1000, level: 6 })]],
-      [10, 'payment', () => [JSON.stringify({ version: '1.1', host: `app-${int(1, 3)}`, short_message: `Payment ${uuid()} declined: ${pick(['insufficient funds', 'card expired', 'fraud suspected'])}`, timestamp: tick() / 1000, level: 4 })]],
-      [8, 'export', () => [JSON.stringify({ version: '1.1', host: `app-${int(1, 3)}`, short_message: `Export of ${int(1, 9000)} rows to ${word()}.csv finished (${size()})`, timestamp: tick() / 1000, level: 6 })]],
+      [
+        10,
+        'payment',
+        () => [
+          JSON.stringify({
+            version: '1.1',
+            host: `app-${int(1, 3)}`,
+            short_message: `Payment ${uuid()} declined: ${pick(['insufficient funds', 'card expired', 'fraud suspected'])}`,
+            timestamp: tick() / 1000,
+            level: 4,
+          }),
+        ],
+      ],
+      [
+        8,
+        'export',
+        () => [JSON.stringify({ version: '1.1', host: `app-${int(1, 3)}`, short_message: `Export of ${int(1, 9000)} rows to ${word()}.csv finished (${size()})`, timestamp: tick() / 1000, level: 6 })],
+      ],
     ],
     'logstash-json': [
-      [20, 'indexed', () => [JSON.stringify({ '@timestamp': iso(), '@version': '1', '@message': `Indexed ${int(1, 9000)} documents into ${word()}-2026.11.${p2(int(1, 30))}`, level: 'INFO', logger_name: cls() })]],
+      [
+        20,
+        'indexed',
+        () => [JSON.stringify({ '@timestamp': iso(), '@version': '1', '@message': `Indexed ${int(1, 9000)} documents into ${word()}-2026.11.${p2(int(1, 30))}`, level: 'INFO', logger_name: cls() })],
+      ],
       [10, 'flush', () => [JSON.stringify({ '@timestamp': iso(), '@version': '1', '@message': `Flushed buffer of ${size()} to disk`, level: 'DEBUG', logger_name: cls() })]],
-      [8, 'rejected', () => [JSON.stringify({ '@timestamp': iso(), '@version': '1', '@message': `Bulk request rejected: queue capacity ${int(100, 1000)} reached`, level: 'WARN', logger_name: cls() })]],
+      [
+        8,
+        'rejected',
+        () => [JSON.stringify({ '@timestamp': iso(), '@version': '1', '@message': `Bulk request rejected: queue capacity ${int(100, 1000)} reached`, level: 'WARN', logger_name: cls() })],
+      ],
       [6, 'node', () => [JSON.stringify({ '@timestamp': iso(), '@version': '1', '@message': `Node ${user()}-${int(0, 9)} joined the cluster`, level: 'INFO', logger_name: cls() })]],
     ],
     haproxy: [
-      [30, 'http', () => [`<134>${month()} ${String(int(1, 28)).padStart(2, ' ')} ${hms(d())} haproxy[${int(7, 90)}]: ${ip()}:${int(1024, 65000)} [${clf()}.${p3(int(0, 999))}] ${pick(['fe_http', 'fe_https~'])} ${pick(['be_app', 'be_api'])}/${pick(['app1', 'app2', 'app3'])} ${int(0, 9)}/0/${int(0, 9)}/${int(1, 900)}/${int(1, 900)} ${pick([200, 304, 404, 503])} ${int(100, 90000)} - - ---- ${int(1, 90)}/${int(1, 90)}/${int(0, 9)}/${int(0, 9)}/0 0/0 "${pick(['GET', 'GET', 'POST'])} ${path()} HTTP/1.1"`]],
-      [5, 'down', () => [`<129>${month()} ${String(int(1, 28)).padStart(2, ' ')} ${hms(d())} haproxy[${int(7, 90)}]: Server ${pick(['be_app', 'be_api'])}/${pick(['app1', 'app2', 'app3'])} is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: ${int(0, 9)}ms. ${int(0, 2)} active and 0 backup servers left. ${int(0, 9)} sessions active, 0 requeued, 0 remaining in queue.`]],
-      [5, 'up', () => [`<133>${month()} ${String(int(1, 28)).padStart(2, ' ')} ${hms(d())} haproxy[${int(7, 90)}]: Server ${pick(['be_app', 'be_api'])}/${pick(['app1', 'app2', 'app3'])} is UP, reason: Layer7 check passed, code: 200, check duration: ${int(0, 9)}ms. ${int(1, 3)} active and 0 backup servers online. 0 sessions requeued, 0 total in queue.`]],
+      [
+        30,
+        'http',
+        () => [
+          `<134>${month()} ${String(int(1, 28)).padStart(2, ' ')} ${hms(d())} haproxy[${int(7, 90)}]: ${ip()}:${int(1024, 65000)} [${clf()}.${p3(int(0, 999))}] ${pick(['fe_http', 'fe_https~'])} ${pick(['be_app', 'be_api'])}/${pick(['app1', 'app2', 'app3'])} ${int(0, 9)}/0/${int(0, 9)}/${int(1, 900)}/${int(1, 900)} ${pick([200, 304, 404, 503])} ${int(100, 90000)} - - ---- ${int(1, 90)}/${int(1, 90)}/${int(0, 9)}/${int(0, 9)}/0 0/0 "${pick(['GET', 'GET', 'POST'])} ${path()} HTTP/1.1"`,
+        ],
+      ],
+      [
+        5,
+        'down',
+        () => [
+          `<129>${month()} ${String(int(1, 28)).padStart(2, ' ')} ${hms(d())} haproxy[${int(7, 90)}]: Server ${pick(['be_app', 'be_api'])}/${pick(['app1', 'app2', 'app3'])} is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: ${int(0, 9)}ms. ${int(0, 2)} active and 0 backup servers left. ${int(0, 9)} sessions active, 0 requeued, 0 remaining in queue.`,
+        ],
+      ],
+      [
+        5,
+        'up',
+        () => [
+          `<133>${month()} ${String(int(1, 28)).padStart(2, ' ')} ${hms(d())} haproxy[${int(7, 90)}]: Server ${pick(['be_app', 'be_api'])}/${pick(['app1', 'app2', 'app3'])} is UP, reason: Layer7 check passed, code: 200, check duration: ${int(0, 9)}ms. ${int(1, 3)} active and 0 backup servers online. 0 sessions requeued, 0 total in queue.`,
+        ],
+      ],
     ],
     traefik: [
-      [20, 'access', () => [`${ip()} - - [${clf()} +0000] "${pick(['GET', 'GET', 'POST'])} ${path()} HTTP/1.1" ${pick([200, 404, 502])} ${int(0, 9000)} "-" "-" ${int(1, 99999)} "${word()}@docker" "http://${ip()}:${int(80, 9000)}" ${int(0, 900)}ms`]],
-      [6, 'provider', () => [`${iso()} ${pick(['INF', 'ERR'])} Provider connection established with docker ${int(20, 27)}.${int(0, 9)}.${int(0, 9)} (API ${int(1, 1)}.${int(40, 47)}) providerName=docker`]],
-      [4, 'cert', () => [`${iso()} ERR Unable to obtain ACME certificate for domains error="unable to generate a certificate for the domains [${list(() => `${word()}.example.com`, ' ')}]" ACME CA=https://acme-v02.api.letsencrypt.org/directory providerName=le.acme routerName=${word()}@docker rule=Host(\`${word()}.example.com\`)`]],
+      [
+        20,
+        'access',
+        () => [
+          `${ip()} - - [${clf()} +0000] "${pick(['GET', 'GET', 'POST'])} ${path()} HTTP/1.1" ${pick([200, 404, 502])} ${int(0, 9000)} "-" "-" ${int(1, 99999)} "${word()}@docker" "http://${ip()}:${int(80, 9000)}" ${int(0, 900)}ms`,
+        ],
+      ],
+      [
+        6,
+        'provider',
+        () => [`${iso()} ${pick(['INF', 'ERR'])} Provider connection established with docker ${int(20, 27)}.${int(0, 9)}.${int(0, 9)} (API ${int(1, 1)}.${int(40, 47)}) providerName=docker`],
+      ],
+      [
+        4,
+        'cert',
+        () => [
+          `${iso()} ERR Unable to obtain ACME certificate for domains error="unable to generate a certificate for the domains [${list(() => `${word()}.example.com`, ' ')}]" ACME CA=https://acme-v02.api.letsencrypt.org/directory providerName=le.acme routerName=${word()}@docker rule=Host(\`${word()}.example.com\`)`,
+        ],
+      ],
       [5, 'config', () => [`${iso()} DBG Configuration received config={"http":{}} providerName=docker`]],
     ],
     memcached: [
@@ -240,7 +684,11 @@ export function generateCorpus(lines = 1500, seed = 7) {
     while (out.length < n) {
       let r = rnd() * total;
       let e = events[0];
-      for (const x of events) if ((r -= x[0]) < 0) { e = x; break; }
+      for (const x of events)
+        if ((r -= x[0]) < 0) {
+          e = x;
+          break;
+        }
       const rec = e[2]();
       const id = eventId(e[1], rec[0]);
       // a two-line record of separate events (postgres STATEMENT/DETAIL, rabbitmq) gives each line its own id

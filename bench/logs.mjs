@@ -90,13 +90,13 @@ function main() {
     const lo = Math.min(...times[name]);
     console.log(
       `${name.padEnd(20)} wall median ${m.toFixed(2)} s, ratio ${(m / base).toFixed(3)}x; best ${lo.toFixed(2)} s, ratio ${(lo / baseMin).toFixed(3)}x (runs: ${times[name].map((x) => x.toFixed(2)).join(', ')})` +
-        `  | client CPU median ${c.toFixed(2)} s, ratio ${(c / baseCpu).toFixed(2)}x  | max RSS ${Math.max(...rss[name]) / 1024 | 0} MiB`,
+        `  | client CPU median ${c.toFixed(2)} s, ratio ${(c / baseCpu).toFixed(2)}x  | max RSS ${(Math.max(...rss[name]) / 1024) | 0} MiB`,
     );
   }
   const smallJson = timed('node', [BIN, 'logs', '--json', small]);
   const smallRaw = timed('node', [BIN, 'logs', '--format', 'raw', small]);
-  console.log(`memory: berth --json max RSS ${Math.max(...rss['berth --json']) / 1024 | 0} MiB at ${LINES} lines vs ${smallJson.rss / 1024 | 0} MiB at ${Math.round(LINES / 4)} lines`);
-  console.log(`memory: berth raw   max RSS ${Math.max(...rss['berth --format raw']) / 1024 | 0} MiB at ${LINES} lines vs ${smallRaw.rss / 1024 | 0} MiB at ${Math.round(LINES / 4)} lines`);
+  console.log(`memory: berth --json max RSS ${(Math.max(...rss['berth --json']) / 1024) | 0} MiB at ${LINES} lines vs ${(smallJson.rss / 1024) | 0} MiB at ${Math.round(LINES / 4)} lines`);
+  console.log(`memory: berth raw   max RSS ${(Math.max(...rss['berth --format raw']) / 1024) | 0} MiB at ${LINES} lines vs ${(smallRaw.rss / 1024) | 0} MiB at ${Math.round(LINES / 4)} lines`);
   const raw = median(times['berth --format raw']) / base;
   const json = median(times['berth --json']) / base;
   console.log(`targets: raw ${raw.toFixed(3)}x (<= 1.05x: ${raw <= 1.05 ? 'met' : 'NOT met'}), json ${json.toFixed(3)}x (<= 1.3x: ${json <= 1.3 ? 'met' : 'NOT met'})`);

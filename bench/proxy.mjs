@@ -37,7 +37,13 @@ const which = (bin) => {
   }
   return undefined;
 };
-const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
+const freePort = () =>
+  new Promise((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => r(p));
+    });
+  });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const start = (cmd, args, opts = {}) => {
   const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
@@ -87,13 +93,31 @@ async function main() {
   const nginxPort = await freePort();
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
   const conf = readFileSync(join(ROOT, 'bench', 'nginx-proxy.conf'), 'utf8')
-    .replaceAll('@WORKERS@', WORKERS).replaceAll('@PORT@', String(nginxPort)).replaceAll('@BACKEND@', `127.0.0.1:${backendPort}`).replaceAll('@DIR@', dir);
+    .replaceAll('@WORKERS@', WORKERS)
+    .replaceAll('@PORT@', String(nginxPort))
+    .replaceAll('@BACKEND@', `127.0.0.1:${backendPort}`)
+    .replaceAll('@DIR@', dir);
   writeFileSync(join(dir, 'nginx.conf'), conf);
   start(which('nginx'), ['-c', join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;']);
   await waitHttp(nginxPort, HOST, 'nginx');
 
-  execFileSync('docker', ['run', '-d', '--name', container, '--network', 'host', 
-    '--label', `berth.bench=${process.pid}`, '--label', `berth.proxy.host=${HOST}`, '--label', `berth.proxy.port=${backendPort}`, 'berth-test/busybox', 'sleep', '3600']);
+  execFileSync('docker', [
+    'run',
+    '-d',
+    '--name',
+    container,
+    '--network',
+    'host',
+    '--label',
+    `berth.bench=${process.pid}`,
+    '--label',
+    `berth.proxy.host=${HOST}`,
+    '--label',
+    `berth.proxy.port=${backendPort}`,
+    'berth-test/busybox',
+    'sleep',
+    '3600',
+  ]);
   const berthPort = await freePort();
   start('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${berthPort}`, '--json', '--filter', `label=berth.bench=${process.pid}`]);
   await waitHttp(berthPort, HOST, 'berth serve');
@@ -130,8 +154,14 @@ async function main() {
 
 function cleanup() {
   for (const c of children) c.kill('SIGTERM');
-  try { execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' }); } catch {}
+  try {
+    execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
+  } catch {}
   rmSync(dir, { recursive: true, force: true });
 }
 
-main().then(cleanup, (err) => { cleanup(); console.error(`bench/proxy: ${err.message}`); process.exit(1); });
+main().then(cleanup, (err) => {
+  cleanup();
+  console.error(`bench/proxy: ${err.message}`);
+  process.exit(1);
+});

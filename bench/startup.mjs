@@ -31,7 +31,15 @@ async function runContainer(name, cmd) {
   await c.start();
   return c;
 }
-const cleanup = () => Promise.all(made.splice(0).map((id) => docker.getContainer(id).remove({ force: true }).catch(() => {})));
+const cleanup = () =>
+  Promise.all(
+    made.splice(0).map((id) =>
+      docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
 /** One whole process: its CPU seconds (user + system) and wall seconds; its output is discarded. */
@@ -73,7 +81,13 @@ async function startRow() {
     [NODE, ['-e', '0']],
     [NODE, [BERTH, '--version']],
   ]);
-  row('berth --version', `${fmt(version.cpu, 3)} CPU s, ${fmt(version.wall, 3)} s wall`, `node -e 0: ${fmt(floor.cpu, 3)} CPU s, ${fmt(floor.wall, 3)} s wall`, `${fmt(version.cpu / floor.cpu)}x Node's floor (CPU)`, '<= 1.5x');
+  row(
+    'berth --version',
+    `${fmt(version.cpu, 3)} CPU s, ${fmt(version.wall, 3)} s wall`,
+    `node -e 0: ${fmt(floor.cpu, 3)} CPU s, ${fmt(floor.wall, 3)} s wall`,
+    `${fmt(version.cpu / floor.cpu)}x Node's floor (CPU)`,
+    '<= 1.5x',
+  );
 }
 
 async function oneShotRow() {
@@ -100,7 +114,11 @@ async function followRow() {
   const b = spawnQuiet(NODE, [BERTH, 'stats', '--json', ...ids]);
   const d = spawnQuiet('docker', ['stats', ...ids]);
   const early = [];
-  for (const [who, p] of [['berth', b], ['docker', d]]) p.on('exit', (code, sig) => early.push(`${who} exited early (${code ?? sig})`));
+  for (const [who, p] of [
+    ['berth', b],
+    ['docker', d],
+  ])
+    p.on('exit', (code, sig) => early.push(`${who} exited early (${code ?? sig})`));
   await sleep(seconds * 1000);
   if (early.length) throw new Error(early.join('; '));
   const ours = cpuSeconds(b.pid);
@@ -111,7 +129,12 @@ async function followRow() {
 }
 
 try {
-  console.log(`node ${process.version}; ${runs} runs per command, alternated, medians; the machine's load average: ${(await import('node:os')).loadavg().map((l) => fmt(l, 1)).join(' ')}`);
+  console.log(
+    `node ${process.version}; ${runs} runs per command, alternated, medians; the machine's load average: ${(await import('node:os'))
+      .loadavg()
+      .map((l) => fmt(l, 1))
+      .join(' ')}`,
+  );
   console.log('| command | berth | peer | ratio | target |');
   console.log('|---|---|---|---|---|');
   if (wanted(1)) await startRow();

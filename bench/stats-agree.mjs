@@ -45,8 +45,19 @@ async function noStreamRound(ids, delayMs) {
     run('node', [BERTH, 'stats', '--no-stream', '--json', ...ids]),
     sleep(delayMs).then(() => run('docker', ['stats', '--no-stream', '--format', '{{json .}}', ...ids])),
   ]);
-  const ours = Object.fromEntries(b.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.name, r]));
-  const theirs = b && d.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const ours = Object.fromEntries(
+    b.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((r) => [r.name, r]),
+  );
+  const theirs =
+    b &&
+    d.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   return theirs.map((t) => ({ name: t.Name, cpu: [ours[t.Name].cpuPercent, parseFloat(t.CPUPerc)], mem: [ours[t.Name].memPercent, parseFloat(t.MemPerc)] }));
 }
 
@@ -83,10 +94,17 @@ try {
   const delay = await startupMs();
   console.log(`berth start-up ${delay} ms (docker is started that much later in part 1)`);
   console.log('round   container                 berth CPU%  docker CPU%  diff   berth MEM%  docker MEM%  diff');
-  for (let i = 1; i <= rounds; i++) for (const r of await noStreamRound(ids, delay)) (note(r.cpu, r.mem), console.log(row(`ns ${i}`, r.name, r.cpu, r.mem)));
+  for (let i = 1; i <= rounds; i++)
+    for (const r of await noStreamRound(ids, delay)) {
+      note(r.cpu, r.mem);
+      console.log(row(`ns ${i}`, r.name, r.cpu, r.mem));
+    }
   const noStreamWorst = { ...worst };
   const pairs = await streamed(ids);
-  for (const p of pairs) (note(p.cpu, p.mem), console.log(row('stream', p.name, p.cpu, p.mem)));
+  for (const p of pairs) {
+    note(p.cpu, p.mem);
+    console.log(row('stream', p.name, p.cpu, p.mem));
+  }
   const sd = pairs.map((p) => Math.abs(p.cpu[0] - p.cpu[1]));
   console.log(`--no-stream: worst CPU% difference ${fmt(noStreamWorst.cpu)} points, worst MEM% difference ${fmt(noStreamWorst.mem, 3)} points`);
   console.log(`streaming (${pairs.length} paired readings): worst CPU% difference ${fmt(Math.max(0, ...sd))} points, median ${fmt(median(sd.length ? sd : [0]))}`);

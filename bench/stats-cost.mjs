@@ -23,7 +23,10 @@ function watchRss(pid, into) {
 
 async function rssWindow(pid) {
   const xs = [];
-  for (let i = 0; i < 20; i++) (xs.push(rssMiB(pid)), await sleep(1000));
+  for (let i = 0; i < 20; i++) {
+    xs.push(rssMiB(pid));
+    await sleep(1000);
+  }
   return median(xs);
 }
 
@@ -55,9 +58,13 @@ try {
   console.log(`CPU seconds in ${seconds} s: berth ${fmt(bCpu)}, docker ${fmt(dCpu)}, ratio berth/docker ${fmt(bCpu / dCpu)} (target <= 1): ${bCpu <= dCpu ? 'met' : 'NOT met'}`);
   const bSteady = ((bCpu - bWarm) / (seconds - warm)) * 1000;
   const dSteady = ((dCpu - dWarm) / (seconds - warm)) * 1000;
-  console.log(`steady state (${warm}-${seconds} s, start-up excluded): berth ${fmt(bSteady, 1)} ms CPU/s, docker ${fmt(dSteady, 1)} ms CPU/s, ratio ${fmt(bSteady / dSteady)}; berth's first ${warm} s (node start-up included): ${fmt(bWarm)} s`);
+  console.log(
+    `steady state (${warm}-${seconds} s, start-up excluded): berth ${fmt(bSteady, 1)} ms CPU/s, docker ${fmt(dSteady, 1)} ms CPU/s, ratio ${fmt(bSteady / dSteady)}; berth's first ${warm} s (node start-up included): ${fmt(bWarm)} s`,
+  );
   const fSteady = ((fCpu - fWarm) / (seconds - warm)) * 1000;
-  console.log(`Node's floor (bench/stats-floor.mjs: the same streams parsed, nothing printed): ${fmt(fCpu)} CPU s in ${seconds} s, steady state ${fmt(fSteady, 1)} ms CPU/s, first ${warm} s ${fmt(fWarm)} s`);
+  console.log(
+    `Node's floor (bench/stats-floor.mjs: the same streams parsed, nothing printed): ${fmt(fCpu)} CPU s in ${seconds} s, steady state ${fmt(fSteady, 1)} ms CPU/s, first ${warm} s ${fmt(fWarm)} s`,
+  );
   console.log(`peak RSS in ${seconds} s: berth ${fmt(bRss.peak, 1)} MiB, docker ${fmt(dRss.peak, 1)} MiB`);
   if (seconds < 60) await sleep((60 - seconds) * 1000);
   // RSS moves with the garbage collector from one second to the next: compare medians over 20 s windows.
@@ -70,7 +77,9 @@ try {
     const rssEnd = await rssWindow(b.pid); // the window that ends at M minutes
     console.log(`berth alone from ${t1} s to ${minutes} min: ${fmt(((cpuSeconds(b.pid) - cpu1) / (minutes * 60 - t1)) * 1000, 1)} ms CPU/s`);
     const ok = rssEnd <= rss1 * 1.05;
-    console.log(`berth RSS after ${minutes} min: ${fmt(rssEnd, 1)} MiB (median of 20 s) (${fmt((rssEnd / rss1 - 1) * 100, 1)}% vs 1 min; target <= +5%): ${ok ? 'met' : 'NOT met'}; peak ${fmt(bRss.peak, 1)} MiB; CPU seconds ${fmt(cpuSeconds(b.pid))}`);
+    console.log(
+      `berth RSS after ${minutes} min: ${fmt(rssEnd, 1)} MiB (median of 20 s) (${fmt((rssEnd / rss1 - 1) * 100, 1)}% vs 1 min; target <= +5%): ${ok ? 'met' : 'NOT met'}; peak ${fmt(bRss.peak, 1)} MiB; CPU seconds ${fmt(cpuSeconds(b.pid))}`,
+    );
   }
   stopB();
   b.kill('SIGINT');

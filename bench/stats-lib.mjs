@@ -31,7 +31,14 @@ export async function runContainer(name, cmd, host = {}) {
 }
 
 export async function cleanup() {
-  await Promise.all(made.splice(0).map((id) => docker.getContainer(id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    made.splice(0).map((id) =>
+      docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
 }
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 

@@ -19,19 +19,32 @@ const REFERENCE = { 'Drain, tuned per dataset, message column only': 0.865, 'Dra
 /** RFC 4180 CSV (quoted fields with "" escapes, CRLF or LF). */
 export function parseCsv(text) {
   const rows = [];
-  let row = [], field = '', quoted = false;
+  let row = [],
+    field = '',
+    quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
       if (c !== '"') field += c;
-      else if (text[i + 1] === '"') (field += '"'), i++;
-      else quoted = false;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (c !== '\r') field += c;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
   }
-  if (field || row.length) row.push(field), rows.push(row);
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -59,11 +72,18 @@ export function truthIds(file) {
 export function predict(logFile, extra = []) {
   const res = spawnSync('node', [join(ROOT, 'bin', 'berth.js'), 'templates', '--annotate', ...extra], { input: readFileSync(logFile), maxBuffer: 1 << 28 });
   if (res.status !== 0) throw new Error(`berth templates failed on ${logFile}: ${res.stderr}`);
-  return res.stdout.toString().trim().split('\n').map((l) => JSON.parse(l).templateId);
+  return res.stdout
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).templateId);
 }
 
 function main() {
-  const sets = readdirSync(DATA, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const sets = readdirSync(DATA, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const rows = [];
   for (const name of sets) {
     const base = join(DATA, name, `${name}_2k.log`);

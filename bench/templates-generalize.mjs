@@ -9,7 +9,7 @@
 // GA as in bench/templates-accuracy.mjs (a line is right iff its predicted
 // group is exactly its true group).
 // Usage: node bench/templates-generalize.mjs [corpus|loo|all] [seed=7] [lines=1500]
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,10 @@ function corpus() {
 }
 
 function loo() {
-  const sets = readdirSync(DATA, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const sets = readdirSync(DATA, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const ga = GRID.map((opts) =>
     sets.map((name) => {
       const base = join(DATA, name, `${name}_2k.log`);
@@ -57,7 +60,9 @@ function loo() {
       const others = (k) => mean(ga[k].filter((_, i) => i !== h));
       if (others(c) > others(best)) best = c;
     });
-    console.log(`${name.padEnd(13)} held out: ${ga[best][h].toFixed(3)}  (chosen ${GRID[best][1]}/${GRID[best][3]}; defaults ${ga[GRID.findIndex((g) => g[1] === '0.8' && g[3] === '3')][h].toFixed(3)})`);
+    console.log(
+      `${name.padEnd(13)} held out: ${ga[best][h].toFixed(3)}  (chosen ${GRID[best][1]}/${GRID[best][3]}; defaults ${ga[GRID.findIndex((g) => g[1] === '0.8' && g[3] === '3')][h].toFixed(3)})`,
+    );
     return ga[best][h];
   });
   console.log(`${'mean'.padEnd(13)} held out: ${mean(held).toFixed(3)}`);

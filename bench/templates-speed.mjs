@@ -39,7 +39,12 @@ const RUNS = Number(process.argv[4] ?? 2);
 function sourceLines() {
   const out = [];
   for (const d of readdirSync(DATA, { withFileTypes: true }).filter((e) => e.isDirectory())) {
-    out.push(...readFileSync(join(DATA, d.name, `${d.name}_2k.log`), 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean));
+    out.push(
+      ...readFileSync(join(DATA, d.name, `${d.name}_2k.log`), 'utf8')
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''))
+        .filter(Boolean),
+    );
   }
   return out;
 }
@@ -130,16 +135,24 @@ async function main() {
       rates.push(n / best.cpu);
       quarter.push(n4 / q.cpu);
       steady.push((n - n4) / Math.max(1e-3, best.cpu - q.cpu));
-      console.log(`  ${name.padEnd(34)} ${n.toLocaleString('en-US').padStart(9)} lines  ${rate(n, best.cpu).padStart(18)} (cpu ${runs.map((x) => x.cpu.toFixed(2)).join(' / ')} s)  awk ${rate(n, awk.cpu).padStart(18)}  berth/awk ${(awk.cpu / best.cpu).toFixed(2)}`);
-      console.log(`  ${''.padEnd(34)} first ${n4.toLocaleString('en-US')} lines ${rate(n4, q.cpu)} (cpu ${q.cpu.toFixed(2)} s); steady, lines ${n4.toLocaleString('en-US')}-${n.toLocaleString('en-US')}: ${rate(n - n4, best.cpu - q.cpu)}`);
+      console.log(
+        `  ${name.padEnd(34)} ${n.toLocaleString('en-US').padStart(9)} lines  ${rate(n, best.cpu).padStart(18)} (cpu ${runs.map((x) => x.cpu.toFixed(2)).join(' / ')} s)  awk ${rate(n, awk.cpu).padStart(18)}  berth/awk ${(awk.cpu / best.cpu).toFixed(2)}`,
+      );
+      console.log(
+        `  ${''.padEnd(34)} first ${n4.toLocaleString('en-US')} lines ${rate(n4, q.cpu)} (cpu ${q.cpu.toFixed(2)} s); steady, lines ${n4.toLocaleString('en-US')}-${n.toLocaleString('en-US')}: ${rate(n - n4, best.cpu - q.cpu)}`,
+      );
       rmSync(file);
     }
     const whole = rates[2] / rates[0];
     console.log(`  never-matching / mixed, whole runs of ${LINES.toLocaleString('en-US')} lines: ${whole.toFixed(2)} (target >= 0.5: ${whole >= 0.5 ? 'met' : 'NOT met'})`);
-    console.log(`  never-matching / mixed, steady rates: ${(steady[2] / steady[0]).toFixed(2)}; never-matching on ${Math.round(LINES / 4).toLocaleString('en-US')} lines / mixed on ${LINES.toLocaleString('en-US')} (the earlier measure): ${(quarter[2] / rates[0]).toFixed(2)}`);
+    console.log(
+      `  never-matching / mixed, steady rates: ${(steady[2] / steady[0]).toFixed(2)}; never-matching on ${Math.round(LINES / 4).toLocaleString('en-US')} lines / mixed on ${LINES.toLocaleString('en-US')} (the earlier measure): ${(quarter[2] / rates[0]).toFixed(2)}`,
+    );
     if (RSS_LINES > 0) {
       const rss = await pipedRss(RSS_LINES);
-      console.log(`${RSS_LINES.toLocaleString('en-US')} lines piped in, --max-templates 5000: peak RSS ${Math.round(rss.rssKb / 1024)} MB, cpu ${rss.cpu.toFixed(1)} s; target < 200 MB: ${rss.rssKb < 200 * 1024 ? 'met' : 'NOT met'}`);
+      console.log(
+        `${RSS_LINES.toLocaleString('en-US')} lines piped in, --max-templates 5000: peak RSS ${Math.round(rss.rssKb / 1024)} MB, cpu ${rss.cpu.toFixed(1)} s; target < 200 MB: ${rss.rssKb < 200 * 1024 ? 'met' : 'NOT met'}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

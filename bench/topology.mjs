@@ -47,8 +47,11 @@ try {
   docker('network', 'create', '--label', 'berth.bench=1', net);
   const server = `${project}-server-1`;
   run(server, 'server', 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 7000 -h /www');
-  run(`${project}-client-1`, 'client',
-    `sleep 4; i=0; ok=0; while [ $i -lt ${N} ]; do i=$((i+1)); wget -q -O /dev/null http://${server}:7000/ && ok=$((ok+1)); sleep 0.02; done; echo "done ok=$ok"; exec sleep 3600`);
+  run(
+    `${project}-client-1`,
+    'client',
+    `sleep 4; i=0; ok=0; while [ $i -lt ${N} ]; do i=$((i+1)); wget -q -O /dev/null http://${server}:7000/ && ok=$((ok+1)); sleep 0.02; done; echo "done ok=$ok"; exec sleep 3600`,
+  );
 
   const t0 = Date.now();
   const berth = spawn('node', [join(ROOT, 'bin/berth.js'), 'topology', '--project', project, '--interval', '1s', '--json', '--no-logs', '--no-stdin'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -59,7 +62,10 @@ try {
   for (;;) {
     const logs = docker('logs', `${project}-client-1`);
     const m = /done ok=(\d+)/.exec(logs);
-    if (m) { truth = Number(m[1]); break; }
+    if (m) {
+      truth = Number(m[1]);
+      break;
+    }
     if (Date.now() - t0 > 180_000) throw new Error('client did not finish in 180 s');
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -75,7 +81,9 @@ try {
 
   const counted = snaps.reduce((n, s) => n + (s.edges.find((e) => e.from === 'client' && e.to === 'server')?.connections ?? 0), 0);
   console.log(`accuracy: client made ${truth} successful connections (${N} tries); berth counted ${counted}; ratio counted/truth = ${(counted / truth).toFixed(4)}`);
-  console.log(`berth topology CPU while busy: ${cpu.toFixed(2)} s over ${wall.toFixed(1)} s wall = ${((100 * cpu) / wall).toFixed(1)}% of one core (start-up included; tick 1 s, polled every 0.5 s, 2 containers)`);
+  console.log(
+    `berth topology CPU while busy: ${cpu.toFixed(2)} s over ${wall.toFixed(1)} s wall = ${((100 * cpu) / wall).toFixed(1)}% of one core (start-up included; tick 1 s, polled every 0.5 s, 2 containers)`,
+  );
   console.log(`berth topology CPU while idle: ${idleCpu.toFixed(2)} s over ${idleWall} s = ${((100 * idleCpu) / idleWall).toFixed(1)}% of one core`);
 
   const pid = Number(docker('inspect', '-f', '{{.State.Pid}}', server));
@@ -90,7 +98,9 @@ try {
   t = process.hrtime.bigint();
   for (let i = 0; i < reps; i++) await readTcpOpens(pid);
   const idleMs = Number(process.hrtime.bigint() - t) / 1e6 / reps;
-  console.log(`one full read of the server's sockets (${sockets} sockets): berth /proc tables ${oursMs.toFixed(3)} ms, nsenter+ss ${ssMs.toFixed(3)} ms; ratio ss/berth = ${(ssMs / oursMs).toFixed(2)}x`);
+  console.log(
+    `one full read of the server's sockets (${sockets} sockets): berth /proc tables ${oursMs.toFixed(3)} ms, nsenter+ss ${ssMs.toFixed(3)} ms; ratio ss/berth = ${(ssMs / oursMs).toFixed(2)}x`,
+  );
   console.log(`one idle poll (open counter unchanged): berth net/snmp ${idleMs.toFixed(3)} ms vs nsenter+ss ${ssMs.toFixed(3)} ms; ratio ss/berth = ${(ssMs / idleMs).toFixed(0)}x`);
 } finally {
   cleanup();

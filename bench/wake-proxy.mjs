@@ -73,11 +73,13 @@ async function plain() {
 
 async function statusOf(port) {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/$berth/status', agent: false }, (res) => {
-      let b = '';
-      res.on('data', (d) => (b += d));
-      res.on('end', () => resolve(JSON.parse(b).routes.find((r) => r.container === NAME)?.state));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: '/$berth/status', agent: false }, (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve(JSON.parse(b).routes.find((r) => r.container === NAME)?.state));
+      })
+      .on('error', reject);
   });
 }
 
@@ -93,10 +95,30 @@ const median = (xs) => {
 };
 
 async function main() {
-  docker('create', '--name', NAME, '--label', `berth.bench=${process.pid}`,
-    '--label', `berth.proxy.host=${HOST}`, '--label', 'berth.proxy.port=8080', 'berth-test/busybox', 'sh', '-c', 'mkdir -p /www && echo awake > /www/index.html && exec httpd -f -p 8080 -h /www');
-  const port = await new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
-  serve = spawn('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--json', '--filter', `label=berth.bench=${process.pid}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  docker(
+    'create',
+    '--name',
+    NAME,
+    '--label',
+    `berth.bench=${process.pid}`,
+    '--label',
+    `berth.proxy.host=${HOST}`,
+    '--label',
+    'berth.proxy.port=8080',
+    'berth-test/busybox',
+    'sh',
+    '-c',
+    'mkdir -p /www && echo awake > /www/index.html && exec httpd -f -p 8080 -h /www',
+  );
+  const port = await new Promise((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => r(p));
+    });
+  });
+  serve = spawn('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--json', '--filter', `label=berth.bench=${process.pid}`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   for (let i = 0; i < 300 && !(await statusOf(port).catch(() => undefined)); i++) await sleep(100);
   const a = [];
   const b = [];
@@ -112,12 +134,20 @@ async function main() {
   }
   const mp = median(a);
   const mb = median(b);
-  console.log(`\nmedian of ${RUNS}: plain ${mp.toFixed(0)} ms, berth serve ${mb.toFixed(0)} ms, overhead ${(mb - mp).toFixed(0)} ms (target <= 100 ms) ${mb - mp <= 100 ? 'MET' : 'NOT MET'}  (${new Date().toISOString()})`);
+  console.log(
+    `\nmedian of ${RUNS}: plain ${mp.toFixed(0)} ms, berth serve ${mb.toFixed(0)} ms, overhead ${(mb - mp).toFixed(0)} ms (target <= 100 ms) ${mb - mp <= 100 ? 'MET' : 'NOT MET'}  (${new Date().toISOString()})`,
+  );
 }
 
 function cleanup() {
   serve?.kill('SIGTERM');
-  try { docker('rm', '-f', NAME); } catch {}
+  try {
+    docker('rm', '-f', NAME);
+  } catch {}
 }
 
-main().then(cleanup, (err) => { cleanup(); console.error(`bench/wake-proxy: ${err.message}`); process.exit(1); });
+main().then(cleanup, (err) => {
+  cleanup();
+  console.error(`bench/wake-proxy: ${err.message}`);
+  process.exit(1);
+});

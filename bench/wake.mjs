@@ -13,7 +13,10 @@ const BERTH = join(ROOT, 'bin', 'berth.js');
 const RUNS = Number(process.argv[2] ?? 7);
 const labels = ['--label', 'berth.bench=wake'];
 
-const sh = (cmd) => execSync(cmd, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+const sh = (cmd) =>
+  execSync(cmd, { stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
 const timeIt = (fn) => {
   const t = process.hrtime.bigint();
   fn();

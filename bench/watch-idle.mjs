@@ -27,7 +27,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
   for (const n of names) {
-    execFileSync('docker', ['run', '-d', '--label', 'berth.bench=watch-idle', '--label', 'berth.idle.timeout=1h', '--name', n, 'berth-test/busybox', 'sh', '-c', 'exec sleep 600'], { stdio: 'ignore' });
+    execFileSync('docker', ['run', '-d', '--label', 'berth.bench=watch-idle', '--label', 'berth.idle.timeout=1h', '--name', n, 'berth-test/busybox', 'sh', '-c', 'exec sleep 600'], {
+      stdio: 'ignore',
+    });
   }
   const berth = [];
   const docker = [];

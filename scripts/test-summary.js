@@ -12,7 +12,10 @@ let failed = 0;
 let skipped = 0;
 const failures = [];
 const retried = [];
-const firstLine = (messages) => String((messages ?? [])[0] ?? '').split('\n').find((l) => l.trim()) ?? '';
+const firstLine = (messages) =>
+  String((messages ?? [])[0] ?? '')
+    .split('\n')
+    .find((l) => l.trim()) ?? '';
 for (const file of process.argv.slice(2)) {
   if (!existsSync(file)) continue;
   const r = JSON.parse(readFileSync(file, 'utf8'));
@@ -28,7 +31,11 @@ for (const file of process.argv.slice(2)) {
     for (const a of bad) failures.push(`${where} > ${a.fullName ?? a.title}: ${firstLine(a.failureMessages).slice(0, 300)}`);
     if (t.status === 'failed' && !bad.length) {
       failed++;
-      failures.push(`${where}: ${String(t.message ?? 'failed to run').split('\n')[0].slice(0, 300)}`);
+      failures.push(
+        `${where}: ${String(t.message ?? 'failed to run')
+          .split('\n')[0]
+          .slice(0, 300)}`,
+      );
     }
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: system packages (once), a real engine (started here when none answers), a fresh build, then the suites.
 #   0. scripts/setup-system.sh installs every system package the tests use, serially, before any test;
+#      after the build, ESLint and Prettier check the code (a finding fails the run at its end);
 #   1. unit and integration tests (in parallel files);
 #   2. disruptive tests, which kill and restart the engine: only when this script started it and no
 #      other test run holds a live lease on it, and not with BERTH_TEST_DISRUPTIVE=0.
@@ -25,6 +26,9 @@ trap cleanup EXIT
 echo "test: engine is $mode"
 
 npm run build || exit 1   # tsc type-checks (and writes dist/ for scripts), esbuild bundles dist/bundle/
+# Lint (ESLint) and format (Prettier): a finding fails the run, after the suites have run.
+lint=0
+npm run lint --silent || { lint=1; echo "test: lint or format findings above (npm run format fixes the format)" >&2; }
 
 out=.test-engine/runs/$BERTH_TEST_RUN
 mkdir -p "$out"
@@ -46,4 +50,5 @@ else
   fi
 fi
 node scripts/test-summary.js "$out/main.json" "$out/disruptive.json"
+[ $lint = 0 ] || { echo "test: FAILED lint or format (see above; npm run lint)"; status=1; }
 exit $status

@@ -7,5 +7,4 @@ import { readFileSync } from 'node:fs';
 
 declare const BERTH_VERSION: string | undefined;
 
-export const VERSION: string =
-  typeof BERTH_VERSION !== 'undefined' ? BERTH_VERSION : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION: string = typeof BERTH_VERSION !== 'undefined' ? BERTH_VERSION : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

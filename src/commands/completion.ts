@@ -6,7 +6,9 @@ import { completionScript, SHELLS, type Shell } from '../core/docs/completions.j
 
 export function makeCompletionCommand(ctx: CommandContext, root: () => Command): Command {
   const cmd = new Command('completion')
-    .description('Print a shell completion script. bash: source <(berth completion bash); zsh: berth completion zsh > "${fpath[1]}/_berth"; fish: berth completion fish > ~/.config/fish/completions/berth.fish')
+    .description(
+      'Print a shell completion script. bash: source <(berth completion bash); zsh: berth completion zsh > "${fpath[1]}/_berth"; fish: berth completion fish > ~/.config/fish/completions/berth.fish',
+    )
     .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
     .action((shell: Shell) => {
       ctx.io.stdout.write(completionScript(root(), shell));

@@ -28,7 +28,7 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp');
   addFilterOption(cmd, 'events, e.g. type=container, event=start, container=web, label=k=v', true);
   addFormatOptions(cmd, ['json', 'table'], "; table prints docker's event lines");
-  describe(cmd, 'Stream the engine\'s events, gapless across restarts', [
+  describe(cmd, "Stream the engine's events, gapless across restarts", [
     ['berth events', 'follow, docker-style lines'],
     ['berth events --json --since 10m --filter type=container --filter event=die', 'the last 10 minutes of deaths, then follow'],
     ['berth events --since 2026-11-22T10:00:00Z --until 2026-11-22T11:00:00Z', 'one past hour, then exit'],
@@ -44,7 +44,8 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     const streams = engines.map((engine) => {
       const late = !answered(engine);
       // An engine that did not answer at the start was named then; it is retried quietly until it does.
-      const onStatus = (s: WatcherStatus) => (late && !answered(engine) ? undefined : ctx.warn(statusLine(s, { ...(several ? { engine: engine.name } : {}), onBack: 'resuming from the last event printed' })));
+      const onStatus = (s: WatcherStatus) =>
+        late && !answered(engine) ? undefined : ctx.warn(statusLine(s, { ...(several ? { engine: engine.name } : {}), onBack: 'resuming from the last event printed' }));
       const onOpened = (first: boolean) => (late && first ? ctx.warn(`the engine at ${engine.endpoint.host} answered`) : undefined);
       return watchEvents(engine, { since, until, filters, onStatus, onOpened }, ctx.signal);
     });
@@ -61,4 +62,3 @@ export function makeEventsCommand(ctx: CommandContext): Command {
 async function* tag<T>(src: AsyncIterable<T>, engine: string | undefined): AsyncGenerator<{ ev: T; engine: string | undefined }> {
   for await (const ev of src) yield { ev, engine };
 }
-

@@ -65,7 +65,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
   addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw prints the bytes the containers wrote');
   addProjectOption(cmd);
   describe(cmd, 'Merged, time-ordered logs of containers, with severity', [
-    ['berth logs --project shop -f', 'a compose project\'s logs, merged and followed'],
+    ['berth logs --project shop -f', "a compose project's logs, merged and followed"],
     ['berth logs web api --since 10m --level warn', 'WARN and ERROR of two containers'],
     ['berth logs --project shop --json | jq -r \'select(.level=="ERROR") | .msg\'', 'errors, for jq'],
     ['berth logs --format raw web > web.log', 'byte for byte what docker logs gives'],
@@ -149,4 +149,3 @@ async function writeSummary(out: LineWriter, a: LogAnalytics, format: Format, en
   const ts = nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
   for (const r of a.records(ts, engineOf)) await out.writeLine(JSON.stringify(r) + '\n');
 }
-

@@ -55,7 +55,11 @@ export function makeServeCommand(ctx: CommandContext): Command {
     .option('--listen <addr>', 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces', '127.0.0.1:8080')
     .addOption(new Option('--allow <cidr>', 'only clients from these addresses/CIDRs may use the routes (repeat)').argParser(collect))
     .addOption(new Option('--deny <cidr>', 'clients from these addresses/CIDRs are refused (repeat; wins over --allow)').argParser(collect))
-    .addOption(new Option('--trusted-proxy <cidr>', 'believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced').argParser(collect))
+    .addOption(
+      new Option('--trusted-proxy <cidr>', 'believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced').argParser(
+        collect,
+      ),
+    )
     .option('--token-file <file>', 'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats')
     .option('--wake-timeout <duration>', "wake budget for every route (default: the container's berth.idle.wake_timeout plus its dependencies')")
     .option('--hold-body <size>', 'request body held per request while a container wakes; larger bodies get 413', '1m')
@@ -68,7 +72,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
     .option('--shutdown-timeout <duration>', 'on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them', '10s')
     .option('--max-subscribers <n>', 'most wake-event (SSE) subscribers at once', '256')
     .option('--idle-interval <duration>', 'time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)', '1s');
-  addFilterOption(cmd, 'the containers that may be routes, with docker\'s keys, e.g. label=com.docker.compose.project=shop');
+  addFilterOption(cmd, "the containers that may be routes, with docker's keys, e.g. label=com.docker.compose.project=shop");
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
   addConfigOption(cmd);
   describe(cmd, 'Wake-on-request proxy with a loading page', [

@@ -46,7 +46,7 @@ export function makeStatsCommand(ctx: CommandContext): Command {
   addProjectOption(cmd);
   describe(cmd, 'CPU, memory, network and block I/O as docker stats computes them', [
     ['berth stats', 'a live table with history'],
-    ['berth stats --no-stream --json | jq -c \'{name, cpuPercent, memPercent}\'', 'one reading, for jq'],
+    ["berth stats --no-stream --json | jq -c '{name, cpuPercent, memPercent}'", 'one reading, for jq'],
     ['berth stats --project shop --interval 5s --format table >> stats.log', 'a reading every 5 s, appended'],
   ]);
   return cmd.action(async (names: string[], opts: StatsOptions) => {

@@ -52,12 +52,15 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '10s')
     .option('--annotate', 'print every input line (its record, or {msg} for text) with its templateId and template, in input order')
     .option('--merge', 'one set of templates for all containers/services instead of one per container (compose: per service)')
-    .option('--state <file>', 'state file kept from run to run, written atomically (templates: the templates and their ids; watch-idle --once: the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)')
+    .option(
+      '--state <file>',
+      'state file kept from run to run, written atomically (templates: the templates and their ids; watch-idle --once: the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)',
+    )
     .option('-n, --tail <n>', 'lines from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
     .option('--since <time>', 'from a time on: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
     .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
     .addOption(new Option('--max-templates <n>', 'bound on templates kept; beyond it the least recently matched are evicted').default(String(MINER_DEFAULTS.maxTemplates)))
-    .addOption(new Option('--similarity <0..1>', 'share of a template\'s words a line must match to join it').default(String(MINER_DEFAULTS.similarity)))
+    .addOption(new Option('--similarity <0..1>', "share of a template's words a line must match to join it").default(String(MINER_DEFAULTS.similarity)))
     .addOption(new Option('--depth <n>', 'parse tree depth: lines are routed by token count and the first depth-2 words').default(String(MINER_DEFAULTS.depth)))
     .addOption(new Option('--max-children <n>', 'children per tree node before new words share the <*> branch').default(String(MINER_DEFAULTS.maxChildren)))
     .addOption(new Option('--max-line-bytes <size>', 'longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked').default(String(DEFAULT_MAX_LINE_BYTES)));

@@ -34,7 +34,7 @@ interface TopologyFlags {
 export function makeTopologyCommand(ctx: CommandContext): Command {
   const cmd = new Command('topology')
     .description(
-      "A live map of a compose project: its services, the links between them (compose depends_on, TCP connections seen between " +
+      'A live map of a compose project: its services, the links between them (compose depends_on, TCP connections seen between ' +
         'its containers, stdin records) and what really happened on each in the last tick: engine events, log lines by severity, new ' +
         'connections. One snapshot per tick, every node and edge present with zeros when idle, engineUp:false while the engine is down. ' +
         'On a terminal, one dot crosses an edge per real event of the last tick. ' +
@@ -48,7 +48,7 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
     .option('--no-logs', 'do not follow log lines')
     .option('--no-stdin', 'ignore stdin even when it is not a terminal')
     .option('--serve <url>', 'a running berth serve (e.g. http://127.0.0.1:8080): its proxied requests feed a "client" node')
-    .option('--serve-token-file <file>', "the bearer token file berth serve was given (--token-file), to read its metrics");
+    .option('--serve-token-file <file>', 'the bearer token file berth serve was given (--token-file), to read its metrics');
   addFilterOption(cmd, 'containers, e.g. label=k=v, name=web');
   addFormatOptions(cmd, ['json', 'table'], '; table is the live map');
   addOldName(cmd, '--tick <duration>', '--interval');
@@ -125,7 +125,6 @@ async function drawLive(ctx: CommandContext, engine: Engine, o: TopologyOptions)
     for (const n of view.notes) ctx.warn(n);
   }
 }
-
 
 /** --format table on a pipe: one still frame per tick (no motion without a terminal). */
 async function drawFrames(ctx: CommandContext, snapshots: AsyncIterable<TopologyRecord>, title: string): Promise<void> {

@@ -27,7 +27,7 @@ export function makeWakeCommand(ctx: CommandContext): Command {
         'then the container, ready when its berth.idle.probe answers (HTTP 2xx/3xx or TCP connect), else when its HEALTHCHECK is healthy, else when running. ' +
         'Prints wake events (starting, waking_dep, dep_ready, container_woke, waiting_ready, ready, error) as NDJSON, or progress lines on a TTY. ' +
         'Fails fast when a container exits while starting (exit 1, its exit code in the message); exit 5 when not ready in time. ' +
-        'Default time budget: the container\'s berth.idle.wake_timeout (default 60s) plus each dependency\'s.',
+        "Default time budget: the container's berth.idle.wake_timeout (default 60s) plus each dependency's.",
     )
     .argument('<name...>', 'containers to wake (names or ids)')
     .option('--timeout <duration>', 'overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)');

@@ -41,7 +41,10 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '2s')
     .option('--idle-timeout <duration>', 'idle timeout for named containers that have no berth.idle.timeout of their own')
     .option('--once', 'one round: read the state file, sample, stop what is idle, save the state, exit')
-    .option('--state <file>', 'state file kept from run to run, written atomically (templates: the templates and their ids; watch-idle --once: the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)')
+    .option(
+      '--state <file>',
+      'state file kept from run to run, written atomically (templates: the templates and their ids; watch-idle --once: the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)',
+    )
     .option('--dry-run', 'say what would be stopped, stop nothing');
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
   addOldName(cmd, '--timeout <duration>', '--idle-timeout');

@@ -15,7 +15,7 @@ export function writeFileAtomic(file: string, data: string, mode = 0o644): void 
   const fd = openSync(tmp, 'w', mode);
   try {
     const buf = Buffer.from(data);
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+    for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -29,16 +29,7 @@ export const EXIT_TABLE: ReadonlyArray<{ code: number; meaning: string }> = [
   { code: EXIT.terminated, meaning: 'terminated by SIGTERM' },
 ];
 
-export type ErrorCode =
-  | 'USAGE'
-  | 'CONFIG'
-  | 'ENGINE_UNREACHABLE'
-  | 'ENGINE_ERROR'
-  | 'NOT_FOUND'
-  | 'TIMEOUT'
-  | 'FAILED'
-  | 'INTERRUPTED'
-  | 'INPUT';
+export type ErrorCode = 'USAGE' | 'CONFIG' | 'ENGINE_UNREACHABLE' | 'ENGINE_ERROR' | 'NOT_FOUND' | 'TIMEOUT' | 'FAILED' | 'INTERRUPTED' | 'INPUT';
 
 const EXIT_BY_CODE: Record<ErrorCode, number> = {
   USAGE: EXIT.usage,

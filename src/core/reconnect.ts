@@ -34,7 +34,10 @@ export function nextDelay(attempt: number, policy: BackoffPolicy, random: () => 
 }
 
 export class RetriesExhaustedError extends Error {
-  constructor(readonly attempts: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
     super(`gave up after ${attempts} attempts`, options);
   }
 }

@@ -225,16 +225,7 @@ export interface ServeRecord {
 }
 
 /** Every record berth writes, keyed by `type`. docs/records.md has a section per type (a test checks). */
-export type BerthRecord =
-  | EventRecord
-  | StatsRecord
-  | TopologyRecord
-  | LogRecord
-  | LogSummaryRecord
-  | TemplateRecord
-  | WakeEvent
-  | IdleRecord
-  | ServeRecord;
+export type BerthRecord = EventRecord | StatsRecord | TopologyRecord | LogRecord | LogSummaryRecord | TemplateRecord | WakeEvent | IdleRecord | ServeRecord;
 
 export const RECORD_TYPES = ['event', 'stats', 'topology', 'log', 'summary', 'template', 'wake', 'idle', 'serve'] as const satisfies readonly BerthRecord['type'][];
 

@@ -125,10 +125,16 @@ class Chaos {
     };
     // PID 1 sh without a trap ignores SIGTERM (stopped by SIGKILL after stop_timeout); with one it exits.
     const pid1 = () => (r.next() < 0.5 ? "trap 'exit 0' TERM; " : '');
-    const db = await add('db', `${pid1()}sleep 0.${r.int(1, 9)}; touch /ok; while :; do sleep 1; done`, {}, {
-      healthcheck: { Test: ['CMD-SHELL', `sleep 0.${r.int(1, 5)}; test -f /ok`], Interval: 500_000_000, Retries: 30 },
-    });
-    const cgi = "printf '#!/bin/sh\\nprintf \"Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n\"\\nfor i in 1 2 3 4 5 6 7 8; do echo line$i; sleep 0.3; done\\n' > /www/cgi-bin/stream && chmod +x /www/cgi-bin/stream";
+    const db = await add(
+      'db',
+      `${pid1()}sleep 0.${r.int(1, 9)}; touch /ok; while :; do sleep 1; done`,
+      {},
+      {
+        healthcheck: { Test: ['CMD-SHELL', `sleep 0.${r.int(1, 5)}; test -f /ok`], Interval: 500_000_000, Retries: 30 },
+      },
+    );
+    const cgi =
+      'printf \'#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\nfor i in 1 2 3 4 5 6 7 8; do echo line$i; sleep 0.3; done\\n\' > /www/cgi-bin/stream && chmod +x /www/cgi-bin/stream';
     const app = await add('app', `sleep 0.${r.int(0, 9)}; mkdir -p /www/cgi-bin && echo app-ok > /www/index.html && ${cgi} && exec httpd -f -p 8080 -h /www`, {
       // the host name is set in the --config file (the file wins over the label)
       'berth.proxy.host': 'placeholder.test',
@@ -154,11 +160,20 @@ class Chaos {
     const routes = [this.of('app'), this.of('ws'), this.of('crash')].map((u) => `  ${u.name}:\n    berth.proxy.host: ${this.host(u)}\n`).join('');
     writeFileSync(cfg, `containers:\n${routes}`);
     const env = { ...process.env, BERTH_RUN_DIR: join(cfgDir, 'run') };
-    this.serve = execa('node', [BERTH_BIN, 'serve', '--listen', '127.0.0.1:0', '--json', '--config', cfg, '--idle-interval', `${INTERVAL_MS}ms`, '--filter', `label=berth.chaos=${this.run}`], { reject: false, env });
+    this.serve = execa('node', [BERTH_BIN, 'serve', '--listen', '127.0.0.1:0', '--json', '--config', cfg, '--idle-interval', `${INTERVAL_MS}ms`, '--filter', `label=berth.chaos=${this.run}`], {
+      reject: false,
+      env,
+    });
     this.serve.stderr!.on('data', (d: Buffer) => (this.stderr += `[serve] ${d}`));
     this.serveOut = new LineCollector(this.serve.stdout!);
     await this.serveOut.until((ls) => ls.some((l) => l.line.includes('"listening"')), 30_000);
-    this.port = Number(this.serveOut.json<{ listen?: string }>().find((x) => x.listen)!.listen!.split(':').pop());
+    this.port = Number(
+      this.serveOut
+        .json<{ listen?: string }>()
+        .find((x) => x.listen)!
+        .listen!.split(':')
+        .pop(),
+    );
     await sleep(1500); // serve's first rounds claim its containers
     this.watch = execa('node', [BERTH_BIN, 'watch-idle', '--json', '--interval', `${INTERVAL_MS}ms`, ...this.units.keys()], { reject: false, env });
     this.watch.stderr!.on('data', (d: Buffer) => (this.stderr += `[watch-idle] ${d}`));
@@ -419,17 +434,20 @@ class Chaos {
       kind: 'crashing route',
       headers: { accept: r.next() < 0.5 ? 'application/json' : 'text/html', ...(r.next() < 0.3 ? { 'sec-fetch-dest': 'image' } : {}) },
       // a page load may get the loading page (a wake begins); anything else a typed 503, never an address
-      expect: (s, b) => ((s === 503 || (s === 200 && b.includes('<title>Waking'))) && !/\d+\.\d+\.\d+\.\d+/.test(b) ? undefined : 'expected a typed 503 (or the loading page) without an internal address'),
+      expect: (s, b) =>
+        (s === 503 || (s === 200 && b.includes('<title>Waking'))) && !/\d+\.\d+\.\d+\.\d+/.test(b) ? undefined : 'expected a typed 503 (or the loading page) without an internal address',
     });
   }
 
   async inflight(): Promise<number[]> {
     const body = await new Promise<string>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: this.port, path: '/$berth/status', agent: false }, (res) => {
-        let b = '';
-        res.on('data', (d) => (b += d));
-        res.on('end', () => resolve(b));
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port: this.port, path: '/$berth/status', agent: false }, (res) => {
+          let b = '';
+          res.on('data', (d) => (b += d));
+          res.on('end', () => resolve(b));
+        })
+        .on('error', reject);
     });
     return (JSON.parse(body) as { routes: Array<{ inflight: number }> }).routes.map((x) => x.inflight);
   }
@@ -444,51 +462,57 @@ class Chaos {
 }
 
 describe('chaos: serve and watch-idle under random clients and containers', () => {
-  it.each(SEEDS)('seed %i', async (seed) => {
-    const ch = new Chaos(seed);
-    try {
-      await ch.build();
-      await ch.followEvents();
-      await ch.startProcesses();
-      const end = Date.now() + TRAFFIC_MS;
-      const pending = new Set<Promise<void>>();
-      while (Date.now() < end) {
-        if (pending.size < 6) {
-          const p = ch.step().finally(() => pending.delete(p));
-          pending.add(p);
+  it.each(SEEDS)(
+    'seed %i',
+    async (seed) => {
+      const ch = new Chaos(seed);
+      try {
+        await ch.build();
+        await ch.followEvents();
+        await ch.startProcesses();
+        const end = Date.now() + TRAFFIC_MS;
+        const pending = new Set<Promise<void>>();
+        while (Date.now() < end) {
+          if (pending.size < 6) {
+            const p = ch.step().finally(() => pending.delete(p));
+            pending.add(p);
+          }
+          await sleep(ch.r.int(100, 900));
+          ch.check();
         }
-        await sleep(ch.r.int(100, 900));
+        await Promise.all(pending);
+        // quiet: inflight back to 0, then every container asleep within its bound
+        await sleep(500);
+        const inflight = await ch.inflight();
+        if (inflight.some((x) => x !== 0)) ch.fail(`inflight did not return to 0: ${inflight.join(',')}`);
+        const quietEnd = Date.now() + Math.max(...[...ch.units.values()].map((u) => u.timeoutMs + INTERVAL_MS + u.stopMs)) * 3 + 2 * SLACK_MS;
+        while (Date.now() < quietEnd && [...ch.running.values()].some(Boolean)) {
+          await sleep(250);
+          ch.check();
+        }
         ch.check();
+        for (const [name, up] of ch.running) if (up) ch.fail(`${ch.units.get(name)!.role} still running after the quiet period`);
+        const summary = `chaos seed ${seed}: ${TRAFFIC_MS / 1000}s of traffic, ${JSON.stringify(ch.n)}, ${ch.violations.length} violations`;
+        console.log(summary);
+        const serveLog = ch.serveOut!.lines.map((l) => `${new Date(l.at).toISOString()} ${l.line}`).join('\n');
+        const events = ch.events.map((e) => `${new Date(e.at).toISOString()} ${ch.units.get(e.name)?.role ?? e.name} ${e.action}`).join('\n');
+        if (ch.violations.length) {
+          const iso = (t?: number) => (t === undefined ? '-' : new Date(t).toISOString());
+          const conns = ch.history.map((c) => `${iso(c.t0)} ${ch.units.get(c.unit)?.role ?? c.unit} ${c.kind} first byte ${iso(c.firstByte)} end ${iso(c.end)}`).join('\n');
+          const report = join(mkdtempSync(join(tmpdir(), `berth-chaos-${seed}-`)), 'report.txt');
+          writeFileSync(report, `${summary}\n${ch.violations.join('\n')}\n--- serve stdout\n${serveLog}\n--- engine events\n${events}\n--- clients\n${conns}\n--- stderr\n${ch.stderr}\n`);
+          console.error(
+            `chaos seed ${seed}: the whole record is in ${report}\n--- serve stdout\n${serveLog.slice(-12000)}\n--- engine events\n${events.slice(-4000)}\n--- stderr\n${ch.stderr.slice(-3000)}`,
+          );
+        }
+        expect(ch.violations, `${summary}\nre-run: npm run soak -- --seed ${seed} --only chaos`).toEqual([]);
+      } catch (err) {
+        console.error(`chaos: FAILED with seed ${seed} (re-run: npm run soak -- --seed ${seed} --only chaos)`);
+        throw err;
+      } finally {
+        await ch.stop();
       }
-      await Promise.all(pending);
-      // quiet: inflight back to 0, then every container asleep within its bound
-      await sleep(500);
-      const inflight = await ch.inflight();
-      if (inflight.some((x) => x !== 0)) ch.fail(`inflight did not return to 0: ${inflight.join(',')}`);
-      const quietEnd = Date.now() + Math.max(...[...ch.units.values()].map((u) => u.timeoutMs + INTERVAL_MS + u.stopMs)) * 3 + 2 * SLACK_MS;
-      while (Date.now() < quietEnd && [...ch.running.values()].some(Boolean)) {
-        await sleep(250);
-        ch.check();
-      }
-      ch.check();
-      for (const [name, up] of ch.running) if (up) ch.fail(`${ch.units.get(name)!.role} still running after the quiet period`);
-      const summary = `chaos seed ${seed}: ${TRAFFIC_MS / 1000}s of traffic, ${JSON.stringify(ch.n)}, ${ch.violations.length} violations`;
-      console.log(summary);
-      const serveLog = ch.serveOut!.lines.map((l) => `${new Date(l.at).toISOString()} ${l.line}`).join('\n');
-      const events = ch.events.map((e) => `${new Date(e.at).toISOString()} ${ch.units.get(e.name)?.role ?? e.name} ${e.action}`).join('\n');
-      if (ch.violations.length) {
-        const iso = (t?: number) => (t === undefined ? '-' : new Date(t).toISOString());
-        const conns = ch.history.map((c) => `${iso(c.t0)} ${ch.units.get(c.unit)?.role ?? c.unit} ${c.kind} first byte ${iso(c.firstByte)} end ${iso(c.end)}`).join('\n');
-        const report = join(mkdtempSync(join(tmpdir(), `berth-chaos-${seed}-`)), 'report.txt');
-        writeFileSync(report, `${summary}\n${ch.violations.join('\n')}\n--- serve stdout\n${serveLog}\n--- engine events\n${events}\n--- clients\n${conns}\n--- stderr\n${ch.stderr}\n`);
-        console.error(`chaos seed ${seed}: the whole record is in ${report}\n--- serve stdout\n${serveLog.slice(-12000)}\n--- engine events\n${events.slice(-4000)}\n--- stderr\n${ch.stderr.slice(-3000)}`);
-      }
-      expect(ch.violations, `${summary}\nre-run: npm run soak -- --seed ${seed} --only chaos`).toEqual([]);
-    } catch (err) {
-      console.error(`chaos: FAILED with seed ${seed} (re-run: npm run soak -- --seed ${seed} --only chaos)`);
-      throw err;
-    } finally {
-      await ch.stop();
-    }
-  }, TRAFFIC_MS + 240_000);
+    },
+    TRAFFIC_MS + 240_000,
+  );
 });

@@ -29,7 +29,10 @@ describe.runIf(engineOwned())('berth logs --follow across an engine restart', ()
       expect(res.exitCode).toBe(130);
       const ours = out.json<{ ts: string; msg: string }>().map((r) => [r.ts, r.msg]);
       const d = await execa('docker', ['logs', '-t', c.id]);
-      const theirs = d.stdout.trim().split('\n').map((l) => [l.slice(0, 30), l.slice(31)]);
+      const theirs = d.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, 30), l.slice(31)]);
       expect(ours).toEqual(theirs);
       expect(stderr).toMatch(/lost the engine/);
     } finally {

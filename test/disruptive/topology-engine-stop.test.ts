@@ -26,7 +26,13 @@ describe.runIf(engineOwned())('berth topology across an engine stop and start', 
     await out.until(() => snaps().filter((s) => !s.engineUp).length >= 3, 30_000);
     await engineScript('start');
     const upAt = snaps().length;
-    await out.until(() => snaps().slice(upAt).filter((s) => s.engineUp).length >= 2, 60_000);
+    await out.until(
+      () =>
+        snaps()
+          .slice(upAt)
+          .filter((s) => s.engineUp).length >= 2,
+      60_000,
+    );
     child.kill('SIGINT');
     const res = await child;
     expect(res.exitCode).toBe(130);

@@ -27,7 +27,13 @@ export class LineCollector {
     const end = Date.now() + timeoutMs;
     while (!pred(this.lines)) {
       const left = end - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting; got ${this.lines.length} lines:\n${this.lines.map((l) => l.line).join('\n').slice(0, 4000)}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting; got ${this.lines.length} lines:\n${this.lines
+            .map((l) => l.line)
+            .join('\n')
+            .slice(0, 4000)}`,
+        );
       await new Promise<void>((r) => {
         const t = setTimeout(r, Math.min(left, 250));
         this.waiters.push(() => {

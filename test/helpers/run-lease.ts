@@ -53,7 +53,10 @@ export class RunLease {
   private timer: NodeJS.Timeout | undefined;
   private id = '';
 
-  constructor(private readonly docker: Docker, readonly run: string) {}
+  constructor(
+    private readonly docker: Docker,
+    readonly run: string,
+  ) {}
 
   /** Creates the lease (or adopts the one `test-engine.sh up` made for this run) and keeps renewing it until `release`. */
   async acquire(): Promise<void> {
@@ -81,7 +84,11 @@ export class RunLease {
 
   async release(): Promise<void> {
     clearInterval(this.timer);
-    if (this.id) await this.docker.getContainer(this.id).remove({ force: true }).catch(() => {});
+    if (this.id)
+      await this.docker
+        .getContainer(this.id)
+        .remove({ force: true })
+        .catch(() => {});
   }
 }
 
@@ -100,14 +107,9 @@ export async function removeRunObjects(docker: Docker, self: string, own: boolea
     const run = labels?.[RUN_LABEL];
     return own ? run === self : run !== self && !(run !== undefined && alive.has(run));
   };
-  const jobs = [
-    ...containers.filter((c) => doomed(c.Labels)).map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })),
-  ];
+  const jobs = [...containers.filter((c) => doomed(c.Labels)).map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }))];
   await Promise.all(jobs.map((j) => j.catch(() => {})));
-  const later = [
-    ...networks.filter((n) => doomed(n.Labels)).map((n) => docker.getNetwork(n.Id).remove()),
-    ...volumes.filter((v) => doomed(v.Labels)).map((v) => docker.getVolume(v.Name).remove()),
-  ];
+  const later = [...networks.filter((n) => doomed(n.Labels)).map((n) => docker.getNetwork(n.Id).remove()), ...volumes.filter((v) => doomed(v.Labels)).map((v) => docker.getVolume(v.Name).remove())];
   await Promise.all(later.map((j) => j.catch(() => {})));
   if (!own) {
     const now = await engineNow(docker);
@@ -115,7 +117,12 @@ export async function removeRunObjects(docker: Docker, self: string, own: boolea
     await Promise.all(
       stale
         .filter((c) => Number(/-(\d+)$/.exec(c.Names[0] ?? '')?.[1] ?? 0) <= now)
-        .map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})),
+        .map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => {}),
+        ),
     );
   }
   return jobs.length + later.length;

@@ -28,7 +28,7 @@ describe('completions', () => {
     expect(await bashComplete(['berth', '--host', 'unix:///x', 'ev'])).toEqual(['events']);
   });
 
-  it('completes a subcommand\'s flags and choice values', async () => {
+  it("completes a subcommand's flags and choice values", async () => {
     expect(await bashComplete(['berth', 'events', '--si'])).toEqual(['--since']);
     expect(await bashComplete(['berth', 'events', '--format', ''])).toEqual(['json', 'table']);
     expect(await bashComplete(['berth', 'completion', 'z'])).toEqual(['zsh']);

@@ -44,16 +44,23 @@ describe('engine selection against the real engine', () => {
     const [k, v] = label.split('=') as [string, string];
     // Until both connections are live, a container's destroy reaches one of them or none: make one more.
     const destroyedTwice = () => {
-      const ids = out.lines.map((l) => JSON.parse(l.line) as { id: string; action: string }).filter((r) => r.action === 'destroy').map((r) => r.id);
+      const ids = out.lines
+        .map((l) => JSON.parse(l.line) as { id: string; action: string })
+        .filter((r) => r.action === 'destroy')
+        .map((r) => r.id);
       return ids.find((id, i) => ids.indexOf(id) !== i);
     };
-    await waitFor(async () => {
-      const c = await runContainer({ cmd: 'true', labels: { [k]: v } });
-      await c.wait();
-      await removeContainer(c);
-      await new Promise((r) => setTimeout(r, 300));
-      return destroyedTwice();
-    }, 30_000, 0);
+    await waitFor(
+      async () => {
+        const c = await runContainer({ cmd: 'true', labels: { [k]: v } });
+        await c.wait();
+        await removeContainer(c);
+        await new Promise((r) => setTimeout(r, 300));
+        return destroyedTwice();
+      },
+      30_000,
+      0,
+    );
     child.kill('SIGINT');
     expect((await child).exitCode).toBe(130);
     const recs = out.lines.map((l) => JSON.parse(l.line) as { id: string; action: string; engine: string });

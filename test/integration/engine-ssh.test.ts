@@ -107,12 +107,22 @@ describe('an ssh:// engine', () => {
 
     const logs = await berthAtHome(['logs', '--json', name], byAddress());
     expect(logs.stderr).toBe('');
-    expect(logs.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['line 1', 'line 2', 'line 3']);
+    expect(
+      logs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ).toEqual(['line 1', 'line 2', 'line 3']);
 
     const events = await berthAtHome(['events', '--json', '--since', '5m', '--until', '0s', '--filter', `container=${name}`], byAddress());
     expect(events.stderr).toBe('');
     expect(events.exitCode).toBe(0);
-    expect(events.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(expect.arrayContaining(['create', 'start']));
+    expect(
+      events.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { action: string }).action),
+    ).toEqual(expect.arrayContaining(['create', 'start']));
   });
 
   it('a Host alias of ~/.ssh/config gives the address, port, user and key (no agent)', async () => {

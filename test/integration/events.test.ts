@@ -40,13 +40,17 @@ describe('berth events', () => {
     const until = nowNs();
     const d = await execa('docker', ['events', '--since', nsArg(since), '--until', nsArg(until), '--filter', `container=${c.id}`, '--format', '{{json .}}']);
     // timeNano has 19 digits: read it from the text, a JS number would round it.
-    const theirs = d.stdout.trim().split('\n').map((l) => ({ ...JSON.parse(l), timeNano: /"timeNano":(\d+)/.exec(l)![1] }));
+    const theirs = d.stdout
+      .trim()
+      .split('\n')
+      .map((l) => ({ ...JSON.parse(l), timeNano: /"timeNano":(\d+)/.exec(l)![1] }));
     const b = await berth(['events', '--json', '--since', nsArg(since), '--until', nsArg(until), '--filter', `container=${c.id}`]);
     expect(b.exitCode).toBe(0);
-    const ours = b.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(ours.map((r) => [r.id, r.action, toNs(r.ts).toString()])).toEqual(
-      theirs.map((e) => [e.Actor.ID, e.Action, String(e.timeNano)]),
-    );
+    const ours = b.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(ours.map((r) => [r.id, r.action, toNs(r.ts).toString()])).toEqual(theirs.map((e) => [e.Actor.ID, e.Action, String(e.timeNano)]));
     // The follow-mode stream saw the same events as the bounded query.
     expect(mine.map((x) => x.rec.action)).toEqual(ours.filter((r) => r.scope === 'container').map((r) => r.action));
   });
@@ -102,14 +106,17 @@ describe('berth events', () => {
 async function subscribed(out: LineCollector): Promise<void> {
   const prefix = uniqueName('evnet');
   let i = 0;
-  await waitFor(async () => {
-    const net = await docker.createNetwork({ Name: `${prefix}-${i++}`, Labels: testLabels() });
-    await net.remove();
-    return out.lines.some((l) => l.line.includes(prefix));
-  }, 30_000, 300);
+  await waitFor(
+    async () => {
+      const net = await docker.createNetwork({ Name: `${prefix}-${i++}`, Labels: testLabels() });
+      await net.remove();
+      return out.lines.some((l) => l.line.includes(prefix));
+    },
+    30_000,
+    300,
+  );
 }
 
 function nsArg(ns: bigint): string {
   return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
-

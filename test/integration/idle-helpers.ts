@@ -20,9 +20,11 @@ export function watchIdle(names: string[], extra: string[] = [], env: Record<str
   const recs = () => out.lines.map((l) => ({ ...(JSON.parse(l.line) as IdleRec), at: l.at }));
   const find = (name: string, pred: (r: IdleRec) => boolean) => recs().find((r) => r.container === name && pred(r));
   const waitRec = async (name: string, pred: (r: IdleRec) => boolean, timeoutMs = 20_000) => {
-    await out.until(() => !!find(name, pred), timeoutMs).catch((err: Error) => {
-      throw new Error(`${err.message}\nwatch-idle's stderr:\n${stderr.join('')}`);
-    });
+    await out
+      .until(() => !!find(name, pred), timeoutMs)
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\nwatch-idle's stderr:\n${stderr.join('')}`);
+      });
     return find(name, pred)!;
   };
   const stop = async () => {

@@ -32,7 +32,10 @@ describe('berth watch-idle --once', () => {
     await sleep(4000);
     const second = await berth(args);
     expect(second.exitCode, second.stderr).toBe(0);
-    const recs = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const recs = second.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const of = (n: string) => recs.filter((r) => r.container === n);
     expect(recs).toHaveLength(3);
     expect(of(f)).toMatchObject([{ action: 'kill', to: 'napping' }]); // from the --config file

@@ -15,7 +15,10 @@ afterAll(async () => {
 class Relay {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
-  constructor(readonly path: string, private readonly target = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '')) {}
+  constructor(
+    readonly path: string,
+    private readonly target = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, ''),
+  ) {}
 
   up(): Promise<void> {
     rmSync(this.path, { force: true });

@@ -14,7 +14,13 @@ describe('berth watch-idle', () => {
     const quiet = await start(made, 'quiet', { cmd: HTTPD, labels: fast });
     const busy = await start(made, 'traffic', { cmd: HTTPD, labels: fast });
     const ip = await ipOf(busy);
-    const traffic = setInterval(() => void fetch(`http://${ip}:8080/`).then((r) => r.text()).catch(() => {}), 300);
+    const traffic = setInterval(
+      () =>
+        void fetch(`http://${ip}:8080/`)
+          .then((r) => r.text())
+          .catch(() => {}),
+      300,
+    );
     const w = watchIdle([quiet, busy]);
     try {
       const found = await w.waitRec(quiet, (r) => r.from === 'unknown');

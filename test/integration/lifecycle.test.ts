@@ -106,7 +106,8 @@ describe('serve owns the lifecycle of its routes and the dependencies they woke 
     // db: its own 2 s after its last awake dependent, plus one round and the stop
     expect(Date.now() - appDown).toBeGreaterThanOrEqual(1500);
     expect(Date.now() - t0).toBeLessThan(25_000); // generous: engine calls take seconds on a loaded machine
-    const slept = () => h.records<{ type: string; container: string; to?: string; action?: string }>().find((r) => r.type === 'idle' && r.container === db && r.action === 'kill' && r.to === 'napping');
+    const slept = () =>
+      h.records<{ type: string; container: string; to?: string; action?: string }>().find((r) => r.type === 'idle' && r.container === db && r.action === 'kill' && r.to === 'napping');
     await waitFor(() => slept(), 5000);
   }, 60_000);
 

@@ -34,7 +34,10 @@ function follow(args: string[]) {
 /** docker logs -t as [ts, msg] pairs. */
 async function dockerLines(id: string): Promise<string[][]> {
   const d = await execa('docker', ['logs', '-t', id]);
-  return d.stdout.trim().split('\n').map((l) => [l.slice(0, 30), l.slice(31)]);
+  return d.stdout
+    .trim()
+    .split('\n')
+    .map((l) => [l.slice(0, 30), l.slice(31)]);
 }
 
 describe('berth logs --follow', () => {
@@ -103,7 +106,10 @@ describe('berth logs --follow', () => {
     await f.out.until((ls) => ls.length >= 300, 20_000);
     f.child.kill('SIGINT');
     expect((await f.child).exitCode).toBe(130);
-    const want = merged.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    const want = merged.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Rec);
     expect(want).toHaveLength(300);
     // Really interleaved: the two containers wrote at the same time, so the merge switches between them
     // many times (counted over the whole history: on a loaded machine one may start a little later).
@@ -112,7 +118,7 @@ describe('berth logs --follow', () => {
     expect(f.recs().map((r) => [r.ts, r.msg])).toEqual(want.map((r) => [r.ts, r.msg]));
   });
 
-  it('with --tail 0, a restart brings only the new run\'s lines, not the history', async () => {
+  it("with --tail 0, a restart brings only the new run's lines, not the history", async () => {
     const ticker = await runContainer({ name: uniqueName('tick'), cmd: 'while true; do echo tick; sleep 0.2; done' });
     const quiet = await runContainer({ name: uniqueName('quiet'), cmd: 'echo "run started"; sleep 30' });
     made.push(ticker, quiet);
@@ -184,10 +190,12 @@ class EngineProxy {
       upstream.on('close', () => client.destroy());
       client.pipe(upstream).pipe(client);
     });
-    return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', () => {
-      this.port = (this.server!.address() as net.AddressInfo).port;
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      this.server!.listen(port, '127.0.0.1', () => {
+        this.port = (this.server!.address() as net.AddressInfo).port;
+        resolve();
+      }),
+    );
   }
 
   async drop(ms: number): Promise<void> {

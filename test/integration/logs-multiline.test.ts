@@ -27,7 +27,10 @@ describe('berth logs: multi-line records', () => {
     await waitFor(async () => (await berth(['logs', name])).stdout.includes('plain words'), 20_000, 200);
     const res = await berth(['logs', '--json', '--level', 'error', name]);
     expect(res.exitCode).toBe(0);
-    const got = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: string });
+    const got = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; level: string });
     expect(got.map((r) => r.msg)).toEqual([
       '2026-03-04 05:06:08 ERROR order 9 failed',
       'java.lang.IllegalStateException: stock gone',

@@ -16,15 +16,18 @@ async function finished(cmd: string, opts: { tty?: boolean; name?: string } = {}
   return c;
 }
 
-const json = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const json = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe('berth logs --format raw', () => {
   let mixed: Docker.Container;
   beforeAll(async () => {
     // stdout and stderr interleaved, CRLF, UTF-8, binary bytes, a final line without newline
-    mixed = await finished(
-      `echo out1; echo err1 >&2; printf 'crlf\\r\\n'; printf 'h\\303\\251llo \\342\\202\\254\\n' >&2; printf '\\377\\376\\000bin\\n'; echo err2 >&2; printf 'no newline'`,
-    );
+    mixed = await finished(`echo out1; echo err1 >&2; printf 'crlf\\r\\n'; printf 'h\\303\\251llo \\342\\202\\254\\n' >&2; printf '\\377\\376\\000bin\\n'; echo err2 >&2; printf 'no newline'`);
   });
 
   it('is byte-identical to docker logs, stdout and stderr each', async () => {
@@ -54,7 +57,12 @@ describe('berth logs --format raw', () => {
     expect(of('stderr')).toEqual(['err1', 'héllo €', 'err2']);
     // each stream with the same times docker has (a container's own lines keep the engine's order)
     const d = await execa('docker', ['logs', '-t', mixed.id], { encoding: 'buffer' });
-    const stamps = (b: Uint8Array) => Buffer.from(b).toString('latin1').split('\n').filter(Boolean).map((l) => l.slice(0, 30));
+    const stamps = (b: Uint8Array) =>
+      Buffer.from(b)
+        .toString('latin1')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.slice(0, 30));
     expect(recs.filter((r) => r.stream === 'stdout').map((r) => r.ts)).toEqual(stamps(d.stdout as Uint8Array));
     expect(recs.filter((r) => r.stream === 'stderr').map((r) => r.ts)).toEqual(stamps(d.stderr as Uint8Array));
     const info = await mixed.inspect();
@@ -109,7 +117,10 @@ describe('berth logs decoding', () => {
     const cut = await berth(['logs', '--json', '--max-line-bytes', '1000', c.id]);
     expect(cut.exitCode, cut.stderr).toBe(0);
     const recs = json(cut.stdout);
-    expect(recs.map((r) => [r.msg.length, r.truncated])).toEqual([[1000, true], [5, undefined]]);
+    expect(recs.map((r) => [r.msg.length, r.truncated])).toEqual([
+      [1000, true],
+      [5, undefined],
+    ]);
     const table = await berth(['logs', '--format', 'table', '--max-line-bytes', '1000', c.id]);
     expect(table.stdout.split('\n')[0]).toMatch(/x{1000} \[line cut: longer than the line bound\]$/);
   });
@@ -131,7 +142,10 @@ describe('berth logs selection and merge', () => {
     // the same lines and times docker has
     for (const c of [a, b]) {
       const d = await execa('docker', ['logs', '-t', c.id]);
-      const theirs = d.stdout.trim().split('\n').map((l) => [l.slice(0, 30), l.slice(31)]);
+      const theirs = d.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, 30), l.slice(31)]);
       const info = await c.inspect();
       expect(recs.filter((r) => r.id === info.Id).map((r) => [r.ts, r.msg])).toEqual(theirs);
     }
@@ -144,7 +158,11 @@ describe('berth logs selection and merge', () => {
     const res = await berth(['logs', '--json', ...cs.map((c) => c.id)]);
     expect(res.exitCode).toBe(0);
     expect(res.stderr).toBe('');
-    expect(json(res.stdout).map((r) => r.msg).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `from ${i}`).sort());
+    expect(
+      json(res.stdout)
+        .map((r) => r.msg)
+        .sort(),
+    ).toEqual(Array.from({ length: 12 }, (_, i) => `from ${i}`).sort());
   });
 
   it('agrees with docker logs on --since, --until and --tail', async () => {
@@ -153,7 +171,14 @@ describe('berth logs selection and merge', () => {
     expect(all).toHaveLength(30);
     const since = all[9]!.slice(0, 30);
     const until = all[20]!.slice(0, 30);
-    for (const args of [['--since', since], ['--until', until], ['--since', since, '--until', until], ['--tail', '5'], ['--tail', '0'], ['--since', since, '--tail', '3']]) {
+    for (const args of [
+      ['--since', since],
+      ['--until', until],
+      ['--since', since, '--until', until],
+      ['--tail', '5'],
+      ['--tail', '0'],
+      ['--since', since, '--tail', '3'],
+    ]) {
       const theirs = (await execa('docker', ['logs', ...args, c.id])).stdout;
       const ours = await berth(['logs', '--format', 'raw', '--no-prefix', ...args, c.id]);
       expect(ours.exitCode, args.join(' ')).toBe(0);
@@ -197,7 +222,11 @@ describe('berth logs selection and merge', () => {
     expect(res.exitCode, res.stderr).toBe(0);
     const sums = json(res.stdout).filter((r) => r.type === 'summary');
     expect(sums.map((r) => [r.scope, r.id ?? null, r.lines]).sort()).toEqual(
-      [['all', null, 2], ['container', a.id, 2], ['container', b.id, 0]].sort(),
+      [
+        ['all', null, 2],
+        ['container', a.id, 2],
+        ['container', b.id, 0],
+      ].sort(),
     );
     const raw = await berth(['logs', '--format', 'raw', '--summary', a.id]);
     expect(raw.stdout).toBe('ERROR a\nb');
@@ -228,7 +257,7 @@ describe('berth logs errors and pipes', () => {
     expect(tpl.exitCode).toBe(1);
   });
 
-  it('takes a name with docker\'s leading slash, and refuses one with any other slash as not found', async () => {
+  it("takes a name with docker's leading slash, and refuses one with any other slash as not found", async () => {
     const c = await finished('echo slashed');
     const name = (await c.inspect()).Name; // "/logs-…"
     const res = await berth(['logs', '--json', name]);

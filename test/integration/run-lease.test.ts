@@ -6,7 +6,14 @@ import { LEASE_LABEL, RUN_LABEL, TEST_LABEL, RunLease, leases, liveRuns, removeR
 
 const made: string[] = [];
 afterAll(async () => {
-  await Promise.all(made.map((id) => docker.getContainer(id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    made.map((id) =>
+      docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
 });
 
 async function objectOf(run: string) {
@@ -20,7 +27,14 @@ async function leaseExpiringAt(run: string, expires: number) {
   made.push(c.id);
 }
 
-const exists = (id: string) => docker.getContainer(id).inspect().then(() => true, () => false);
+const exists = (id: string) =>
+  docker
+    .getContainer(id)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 
 describe('run leases', () => {
   it("keeps a live run's objects, removes an expired or lease-less run's objects, and never its own", async () => {

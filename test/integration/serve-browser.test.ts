@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { removeContainer } from '../helpers/docker.js';
 import { requireTool } from '../helpers/tools.js';
@@ -35,7 +34,12 @@ beforeAll(async () => {
   c.broken = await h.container('pagebad', 'exit 3', { 'berth.proxy.host': host('bad'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/' });
   await h.start();
   c.dep = await pub.container('pagedep', 'exec sleep 3600', {});
-  c.pubApp = await pub.container('pubapp', httpdCmd(app), { 'berth.proxy.host': pubHost('app'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/', 'berth.idle.depends_on': c.dep });
+  c.pubApp = await pub.container('pubapp', httpdCmd(app), {
+    'berth.proxy.host': pubHost('app'),
+    'berth.proxy.port': '8080',
+    'berth.idle.probe': 'http://container:8080/',
+    'berth.idle.depends_on': c.dep,
+  });
   c.pubBad = await pub.container('pubbad', 'exit 3', { 'berth.proxy.host': pubHost('bad'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/' });
   tokenDir = mkdtempSync(join(tmpdir(), 'berth-token-'));
   const tokenFile = join(tokenDir, 'token');
@@ -99,7 +103,10 @@ function wakeFrames(port: number, container: string, headers: Record<string, str
     const req = http.get({ host: '127.0.0.1', port, path: `/$berth/wake-events?container=${container}`, headers, agent: false }, (res) => {
       res.setEncoding('utf8').on('data', (d: string) => {
         body += d;
-        if (/"event":"(ready|error)"/.test(body)) (req.destroy(), resolve(body));
+        if (/"event":"(ready|error)"/.test(body)) {
+          req.destroy();
+          resolve(body);
+        }
       });
     });
     req.on('error', reject);

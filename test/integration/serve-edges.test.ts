@@ -57,7 +57,10 @@ const metric = async (name: string, code: number) => {
 const hits = async (name: string) => (await execa('docker', ['exec', name, 'sh', '-c', 'cat /tmp/hits 2>/dev/null | wc -l'])).stdout.trim();
 
 describe('berth serve: a client that leaves while its request waits for a wake', () => {
-  for (const [kind, key, path] of [['a close-delimited CGI answer', 'cgi', '/cgi-bin/env'], ['a Content-Length answer', 'sized', '/index.html']] as const) {
+  for (const [kind, key, path] of [
+    ['a close-delimited CGI answer', 'cgi', '/cgi-bin/env'],
+    ['a Content-Length answer', 'sized', '/index.html'],
+  ] as const) {
     it(`(${kind}) neither crashes serve nor pins the container: 499, inflight 0, asleep on its timeout`, async () => {
       const name = c[key]!;
       expect(await isRunning(name)).toBe(false);
@@ -113,7 +116,9 @@ describe('berth serve --listen on a network address', () => {
     await open.start(['--listen', '0.0.0.0:0', '--deny', '0.0.0.0/0', '--deny', '::/0']);
     try {
       await waitFor(() => open.stderr.includes('\n'), 5000);
-      expect(open.stderr).toMatch(/^berth: listening on 0\.0\.0\.0:\d+ with neither --token-file nor --allow: \/\$berth\/status, \/\$berth\/metrics and \/\$berth\/api\/stats are open to anyone on the network who can connect$/m);
+      expect(open.stderr).toMatch(
+        /^berth: listening on 0\.0\.0\.0:\d+ with neither --token-file nor --allow: \/\$berth\/status, \/\$berth\/metrics and \/\$berth\/api\/stats are open to anyone on the network who can connect$/m,
+      );
     } finally {
       await open.stop();
     }

@@ -38,9 +38,11 @@ export class ServeHarness {
     this.child = child;
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.out = new LineCollector(child.stdout!);
-    await this.out.until((ls) => ls.some((l) => l.line.includes('"listening"')), 30_000).catch((err: Error) => {
-      throw new Error(`berth serve did not start: ${err.message}\nstderr: ${this.stderr}`);
-    });
+    await this.out
+      .until((ls) => ls.some((l) => l.line.includes('"listening"')), 30_000)
+      .catch((err: Error) => {
+        throw new Error(`berth serve did not start: ${err.message}\nstderr: ${this.stderr}`);
+      });
     const rec = this.out.json<{ event?: string; listen?: string }>().find((r) => r.event === 'listening')!;
     this.port = Number(rec.listen!.split(':').pop());
   }
@@ -85,7 +87,19 @@ export async function isRunning(name: string): Promise<boolean> {
 
 /** How many times the engine started a container since `sinceSec` (from its events). */
 export async function startCount(name: string, sinceSec: number): Promise<number> {
-  const { stdout } = await execa('docker', ['events', '--since', String(sinceSec), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', `container=${name}`, '--filter', 'event=start', '--format', '{{.Action}}']);
+  const { stdout } = await execa('docker', [
+    'events',
+    '--since',
+    String(sinceSec),
+    '--until',
+    String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter',
+    `container=${name}`,
+    '--filter',
+    'event=start',
+    '--format',
+    '{{.Action}}',
+  ]);
   return stdout.split('\n').filter((l) => l.trim() === 'start').length;
 }
 
@@ -97,7 +111,11 @@ export function tcpExchange(port: number, text: string, timeoutMs = 60_000): Pro
     s.on('connect', () => s.write(text));
     s.on('data', (d) => {
       got += d.toString();
-      if (got.length >= text.length) (clearTimeout(timer), s.end(), resolve(got));
+      if (got.length >= text.length) {
+        clearTimeout(timer);
+        s.end();
+        resolve(got);
+      }
     });
     s.on('error', (e) => (clearTimeout(timer), reject(e)));
   });

@@ -26,7 +26,12 @@ beforeAll(async () => {
   c.tcp = await h.container('tcp', 'exec nc -ll -p 5432 -e cat', { 'berth.proxy.tcp': `${tcpPort}:5432` });
   c.db = await h.container('db', 'exec sleep 3600', {});
   c.app = await h.container('app', httpdCmd('echo app-ok > /www/index.html'), { 'berth.proxy.host': host('app'), 'berth.proxy.port': '8080', 'berth.idle.depends_on': c.db });
-  c.paused = await h.container('pause', httpdCmd('echo pause-ok > /www/index.html'), { 'berth.proxy.host': host('pause'), 'berth.proxy.port': '8080', 'berth.idle.timeout': '1s', 'berth.idle.stop_method': 'pause' }, true);
+  c.paused = await h.container(
+    'pause',
+    httpdCmd('echo pause-ok > /www/index.html'),
+    { 'berth.proxy.host': host('pause'), 'berth.proxy.port': '8080', 'berth.idle.timeout': '1s', 'berth.idle.stop_method': 'pause' },
+    true,
+  );
   c.stats = await h.container('stats', httpdCmd('echo stats-ok > /www/index.html'), { 'berth.proxy.host': host('stats'), 'berth.proxy.port': '8080' }, true);
   await h.start(['--stats-interval', '300ms', '--stats-expiry', '5s', '--shutdown-timeout', '20s']);
 }, 90_000);
@@ -44,11 +49,13 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
     let upAt4s: boolean | undefined;
     const probe = setTimeout(() => void isRunning(c.stream!).then((r) => (upAt4s = r)), 4000);
     const body = await new Promise<string>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: h.port, path: '/cgi-bin/slow', headers: { host: host('stream') } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => ((text += d.toString()), lines.push(Date.now() - t0)));
-        res.on('end', () => resolve(text));
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port: h.port, path: '/cgi-bin/slow', headers: { host: host('stream') } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => ((text += d.toString()), lines.push(Date.now() - t0)));
+          res.on('end', () => resolve(text));
+        })
+        .on('error', reject);
     });
     clearTimeout(probe);
     const ended = Date.now();
@@ -107,7 +114,13 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
   });
 
   it('the stats API is started by its poller, returns growing `from` indices, and stops sampling after the expiry without polls', async () => {
-    const api = async (from: number) => JSON.parse((await request(h.port, 'x', `/$berth/api/stats/${c.stats}?from=${from}`)).body) as { metrics: Array<{ cpu: number; mem: number; ts: string }>; from: number; running: boolean; sampling: boolean };
+    const api = async (from: number) =>
+      JSON.parse((await request(h.port, 'x', `/$berth/api/stats/${c.stats}?from=${from}`)).body) as {
+        metrics: Array<{ cpu: number; mem: number; ts: string }>;
+        from: number;
+        running: boolean;
+        sampling: boolean;
+      };
     // Running since before serve started, never requested through it: the poll starts sampling and
     // `running` is the engine's answer (issue 15, item 16).
     expect(await api(0)).toEqual({ metrics: [], from: 0, running: true, sampling: true });
@@ -132,7 +145,11 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
     expect(at.filter((t) => t > quiet + 1000).length).toBeGreaterThan(0); // it sampled until then
     // A fixed cadence: the engine's collector has a reading once a second, so at --stats-interval 300ms one
     // one-shot reading follows another about a second apart. Paired readings plus the interval made it 2.3 s.
-    const gaps = at.filter((t) => t < quiet + 5000).slice(1).map((t, i) => t - at[i]!).sort((x, y) => x - y);
+    const gaps = at
+      .filter((t) => t < quiet + 5000)
+      .slice(1)
+      .map((t, i) => t - at[i]!)
+      .sort((x, y) => x - y);
     expect(gaps.length).toBeGreaterThan(2);
     expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(1600);
     expect((await request(h.port, 'x', '/$berth/api/stats/not-a-route')).status).toBe(404);
@@ -143,11 +160,13 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
     await waitFor(async () => !(await isRunning(c.stream!)), 20_000, 100);
     const since = Math.floor(Date.now() / 1000) - 1;
     const got = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: h.port, path: '/cgi-bin/slow', headers: { host: host('stream') } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port: h.port, path: '/cgi-bin/slow', headers: { host: host('stream') } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        })
+        .on('error', reject);
     });
     await waitFor(() => isRunning(c.stream!), 20_000);
     await new Promise((r) => setTimeout(r, 1500));

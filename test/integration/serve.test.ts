@@ -75,7 +75,8 @@ describe('berth serve: HTTP', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toContain(`Waking <span id="name">${c.page}</span>`);
     expect(res.body).toContain('/$berth/loading.js');
-    const state = async () => (JSON.parse((await request(h.port, host('page'), '/$berth/status')).body) as { routes: Array<{ container: string; state: string }> }).routes.find((r) => r.container === c.page)?.state;
+    const state = async () =>
+      (JSON.parse((await request(h.port, host('page'), '/$berth/status')).body) as { routes: Array<{ container: string; state: string }> }).routes.find((r) => r.container === c.page)?.state;
     await waitFor(async () => (await state()) === 'ready', 30_000);
     expect(await isRunning(c.page!)).toBe(true);
     const js = await request(h.port, host('page'), '/$berth/loading.js');
@@ -153,7 +154,7 @@ describe('berth serve: HTTP', () => {
     expect(head instanceof Error ? head.message : head.status).toBe(431);
   });
 
-  it('answers a client that sends half a head 408 soon after --header-timeout, not at Node\'s next 30 s check', async () => {
+  it("answers a client that sends half a head 408 soon after --header-timeout, not at Node's next 30 s check", async () => {
     const slow = new ServeHarness();
     await slow.start(['--header-timeout', '1s']);
     try {
@@ -176,7 +177,12 @@ describe('berth serve: HTTP', () => {
   it('on SIGTERM finishes an idle stop it has begun, and prints it, before exiting', async () => {
     const own = new ServeHarness();
     // PID 1 ignores SIGTERM: the engine's stop takes the whole stop_timeout, then kills it
-    const name = await own.container('slowstop', "trap '' TERM; while true; do sleep 1; done", { 'berth.proxy.host': `slow-${own.run}.test`, 'berth.proxy.port': '8080', 'berth.idle.timeout': '1s', 'berth.idle.stop_timeout': '4s' }, true);
+    const name = await own.container(
+      'slowstop',
+      "trap '' TERM; while true; do sleep 1; done",
+      { 'berth.proxy.host': `slow-${own.run}.test`, 'berth.proxy.port': '8080', 'berth.idle.timeout': '1s', 'berth.idle.stop_timeout': '4s' },
+      true,
+    );
     try {
       await own.start();
       await new Promise((r) => setTimeout(r, 2500)); // the stop began about 1 s after start
@@ -193,7 +199,7 @@ describe('berth serve: HTTP', () => {
     }
   });
 
-  it('refuses to start (exit 2) when a TCP route\'s port is taken, as for --listen', async () => {
+  it("refuses to start (exit 2) when a TCP route's port is taken, as for --listen", async () => {
     const own = new ServeHarness();
     const holder = net.createServer().listen(0, '127.0.0.1');
     await new Promise((r) => holder.once('listening', r));
@@ -217,7 +223,11 @@ describe('berth serve: HTTP', () => {
 
   it('the listening record names the address actually bound, not the text given to --listen', async () => {
     const res = await berth(['serve', '--listen', 'localhost:0', '--json', '--filter', 'label=berth.test.no-such-route=1'], { timeout: 5000, killSignal: 'SIGTERM' });
-    const rec = res.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.event === 'listening');
+    const rec = res.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((r) => r.event === 'listening');
     expect(rec.listen).toMatch(/^(127\.0\.0\.1|\[::1\]):\d+$/);
     expect(rec.listen).not.toMatch(/:0$/);
   });
@@ -226,8 +236,7 @@ describe('berth serve: HTTP', () => {
     const res = await request(h.port, host('api'), '/$berth/metrics');
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);
     const samples = parsePrometheus(res.body);
-    const value = (name: string, labels: Record<string, string>) =>
-      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    const value = (name: string, labels: Record<string, string>) => samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
     expect(value('berth_proxy_requests_total', { route: c.many!, code: '200' })).toBe(50);
     expect(value('berth_proxy_wakes_total', { route: c.many!, result: 'ok' })).toBe(1);
     expect(value('berth_proxy_wakes_total', { route: c.broken!, result: 'error' })).toBe(1);

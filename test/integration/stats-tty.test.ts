@@ -22,10 +22,14 @@ describe('berth stats in a terminal (tmux)', () => {
     const s = await sessions.session(`node ${BERTH_BIN} stats ${name}; echo "exit=$?"; exec sleep 120`, 140, 20);
     // The first sample has no CPU% yet ("--"): wait for the second, which has every number and sparkline.
     const row = new RegExp(`^${name} +\\d+\\.\\d\\d% +\\S+ / \\S+ +\\d+\\.\\d\\d% +(\\S+/s +){4}1 +[▁-█]+ +[▁-█]+ +[▁-█]+$`, 'm');
-    const screen = await waitFor(async () => {
-      const text = await capture(s);
-      return row.test(text) ? text : undefined;
-    }, 20_000, 150);
+    const screen = await waitFor(
+      async () => {
+        const text = await capture(s);
+        return row.test(text) ? text : undefined;
+      },
+      20_000,
+      150,
+    );
     // The table, then (140 columns leave room) the sparklines of CPU, memory and network.
     expect(screen).toMatch(/^NAME +CPU % +MEM USAGE \/ LIMIT +MEM % +NET RX\/s +NET TX\/s +BLOCK R\/s +BLOCK W\/s +PIDS +CPU +MEM +NET$/m);
     expect(screen).toMatch(row);

@@ -51,7 +51,10 @@ describe('berth stats', () => {
     const tookMs = Date.now() - t0;
     expect(once.exitCode).toBe(0);
     expect(once.stderr).toBe('');
-    const recs = once.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const recs = once.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(recs.map((r) => r.id).sort()).toEqual([busy.id, idle.id].sort());
     for (const r of recs) {
       expect(r.type).toBe('stats');

@@ -75,7 +75,10 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     const key = (id: string, action: string, ts: string) => `${id} ${action} ${ts}`;
     const exact = (line: string) => BigInt(/"timeNano":(\d+)/.exec(line)![1]!);
     const wanted = theirLines.lines.map((l, i) => (syncIds.has(want[i]!.Actor.ID) ? '' : key(want[i]!.Actor.ID, want[i]!.Action, nanosToRfc3339(exact(l.line))))).filter(Boolean);
-    const got = ours.out.json<{ id: string; action: string; ts: string }>().filter((r) => !syncIds.has(r.id)).map((r) => key(r.id, r.action, r.ts));
+    const got = ours.out
+      .json<{ id: string; action: string; ts: string }>()
+      .filter((r) => !syncIds.has(r.id))
+      .map((r) => key(r.id, r.action, r.ts));
     expect(wanted.length).toBeGreaterThanOrEqual(45 * 4);
     expect(got.filter((x) => !wanted.includes(x))).toEqual([]); // nothing else
     expect(wanted.filter((x) => !got.includes(x))).toEqual([]); // nothing missing
@@ -111,7 +114,10 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     try {
       const c = await keep(runContainer({ name: uniqueName('st4'), cmd: 'sleep 60' }));
       const name = (await c.inspect()).Name.slice(1);
-      for (const hosts of [[socket, empty.host], [empty.host, socket]]) {
+      for (const hosts of [
+        [socket, empty.host],
+        [empty.host, socket],
+      ]) {
         const res = await berth([...hosts.flatMap((h) => ['-H', h]), 'stats', '--no-stream', '--json', name]);
         expect(res.stderr).toBe('');
         expect(res.exitCode).toBe(0);

@@ -13,7 +13,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const json = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const json = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const core = (r: Record<string, unknown>) => ({ templateId: r.templateId, template: r.template, count: r.count, levels: r.levels });
 
 const TEXT = [
@@ -40,7 +45,12 @@ describe('berth templates: stdin', () => {
   });
 
   it('--annotate: every line in input order with its template; a malformed JSON line is text, reported once', async () => {
-    const input = ['{"type":"log","ts":"2026-01-02T10:00:00.000000000Z","name":"web","level":"INFO","msg":"job 1 done"}', '{not json', '{"type":"log","name":"web","msg":"job 2 done"}', 'plain job 3 done'].join('\n');
+    const input = [
+      '{"type":"log","ts":"2026-01-02T10:00:00.000000000Z","name":"web","level":"INFO","msg":"job 1 done"}',
+      '{not json',
+      '{"type":"log","name":"web","msg":"job 2 done"}',
+      'plain job 3 done',
+    ].join('\n');
     const r = await berth(['templates', '--annotate'], { input });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/^berth: line 2: not valid JSON .*; clustered as text$/);

@@ -74,11 +74,23 @@ describe('berth topology when the engine goes away', () => {
     await relay.shut();
     const shutAt = Date.now();
     const downAt = snaps().length;
-    await out.until(() => snaps().slice(downAt).filter((s) => !s.engineUp).length >= 3, 20_000);
+    await out.until(
+      () =>
+        snaps()
+          .slice(downAt)
+          .filter((s) => !s.engineUp).length >= 3,
+      20_000,
+    );
     await relay.open();
     const reopenAt = Date.now();
     const upAt = snaps().length;
-    await out.until(() => snaps().slice(upAt).some((s) => s.engineUp && s.nodes[0]!.info > 0), 30_000);
+    await out.until(
+      () =>
+        snaps()
+          .slice(upAt)
+          .some((s) => s.engineUp && s.nodes[0]!.info > 0),
+      30_000,
+    );
     child.kill('SIGINT');
     const res = await child;
     expect(res.exitCode).toBe(130);
@@ -111,7 +123,10 @@ describe('berth topology when the engine goes away', () => {
       });
       expect(res.exitCode).toBe(0);
       expect(res.stderr).toBe(`berth: TCP connections are not counted: the engine at tcp://127.0.0.1:${tcpRelay.port} is not on this host, so its containers' /proc/<pid>/net/tcp cannot be read`);
-      const snaps = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as TopologyRecord);
+      const snaps = res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as TopologyRecord);
       expect(snaps.map((s) => [s.tick, s.sources.tcp, s.nodes.map((n) => n.id)])).toEqual([1, 2, 3, 4].map((t) => [t, false, ['app']]));
       expect(snaps.reduce((n, s) => n + s.nodes[0]!.info, 0)).toBeGreaterThan(0); // logs still flow through the remote engine
     } finally {

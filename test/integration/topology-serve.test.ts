@@ -11,12 +11,17 @@ const project = uniqueName('tsrv').replace(/-/g, '');
 const host = `web-${h.run}.test`;
 
 beforeAll(async () => {
-  await h.container('web', httpdCmd('echo web-ok > /www/index.html'), {
-    'com.docker.compose.project': project,
-    'com.docker.compose.service': 'web',
-    'berth.proxy.host': host,
-    'berth.proxy.port': '8080',
-  }, true);
+  await h.container(
+    'web',
+    httpdCmd('echo web-ok > /www/index.html'),
+    {
+      'com.docker.compose.project': project,
+      'com.docker.compose.service': 'web',
+      'berth.proxy.host': host,
+      'berth.proxy.port': '8080',
+    },
+    true,
+  );
   await h.start();
 });
 
@@ -43,12 +48,18 @@ describe('berth topology --serve', () => {
     expect(sum()).toBe(5);
     const last = snaps().at(-1)!;
     expect(last.sources.serve).toBe(true);
-    expect(last.nodes.map((n) => [n.id, n.kind])).toEqual([['client', 'client'], ['web', 'service']]);
+    expect(last.nodes.map((n) => [n.id, n.kind])).toEqual([
+      ['client', 'client'],
+      ['web', 'service'],
+    ]);
     expect(last.edges).toEqual([{ from: 'client', to: 'web', kind: 'client', count: 0, connections: 0, requests: 0, input: 0 }]);
   }, 90_000);
 
   it('says once on stderr when serve cannot be read, and keeps the snapshots coming', async () => {
-    const res = await execa('node', [BERTH_BIN, 'topology', '--project', project, '--serve', 'http://127.0.0.1:9', '--interval', '300ms', '--ticks', '4', '--json', '--no-stdin'], { reject: false, timeout: 30_000 });
+    const res = await execa('node', [BERTH_BIN, 'topology', '--project', project, '--serve', 'http://127.0.0.1:9', '--interval', '300ms', '--ticks', '4', '--json', '--no-stdin'], {
+      reject: false,
+      timeout: 30_000,
+    });
     expect(res.exitCode).toBe(0);
     expect(res.stdout.trim().split('\n')).toHaveLength(4);
     expect(res.stderr).toMatch(/^berth: cannot read berth serve at http:\/\/127\.0\.0\.1:9\/\$berth\/metrics: .*; client requests are not counted until it answers$/);

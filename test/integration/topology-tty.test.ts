@@ -12,7 +12,10 @@ const session = (script: string) => tmuxSessions.session(script);
 beforeAll(async () => {
   ensureTmux();
   const labels = (service: string, extra: Record<string, string> = {}) => ({ 'com.docker.compose.project': project, 'com.docker.compose.service': service, ...extra });
-  for (const [svc, extra] of [['server', {}], ['client', { 'com.docker.compose.depends_on': 'server:service_started:false' }]] as const) {
+  for (const [svc, extra] of [
+    ['server', {}],
+    ['client', { 'com.docker.compose.depends_on': 'server:service_started:false' }],
+  ] as const) {
     const c = await runContainer({ name: `${project}-${svc}-1`, labels: labels(svc, extra), cmd: 'exec sleep 3600' });
     made.push(c.id);
   }
@@ -30,10 +33,14 @@ describe('berth topology in a terminal (tmux)', () => {
   it('shows the exact count as a badge (6+ above six), dots on the edge, and the legend; restores the terminal on Ctrl-C', async () => {
     const input = '{"from":"client","to":"server","count":3}\\n{"edge":"client->worker","count":9}\\n';
     const s = await session(`printf '${input}' | ${berthCmd} --tick 3s; echo "exit=$?"; exec sleep 120`);
-    const screen = await waitFor(async () => {
-      const text = await capture(s);
-      return edgeLine(text, 'server')?.includes('[3]') && edgeLine(text, 'worker')?.includes('[6+]') ? text : undefined;
-    }, 30_000, 150);
+    const screen = await waitFor(
+      async () => {
+        const text = await capture(s);
+        return edgeLine(text, 'server')?.includes('[3]') && edgeLine(text, 'worker')?.includes('[6+]') ? text : undefined;
+      },
+      30_000,
+      150,
+    );
     expect(screen).toContain('● = real event since last tick');
     expect(screen).toMatch(/^berth topology {2}project \S+ {2}tick 1 \(3s\) {2}engine up/m);
     expect(edgeLine(screen, 'server')).toMatch(/^client [─●]+▶ server \[3\] depends_on$/);
@@ -41,18 +48,26 @@ describe('berth topology in a terminal (tmux)', () => {
     // during the tick the dots travel: some capture shows them on the edge
     await waitFor(async () => (edgeLine(await capture(s), 'worker') ?? '').includes('●'), 3_000, 50);
     // the next tick had no events: badges and dots are gone
-    const quiet = await waitFor(async () => {
-      const text = await capture(s);
-      return /tick 2 /.test(text) ? text : undefined;
-    }, 15_000, 150);
+    const quiet = await waitFor(
+      async () => {
+        const text = await capture(s);
+        return /tick 2 /.test(text) ? text : undefined;
+      },
+      15_000,
+      150,
+    );
     expect(edgeLine(quiet, 'server')).toMatch(/^client ─+▶ server depends_on$/);
     expect(edgeLine(quiet, 'worker')).toMatch(/^client ─+▶ worker input$/);
 
     await execa('tmux', ['send-keys', '-t', s, 'C-c']);
-    const after = await waitFor(async () => {
-      const text = await capture(s);
-      return text.includes('exit=') ? text : undefined;
-    }, 15_000, 150);
+    const after = await waitFor(
+      async () => {
+        const text = await capture(s);
+        return text.includes('exit=') ? text : undefined;
+      },
+      15_000,
+      150,
+    );
     expect(after).toContain('exit=130');
     expect(after).not.toContain('berth topology'); // the map was on the alternate screen, which is gone
     const { stdout: flags } = await execa('tmux', ['display', '-p', '-t', s, '#{alternate_on} #{cursor_flag}']);

@@ -28,13 +28,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(made.map(removeContainer));
-  await docker.getNetwork(network).remove().catch(() => {});
+  await docker
+    .getNetwork(network)
+    .remove()
+    .catch(() => {});
 });
 
 const edgeOf = (s: TopologyRecord, from: string, to: string) => s.edges.find((e) => e.from === from && e.to === to);
 const nodeOf = (s: TopologyRecord, id: string) => s.nodes.find((n) => n.id === id)!;
-const allZero = (s: TopologyRecord) =>
-  s.edges.every((e) => e.count === 0) && s.nodes.every((n) => n.events + n.logs + n.input === 0);
+const allZero = (s: TopologyRecord) => s.edges.every((e) => e.count === 0) && s.nodes.every((n) => n.events + n.logs + n.input === 0);
 
 describe('berth topology on a real engine', () => {
   it('counts new TCP connections and log lines on the project, stdin records too; zeros once the loop stops', async () => {
@@ -48,7 +50,10 @@ describe('berth topology on a real engine', () => {
     child.stdin!.write('{"edge":"client->server","count":3}\nnot json\n{"node":"batch"}\n');
     await out.until(() => snaps().some((s) => edgeOf(s, 'client', 'server')?.input === 3), 15_000);
 
-    await docker.getContainer(`${project}-client-1`).exec({ Cmd: ['sh', '-c', 'echo stop > /stop-loop'] }).then((e) => e.start({}));
+    await docker
+      .getContainer(`${project}-client-1`)
+      .exec({ Cmd: ['sh', '-c', 'echo stop > /stop-loop'] })
+      .then((e) => e.start({}));
     const stopAt = snaps().length;
     await out.until(() => snaps().slice(stopAt).filter(allZero).length >= 2, 30_000);
     child.kill('SIGINT');
@@ -97,7 +102,12 @@ describe('berth topology on a real engine', () => {
   it('--ticks stops after that many snapshots; a closed pipe exits 0 quietly', async () => {
     const res = await berth(['topology', '--project', project, '--interval', '200ms', '--ticks', '3', '--no-stdin']);
     expect(res.exitCode).toBe(0);
-    expect(res.stdout.trim().split('\n').map((l) => JSON.parse(l).tick)).toEqual([1, 2, 3]);
+    expect(
+      res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).tick),
+    ).toEqual([1, 2, 3]);
     const piped = await execa('bash', ['-o', 'pipefail', '-c', `node ${BERTH_BIN} topology --project ${project} --tick 200ms </dev/null | head -1`], { reject: false, timeout: 30_000 });
     expect(piped.exitCode).toBe(0);
     expect(piped.stderr).toBe('');
@@ -124,7 +134,12 @@ describe('berth topology on a real engine', () => {
     const res = await berth(['topology', '--project', `${project}-none`, '--interval', '200ms', '--ticks', '2', '--no-stdin']);
     expect(res.exitCode).toBe(0);
     expect(res.stderr).toBe(`berth: no containers match project ${project}-none yet; the map fills in as they appear`);
-    expect(res.stdout.trim().split('\n').map((l) => JSON.parse(l).nodes)).toEqual([[], []]);
+    expect(
+      res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).nodes),
+    ).toEqual([[], []]);
   });
 
   it.each([

@@ -37,7 +37,19 @@ describe('berth wake under signals and concurrency', () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     const [a, b] = await Promise.all([berth(['wake', app]), berth(['wake', app])]);
     expect([a.exitCode, b.exitCode, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
-    const ev = await execa('docker', ['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', `container=${app}`, '--filter', 'event=start', '--format', '{{.Action}}']);
+    const ev = await execa('docker', [
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(Math.ceil(Date.now() / 1000)),
+      '--filter',
+      `container=${app}`,
+      '--filter',
+      'event=start',
+      '--format',
+      '{{.Action}}',
+    ]);
     expect(ev.stdout.trim().split('\n')).toEqual(['start']);
   });
 });

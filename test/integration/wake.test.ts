@@ -13,7 +13,11 @@ async function create(prefix: string, o: Parameters<typeof runContainer>[0]): Pr
   return name;
 }
 
-const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; dep?: string; message: string; container: string });
+const events = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { event: string; dep?: string; message: string; container: string });
 
 describe('berth wake', () => {
   it('starts the compose dependency first, waits for its healthcheck, then the app, emitting the events in order', async () => {
@@ -119,15 +123,16 @@ describe('berth wake', () => {
     expect((await docker.getContainer(app2).inspect()).State.Running).toBe(false);
   });
 
-  it.each([
-    [{ 'berth.idle.wake_timeout': 'soon' }, (n: string) => `berth: container ${n}: label berth.idle.wake_timeout: expected a duration like 30s, 15m, 1h (0 = never) (got: "soon")`],
-  ])('rejects a bad label naming container, label and expected form (exit 2)', async (labels, message) => {
-    const app = await create('badlabel', { cmd: 'exec sleep 600', labels });
-    const res = await berth(['wake', app]);
-    expect(res.exitCode).toBe(2);
-    expect(res.stderr.split('\n')[0]).toBe(message(app));
-    expect((await docker.getContainer(app).inspect()).State.Running).toBe(false);
-  });
+  it.each([[{ 'berth.idle.wake_timeout': 'soon' }, (n: string) => `berth: container ${n}: label berth.idle.wake_timeout: expected a duration like 30s, 15m, 1h (0 = never) (got: "soon")`]])(
+    'rejects a bad label naming container, label and expected form (exit 2)',
+    async (labels, message) => {
+      const app = await create('badlabel', { cmd: 'exec sleep 600', labels });
+      const res = await berth(['wake', app]);
+      expect(res.exitCode).toBe(2);
+      expect(res.stderr.split('\n')[0]).toBe(message(app));
+      expect((await docker.getContainer(app).inspect()).State.Running).toBe(false);
+    },
+  );
 
   it('prints one progress line per step with --format table (what a TTY shows)', async () => {
     const app = await create('table', { cmd: 'exec sleep 600' });

@@ -60,9 +60,7 @@ export const BAD_BYTES = Buffer.from([0xff, 0xfe]);
  * Lines whose pad is bad get \\377\\376 after the pad; odd pads go to stderr.
  */
 export function writerScript(tag: string, pads: Array<{ bad: boolean }>, count: number, everyMs: number, lingerS: number): string {
-  const cases = pads
-    .map((p, i) => `${i}) printf '%s-%d-%s${p.bad ? '\\377\\376' : ''}\\n' ${tag} $i "$PAD${i}"${i % 2 ? ' >&2' : ''} ;;`)
-    .join(' ');
+  const cases = pads.map((p, i) => `${i}) printf '%s-%d-%s${p.bad ? '\\377\\376' : ''}\\n' ${tag} $i "$PAD${i}"${i % 2 ? ' >&2' : ''} ;;`).join(' ');
   const sleep = everyMs > 0 ? `sleep ${(everyMs / 1000).toFixed(3)};` : '';
   const cond = count > 0 ? `[ $i -lt ${count} ]` : 'true';
   return `i=0; while ${cond}; do i=$((i+1)); case $((i % ${pads.length})) in ${cases} esac; ${sleep} done; sleep ${lingerS}`;

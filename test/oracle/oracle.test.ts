@@ -212,7 +212,13 @@ async function runSeed(seed: number): Promise<Report> {
   for (const p of planned) {
     if (!p.id || p.before) continue;
     const ours = byId.get(p.id) ?? [];
-    const exists = await docker.getContainer(p.id).inspect().then(() => true, () => false);
+    const exists = await docker
+      .getContainer(p.id)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
     if (exists) {
       const want = await dockerLogs(p.id);
       report.logs.checked++;
@@ -221,7 +227,8 @@ async function runSeed(seed: number): Promise<Report> {
       report.logs.missing += diff.missing.length;
       report.logs.extra += diff.extra.length;
       report.logs.repeated += ours.length - new Set(ours).size;
-      if (diff.missing.length || diff.extra.length) report.stderr.push(`logs of ${p.tag} (${p.id.slice(0, 12)}): missing ${JSON.stringify(diff.missing.slice(0, 3)).slice(0, 300)} extra ${JSON.stringify(diff.extra.slice(0, 3)).slice(0, 300)}`);
+      if (diff.missing.length || diff.extra.length)
+        report.stderr.push(`logs of ${p.tag} (${p.id.slice(0, 12)}): missing ${JSON.stringify(diff.missing.slice(0, 3)).slice(0, 300)} extra ${JSON.stringify(diff.extra.slice(0, 3)).slice(0, 300)}`);
     } else {
       const msgs = ours.map((o) => o.slice(o.indexOf(' ', o.indexOf(' ') + 1) + 1));
       for (const m of msgs) {
@@ -239,15 +246,27 @@ async function runSeed(seed: number): Promise<Report> {
   // removal lines: one per harness container destroyed while followed
   const destroyed = new Set(theirsEv.filter((e) => e.key.split(' ')[1] === 'destroy' && e.ns >= t0).map((e) => e.key.split(' ')[0]!));
   report.removals.expected = destroyed.size;
-  const removalLines = logs.stderr().split('\n').filter((l) => / was removed/.test(l));
+  const removalLines = logs
+    .stderr()
+    .split('\n')
+    .filter((l) => / was removed/.test(l));
   for (const id of destroyed) {
     const k = removalLines.filter((l) => l.includes(`(${id.slice(0, 12)})`)).length;
     if (k === 0) report.removals.missing.push(id.slice(0, 12));
     if (k > 1) report.removals.repeated.push(id.slice(0, 12));
   }
-  const noise = logs.stderr().split('\n').filter((l) => l && !/ was removed; its logs end here$/.test(l));
+  const noise = logs
+    .stderr()
+    .split('\n')
+    .filter((l) => l && !/ was removed; its logs end here$/.test(l));
   report.stderr.push(...noise.map((l) => `logs stderr: ${l}`));
-  report.stderr.push(...events.stderr().split('\n').filter(Boolean).map((l) => `events stderr: ${l}`));
+  report.stderr.push(
+    ...events
+      .stderr()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `events stderr: ${l}`),
+  );
 
   // stats
   const ourStats = stats.out.json<{ id: string }>();
@@ -271,7 +290,7 @@ async function dockerLogs(id: string): Promise<string[]> {
   const lines = (b: Uint8Array, stream: string) => {
     const buf = Buffer.from(b);
     const out: string[] = [];
-    for (let start = 0; start < buf.length; ) {
+    for (let start = 0; start < buf.length;) {
       let nl = buf.indexOf(10, start);
       if (nl === -1) nl = buf.length;
       out.push(`${buf.toString('latin1', start, start + 30)} ${stream} ${joinPartials(buf.subarray(start + 31, nl)).toString('utf8')}`);
@@ -316,8 +335,21 @@ describe('oracle: berth against docker under random load', () => {
       const summary = `oracle seed ${seed}: ${rep.containers} containers; events docker ${rep.events.docker}, berth ${rep.events.berth}, missing ${rep.events.missing.length}, repeated ${rep.events.repeated.length}, extra ${rep.events.extra.length}; logs of ${rep.logs.checked} containers: docker ${rep.logs.docker} lines, missing ${rep.logs.missing}, repeated ${rep.logs.repeated}, extra ${rep.logs.extra}; gone --rm containers: read ${rep.logs.goneRead} of ${rep.logs.goneWritten} lines, repeated ${rep.logs.goneRepeated}, foreign ${rep.logs.foreign}; removals ${rep.removals.expected}, missing ${rep.removals.missing.length}, repeated ${rep.removals.repeated.length}; stats records ${rep.stats.records}, foreign ${rep.stats.foreign}, unsampled ${rep.stats.unsampled.length}`;
       console.log(summary);
       const failed =
-        rep.events.missing.length + rep.events.repeated.length + rep.events.extra.length + rep.logs.missing + rep.logs.repeated + rep.logs.extra + rep.logs.foreign + rep.logs.goneRepeated + rep.removals.missing.length + rep.removals.repeated.length + rep.stats.foreign + rep.stats.unsampled.length + rep.stderr.length;
-      if (failed) console.error(`oracle FAILED with seed ${seed} (re-run: npm run soak -- --seed ${seed} --minutes 1)\n${JSON.stringify({ ...rep, stderr: rep.stderr.slice(0, 20) }, null, 1).slice(0, 6000)}`);
+        rep.events.missing.length +
+        rep.events.repeated.length +
+        rep.events.extra.length +
+        rep.logs.missing +
+        rep.logs.repeated +
+        rep.logs.extra +
+        rep.logs.foreign +
+        rep.logs.goneRepeated +
+        rep.removals.missing.length +
+        rep.removals.repeated.length +
+        rep.stats.foreign +
+        rep.stats.unsampled.length +
+        rep.stderr.length;
+      if (failed)
+        console.error(`oracle FAILED with seed ${seed} (re-run: npm run soak -- --seed ${seed} --minutes 1)\n${JSON.stringify({ ...rep, stderr: rep.stderr.slice(0, 20) }, null, 1).slice(0, 6000)}`);
       expect({ seed, failed, stderr: rep.stderr.slice(0, 5) }).toEqual({ seed, failed: 0, stderr: [] });
     });
   }

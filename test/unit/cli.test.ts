@@ -93,7 +93,7 @@ describe('the top-level help from summaries (no command loaded)', () => {
     const stubs = await buildProgram(new CommandContext(io()), []);
     expect(stubs.commands.map((c) => c.name())).toEqual(COMMANDS.map((c) => c.name));
     expect(stubs.helpInformation()).toBe(full.helpInformation());
-    expect(stubs.helpInformation()).toMatch(/\n  stats \[options\] \[containers\.\.\.\] +/);
+    expect(stubs.helpInformation()).toMatch(/\n {2}stats \[options\] \[containers\.\.\.\] +/);
   });
   it('prints the same for --help, no command and help with no name', async () => {
     const help = await runIn(['--help']);

@@ -109,7 +109,29 @@ describe('EngineClient over tcp+TLS', () => {
     const https = await import('node:https');
     dir = mkdtempSync(join(tmpdir(), 'berth-tls-'));
     writeFileSync(join(dir, 'san.cnf'), '[req]\ndistinguished_name=dn\n[dn]\n[san]\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem'), '-config', join(dir, 'san.cnf'), '-extensions', 'san'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'ca.pem'),
+        '-config',
+        join(dir, 'san.cnf'),
+        '-extensions',
+        'san',
+      ],
+      { stdio: 'ignore' },
+    );
     tlsServer = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'ca.pem')) }, (req, res) => res.end(JSON.stringify({ path: req.url })));
     await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
     port = (tlsServer.address() as import('node:net').AddressInfo).port;

@@ -108,15 +108,13 @@ describe('the engine client over ssh (a stand-in ssh)', () => {
     expect(pids.filter(alive)).toEqual([]);
   });
 
-  it("a failing ssh is an unreachable engine (exit 3) whose message carries what ssh said", async () => {
+  it('a failing ssh is an unreachable engine (exit 3) whose message carries what ssh said', async () => {
     process.env.FAKE_SSH_FAIL = 'ssh: connect to host lab port 22: Connection refused';
     try {
       const err = await negotiate(createEngine({ name: 'lab', host: 'ssh://lab' })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BerthError);
       expect(err).toMatchObject({ code: 'ENGINE_UNREACHABLE', exitCode: 3 });
-      expect((err as Error).message).toBe(
-        'cannot connect to the Docker engine at ssh://lab: ssh exited with status 255: Warning: a first line; ssh: connect to host lab port 22: Connection refused',
-      );
+      expect((err as Error).message).toBe('cannot connect to the Docker engine at ssh://lab: ssh exited with status 255: Warning: a first line; ssh: connect to host lab port 22: Connection refused');
     } finally {
       delete process.env.FAKE_SSH_FAIL;
     }

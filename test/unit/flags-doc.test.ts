@@ -5,8 +5,7 @@ import { buildProgram } from '../../src/cli.js';
 import { CommandContext } from '../../src/context.js';
 import { flagRows, flagsDoc } from '../../src/core/docs/flags.js';
 
-const program = () =>
-  buildProgram(new CommandContext({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, signal: new AbortController().signal }));
+const program = () => buildProgram(new CommandContext({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, signal: new AbortController().signal }));
 
 describe('docs/flags.md', () => {
   it('gives every flag name one meaning across the commands that take it', async () => {

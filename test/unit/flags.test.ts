@@ -39,7 +39,10 @@ describe('flags', () => {
     const coloured = await runIn(['templates', '--format', 'table'], { FORCE_COLOR: '1' }, lines);
     expect(coloured.code).toBe(0);
     expect(coloured.stdout).toMatch(/\x1b\[/);
-    for (const argv of [['--no-color', 'templates', '--format', 'table'], ['templates', '--no-color', '--format', 'table']]) {
+    for (const argv of [
+      ['--no-color', 'templates', '--format', 'table'],
+      ['templates', '--no-color', '--format', 'table'],
+    ]) {
       const plain = await runIn(argv, { FORCE_COLOR: '1' }, lines);
       expect(plain.code).toBe(0);
       expect(plain.stdout).not.toMatch(/\x1b\[/);
@@ -64,7 +67,7 @@ describe('flags', () => {
     expect(await err(['logs', '--max-line-bytes', 'lots'])).toEqual([2, 'berth: --max-line-bytes: expected a size like 512, 64k, 1m (got: "lots")']);
   });
 
-  it("reads its version from package.json", () => {
+  it('reads its version from package.json', () => {
     expect(VERSION).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 

@@ -83,8 +83,14 @@ describe('compose v1 depends_on from the compose file', () => {
   });
 
   it('dependsOnOf: list, map with and without condition, nothing', () => {
-    expect([...dependsOnOf({ depends_on: ['a', 'b'] })]).toEqual([['a', 'service_started'], ['b', 'service_started']]);
-    expect([...dependsOnOf({ depends_on: { a: null, b: { condition: 'service_healthy' } } })]).toEqual([['a', 'service_started'], ['b', 'service_healthy']]);
+    expect([...dependsOnOf({ depends_on: ['a', 'b'] })]).toEqual([
+      ['a', 'service_started'],
+      ['b', 'service_started'],
+    ]);
+    expect([...dependsOnOf({ depends_on: { a: null, b: { condition: 'service_healthy' } } })]).toEqual([
+      ['a', 'service_started'],
+      ['b', 'service_healthy'],
+    ]);
     expect([...dependsOnOf({ image: 'x' })]).toEqual([]);
   });
 });

@@ -86,7 +86,11 @@ describe('idle config from labels', () => {
     ['min_bytes', 'lots', 'container web: label berth.idle.min_bytes: expected a byte count like 0, 512, 10k, 1m (got: "lots")'],
     ['busy', 'cpu>5', 'container web: label berth.idle.busy: expected cpu>N% (e.g. cpu>5%) or exec:COMMAND (exit 0 = busy) (got: "cpu>5")'],
     ['probe', 'tcp://db', `container web: label berth.idle.probe: expected http://HOST:PORT/PATH, https://… or tcp://HOST:PORT (HOST "container" = the container's address) (got: "tcp://db")`],
-    ['depends_on', 'db:soon', 'container web: label berth.idle.depends_on: expected a comma-separated list of NAME or NAME:CONDITION (service_started, service_healthy, service_completed_successfully, ready) (got: "db:soon")'],
+    [
+      'depends_on',
+      'db:soon',
+      'container web: label berth.idle.depends_on: expected a comma-separated list of NAME or NAME:CONDITION (service_started, service_healthy, service_completed_successfully, ready) (got: "db:soon")',
+    ],
     ['start_endpoint', 'api', 'container web: label berth.idle.start_endpoint: expected a comma-separated list of path prefixes starting with / (got: "api")'],
   ])('rejects a bad %s naming container, label and form', (key, value, message) => {
     let err: unknown;
@@ -103,7 +107,19 @@ describe('idle config from labels', () => {
 
 describe('idle config file', () => {
   const file = parseConfigText(
-    ['defaults:', '  idle:', '    stop_method: pause', 'containers:', '  web:', '    idle:', '      timeout: 3s', '      depends_on: [db, cache]', '    berth.proxy.host: web.test', '  db:', '    berth.idle.timeout: 10m'].join('\n'),
+    [
+      'defaults:',
+      '  idle:',
+      '    stop_method: pause',
+      'containers:',
+      '  web:',
+      '    idle:',
+      '      timeout: 3s',
+      '      depends_on: [db, cache]',
+      '    berth.proxy.host: web.test',
+      '  db:',
+      '    berth.idle.timeout: 10m',
+    ].join('\n'),
     'idle.yml',
   );
 

@@ -28,8 +28,7 @@ function world(units: Record<string, Omit<Unit, 'id' | 'rx' | 'tx'>>, execExit =
       calls.push(`${method} ${name}`);
       x.running = false;
     },
-    list: async () =>
-      [...u.entries()].map(([name, x]): Seen => ({ id: x.id, name, labels: x.labels, running: x.running, paused: false, awake: x.running, status: x.running ? 'Up' : 'Exited (0)' })),
+    list: async () => [...u.entries()].map(([name, x]): Seen => ({ id: x.id, name, labels: x.labels, running: x.running, paused: false, awake: x.running, status: x.running ? 'Up' : 'Exited (0)' })),
     counters: async (id: string): Promise<Counters> => {
       const [, x] = byId(id);
       return { at: t, bytes: x.rx + x.tx, tx: x.tx };

@@ -95,8 +95,14 @@ describe('dependency conditions across a graph', () => {
     const { depConditions } = await import('../../src/core/idle/wake.js');
     const unit = (name: string, deps: Array<[string, string]>) => [name, { name, deps: deps.map(([n, condition]) => ({ name: n, condition })) }] as const;
     const units = new Map([
-      unit('app', [['db', 'service_started'], ['init', 'service_completed_successfully']]),
-      unit('api', [['db', 'service_healthy'], ['cache', 'service_started']]),
+      unit('app', [
+        ['db', 'service_started'],
+        ['init', 'service_completed_successfully'],
+      ]),
+      unit('api', [
+        ['db', 'service_healthy'],
+        ['cache', 'service_started'],
+      ]),
       unit('worker', [['db', 'ready']]),
     ]) as never;
     expect([...depConditions(units)].sort()).toEqual([

@@ -58,7 +58,16 @@ const kinds = (evs: WakeEvent[]) => evs.map((e) => (e.dep ? `${e.event}:${e.dep}
 
 describe('the wake sequence', () => {
   it('starts dependencies deepest first, each once, and emits the events in order with the summed budget', async () => {
-    const w = world({ app: { deps: [['api', 'ready'], ['db', 'service_started']] }, api: { deps: [['db', 'service_healthy']] }, db: { after: { health: 'healthy' } } });
+    const w = world({
+      app: {
+        deps: [
+          ['api', 'ready'],
+          ['db', 'service_started'],
+        ],
+      },
+      api: { deps: [['db', 'service_healthy']] },
+      db: { after: { health: 'healthy' } },
+    });
     const evs: WakeEvent[] = [];
     await w.waker('app', { onEvent: (e) => evs.push(e) });
     expect(w.starts).toEqual(['db', 'api', 'app']);
@@ -69,7 +78,16 @@ describe('the wake sequence', () => {
   });
 
   it('lists the dependencies it started and left running when a later one fails', async () => {
-    const w = world({ app: { deps: [['cache', 'ready'], ['db', 'ready']] }, cache: {}, db: { after: { running: false, exitCode: 1 } } });
+    const w = world({
+      app: {
+        deps: [
+          ['cache', 'ready'],
+          ['db', 'ready'],
+        ],
+      },
+      cache: {},
+      db: { after: { running: false, exitCode: 1 } },
+    });
     const evs: WakeEvent[] = [];
     await expect(w.waker('app', { onEvent: (e) => evs.push(e) })).rejects.toThrow('db exited with code 1 while starting');
     expect(evs.at(-1)!.message).toBe('db exited with code 1 while starting; started and left running: cache');

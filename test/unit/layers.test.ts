@@ -9,7 +9,18 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
 
 const SRC = join(ROOT, 'src');
-const SHARED = new Set(['core/engine', 'core/stream', 'core/output', 'core/config', 'core/errors.ts', 'core/parse.ts', 'core/reconnect.ts', 'core/ring-buffer.ts', 'core/atomic-file.ts', 'core/records.ts']);
+const SHARED = new Set([
+  'core/engine',
+  'core/stream',
+  'core/output',
+  'core/config',
+  'core/errors.ts',
+  'core/parse.ts',
+  'core/reconnect.ts',
+  'core/ring-buffer.ts',
+  'core/atomic-file.ts',
+  'core/records.ts',
+]);
 const CAPABILITIES = new Set(['core/select', 'core/events', 'core/logs', 'core/stats', 'core/templates', 'core/idle', 'core/proxy', 'core/topology', 'core/docs']);
 
 /** src/core/logs/merge.ts -> core/logs; src/core/parse.ts -> core/parse.ts; src/commands/x.ts -> commands; src/cli.ts -> cli.ts */
@@ -33,7 +44,10 @@ function importGraph(dir: string): Map<string, string[]> {
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
     const specs = [...text.matchAll(/^(?:import|export)\s[^'"]*?\sfrom\s+'(\.[^']+)'/gm), ...text.matchAll(/import\('(\.[^']+)'\)/g)].map((m) => m[1]!);
-    g.set(f, specs.map((s) => resolve(dirname(f), s.replace(/\.js$/, '.ts'))));
+    g.set(
+      f,
+      specs.map((s) => resolve(dirname(f), s.replace(/\.js$/, '.ts'))),
+    );
   }
   return g;
 }
@@ -53,8 +67,10 @@ function circles(g: Map<string, string[]>): string[][] {
     on.add(v);
     for (const w of g.get(v) ?? []) {
       if (!g.has(w)) continue;
-      if (!index.has(w)) (visit(w), low.set(v, Math.min(low.get(v)!, low.get(w)!)));
-      else if (on.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) !== index.get(v)) return;
     const group: string[] = [];
@@ -109,7 +125,14 @@ describe('the import direction', () => {
     const a = join(SRC, 'core/parse.ts');
     const b = join(SRC, 'core/logs/x.ts');
     const c = join(SRC, 'commands/y.ts');
-    expect(circles(new Map([[a, [b]], [b, [a]]]))).toHaveLength(1);
+    expect(
+      circles(
+        new Map([
+          [a, [b]],
+          [b, [a]],
+        ]),
+      ),
+    ).toHaveLength(1);
     expect(layer(unit(a)) < layer(unit(b)) && layer(unit(b)) < layer(unit(c))).toBe(true);
   });
 });

@@ -60,4 +60,3 @@ describe('line filters', () => {
     expect(() => parseRegex('(', '--grep')).toThrow(/^--grep: not a valid regular expression/);
   });
 });
-

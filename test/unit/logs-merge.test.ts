@@ -61,7 +61,12 @@ describe('ReorderWindow', () => {
   it('releases late-arriving earlier lines before later ones within the window', () => {
     let now = 0;
     const out: string[] = [];
-    const w = new ReorderWindow(100, (ls) => out.push(...ls.map((l) => l.msg)), 1000, () => now);
+    const w = new ReorderWindow(
+      100,
+      (ls) => out.push(...ls.map((l) => l.msg)),
+      1000,
+      () => now,
+    );
     w.push([L(A, 5)]);
     now = 50;
     w.push([L(B, 3)]); // arrived 50 ms late, but earlier
@@ -80,7 +85,12 @@ describe('ReorderWindow', () => {
   it('holds a line exactly until its window passes', () => {
     let now = 0;
     const out: string[] = [];
-    const w = new ReorderWindow(100, (ls) => out.push(...ls.map((l) => l.msg)), 1000, () => now);
+    const w = new ReorderWindow(
+      100,
+      (ls) => out.push(...ls.map((l) => l.msg)),
+      1000,
+      () => now,
+    );
     w.push([L(A, 1)]);
     now = 99;
     w.tick();
@@ -92,7 +102,12 @@ describe('ReorderWindow', () => {
 
   it('releases the earliest lines at once past its bound', () => {
     const out: string[] = [];
-    const w = new ReorderWindow(1000, (ls) => out.push(...ls.map((l) => l.msg)), 2, () => 0);
+    const w = new ReorderWindow(
+      1000,
+      (ls) => out.push(...ls.map((l) => l.msg)),
+      2,
+      () => 0,
+    );
     w.push([L(A, 3), L(A, 4)]);
     w.push([L(B, 1)]);
     expect(out).toEqual(['b1']);

@@ -23,16 +23,15 @@ describe('levels of multi-line records (stack traces)', () => {
   });
 
   it('an uncaught Python traceback is an ERROR record, also after an INFO line; one logged as a warning stays WARN', () => {
-    expect(levels(['INFO:app:serving', 'Traceback (most recent call last):', '  File "a.py", line 1, in <module>', 'KeyError: \'x\''])).toEqual(['INFO', 'ERROR', 'ERROR', 'ERROR']);
-    expect(
-      levels(['Traceback (most recent call last):', '  File "/srv/app.py", line 12, in <module>', '    main()', 'ZeroDivisionError: division by zero', 'starting over']),
-    ).toEqual(['ERROR', 'ERROR', 'ERROR', 'ERROR', 'OTHER']);
-    expect(levels(['WARNING:root:retrying the upload', 'Traceback (most recent call last):', '  File "up.py", line 3, in send', 'TimeoutError: timed out'])).toEqual([
-      'WARN',
-      'WARN',
-      'WARN',
-      'WARN',
+    expect(levels(['INFO:app:serving', 'Traceback (most recent call last):', '  File "a.py", line 1, in <module>', "KeyError: 'x'"])).toEqual(['INFO', 'ERROR', 'ERROR', 'ERROR']);
+    expect(levels(['Traceback (most recent call last):', '  File "/srv/app.py", line 12, in <module>', '    main()', 'ZeroDivisionError: division by zero', 'starting over'])).toEqual([
+      'ERROR',
+      'ERROR',
+      'ERROR',
+      'ERROR',
+      'OTHER',
     ]);
+    expect(levels(['WARNING:root:retrying the upload', 'Traceback (most recent call last):', '  File "up.py", line 3, in send', 'TimeoutError: timed out'])).toEqual(['WARN', 'WARN', 'WARN', 'WARN']);
   });
 
   it('records of different containers and streams do not continue each other', () => {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BerthError } from '../../src/core/errors.js';
 import { isRemoval } from '../../src/core/logs/container-follow.js';
 
-const engineError = (status: number, message: string) =>
-  new BerthError('ENGINE_ERROR', `engine error (${status}): ${message}`, { cause: Object.assign(new Error(message), { statusCode: status }) });
+const engineError = (status: number, message: string) => new BerthError('ENGINE_ERROR', `engine error (${status}): ${message}`, { cause: Object.assign(new Error(message), { statusCode: status }) });
 const ID = 'ab12'.repeat(16);
 
 describe('a log read refused because the container is going away is a removal', () => {

@@ -59,7 +59,12 @@ describe('BatchSink', () => {
 
   it('writes records with detected levels, and counts them', async () => {
     const { o, a } = await sinkOutput('json', batch);
-    expect(o.trim().split('\n').map((l) => JSON.parse(l).level)).toEqual(['INFO', 'ERROR', 'OTHER']);
+    expect(
+      o
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).level),
+    ).toEqual(['INFO', 'ERROR', 'OTHER']);
     expect(a.total).toEqual({ ERROR: 1, WARN: 0, INFO: 1, DEBUG: 0, OTHER: 1 });
   });
 

@@ -85,7 +85,15 @@ describe('NdjsonSink', () => {
 
 describe('renderTable', () => {
   it('prints docker-style borderless columns', () => {
-    expect(renderTable(['NAME', 'CPU %'], [['web', '1.50%'], ['database', '0.00%']])).toBe('NAME       CPU %\nweb        1.50%\ndatabase   0.00%\n');
+    expect(
+      renderTable(
+        ['NAME', 'CPU %'],
+        [
+          ['web', '1.50%'],
+          ['database', '0.00%'],
+        ],
+      ),
+    ).toBe('NAME       CPU %\nweb        1.50%\ndatabase   0.00%\n');
   });
 });
 
@@ -114,7 +122,7 @@ describe('mergeByArrival', () => {
 });
 
 describe('terminalSize', () => {
-  it('takes what the terminal says, and 80x24 (or the caller\'s fallback) for 0 or nothing', () => {
+  it("takes what the terminal says, and 80x24 (or the caller's fallback) for 0 or nothing", () => {
     expect(terminalSize({ columns: 132, rows: 50 })).toEqual({ columns: 132, rows: 50 });
     expect(terminalSize({ columns: 0, rows: 0 })).toEqual({ columns: 80, rows: 24 });
     expect(terminalSize({})).toEqual({ columns: 80, rows: 24 });

@@ -1,5 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixedRfc3339, localRfc3339, parseTail, sizeBytes, collectFilters, nanosToEngineTime, nanosToRfc3339, parseDurationMs, parseInteger, parseKeyValue, parseTimePoint } from '../../src/core/parse.js';
+import {
+  fixedRfc3339,
+  localRfc3339,
+  parseTail,
+  sizeBytes,
+  collectFilters,
+  nanosToEngineTime,
+  nanosToRfc3339,
+  parseDurationMs,
+  parseInteger,
+  parseKeyValue,
+  parseTimePoint,
+} from '../../src/core/parse.js';
 import { BerthError } from '../../src/core/errors.js';
 
 describe('parseDurationMs', () => {

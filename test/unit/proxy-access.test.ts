@@ -78,7 +78,9 @@ describe('serve flags: listen address and sizes', () => {
 describe('serve: the warning for admin endpoints open to the network', () => {
   const none = { token: undefined, allowList: false };
   it('warns, in one line, for a non-loopback listener with neither a token nor an allow list', () => {
-    expect(openAdminWarning('0.0.0.0', 8080, none)).toBe('listening on 0.0.0.0:8080 with neither --token-file nor --allow: /$berth/status, /$berth/metrics and /$berth/api/stats are open to anyone on the network who can connect');
+    expect(openAdminWarning('0.0.0.0', 8080, none)).toBe(
+      'listening on 0.0.0.0:8080 with neither --token-file nor --allow: /$berth/status, /$berth/metrics and /$berth/api/stats are open to anyone on the network who can connect',
+    );
     expect(openAdminWarning('::', 80, none)).toMatch(/^listening on \[::\]:80 with neither/);
     expect(openAdminWarning('192.168.1.5', 80, none)).toMatch(/^listening on 192\.168\.1\.5:80 /);
   });

@@ -77,7 +77,8 @@ const settle = async () => {
 
 describe('forward (undici upstream hop)', () => {
   it('sets X-Forwarded-*, drops hop-by-hop headers both ways, keeps status text and end-to-end headers', async () => {
-    (seen = []), (results = []);
+    seen = [];
+    results = [];
     const res = await request('/a?b=1', { headers: { host: 'app.test', connection: 'keep-alive, x-hop', 'x-hop': '1', te: 'trailers', 'x-forwarded-for': '10.0.0.1', 'x-forwarded-proto': 'https' } });
     expect(res).toMatchObject({ status: 201, message: 'Made', text: 'got 0' });
     expect(res.headers['x-up']).toBe('1');
@@ -85,7 +86,14 @@ describe('forward (undici upstream hop)', () => {
     const h = seen[0]!.headers;
     expect(seen[0]).toMatchObject({ method: 'GET', url: '/a?b=1' });
     // The client is no trusted proxy: its own X-Forwarded-* are replaced.
-    expect(h).toMatchObject({ host: 'app.test', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'app.test', 'x-real-ip': '127.0.0.1', forwarded: 'for=127.0.0.1;host=app.test;proto=http' });
+    expect(h).toMatchObject({
+      host: 'app.test',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'app.test',
+      'x-real-ip': '127.0.0.1',
+      forwarded: 'for=127.0.0.1;host=app.test;proto=http',
+    });
     expect(h['x-hop']).toBeUndefined();
     expect(h.te).toBeUndefined();
     await settle();
@@ -93,7 +101,8 @@ describe('forward (undici upstream hop)', () => {
   });
 
   it('streams a large chunked request body (Expect: 100-continue answered by the front) and a large response', async () => {
-    (seen = []), (results = []);
+    seen = [];
+    results = [];
     const up = await request('/upload', { method: 'POST', headers: { expect: '100-continue', 'transfer-encoding': 'chunked' } }, (req) => {
       req.on('continue', () => {
         for (let i = 0; i < 64; i++) req.write(Buffer.alloc(64 * 1024, 'y'));
@@ -107,7 +116,8 @@ describe('forward (undici upstream hop)', () => {
   });
 
   it('tears the upstream request down when the client leaves mid-stream, and reports 200', async () => {
-    (seen = []), (results = []);
+    seen = [];
+    results = [];
     await new Promise<void>((resolve) => {
       const req = http.get({ port: frontPort, host: '127.0.0.1', path: '/endless', agent: false }, (res) => {
         res.once('data', () => setTimeout(() => (req.destroy(), resolve()), 20));
@@ -121,7 +131,8 @@ describe('forward (undici upstream hop)', () => {
   });
 
   it('settles (499) when the client leaves before any answer, so its activity ends', async () => {
-    (seen = []), (results = []);
+    seen = [];
+    results = [];
     const req = http.get({ port: frontPort, host: '127.0.0.1', path: '/late', agent: false });
     req.on('error', () => {});
     setTimeout(() => req.destroy(), 50);

@@ -33,7 +33,26 @@ describe('held request bodies', () => {
 
 describe('proxy headers', () => {
   it('drops hop-by-hop headers and those named in Connection, keeping order and repeats', () => {
-    const raw = ['Host', 'a.test', 'Connection', 'keep-alive, X-Secret', 'Keep-Alive', 'timeout=5', 'X-Secret', '1', 'TE', 'trailers', 'Transfer-Encoding', 'chunked', 'Upgrade', 'h2c', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2'];
+    const raw = [
+      'Host',
+      'a.test',
+      'Connection',
+      'keep-alive, X-Secret',
+      'Keep-Alive',
+      'timeout=5',
+      'X-Secret',
+      '1',
+      'TE',
+      'trailers',
+      'Transfer-Encoding',
+      'chunked',
+      'Upgrade',
+      'h2c',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+    ];
     expect(dropHopByHop(raw)).toEqual(['Host', 'a.test', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
   });
 
@@ -41,17 +60,41 @@ describe('proxy headers', () => {
     expect(dropHopByHop(['Connection', 'Upgrade', 'Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k'], true)).toEqual(['Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k', 'Connection', 'Upgrade']);
   });
 
-  const SPOOFED = ['Host', 'a.test', 'X-Forwarded-For', '203.0.113.1', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'evil.test', 'X-Real-IP', '6.6.6.6', 'Forwarded', 'for=6.6.6.6', 'X-Forwarded-Port', '443', 'Accept', '*/*'];
+  const SPOOFED = [
+    'Host',
+    'a.test',
+    'X-Forwarded-For',
+    '203.0.113.1',
+    'X-Forwarded-Proto',
+    'https',
+    'X-Forwarded-Host',
+    'evil.test',
+    'X-Real-IP',
+    '6.6.6.6',
+    'Forwarded',
+    'for=6.6.6.6',
+    'X-Forwarded-Port',
+    '443',
+    'Accept',
+    '*/*',
+  ];
 
   it("replaces an untrusted client's X-Forwarded-*, X-Real-IP and Forwarded with its own", () => {
     expect(forwardedHeaders(SPOOFED, { remote: '::ffff:10.0.0.2', host: 'a.test', proto: 'http' })).toEqual([
-      'Host', 'a.test',
-      'Accept', '*/*',
-      'X-Forwarded-For', '10.0.0.2',
-      'X-Forwarded-Proto', 'http',
-      'X-Forwarded-Host', 'a.test',
-      'X-Real-IP', '10.0.0.2',
-      'Forwarded', 'for=10.0.0.2;host=a.test;proto=http',
+      'Host',
+      'a.test',
+      'Accept',
+      '*/*',
+      'X-Forwarded-For',
+      '10.0.0.2',
+      'X-Forwarded-Proto',
+      'http',
+      'X-Forwarded-Host',
+      'a.test',
+      'X-Real-IP',
+      '10.0.0.2',
+      'Forwarded',
+      'for=10.0.0.2;host=a.test;proto=http',
     ]);
     // A trust list the client is not on changes nothing.
     expect(forwardedHeaders(SPOOFED, { remote: '10.0.0.2', host: 'a.test', proto: 'http', trusted: (a) => a === '10.0.0.9' })).toContain('10.0.0.2');
@@ -61,14 +104,22 @@ describe('proxy headers', () => {
   it("believes a trusted proxy's: X-Forwarded-For and Forwarded appended to, the others kept", () => {
     const trusted = (a: string) => a.startsWith('10.');
     expect(forwardedHeaders(SPOOFED, { remote: '::ffff:10.0.0.2', host: 'a.test', proto: 'http', trusted })).toEqual([
-      'Host', 'a.test',
-      'X-Forwarded-Port', '443',
-      'Accept', '*/*',
-      'X-Forwarded-For', '203.0.113.1, 10.0.0.2',
-      'X-Forwarded-Proto', 'https',
-      'X-Forwarded-Host', 'evil.test',
-      'X-Real-IP', '6.6.6.6',
-      'Forwarded', 'for=6.6.6.6, for=10.0.0.2;host=a.test;proto=http',
+      'Host',
+      'a.test',
+      'X-Forwarded-Port',
+      '443',
+      'Accept',
+      '*/*',
+      'X-Forwarded-For',
+      '203.0.113.1, 10.0.0.2',
+      'X-Forwarded-Proto',
+      'https',
+      'X-Forwarded-Host',
+      'evil.test',
+      'X-Real-IP',
+      '6.6.6.6',
+      'Forwarded',
+      'for=6.6.6.6, for=10.0.0.2;host=a.test;proto=http',
     ]);
     // No X-Real-IP from the proxy: the client is the nearest address in the chain that is not trusted.
     const raw = ['Host', 'a.test', 'X-Forwarded-For', '198.51.100.7, 203.0.113.1, 10.0.0.5'];
@@ -104,7 +155,22 @@ describe('proxy headers', () => {
   it('drops hop-by-hop headers, those named in Connection and Expect from what goes upstream; keeps Upgrade when asked', () => {
     const raw = ['Host', 'a.test', 'Connection', 'X-Hop, Upgrade', 'X-Hop', '1', 'Expect', '100-continue', 'Upgrade', 'websocket', 'Accept', '*/*'];
     const client = { remote: '10.0.0.2', host: 'a.test', proto: 'http' as const };
-    expect(forwardedHeaders(raw, client)).toEqual(['Host', 'a.test', 'Accept', '*/*', 'X-Forwarded-For', '10.0.0.2', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', 'a.test', 'X-Real-IP', '10.0.0.2', 'Forwarded', 'for=10.0.0.2;host=a.test;proto=http']);
+    expect(forwardedHeaders(raw, client)).toEqual([
+      'Host',
+      'a.test',
+      'Accept',
+      '*/*',
+      'X-Forwarded-For',
+      '10.0.0.2',
+      'X-Forwarded-Proto',
+      'http',
+      'X-Forwarded-Host',
+      'a.test',
+      'X-Real-IP',
+      '10.0.0.2',
+      'Forwarded',
+      'for=10.0.0.2;host=a.test;proto=http',
+    ]);
     expect(forwardedHeaders(raw, client, true).slice(0, 8)).toEqual(['Host', 'a.test', 'Upgrade', 'websocket', 'Accept', '*/*', 'Connection', 'Upgrade']);
   });
 

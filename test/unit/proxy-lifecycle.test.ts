@@ -86,7 +86,7 @@ describe('RouteLife', () => {
     expect(life.state).toBe('ready');
   });
 
-  it('the record of its own stop carries the container id and the action, as watch-idle\'s do', async () => {
+  it("the record of its own stop carries the container id and the action, as watch-idle's do", async () => {
     const { life, records } = setup();
     life.id = 'f'.repeat(64);
     await life.wake();

@@ -22,12 +22,13 @@ afterEach(async () => {
   cleanup = [];
 });
 
-const freePort = () => new Promise<number>((r) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as AddressInfo).port;
-    s.close(() => r(p));
+const freePort = () =>
+  new Promise<number>((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => r(p));
+    });
   });
-});
 
 function get(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,11 +67,15 @@ describe("abort listeners on serve's signal", () => {
     const clients: net.Socket[] = [];
     cleanup.push(async () => clients.forEach((s) => s.destroy()));
     await Promise.all(
-      Array.from({ length: 12 }, () => new Promise<net.Socket>((resolve) => {
-        const s = net.connect({ port: front.port, host: '127.0.0.1' }, () => s.write('GET /ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
-        clients.push(s);
-        s.once('data', () => resolve(s));
-      })),
+      Array.from(
+        { length: 12 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect({ port: front.port, host: '127.0.0.1' }, () => s.write('GET /ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+            clients.push(s);
+            s.once('data', () => resolve(s));
+          }),
+      ),
     );
     expect(front.ctx.activity.get('web').inflight).toBe(12);
     expect(abortListeners(front)).toBe(0);

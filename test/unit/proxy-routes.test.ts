@@ -14,7 +14,10 @@ describe('proxy routes: labels', () => {
       container: 'web',
       hosts: ['app.example.test', 'other.test'],
       port: 8080,
-      tcp: [{ listen: 5432, upstream: 5432 }, { listen: 16379, upstream: 6379 }],
+      tcp: [
+        { listen: 5432, upstream: 5432 },
+        { listen: 16379, upstream: 6379 },
+      ],
       ignore: { paths: ['/healthz', '/metrics/'], agents: ['uptimerobot'] },
       startEndpoints: ['/', '/api/wake'],
     });
@@ -89,9 +92,6 @@ describe('proxy routes: matching', () => {
     expect(t.forHost('alpha.test')?.container).toBe('alpha');
     expect(t.forHost('nope.test')).toBeUndefined();
     expect(t.byTcp.get(5432)?.container).toBe('alpha');
-    expect(t.conflicts).toEqual([
-      'host shared.test is claimed by alpha and zeta; using alpha',
-      'TCP port 5432 is claimed by alpha and zeta; using alpha',
-    ]);
+    expect(t.conflicts).toEqual(['host shared.test is claimed by alpha and zeta; using alpha', 'TCP port 5432 is claimed by alpha and zeta; using alpha']);
   });
 });

@@ -98,7 +98,11 @@ describe('StatsSampler', () => {
 
   it('a stopped container reads running: false; an engine that fails too', async () => {
     const ac = new AbortController();
-    const stopped = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read: async () => ({ read: '0001-01-01T00:00:00Z', cpu_stats: {}, memory_stats: {} }) as unknown as RawStats }, ac.signal);
+    const stopped = new StatsSampler(
+      {} as Engine,
+      { intervalMs: 5, expiryMs: 1000, read: async () => ({ read: '0001-01-01T00:00:00Z', cpu_stats: {}, memory_stats: {} }) as unknown as RawStats },
+      ac.signal,
+    );
     expect(await stopped.poll('web', 0)).toMatchObject({ running: false, sampling: true });
     const failing = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read: async () => Promise.reject(new Error('no such container')) }, ac.signal);
     expect(await failing.poll('web', 0)).toMatchObject({ running: false });

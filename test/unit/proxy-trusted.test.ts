@@ -47,7 +47,13 @@ describe('forwarding headers through the proxy', () => {
     const stderr = new PassThrough();
     let err = '';
     stderr.on('data', (d) => (err += String(d)));
-    const code = await run(['serve', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', 'proxy.lan'], { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, signal: new AbortController().signal });
+    const code = await run(['serve', '--trusted-proxy', '10.0.0.0/8', '--trusted-proxy', 'proxy.lan'], {
+      stdout: new PassThrough(),
+      stderr,
+      stdin: new PassThrough(),
+      env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
+      signal: new AbortController().signal,
+    });
     expect(code).toBe(2);
     expect(err.split('\n')[0]).toBe('berth: --trusted-proxy: expected an address or CIDR like 10.0.0.0/8 or fd00::/8 (got: "proxy.lan")');
   });

@@ -34,7 +34,11 @@ const sized = (_head: string, s: import('node:net').Socket) => s.write('HTTP/1.1
 const chunked = (_head: string, s: import('node:net').Socket) => s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nok\n\r\n0\r\n\r\n');
 
 describe('a client that leaves during a wake', () => {
-  for (const [kind, answer] of [['close-delimited', closeDelimited], ['Content-Length', sized], ['chunked', chunked]] as const) {
+  for (const [kind, answer] of [
+    ['close-delimited', closeDelimited],
+    ['Content-Length', sized],
+    ['chunked', chunked],
+  ] as const) {
     it(`(${kind} answer) is counted 499, never reaches the upstream, and its activity ends`, async () => {
       const { front, up } = await setup(answer, 1000);
       const crashes: unknown[] = [];
@@ -59,7 +63,7 @@ describe('a client that leaves during a wake', () => {
     });
   }
 
-  it('leaving while an awake route\'s address is looked up: 499, nothing sent upstream', async () => {
+  it("leaving while an awake route's address is looked up: 499, nothing sent upstream", async () => {
     const up = await rawUpstream(closeDelimited);
     const front = await startFront({ upstreamPort: up.port, awake: true, upstreamMs: 300 });
     cleanup.push(up.close, front.close);

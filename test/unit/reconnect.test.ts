@@ -31,7 +31,11 @@ describe('ReconnectScheduler', () => {
   });
   it('reports a retry as stale when the generation changed while it waited', async () => {
     let release!: () => void;
-    const s = new ReconnectScheduler(policy, () => 0, () => new Promise<void>((r) => (release = r)));
+    const s = new ReconnectScheduler(
+      policy,
+      () => 0,
+      () => new Promise<void>((r) => (release = r)),
+    );
     const pending = s.wait();
     s.bump();
     release();

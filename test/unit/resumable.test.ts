@@ -6,7 +6,12 @@ interface R {
   t: bigint;
 }
 const r = (k: string, t: number): R => ({ k, t: BigInt(t) });
-const win = (windowNs: number, maxHeld = 100) => new ResumeWindow<R>((x) => x.k, (x) => x.t, { windowNs: BigInt(windowNs), maxHeld });
+const win = (windowNs: number, maxHeld = 100) =>
+  new ResumeWindow<R>(
+    (x) => x.k,
+    (x) => x.t,
+    { windowNs: BigInt(windowNs), maxHeld },
+  );
 const keys = (rs: R[]) => rs.map((x) => x.k);
 
 describe('ResumeWindow', () => {

@@ -48,7 +48,7 @@ describe('StatsCollector (injected readings)', () => {
     expect(samples[1]!.cpuPercent).toBe(((c.cpu_usage!.total_usage! - a.cpu_usage!.total_usage!) / (c.system_cpu_usage! - a.system_cpu_usage!)) * 2 * 100);
   });
 
-  it("a not-running reading is skipped and the next reading has no previous one", async () => {
+  it('a not-running reading is skipped and the next reading has no previous one', async () => {
     // After a stopped reading the engine's next precpu_stats is that empty reading, as here.
     const { samples } = await collect([busy[0]!, stopped, { ...busy[2]!, precpu_stats: stopped.precpu_stats }, busy[3]!]);
     expect(samples.map((s) => s.cpuPercent === undefined)).toEqual([true, true, false]);
@@ -58,7 +58,13 @@ describe('StatsCollector (injected readings)', () => {
     const before = fixture('v1-restart-before.json');
     const after = fixture('v1-restart-after.json');
     const readings = [at(before, '2026-11-22T10:52:07.6Z'), before, after, at(after, '2026-11-22T10:52:11.22Z')];
-    const collector = new StatsCollector({ history: 10, stream: async function* () { yield* readings; await new Promise(() => {}); } });
+    const collector = new StatsCollector({
+      history: 10,
+      stream: async function* () {
+        yield* readings;
+        await new Promise(() => {});
+      },
+    });
     const ac = new AbortController();
     collector.add(target, ac.signal);
     const seen: StatsEvent[] = [];

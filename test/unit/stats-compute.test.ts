@@ -14,7 +14,7 @@ describe('computeSample', () => {
     expect(s).toMatchObject({ ts: busy[0]!.read, memUsage: 2093056 - 724992, memLimit: 25276518400, netRxBytes: 736, pids: 1 });
   });
 
-  it("a one-shot reading alone has no CPU% (no precpu_stats)", () => {
+  it('a one-shot reading alone has no CPU% (no precpu_stats)', () => {
     expect(computeSample(undefined, fixture('v1-oneshot-busy.json')).cpuPercent).toBeUndefined();
   });
 

@@ -10,4 +10,7 @@ const text = (f: string) => readFileSync(join(dir, f), 'utf8');
 export const fixture = (f: string): RawStats => JSON.parse(text(f)) as RawStats;
 export const fixtureList = (f: string): RawStats[] => JSON.parse(text(f)) as RawStats[];
 export const fixtureStream = (f: string): RawStats[] =>
-  text(f).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as RawStats);
+  text(f)
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as RawStats);

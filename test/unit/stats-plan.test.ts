@@ -22,4 +22,3 @@ describe('berth stats flags', () => {
     expect(() => planStats([], { ...base, ...o }, false)).toThrow(msg);
   });
 });
-

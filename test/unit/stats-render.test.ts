@@ -81,9 +81,26 @@ describe('toStatsRecord', () => {
   it('numbers rounded for reading, compose labels and engine carried, absent fields left out', () => {
     const target = { id: 'f00d', name: 'web', project: 'shop', service: 'web' };
     expect(toStatsRecord(target, { ...s, cpuPercent: 12.345678, netRxRate: 1.26 }, 'ctx1')).toEqual({
-      type: 'stats', ts: '2026-11-22T11:00:02.000000000Z', id: 'f00d', name: 'web', project: 'shop', service: 'web', engine: 'ctx1',
-      cpuPercent: 12.346, memUsage: 9437184, memLimit: 1073741824, memPercent: 0.879, netRxBytes: 30500, netTxBytes: 6250,
-      netRxRate: 1.3, netTxRate: 2000, blockReadBytes: 2105344, blockWriteBytes: 16384, blockReadRate: 524288, blockWriteRate: 6144, pids: 4,
+      type: 'stats',
+      ts: '2026-11-22T11:00:02.000000000Z',
+      id: 'f00d',
+      name: 'web',
+      project: 'shop',
+      service: 'web',
+      engine: 'ctx1',
+      cpuPercent: 12.346,
+      memUsage: 9437184,
+      memLimit: 1073741824,
+      memPercent: 0.879,
+      netRxBytes: 30500,
+      netTxBytes: 6250,
+      netRxRate: 1.3,
+      netTxRate: 2000,
+      blockReadBytes: 2105344,
+      blockWriteBytes: 16384,
+      blockReadRate: 524288,
+      blockWriteRate: 6144,
+      pids: 4,
     });
     const first = toStatsRecord({ id: 'x', name: 'x' }, computeSample(undefined, a!));
     expect(Object.keys(first)).not.toContain('cpuPercent');

@@ -82,29 +82,40 @@ describe('Supervisor', () => {
 
   it('a project: the listed container, then one created later through its lifetime; repeats and late events change nothing', async () => {
     const job: Box = { id: 'bbb222', name: 'job', labels: { [PROJECT]: 'shop' }, running: false };
-    const { got, warnings } = await run([web, other], { names: [], project: 'shop' }, ({ event }) => {
-      event('start', web); // replayed start of a container already running: nothing
-      event('create', other); // not in the project
-      event('create', job);
-      event('start', job);
-      event('start', job); // a repeat
-      event('die', job);
-      event('destroy', job);
-      event('die', job); // arrives after the destroy: ignored
-      event('start', job);
-      event('die', web);
-    }, 7);
+    const { got, warnings } = await run(
+      [web, other],
+      { names: [], project: 'shop' },
+      ({ event }) => {
+        event('start', web); // replayed start of a container already running: nothing
+        event('create', other); // not in the project
+        event('create', job);
+        event('start', job);
+        event('start', job); // a repeat
+        event('die', job);
+        event('destroy', job);
+        event('die', job); // arrives after the destroy: ignored
+        event('start', job);
+        event('die', web);
+      },
+      7,
+    );
     expect(got).toEqual(['added web (history)', 'synced', 'added job (new)', 'started job', 'stopped job', 'removed job', 'stopped web']);
     expect(warnings).toEqual(['container job (bbb222) was removed']);
   });
 
   it('names: ends once every named container was removed', async () => {
     const db: Box = { id: 'ddd444', name: 'db', labels: {}, running: false };
-    const { got } = await run([web, db], { names: ['web', 'db'] }, ({ event }) => {
-      event('destroy', web);
-      event('start', db);
-      event('destroy', db);
-    }, 99, true);
+    const { got } = await run(
+      [web, db],
+      { names: ['web', 'db'] },
+      ({ event }) => {
+        event('destroy', web);
+        event('start', db);
+        event('destroy', db);
+      },
+      99,
+      true,
+    );
     expect(got).toEqual(['added db (history)', 'added web (history)', 'synced', 'removed web', 'started db', 'removed db']);
   });
 

@@ -95,7 +95,7 @@ describe('continuation lines (one rule for templates and logs)', () => {
     ['... 12 more', true],
     ['Traceback (most recent call last):', true],
     ['  File "/srv/jobs.py", line 33, in run', true],
-    ['KeyError: \'slot\'', true],
+    ["KeyError: 'slot'", true],
     ['java.lang.IllegalArgumentException: bad size', true],
     ['During handling of the above exception, another exception occurred:', true],
     ['Error: listen EADDRINUSE', false],

@@ -86,9 +86,21 @@ describe('templates: the clustering tree', () => {
   });
 
   it.each([
-    [['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'x'], [0.75, 0]],
-    [['a', '<*>', 'c', 'd'], ['a', 'z', 'c', 'd'], [1, 1]],
-    [['a', 'GET', 'c'], ['a', 'POST', 'c'], [-1, 0]],
+    [
+      ['a', 'b', 'c', 'd'],
+      ['a', 'b', 'c', 'x'],
+      [0.75, 0],
+    ],
+    [
+      ['a', '<*>', 'c', 'd'],
+      ['a', 'z', 'c', 'd'],
+      [1, 1],
+    ],
+    [
+      ['a', 'GET', 'c'],
+      ['a', 'POST', 'c'],
+      [-1, 0],
+    ],
     [[], [], [1, 0]],
   ])('similarity(%j, %j) = %j', (t, l, want) => {
     expect(similarity(t, l)).toEqual(want);

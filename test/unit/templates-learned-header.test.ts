@@ -44,7 +44,10 @@ describe('templates: headers learned from the stream', () => {
       job.observe({ text: `W ${i} unrelated shape entirely here`, group: b });
     }
     await job.finish('t', false);
-    const recs = out.trim().split('\n').map((l) => JSON.parse(l));
+    const recs = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(recs).toHaveLength(120);
     expect(recs.map((r) => r.msg)).toEqual(Array.from({ length: 60 }, (_, i) => [odd(i), `W ${i} unrelated shape entirely here`]).flat());
     expect(new Set(recs.filter((_, i) => i % 2 === 0).map((r) => r.template))).toEqual(new Set(verbs.map((v) => `${v} file for job <*>`)));

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { TextLines } from '../../src/core/templates/text-lines.js';
 import { ShapeCache, shapeHash as shapeOf } from '../../src/core/templates/shape.js';
 
-const shapeHash = (s: string) => { const h = shapeOf(s); return `${h.key}/${h.check}`; };
+const shapeHash = (s: string) => {
+  const h = shapeOf(s);
+  return `${h.key}/${h.check}`;
+};
 const shape = (key: number) => ({ key, check: 0 });
 import type { Template } from '../../src/core/templates/template.js';
 
@@ -17,7 +20,12 @@ function split(chunks: (string | Buffer)[], max = 100): [string, boolean][] {
 
 describe('templates: stdin lines', () => {
   it('splits on \\n across chunks, drops a CR before it, keeps a last line without newline', () => {
-    expect(split(['a\r\nb', 'c\n', '\nd'])).toEqual([['a', false], ['bc', false], ['', false], ['d', false]]);
+    expect(split(['a\r\nb', 'c\n', '\nd'])).toEqual([
+      ['a', false],
+      ['bc', false],
+      ['', false],
+      ['d', false],
+    ]);
   });
 
   it('keeps a UTF-8 character split across chunks whole', () => {
@@ -26,7 +34,10 @@ describe('templates: stdin lines', () => {
   });
 
   it('cuts a line at the bound, marks it, and skips the rest of it up to the newline', () => {
-    expect(split(['abcdefgh', 'ijkl\nnext\n'], 5)).toEqual([['abcde', true], ['next', false]]);
+    expect(split(['abcdefgh', 'ijkl\nnext\n'], 5)).toEqual([
+      ['abcde', true],
+      ['next', false],
+    ]);
   });
 
   it('counts the bound in bytes of UTF-8, as logs --max-line-bytes does, and cuts on a whole character', () => {

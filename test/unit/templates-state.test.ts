@@ -87,11 +87,16 @@ describe('templates: --state file', () => {
 
   it('a kill at any point of a save leaves the old file or the new one, never a broken one', async () => {
     const file = join(dir, 'killed.json');
-    saveState(file, { berthTemplates: 1, nextId: 0, options: { depth: 4, similarity: 0.7, maxChildren: 100 }, templates: Array.from({ length: 20000 }, (_, i) => ({ id: i + 1, group: { key: '' }, tokens: ['gen', '0'], count: 0, levels: {}, example: '' })) });
+    saveState(file, {
+      berthTemplates: 1,
+      nextId: 0,
+      options: { depth: 4, similarity: 0.7, maxChildren: 100 },
+      templates: Array.from({ length: 20000 }, (_, i) => ({ id: i + 1, group: { key: '' }, tokens: ['gen', '0'], count: 0, levels: {}, example: '' })),
+    });
     const seen = new Set<number>();
     for (let round = 0; round < 16; round++) {
       // 1 to 3 whole saves, then a kill spread evenly over the next one (no Math.random: the same rounds every run)
-      await killSaverAfter(file, 1 + (round % 3), ((round * 7) % 16 + 0.5) / 16);
+      await killSaverAfter(file, 1 + (round % 3), (((round * 7) % 16) + 0.5) / 16);
       const s = parseState(readFileSync(file, 'utf8'), file);
       expectWhole(s);
       seen.add(s.nextId);

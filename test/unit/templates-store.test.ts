@@ -71,4 +71,3 @@ describe('templates: bounded store and miner', () => {
     expect(a).toBe(c); // the case this test is for: the object was reused
   });
 });
-

@@ -21,19 +21,14 @@ describe('topology connections: new TCP connections between nodes', () => {
   it('counts a connection seen from both ends once, client -> server', () => {
     const t = new ConnectionTracker();
     t.poll([obs('api', []), obs('redis', [listen(6379)])], ownerOf);
-    const found = t.poll(
-      [obs('api', [sock('10.0.0.1:40000', '10.0.0.2:6379')]), obs('redis', [listen(6379), sock('10.0.0.2:6379', '10.0.0.1:40000', 'TIME_WAIT')])],
-      ownerOf,
-    );
+    const found = t.poll([obs('api', [sock('10.0.0.1:40000', '10.0.0.2:6379')]), obs('redis', [listen(6379), sock('10.0.0.2:6379', '10.0.0.1:40000', 'TIME_WAIT')])], ownerOf);
     expect(found).toEqual([{ from: 'api', to: 'redis' }]);
   });
 
   it('tells the direction from the listening side when only the server still sees it', () => {
     const t = new ConnectionTracker();
     t.poll([obs('api', []), obs('redis', [listen(6379)])], ownerOf);
-    expect(t.poll([obs('api', []), obs('redis', [listen(6379), sock('10.0.0.2:6379', '10.0.0.1:40001', 'TIME_WAIT')])], ownerOf)).toEqual([
-      { from: 'api', to: 'redis' },
-    ]);
+    expect(t.poll([obs('api', []), obs('redis', [listen(6379), sock('10.0.0.2:6379', '10.0.0.1:40001', 'TIME_WAIT')])], ownerOf)).toEqual([{ from: 'api', to: 'redis' }]);
   });
 
   it('does not count a connection again while it stays open, and counts each new one', () => {

@@ -8,7 +8,10 @@ describe('topology counters: read-and-reset per tick', () => {
     c.add('a');
     c.add('a', 2);
     c.add('b', 5);
-    expect([...c.drain().cells]).toEqual([['a', 3], ['b', 5]]);
+    expect([...c.drain().cells]).toEqual([
+      ['a', 3],
+      ['b', 5],
+    ]);
     expect([...c.drain().cells]).toEqual([]);
     expect(c.peek('a')).toBe(0);
   });
@@ -67,7 +70,10 @@ describe('topology counters: read-and-reset per tick', () => {
     c.add('c', 4);
     c.add('a');
     const d = c.drain();
-    expect([...d.cells]).toEqual([['a', 2], ['b', 1]]);
+    expect([...d.cells]).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
     expect(d.dropped).toBe(4);
   });
 

@@ -45,7 +45,9 @@ describe('topology graph', () => {
     addMember(g, { id: 'a1', name: 'api', service: 'api', labels: { 'com.docker.compose.depends_on': 'db:service_started:false' }, running: true }, 'container', () => []);
     expect(g.sortedNodes().map((n) => n.id)).toEqual(['api']);
     expect(g.sortedEdges()).toEqual([]);
-    addMember(g, { id: 'a1', name: 'api', service: 'api', labels: { 'com.docker.compose.depends_on': 'db:service_started:false' }, running: true }, 'container', (s) => (s === 'db' ? ['shop-db-1'] : []));
+    addMember(g, { id: 'a1', name: 'api', service: 'api', labels: { 'com.docker.compose.depends_on': 'db:service_started:false' }, running: true }, 'container', (s) =>
+      s === 'db' ? ['shop-db-1'] : [],
+    );
     expect(g.sortedEdges().map((e) => `${e.from}->${e.to}`)).toEqual(['api->shop-db-1']);
   });
 

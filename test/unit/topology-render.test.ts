@@ -50,7 +50,11 @@ describe('topology render', () => {
 
   it('lays callers above what they call, cycles included', () => {
     expect(layoutRows([{ id: 'db' }, { id: 'api' }, { id: 'web' }, { id: 'x' }], [edge('web', 'api', 0), edge('api', 'db', 0)])).toEqual([['web', 'x'], ['api'], ['db']]);
-    expect(layoutRows([{ id: 'a' }, { id: 'b' }], [edge('a', 'b', 0), edge('b', 'a', 0)]).flat().sort()).toEqual(['a', 'b']);
+    expect(
+      layoutRows([{ id: 'a' }, { id: 'b' }], [edge('a', 'b', 0), edge('b', 'a', 0)])
+        .flat()
+        .sort(),
+    ).toEqual(['a', 'b']);
   });
 
   it('draws boxes, arrows with exact badges, and the legend', () => {

@@ -36,9 +36,33 @@ describe('topology: berth serve requests for the client node', () => {
   it('counts the increase per route; the first read is a baseline; a drop means serve restarted', () => {
     const d = new RequestDeltas();
     expect([...d.update(new Map([['api', 10]]))]).toEqual([]);
-    expect([...d.update(new Map([['api', 13], ['web', 2]]))]).toEqual([['api', 3], ['web', 2]]);
-    expect([...d.update(new Map([['api', 13], ['web', 2]]))]).toEqual([]);
-    expect([...d.update(new Map([['api', 4], ['web', 2]]))]).toEqual([['api', 4]]);
+    expect([
+      ...d.update(
+        new Map([
+          ['api', 13],
+          ['web', 2],
+        ]),
+      ),
+    ]).toEqual([
+      ['api', 3],
+      ['web', 2],
+    ]);
+    expect([
+      ...d.update(
+        new Map([
+          ['api', 13],
+          ['web', 2],
+        ]),
+      ),
+    ]).toEqual([]);
+    expect([
+      ...d.update(
+        new Map([
+          ['api', 4],
+          ['web', 2],
+        ]),
+      ),
+    ]).toEqual([['api', 4]]);
   });
 
   it.each([

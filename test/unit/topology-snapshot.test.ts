@@ -46,7 +46,7 @@ describe('topology snapshot', () => {
     });
   });
 
-  it('puts each tick\'s counts in that tick only, and the sum of sources in the edge count', () => {
+  it("puts each tick's counts in that tick only, and the sum of sources in the edge count", () => {
     const g = shopGraph();
     const c = new TickCounters();
     c.add(cell.node('web', 'events'), 2);
@@ -79,8 +79,14 @@ describe('topology snapshot', () => {
     c.add(cell.node('web', 'events'), 3); // die, stop, kill
     g.nodes.get('web')!.running.delete('w1');
     const s = buildSnapshot(g, c.drain(), meta(1), c.cap);
-    expect(s.nodes.map((n) => [n.id, n.running, n.events])).toEqual([['db', 0, 0], ['web', 0, 3]]);
-    expect(buildSnapshot(g, c.drain(), meta(2), c.cap).nodes.map((n) => [n.id, n.running, n.events])).toEqual([['db', 0, 0], ['web', 0, 0]]);
+    expect(s.nodes.map((n) => [n.id, n.running, n.events])).toEqual([
+      ['db', 0, 0],
+      ['web', 0, 3],
+    ]);
+    expect(buildSnapshot(g, c.drain(), meta(2), c.cap).nodes.map((n) => [n.id, n.running, n.events])).toEqual([
+      ['db', 0, 0],
+      ['web', 0, 0],
+    ]);
   });
 
   it('stdin names new nodes and edges as input; they stay in later snapshots', () => {
@@ -90,8 +96,15 @@ describe('topology snapshot', () => {
     applyInput({ graph: g, counters: c }, { kind: 'edge', from: 'web', to: 'worker', count: 1 });
     buildSnapshot(g, c.drain(), meta(1), c.cap);
     const s = buildSnapshot(g, c.drain(), meta(2), c.cap);
-    expect(s.nodes.map((n) => [n.id, n.kind, n.input])).toEqual([['db', 'service', 0], ['web', 'service', 0], ['worker', 'input', 0]]);
-    expect(s.edges.map((e) => [e.from, e.to, e.kind, e.count])).toEqual([['web', 'db', 'depends_on', 0], ['web', 'worker', 'input', 0]]);
+    expect(s.nodes.map((n) => [n.id, n.kind, n.input])).toEqual([
+      ['db', 'service', 0],
+      ['web', 'service', 0],
+      ['worker', 'input', 0],
+    ]);
+    expect(s.edges.map((e) => [e.from, e.to, e.kind, e.count])).toEqual([
+      ['web', 'db', 'depends_on', 0],
+      ['web', 'worker', 'input', 0],
+    ]);
   });
 
   it('clamps an edge whose sources add up past the cap', () => {

@@ -5,11 +5,23 @@ import { badLineReporter, parseTopologyRecord, readTopologyInput, type TopologyI
 describe('topology stdin records', () => {
   it.each([
     [{ edge: 'api->redis' }, { kind: 'edge', from: 'api', to: 'redis', count: 1 }],
-    [{ edge: ' api -> redis ', count: 2 }, { kind: 'edge', from: 'api', to: 'redis', count: 2 }],
-    [{ from: 'api', to: 'worker' }, { kind: 'edge', from: 'api', to: 'worker', count: 1 }],
-    [{ from: 'api', to: 'redis', count: 3 }, { kind: 'edge', from: 'api', to: 'redis', count: 3 }],
+    [
+      { edge: ' api -> redis ', count: 2 },
+      { kind: 'edge', from: 'api', to: 'redis', count: 2 },
+    ],
+    [
+      { from: 'api', to: 'worker' },
+      { kind: 'edge', from: 'api', to: 'worker', count: 1 },
+    ],
+    [
+      { from: 'api', to: 'redis', count: 3 },
+      { kind: 'edge', from: 'api', to: 'redis', count: 3 },
+    ],
     [{ node: 'worker' }, { kind: 'node', id: 'worker', count: 1 }],
-    [{ node: 'worker', count: 7, msg: 'extra fields are fine' }, { kind: 'node', id: 'worker', count: 7 }],
+    [
+      { node: 'worker', count: 7, msg: 'extra fields are fine' },
+      { kind: 'node', id: 'worker', count: 7 },
+    ],
   ])('parses %j', (rec, want) => {
     expect(parseTopologyRecord(rec)).toEqual({ ok: true, input: want });
   });

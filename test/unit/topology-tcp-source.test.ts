@@ -62,7 +62,8 @@ describe('topology TCP source', () => {
     writeFileSync(join(root, '103', 'net', 'snmp'), snmp(0, 0));
     mkdirSync(join(root, '103', 'net', 'tcp')); // a directory where a file should be: EISDIR
     const got = [];
-    for await (const b of newConnections({ members: () => [member('api', 103)], ownerOf: () => undefined, pollMs: 5, procRoot: root, warn: (m) => warnings.push(m) }, new AbortController().signal)) got.push(b);
+    for await (const b of newConnections({ members: () => [member('api', 103)], ownerOf: () => undefined, pollMs: 5, procRoot: root, warn: (m) => warnings.push(m) }, new AbortController().signal))
+      got.push(b);
     expect(got).toEqual([]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^TCP connections are not counted: cannot read .*\/<pid>\/net\/tcp \(EISDIR/);

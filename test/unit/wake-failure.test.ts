@@ -13,7 +13,10 @@ describe('typed wake failures', () => {
   it('exited, timeout and unhealthy are told apart by the readiness wait', async () => {
     await expect(waitReady(target({ id: 'x', running: false, paused: false, exitCode: 3 }), 'web', { timeoutMs: 100 })).rejects.toMatchObject({ kind: 'exited', code: 'FAILED' });
     await expect(waitReady(target({ id: 'x', running: true, paused: false, health: 'starting' }), 'web', { timeoutMs: 100, pollMs: 20 })).rejects.toMatchObject({ kind: 'timeout', code: 'TIMEOUT' });
-    await expect(waitReady(target({ id: 'x', running: true, paused: false, health: 'unhealthy' }), 'web', { timeoutMs: 100, pollMs: 20 })).rejects.toMatchObject({ kind: 'unhealthy', code: 'TIMEOUT' });
+    await expect(waitReady(target({ id: 'x', running: true, paused: false, health: 'unhealthy' }), 'web', { timeoutMs: 100, pollMs: 20 })).rejects.toMatchObject({
+      kind: 'unhealthy',
+      code: 'TIMEOUT',
+    });
     expect([failureKind(new WakeFailure('refused', 'web', 'no')), failureKind(new BerthError('TIMEOUT', 't')), failureKind(new Error('x'))]).toEqual(['refused', 'timeout', 'refused']);
   });
 
@@ -32,7 +35,10 @@ describe('typed wake failures', () => {
     const how = await waitReady(target({ id: 'x', running: true, paused: false, address: '127.0.0.1' }), 'web', { timeoutMs: 2000, port });
     server.close();
     expect(how).toBe(`running, port ${port} accepting connections`);
-    await expect(waitReady(target({ id: 'x', running: true, paused: false, address: '127.0.0.1' }), 'web', { timeoutMs: 300, pollMs: 50, port })).rejects.toMatchObject({ kind: 'timeout', message: `web was not ready after 0.3s (waiting for port ${port} to accept connections)` });
+    await expect(waitReady(target({ id: 'x', running: true, paused: false, address: '127.0.0.1' }), 'web', { timeoutMs: 300, pollMs: 50, port })).rejects.toMatchObject({
+      kind: 'timeout',
+      message: `web was not ready after 0.3s (waiting for port ${port} to accept connections)`,
+    });
   });
 });
 

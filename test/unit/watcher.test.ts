@@ -42,7 +42,11 @@ describe('watchEvents', () => {
     const statuses: WatcherStatus['kind'][] = [];
     const ac = new AbortController();
     const got: string[] = [];
-    const it = watchEvents({} as Engine, { subscribe: scripted([{ events: [a, b], fail: true }, { events: [a, b, b2, c] }], seen), backoff: fastBackoff, onStatus: (s) => statuses.push(s.kind), now: () => 50n }, ac.signal);
+    const it = watchEvents(
+      {} as Engine,
+      { subscribe: scripted([{ events: [a, b], fail: true }, { events: [a, b, b2, c] }], seen), backoff: fastBackoff, onStatus: (s) => statuses.push(s.kind), now: () => 50n },
+      ac.signal,
+    );
     for await (const e of it) {
       got.push(e.Actor.ID);
       if (got.length === 4) ac.abort();

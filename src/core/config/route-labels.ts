@@ -56,7 +56,11 @@ function parsePort(text: string, src: Source, label: string): number {
   return n;
 }
 
-const list = (text: string | undefined): string[] => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string | undefined): string[] =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function parseHosts(text: string, src: Source): string[] {
   const hosts = list(text).map((h) => h.toLowerCase());
@@ -98,4 +102,3 @@ export function parseRoute(container: string, labels: Record<string, string>, fr
   const startEndpoints = parseStartEndpoints(labels[LABEL.startEndpoint], src);
   return { container, hosts, port, tcp, ignore: parseIgnore(labels[LABEL.ignore]), ...(startEndpoints ? { startEndpoints } : {}), labels };
 }
-

@@ -9,7 +9,7 @@ const CONTAINERS = "docker ps -a --format '{{.Names}}' 2>/dev/null";
 
 /** Flags whose values come from the engine or the docker config, as the docker CLI lists them (so -H and -c given earlier on the line are not honoured). */
 const VALUES: Record<string, { what: string; cmd: string }> = {
-  '--project': { what: 'project', cmd: "docker ps -a --format '{{.Label \"com.docker.compose.project\"}}' 2>/dev/null | sort -u" },
+  '--project': { what: 'project', cmd: 'docker ps -a --format \'{{.Label "com.docker.compose.project"}}\' 2>/dev/null | sort -u' },
   '--context': { what: 'context', cmd: "docker context ls --format '{{.Name}}' 2>/dev/null" },
 };
 const valuesOf = (o: OptModel) => (o.long ? VALUES[o.long] : undefined);
@@ -42,9 +42,7 @@ function bash(root: CmdModel, commands: CmdModel[]): string {
         ...(listedCases ? [listedCases] : []),
         ...(values.length ? [`        ${values.join('|')}) return ;;`] : []),
         `      esac`,
-        c.takesContainers
-          ? `      if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(${CONTAINERS})" -- "$cur") ); return; fi`
-          : '',
+        c.takesContainers ? `      if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(${CONTAINERS})" -- "$cur") ); return; fi` : '',
         `      COMPREPLY=( $(compgen -W ${quote(words)} -- "$cur") ) ;;`,
       ]
         .filter(Boolean)
@@ -74,7 +72,10 @@ complete -F _berth berth
 }
 
 function zshSpec(o: OptModel): string {
-  const desc = o.description.replace(/[[\]:']/g, ' ').replace(/\s+/g, ' ').trim();
+  const desc = o.description
+    .replace(/[[\]:']/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const listed = valuesOf(o);
   const action = o.choices ? `(${o.choices.join(' ')})` : listed ? `_berth_${listed.what}s` : ' ';
   const value = o.takesValue ? `:${o.long?.slice(2) ?? 'value'}:${action}` : '';

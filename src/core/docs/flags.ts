@@ -36,7 +36,7 @@ export function flagRows(program: Command): FlagRow[] {
 function generic(description: string): string {
   return description
     .replace(/^output format: .*$/, 'output format (the formats each command has are in its help)')
-    .replace(/^filter .*\(repeat: same key = OR, different keys = AND\)$/, 'filter with docker\'s keys (repeat: same key = OR, different keys = AND)');
+    .replace(/^filter .*\(repeat: same key = OR, different keys = AND\)$/, "filter with docker's keys (repeat: same key = OR, different keys = AND)");
 }
 
 export function flagsDoc(program: Command): string {

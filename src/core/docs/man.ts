@@ -22,8 +22,14 @@ function optionEntry(o: OptModel): string {
 
 /** The files berth reads and writes, for the FILES section. */
 const FILES: Array<[string, string]> = [
-  ['$XDG_STATE_HOME/berth/watch-idle.json', 'watch-idle --once: the activity seen by the last run (default --state; $XDG_STATE_HOME defaults to ~/.local/state). Written atomically; one run at a time holds its lock file beside it.'],
-  ['$XDG_RUNTIME_DIR/berth/claims/', 'Which berth process (serve or watch-idle, by pid) manages which container, so a second one defers (BERTH_RUN_DIR overrides the directory; without $XDG_RUNTIME_DIR, /tmp/berth-UID).'],
+  [
+    '$XDG_STATE_HOME/berth/watch-idle.json',
+    'watch-idle --once: the activity seen by the last run (default --state; $XDG_STATE_HOME defaults to ~/.local/state). Written atomically; one run at a time holds its lock file beside it.',
+  ],
+  [
+    '$XDG_RUNTIME_DIR/berth/claims/',
+    'Which berth process (serve or watch-idle, by pid) manages which container, so a second one defers (BERTH_RUN_DIR overrides the directory; without $XDG_RUNTIME_DIR, /tmp/berth-UID).',
+  ],
   ['$DOCKER_CONFIG/contexts/', 'Docker contexts, read for --context and for the current context (as the docker CLI does; $DOCKER_CONFIG defaults to ~/.docker).'],
   ['berth.yml', 'serve --config, watch-idle --config: routes and idle settings by container name, the same keys as the labels (see CONFIGURATION KEYS).'],
   ['FILE given to templates --state', 'Templates with their ids and counts, kept from run to run (written atomically).'],

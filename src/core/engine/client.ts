@@ -128,10 +128,7 @@ function httpTransport(ep: Endpoint): Transport {
   const url = new URL(ep.host.replace(/^tcp:/, 'http:'));
   const tls = ep.tls;
   const secure = !!tls || url.protocol === 'https:';
-  const target =
-    url.protocol === 'unix:'
-      ? { socketPath: decodeURIComponent(url.pathname) }
-      : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 2376 : 2375 };
+  const target = url.protocol === 'unix:' ? { socketPath: decodeURIComponent(url.pathname) } : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 2376 : 2375 };
   // Free keep-alive sockets are unref'd by the agent: they never hold the process open.
   if (!secure) return requester(http.request, { ...target, agent: new http.Agent({ keepAlive: true }) });
   // The files are read now, so a missing one fails here as before; node:https (TLS, crypto) loads with the first request.

@@ -22,13 +22,7 @@ export function inspectContainer(engine: Engine, id: string, signal?: AbortSigna
 }
 
 /** POST /containers/{id}/{start,stop,kill,pause,unpause}; query e.g. { t: 10 } or { signal: 'SIGTERM' }. */
-export async function containerAction(
-  engine: Engine,
-  id: string,
-  action: 'start' | 'stop' | 'kill' | 'pause' | 'unpause',
-  query?: Record<string, unknown>,
-  signal?: AbortSignal,
-): Promise<void> {
+export async function containerAction(engine: Engine, id: string, action: 'start' | 'stop' | 'kill' | 'pause' | 'unpause', query?: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
   await engine.api.json({ method: 'POST', path: containerPath(id, `/${action}`), query, signal });
 }
 

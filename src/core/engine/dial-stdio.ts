@@ -13,7 +13,12 @@ const MAX_STDERR = 4096;
 
 /** The failure of an ssh connection: a connection error (code ECONNRESET) carrying what ssh said. */
 function sshError(message: string, stderr: string): Error {
-  const said = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(-3).join('; ');
+  const said = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-3)
+    .join('; ');
   return Object.assign(new Error(said ? `${message}: ${said}` : message), { code: 'ECONNRESET' });
 }
 

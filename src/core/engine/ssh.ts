@@ -53,4 +53,3 @@ export function sshAgent(host: string): Agent {
   };
   return agent;
 }
-

@@ -18,10 +18,7 @@ import { ReconnectScheduler, type BackoffPolicy, DEFAULT_BACKOFF, RetriesExhaust
 import { resumable, ResumeWindow, type WindowBounds } from '../stream/resumable.js';
 import { engineEvents, type EngineEvent, type EventQuery } from './source.js';
 
-export type WatcherStatus =
-  | { kind: 'disconnected'; error: string }
-  | { kind: 'retrying'; attempt: number; delayMs: number }
-  | { kind: 'reconnected'; attempt: number };
+export type WatcherStatus = { kind: 'disconnected'; error: string } | { kind: 'retrying'; attempt: number; delayMs: number } | { kind: 'reconnected'; attempt: number };
 
 /**
  * The one line a stream's connection state is told in, on stderr: `what` was lost (default "the

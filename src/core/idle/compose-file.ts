@@ -69,7 +69,10 @@ function readServices(path: string): Map<string, ServiceDeps> | string {
 export function composeFileDeps(labels: Record<string, string>): ComposeDeps {
   const service = labels[COMPOSE_SERVICE];
   if (labels[COMPOSE_DEPENDS_ON] !== undefined || !labels[COMPOSE_PROJECT] || !service) return {};
-  const files = (labels[COMPOSE_CONFIG_FILES] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const files = (labels[COMPOSE_CONFIG_FILES] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const dir = labels[COMPOSE_WORKING_DIR] ?? '';
   const merged: ServiceDeps = new Map();
   const problems: string[] = [];
@@ -87,7 +90,9 @@ export function composeFileDeps(labels: Record<string, string>): ComposeDeps {
     // Only compose v1 writes no depends_on label; a v2 container without it has no dependencies.
     if (!labels[COMPOSE_VERSION]?.startsWith('1.')) return {};
     const why = files.length ? problems.join('; ') : `it has no ${COMPOSE_CONFIG_FILES} label`;
-    return { note: `compose project ${labels[COMPOSE_PROJECT]}, service ${service}: no ${COMPOSE_DEPENDS_ON} label (compose v1) and no readable compose file (${why}); its dependencies are unknown (name them with berth.idle.depends_on)` };
+    return {
+      note: `compose project ${labels[COMPOSE_PROJECT]}, service ${service}: no ${COMPOSE_DEPENDS_ON} label (compose v1) and no readable compose file (${why}); its dependencies are unknown (name them with berth.idle.depends_on)`,
+    };
   }
   return { value: [...merged].map(([n, c]) => `${n}:${c}:false`).join(',') };
 }

@@ -54,7 +54,12 @@ export function judge(name: string, st: UnitState, condition: DepCondition, hasP
   if (st.health) return { kind: 'wait', what: `its healthcheck (now ${st.health})` };
   if (condition === 'service_healthy') {
     // As docker compose does: a dependency that must be healthy but has no healthcheck can never be.
-    return { kind: 'failed', error: new BerthError('CONFIG', `${name} has no healthcheck, but a dependent waits for it to be healthy (service_healthy)`, { hint: 'give it a HEALTHCHECK, or depend on it with service_started' }) };
+    return {
+      kind: 'failed',
+      error: new BerthError('CONFIG', `${name} has no healthcheck, but a dependent waits for it to be healthy (service_healthy)`, {
+        hint: 'give it a HEALTHCHECK, or depend on it with service_started',
+      }),
+    };
   }
   if (port !== undefined && condition === 'ready') return { kind: 'wait', what: portWait(port) };
   return { kind: 'ready', how: 'running' };

@@ -64,7 +64,7 @@ export class SingleFlight<E> {
       };
       // The last caller to abort cancels the run and sees its final events (what was left running) before rejecting.
       const onAbort = () => {
-        if (f.callers > 1) return leave(), reject(signal!.reason);
+        if (f.callers > 1) return (leave(), reject(signal!.reason));
         f.controller.abort(signal!.reason);
         f.promise.then(
           () => (leave(), reject(signal!.reason)),

@@ -73,7 +73,10 @@ export async function withStateLock<T>(path: string, fn: () => Promise<T>, o: { 
     }
     if (!told) o.onWait?.(pid);
     told = true;
-    if (Date.now() > end) throw new BerthError('TIMEOUT', `--state: ${path} is still locked by pid ${pid} after ${Math.round((o.waitMs ?? LOCK_WAIT_MS) / 1000)}s`, { hint: `another watch-idle --once is running; if not, remove ${lock}` });
+    if (Date.now() > end)
+      throw new BerthError('TIMEOUT', `--state: ${path} is still locked by pid ${pid} after ${Math.round((o.waitMs ?? LOCK_WAIT_MS) / 1000)}s`, {
+        hint: `another watch-idle --once is running; if not, remove ${lock}`,
+      });
     await sleep(100, undefined, o.signal ? { signal: o.signal } : undefined);
   }
   try {

@@ -60,7 +60,10 @@ export class UnitResolver {
     const name = bareName(info.Name) ?? info.Id.slice(0, 12);
     const labels = info.Config?.Labels ?? {};
     const config = idleConfigFor(name, labels, this.file);
-    if (config.depsNote && !this.noted.has(config.depsNote)) (this.noted.add(config.depsNote), this.warn?.(config.depsNote));
+    if (config.depsNote && !this.noted.has(config.depsNote)) {
+      this.noted.add(config.depsNote);
+      this.warn?.(config.depsNote);
+    }
     const compose = composeInfo(labels);
     const deps: UnitDep[] = [];
     for (const d of config.dependsOn) {

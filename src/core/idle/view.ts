@@ -59,7 +59,10 @@ export function buildView(seen: Seen[], file: ConfigFile | undefined, names?: re
       if (wanted(s)) view.errors.set(s.name, (err as Error).message);
       continue;
     }
-    view.deps.set(s.name, config.dependsOn.map((d) => resolveRef(view.all, s, d.ref, d.compose)).filter((n): n is string => !!n));
+    view.deps.set(
+      s.name,
+      config.dependsOn.map((d) => resolveRef(view.all, s, d.ref, d.compose)).filter((n): n is string => !!n),
+    );
     if (!wanted(s)) continue;
     if (!config.managed && defaultTimeoutMs !== undefined) config.timeoutMs = defaultTimeoutMs;
     view.managed.set(s.name, { seen: s, config });

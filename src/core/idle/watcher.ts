@@ -261,9 +261,17 @@ export class IdleWatcher {
   /** Forgets containers that are gone or no longer managed, so memory stays flat over months of churn. */
   private prune(view: View): void {
     const ids = new Set([...view.managed.values()].map((m) => m.seen.id));
-    for (const id of this.clocks.keys()) if (!ids.has(id)) (this.clocks.delete(id), this.names.delete(id));
+    for (const id of this.clocks.keys()) {
+      if (ids.has(id)) continue;
+      this.clocks.delete(id);
+      this.names.delete(id);
+    }
     for (const id of this.usedAt.keys()) if (!ids.has(id)) this.usedAt.delete(id);
-    for (const id of this.deferred) if (!ids.has(id)) (this.deferred.delete(id), this.o.claims?.release(id));
+    for (const id of this.deferred) {
+      if (ids.has(id)) continue;
+      this.deferred.delete(id);
+      this.o.claims?.release(id);
+    }
     for (const name of this.kept.keys()) if (!view.managed.has(name)) this.kept.delete(name);
     for (const name of this.states.names()) if (!view.managed.has(name)) this.states.forget(name);
     if (this.warned.size > 1000) this.warned.clear();
@@ -336,7 +344,10 @@ export class IdleWatcher {
     if (this.idleFor(s) < cfg.timeoutMs || this.claimedElsewhere(s)) return false;
     // Begun now, finished in the background: the round goes on with its other decisions.
     const id = s.id;
-    this.stopping.set(id, this.sleepNow(s, cfg, reason).finally(() => this.stopping.delete(id)));
+    this.stopping.set(
+      id,
+      this.sleepNow(s, cfg, reason).finally(() => this.stopping.delete(id)),
+    );
     return true;
   }
 
@@ -431,7 +442,10 @@ export class IdleWatcher {
     }
     for (const m of view.managed.values()) {
       const note = m.config.depsNote;
-      if (note && !this.warned.has(note)) (this.warned.add(note), this.o.warn(note));
+      if (note && !this.warned.has(note)) {
+        this.warned.add(note);
+        this.o.warn(note);
+      }
     }
     for (const [name, m] of view.managed) {
       const key = `no timeout ${name}`;

@@ -68,7 +68,11 @@ export class ContainerFollower {
   private got = 0;
   private readonly scheduler: ReconnectScheduler;
 
-  constructor(readonly target: Target, private readonly env: ContainerFollowEnv, private readonly start: FollowStart) {
+  constructor(
+    readonly target: Target,
+    private readonly env: ContainerFollowEnv,
+    private readonly start: FollowStart,
+  ) {
     this.scheduler = new ReconnectScheduler(env.backoff ?? DEFAULT_BACKOFF);
   }
 

@@ -27,8 +27,8 @@ export function isContinuation(line: string, previous?: string): boolean {
   if (previous === undefined || line.length === 0) return false;
   const c = line.charCodeAt(0);
   if (c === 9 || c === 32) return hasText(line);
-  if ((c === 67 /* C */ || c === 83 /* S */ || c === 46 /* . */) && CAUSE.test(line)) return true;
-  if ((c === 84 /* T */ || c === 68 /* D */) && PYTHON.test(line)) return true;
+  if ((c === 67 /* C */ || c === 83 /* S */ || c === 46) /* . */ && CAUSE.test(line)) return true;
+  if ((c === 84 /* T */ || c === 68) /* D */ && PYTHON.test(line)) return true;
   return isLetter(c) && EXCEPTION.test(line) && !line.startsWith('Error:');
 }
 

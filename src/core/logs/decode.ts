@@ -28,7 +28,10 @@ export class LogDecoder {
 
   private readonly maxLine: number;
 
-  constructor(private readonly target: Target, private readonly opts: DecodeOptions) {
+  constructor(
+    private readonly target: Target,
+    private readonly opts: DecodeOptions,
+  ) {
     const max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.maxLine = max;
     const make = () => new StampedLines(max, opts.stamped, opts.tty, nowTs);

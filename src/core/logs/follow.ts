@@ -76,7 +76,10 @@ class LogSession {
   private readonly dispose: () => void;
   private readonly abort: () => void;
 
-  constructor(private readonly opts: FollowOptions, parent: AbortSignal) {
+  constructor(
+    private readonly opts: FollowOptions,
+    parent: AbortSignal,
+  ) {
     const { controller, dispose } = linkedController(parent);
     this.signal = controller.signal;
     setMaxListeners(0, this.signal); // a request and a wait per container

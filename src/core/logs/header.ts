@@ -12,7 +12,10 @@ export class LiveHeader {
   private timer: NodeJS.Timeout | undefined;
   private last = '';
 
-  constructor(private readonly out: Writable & { rows?: number }, private readonly text: () => string) {}
+  constructor(
+    private readonly out: Writable & { rows?: number },
+    private readonly text: () => string,
+  ) {}
 
   start(): void {
     const { rows } = terminalSize(this.out);

@@ -45,7 +45,6 @@ function middle(t: Target, engine: string | undefined): string {
 /** The record as one NDJSON line (with its newline). */
 export function logJson(line: LogLine, level: Level, engine?: string): string {
   return (
-    `{"type":"log","ts":"${line.ts}"${middle(line.target, engine)},"stream":"${line.stream}","level":"${level}","msg":${JSON.stringify(line.msg)}` +
-    (line.truncated ? ',"truncated":true}\n' : '}\n')
+    `{"type":"log","ts":"${line.ts}"${middle(line.target, engine)},"stream":"${line.stream}","level":"${level}","msg":${JSON.stringify(line.msg)}` + (line.truncated ? ',"truncated":true}\n' : '}\n')
   );
 }

@@ -30,7 +30,10 @@ export class LineRenderer {
   private readonly prefixes = new Map<Target, string>();
   private readonly levels: Record<Level, string>;
 
-  constructor(private readonly chalk: ChalkInstance, private readonly opts: RenderOptions) {
+  constructor(
+    private readonly chalk: ChalkInstance,
+    private readonly opts: RenderOptions,
+  ) {
     const c = chalk;
     this.levels = { ERROR: c.red.bold('ERROR'), WARN: c.yellow('WARN '), INFO: c.green('INFO '), DEBUG: c.gray('DEBUG'), OTHER: '     ' };
   }
@@ -82,11 +85,9 @@ export function countsLine(chalk: ChalkInstance, lines: number, c: LevelCounts):
 export function summaryTables(a: LogAnalytics): string {
   const rows = [...a.containers.values()].sort((x, y) => x.target.name.localeCompare(y.target.name));
   const counts = (c: LevelCounts) => LEVELS.map((l) => c[l]);
-  const perContainer = renderTable(
-    ['CONTAINER', ...LEVELS, 'LINES'],
-    [...rows.map((r) => [r.target.name, ...counts(r.counts), r.lines]), ['(all)', ...counts(a.total), a.lines]],
-    { colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] },
-  );
+  const perContainer = renderTable(['CONTAINER', ...LEVELS, 'LINES'], [...rows.map((r) => [r.target.name, ...counts(r.counts), r.lines]), ['(all)', ...counts(a.total), a.lines]], {
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
   const minutes = a.series.toArray().filter((b) => LEVELS.some((l) => b.counts[l] > 0));
   if (minutes.length === 0) return perContainer;
   const series = renderTable(

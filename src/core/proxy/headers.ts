@@ -40,8 +40,7 @@ function connectionTokens(raw: string[]): Set<string> | undefined {
 }
 
 /** Whether a header (lower-case name) crosses the hop: not hop-by-hop nor named in Connection; Upgrade too with `keepUpgrade`. */
-const crosses = (lower: string, named: Set<string> | undefined, keepUpgrade: boolean) =>
-  (keepUpgrade && lower === 'upgrade') || (!HOP_BY_HOP.has(lower) && !named?.has(lower));
+const crosses = (lower: string, named: Set<string> | undefined, keepUpgrade: boolean) => (keepUpgrade && lower === 'upgrade') || (!HOP_BY_HOP.has(lower) && !named?.has(lower));
 
 /** The headers with hop-by-hop ones removed; with `keepUpgrade`, Upgrade is kept and Connection set to "Upgrade". */
 export function dropHopByHop(raw: string[], keepUpgrade = false): string[] {
@@ -106,7 +105,10 @@ const bareAddress = (a: string | undefined) => (a?.startsWith('::ffff:') && a.in
 
 /** The client behind trusted proxies: the rightmost address of the chain that is not trusted (the leftmost if all are). */
 export function realClient(xff: string | undefined, remote: string, trusted: (addr: string) => boolean): string {
-  const chain = (xff ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const chain = (xff ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   for (let i = chain.length - 1; i >= 0; i--) if (!trusted(chain[i]!)) return chain[i]!;
   return chain[0] ?? remote;
 }

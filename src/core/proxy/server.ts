@@ -34,7 +34,6 @@ import { UpstreamPools } from './upstream-pool.js';
 import { listenTcp } from './tcp-proxy.js';
 import { makeUpgradeHandler } from './websocket.js';
 
-
 export interface ServeOptions {
   engine: Engine;
   host: string;
@@ -79,7 +78,10 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const metrics = new ProxyMetrics();
   const activity = new Activity();
   const budget = { max: o.maxSseSubscribers, count: 0 };
-  const routes = new RouteSet({ engine: o.engine, wakes: o.wakes, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) }, activity);
+  const routes = new RouteSet(
+    { engine: o.engine, wakes: o.wakes, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) },
+    activity,
+  );
   const sampler = new StatsSampler(o.engine, { intervalMs: o.statsIntervalMs, expiryMs: o.statsExpiryMs }, signal);
   const upstreams = new UpstreamPools();
   const ctx: ProxyContext = {
@@ -139,7 +141,6 @@ function announce(o: ServeOptions, routes: RouteSet, bound: net.AddressInfo): vo
   o.onListening?.(port);
   if (!routes.lives.size) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
 }
-
 
 /**
  * The one lifecycle owner (the same as watch-idle's) over the routes and
@@ -259,7 +260,11 @@ class TcpListeners {
   /** Opens and closes listeners to match `ports`. At startup a port that cannot be bound stops serve (exit 2), as --listen does; later it is a warning. */
   async sync(ports: Iterable<number>, startup = false): Promise<void> {
     const want = new Set(ports);
-    for (const [port, s] of this.servers) if (!want.has(port)) (s.close(), this.servers.delete(port));
+    for (const [port, s] of this.servers) {
+      if (want.has(port)) continue;
+      s.close();
+      this.servers.delete(port);
+    }
     for (const port of want) {
       if (this.servers.has(port)) continue;
       try {

@@ -52,15 +52,24 @@ export class HeadRepair {
         continue;
       }
       if (b !== LF) {
-        if (this.crPending) (out[n++] = CR), (this.crPending = false);
+        if (this.crPending) {
+          out[n++] = CR;
+          this.crPending = false;
+        }
         if (this.line === 0 && this.status.length < 12) this.status += String.fromCharCode(b);
         this.lineLen++;
         out[n++] = b;
         continue;
       }
-      if (!this.crPending) (changed = true), (this.repaired = true);
+      if (!this.crPending) {
+        changed = true;
+        this.repaired = true;
+      }
       this.crPending = false;
-      if (this.lineLen === 0 && this.endOfHead()) (n += CLOSE.copy(out, n)), (changed = true);
+      if (this.lineLen === 0 && this.endOfHead()) {
+        n += CLOSE.copy(out, n);
+        changed = true;
+      }
       if (this.lineLen > 0) this.line++;
       this.lineLen = 0;
       out[n++] = CR;
@@ -68,7 +77,10 @@ export class HeadRepair {
     }
     if (this.crPending) {
       changed = true; // held back until the next byte is known
-      if (this.done) (out[n++] = CR), (this.crPending = false);
+      if (this.done) {
+        out[n++] = CR;
+        this.crPending = false;
+      }
     }
     if (!changed) return chunk;
     if (i < chunk.length) n += chunk.copy(out, n, i);

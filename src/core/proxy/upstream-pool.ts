@@ -50,7 +50,12 @@ export class UpstreamPools {
     const key = `${addr.host}:${addr.port}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Pool(`http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}`, { connections: this.opts.connections ?? 512, headersTimeout: 0, bodyTimeout: 0, connect: this.connect });
+      pool = new Pool(`http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}`, {
+        connections: this.opts.connections ?? 512,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        connect: this.connect,
+      });
       this.pools.set(key, pool);
       if (this.pools.size > (this.opts.maxPools ?? 256)) this.drop(this.pools.keys().next().value!);
     }

@@ -45,11 +45,7 @@ import { BoundedQueue } from '../stream/queue.js';
 import { labelsOf, matchAttributes } from './match.js';
 
 export type Lifetime =
-  | { kind: 'added'; target: Target; history: boolean }
-  | { kind: 'started'; target: Target }
-  | { kind: 'stopped'; target: Target }
-  | { kind: 'removed'; target: Target }
-  | { kind: 'synced' };
+  { kind: 'added'; target: Target; history: boolean } | { kind: 'started'; target: Target } | { kind: 'stopped'; target: Target } | { kind: 'removed'; target: Target } | { kind: 'synced' };
 
 export interface SupervisorOptions {
   /** One line on stderr. */

@@ -22,9 +22,7 @@ import { DEFAULT_HISTORY, StatsHistory } from './history.js';
 import { BoundedQueue } from '../stream/queue.js';
 import { statsStream, TICK_SLACK_MS } from './sample.js';
 
-export type StatsEvent =
-  | { kind: 'sample'; key: string; target: Target; sample: StatsSample }
-  | { kind: 'removed'; key: string; target: Target };
+export type StatsEvent = { kind: 'sample'; key: string; target: Target; sample: StatsSample } | { kind: 'removed'; key: string; target: Target };
 
 export interface CollectorOptions {
   /** Keep one reading per interval (ms, >= the engine's 1000). */
@@ -37,7 +35,6 @@ export interface CollectorOptions {
   /** The per-container reading source; injectable for tests. */
   stream?: typeof statsStream;
 }
-
 
 export const targetKey = (t: { engine: Engine; id: string }) => `${t.engine.name}/${t.id}`;
 

@@ -85,7 +85,12 @@ export function slimReading(raw: RawStats, sample?: StatsSample): RawStats {
     cpu_stats: { cpu_usage: { total_usage: t.cpuTotalNs }, system_cpu_usage: cpu?.system_cpu_usage, online_cpus: cpu?.online_cpus },
     memory_stats: { usage: t.memUsage, limit: t.memLimit },
     networks: { all: { rx_bytes: t.netRxBytes, tx_bytes: t.netTxBytes } },
-    blkio_stats: { io_service_bytes_recursive: [{ op: 'read', value: t.blockReadBytes }, { op: 'write', value: t.blockWriteBytes }] },
+    blkio_stats: {
+      io_service_bytes_recursive: [
+        { op: 'read', value: t.blockReadBytes },
+        { op: 'write', value: t.blockWriteBytes },
+      ],
+    },
     pids_stats: { current: t.pids },
   };
 }

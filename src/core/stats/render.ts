@@ -34,7 +34,11 @@ export function rowCells(name: string, s: StatsSample): string[] {
 }
 
 export function renderStatsTable(rows: readonly StatsRow[]): string {
-  return renderTable(HEAD, rows.map((r) => rowCells(r.name, r.sample)), { colAligns: ALIGN });
+  return renderTable(
+    HEAD,
+    rows.map((r) => rowCells(r.name, r.sample)),
+    { colAligns: ALIGN },
+  );
 }
 
 export interface LiveOptions {
@@ -53,7 +57,9 @@ function sparkWidth(tableWidth: number, o: LiveOptions): number {
 
 /** One frame of the live view: the table with CPU, MEM and NET sparklines, cut to the terminal's size. */
 export function renderLiveFrame(rows: readonly StatsRow[], history: StatsHistory, o: LiveOptions): string {
-  const base = renderStatsTable(rows).split('\n').filter((l) => l.length);
+  const base = renderStatsTable(rows)
+    .split('\n')
+    .filter((l) => l.length);
   const width = Math.max(...base.map((l) => l.length));
   const w = sparkWidth(width, o);
   const lines = base.map((l, i) => {

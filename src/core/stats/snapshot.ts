@@ -58,7 +58,18 @@ async function namedPairs(engines: Engine[], names: string[], intervalMs: number
 async function listedPairs(engines: Engine[], sel: Selection, intervalMs: number, signal: AbortSignal): Promise<Pair[]> {
   const targets = await listTargets(engines, sel, signal);
   const perEngine = engines.map((e) => targets.filter((t) => t.engine === e && t.running));
-  const results = await Promise.all(perEngine.map((ts, i) => (ts.length ? sampleOnce(engines[i]!, ts.map((t) => t.id), intervalMs, signal) : ([] as OnceResult[]))));
+  const results = await Promise.all(
+    perEngine.map((ts, i) =>
+      ts.length
+        ? sampleOnce(
+            engines[i]!,
+            ts.map((t) => t.id),
+            intervalMs,
+            signal,
+          )
+        : ([] as OnceResult[]),
+    ),
+  );
   const pairs: Pair[] = targets.filter((t) => !t.running).map((target) => ({ target }));
   perEngine.forEach((ts, i) => ts.forEach((target, j) => pairs.push({ target, result: results[i]![j] })));
   return pairs;

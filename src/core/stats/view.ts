@@ -22,7 +22,6 @@ export interface ViewPlan {
   format: Format;
 }
 
-
 export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: ViewPlan): Promise<void> {
   const several = engines.length > 1;
   const collector = new StatsCollector({

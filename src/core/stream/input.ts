@@ -6,9 +6,7 @@
  */
 import { splitLines } from './lines.js';
 
-export type InputLine =
-  | { kind: 'record'; lineNo: number; record: Record<string, unknown>; raw: string }
-  | { kind: 'text'; lineNo: number; text: string; truncated: boolean; jsonError?: string };
+export type InputLine = { kind: 'record'; lineNo: number; record: Record<string, unknown>; raw: string } | { kind: 'text'; lineNo: number; text: string; truncated: boolean; jsonError?: string };
 
 export function classifyLine(text: string, lineNo: number, truncated = false): InputLine {
   const t = text.trimStart();

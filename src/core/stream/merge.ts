@@ -7,7 +7,11 @@
 export async function* mergeByArrival<T>(sources: AsyncIterable<T>[]): AsyncGenerator<T> {
   const its = sources.map((s) => s[Symbol.asyncIterator]());
   const pending = new Map<number, Promise<{ i: number; r: IteratorResult<T> }>>();
-  const pull = (i: number) => pending.set(i, its[i]!.next().then((r) => ({ i, r })));
+  const pull = (i: number) =>
+    pending.set(
+      i,
+      its[i]!.next().then((r) => ({ i, r })),
+    );
   its.forEach((_, i) => pull(i));
   try {
     while (pending.size) {

@@ -54,7 +54,7 @@ export interface Header {
 
 const MONTH = /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?$/i;
 const WEEKDAY = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?$/i;
-const DATE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T_:\-]?[\d:.,]*)?(?:Z|[+-]\d{2}:?\d{2})?,?$/;
+const DATE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T_:-]?[\d:.,]*)?(?:Z|[+-]\d{2}:?\d{2})?,?$/;
 const DATE_DMY = /^\d{1,2}[-/.](?:\d{1,2}|[A-Za-z]{3})[-/.]\d{2,4}(?::[\d:.,]+)?,?$/;
 const COMPACT = /^(?:19|20)\d{2}(?:0[1-9]|1[0-2])[0-3]\d(?:[-T_]?\d{1,2}:?\d{1,2}:?\d{1,2}(?:[.,:]\d+)?)?(?:Z)?,?$/;
 const TIME = /^\d{1,2}:\d{2}(?::\d{2})?(?:[.,:]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?,?$/;
@@ -63,8 +63,7 @@ const ZONE = /^(?:[+-]\d{4}|UTC|GMT|Z|[A-Z]{3,4}T)$/;
 const YEAR = /^\d{4}$/;
 const DAY = /^\d{1,2},?$/;
 const SHORT_DATE = /^\d{1,2}[./]\d{1,2}$/;
-const LEVEL_WORD =
-  /^(?:TRACE|DEBUG|DBG|INFO|INF|NOTICE|WARN|WARNING|WRN|ERROR|ERR|CRIT|CRITICAL|FATAL|SEVERE|ALERT|EMERG|EMERGENCY|PANIC|FAILURE|FINE|FINER|FINEST)$/;
+const LEVEL_WORD = /^(?:TRACE|DEBUG|DBG|INFO|INF|NOTICE|WARN|WARNING|WRN|ERROR|ERR|CRIT|CRITICAL|FATAL|SEVERE|ALERT|EMERG|EMERGENCY|PANIC|FAILURE|FINE|FINER|FINEST)$/;
 const TAG = /^[A-Za-z_][\w.\-/()]*\[\d+\]:$|^[A-Za-z_][\w\-/()]*:$/;
 const LOGGER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(\d*\))?:$/;
 /** A capitalised level word right after a time. */
@@ -74,9 +73,23 @@ const PYTHON_PREFIX = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^:\s]*:/;
 const HAS_TIME = /\d{1,2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}/;
 
 const LEVEL_ALIAS: Record<string, string> = {
-  DBG: 'DEBUG', INF: 'INFO', WRN: 'WARN', WARNING: 'WARN', ERR: 'ERROR', CRIT: 'FATAL', CRITICAL: 'FATAL',
-  SEVERE: 'ERROR', ALERT: 'FATAL', EMERG: 'FATAL', EMERGENCY: 'FATAL', PANIC: 'FATAL', FAILURE: 'ERROR',
-  FINE: 'DEBUG', FINER: 'TRACE', FINEST: 'TRACE', NOTICE: 'INFO',
+  DBG: 'DEBUG',
+  INF: 'INFO',
+  WRN: 'WARN',
+  WARNING: 'WARN',
+  ERR: 'ERROR',
+  CRIT: 'FATAL',
+  CRITICAL: 'FATAL',
+  SEVERE: 'ERROR',
+  ALERT: 'FATAL',
+  EMERG: 'FATAL',
+  EMERGENCY: 'FATAL',
+  PANIC: 'FATAL',
+  FAILURE: 'ERROR',
+  FINE: 'DEBUG',
+  FINER: 'TRACE',
+  FINEST: 'TRACE',
+  NOTICE: 'INFO',
 };
 
 /** The normalised level for a level word (TRACE, DEBUG, INFO, WARN, ERROR, FATAL), or undefined. */

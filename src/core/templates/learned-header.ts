@@ -129,8 +129,10 @@ export function learnHeader(samples: { classes: Kind[]; words: string[] }[]): He
     // a number or id right before the message may be its first word (`host:5070 open ...`): header only before more header
     if ((d === Kind.Num || d === Kind.Mixed) && !(share[c + 1]! >= STRICT && AFTER.has(dominant[c + 1]!) && dominant[c + 1] !== Kind.Num && dominant[c + 1] !== Kind.Mixed)) break;
     if (AFTER.has(d)) classes.push(d);
-    else if ((d === Kind.Word || d === Kind.Other) && consistent(c + 1, Kind.Sep)) classes.push(d, Kind.Sep), c++;
-    else if (d === Kind.Word && constant[c] && consistent(c + 1) && AFTER.has(dominant[c + 1]!)) classes.push(d);
+    else if ((d === Kind.Word || d === Kind.Other) && consistent(c + 1, Kind.Sep)) {
+      classes.push(d, Kind.Sep);
+      c++;
+    } else if (d === Kind.Word && constant[c] && consistent(c + 1) && AFTER.has(dominant[c + 1]!)) classes.push(d);
     else break;
   }
   return { classes, anchor };

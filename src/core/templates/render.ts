@@ -27,14 +27,7 @@ export function templatesTable(records: TemplateRecord[], chalk: ChalkInstance, 
   const groups = new Set(records.map(who));
   const withGroup = groups.size > 1 || (groups.size === 1 && !groups.has(''));
   const head = ['ID', 'COUNT', 'SHARE', 'LEVELS', ...(withGroup ? ['GROUP'] : []), 'TEMPLATE'];
-  const rows = records.map((r) => [
-    String(r.templateId) + (r.new ? chalk.green('*') : ''),
-    String(r.count),
-    percent(r.share),
-    levelMix(r.levels),
-    ...(withGroup ? [who(r)] : []),
-    r.template,
-  ]);
+  const rows = records.map((r) => [String(r.templateId) + (r.new ? chalk.green('*') : ''), String(r.count), percent(r.share), levelMix(r.levels), ...(withGroup ? [who(r)] : []), r.template]);
   const fixed = rows.reduce((m, row) => Math.max(m, row.slice(0, -1).join('   ').length), 0) + 3;
   const room = Math.max(20, width - fixed);
   for (const row of rows) row[row.length - 1] = cut(row[row.length - 1]!, room);

@@ -65,7 +65,6 @@ export class ShapeCache {
   }
 }
 
-
 /** A line's shape hash: `key` (first lane, a small integer for the map) and `check` (second lane). */
 export interface Shape {
   key: number;

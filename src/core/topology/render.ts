@@ -106,7 +106,14 @@ function drawNodes(s: TopologyRecord, width: number, c: ChalkInstance): string[]
   const perLine = Math.max(1, Math.floor((width + 1) / (w + 1)));
   const out: string[] = [];
   for (const ids of layoutRows(s.nodes, s.edges)) {
-    for (let i = 0; i < ids.length; i += perLine) out.push(...boxRows(ids.slice(i, i + perLine).map((id) => byId.get(id)!), w, c));
+    for (let i = 0; i < ids.length; i += perLine)
+      out.push(
+        ...boxRows(
+          ids.slice(i, i + perLine).map((id) => byId.get(id)!),
+          w,
+          c,
+        ),
+      );
   }
   return out;
 }

@@ -28,7 +28,10 @@ export async function countEvents(engine: Engine, o: TopologyOptions, s: Shared,
   const filters: Record<string, string[]> = { type: ['container'] };
   if (o.sel.project) filters.label = [`${COMPOSE_PROJECT}=${o.sel.project}`];
   const onStatus = (st: WatcherStatus) => {
-    if (st.kind === 'disconnected') (s.members.engineUp = false), (s.downInTick = true);
+    if (st.kind === 'disconnected') {
+      s.members.engineUp = false;
+      s.downInTick = true;
+    }
     if (st.kind === 'reconnected') s.members.engineUp = true;
     o.onStatus?.(st);
   };

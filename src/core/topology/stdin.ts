@@ -12,9 +12,7 @@ import { readInputLines, type InputLine } from '../stream/input.js';
 export const MAX_INPUT_COUNT = 1_000_000;
 export const MAX_ID_LENGTH = 128;
 
-export type TopologyInput =
-  | { kind: 'edge'; from: string; to: string; count: number }
-  | { kind: 'node'; id: string; count: number };
+export type TopologyInput = { kind: 'edge'; from: string; to: string; count: number } | { kind: 'node'; id: string; count: number };
 
 export type Parsed = { ok: true; input: TopologyInput } | { ok: false; why: string };
 

@@ -5,7 +5,7 @@ import type { Engine } from '../core/engine/engine.js';
 import type { Target } from '../core/engine/select.js';
 import { LogAnalytics } from '../core/logs/analytics.js';
 import { parseLevel, parseRegex, type LineFilter } from '../core/logs/filter.js';
-import { LiveHeader } from '../core/logs/header.js';
+import { LiveHeader } from '../core/logs/summary-header.js';
 import { logBatches, type LogsPlan } from '../core/logs/pipeline.js';
 import { rawPassthrough } from '../core/logs/raw.js';
 import { countsLine, LineRenderer, summaryTables } from '../core/logs/render.js';

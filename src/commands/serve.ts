@@ -12,7 +12,7 @@ import { pickFormat } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { loadConfigFile } from '../core/idle/config-file.js';
 import { ContainerProvider } from '../core/idle/provider.js';
-import { UnitResolver } from '../core/idle/units.js';
+import { UnitResolver } from '../core/idle/unit-resolver.js';
 import { createWakePath } from '../core/idle/wake.js';
 import { Claims, claimsDir } from '../core/idle/claims.js';
 import { parseCidrs } from '../core/proxy/access.js';

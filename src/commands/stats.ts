@@ -10,7 +10,7 @@ import { DEFAULT_HISTORY } from '../core/stats/history.js';
 import { snapshot } from '../core/stats/snapshot.js';
 import { toStatsRecord } from '../core/stats/record.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { runStatsView } from '../core/stats/view.js';
+import { runStatsView } from '../core/stats/sinks.js';
 import { addFilterOption, addFormatOptions, describe, addProjectOption } from './options.js';
 
 interface StatsOptions {

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { loadConfigFile } from '../core/idle/config-file.js';
 import { ContainerProvider } from '../core/idle/provider.js';
-import { UnitResolver } from '../core/idle/units.js';
+import { UnitResolver } from '../core/idle/unit-resolver.js';
 import { createWaker } from '../core/idle/wake.js';
 import type { WakeEvent } from '../core/idle/types.js';
 import { pickFormat } from '../core/output/format.js';

@@ -5,7 +5,7 @@ import { loadConfigFile } from '../core/idle/config-file.js';
 import { defaultStatePath, loadState, saveState, withStateLock } from '../core/idle/state-file.js';
 import { Claims, claimsDir } from '../core/idle/claims.js';
 import type { IdleRecord } from '../core/idle/types.js';
-import { IdleWatcher } from '../core/idle/watcher.js';
+import { IdleWatcher } from '../core/idle/lifecycle-owner.js';
 import { ContainerProvider } from '../core/idle/provider.js';
 import { pickFormat } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';

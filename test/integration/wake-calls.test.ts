@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../src/core/engine/connect.js';
 import type { EngineRequest } from '../../src/core/engine/client.js';
 import { ContainerProvider } from '../../src/core/idle/provider.js';
-import { UnitResolver } from '../../src/core/idle/units.js';
+import { UnitResolver } from '../../src/core/idle/unit-resolver.js';
 import { createWakePath } from '../../src/core/idle/wake.js';
 import { RouteLife } from '../../src/core/proxy/lifecycle.js';
 import { ProxyMetrics } from '../../src/core/proxy/metrics.js';

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActivityClock, isActivity, MAX_CPU_SAMPLES, type Counters } from '../../src/core/idle/activity.js';
+import { ActivityClock, isActivity, MAX_CPU_SAMPLES, type Counters } from '../../src/core/idle/counters.js';
 import { cpuVerdict, execVerdict } from '../../src/core/idle/busy.js';
-import { dependentsFirst } from '../../src/core/idle/watcher.js';
-import { buildView, type Seen } from '../../src/core/idle/view.js';
+import { dependentsFirst } from '../../src/core/idle/lifecycle-owner.js';
+import { buildView, type Seen } from '../../src/core/idle/listing.js';
 import { defaultStatePath, loadState, saveState } from '../../src/core/idle/state-file.js';
 
 const reading = (at: number, bytes: number, cpuNs?: number, systemNs?: number): Counters => ({

@@ -1,10 +1,10 @@
 // The lifecycle owner (IdleWatcher) against a fake Provider: no engine, a clock the test moves, exact
 // decisions. The same class runs in watch-idle and serve against the engine (test/integration, test/chaos).
 import { describe, expect, it } from 'vitest';
-import type { Counters } from '../../src/core/idle/activity.js';
+import type { Counters } from '../../src/core/idle/counters.js';
 import type { IdleRecord, Provider, StopMethod } from '../../src/core/idle/types.js';
-import type { Seen } from '../../src/core/idle/view.js';
-import { IdleWatcher } from '../../src/core/idle/watcher.js';
+import type { Seen } from '../../src/core/idle/listing.js';
+import { IdleWatcher } from '../../src/core/idle/lifecycle-owner.js';
 
 interface Unit {
   id: string;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIdleConfig } from '../../src/core/idle/config.js';
 import { createWaker } from '../../src/core/idle/wake.js';
-import type { UnitResolver, Unit } from '../../src/core/idle/units.js';
+import type { UnitResolver, Unit } from '../../src/core/idle/unit-resolver.js';
 import type { UnitState } from '../../src/core/idle/provider.js';
 import type { WakeEvent } from '../../src/core/idle/types.js';
 

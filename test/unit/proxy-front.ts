@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Activity } from '../../src/core/proxy/activity.js';
 import { makeHttpHandler } from '../../src/core/proxy/http-proxy.js';
-import type { ProxyContext } from '../../src/core/proxy/context.js';
+import type { ProxyContext } from '../../src/core/proxy/front-context.js';
 import type { RouteLife } from '../../src/core/proxy/lifecycle.js';
 import { ProxyMetrics } from '../../src/core/proxy/metrics.js';
 import { parseRoute, RouteTable } from '../../src/core/proxy/routes.js';

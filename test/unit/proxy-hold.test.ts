@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLarge, bufferBody } from '../../src/core/proxy/hold.js';
 import { dropHopByHop, forwardedElement, forwardedHeaders, realClient, requestHead } from '../../src/core/proxy/headers.js';
-import { withConnectGrace } from '../../src/core/proxy/connect.js';
+import { withConnectGrace } from '../../src/core/proxy/connect-retry.js';
 
 const body = (chunks: string[], headers: Record<string, string> = {}) => {
   const s = new PassThrough() as unknown as IncomingMessage & PassThrough;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
 import { sparkline } from '../../src/core/stats/sparkline.js';
-import { bytesSize, humanSize, percent, rateSize } from '../../src/core/stats/units.js';
+import { bytesSize, humanSize, percent, rateSize } from '../../src/core/stats/human-size.js';
 import { renderLiveFrame, renderStatsTable } from '../../src/core/stats/render.js';
 import { StatsHistory } from '../../src/core/stats/history.js';
 import { computeSample } from '../../src/core/stats/compute.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { LineWriter } from '../../src/core/output/ndjson.js';
-import { TickBatch } from '../../src/core/stats/view.js';
+import { TickBatch } from '../../src/core/stats/sinks.js';
 
 /** A stream whose writes complete only when `release()` is called. */
 function slowStream() {

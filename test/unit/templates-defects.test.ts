@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { TemplateMiner } from '../../src/core/templates/miner.js';
 import { maskTokens } from '../../src/core/templates/mask.js';
-import { findHeader } from '../../src/core/templates/header.js';
+import { findHeader } from '../../src/core/templates/message-start.js';
 import { fromSaved, toState } from '../../src/core/templates/state.js';
 import { TemplatesJob } from '../../src/core/templates/job.js';
 import { isContinuation } from '../../src/core/logs/continuation.js';

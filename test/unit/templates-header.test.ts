@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findHeader } from '../../src/core/templates/header.js';
+import { findHeader } from '../../src/core/templates/message-start.js';
 
 const message = (line: string) => line.slice(findHeader(line).offset);
 

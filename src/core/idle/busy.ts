@@ -7,7 +7,7 @@
  * for the record.
  */
 import type { BusySpec } from './config.js';
-import type { ActivityClock } from './activity.js';
+import type { ActivityClock } from './counters.js';
 import type { Provider } from './types.js';
 import { fmtMs } from '../parse.js';
 

@@ -12,9 +12,9 @@ import { toBerthError } from '../engine/request.js';
 import { BerthError } from '../errors.js';
 import { bareName } from '../engine/labels.js';
 import type { Provider, StopMethod } from './types.js';
-import { readCounters, type Counters } from './activity.js';
+import { readCounters, type Counters } from './counters.js';
 import { EXEC_TIMEOUT_MS } from './busy.js';
-import { listAll, type Seen } from './view.js';
+import { listAll, type Seen } from './listing.js';
 import { watchEvents } from '../events/watcher.js';
 import { fmtMs } from '../parse.js';
 

@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../atomic-file.js';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { BerthError } from '../errors.js';
-import type { ClockState } from './watcher.js';
+import type { ClockState } from './lifecycle-owner.js';
 
 export interface StateFile {
   version: 1;

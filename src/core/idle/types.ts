@@ -4,7 +4,7 @@
  * talks to a Provider (containers today, Swarm services later), never to
  * dockerode directly.
  */
-import type { Counters } from './activity.js';
+import type { Counters } from './counters.js';
 
 export type { IdleAction, IdleRecord, IdleState, WakeEvent, WakeEventKind } from '../records.js';
 import type { WakeEvent } from '../records.js';
@@ -26,7 +26,7 @@ export type StopMethod = 'stop' | 'pause' | 'kill';
 
 /**
  * A managed unit's lifecycle operations and readings: everything the wake path and the lifecycle
- * owner (watcher.ts) ask of an engine goes through it. Implemented for containers (provider.ts);
+ * owner (lifecycle-owner.ts) ask of an engine goes through it. Implemented for containers (provider.ts);
  * the seam a second implementation (Swarm services) plugs into.
  */
 export interface Provider {

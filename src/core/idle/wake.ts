@@ -18,7 +18,7 @@ import { wakeOrder } from './deps.js';
 import { fmtMs, waitReady, type ReadinessTarget } from './readiness.js';
 import { SingleFlight } from './single-flight.js';
 import { StateTable } from './state-machine.js';
-import type { Unit } from './units.js';
+import type { Unit } from './unit-resolver.js';
 import type { IdleRecord, Provider, WakeEvent, WakeEventKind, WakeOnce, WakePath, Waker } from './types.js';
 
 /**

@@ -13,7 +13,7 @@ import { send } from './http-proxy.js';
 import { LOADING_CSS } from './loading-page/style.js';
 import { LOADING_JS } from './loading-page/script.js';
 import { statusDocument } from './status.js';
-import type { ProxyContext } from './context.js';
+import type { ProxyContext } from './front-context.js';
 import type { RouteLife } from './lifecycle.js';
 import type { StatsSampler } from './stats-api.js';
 

@@ -13,7 +13,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { dropHopByHop } from './headers.js';
-import { withConnectGrace, type Grace } from './connect.js';
+import { withConnectGrace, type Grace } from './connect-retry.js';
 
 export interface ForwardOptions {
   pool: Dispatcher;

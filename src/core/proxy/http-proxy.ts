@@ -16,7 +16,7 @@ import { isAllowed, tokenMatches } from './access.js';
 import { publicFailure } from './wake-view.js';
 import { isIgnored, mayWake, type Route } from './routes.js';
 import { errorPage, loadingPage } from './loading-page/html.js';
-import type { ProxyContext } from './context.js';
+import type { ProxyContext } from './front-context.js';
 import type { RouteLife } from './lifecycle.js';
 import { isSubresource, problem, withoutAddresses } from './wake-answer.js';
 

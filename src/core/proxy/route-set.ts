@@ -4,7 +4,7 @@
  * created, removed or renamed): new routes get a life whose state is read
  * from the engine, known ones keep theirs (and their wake in progress),
  * vanished ones are dropped. Sleeping is decided by the lifecycle owner
- * (src/core/idle/watcher.ts), which asks `activityOf` what the proxy sees and
+ * (src/core/idle/lifecycle-owner.ts), which asks `activityOf` what the proxy sees and
  * puts a route to sleep through `sleepRoute`.
  */
 import type { Activity } from './activity.js';

@@ -6,9 +6,9 @@
  */
 import net from 'node:net';
 import { isAllowed } from './access.js';
-import { withConnectGrace } from './connect.js';
+import { withConnectGrace } from './connect-retry.js';
 import { connectTcp, splice } from './websocket.js';
-import type { ProxyContext } from './context.js';
+import type { ProxyContext } from './front-context.js';
 import type { TcpMapping } from './routes.js';
 
 export function handleTcpConnection(ctx: ProxyContext, listen: number, socket: net.Socket): void {

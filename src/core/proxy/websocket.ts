@@ -8,10 +8,10 @@ import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isAllowed } from './access.js';
-import { withConnectGrace } from './connect.js';
+import { withConnectGrace } from './connect-retry.js';
 import { forwardedHeaders, requestHead, routingHost } from './headers.js';
 import { isIgnored, mayWake } from './routes.js';
-import type { ProxyContext } from './context.js';
+import type { ProxyContext } from './front-context.js';
 import type { Address } from './upstream.js';
 
 function refuse(socket: Duplex, status: number, text: string): void {

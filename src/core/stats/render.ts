@@ -8,7 +8,7 @@ import { renderTable } from '../output/table.js';
 import type { StatsSample } from './compute.js';
 import type { StatsHistory } from './history.js';
 import { sparkline } from './sparkline.js';
-import { bytesSize, percent, rateSize } from './units.js';
+import { bytesSize, percent, rateSize } from './human-size.js';
 
 export interface StatsRow {
   key: string;

@@ -27,7 +27,7 @@
  * never the whole line. A source whose lines stop fitting (more than half
  * of the last WINDOW lines) is sampled again and the header re-learned.
  */
-import { COLUMNS, KINDS, Kind, scanColumns } from './header.js';
+import { COLUMNS, KINDS, Kind, scanColumns } from './message-start.js';
 
 export const SAMPLE = 48;
 const SHARE = 0.8;

@@ -7,7 +7,7 @@
  * by `maxTemplates` (least recently matched evicted, see store.ts).
  */
 import { Drain, DRAIN_DEFAULTS, type DrainOptions } from './drain.js';
-import { messageStart } from './header.js';
+import { messageStart } from './message-start.js';
 import { maskTokens } from './mask.js';
 import { HeaderLearner } from './learned-header.js';
 import { TemplateStore } from './store.js';

@@ -17,7 +17,7 @@ import type { NodeCount } from './snapshot.js';
 import { badLineReporter, readTopologyInput, type TopologyInput } from './stdin.js';
 import { newConnections } from './tcp-source.js';
 import { serveRequests } from './serve-source.js';
-import type { Shared, TopologyOptions } from './options.js';
+import type { Shared, TopologyOptions } from './watch-options.js';
 
 function eventNode(ev: EngineEvent, by: GroupBy): string | undefined {
   const a = ev.Actor?.Attributes ?? {};

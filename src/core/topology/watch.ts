@@ -18,12 +18,12 @@ import { CLIENT, TopologyGraph } from './graph.js';
 import { TopologyMembers } from './members.js';
 import { Supervisor, type Lifetime } from '../select/supervisor.js';
 import { buildSnapshot } from './snapshot.js';
-import type { Shared, TopologyOptions } from './options.js';
+import type { Shared, TopologyOptions } from './watch-options.js';
 import { countConnections, countEvents, countInput, countRequests, logCounting } from './sources.js';
 
 export const DEFAULT_TICK_MS = 5000;
 
-export type { Shared, TopologyOptions } from './options.js';
+export type { Shared, TopologyOptions } from './watch-options.js';
 
 export async function* watchTopology(engine: Engine, o: TopologyOptions, signal: AbortSignal): AsyncGenerator<TopologyRecord> {
   const { controller, dispose } = linkedController(signal);

@@ -21,7 +21,7 @@
  * signal; the signal is checked before each new one.
  */
 import { BerthError } from '../errors.js';
-import { ActivityClock, type Counters } from './activity.js';
+import { ActivityClock, type Counters } from './counters.js';
 import { checkBusy } from './busy.js';
 import type { ConfigFile } from './config-file.js';
 import type { IdleConfig } from './config.js';
@@ -29,7 +29,7 @@ import { awakeDependents } from './deps.js';
 import { fmtMs } from './readiness.js';
 import { StateTable, type IdleInput } from './state-machine.js';
 import type { IdleRecord, Provider } from './types.js';
-import { buildView, type Seen, type View } from './view.js';
+import { buildView, type Seen, type View } from './listing.js';
 import { Kicker } from './kicker.js';
 import { deferMessage, type Claims } from './claims.js';
 import { closure } from './deps.js';

@@ -32,7 +32,7 @@ const berthCmd = `node ${BERTH_BIN} topology --project ${project}`;
 describe('berth topology in a terminal (tmux)', () => {
   it('shows the exact count as a badge (6+ above six), dots on the edge, and the legend; restores the terminal on Ctrl-C', async () => {
     const input = '{"from":"client","to":"server","count":3}\\n{"edge":"client->worker","count":9}\\n';
-    const s = await session(`printf '${input}' | ${berthCmd} --tick 3s; echo "exit=$?"; exec sleep 120`);
+    const s = await session(`printf '${input}' | ${berthCmd} --interval 3s; echo "exit=$?"; exec sleep 120`);
     const screen = await waitFor(
       async () => {
         const text = await capture(s);
@@ -75,7 +75,7 @@ describe('berth topology in a terminal (tmux)', () => {
   }, 90_000);
 
   it('an idle project shows its map with no dots and no badges', async () => {
-    const s = await session(`${berthCmd} --tick 1s; exec sleep 120`);
+    const s = await session(`${berthCmd} --interval 1s; exec sleep 120`);
     await waitFor(async () => /tick 2 /.test(await capture(s)), 15_000, 150);
     const end = Date.now() + 2500;
     let frames = 0;

@@ -108,7 +108,7 @@ describe('berth topology on a real engine', () => {
         .split('\n')
         .map((l) => JSON.parse(l).tick),
     ).toEqual([1, 2, 3]);
-    const piped = await execa('bash', ['-o', 'pipefail', '-c', `node ${BERTH_BIN} topology --project ${project} --tick 200ms </dev/null | head -1`], { reject: false, timeout: 30_000 });
+    const piped = await execa('bash', ['-o', 'pipefail', '-c', `node ${BERTH_BIN} topology --project ${project} --interval 200ms </dev/null | head -1`], { reject: false, timeout: 30_000 });
     expect(piped.exitCode).toBe(0);
     expect(piped.stderr).toBe('');
     expect(JSON.parse(piped.stdout).type).toBe('topology');
@@ -143,8 +143,8 @@ describe('berth topology on a real engine', () => {
   });
 
   it.each([
-    [['--interval', '0s'], /^berth: --tick: expected at least 100ms \(got: "0s"\)$/],
-    [['--interval', 'soon'], /^berth: --tick: expected a duration/],
+    [['--interval', '0s'], /^berth: --interval: expected at least 100ms \(got: "0s"\)$/],
+    [['--interval', 'soon'], /^berth: --interval: expected a duration/],
     [['--ticks', '0'], /^berth: --ticks: expected a number >= 1 \(got: 0\)$/],
     [['--by', 'host'], /--by.*host/],
   ])('rejects %j naming the flag (exit 2)', async (args, message) => {

@@ -128,7 +128,9 @@ describe('berth logs decoding', () => {
 
 describe('berth logs selection and merge', () => {
   it('merges several containers in timestamp order, interleaved', async () => {
-    const script = (tag: string, first: number) => `sleep ${first}; for i in 1 2 3 4 5; do echo "${tag} $i"; sleep 0.2; done`;
+    // Both begin at one wall-clock second (however far apart a loaded engine starts them), B 0.1 s after A.
+    const at = Math.floor(Date.now() / 1000) + 4;
+    const script = (tag: string, first: number) => `while [ $(date +%s) -lt ${at} ]; do sleep 0.05; done; sleep ${first}; for i in 1 2 3 4 5; do echo "${tag} $i"; sleep 0.2; done`;
     const [a, b] = await Promise.all([runContainer({ cmd: script('A', 0), name: uniqueName('ma') }), runContainer({ cmd: script('B', 0.1), name: uniqueName('mb') })]);
     made.push(a, b);
     await Promise.all([a.wait(), b.wait()]);

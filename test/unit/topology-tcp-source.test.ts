@@ -56,6 +56,34 @@ describe('topology TCP source', () => {
     expect((await again).done).toBe(true);
   });
 
+  it("turns itself off with one warning when a running member's process stays missing from /proc (another pid namespace)", async () => {
+    const warnings: string[] = [];
+    const ac = new AbortController();
+    // pid 4242 exists only in the engine's pid namespace: never under this procRoot
+    const src = newConnections({ members: () => [member('api', 4242)], ownerOf: () => undefined, pollMs: 5, procRoot: root, warn: (m) => warnings.push(m) }, ac.signal);
+    const r = await src.next();
+    expect(r.done).toBe(true);
+    expect(warnings).toEqual([
+      `TCP connections are not counted: the process of api (pid 4242, as the engine reports it) is not in ${root} here: berth runs in another pid namespace than the engine (a container, unshare -p) or on another host; run it beside the engine`,
+    ]);
+  });
+
+  it('a member whose process is missing for a poll or two (it just stopped) is skipped, not a reason to stop counting', async () => {
+    const warnings: string[] = [];
+    const ac = new AbortController();
+    let polls = 0;
+    proc(301, { snmp: snmp(0, 0), tcp: '' });
+    // the second member is listed for 3 polls with a pid /proc does not have, then goes away
+    const members = () => (polls++ < 3 ? [member('api', 301), member('gone', 4343)] : [member('api', 301)]);
+    const src = newConnections({ members, ownerOf: () => undefined, pollMs: 5, procRoot: root, warn: (m) => warnings.push(m) }, ac.signal);
+    const next = src.next();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(polls).toBeGreaterThan(10);
+    expect(warnings).toEqual([]);
+    ac.abort();
+    expect((await next).done).toBe(true);
+  });
+
   it('turns itself off with one warning when /proc cannot be read', async () => {
     const warnings: string[] = [];
     mkdirSync(join(root, '103', 'net'), { recursive: true });

@@ -53,6 +53,8 @@ export async function countConnections(o: TopologyOptions, s: Shared, signal: Ab
       s.counters.add(cell.edge(c.from, c.to, 'connections'));
     }
   }
+  // Ended without being stopped: it could not read the connections (said on stderr); snapshots say so too.
+  if (!signal.aborted) s.tcpOff = true;
 }
 
 export async function countRequests(serve: NonNullable<TopologyOptions['serve']>, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {

@@ -30,4 +30,6 @@ export interface Shared {
   members: TopologyMembers;
   /** Set when a failure to reach the engine was seen during the tick (the engine may be back by its end). */
   downInTick: boolean;
+  /** The TCP source turned itself off (it cannot read the containers' sockets): `sources.tcp` is false from then on. */
+  tcpOff?: boolean;
 }

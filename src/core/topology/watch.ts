@@ -57,7 +57,6 @@ export async function* watchTopology(engine: Engine, o: TopologyOptions, signal:
 }
 
 async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): AsyncGenerator<TopologyRecord> {
-  const sources = { events: true, logs: o.logs, tcp: o.tcp, stdin: !!o.stdin, serve: !!o.serve };
   const project = o.sel.project;
   let tick = 0;
   try {
@@ -65,6 +64,7 @@ async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): Async
       const drained = s.counters.drain();
       const engineUp = s.members.engineUp && !s.downInTick;
       s.downInTick = false;
+      const sources = { events: true, logs: o.logs, tcp: o.tcp && !s.tcpOff, stdin: !!o.stdin, serve: !!o.serve };
       const meta = { ts: new Date().toISOString(), tick: ++tick, tickMs: o.tickMs, engineUp, project, by: o.by, sources };
       yield buildSnapshot(s.graph, drained, meta, s.counters.cap);
       if (o.ticks !== undefined && tick >= o.ticks) return;

@@ -32,7 +32,8 @@ afterAll(async () => {
 
 describe('berth topology --serve', () => {
   it('counts each request proxied by berth serve once, on the edge client -> web', async () => {
-    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--serve', `127.0.0.1:${h.port}`, '--interval', '1s', '--json', '--no-stdin'], { reject: false });
+    // --no-tcp: this is about serve's requests (TCP counting is topology.test.ts's, and it needs the engine's pid namespace)
+    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--serve', `127.0.0.1:${h.port}`, '--interval', '1s', '--json', '--no-stdin', '--no-tcp'], { reject: false });
     const out = new LineCollector(child.stdout!);
     const snaps = () => out.json<TopologyRecord>();
     await out.until(() => snaps().length >= 2, 20_000); // serve's counters read once: the baseline

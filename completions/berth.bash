@@ -20,19 +20,25 @@ _berth() {
     events)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --service) COMPREPLY=( $(compgen -W "$(docker service ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --since|--until|-f|--filter|--format) return ;;
       esac
-      COMPREPLY=( $(compgen -W '--since --until -f --filter --format --json --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--since --until -f --filter --format --json --swarm --service --stack --node --help' -- "$cur") ) ;;
     logs)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table raw' -- "$cur") ); return ;;
         --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
+        --service) COMPREPLY=( $(compgen -W "$(docker service ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         -n|--tail|--since|--until|--level|--grep|--exclude|--reorder-window|--max-line-bytes|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --summary --reorder-window --max-line-bytes --filter --format --json --project --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --summary --reorder-window --max-line-bytes --filter --format --json --project --service --stack --node --help' -- "$cur") ) ;;
     serve)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
@@ -44,11 +50,14 @@ _berth() {
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
         --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
+        --service) COMPREPLY=( $(compgen -W "$(docker service ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --interval|--history|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--no-stream --interval --history --filter --format --json --project --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--no-stream --interval --history --filter --format --json --project --service --stack --node --help' -- "$cur") ) ;;
     templates)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;

@@ -15,6 +15,21 @@ _berth_contexts() {
   names=(${(f)"$(docker context ls --format '{{.Name}}' 2>/dev/null)"})
   _describe context names
 }
+_berth_services() {
+  local -a names
+  names=(${(f)"$(docker service ls --format '{{.Name}}' 2>/dev/null)"})
+  _describe service names
+}
+_berth_stacks() {
+  local -a names
+  names=(${(f)"$(docker stack ls --format '{{.Name}}' 2>/dev/null)"})
+  _describe stack names
+}
+_berth_nodes() {
+  local -a names
+  names=(${(f)"$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)"})
+  _describe node names
+}
 _berth() {
   local -a commands
   commands=(
@@ -38,7 +53,11 @@ _berth() {
         '--until[up to a time a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:until: ' \
         '(-f --filter)'{-f,--filter}'[filter events, e.g. type=container, event=start, container=web, label=k=v (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints docker s event lines]:format:(json table)' \
-        '--json[short for --format json]' ;;
+        '--json[short for --format json]' \
+        '--swarm[a swarm s events the manager s (services, nodes, secrets, configs) merged with every node s own (needs a swarm manager)]' \
+        '*--service[a swarm service s tasks, on every node (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[the tasks of a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' ;;
       logs) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
         '(-n --tail)'{-n,--tail}'[lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
         '--since[from a time on a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:since: ' \
@@ -55,6 +74,9 @@ _berth() {
         '--format[output format json, table, raw (default table on a TTY, json otherwise); raw prints the bytes the containers wrote]:format:(json table raw)' \
         '--json[short for --format json]' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '*--service[a swarm service s tasks, on every node (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[the tasks of a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
         '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
@@ -83,6 +105,9 @@ _berth() {
         '--format[output format json, table (default table on a TTY, json otherwise); table on a pipe prints one table per interval]:format:(json table)' \
         '--json[short for --format json]' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '*--service[a swarm service s tasks, on every node (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[the tasks of a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '*:container:_berth_containers' ;;
       templates) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
         '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \

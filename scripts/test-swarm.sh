@@ -10,9 +10,11 @@
 #                          after a half-finished `up`
 #   test-swarm.sh env      print BERTH_SWARM_N1=unix://... (one line per node) for tests
 #   test-swarm.sh status   exit 0 when all three nodes answer and the swarm has 3 ready nodes
+#   test-swarm.sh kill-node N    SIGKILL node N's dockerd (tests of a node's engine dying)
+#   test-swarm.sh start-node N   start node N's dockerd again and wait until it answers
 #
-# Status: written from the verified recipe for issue 17 and not yet run here, nor called by the
-# test setup; the first step of that issue is to run it, fix it and wire it into scripts/test.sh.
+# The swarm suite's global setup (test/helpers/swarm-setup.ts) runs `up` and, at the end, `down`;
+# scripts/test.sh runs that suite under a lock, since the namespaces' names are the machine's.
 #
 # Needs root, iproute2 (ip netns), util-linux (nsenter, unshare), docker.io and busybox-static
 # (scripts/setup-system.sh). Known limits on this kernel: no IPVS, so services use
@@ -146,10 +148,21 @@ status() {
   [ "$(ready_nodes)" = 3 ]
 }
 
+kill_node() { # i
+  local pid
+  pid=$(cat "$STATE/n$1/docker.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || { log "node $1 has no dockerd pid"; return 1; }
+  kill -KILL "$pid"
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  rm -f "$STATE/n$1/docker.pid" "$(sock "$1")"
+}
+
 case "${1:-}" in
   up) up ;;
+  kill-node) kill_node "$2" ;;
+  start-node) node_up "$2"; wait_node "$2" ;;
   down) down ;;
   env) env_lines ;;
   status) status ;;
-  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|env|status|kill-node N|start-node N" >&2; exit 2 ;;
 esac

@@ -4,7 +4,10 @@
 #      after the build, ESLint and Prettier check the code (a finding fails the run at its end);
 #   1. unit and integration tests (in parallel files);
 #   2. disruptive tests, which kill and restart the engine: only when this script started it and no
-#      other test run holds a live lease on it, and not with BERTH_TEST_DISRUPTIVE=0.
+#      other test run holds a live lease on it, and not with BERTH_TEST_DISRUPTIVE=0;
+#   3. the swarm suite, on a 3-node swarm its global setup brings up in network namespaces and takes
+#      down (scripts/test-swarm.sh): as root, under a lock (the namespaces' names are the machine's);
+#      not as root, it fails with that reason. BERTH_TEST_SWARM=0 leaves it out.
 # BERTH_TEST_NODE=22 (or 24, ...) runs the build and the tests on that Node, installed from the npm
 # registry into .node/ by scripts/setup-node.sh and put first on PATH; unset, the machine's Node.
 # One run id (BERTH_TEST_RUN) labels everything both vitest runs make (test/helpers/run-lease.ts).
@@ -49,6 +52,15 @@ else
     status=$rc
   fi
 fi
-node scripts/test-summary.js "$out/main.json" "$out/disruptive.json"
+if [ "${BERTH_TEST_SWARM:-1}" = 0 ]; then
+  echo "test: swarm tests skipped (BERTH_TEST_SWARM=0)" >&2
+else
+  swarm_t0=$(date +%s)
+  mkdir -p /run/lock 2>/dev/null || true
+  flock /run/lock/berth-test-swarm.lock npx vitest run --config vitest.swarm.config.ts \
+    --reporter=default --reporter=json --outputFile.json="$out/swarm.json" || status=1
+  echo "test: the swarm part took $(( $(date +%s) - swarm_t0 )) s" >&2
+fi
+node scripts/test-summary.js "$out/main.json" "$out/disruptive.json" "$out/swarm.json"
 [ $lint = 0 ] || { echo "test: FAILED lint or format (see above; npm run lint)"; status=1; }
 exit $status

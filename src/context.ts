@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { Engine } from './core/engine/engine.js';
 import { EXIT, usageError } from './core/errors.js';
+import type { SwarmFlags, SwarmScope } from './core/swarm/scope.js';
 
 import type { Io, ViewContext } from './core/output/io.js';
 
@@ -82,6 +83,13 @@ export class CommandContext implements ViewContext {
     if (!silent.length || this.pipeClosed) return;
     for (const e of silent) this.warn(`the engine at ${e.endpoint.host} never answered`);
     this.exitCode = EXIT.engineUnreachable;
+  }
+
+  /** --service/--stack: the manager (the one engine of --host/--context), the swarm's nodes and the selection of their tasks. */
+  async swarm(cmd: Command, flags: SwarmFlags, filters?: Record<string, string[]>): Promise<SwarmScope> {
+    const manager = await this.engine(cmd);
+    const { openSwarmScope } = await import('./core/swarm/scope.js');
+    return openSwarmScope(manager, flags, { ...(filters ? { filters } : {}), env: this.env, signal: this.signal, warn: (m) => this.warn(m) });
   }
 
   /** The engine of a command that acts on one engine (serve, wake, watch-idle, topology): more than one is refused, not dropped. */

@@ -18,7 +18,10 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { collectFilters, nanosToRfc3339, parseDurationMs, parseSize, parseTail, parseTimePoint } from '../core/parse.js';
 import { EXIT } from '../core/errors.js';
 import { listTargets } from '../core/engine/select.js';
-import { addFilterOption, addFormatOptions, describe, addProjectOption } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions } from './options.js';
+import { checkSwarmSelection, wantsSwarm, type SwarmScope } from '../core/swarm/scope.js';
+import { managerLogBatches } from '../core/swarm/service-logs.js';
+import type { UnorderedSource } from '../core/logs/unordered.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -39,6 +42,9 @@ interface LogsOptions {
   summary?: boolean;
   reorderWindow?: string;
   maxLineBytes?: string;
+  service?: string[];
+  stack?: string;
+  node?: string[];
 }
 
 export function makeLogsCommand(ctx: CommandContext): Command {
@@ -64,27 +70,40 @@ export function makeLogsCommand(ctx: CommandContext): Command {
   addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
   addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw prints the bytes the containers wrote');
   addProjectOption(cmd);
+  addSwarmOptions(cmd);
   describe(cmd, 'Merged, time-ordered logs of containers, with severity', [
     ['berth logs --project shop -f', "a compose project's logs, merged and followed"],
     ['berth logs web api --since 10m --level warn', 'WARN and ERROR of two containers'],
     ['berth logs --project shop --json | jq -r \'select(.level=="ERROR") | .msg\'', 'errors, for jq'],
     ['berth logs --format raw web > web.log', 'byte for byte what docker logs gives'],
+    ['berth logs --service web -f --node n2=ssh://me@n2', "a swarm service's tasks on every node, merged"],
   ]);
   return cmd.action(async (names: string[], opts: LogsOptions) => {
     const query = parseQuery(opts);
     const filter = parseFilter(opts);
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table', 'raw']);
     const windowMs = parseDurationMs(opts.reorderWindow ?? `${DEFAULT_REORDER_MS}ms`, '--reorder-window');
-    const selection = { names, project: opts.project, filters: collectFilters(opts.filter ?? []) };
-    const engines = await ctx.engines(cmd);
-    const passthrough = format === 'raw' && !opts.follow && !filter && !opts.summary;
-    if (passthrough) {
-      const targets = await listTargets(engines, selection, ctx.signal);
-      if (targets.length === 1) return runRaw(ctx, targets[0]!, { ...query, timestamps: !!opts.timestamps });
+    const filters = collectFilters(opts.filter ?? []);
+    const onStatus = (m: string) => ctx.warn(m);
+    let plan: LogsPlan;
+    if (wantsSwarm(opts)) {
+      checkSwarmSelection(names, opts.project);
+      const scope = await ctx.swarm(cmd, opts, filters);
+      plan = { engines: scope.engines, selection: scope.selection, query, follow: !!opts.follow, windowMs, onStatus, swarm: true };
+      if (scope.blind.length) plan.unordered = managerLogs(scope, onStatus);
+    } else {
+      const selection = { names, project: opts.project, filters };
+      const engines = await ctx.engines(cmd);
+      const passthrough = format === 'raw' && !opts.follow && !filter && !opts.summary;
+      if (passthrough) {
+        const targets = await listTargets(engines, selection, ctx.signal);
+        if (targets.length === 1) return runRaw(ctx, targets[0]!, { ...query, timestamps: !!opts.timestamps });
+      }
+      plan = { engines, selection, query, follow: !!opts.follow, windowMs, onStatus };
     }
-    const plan: LogsPlan = { engines, selection, query, follow: !!opts.follow, windowMs, onStatus: (m) => ctx.warn(m), onFailed: () => (ctx.exitCode = EXIT.failure) };
+    plan.onFailed = () => (ctx.exitCode = EXIT.failure);
     await runLines(ctx, plan, format, opts, filter);
-    ctx.engineReport(engines);
+    ctx.engineReport(plan.engines);
   });
 }
 
@@ -106,6 +125,11 @@ function parseFilter(opts: LogsOptions): LineFilter | undefined {
   return f;
 }
 
+/** The manager's logs of the tasks on nodes berth cannot reach (swarm/service-logs.ts). */
+function managerLogs(scope: SwarmScope, onStatus: (m: string) => void): UnorderedSource {
+  return (query, follow, signal) => managerLogBatches({ manager: scope.cluster.manager, services: scope.services, nodes: scope.blind, query, follow, onStatus }, signal);
+}
+
 async function runRaw(ctx: CommandContext, target: Target, q: LogQuery): Promise<void> {
   const onError = (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') ctx.closePipe();
@@ -119,7 +143,8 @@ async function runRaw(ctx: CommandContext, target: Target, q: LogQuery): Promise
 }
 
 async function runLines(ctx: CommandContext, plan: LogsPlan, format: Format, opts: LogsOptions, filter: LineFilter | undefined): Promise<void> {
-  const several = plan.engines.length > 1;
+  // A swarm's records name the node (`node`), not the engine.
+  const several = plan.engines.length > 1 && !plan.swarm;
   const engineOf = several ? (t: Target) => (t.engine as Engine).name : undefined;
   const chalk = makeChalk(ctx.env, !!ctx.io.stdout.isTTY);
   const analytics = opts.summary ? new LogAnalytics() : undefined;

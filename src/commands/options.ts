@@ -15,6 +15,14 @@ export function addProjectOption(cmd: Command): Command {
   return cmd.option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)');
 }
 
+/** `--service`, `--stack` and `--node`: a swarm's tasks as the selection (swarm/scope.ts). */
+export function addSwarmOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--service <name>', "a swarm service's tasks, on every node (repeat for several; needs a swarm manager)").argParser(collect))
+    .option('--stack <name>', "the tasks of a swarm stack's services (com.docker.stack.namespace label)")
+    .addOption(new Option('--node <name=engine>', "how to reach a swarm node's engine: NAME is its hostname or id, ENGINE as --host takes it (repeat per node)").argParser(collect));
+}
+
 /** `--config FILE`: the YAML file of per-container settings that serve, wake and watch-idle share. */
 export function addConfigOption(cmd: Command): Command {
   return cmd.option('--config <file>', 'YAML file of per-container settings, the same keys as the labels (the file wins key by key)');

@@ -5,13 +5,15 @@ import type { Engine } from '../core/engine/engine.js';
 import { emptySelection, type Selection } from '../core/engine/select.js';
 import { usageError } from '../core/errors.js';
 import { pickFormat, type Format } from '../core/output/format.js';
-import { collectFilters, parseDurationMs, parseInteger } from '../core/parse.js';
+import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger } from '../core/parse.js';
 import { DEFAULT_HISTORY } from '../core/stats/history.js';
 import { snapshot } from '../core/stats/snapshot.js';
 import { toStatsRecord } from '../core/stats/record.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { runStatsView } from '../core/stats/sinks.js';
-import { addFilterOption, addFormatOptions, describe, addProjectOption } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions } from './options.js';
+import { checkSwarmSelection, wantsSwarm } from '../core/swarm/scope.js';
+import type { ServiceTally } from '../core/swarm/service-stats.js';
 
 interface StatsOptions {
   project?: string;
@@ -21,6 +23,9 @@ interface StatsOptions {
   history: string;
   format?: string;
   json?: boolean;
+  service?: string[];
+  stack?: string;
+  node?: string[];
 }
 
 export interface StatsPlan {
@@ -29,6 +34,7 @@ export interface StatsPlan {
   history: number;
   format: Format;
   stream: boolean;
+  swarm?: { tally: ServiceTally };
 }
 
 export function makeStatsCommand(ctx: CommandContext): Command {
@@ -44,14 +50,24 @@ export function makeStatsCommand(ctx: CommandContext): Command {
   addFilterOption(cmd, 'containers with docker ps keys, e.g. label=k=v, name=web, status=running');
   addFormatOptions(cmd, ['json', 'table'], '; table on a pipe prints one table per interval');
   addProjectOption(cmd);
+  addSwarmOptions(cmd);
   describe(cmd, 'CPU, memory, network and block I/O as docker stats computes them', [
     ['berth stats', 'a live table with history'],
     ["berth stats --no-stream --json | jq -c '{name, cpuPercent, memPercent}'", 'one reading, for jq'],
     ['berth stats --project shop --interval 5s --format table >> stats.log', 'a reading every 5 s, appended'],
+    ['berth stats --service web --no-stream --json', "a swarm service's tasks on every node, and their sums"],
   ]);
   return cmd.action(async (names: string[], opts: StatsOptions) => {
     const plan = planStats(names, opts, !!ctx.io.stdout.isTTY);
-    const engines = await ctx.engines(cmd);
+    let engines: Engine[];
+    if (wantsSwarm(opts)) {
+      checkSwarmSelection(names, opts.project);
+      const scope = await ctx.swarm(cmd, opts, plan.sel.filters);
+      engines = scope.engines;
+      plan.sel = scope.selection;
+      const { ServiceTally } = await import('../core/swarm/service-stats.js');
+      plan.swarm = { tally: new ServiceTally(scope.cluster.manager, scope.services, scope.blind) };
+    } else engines = await ctx.engines(cmd);
     if (!plan.stream) await printSnapshot(ctx, engines, plan);
     else await runStatsView(ctx, engines, plan);
     ctx.engineReport(engines);
@@ -71,12 +87,14 @@ async function printSnapshot(ctx: CommandContext, engines: Engine[], plan: Stats
   for (const t of skipped) if (plan.sel.names.length) ctx.warn(`${t.name} is not running; no sample`);
   if (!plan.sel.names.length && samples.length === 0 && skipped.length === 0) ctx.warn(await emptySelection(engines, plan.sel, ctx.signal));
   const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
-  const several = engines.length > 1;
+  const several = engines.length > 1 && !plan.swarm;
   if (plan.format === 'table') {
     const { renderStatsTable } = await import('../core/stats/render.js');
     await out.writeLine(renderStatsTable(samples.map((s) => ({ key: s.target.id, name: s.target.name, sample: s.sample }))));
   } else {
     for (const s of samples) await out.writeLine(JSON.stringify(toStatsRecord(s.target, s.sample, several ? s.target.engine.name : undefined)) + '\n');
+    const ts = samples[0]?.sample.ts ?? nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
+    for (const r of (await plan.swarm?.tally.records(ts, samples, ctx.signal)) ?? []) await out.writeLine(JSON.stringify(r) + '\n');
   }
   await out.end();
 }

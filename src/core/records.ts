@@ -2,14 +2,25 @@
  * The NDJSON record contract (docs/records.md). Every record has `type` and
  * `ts` (RFC 3339, nanoseconds where the engine gives them). Records about a
  * container carry `id` (full), `name`, and `project`/`service` for compose
- * containers; with several engines, `engine` names the one it came from.
+ * containers, `service`/`stack`/`node`/`task`/`slot` for a swarm task's;
+ * with several engines, `engine` names the one it came from.
  */
 
 export interface ContainerRef {
   id: string;
   name?: string;
+  /** Compose project. */
   project?: string;
+  /** Compose service, or the swarm service of a task's container. */
   service?: string;
+  /** Swarm: the stack (com.docker.stack.namespace). */
+  stack?: string;
+  /** Swarm: the hostname of the node the task's container runs on. */
+  node?: string;
+  /** Swarm: the task id. */
+  task?: string;
+  /** Swarm: the task's replica slot (replicated services). */
+  slot?: number;
   engine?: string;
 }
 

@@ -1,5 +1,5 @@
 // The direction of imports in src/ (README, "Layout"): the CLI (commands, cli, context, main) ->
-// capabilities (select, events, logs, stats, templates, idle, proxy, topology, docs) -> the shared core
+// capabilities (select, events, logs, stats, templates, idle, proxy, topology, swarm, docs) -> the shared core
 // (engine, stream, output, config and the top-level core files) -> nothing of berth. No import goes
 // back up, the capabilities' folders import each other without a circle, and no two files import each
 // other, even for types only.
@@ -21,7 +21,7 @@ const SHARED = new Set([
   'core/atomic-file.ts',
   'core/records.ts',
 ]);
-const CAPABILITIES = new Set(['core/select', 'core/events', 'core/logs', 'core/stats', 'core/templates', 'core/idle', 'core/proxy', 'core/topology', 'core/docs']);
+const CAPABILITIES = new Set(['core/select', 'core/events', 'core/logs', 'core/stats', 'core/templates', 'core/idle', 'core/proxy', 'core/topology', 'core/swarm', 'core/docs']);
 
 /** src/core/logs/merge.ts -> core/logs; src/core/parse.ts -> core/parse.ts; src/commands/x.ts -> commands; src/cli.ts -> cli.ts */
 function unit(file: string): string {

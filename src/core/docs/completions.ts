@@ -11,6 +11,9 @@ const CONTAINERS = "docker ps -a --format '{{.Names}}' 2>/dev/null";
 const VALUES: Record<string, { what: string; cmd: string }> = {
   '--project': { what: 'project', cmd: 'docker ps -a --format \'{{.Label "com.docker.compose.project"}}\' 2>/dev/null | sort -u' },
   '--context': { what: 'context', cmd: "docker context ls --format '{{.Name}}' 2>/dev/null" },
+  '--service': { what: 'service', cmd: "docker service ls --format '{{.Name}}' 2>/dev/null" },
+  '--stack': { what: 'stack', cmd: "docker stack ls --format '{{.Name}}' 2>/dev/null" },
+  '--node': { what: 'node', cmd: "docker node ls --format '{{.Hostname}}=' 2>/dev/null" },
 };
 const valuesOf = (o: OptModel) => (o.long ? VALUES[o.long] : undefined);
 

@@ -16,6 +16,8 @@ export interface Engine {
   apiVersion: string;
   /** True when the engine runs on this host (unix socket), so /proc of its containers is readable. */
   readonly local: boolean;
+  /** The swarm node's hostname when this engine is a node of the swarm selected with --service/--stack (swarm/cluster.ts). */
+  swarmNode?: string;
 }
 
 /** Highest API version berth speaks; the negotiated version is min(this, engine's). */

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import type { Engine } from './engine.js';
 import { BerthError } from '../errors.js';
 import { toBerthError } from './request.js';
-import { bareName, composeInfo, COMPOSE_PROJECT } from './labels.js';
+import { bareName, groupInfo, COMPOSE_PROJECT, STACK_NAMESPACE, SWARM_SERVICE } from './labels.js';
 import { answered } from './connect.js';
 import type { ContainerRef } from '../records.js';
 import { inspectContainer, listContainers } from './containers.js';
@@ -20,6 +20,10 @@ export interface Selection {
   filters?: Record<string, string[]>;
   /** Include stopped containers when no names are given. */
   all?: boolean;
+  /** Swarm: the containers of these services' tasks (names, resolved on the manager). */
+  services?: string[];
+  /** Swarm: the containers of a stack's tasks. */
+  stack?: string;
 }
 
 export interface Target extends Omit<ContainerRef, 'engine'> {
@@ -35,7 +39,15 @@ export interface Target extends Omit<ContainerRef, 'engine'> {
 export function selectionFilters(sel: Selection): Record<string, string[]> {
   const f: Record<string, string[]> = { ...(sel.filters ?? {}) };
   if (sel.project) f.label = [...(f.label ?? []), `${COMPOSE_PROJECT}=${sel.project}`];
+  if (sel.stack) f.label = [...(f.label ?? []), `${STACK_NAMESPACE}=${sel.stack}`];
+  // Label filters are ANDed by the engine: one service is asked for exactly, several by the key (inServices narrows).
+  if (sel.services?.length) f.label = [...(f.label ?? []), sel.services.length === 1 ? `${SWARM_SERVICE}=${sel.services[0]}` : SWARM_SERVICE];
   return f;
+}
+
+/** A --service selection of several services: the engine's filter took every task's container, this keeps the named ones. */
+export function inServices(sel: Selection, labels: Record<string, string> | undefined): boolean {
+  return !sel.services?.length || sel.services.includes(labels?.[SWARM_SERVICE] ?? '');
 }
 
 export function targetFromInspect(engine: Engine, info: Docker.ContainerInspectInfo): Target {
@@ -44,7 +56,7 @@ export function targetFromInspect(engine: Engine, info: Docker.ContainerInspectI
     engine,
     id: info.Id,
     name: bareName(info.Name) ?? info.Id.slice(0, 12),
-    ...composeInfo(labels),
+    ...groupInfo(labels, engine.swarmNode),
     tty: !!info.Config?.Tty,
     running: !!info.State?.Running,
     labels,
@@ -113,15 +125,17 @@ export async function listOn(engine: Engine, sel: Selection, signal?: AbortSigna
   } catch (err) {
     throw toBerthError(engine, err, signal);
   }
-  return list.map((c) => ({
-    engine,
-    id: c.Id,
-    name: bareName(c.Names?.[0]) ?? c.Id.slice(0, 12),
-    ...composeInfo(c.Labels),
-    tty: false, // listContainers does not say; sources that care inspect
-    running: c.State === 'running',
-    labels: c.Labels ?? {},
-  }));
+  return list
+    .filter((c) => inServices(sel, c.Labels))
+    .map((c) => ({
+      engine,
+      id: c.Id,
+      name: bareName(c.Names?.[0]) ?? c.Id.slice(0, 12),
+      ...groupInfo(c.Labels, engine.swarmNode),
+      tty: false, // listContainers does not say; sources that care inspect
+      running: c.State === 'running',
+      labels: c.Labels ?? {},
+    }));
 }
 
 /**
@@ -134,5 +148,6 @@ export async function emptySelection(engines: Engine[], sel: Selection, signal?:
     const any = await listTargets(engines, { names: [], project: sel.project, all: true }, signal);
     if (any.length === 0) throw new BerthError('NOT_FOUND', `no containers in project ${JSON.stringify(sel.project)}`, { hint: 'projects are read from the com.docker.compose.project label' });
   }
+  if (sel.services?.length || sel.stack !== undefined) return 'no task of the selected services is running on a node berth can reach';
   return sel.names.length || sel.project !== undefined || Object.keys(sel.filters ?? {}).length ? 'no containers match the selection' : 'no containers are running';
 }

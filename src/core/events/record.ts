@@ -1,10 +1,11 @@
 /** Engine event -> `event` record (docs/records.md). */
-import { composeInfo } from '../engine/labels.js';
+import { groupInfo } from '../engine/labels.js';
 import { localRfc3339, nanosToRfc3339 } from '../parse.js';
 import type { EventRecord } from '../records.js';
 import type { EngineEvent } from './source.js';
 
-export function toEventRecord(ev: EngineEvent, engine?: string): EventRecord {
+/** `node`: the swarm node the event was read on (events --swarm), for its container events' records. */
+export function toEventRecord(ev: EngineEvent, engine?: string, node?: string): EventRecord {
   const attributes = ev.Actor?.Attributes ?? {};
   const rec: EventRecord = {
     type: 'event',
@@ -13,7 +14,7 @@ export function toEventRecord(ev: EngineEvent, engine?: string): EventRecord {
     action: ev.Action,
     id: ev.Actor?.ID ?? ev.id ?? '',
     ...(attributes.name !== undefined ? { name: attributes.name } : {}),
-    ...(ev.Type === 'container' ? composeInfo(attributes) : {}),
+    ...(ev.Type === 'container' ? groupInfo(attributes, node) : {}),
     attributes,
   };
   if (engine !== undefined) rec.engine = engine;
@@ -26,5 +27,6 @@ export function formatEventLine(r: EventRecord): string {
     .sort()
     .map((k) => `${k}=${r.attributes[k]}`)
     .join(', ');
-  return `${r.engine ? `[${r.engine}] ` : ''}${localRfc3339(r.ts)} ${r.scope} ${r.action} ${r.id}${attrs ? ` (${attrs})` : ''}`;
+  const where = r.engine ?? r.node;
+  return `${where ? `[${where}] ` : ''}${localRfc3339(r.ts)} ${r.scope} ${r.action} ${r.id}${attrs ? ` (${attrs})` : ''}`;
 }

@@ -6,6 +6,7 @@
  * a line older than the oldest bucket still counts per container but not in
  * the series. Per-container counts are one small object per container.
  */
+import { putGroup, type GroupInfo } from '../engine/labels.js';
 import type { Target } from '../engine/select.js';
 import { RingBuffer } from '../ring-buffer.js';
 import type { LevelCounts, LogSummaryRecord } from '../records.js';
@@ -84,8 +85,7 @@ export class LogAnalytics {
       scope: 'container',
       id: c.target.id,
       name: c.target.name,
-      ...(c.target.project !== undefined ? { project: c.target.project } : {}),
-      ...(c.target.service !== undefined ? { service: c.target.service } : {}),
+      ...groupOf(c.target),
       ...(engineOf?.(c.target) !== undefined ? { engine: engineOf(c.target) } : {}),
       lines: c.lines,
       counts: { ...c.counts },
@@ -94,4 +94,10 @@ export class LogAnalytics {
     out.push({ type: 'summary', ts, scope: 'all', lines: this.lines, counts: { ...this.total }, series });
     return out;
   }
+}
+
+function groupOf(t: Target): GroupInfo {
+  const g: Record<string, unknown> = {};
+  putGroup(g, t);
+  return g as GroupInfo;
 }

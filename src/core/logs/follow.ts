@@ -21,6 +21,13 @@ import type { LogLine } from './line.js';
 import { mergeByTime } from './merge.js';
 import { ReorderWindow } from './reorder.js';
 import type { LogQuery } from './source.js';
+import { sortedLines, type UnorderedSource } from './unordered.js';
+import { nanosToRfc3339 } from '../parse.js';
+
+function withoutTail(q: LogQuery): LogQuery {
+  const { tail: _tail, ...rest } = q;
+  return rest;
+}
 
 export interface FollowOptions {
   query: LogQuery;
@@ -30,6 +37,8 @@ export interface FollowOptions {
   onTarget?: (t: Target) => void;
   /** A container's logs could not be read (after onStatus said why). */
   onFailed?: () => void;
+  /** Lines not in time order from outside the selection (pipeline.ts): history sorted into the first merge, then through the window. */
+  unordered?: UnorderedSource;
 }
 
 export async function* followLogs(engines: Engine[], sel: Selection, opts: FollowOptions, signal: AbortSignal): AsyncGenerator<LogLine[]> {
@@ -51,8 +60,14 @@ export async function* followLogs(engines: Engine[], sel: Selection, opts: Follo
     }
     // What is already written comes first, merged exactly in time order; then everyone follows.
     const now = BigInt(Date.now()) * 1_000_000n;
-    yield* mergeByTime(initial.map((f) => f.history(now)));
+    const history = initial.map((f) => f.history(now));
+    const { unordered } = opts;
+    // The unordered source's lines before `now` are sorted into the first merge; from `now` on they pass the window.
+    const cut = nanosToRfc3339(now);
+    if (unordered) history.push(sortedLines(unordered(opts.query, false, session.signal), cut));
+    yield* mergeByTime(history);
     for (const f of initial) session.launch(f);
+    if (unordered) session.launchUnordered(unordered({ ...withoutTail(opts.query), since: now }, true, session.signal), cut);
     void session.feed(lifetimes);
     yield* session.queue;
   } finally {
@@ -108,6 +123,26 @@ class LogSession {
       })
       .finally(() => {
         if (this.followers.get(keyOf(f.target)) === f) this.followers.delete(keyOf(f.target));
+        this.active--;
+        this.maybeFinish();
+      });
+  }
+
+  /** The unordered source's live lines (from `cut` on) into the window, counted as one follower. */
+  launchUnordered(src: AsyncIterable<LogLine[]>, cut: string): void {
+    this.active++;
+    void (async () => {
+      for await (const lines of src) {
+        const fresh = lines.filter((l) => l.ts >= cut);
+        if (fresh.length) this.window.push(fresh);
+        const wait = this.queue.ready();
+        if (wait) await wait;
+      }
+    })()
+      .catch((err) => {
+        if (!this.signal.aborted) this.opts.onStatus(`logs from the swarm manager: ${(err as Error).message}`);
+      })
+      .finally(() => {
         this.active--;
         this.maybeFinish();
       });

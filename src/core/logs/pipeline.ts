@@ -12,6 +12,7 @@ import { followLogs } from './follow.js';
 import type { LogLine } from './line.js';
 import { mergeByTime } from './merge.js';
 import { containerLogBatches, type LogQuery } from './source.js';
+import { sortedLines, type UnorderedSource } from './unordered.js';
 
 export interface LogsPlan {
   engines: Engine[];
@@ -23,6 +24,10 @@ export interface LogsPlan {
   onTarget?: (t: Target) => void;
   /** A container's logs could not be read (reported through onStatus; the others go on): the command ends with exit 1. */
   onFailed?: () => void;
+  /** Lines from outside the selected containers, not in time order (the swarm manager's logs of tasks on nodes berth cannot reach). */
+  unordered?: UnorderedSource;
+  /** The engines are a swarm's nodes (--service, --stack): records say `node`, not `engine`. */
+  swarm?: boolean;
 }
 
 export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGenerator<LogLine[]> {
@@ -32,13 +37,20 @@ export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGen
   setMaxListeners(0, signal);
   try {
     if (plan.follow) {
-      const { query, windowMs, onStatus, onTarget, onFailed } = plan;
-      return yield* followLogs(plan.engines, plan.selection, { query, windowMs, onStatus, ...(onTarget ? { onTarget } : {}), ...(onFailed ? { onFailed } : {}) }, signal);
+      const { query, windowMs, onStatus, onTarget, onFailed, unordered } = plan;
+      return yield* followLogs(
+        plan.engines,
+        plan.selection,
+        { query, windowMs, onStatus, ...(onTarget ? { onTarget } : {}), ...(onFailed ? { onFailed } : {}), ...(unordered ? { unordered } : {}) },
+        signal,
+      );
     }
     const targets = await listTargets(plan.engines, plan.selection, signal);
-    if (targets.length === 0) plan.onStatus(await emptySelection(plan.engines, plan.selection, signal));
+    if (targets.length === 0 && !plan.unordered) plan.onStatus(await emptySelection(plan.engines, plan.selection, signal));
     for (const t of targets) plan.onTarget?.(t);
-    yield* mergeByTime(targets.map((t) => tolerant(t, containerLogBatches(t, plan.query, signal), plan)));
+    const sources = targets.map((t) => tolerant(t, containerLogBatches(t, plan.query, signal), plan));
+    if (plan.unordered) sources.push(sortedLines(plan.unordered(plan.query, false, signal)));
+    yield* mergeByTime(sources);
   } finally {
     dispose();
   }

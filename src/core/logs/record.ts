@@ -4,6 +4,7 @@
  * reused, so a line costs one JSON.stringify of its message. It produces
  * exactly `JSON.stringify(toLogRecord(...))` (tested).
  */
+import { GROUP_KEYS, putGroup } from '../engine/labels.js';
 import type { Target } from '../engine/select.js';
 import type { LogRecord } from '../records.js';
 import type { LogLine } from './line.js';
@@ -11,18 +12,10 @@ import type { Level } from './severity.js';
 
 export function toLogRecord(line: LogLine, level: Level, engine?: string): LogRecord {
   const t = line.target;
-  const rec: LogRecord = {
-    type: 'log',
-    ts: line.ts,
-    id: t.id,
-    name: t.name,
-    ...(t.project !== undefined ? { project: t.project } : {}),
-    ...(t.service !== undefined ? { service: t.service } : {}),
-    ...(engine !== undefined ? { engine } : {}),
-    stream: line.stream,
-    level,
-    msg: line.msg,
-  };
+  const rec = { type: 'log', ts: line.ts, id: t.id, name: t.name } as LogRecord;
+  putGroup(rec as unknown as Record<string, unknown>, t);
+  if (engine !== undefined) rec.engine = engine;
+  Object.assign(rec, { stream: line.stream, level, msg: line.msg });
   if (line.truncated) rec.truncated = true;
   return rec;
 }
@@ -34,8 +27,7 @@ function middle(t: Target, engine: string | undefined): string {
   if (hit !== undefined && hit.engine === engine) return hit.text;
   {
     let m = `,"id":${JSON.stringify(t.id)},"name":${JSON.stringify(t.name)}`;
-    if (t.project !== undefined) m += `,"project":${JSON.stringify(t.project)}`;
-    if (t.service !== undefined) m += `,"service":${JSON.stringify(t.service)}`;
+    for (const k of GROUP_KEYS) if (t[k] !== undefined) m += `,"${k}":${JSON.stringify(t[k])}`;
     if (engine !== undefined) m += `,"engine":${JSON.stringify(engine)}`;
     middles.set(t, { engine, text: m });
     return m;

@@ -7,11 +7,13 @@
  * other key (status, ancestor, network, ...) is left to the engine
  * (`undefined`), so docker's own semantics hold exactly.
  */
-import { COMPOSE_PROJECT } from '../engine/labels.js';
-import type { Selection } from '../engine/select.js';
+import { COMPOSE_PROJECT, STACK_NAMESPACE } from '../engine/labels.js';
+import { inServices, type Selection } from '../engine/select.js';
 
 export function matchAttributes(sel: Selection, id: string, attrs: Record<string, string>): boolean | undefined {
   if (sel.project !== undefined && attrs[COMPOSE_PROJECT] !== sel.project) return false;
+  if (sel.stack !== undefined && attrs[STACK_NAMESPACE] !== sel.stack) return false;
+  if (!inServices(sel, attrs)) return false;
   let ok = true;
   for (const [key, values] of Object.entries(sel.filters ?? {})) {
     if (!values.length) continue;

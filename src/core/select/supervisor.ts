@@ -34,7 +34,7 @@ import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { answered } from '../engine/connect.js';
 import { listContainers } from '../engine/containers.js';
-import { bareName, composeInfo } from '../engine/labels.js';
+import { bareName, groupInfo } from '../engine/labels.js';
 import { inspectTarget, listOn, listTargets, selectionFilters, type Selection, type Target } from '../engine/select.js';
 import type { EngineEvent } from '../events/source.js';
 import { statusLine, watchEvents, type WatcherStatus } from '../events/watcher.js';
@@ -155,7 +155,8 @@ export class Supervisor {
     const serial = (fn: () => Promise<unknown>) => (chain = chain.then(fn).catch((err) => this.failed(engine, err, signal)));
     const late = !answered(engine);
     const filters: Record<string, string[]> = { type: ['container'], event: EVENTS };
-    const labels = selectionFilters({ names: [], ...(this.sel.project !== undefined ? { project: this.sel.project } : {}), filters: { label: this.sel.filters?.label ?? [] } }).label;
+    const { project, stack, services } = this.sel;
+    const labels = selectionFilters({ names: [], project, stack, services, filters: { label: this.sel.filters?.label ?? [] } }).label;
     if (!this.sel.names.length && labels?.length) filters.label = labels;
     const onOpened = (first: boolean) => {
       this.opts.onEngine?.(engine, true);
@@ -220,7 +221,7 @@ export class Supervisor {
   private targetOf(engine: Engine, ev: EngineEvent, running: boolean): Target {
     const attrs = ev.Actor.Attributes ?? {};
     const labels = labelsOf(attrs);
-    return { engine, id: ev.Actor.ID, name: bareName(attrs.name) ?? ev.Actor.ID.slice(0, 12), ...composeInfo(labels), tty: false, running, labels };
+    return { engine, id: ev.Actor.ID, name: bareName(attrs.name) ?? ev.Actor.ID.slice(0, 12), ...groupInfo(labels, engine.swarmNode), tty: false, running, labels };
   }
 
   /** After a (re)connect: what the engine has now against what we know of it. */

@@ -1,4 +1,5 @@
 /** A sample as the NDJSON `stats` record (docs/records.md): numbers, not strings, rounded to what a reader can use. */
+import { putGroup } from '../engine/labels.js';
 import type { Target } from '../engine/select.js';
 import type { StatsRecord } from '../records.js';
 import type { StatsSample } from './compute.js';
@@ -11,8 +12,7 @@ const round = (v: number, digits: number) => {
 
 export function toStatsRecord(target: Omit<Target, 'engine'> & { engine?: { name: string } }, s: StatsSample, engineName?: string): StatsRecord {
   const rec = { type: 'stats', ts: s.ts, id: target.id, name: target.name } as StatsRecord;
-  if (target.project) rec.project = target.project;
-  if (target.service) rec.service = target.service;
+  putGroup(rec as unknown as Record<string, unknown>, target);
   if (engineName) rec.engine = engineName;
   if (s.cpuPercent !== undefined) rec.cpuPercent = round(s.cpuPercent, 3);
   Object.assign(rec, { memUsage: s.memUsage, memLimit: s.memLimit, memPercent: round(s.memPercent, 3), netRxBytes: s.netRxBytes, netTxBytes: s.netTxBytes });

@@ -7,7 +7,9 @@
 import { setInterval as every } from 'node:timers/promises';
 import type { ViewContext } from '../output/io.js';
 import type { Engine } from '../engine/engine.js';
-import type { Selection } from '../engine/select.js';
+import type { Selection, Target } from '../engine/select.js';
+import type { StatsSample } from './compute.js';
+import { nanosToRfc3339 } from '../parse.js';
 import { terminalSize, type Format } from '../output/format.js';
 import { LineWriter } from '../output/ndjson.js';
 import { linkedController } from '../stream/abort.js';
@@ -20,10 +22,17 @@ export interface ViewPlan {
   intervalMs: number;
   history: number;
   format: Format;
+  /** --service/--stack: the engines are a swarm's nodes (records say `node`); JSON adds the tally's records per interval. */
+  swarm?: { tally: IntervalTally };
+}
+
+/** Records made each interval from the latest reading of every container followed (swarm/service-stats.ts). */
+export interface IntervalTally {
+  records(ts: string, readings: Array<{ target: Target; sample: StatsSample }>, signal?: AbortSignal): Promise<object[]>;
 }
 
 export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: ViewPlan): Promise<void> {
-  const several = engines.length > 1;
+  const several = engines.length > 1 && !plan.swarm;
   const collector = new StatsCollector({
     intervalMs: plan.intervalMs,
     history: plan.history,
@@ -33,10 +42,21 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
   const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
   if (plan.format === 'json') {
     const batch = new TickBatch(out);
-    for await (const ev of collector.follow(engines, plan.sel, ctx.signal)) {
-      if (ev.kind !== 'sample') continue;
-      const full = batch.add(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
-      if (full) await full;
+    const latest = new Map<string, { target: Target; sample: StatsSample }>();
+    const tally = plan.swarm?.tally;
+    const timer = tally ? setInterval(() => void serviceTick(tally, latest, batch, ctx.signal), plan.intervalMs) : undefined;
+    try {
+      for await (const ev of collector.follow(engines, plan.sel, ctx.signal)) {
+        if (ev.kind !== 'sample') {
+          latest.delete(ev.key);
+          continue;
+        }
+        if (tally) latest.set(ev.key, { target: ev.target, sample: ev.sample });
+        const full = batch.add(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
+        if (full) await full;
+      }
+    } finally {
+      clearInterval(timer);
     }
     await batch.flush();
     return out.end();
@@ -54,6 +74,14 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
     dispose();
     await Promise.allSettled([drain, view]);
   }
+}
+
+/** One service record per service per interval, from the latest reading of each of its tasks' containers. */
+async function serviceTick(tally: IntervalTally, latest: Map<string, { target: Target; sample: StatsSample }>, batch: TickBatch, signal: AbortSignal): Promise<void> {
+  const ts = nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
+  const records = await tally.records(ts, [...latest.values()], signal).catch(() => []);
+  if (signal.aborted) return;
+  for (const r of records) await batch.add(JSON.stringify(r) + '\n');
 }
 
 /**

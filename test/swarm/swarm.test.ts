@@ -1,0 +1,309 @@
+/**
+ * berth on a real 3-node swarm (scripts/test-swarm.sh): --service/--stack selection with node engines
+ * reached by --node (the manager's node through the manager), the manager-only fallback, stats beside
+ * docker stats on each node, and events --swarm. Docker itself is the oracle: `docker logs`, `docker
+ * stats` and `docker events` run on each node.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  allTaskContainers,
+  berthSwarm,
+  createService,
+  dockerLogs,
+  dockerOn,
+  follow,
+  hostname,
+  hostOf,
+  nodeFlags,
+  nodeScript,
+  NODES,
+  removeService,
+  serviceName,
+  waitUntil,
+  type NodeNo,
+} from '../helpers/swarm.js';
+
+type Rec = Record<string, unknown>;
+const made: string[] = [];
+afterAll(async () => {
+  for (const s of made) await removeService(s);
+});
+
+async function service(what: string, script: string, args: string[] = []): Promise<string> {
+  const name = serviceName(what);
+  made.push(name);
+  await createService(name, script, { args });
+  return name;
+}
+
+const parse = (stdout: string): Rec[] =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Rec);
+
+/** The oracle: every task container's `docker logs` on its node, as `ts msg` keyed by container id. */
+async function oracleLines(svc: string): Promise<Map<string, Array<[string, string]>>> {
+  const out = new Map<string, Array<[string, string]>>();
+  for (const [n, id] of await allTaskContainers(svc, true)) out.set(id, await dockerLogs(n, id));
+  return out;
+}
+
+const COUNTED = (n: number) => `i=0; while [ $i -lt ${n} ]; do echo "line $i of $(hostname)"; i=$((i+1)); sleep 0.02; done; sleep 3600`;
+
+async function threeTasksWith(svc: string, lines: number): Promise<void> {
+  await waitUntil(`3 tasks of ${svc} with ${lines} lines each`, async () => {
+    const tasks = await allTaskContainers(svc);
+    if (new Set(tasks.map(([n]) => n)).size !== 3) return false;
+    for (const [n, id] of tasks) if ((await dockerLogs(n, id)).length < lines) return false;
+    return true;
+  });
+}
+
+describe('swarm: selection, nodes and errors', () => {
+  it('a worker is refused (exit 2), an unknown service is not found (exit 4), --node is checked', async () => {
+    const svc = await service('sel', 'sleep 3600');
+    const w = await berthSwarm(['stats', '--no-stream', '--service', svc, '-H', hostOf(2)]);
+    expect(w.exitCode).toBe(2);
+    expect(w.stderr).toContain('is a swarm worker, not a manager');
+    const none = await berthSwarm(['logs', '--service', `${svc}-nope`]);
+    expect(none.exitCode).toBe(4);
+    expect(none.stderr).toContain(`no such service: ${svc}-nope`);
+    const bad = await berthSwarm(['logs', '--service', svc, '--node', 'nonsense']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--node: expected NAME=ENGINE');
+    const unknown = await berthSwarm(['logs', '--service', svc, '--node', `berth-sw-n9=${hostOf(2)}`]);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('the swarm has no node "berth-sw-n9" (its nodes: berth-sw-n1, berth-sw-n2, berth-sw-n3)');
+    const wrong = await berthSwarm(['logs', '--service', svc, '--node', `${hostname(2)}=${hostOf(3)}`]);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toMatch(/that engine is swarm node \w+, not node berth-sw-n2/);
+    const alone = await berthSwarm(['logs', '--node', `${hostname(2)}=${hostOf(2)}`]);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toContain('--node says how to reach a swarm node');
+    const mixed = await berthSwarm(['logs', '--service', svc, 'web']);
+    expect(mixed.exitCode).toBe(2);
+    expect(mixed.stderr).toContain('container names cannot be given with them');
+  });
+});
+
+describe('swarm: logs --service', () => {
+  it("with every node reached: equals, line for line and in time order, the union of the tasks' docker logs on their nodes", async () => {
+    const svc = await service('logs', COUNTED(60));
+    await threeTasksWith(svc, 60);
+    const res = await berthSwarm(['logs', '--service', svc, '--json', ...nodeFlags()]);
+    expect(res.stderr).toBe('');
+    expect(res.exitCode).toBe(0);
+    const recs = parse(res.stdout);
+    const oracle = await oracleLines(svc);
+    const want = [...oracle.entries()].flatMap(([id, ls]) => ls.map(([ts, msg]) => `${ts} ${id} ${msg}`)).sort();
+    const got = recs.map((r) => `${String(r.ts)} ${String(r.id)} ${String(r.msg)}`);
+    expect(got).toEqual(want); // sorted by time: the merge is exact
+    expect(got.length).toBe(180);
+    // Records name the swarm: node, service, task, slot; one task per node.
+    const byNode = new Map<string, Set<unknown>>();
+    for (const r of recs) {
+      expect(r.service).toBe(svc);
+      expect(typeof r.task).toBe('string');
+      expect(String(r.name)).toBe(`${svc}.${String(r.slot)}.${String(r.task)}`);
+      expect(r.engine).toBeUndefined();
+      byNode.set(String(r.node), (byNode.get(String(r.node)) ?? new Set()).add(r.id));
+    }
+    expect([...byNode.keys()].sort()).toEqual(NODES.map(hostname));
+    for (const ids of byNode.values()) expect(ids.size).toBe(1);
+    // Each record's node is where docker has the container.
+    for (const n of NODES) for (const id of byNode.get(hostname(n))!) expect((await dockerOn(n, ['inspect', '-f', '{{.Id}}', String(id)])).stdout.trim()).toBe(id);
+  });
+
+  it("without --node (manager only): the other nodes' lines come from the manager, and the whole is still in time order and complete", async () => {
+    const svc = await service('fallback', COUNTED(50));
+    await threeTasksWith(svc, 50);
+    const res = await berthSwarm(['logs', '--service', svc, '--json']);
+    expect(res.exitCode).toBe(0);
+    expect(res.stderr).toContain('no engine for nodes berth-sw-n2, berth-sw-n3');
+    expect(res.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    const recs = parse(res.stdout);
+    const oracle = await oracleLines(svc);
+    const want = [...oracle.entries()].flatMap(([id, ls]) => ls.map(([ts, msg]) => `${ts} ${id} ${msg}`)).sort();
+    expect(recs.map((r) => `${String(r.ts)} ${String(r.id)} ${String(r.msg)}`)).toEqual(want);
+    expect(new Set(recs.map((r) => r.node))).toEqual(new Set(NODES.map(hostname)));
+    for (const r of recs) expect(String(r.name)).toBe(`${svc}.${String(r.slot)}.${String(r.task)}`);
+  });
+
+  it("-f without --node: the manager's lines pass the reorder window, so the followed output stays in time order", async () => {
+    const svc = await service('fbfollow', 'i=0; while :; do echo "tick $i of $(hostname)"; i=$((i+1)); sleep 0.05; done');
+    await threeTasksWith(svc, 5);
+    const f = follow(['logs', '--service', svc, '--json', '-f', '--tail', '0']);
+    await waitUntil('lines of 3 nodes', () => new Set(f.records.map((r) => r.node)).size === 3);
+    await new Promise((r) => setTimeout(r, 3000));
+    const res = await f.stop();
+    expect(res.exitCode).toBe(130);
+    const ts = f.records.map((r) => String(r.ts));
+    expect(ts).toEqual([...ts].sort());
+    // Nothing twice, and each task's counter has no gap from its first line printed.
+    const byTask = new Map<string, number[]>();
+    for (const r of f.records) byTask.set(String(r.task), [...(byTask.get(String(r.task)) ?? []), Number(/tick (\d+)/.exec(String(r.msg))![1])]);
+    for (const [task, ns] of byTask) expect(ns, task).toEqual(ns.map((_, i) => ns[0]! + i));
+  });
+
+  it("-f through a scale 3 -> 0 -> 3 and a SIGKILL of a worker's dockerd: nothing lost or repeated among the lines the engines hold, and new tasks join", async () => {
+    const svc = await service('follow', 'i=0; while :; do echo "tick $i of $(hostname)"; i=$((i+1)); sleep 0.1; done');
+    await threeTasksWith(svc, 3);
+    const f = follow(['logs', '--service', svc, '--json', '-f', ...nodeFlags()]);
+    await waitUntil('lines of 3 nodes', () => new Set(f.records.map((r) => r.node)).size === 3);
+    // A worker's engine dies and comes back: its task is replaced (the engine kills it when it restarts).
+    await nodeScript('kill-node', 3);
+    await new Promise((r) => setTimeout(r, 2000));
+    await nodeScript('start-node', 3);
+    await waitUntil('the swarm to run 3 tasks again', async () => (await allTaskContainers(svc)).length === 3, 90_000);
+    const before = await allTaskContainers(svc, true);
+    await waitUntil(
+      'berth to print every task container running now',
+      async () => {
+        const running = await allTaskContainers(svc);
+        return running.every(([, id]) => f.records.some((r) => r.id === id));
+      },
+      60_000,
+    );
+    // What the engines hold now, before the scale to 0 removes it: all of it printed, none twice.
+    const held = new Map<string, Array<[string, string]>>();
+    for (const [n, id] of before) held.set(id, await dockerLogs(n, id));
+    await new Promise((r) => setTimeout(r, 1500)); // past the reorder window
+    for (const [id, lines] of held) {
+      const mine = new Set(f.records.filter((r) => r.id === id).map((r) => `${String(r.ts)} ${String(r.msg)}`));
+      const missing = lines.filter(([ts, msg]) => !mine.has(`${ts} ${msg}`));
+      expect(missing, `lines of ${id.slice(0, 12)} not printed`).toEqual([]);
+    }
+    await dockerOn(1, ['service', 'scale', '--detach', `${svc}=0`]);
+    await waitUntil('the tasks to go', async () => (await allTaskContainers(svc)).length === 0, 60_000);
+    await dockerOn(1, ['service', 'scale', '--detach', `${svc}=3`]);
+    const fresh = await waitUntil(
+      '3 new tasks',
+      async () => {
+        const now = await allTaskContainers(svc);
+        return now.length === 3 && now.every(([, id]) => !before.some(([, b]) => b === id)) && now;
+      },
+      60_000,
+    );
+    await waitUntil('lines of the 3 new tasks', () => fresh.every(([, id]) => f.records.filter((r) => r.id === id).length >= 5), 60_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const res = await f.stop();
+    expect(res.exitCode).toBe(130);
+    // New tasks joined from their first line: exactly their docker logs up to the end of berth's run.
+    for (const [n, id] of fresh) {
+      const printed = f.records.filter((r) => r.id === id).map((r) => `${String(r.ts)} ${String(r.msg)}`);
+      const engine = (await dockerLogs(n, id)).map(([ts, msg]) => `${ts} ${msg}`);
+      expect(printed.length).toBeGreaterThan(0);
+      expect(printed, `new task ${id.slice(0, 12)} on node ${n}`).toEqual(engine.slice(0, printed.length));
+    }
+    const keys = f.records.map((r) => `${String(r.id)} ${String(r.ts)} ${String(r.msg)}`);
+    expect(keys.length - new Set(keys).size, 'lines printed twice').toBe(0);
+  });
+});
+
+describe('swarm: stats --service', () => {
+  it('--no-stream agrees with docker stats --no-stream on each node, and a service record sums its tasks', async () => {
+    const svc = await service('stats', 'while :; do :; done', ['--limit-cpu', '0.3', '--limit-memory', '64m']);
+    await waitUntil('3 tasks', async () => new Set((await allTaskContainers(svc)).map(([n]) => n)).size === 3);
+    await new Promise((r) => setTimeout(r, 2000));
+    const [res, ...peers] = await Promise.all([
+      berthSwarm(['stats', '--no-stream', '--json', '--service', svc, ...nodeFlags()]),
+      ...NODES.map((n) => dockerOn(n, ['stats', '--no-stream', '--format', '{{json .}}'])),
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.exitCode).toBe(0);
+    const recs = parse(res.stdout);
+    const tasks = recs.filter((r) => r.scope === undefined);
+    const [sum] = recs.filter((r) => r.scope === 'service');
+    expect(tasks).toHaveLength(3);
+    const docker = new Map<string, { cpu: number; mem: number }>();
+    peers.forEach((p, i) => {
+      for (const l of p.stdout.split('\n').filter(Boolean)) {
+        const d = JSON.parse(l) as { ID: string; CPUPerc: string; MemPerc: string };
+        docker.set(`${hostname(NODES[i]!)} ${d.ID}`, { cpu: parseFloat(d.CPUPerc), mem: parseFloat(d.MemPerc) });
+      }
+    });
+    for (const t of tasks) {
+      const peer = docker.get(`${String(t.node)} ${String(t.id).slice(0, 12)}`);
+      expect(peer, `docker stats on ${String(t.node)} has ${String(t.id).slice(0, 12)}`).toBeDefined();
+      expect(Math.abs(Number(t.cpuPercent) - peer!.cpu), `CPU% of ${String(t.name)}: berth ${String(t.cpuPercent)}, docker ${peer!.cpu}`).toBeLessThan(3);
+      expect(Math.abs(Number(t.memPercent) - peer!.mem), `mem% of ${String(t.name)}: berth ${String(t.memPercent)}, docker ${peer!.mem}`).toBeLessThan(0.2);
+      expect(Number(t.cpuPercent)).toBeGreaterThan(20);
+      expect(Number(t.cpuPercent)).toBeLessThan(40);
+    }
+    expect(sum).toMatchObject({ type: 'stats', scope: 'service', name: svc, service: svc, tasks: 3, running: 3, unread: 0, replicas: 3 });
+    const total = tasks.reduce((a, t) => a + Number(t.cpuPercent), 0);
+    expect(Math.abs(Number(sum!.cpuPercent) - total)).toBeLessThan(0.01);
+    expect(sum!.memUsage).toBe(tasks.reduce((a, t) => a + Number(t.memUsage), 0));
+    // Without --node, the workers' tasks are not read, and the service record says so.
+    const blind = await berthSwarm(['stats', '--no-stream', '--json', '--service', svc]);
+    const brecs = parse(blind.stdout);
+    expect(brecs.filter((r) => r.scope === undefined).map((r) => r.node)).toEqual([hostname(1)]);
+    expect(brecs.find((r) => r.scope === 'service')).toMatchObject({ tasks: 1, running: 3, unread: 2 });
+  });
+});
+
+describe('swarm: events --swarm', () => {
+  it("prints exactly once the service's create, update and remove and its tasks' container events on every node, across a SIGKILL of a worker's dockerd", async () => {
+    const t0 = Math.floor(Date.now() / 1000) - 1;
+    const f = follow(['events', '--swarm', '--json', ...nodeFlags()]);
+    await waitUntil('the subscription', () => f.child.stderr !== null);
+    await new Promise((r) => setTimeout(r, 1500));
+    const svc = await service('events', 'sleep 3600');
+    await waitUntil('3 tasks', async () => (await allTaskContainers(svc)).length === 3);
+    await nodeScript('kill-node', 2);
+    await new Promise((r) => setTimeout(r, 1000));
+    await nodeScript('start-node', 2);
+    await waitUntil('3 running tasks again', async () => (await allTaskContainers(svc)).length === 3, 90_000);
+    await dockerOn(1, ['service', 'scale', '--detach', `${svc}=2`]);
+    await waitUntil('2 tasks', async () => (await allTaskContainers(svc)).length === 2, 60_000);
+    await removeService(svc);
+    await waitUntil('no tasks', async () => (await allTaskContainers(svc, true)).length === 0, 60_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const t1 = Math.ceil(Date.now() / 1000);
+    const res = await f.stop();
+    expect(res.exitCode).toBe(130);
+    const mine = f.records.filter((r) => (r.scope === 'service' ? (r.attributes as Rec).name === svc : r.service === svc));
+    const keys = mine.map((r) => `${String(r.node)} ${String(r.scope)} ${String(r.action)} ${String(r.id)} ${String(r.ts)}`);
+    expect(keys.length - new Set(keys).size, 'events printed twice').toBe(0);
+    const services = mine.filter((r) => r.scope === 'service').map((r) => r.action);
+    expect(services[0]).toBe('create');
+    expect(services).toContain('update');
+    expect(services.at(-1)).toBe('remove');
+    // The oracle: each node's own `docker events` over the same span (node 2's restarted engine holds only
+    // what followed its restart): every one of them printed, on the right node, as often as docker has it.
+    const count = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
+    const got = count(mine.filter((r) => r.scope === 'container').map((r) => `${String(r.node)} ${String(r.action)} ${String(r.id)}`));
+    let compared = 0;
+    for (const n of NODES) {
+      const { stdout } = await dockerOn(n, [
+        'events',
+        '--since',
+        String(t0),
+        '--until',
+        String(t1),
+        '--filter',
+        'type=container',
+        '--filter',
+        `label=com.docker.swarm.service.name=${svc}`,
+        '--format',
+        '{{json .}}',
+      ]);
+      const want = count(
+        stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => {
+            const e = JSON.parse(l) as { Action: string; Actor: { ID: string } };
+            return `${hostname(n as NodeNo)} ${e.Action} ${e.Actor.ID}`;
+          }),
+      );
+      for (const [key, times] of want) {
+        expect(got.get(key) ?? 0, key).toBeGreaterThanOrEqual(times);
+        compared += times;
+      }
+    }
+    expect(compared).toBeGreaterThan(12);
+    expect(new Set(mine.filter((r) => r.scope === 'container').map((r) => r.node))).toEqual(new Set(NODES.map(hostname)));
+  });
+});

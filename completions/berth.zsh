@@ -139,6 +139,9 @@ _berth() {
         '--format[output format json, table (default table on a TTY, json otherwise); table is the live map]:format:(json table)' \
         '--json[short for --format json]' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '*--service[a swarm service s tasks, on every node (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[the tasks of a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '*:container:_berth_containers' ;;
       wake) _arguments -s '--timeout[overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)]:timeout: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one progress line per step]:format:(json table)' \

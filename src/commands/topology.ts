@@ -13,7 +13,8 @@ import { renderFrame } from '../core/topology/render.js';
 import type { GroupBy } from '../core/topology/graph.js';
 import type { TopologyRecord } from '../core/records.js';
 import { statusLine } from '../core/events/watcher.js';
-import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption, addSwarmOptions } from './options.js';
+import { checkSwarmSelection, wantsSwarm } from '../core/swarm/scope.js';
 
 interface TopologyFlags {
   project?: string;
@@ -29,6 +30,9 @@ interface TopologyFlags {
   serveTokenFile?: string;
   format?: string;
   json?: boolean;
+  service?: string[];
+  stack?: string;
+  node?: string[];
 }
 
 export function makeTopologyCommand(ctx: CommandContext): Command {
@@ -53,18 +57,34 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
   addFormatOptions(cmd, ['json', 'table'], '; table is the live map');
   addOldName(cmd, '--tick <duration>', '--interval');
   addProjectOption(cmd);
+  addSwarmOptions(cmd);
   describe(cmd, 'A live map of a compose project, a dot per real event', [
     ['berth topology --project shop', 'the live map on a terminal'],
     ['berth topology --project shop --json --interval 5s', 'one snapshot record every 5 s'],
+    ['berth topology --stack shop --node n2=ssh://me@n2', "a swarm stack's services across its nodes"],
   ]);
   return cmd.action(async (names: string[], flags: TopologyFlags) => {
     const o = topologyOptions(ctx, names, flags);
     const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
-    const engine = await ctx.engine(cmd);
-    o.tcp = tcpAvailable(ctx, engine, o.tcp);
-    if (format === 'table' && ctx.io.stdout.isTTY) return drawLive(ctx, engine, o);
-    o.onStatus = (st) => ctx.warn(statusLine(st, { whileDown: 'snapshots go on with engineUp:false while reconnecting', onBack: 'events missed meanwhile are counted in this tick' }));
-    const snapshots = watchTopology(engine, o, ctx.signal);
+    let engines: Engine[];
+    if (wantsSwarm(flags)) {
+      checkSwarmSelection(names, flags.project);
+      const scope = await ctx.swarm(cmd, flags, o.sel.filters);
+      engines = scope.engines;
+      o.sel = scope.selection;
+    } else engines = [await ctx.engine(cmd)];
+    o.tcp = tcpAvailable(ctx, engines, o.tcp);
+    if (format === 'table' && ctx.io.stdout.isTTY) return drawLive(ctx, engines, o);
+    const several = engines.length > 1;
+    o.onStatus = (st, e) =>
+      ctx.warn(
+        statusLine(st, {
+          whileDown: 'snapshots go on with engineUp:false while reconnecting',
+          onBack: 'events missed meanwhile are counted in this tick',
+          ...(several ? { engine: e.swarmNode ?? e.name } : {}),
+        }),
+      );
+    const snapshots = watchTopology(engines, o, ctx.signal);
     return format === 'json' ? writeJson(ctx, snapshots) : drawFrames(ctx, snapshots, titleOf(o));
   });
 }
@@ -98,15 +118,26 @@ function serveUrl(text: string): string {
   throw usageError(`--serve: expected berth serve's URL like http://127.0.0.1:8080 (got: ${JSON.stringify(text)})`);
 }
 
-/** TCP connections are read from /proc, so only when the engine runs on this host. */
-function tcpAvailable(ctx: CommandContext, engine: Engine, wanted: boolean): boolean {
+/** TCP connections are read from /proc, so only when every engine (a swarm's: every node's) runs on this host. */
+function tcpAvailable(ctx: CommandContext, engines: Engine[], wanted: boolean): boolean {
   if (!wanted) return false;
-  if (engine.local && process.platform === 'linux') return true;
-  ctx.warn(`TCP connections are not counted: the engine at ${engine.endpoint.host} is not on this host, so its containers' /proc/<pid>/net/tcp cannot be read`);
+  const far = engines.find((e) => !e.local);
+  if (!far && process.platform === 'linux') return true;
+  const which = far ? `the engine at ${far.endpoint.host}${far.swarmNode ? ` (node ${far.swarmNode})` : ''}` : 'the engine';
+  ctx.warn(`TCP connections are not counted: ${which} is not on this host, so its containers' /proc/<pid>/net/tcp cannot be read`);
   return false;
 }
 
-const titleOf = (o: TopologyOptions) => (o.sel.project ? `project ${o.sel.project}` : o.sel.names.length ? o.sel.names.join(', ') : 'all containers');
+const titleOf = (o: TopologyOptions) =>
+  o.sel.project
+    ? `project ${o.sel.project}`
+    : o.sel.stack !== undefined
+      ? `stack ${o.sel.stack}`
+      : o.sel.services?.length
+        ? `service ${o.sel.services.join(', ')}`
+        : o.sel.names.length
+          ? o.sel.names.join(', ')
+          : 'all containers';
 
 async function writeJson(ctx: CommandContext, snapshots: AsyncIterable<TopologyRecord>): Promise<void> {
   const sink = new NdjsonSink<TopologyRecord>(ctx.io.stdout, ctx.closePipe);
@@ -115,11 +146,11 @@ async function writeJson(ctx: CommandContext, snapshots: AsyncIterable<TopologyR
 }
 
 /** The live map; diagnostics go into the view while it is up (stderr is the same terminal), then to stderr. */
-async function drawLive(ctx: CommandContext, engine: Engine, o: TopologyOptions): Promise<void> {
+async function drawLive(ctx: CommandContext, engines: Engine[], o: TopologyOptions): Promise<void> {
   const view = new LiveView(ctx.io.stdout, makeChalk(ctx.env, true), titleOf(o));
   view.start();
   try {
-    for await (const s of watchTopology(engine, { ...o, warn: (m) => view.note(m) }, ctx.signal)) view.update(s);
+    for await (const s of watchTopology(engines, { ...o, warn: (m) => view.note(m) }, ctx.signal)) view.update(s);
   } finally {
     view.close();
     for (const n of view.notes) ctx.warn(n);

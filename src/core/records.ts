@@ -62,6 +62,8 @@ export interface TopologyNodeRecord {
   kind: 'service' | 'container' | 'client' | 'input';
   /** Running containers of the node, as last seen (kept while the engine is down). */
   running: number;
+  /** A swarm's map (--service, --stack): the swarm nodes (hostnames) its running containers are on. */
+  hosts?: string[];
   /** Engine events about the node's containers. */
   events: number;
   /** Log lines of the node's containers, and their split by severity. */
@@ -100,9 +102,11 @@ export interface TopologyRecord {
   tick: number;
   /** The tick length in milliseconds. */
   tickMs: number;
-  /** False when the engine could not be reached during the tick; counts are then zeros (or stdin only). */
+  /** False when the engine (on a swarm: any node's engine) could not be reached during the tick; its counts are then missing. */
   engineUp: boolean;
   project?: string;
+  /** --stack: the swarm stack mapped. */
+  stack?: string;
   by: 'service' | 'container';
   /** Which sources are feeding counts; `tcp` is false when the engine is not on this host; `serve` is true with --serve. */
   sources: { events: boolean; logs: boolean; tcp: boolean; stdin: boolean; serve: boolean };

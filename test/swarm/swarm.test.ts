@@ -307,3 +307,72 @@ describe('swarm: events --swarm', () => {
     expect(new Set(mine.filter((r) => r.scope === 'container').map((r) => r.node))).toEqual(new Set(NODES.map(hostname)));
   });
 });
+
+describe('swarm: --stack (docker stack deploy)', () => {
+  it("topology --stack: the stack's services with the nodes their tasks run on, and an edge from real cross-node traffic, counted as the client logs its requests", async () => {
+    const stack = serviceName('stk').replace(/-/g, '');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'berth-stack-'));
+    writeFileSync(
+      join(dir, 'stack.yml'),
+      [
+        'version: "3.8"',
+        'services:',
+        '  web:',
+        '    image: berth-sw/busybox:1',
+        '    command: ["sh", "-c", "echo hi > /tmp/index.html; httpd -f -p 8080 -h /tmp"]',
+        '    deploy: { replicas: 2, endpoint_mode: dnsrr, placement: { max_replicas_per_node: 1 } }',
+        '    networks: [berth-sw-ov]',
+        '  client:',
+        '    image: berth-sw/busybox:1',
+        // One line per answered request: the oracle for the connections the map counts.
+        '    command: ["sh", "-c", "while :; do printf \'GET /index.html HTTP/1.0\\\\r\\\\n\\\\r\\\\n\' | nc -w 1 web 8080 | grep -q hi && echo answered; sleep 0.3; done"]',
+        '    networks: [berth-sw-ov]',
+        'networks:',
+        '  berth-sw-ov: { external: true }',
+        '',
+      ].join('\n'),
+    );
+    await dockerOn(1, ['stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, 'stack.yml'), stack]);
+    try {
+      await waitUntil('the client to be answered', async () => (await dockerOn(1, ['service', 'logs', '--tail', '1', `${stack}_client`])).stdout.includes('answered'), 90_000);
+      const res = await berthSwarm(['topology', '--stack', stack, '--json', '--interval', '2s', '--ticks', '4', '--no-stdin', ...nodeFlags()]);
+      expect(res.stderr).toBe('');
+      expect(res.exitCode).toBe(0);
+      const snaps = parse(res.stdout) as Array<{ stack: string; engineUp: boolean; sources: Rec; nodes: Array<Rec>; edges: Array<Rec> }>;
+      expect(snaps).toHaveLength(4);
+      const last = snaps.at(-1)!;
+      expect(last.stack).toBe(stack);
+      expect(last.engineUp).toBe(true);
+      expect(last.sources.tcp).toBe(true);
+      const web = last.nodes.find((n) => n.id === `${stack}_web`)!;
+      const client = last.nodes.find((n) => n.id === `${stack}_client`)!;
+      expect(web).toMatchObject({ kind: 'service', running: 2 });
+      expect(client).toMatchObject({ kind: 'service', running: 1 });
+      // hosts: where docker says the tasks run.
+      const placed = async (svc: string) => {
+        const { stdout } = await dockerOn(1, ['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Node}}', svc]);
+        return [...new Set(stdout.split('\n').filter(Boolean))].sort();
+      };
+      expect(web.hosts).toEqual(await placed(`${stack}_web`));
+      expect(client.hosts).toEqual(await placed(`${stack}_client`));
+      expect((web.hosts as string[]).length).toBe(2);
+      const edge = last.edges.find((e) => e.from === `${stack}_client` && e.to === `${stack}_web`);
+      expect(edge?.kind).toBe('tcp');
+      // Every connection counted is a request the client made and logged (ticks cut between the two by a request or two).
+      const sum = (f: (s: (typeof snaps)[number]) => number) => snaps.slice(1).reduce((a, s) => a + f(s), 0);
+      const connections = sum((s) => Number(s.edges.find((e) => e.from === `${stack}_client` && e.to === `${stack}_web`)?.connections ?? 0));
+      const answered = sum((s) => Number(s.nodes.find((n) => n.id === `${stack}_client`)?.logs ?? 0));
+      expect(connections).toBeGreaterThan(5);
+      expect(Math.abs(connections - answered), `connections ${connections}, answered requests ${answered}`).toBeLessThanOrEqual(3);
+      // logs --stack: both services' tasks, named by the stack.
+      const logs = parse((await berthSwarm(['logs', '--stack', stack, '--json', '--tail', '2', ...nodeFlags()])).stdout);
+      expect(new Set(logs.map((r) => r.stack))).toEqual(new Set([stack]));
+      expect(new Set(logs.map((r) => r.service))).toEqual(new Set([`${stack}_client`]));
+    } finally {
+      await dockerOn(1, ['stack', 'rm', stack], { reject: false });
+    }
+  });
+});

@@ -52,6 +52,13 @@ export class TopologyMembers {
 
   ownerOf = (ip: string): string | undefined => this.owners.get(ip);
 
+  /** The swarm nodes (hostnames) a graph node's running containers are on, sorted. */
+  hostsOf = (node: string): string[] => {
+    const hosts = new Set<string>();
+    for (const m of this.running.values()) if (m.node === node && m.target.engine.swarmNode !== undefined) hosts.add(m.target.engine.swarmNode);
+    return [...hosts].sort();
+  };
+
   nodeOfName = (name: string): string | undefined => {
     for (const t of this.targets.values()) if (t.name === name) return nodeIdOf(t, this.by);
     return undefined;

@@ -19,12 +19,16 @@ export interface SnapshotMeta {
   tickMs: number;
   engineUp: boolean;
   project?: string;
+  stack?: string;
   by: TopologyRecord['by'];
   sources: TopologyRecord['sources'];
+  /** A swarm's map: the nodes (hostnames) each graph node's running containers are on. */
+  hosts?: (node: string) => string[];
 }
 
-function nodeRecord(n: GraphNode, cells: Map<string, number>): TopologyNodeRecord {
+function nodeRecord(n: GraphNode, cells: Map<string, number>, hosts?: (node: string) => string[]): TopologyNodeRecord {
   const rec = { id: n.id, kind: n.kind, running: n.running.size } as TopologyNodeRecord;
+  if (hosts) rec.hosts = hosts(n.id);
   for (const k of NODE_COUNTS) rec[k] = cells.get(cell.node(n.id, k)) ?? 0;
   return rec;
 }
@@ -43,10 +47,11 @@ export function buildSnapshot(graph: TopologyGraph, drained: Drained, meta: Snap
     tickMs: meta.tickMs,
     engineUp: meta.engineUp,
     ...(meta.project !== undefined ? { project: meta.project } : {}),
+    ...(meta.stack !== undefined ? { stack: meta.stack } : {}),
     by: meta.by,
     sources: meta.sources,
     clamped: drained.clamped,
-    nodes: graph.sortedNodes().map((n) => nodeRecord(n, drained.cells)),
+    nodes: graph.sortedNodes().map((n) => nodeRecord(n, drained.cells, meta.hosts)),
     edges: graph.sortedEdges().map((e) => edgeRecord(e, drained.cells, cap)),
   };
 }

@@ -5,7 +5,8 @@
  * and each running member's log lines.
  */
 import type { Engine } from '../engine/engine.js';
-import { COMPOSE_PROJECT, COMPOSE_SERVICE } from '../engine/labels.js';
+import { COMPOSE_SERVICE, SWARM_SERVICE } from '../engine/labels.js';
+import { inServices, selectionFilters } from '../engine/select.js';
 import { watchEvents, type WatcherStatus } from '../events/watcher.js';
 import type { EngineEvent } from '../events/source.js';
 import { cell, type TickCounters } from './counters.js';
@@ -21,24 +22,26 @@ import type { Shared, TopologyOptions } from './watch-options.js';
 
 function eventNode(ev: EngineEvent, by: GroupBy): string | undefined {
   const a = ev.Actor?.Attributes ?? {};
-  return by === 'service' ? (a[COMPOSE_SERVICE] ?? a.name) : a.name;
+  return by === 'service' ? (a[COMPOSE_SERVICE] ?? a[SWARM_SERVICE] ?? a.name) : a.name;
 }
 
 export async function countEvents(engine: Engine, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {
   const filters: Record<string, string[]> = { type: ['container'] };
-  if (o.sel.project) filters.label = [`${COMPOSE_PROJECT}=${o.sel.project}`];
+  const { project, stack, services } = o.sel;
+  const labels = selectionFilters({ names: [], project, stack, services }).label;
+  if (labels) filters.label = labels;
+  // A project, stack or service grows the map with the containers it gains; a list of names does not.
+  const grows = !!(project || stack !== undefined || services?.length);
+  // engineUp follows the supervisor's connection to each engine (watch.ts); a drop seen here marks the tick.
   const onStatus = (st: WatcherStatus) => {
-    if (st.kind === 'disconnected') {
-      s.members.engineUp = false;
-      s.downInTick = true;
-    }
-    if (st.kind === 'reconnected') s.members.engineUp = true;
-    o.onStatus?.(st);
+    if (st.kind === 'disconnected') s.downInTick = true;
+    o.onStatus?.(st, engine);
   };
   try {
     for await (const ev of watchEvents(engine, { filters, onStatus }, signal)) {
+      if (!inServices(o.sel, ev.Actor?.Attributes)) continue;
       const node = eventNode(ev, o.by);
-      if (node !== undefined && (s.graph.nodes.has(node) || (o.sel.project && s.graph.addNode(node, o.by)))) s.counters.add(cell.node(node, 'events'));
+      if (node !== undefined && (s.graph.nodes.has(node) || (grows && s.graph.addNode(node, o.by)))) s.counters.add(cell.node(node, 'events'));
     }
   } catch (err) {
     if (!signal.aborted) o.warn(`engine events are no longer counted: ${(err as Error).message}`);

@@ -1,4 +1,5 @@
 /** What a topology watch is given (TopologyOptions) and what its sources share with its tick loop (Shared). */
+import type { Engine } from '../engine/engine.js';
 import type { Selection } from '../engine/select.js';
 import type { WatcherStatus } from '../events/watcher.js';
 import type { TickCounters } from './counters.js';
@@ -18,7 +19,8 @@ export interface TopologyOptions {
   /** A running `berth serve` whose proxied requests feed the `client` node. */
   serve?: { url: string; tokenFile?: string };
   warn: (msg: string) => void;
-  onStatus?: (s: WatcherStatus) => void;
+  /** A change of an engine's event stream (several engines: which one). */
+  onStatus?: (s: WatcherStatus, engine: Engine) => void;
   pollMs?: number;
   cap?: number;
 }

@@ -25,7 +25,8 @@ export const DEFAULT_TICK_MS = 5000;
 
 export type { Shared, TopologyOptions } from './watch-options.js';
 
-export async function* watchTopology(engine: Engine, o: TopologyOptions, signal: AbortSignal): AsyncGenerator<TopologyRecord> {
+/** The map of a selection on one engine, or (--service/--stack) on a swarm's node engines. */
+export async function* watchTopology(engines: Engine[], o: TopologyOptions, signal: AbortSignal): AsyncGenerator<TopologyRecord> {
   const { controller, dispose } = linkedController(signal);
   const inner = controller.signal;
   setMaxListeners(0, inner); // a log follower per container
@@ -35,8 +36,17 @@ export async function* watchTopology(engine: Engine, o: TopologyOptions, signal:
   const shared: Shared = { graph, counters, members, downInTick: false };
   // Which containers there are comes from the selection supervisor (stopped ones too: their nodes stay);
   // its connection state is the engine's health. Status lines come from the events source.
-  const onEngine = (_e: Engine, up: boolean) => ((members.engineUp = up), up || (shared.downInTick = true));
-  const supervisor = new Supervisor([engine], { ...o.sel, all: true }, { warn: o.warn, onEngine, statusLines: false });
+  // With several engines (a swarm's nodes), engineUp is true only while every one of them answers.
+  const down = new Set<Engine>();
+  const onEngine = (e: Engine, up: boolean) => {
+    if (up) down.delete(e);
+    else {
+      down.add(e);
+      shared.downInTick = true;
+    }
+    members.engineUp = down.size === 0;
+  };
+  const supervisor = new Supervisor(engines, { ...o.sel, all: true }, { warn: o.warn, onEngine, statusLines: false });
   const lifetimes = supervisor.lifetimes(inner);
   try {
     for (let r = await lifetimes.next(); !r.done; r = await lifetimes.next()) {
@@ -45,7 +55,7 @@ export async function* watchTopology(engine: Engine, o: TopologyOptions, signal:
     }
     if (graph.nodes.size === 0) o.warn(`no containers match ${describe(o.sel)} yet; the map fills in as they appear`);
     if (o.serve) graph.addNode(CLIENT, 'client');
-    const tasks = startSources(engine, o, shared, lifetimes, inner);
+    const tasks = startSources(engines, o, shared, lifetimes, inner);
     yield* ticks(o, shared, inner);
     controller.abort();
     await tasks;
@@ -57,7 +67,8 @@ export async function* watchTopology(engine: Engine, o: TopologyOptions, signal:
 }
 
 async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): AsyncGenerator<TopologyRecord> {
-  const project = o.sel.project;
+  const { project, stack } = o.sel;
+  const swarm = o.sel.stack !== undefined || !!o.sel.services?.length;
   let tick = 0;
   try {
     for await (const _ of every(o.tickMs, undefined, { signal })) {
@@ -65,7 +76,7 @@ async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): Async
       const engineUp = s.members.engineUp && !s.downInTick;
       s.downInTick = false;
       const sources = { events: true, logs: o.logs, tcp: o.tcp && !s.tcpOff, stdin: !!o.stdin, serve: !!o.serve };
-      const meta = { ts: new Date().toISOString(), tick: ++tick, tickMs: o.tickMs, engineUp, project, by: o.by, sources };
+      const meta = { ts: new Date().toISOString(), tick: ++tick, tickMs: o.tickMs, engineUp, project, stack, by: o.by, sources, ...(swarm ? { hosts: s.members.hostsOf } : {}) };
       yield buildSnapshot(s.graph, drained, meta, s.counters.cap);
       if (o.ticks !== undefined && tick >= o.ticks) return;
     }
@@ -77,11 +88,12 @@ async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): Async
 function describe(sel: Selection): string {
   if (sel.names.length) return sel.names.join(', ');
   const filters = Object.entries(sel.filters ?? {}).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`));
-  return [sel.project !== undefined ? `project ${sel.project}` : 'the selection', ...filters.map((f) => `--filter ${f}`)].join(' ');
+  const what = sel.project !== undefined ? `project ${sel.project}` : sel.stack !== undefined ? `stack ${sel.stack}` : sel.services?.length ? `service ${sel.services.join(', ')}` : 'the selection';
+  return [what, ...filters.map((f) => `--filter ${f}`)].join(' ');
 }
 
-function startSources(engine: Engine, o: TopologyOptions, s: Shared, lifetimes: AsyncGenerator<Lifetime>, signal: AbortSignal): Promise<unknown> {
-  const tasks = [follow(s, lifetimes, signal), countEvents(engine, o, s, signal)];
+function startSources(engines: Engine[], o: TopologyOptions, s: Shared, lifetimes: AsyncGenerator<Lifetime>, signal: AbortSignal): Promise<unknown> {
+  const tasks = [follow(s, lifetimes, signal), ...engines.map((e) => countEvents(e, o, s, signal))];
   if (o.tcp) tasks.push(countConnections(o, s, signal));
   if (o.serve) tasks.push(countRequests(o.serve, o, s, signal));
   // stdin is not awaited: a reader blocked on an idle pipe cannot be interrupted, and it holds nothing to release.

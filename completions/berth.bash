@@ -83,19 +83,24 @@ _berth() {
     wake)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --service) COMPREPLY=( $(compgen -W "$(docker service ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --timeout|--format|--config) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--timeout --format --json --config --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--timeout --service --node --format --json --config --help' -- "$cur") ) ;;
     watch-idle)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --service) COMPREPLY=( $(compgen -W "$(docker service ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
+        --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --interval|--idle-timeout|--state|--format|--config) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--interval --idle-timeout --once --state --dry-run --format --json --config --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--interval --idle-timeout --once --state --dry-run --format --json --config --service --stack --node --help' -- "$cur") ) ;;
   esac
 }
 complete -F _berth berth

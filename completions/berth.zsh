@@ -55,8 +55,8 @@ _berth() {
         '--format[output format json, table (default table on a TTY, json otherwise); table prints docker s event lines]:format:(json table)' \
         '--json[short for --format json]' \
         '--swarm[a swarm s events the manager s (services, nodes, secrets, configs) merged with every node s own (needs a swarm manager)]' \
-        '*--service[a swarm service s tasks, on every node (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[the tasks of a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' ;;
       logs) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
         '(-n --tail)'{-n,--tail}'[lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
@@ -74,8 +74,8 @@ _berth() {
         '--format[output format json, table, raw (default table on a TTY, json otherwise); raw prints the bytes the containers wrote]:format:(json table raw)' \
         '--json[short for --format json]' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
-        '*--service[a swarm service s tasks, on every node (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[the tasks of a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
@@ -105,8 +105,8 @@ _berth() {
         '--format[output format json, table (default table on a TTY, json otherwise); table on a pipe prints one table per interval]:format:(json table)' \
         '--json[short for --format json]' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
-        '*--service[a swarm service s tasks, on every node (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[the tasks of a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '*:container:_berth_containers' ;;
       templates) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
@@ -139,11 +139,13 @@ _berth() {
         '--format[output format json, table (default table on a TTY, json otherwise); table is the live map]:format:(json table)' \
         '--json[short for --format json]' \
         '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
-        '*--service[a swarm service s tasks, on every node (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[the tasks of a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '*:container:_berth_containers' ;;
       wake) _arguments -s '--timeout[overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)]:timeout: ' \
+        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one progress line per step]:format:(json table)' \
         '--json[short for --format json]' \
         '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' \
@@ -156,6 +158,9 @@ _berth() {
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
         '--json[short for --format json]' \
         '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' \
+        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
+        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '*:container:_berth_containers' ;;
       esac ;;
   esac

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { Engine } from './core/engine/engine.js';
 import { EXIT, usageError } from './core/errors.js';
 import type { SwarmFlags, SwarmScope } from './core/swarm/scope.js';
+import type { Cluster } from './core/swarm/cluster.js';
 
 import type { Io, ViewContext } from './core/output/io.js';
 
@@ -90,6 +91,15 @@ export class CommandContext implements ViewContext {
     const manager = await this.engine(cmd);
     const { openSwarmScope } = await import('./core/swarm/scope.js');
     return openSwarmScope(manager, flags, { ...(filters ? { filters } : {}), env: this.env, signal: this.signal, warn: (m) => this.warn(m) });
+  }
+
+  /** wake/watch-idle --service: the manager and the swarm's nodes (their engines, for counters and health). */
+  async swarmCluster(cmd: Command, nodeFlags: string[]): Promise<Cluster> {
+    const manager = await this.engine(cmd);
+    const { openCluster, reportUnreachable, COST_OF_IDLING } = await import('./core/swarm/cluster.js');
+    const cluster = await openCluster(manager, { nodeFlags, env: this.env, signal: this.signal, warn: (m) => this.warn(m) });
+    reportUnreachable(cluster.nodes, (m) => this.warn(m), COST_OF_IDLING);
+    return cluster;
   }
 
   /** The engine of a command that acts on one engine (serve, wake, watch-idle, topology): more than one is refused, not dropped. */

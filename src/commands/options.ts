@@ -15,12 +15,11 @@ export function addProjectOption(cmd: Command): Command {
   return cmd.option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)');
 }
 
-/** `--service`, `--stack` and `--node`: a swarm's tasks as the selection (swarm/scope.ts). */
-export function addSwarmOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--service <name>', "a swarm service's tasks, on every node (repeat for several; needs a swarm manager)").argParser(collect))
-    .option('--stack <name>', "the tasks of a swarm stack's services (com.docker.stack.namespace label)")
-    .addOption(new Option('--node <name=engine>', "how to reach a swarm node's engine: NAME is its hostname or id, ENGINE as --host takes it (repeat per node)").argParser(collect));
+/** `--service`, `--stack` and `--node`: swarm services instead of containers (docs/swarm.md), worded the same in every command. */
+export function addSwarmOptions(cmd: Command, o: { stack?: boolean } = {}): Command {
+  cmd.addOption(new Option('--service <name>', 'a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)').argParser(collect));
+  if (o.stack !== false) cmd.option('--stack <name>', "a swarm stack's services (com.docker.stack.namespace label)");
+  return cmd.addOption(new Option('--node <name=engine>', "how to reach a swarm node's engine: NAME is its hostname or id, ENGINE as --host takes it (repeat per node)").argParser(collect));
 }
 
 /** `--config FILE`: the YAML file of per-container settings that serve, wake and watch-idle share. */

@@ -1,10 +1,10 @@
 /** `berth watch-idle`: put idle containers to sleep (long-running, or --once from cron). */
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { loadConfigFile } from '../core/idle/config-file.js';
+import { loadConfigFile, type ConfigFile } from '../core/idle/config-file.js';
 import { defaultStatePath, loadState, saveState, withStateLock } from '../core/idle/state-file.js';
 import { Claims, claimsDir } from '../core/idle/claims.js';
-import type { IdleRecord } from '../core/idle/types.js';
+import type { IdleRecord, Provider } from '../core/idle/types.js';
 import { IdleWatcher } from '../core/idle/lifecycle-owner.js';
 import { ContainerProvider } from '../core/idle/provider.js';
 import { pickFormat } from '../core/output/format.js';
@@ -12,9 +12,12 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { makeChalk } from '../core/output/colors.js';
 import { parseDurationMs } from '../core/parse.js';
 import { usageError } from '../core/errors.js';
-import { addFormatOptions, describe, addOldName, addConfigOption } from './options.js';
+import { addFormatOptions, describe, addOldName, addConfigOption, addSwarmOptions } from './options.js';
 
 interface WatchIdleOptions {
+  service?: string[];
+  stack?: string;
+  node?: string[];
   config?: string;
   once?: boolean;
   state?: string;
@@ -35,7 +38,8 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
         'berth.idle.stop_signal and berth.idle.stop_timeout. Prints each state transition and each decision as an `idle` record (NDJSON), or a line on a TTY. ' +
         'Runs until Ctrl-C or SIGTERM (a stop in progress is finished first) and survives engine restarts; --once samples, stops what is idle long enough ' +
         'according to the state file, saves it atomically and exits (for cron or a systemd timer; a second --once on the same state file waits for the first). ' +
-        'A container that a running berth serve (or an earlier watch-idle) manages is left to it, with one line on stderr.',
+        'A container that a running berth serve (or an earlier watch-idle) manages is left to it, with one line on stderr. ' +
+        'With --service or --stack, the same for swarm services: asleep = scaled to 0, activity = the network counters of its tasks on the nodes berth reaches.',
     )
     .argument('[name...]', 'containers to manage (default: every container with berth.idle.timeout)')
     .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '2s')
@@ -49,10 +53,12 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
   addOldName(cmd, '--timeout <duration>', '--idle-timeout');
   addConfigOption(cmd);
+  addSwarmOptions(cmd);
   describe(cmd, 'Stop containers idle for their berth.idle.timeout', [
     ['berth watch-idle', 'long-running: stop what has been idle for its timeout'],
     ['berth watch-idle --once', 'for cron: one round, state kept between runs'],
     ['berth watch-idle --once --dry-run', 'say what would be stopped'],
+    ['berth watch-idle --stack shop --node n2=ssh://me@n2', "scale a stack's idle services to 0"],
   ]);
   return cmd.action(async (names: string[], opts: WatchIdleOptions) => {
     const intervalMs = parseDurationMs(opts.interval, '--interval');
@@ -60,15 +66,16 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     if (opts.state && !opts.once) throw usageError('--state: only used with --once');
     const [flag, text] = opts.timeout !== undefined ? ['--timeout', opts.timeout] : ['--idle-timeout', opts.idleTimeout];
     const defaultTimeoutMs = text !== undefined ? parseDurationMs(text, flag) : undefined;
-    if (defaultTimeoutMs !== undefined && !names.length) throw usageError(`${flag}: only used with container names (others use their berth.idle.timeout)`);
+    if (defaultTimeoutMs !== undefined && !names.length && !opts.service?.length) throw usageError(`${flag}: only used with container names or --service (others use their berth.idle.timeout)`);
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const file = opts.config ? await loadConfigFile(opts.config) : undefined;
     const statePath = opts.state ?? defaultStatePath(ctx.env);
-    const engine = await ctx.engine(cmd);
+    const provider = await providerFor(ctx, cmd, names, opts, file);
+    if (opts.service?.length) names = opts.service;
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
     const render = format === 'json' ? (r: IdleRecord) => JSON.stringify(r) : recordLine(makeChalk(ctx.env, !!ctx.io.stdout.isTTY));
     const watcher = new IdleWatcher({
-      provider: new ContainerProvider(engine),
+      provider,
       file,
       names,
       ...(defaultTimeoutMs !== undefined ? { defaultTimeoutMs } : {}),
@@ -99,6 +106,19 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
       await out.end();
     }
   });
+}
+
+/** Containers (the default), or with --service/--stack a swarm's services (swarm/service-provider.ts): the same lifecycle either way. */
+async function providerFor(ctx: CommandContext, cmd: Command, names: string[], opts: WatchIdleOptions, file: ConfigFile | undefined): Promise<Provider> {
+  const swarm = !!opts.service?.length || opts.stack !== undefined;
+  if (!swarm) {
+    if (opts.node?.length) throw usageError('--node says how to reach a swarm node: it goes with --service or --stack');
+    return new ContainerProvider(await ctx.engine(cmd));
+  }
+  if (names.length) throw usageError(`--service and --stack manage swarm services: container names cannot be given with them (got: ${names.join(' ')})`);
+  const cluster = await ctx.swarmCluster(cmd, opts.node ?? []);
+  const { ServiceProvider } = await import('../core/swarm/service-provider.js');
+  return new ServiceProvider(cluster, { ...(file ? { file } : {}), ...(opts.stack !== undefined ? { stack: opts.stack } : {}) });
 }
 
 function recordLine(chalk: ReturnType<typeof makeChalk>): (r: IdleRecord) => string {

@@ -203,7 +203,7 @@ describe('swarm: logs --service', () => {
 
 describe('swarm: stats --service', () => {
   it('--no-stream agrees with docker stats --no-stream on each node, and a service record sums its tasks', async () => {
-    const svc = await service('stats', 'while :; do :; done', ['--limit-cpu', '0.3', '--limit-memory', '64m']);
+    const svc = await service('stats', 'while :; do :; done', ['--limit-cpu', '0.1', '--limit-memory', '64m']);
     await waitUntil('3 tasks', async () => new Set((await allTaskContainers(svc)).map(([n]) => n)).size === 3);
     await new Promise((r) => setTimeout(r, 2000));
     const [res, ...peers] = await Promise.all([
@@ -228,8 +228,8 @@ describe('swarm: stats --service', () => {
       expect(peer, `docker stats on ${String(t.node)} has ${String(t.id).slice(0, 12)}`).toBeDefined();
       expect(Math.abs(Number(t.cpuPercent) - peer!.cpu), `CPU% of ${String(t.name)}: berth ${String(t.cpuPercent)}, docker ${peer!.cpu}`).toBeLessThan(3);
       expect(Math.abs(Number(t.memPercent) - peer!.mem), `mem% of ${String(t.name)}: berth ${String(t.memPercent)}, docker ${peer!.mem}`).toBeLessThan(0.2);
-      expect(Number(t.cpuPercent)).toBeGreaterThan(20);
-      expect(Number(t.cpuPercent)).toBeLessThan(40);
+      expect(Number(t.cpuPercent)).toBeGreaterThan(5);
+      expect(Number(t.cpuPercent)).toBeLessThan(15);
     }
     expect(sum).toMatchObject({ type: 'stats', scope: 'service', name: svc, service: svc, tasks: 3, running: 3, unread: 0, replicas: 3 });
     const total = tasks.reduce((a, t) => a + Number(t.cpuPercent), 0);

@@ -62,8 +62,8 @@ describe('flags', () => {
     expect(await err(['templates', '--follow', '--interval', '50ms'])).toEqual([2, 'berth: --interval: expected at least 100ms (got: "50ms")']);
     expect(await err(['topology', '--tick', '50ms'])).toEqual([2, 'berth: --tick: expected at least 100ms (got: "50ms")']);
     expect(await err(['topology', '--interval', '50ms'])).toEqual([2, 'berth: --interval: expected at least 100ms (got: "50ms")']);
-    expect(await err(['watch-idle', '--timeout', '5m'])).toEqual([2, 'berth: --timeout: only used with container names (others use their berth.idle.timeout)']);
-    expect(await err(['watch-idle', '--idle-timeout', '5m'])).toEqual([2, 'berth: --idle-timeout: only used with container names (others use their berth.idle.timeout)']);
+    expect(await err(['watch-idle', '--timeout', '5m'])).toEqual([2, 'berth: --timeout: only used with container names or --service (others use their berth.idle.timeout)']);
+    expect(await err(['watch-idle', '--idle-timeout', '5m'])).toEqual([2, 'berth: --idle-timeout: only used with container names or --service (others use their berth.idle.timeout)']);
     expect(await err(['logs', '--max-line-bytes', 'lots'])).toEqual([2, 'berth: --max-line-bytes: expected a size like 512, 64k, 1m (got: "lots")']);
   });
 

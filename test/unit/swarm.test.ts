@@ -10,6 +10,9 @@ import { parseNodeFlag } from '../../src/core/swarm/cluster.js';
 import { sortedLines } from '../../src/core/logs/unordered.js';
 import type { LogLine } from '../../src/core/logs/line.js';
 import type { StatsSample } from '../../src/core/stats/compute.js';
+import { replicatedCount, scaledSpec, wakeReplicas, type ServiceInfo } from '../../src/core/swarm/service-provider.js';
+import { judge } from '../../src/core/idle/readiness.js';
+import { parseIdleConfig } from '../../src/core/idle/config.js';
 
 const task = (service: string, name: string, extra: Record<string, string> = {}) => ({
   'com.docker.swarm.service.name': service,
@@ -170,5 +173,39 @@ describe('sortedLines', () => {
     const cut: string[] = [];
     for await (const b of sortedLines(src(), '2026-01-01T00:00:03.000000000Z')) cut.push(...b.map((l) => l.msg));
     expect(cut).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('scaling a service (ServiceProvider)', () => {
+  const svc = (labels: Record<string, string>, replicas: number | 'global', previous?: number): ServiceInfo => ({
+    ID: 'S',
+    Spec: { Name: 'web', Labels: labels, Mode: replicas === 'global' ? { Global: {} } : { Replicated: { Replicas: replicas } } },
+    ...(previous !== undefined ? { PreviousSpec: { Mode: { Replicated: { Replicas: previous } } } } : {}),
+  });
+  it('a wake scales back to berth.idle.replicas, else the count berth saw before the sleep, else the previous spec, else 1', () => {
+    expect(wakeReplicas(svc({ 'berth.state.replicas': '3' }, 0, 2), 5)).toBe(5);
+    expect(wakeReplicas(svc({ 'berth.state.replicas': '3' }, 0, 2))).toBe(3);
+    expect(wakeReplicas(svc({}, 0, 2))).toBe(2);
+    expect(wakeReplicas(svc({}, 0, 0))).toBe(1);
+    expect(wakeReplicas(svc({ 'berth.state.replicas': 'x' }, 0))).toBe(1);
+  });
+  it('a scale changes only the count (every other part of the spec read is kept); to 0 it remembers the count', () => {
+    const spec = { Name: 'web', Labels: { a: 'b' }, Mode: { Replicated: { Replicas: 3 } }, TaskTemplate: { ContainerSpec: { Env: ['X=1'] } } };
+    expect(scaledSpec(spec, 0)).toEqual({ Name: 'web', Labels: { a: 'b', 'berth.state.replicas': '3' }, Mode: { Replicated: { Replicas: 0 } }, TaskTemplate: { ContainerSpec: { Env: ['X=1'] } } });
+    expect(scaledSpec({ ...spec, Mode: { Replicated: { Replicas: 0 } } }, 3)).toEqual({ ...spec, Mode: { Replicated: { Replicas: 3 } } });
+    expect(spec.Labels).toEqual({ a: 'b' }); // the spec read is not changed
+  });
+  it('a global service is refused with a clear error', () => {
+    expect(() => replicatedCount(svc({}, 'global'))).toThrow('service web is global: berth puts only replicated services to sleep (scale to 0) and wakes them');
+    expect(replicatedCount(svc({}, 2))).toBe(2);
+  });
+  it('a service whose tasks are not all running yet is waited for, not failed', () => {
+    expect(judge('web', { id: 'S', running: true, paused: false, pending: '3 tasks to run (1 now)' }, 'ready', false)).toEqual({ kind: 'wait', what: '3 tasks to run (1 now)' });
+    expect(judge('web', { id: 'S', running: true, paused: false, pending: '3 tasks to run (1 now)' }, 'service_started', false)).toEqual({ kind: 'wait', what: '3 tasks to run (1 now)' });
+    expect(judge('web', { id: 'S', running: true, paused: false }, 'ready', false)).toEqual({ kind: 'ready', how: 'running' });
+  });
+  it('berth.idle.replicas is validated as the other keys are', () => {
+    expect(parseIdleConfig({ 'berth.idle.replicas': '4' }, { container: 'web' }).replicas).toBe(4);
+    expect(() => parseIdleConfig({ 'berth.idle.replicas': '0' }, { container: 'web' })).toThrow('container web: label berth.idle.replicas: expected a replica count of 1 or more (got: "0")');
   });
 });

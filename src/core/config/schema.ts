@@ -54,6 +54,13 @@ export const KEYS: readonly ConfigKey[] = [
     default: '`512`',
     meaning: 'network bytes per reading that count as activity (not for a route of `serve`, whose activity is what it proxies)',
   },
+  {
+    key: 'berth.idle.replicas',
+    area: 'idle',
+    values: 'count, 1 or more',
+    default: 'the count before it slept',
+    meaning: "swarm services: the replicas a wake scales back to (else the count berth saw when it scaled the service to 0, else its previous spec's, else 1)",
+  },
   { key: 'berth.idle.start_endpoint', area: 'proxy', values: 'path prefixes (`/,/api/wake`)', default: 'any path', meaning: 'paths allowed to wake the container through serve' },
   { key: 'berth.proxy.host', area: 'proxy', values: 'host names (`app.example.test,app.test`)', default: 'none', meaning: 'HTTP route: requests with this Host header go to the container' },
   { key: 'berth.proxy.port', area: 'proxy', values: 'port 1-65535', default: '`80`', meaning: "the container's HTTP port" },

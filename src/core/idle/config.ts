@@ -13,7 +13,7 @@ import type { StopMethod } from './types.js';
 export const LABEL_PREFIX = 'berth.idle.';
 export const TIMEOUT_LABEL = 'berth.idle.timeout';
 /** Every berth.idle.* key parseIdleConfig reads (a config file naming another one has a typo). */
-export const IDLE_KEYS = ['timeout', 'stop_method', 'wake_timeout', 'depends_on', 'min_bytes', 'stop_signal', 'stop_timeout', 'probe', 'busy', 'start_endpoint'] as const;
+export const IDLE_KEYS = ['timeout', 'stop_method', 'wake_timeout', 'depends_on', 'min_bytes', 'stop_signal', 'stop_timeout', 'probe', 'busy', 'start_endpoint', 'replicas'] as const;
 
 export type DepCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully' | 'ready';
 
@@ -47,6 +47,8 @@ export interface IdleConfig {
   minBytes: number;
   /** Path prefixes allowed to wake the container through `serve`; undefined = any. */
   startEndpoints?: string[];
+  /** Swarm services: the replica count a wake scales back to (default: the count it had before it slept). */
+  replicas?: number;
   /** A compose container whose dependencies cannot be known (compose v1 without a readable compose file): printed once. */
   depsNote?: string;
 }
@@ -97,6 +99,7 @@ export function parseIdleConfig(labels: Record<string, string>, src: Source): Id
     probe: get('probe', parseProbe),
     busy: get('busy', parseBusy),
     startEndpoints: get('start_endpoint', parseEndpoints),
+    replicas: get('replicas', (v, fail) => (/^[1-9]\d{0,5}$/.test(v) ? Number(v) : fail('a replica count of 1 or more'))),
   };
   for (const [k, v] of Object.entries(opt)) if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;
   return cfg;

@@ -26,6 +26,8 @@ export interface UnitState {
   id: string;
   /** Where the container is reached (its first network address; 127.0.0.1 with host networking), read with the state. */
   address?: string;
+  /** Awake but not all there yet (a swarm service with fewer tasks running than desired): what a wake still waits for. */
+  pending?: string;
 }
 
 function addressOf(info: ContainerDetails): string | undefined {
@@ -143,8 +145,8 @@ export class ContainerProvider implements Provider {
   }
 }
 
-/** Runs the command in a container; its exit code, or why there is none (ContainerProvider.exec). */
-async function runCheck(engine: Engine, id: string, cmd: string[]): Promise<number | string> {
+/** Runs the command in a container; its exit code, or why there is none (ContainerProvider.exec, ServiceProvider.exec). */
+export async function runCheck(engine: Engine, id: string, cmd: string[]): Promise<number | string> {
   try {
     const exec = await startDetachedExec(engine, id, cmd);
     const end = Date.now() + EXEC_TIMEOUT_MS;

@@ -48,6 +48,7 @@ export function judge(name: string, st: UnitState, condition: DepCondition, hasP
   }
   if (!st.running) return { kind: 'failed', error: exitedError(name, st.exitCode, 'while starting') };
   if (st.paused) return { kind: 'wait', what: 'it to be unpaused' };
+  if (st.pending) return { kind: 'wait', what: st.pending };
   if (condition === 'service_started') return { kind: 'ready', how: 'running' };
   if (hasProbe && condition === 'ready') return { kind: 'wait', what: 'the probe' };
   if (st.health === 'healthy') return { kind: 'ready', how: 'healthy' };

@@ -31,7 +31,7 @@ export type StopMethod = 'stop' | 'pause' | 'kill';
  */
 export interface Provider {
   /** Current state as the engine sees it. */
-  state(name: string, signal?: AbortSignal): Promise<{ running: boolean; paused: boolean; exitCode?: number; health?: string; id: string }>;
+  state(name: string, signal?: AbortSignal): Promise<{ running: boolean; paused: boolean; exitCode?: number; health?: string; id: string; pending?: string }>;
   /** `known`: the state the caller just read, so the provider need not read it again. */
   start(name: string, signal?: AbortSignal, known?: { running: boolean; paused: boolean }): Promise<void>;
   stop(name: string, method: StopMethod, opts: { signal?: string; timeoutSec?: number }): Promise<void>;

@@ -149,15 +149,16 @@ async function connectNode(node: SwarmNode, opts: ClusterOptions): Promise<void>
 }
 
 /** Said once: which nodes berth cannot reach, and what that costs. */
-export function reportUnreachable(nodes: SwarmNode[], warn: (m: string) => void): void {
+export function reportUnreachable(nodes: SwarmNode[], warn: (m: string) => void, cost = COST_OF_READING): void {
   const none = nodes.filter((n) => !n.engine);
   if (!none.length) return;
   const names = none.map((n) => n.hostname).join(', ');
-  warn(
-    `no engine for node${none.length > 1 ? 's' : ''} ${names} (give --node NAME=ENGINE or a docker context named like the node): ` +
-      "their tasks' logs come from the manager, in time order only within the reorder window; their tasks have no stats and their containers' events are not seen",
-  );
+  warn(`no engine for node${none.length > 1 ? 's' : ''} ${names} (give --node NAME=ENGINE or a docker context named like the node): ${cost}`);
 }
+
+const COST_OF_READING = "their tasks' logs come from the manager, in time order only within the reorder window; their tasks have no stats and their containers' events are not seen";
+/** What a node without an engine costs the idle lifecycle of services. */
+export const COST_OF_IDLING = "their tasks' network traffic is not read (only serve's requests count as activity there) and their health is not known";
 
 /** The services of --service (names or ids) and --stack, from the manager; an unknown one is NOT_FOUND (exit 4). */
 export async function resolveServices(manager: Engine, names: string[], stack: string | undefined, signal?: AbortSignal): Promise<SwarmService[]> {

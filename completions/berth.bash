@@ -35,10 +35,10 @@ _berth() {
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        -n|--tail|--since|--until|--level|--grep|--exclude|--reorder-window|--max-line-bytes|--filter|--format) return ;;
+        -n|--tail|--since|--until|--level|--grep|--exclude|--reorder-window|--max-line-bytes|--filter|--format|--archive) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --summary --reorder-window --max-line-bytes --filter --format --json --project --service --stack --node --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --summary --reorder-window --max-line-bytes --filter --format --json --project --service --stack --node --archive --help' -- "$cur") ) ;;
     serve)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
@@ -97,10 +97,10 @@ _berth() {
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --interval|--idle-timeout|--state|--format|--config) return ;;
+        --interval|--idle-timeout|--state|--format|--config|--archive) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--interval --idle-timeout --once --state --dry-run --format --json --config --service --stack --node --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--interval --idle-timeout --once --state --dry-run --format --json --config --service --stack --node --archive --help' -- "$cur") ) ;;
   esac
 }
 complete -F _berth berth

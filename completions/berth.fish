@@ -36,6 +36,7 @@ complete -c berth -n '__fish_seen_subcommand_from logs' -l project -r -f -a '(do
 complete -c berth -n '__fish_seen_subcommand_from logs' -l service -r -f -a '(docker service ls --format '\''{{.Name}}'\'' 2>/dev/null)' -d 'a swarm service, by name or id, instead of containers'
 complete -c berth -n '__fish_seen_subcommand_from logs' -l stack -r -f -a '(docker stack ls --format '\''{{.Name}}'\'' 2>/dev/null)' -d 'a swarm stack'\''s services'
 complete -c berth -n '__fish_seen_subcommand_from logs' -l node -r -f -a '(docker node ls --format '\''{{.Hostname}}='\'' 2>/dev/null)' -d 'how to reach a swarm node'\''s engine: NAME is its hostname or id, ENGINE as --host takes it'
+complete -c berth -n '__fish_seen_subcommand_from logs' -l archive -r -d 'with --service/--stack: also the lines watch-idle --archive kept of the services'\'' tasks before a scale to 0 removed them'
 complete -c berth -n '__fish_seen_subcommand_from logs' -a '(docker ps -a --format '\''{{.Names}}'\'' 2>/dev/null)'
 complete -c berth -n '__fish_use_subcommand' -a serve -d 'Run the wake-on-request proxy'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l listen -r -d 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces'
@@ -126,4 +127,5 @@ complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l config -r -d 'Y
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l service -r -f -a '(docker service ls --format '\''{{.Name}}'\'' 2>/dev/null)' -d 'a swarm service, by name or id, instead of containers'
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l stack -r -f -a '(docker stack ls --format '\''{{.Name}}'\'' 2>/dev/null)' -d 'a swarm stack'\''s services'
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l node -r -f -a '(docker node ls --format '\''{{.Hostname}}='\'' 2>/dev/null)' -d 'how to reach a swarm node'\''s engine: NAME is its hostname or id, ENGINE as --host takes it'
+complete -c berth -n '__fish_seen_subcommand_from watch-idle' -l archive -r -d 'swarm services: keep a service'\''s task logs in DIR/SERVICE.ndjson before a scale to 0 removes them'
 complete -c berth -n '__fish_seen_subcommand_from watch-idle' -a '(docker ps -a --format '\''{{.Names}}'\'' 2>/dev/null)'

@@ -16,7 +16,8 @@ import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { collectFilters, nanosToRfc3339, parseDurationMs, parseSize, parseTail, parseTimePoint } from '../core/parse.js';
-import { EXIT } from '../core/errors.js';
+import { EXIT, usageError } from '../core/errors.js';
+import type { LogLine } from '../core/logs/line.js';
 import { listTargets } from '../core/engine/select.js';
 import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions } from './options.js';
 import { checkSwarmSelection, wantsSwarm, type SwarmScope } from '../core/swarm/scope.js';
@@ -45,6 +46,7 @@ interface LogsOptions {
   service?: string[];
   stack?: string;
   node?: string[];
+  archive?: string;
 }
 
 export function makeLogsCommand(ctx: CommandContext): Command {
@@ -71,6 +73,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
   addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw prints the bytes the containers wrote');
   addProjectOption(cmd);
   addSwarmOptions(cmd);
+  cmd.option('--archive <dir>', "with --service/--stack: also the lines watch-idle --archive kept of the services' tasks before a scale to 0 removed them");
   describe(cmd, 'Merged, time-ordered logs of containers, with severity', [
     ['berth logs --project shop -f', "a compose project's logs, merged and followed"],
     ['berth logs web api --since 10m --level warn', 'WARN and ERROR of two containers'],
@@ -91,7 +94,9 @@ export function makeLogsCommand(ctx: CommandContext): Command {
       const scope = await ctx.swarm(cmd, opts, filters);
       plan = { engines: scope.engines, selection: scope.selection, query, follow: !!opts.follow, windowMs, onStatus, swarm: true };
       if (scope.blind.length) plan.unordered = managerLogs(scope, onStatus);
+      if (opts.archive !== undefined) plan.archived = archivedLines(opts.archive, scope, query);
     } else {
+      if (opts.archive !== undefined) throw usageError('--archive reads the kept logs of swarm services: it goes with --service or --stack');
       const selection = { names, project: opts.project, filters };
       const engines = await ctx.engines(cmd);
       const passthrough = format === 'raw' && !opts.follow && !filter && !opts.summary;
@@ -128,6 +133,20 @@ function parseFilter(opts: LogsOptions): LineFilter | undefined {
 /** The manager's logs of the tasks on nodes berth cannot reach (swarm/service-logs.ts). */
 function managerLogs(scope: SwarmScope, onStatus: (m: string) => void): UnorderedSource {
   return (query, follow, signal) => managerLogBatches({ manager: scope.cluster.manager, services: scope.services, nodes: scope.blind, query, follow, onStatus }, signal);
+}
+
+/** The archived lines of the selected services (swarm/archive.ts), within --since/--until, in time order. */
+function archivedLines(dir: string, scope: SwarmScope, q: LogQuery): () => AsyncGenerator<LogLine[]> {
+  return async function* () {
+    const { readArchive } = await import('../core/swarm/archive.js');
+    const since = q.since !== undefined ? nanosToRfc3339(q.since) : undefined;
+    const until = q.until !== undefined ? nanosToRfc3339(q.until) : undefined;
+    const lines = scope.services
+      .flatMap((s) => readArchive(dir, s.name, scope.cluster.manager))
+      .filter((l) => (since === undefined || l.ts >= since) && (until === undefined || l.ts < until))
+      .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    if (lines.length) yield lines;
+  };
 }
 
 async function runRaw(ctx: CommandContext, target: Target, q: LogQuery): Promise<void> {

@@ -15,6 +15,7 @@ import { usageError } from '../core/errors.js';
 import { addFormatOptions, describe, addOldName, addConfigOption, addSwarmOptions } from './options.js';
 
 interface WatchIdleOptions {
+  archive?: string;
   service?: string[];
   stack?: string;
   node?: string[];
@@ -54,6 +55,7 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
   addOldName(cmd, '--timeout <duration>', '--idle-timeout');
   addConfigOption(cmd);
   addSwarmOptions(cmd);
+  cmd.option('--archive <dir>', "swarm services: keep a service's task logs in DIR/SERVICE.ndjson before a scale to 0 removes them (berth logs --archive reads them back)");
   describe(cmd, 'Stop containers idle for their berth.idle.timeout', [
     ['berth watch-idle', 'long-running: stop what has been idle for its timeout'],
     ['berth watch-idle --once', 'for cron: one round, state kept between runs'],
@@ -113,12 +115,20 @@ async function providerFor(ctx: CommandContext, cmd: Command, names: string[], o
   const swarm = !!opts.service?.length || opts.stack !== undefined;
   if (!swarm) {
     if (opts.node?.length) throw usageError('--node says how to reach a swarm node: it goes with --service or --stack');
+    if (opts.archive !== undefined) throw usageError('--archive keeps the logs of swarm services scaled to 0: it goes with --service or --stack');
     return new ContainerProvider(await ctx.engine(cmd));
   }
   if (names.length) throw usageError(`--service and --stack manage swarm services: container names cannot be given with them (got: ${names.join(' ')})`);
   const cluster = await ctx.swarmCluster(cmd, opts.node ?? []);
-  const { ServiceProvider } = await import('../core/swarm/service-provider.js');
-  return new ServiceProvider(cluster, { ...(file ? { file } : {}), ...(opts.stack !== undefined ? { stack: opts.stack } : {}) });
+  const [{ ServiceProvider }, { LogArchive }] = await Promise.all([import('../core/swarm/service-provider.js'), import('../core/swarm/archive.js')]);
+  const warn = (m: string) => ctx.warn(m);
+  const engines = cluster.nodes.flatMap((n) => (n.engine ? [n.engine] : []));
+  return new ServiceProvider(cluster, {
+    ...(file ? { file } : {}),
+    ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
+    ...(opts.archive !== undefined ? { archive: new LogArchive(opts.archive, engines, warn) } : {}),
+    warn,
+  });
 }
 
 function recordLine(chalk: ReturnType<typeof makeChalk>): (r: IdleRecord) => string {

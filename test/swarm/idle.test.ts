@@ -146,6 +146,47 @@ describe('swarm services: watch-idle and wake', () => {
     expect((await spec(app)).replicas).toBe(0);
   });
 
+  it('--archive: the lines a service wrote before each scale to 0 are kept, through two sleep/wake cycles, none lost or repeated; logs --archive reads them back', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'berth-archive-'));
+    // Each task counts its lines from 0, and says goodbye on SIGTERM: its last line is written as it stops.
+    const script = 'trap \'echo "bye from $(hostname)"; exit 0\' TERM; i=0; while :; do echo "line $i of $(hostname)"; i=$((i+1)); sleep 0.1; done';
+    const svc = await service('arch', script, ['--label', 'berth.idle.timeout=3s'], 2);
+    const cycle = async () => {
+      await waitUntil('2 tasks', async () => (await allTaskContainers(svc)).length === 2, 60_000);
+      const w = follow(['watch-idle', '--service', svc, '--archive', dir, '--json', '--interval', '1s', ...nodeFlags()]);
+      await waitUntil('the stop', () => w.records.find((r) => r.action === 'stop'), 60_000);
+      const res = await w.stop();
+      expect(res.stderr).toBe('');
+      expect((await spec(svc)).replicas).toBe(0);
+    };
+    await cycle();
+    const wake = await berthSwarm(['wake', '--service', svc, '--json', ...nodeFlags()]);
+    expect(wake.exitCode, wake.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 2000));
+    await cycle();
+    const recs = parse(readFileSync(join(dir, `${svc}.ndjson`), 'utf8'));
+    const byContainer = new Map<string, string[]>();
+    for (const r of recs) byContainer.set(String(r.id), [...(byContainer.get(String(r.id)) ?? []), String(r.msg)]);
+    expect(byContainer.size, 'two tasks per cycle').toBe(4);
+    for (const [id, msgs] of byContainer) {
+      const host = id.slice(0, 12);
+      // From its first line to its goodbye, every line once.
+      expect(msgs.at(-1), id).toBe(`bye from ${host}`);
+      const counted = msgs.slice(0, -1);
+      expect(counted.length).toBeGreaterThan(10);
+      expect(counted).toEqual(counted.map((_, i) => `line ${i} of ${host}`));
+    }
+    for (const r of recs) expect(r).toMatchObject({ type: 'log', service: svc });
+    expect(recs.map((r) => String(r.ts))).toEqual(recs.map((r) => String(r.ts)).sort());
+    // logs --archive: the kept lines, merged with the live ones (none: the service sleeps).
+    const back = await berthSwarm(['logs', '--service', svc, '--archive', dir, '--json', ...nodeFlags()]);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(parse(back.stdout).map((r) => [r.ts, r.id, r.msg])).toEqual(recs.map((r) => [r.ts, r.id, r.msg]));
+  });
+
   it('a global service is refused (exit 2), and so is a service that does not exist (exit 4)', async () => {
     const name = serviceName('global');
     made.push(name);

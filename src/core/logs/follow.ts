@@ -39,6 +39,8 @@ export interface FollowOptions {
   onFailed?: () => void;
   /** Lines not in time order from outside the selection (pipeline.ts): history sorted into the first merge, then through the window. */
   unordered?: UnorderedSource;
+  /** Lines kept from containers that are gone (logs --archive), in time order: part of the first merge. */
+  archived?: () => AsyncGenerator<LogLine[]>;
 }
 
 export async function* followLogs(engines: Engine[], sel: Selection, opts: FollowOptions, signal: AbortSignal): AsyncGenerator<LogLine[]> {
@@ -65,6 +67,7 @@ export async function* followLogs(engines: Engine[], sel: Selection, opts: Follo
     // The unordered source's lines before `now` are sorted into the first merge; from `now` on they pass the window.
     const cut = nanosToRfc3339(now);
     if (unordered) history.push(sortedLines(unordered(opts.query, false, session.signal), cut));
+    if (opts.archived) history.push(opts.archived());
     yield* mergeByTime(history);
     for (const f of initial) session.launch(f);
     if (unordered) session.launchUnordered(unordered({ ...withoutTail(opts.query), since: now }, true, session.signal), cut);

@@ -28,6 +28,8 @@ export interface LogsPlan {
   unordered?: UnorderedSource;
   /** The engines are a swarm's nodes (--service, --stack): records say `node`, not `engine`. */
   swarm?: boolean;
+  /** Lines kept from containers that are gone (logs --archive), in time order: merged before and beside the live ones. */
+  archived?: () => AsyncGenerator<LogLine[]>;
 }
 
 export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGenerator<LogLine[]> {
@@ -46,10 +48,11 @@ export async function* logBatches(plan: LogsPlan, parent: AbortSignal): AsyncGen
       );
     }
     const targets = await listTargets(plan.engines, plan.selection, signal);
-    if (targets.length === 0 && !plan.unordered) plan.onStatus(await emptySelection(plan.engines, plan.selection, signal));
+    if (targets.length === 0 && !plan.unordered && !plan.archived) plan.onStatus(await emptySelection(plan.engines, plan.selection, signal));
     for (const t of targets) plan.onTarget?.(t);
     const sources = targets.map((t) => tolerant(t, containerLogBatches(t, plan.query, signal), plan));
     if (plan.unordered) sources.push(sortedLines(plan.unordered(plan.query, false, signal)));
+    if (plan.archived) sources.push(plan.archived());
     yield* mergeByTime(sources);
   } finally {
     dispose();

@@ -34,9 +34,12 @@ import type { Provider, Seen, StopMethod } from '../idle/types.js';
 import { listTasks, type Cluster, type TaskReply } from './cluster.js';
 import { idleConfigFor, type ConfigFile } from '../idle/config-file.js';
 import { STACK_NAMESPACE } from '../engine/labels.js';
+import type { LogArchive } from './archive.js';
 
 /** Written by berth on a service it scales to 0: the count it had (read back by a wake). */
 export const REPLICAS_STATE_LABEL = 'berth.state.replicas';
+/** How long a sleep waits for its tasks to stop while their logs are archived (their stop grace period is 10 s by default). */
+export const ARCHIVE_WAIT_MS = 60_000;
 /** Attempts of one scale against "update out of sequence" (each after a fresh read). */
 export const SCALE_ATTEMPTS = 20;
 
@@ -90,6 +93,9 @@ export class ServiceProvider implements Provider {
       stack?: string;
       /** Called before each update attempt (tests use it to race a concurrent change). */
       beforeUpdate?: (attempt: number) => Promise<void>;
+      /** --archive: the tasks' logs are kept before a scale to 0 removes them (archive.ts). */
+      archive?: LogArchive;
+      warn?: (message: string) => void;
     } = {},
   ) {
     this.file = o.file;
@@ -128,7 +134,13 @@ export class ServiceProvider implements Provider {
 
   /** Scales the service to 0 (every stop method means that for a service). Not cancellable: a stop once begun is finished. */
   async stop(name: string, _method: StopMethod, _opts: { signal?: string; timeoutSec?: number } = {}): Promise<void> {
-    await this.scale(name, () => 0);
+    const archive = this.o.archive;
+    if (!archive) return this.scale(name, () => 0);
+    const svc = await this.inspect(name);
+    const service = svc.Spec.Name ?? svc.ID;
+    const capture = await archive.open(service).catch((err: unknown) => void this.o.warn?.(`--archive: ${service}: ${(err as Error).message}`));
+    await this.scale(svc.ID, () => 0);
+    await capture?.finish(ARCHIVE_WAIT_MS).catch((err: unknown) => this.o.warn?.(`--archive: ${service}: ${(err as Error).message}`));
   }
 
   /**

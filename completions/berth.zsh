@@ -77,7 +77,7 @@ _berth() {
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
-        '--archive[with --service/--stack also the lines watch-idle --archive kept of the services tasks before a scale to 0 removed them]:archive: ' \
+        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle keeps them before a scale to 0 removes them, logs reads them back]:archive: ' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
         '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
@@ -162,7 +162,7 @@ _berth() {
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
-        '--archive[swarm services keep a service s task logs in DIR/SERVICE.ndjson before a scale to 0 removes them (berth logs --archive reads them back)]:archive: ' \
+        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle keeps them before a scale to 0 removes them, logs reads them back]:archive: ' \
         '*:container:_berth_containers' ;;
       esac ;;
   esac

@@ -19,7 +19,7 @@ import { collectFilters, nanosToRfc3339, parseDurationMs, parseSize, parseTail, 
 import { EXIT, usageError } from '../core/errors.js';
 import type { LogLine } from '../core/logs/line.js';
 import { listTargets } from '../core/engine/select.js';
-import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions, addArchiveOption } from './options.js';
 import { checkSwarmSelection, wantsSwarm, type SwarmScope } from '../core/swarm/scope.js';
 import { managerLogBatches } from '../core/swarm/service-logs.js';
 import type { UnorderedSource } from '../core/logs/unordered.js';
@@ -73,7 +73,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
   addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw prints the bytes the containers wrote');
   addProjectOption(cmd);
   addSwarmOptions(cmd);
-  cmd.option('--archive <dir>', "with --service/--stack: also the lines watch-idle --archive kept of the services' tasks before a scale to 0 removed them");
+  addArchiveOption(cmd);
   describe(cmd, 'Merged, time-ordered logs of containers, with severity', [
     ['berth logs --project shop -f', "a compose project's logs, merged and followed"],
     ['berth logs web api --since 10m --level warn', 'WARN and ERROR of two containers'],

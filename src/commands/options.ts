@@ -22,6 +22,11 @@ export function addSwarmOptions(cmd: Command, o: { stack?: boolean } = {}): Comm
   return cmd.addOption(new Option('--node <name=engine>', "how to reach a swarm node's engine: NAME is its hostname or id, ENGINE as --host takes it (repeat per node)").argParser(collect));
 }
 
+/** `--archive DIR`: the kept logs of swarm services' tasks (swarm/archive.ts): watch-idle writes, logs reads. */
+export function addArchiveOption(cmd: Command): Command {
+  return cmd.option('--archive <dir>', "swarm services' task logs kept in DIR/SERVICE.ndjson: watch-idle keeps them before a scale to 0 removes them, logs reads them back");
+}
+
 /** `--config FILE`: the YAML file of per-container settings that serve, wake and watch-idle share. */
 export function addConfigOption(cmd: Command): Command {
   return cmd.option('--config <file>', 'YAML file of per-container settings, the same keys as the labels (the file wins key by key)');

@@ -12,7 +12,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { makeChalk } from '../core/output/colors.js';
 import { parseDurationMs } from '../core/parse.js';
 import { usageError } from '../core/errors.js';
-import { addFormatOptions, describe, addOldName, addConfigOption, addSwarmOptions } from './options.js';
+import { addFormatOptions, describe, addOldName, addConfigOption, addSwarmOptions, addArchiveOption } from './options.js';
 
 interface WatchIdleOptions {
   archive?: string;
@@ -55,7 +55,7 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
   addOldName(cmd, '--timeout <duration>', '--idle-timeout');
   addConfigOption(cmd);
   addSwarmOptions(cmd);
-  cmd.option('--archive <dir>', "swarm services: keep a service's task logs in DIR/SERVICE.ndjson before a scale to 0 removes them (berth logs --archive reads them back)");
+  addArchiveOption(cmd);
   describe(cmd, 'Stop containers idle for their berth.idle.timeout', [
     ['berth watch-idle', 'long-running: stop what has been idle for its timeout'],
     ['berth watch-idle --once', 'for cron: one round, state kept between runs'],

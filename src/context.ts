@@ -86,10 +86,16 @@ export class CommandContext implements ViewContext {
     this.exitCode = EXIT.engineUnreachable;
   }
 
-  /** --service/--stack: the manager (the one engine of --host/--context), the swarm's nodes and the selection of their tasks. */
-  async swarm(cmd: Command, flags: SwarmFlags, filters?: Record<string, string[]>): Promise<SwarmScope> {
+  /**
+   * --service/--stack (and events' --swarm): the manager (the one engine of --host/--context), the swarm's
+   * nodes and the selection of their tasks; undefined when none is given (the command selects containers).
+   * Container names and --project cannot be given with them; --node cannot be given without them.
+   */
+  async swarm(cmd: Command, flags: SwarmFlags & { project?: string; swarm?: boolean }, names: string[] = [], filters?: Record<string, string[]>): Promise<SwarmScope | undefined> {
+    const { checkSwarmSelection, openSwarmScope, wantsSwarm } = await import('./core/swarm/scope.js');
+    if (!wantsSwarm(flags, flags.swarm)) return undefined;
+    checkSwarmSelection(names, flags.project);
     const manager = await this.engine(cmd);
-    const { openSwarmScope } = await import('./core/swarm/scope.js');
     return openSwarmScope(manager, flags, { ...(filters ? { filters } : {}), env: this.env, signal: this.signal, warn: (m) => this.warn(m) });
   }
 

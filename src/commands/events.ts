@@ -13,7 +13,7 @@ import type { Engine } from '../core/engine/engine.js';
 import type { EngineEvent } from '../core/events/source.js';
 import type { EventRecord } from '../core/records.js';
 import { inServices } from '../core/engine/select.js';
-import { wantsSwarm, type SwarmScope } from '../core/swarm/scope.js';
+import type { SwarmScope } from '../core/swarm/scope.js';
 
 interface EventsOptions {
   since?: string;
@@ -52,8 +52,8 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     const format = pickFormat(opts, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
     const write = (rec: EventRecord) => out.writeLine((format === 'json' ? JSON.stringify(rec) : formatEventLine(rec)) + '\n');
-    if (wantsSwarm(opts, !!opts.swarm)) {
-      const scope = await ctx.swarm(cmd, opts);
+    const scope = await ctx.swarm(cmd, { ...opts, swarm: !!opts.swarm });
+    if (scope) {
       const sources = swarmEventSources(scope, opts.service?.length || opts.stack !== undefined ? scope.services.map((s) => s.name) : undefined);
       await follow(ctx, sources, { since, until, filters }, write);
       await out.end();

@@ -20,7 +20,7 @@ import { EXIT, usageError } from '../core/errors.js';
 import type { LogLine } from '../core/logs/line.js';
 import { listTargets } from '../core/engine/select.js';
 import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions, addArchiveOption } from './options.js';
-import { checkSwarmSelection, wantsSwarm, type SwarmScope } from '../core/swarm/scope.js';
+import type { SwarmScope } from '../core/swarm/scope.js';
 import { managerLogBatches } from '../core/swarm/service-logs.js';
 import type { UnorderedSource } from '../core/logs/unordered.js';
 
@@ -89,9 +89,8 @@ export function makeLogsCommand(ctx: CommandContext): Command {
     const filters = collectFilters(opts.filter ?? []);
     const onStatus = (m: string) => ctx.warn(m);
     let plan: LogsPlan;
-    if (wantsSwarm(opts)) {
-      checkSwarmSelection(names, opts.project);
-      const scope = await ctx.swarm(cmd, opts, filters);
+    const scope = await ctx.swarm(cmd, opts, names, filters);
+    if (scope) {
       plan = { engines: scope.engines, selection: scope.selection, query, follow: !!opts.follow, windowMs, onStatus, swarm: true };
       if (scope.blind.length) plan.unordered = managerLogs(scope, onStatus);
       if (opts.archive !== undefined) plan.archived = archivedLines(opts.archive, scope, query);

@@ -12,7 +12,6 @@ import { toStatsRecord } from '../core/stats/record.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { runStatsView } from '../core/stats/sinks.js';
 import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions } from './options.js';
-import { checkSwarmSelection, wantsSwarm } from '../core/swarm/scope.js';
 import type { ServiceTally } from '../core/swarm/service-stats.js';
 
 interface StatsOptions {
@@ -60,9 +59,8 @@ export function makeStatsCommand(ctx: CommandContext): Command {
   return cmd.action(async (names: string[], opts: StatsOptions) => {
     const plan = planStats(names, opts, !!ctx.io.stdout.isTTY);
     let engines: Engine[];
-    if (wantsSwarm(opts)) {
-      checkSwarmSelection(names, opts.project);
-      const scope = await ctx.swarm(cmd, opts, plan.sel.filters);
+    const scope = await ctx.swarm(cmd, opts, names, plan.sel.filters);
+    if (scope) {
       engines = scope.engines;
       plan.sel = scope.selection;
       const { ServiceTally } = await import('../core/swarm/service-stats.js');

@@ -14,7 +14,6 @@ import type { GroupBy } from '../core/topology/graph.js';
 import type { TopologyRecord } from '../core/records.js';
 import { statusLine } from '../core/events/watcher.js';
 import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption, addSwarmOptions } from './options.js';
-import { checkSwarmSelection, wantsSwarm } from '../core/swarm/scope.js';
 
 interface TopologyFlags {
   project?: string;
@@ -67,9 +66,8 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
     const o = topologyOptions(ctx, names, flags);
     const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
     let engines: Engine[];
-    if (wantsSwarm(flags)) {
-      checkSwarmSelection(names, flags.project);
-      const scope = await ctx.swarm(cmd, flags, o.sel.filters);
+    const scope = await ctx.swarm(cmd, flags, names, o.sel.filters);
+    if (scope) {
       engines = scope.engines;
       o.sel = scope.selection;
     } else engines = [await ctx.engine(cmd)];

@@ -55,6 +55,41 @@ export interface StatsRecord extends ContainerRef {
   pids: number;
 }
 
+/**
+ * `stats --service`: one service's sums per reading (`scope: "service"`), over the task containers read
+ * on the nodes berth reaches; rates and CPU% only when every task read has one.
+ */
+export interface ServiceStatsRecord extends Pick<
+  StatsRecord,
+  | 'type'
+  | 'ts'
+  | 'id'
+  | 'name'
+  | 'stack'
+  | 'cpuPercent'
+  | 'memUsage'
+  | 'netRxBytes'
+  | 'netTxBytes'
+  | 'netRxRate'
+  | 'netTxRate'
+  | 'blockReadBytes'
+  | 'blockWriteBytes'
+  | 'blockReadRate'
+  | 'blockWriteRate'
+  | 'pids'
+> {
+  scope: 'service';
+  service: string;
+  /** Task containers read for this record. */
+  tasks: number;
+  /** Tasks the manager says are running. */
+  running: number;
+  /** Running tasks on nodes berth has no engine for (not read). */
+  unread: number;
+  /** Replicated services: the desired replica count. */
+  replicas?: number;
+}
+
 /** One node of a `topology` snapshot: counts are for the tick that just ended. */
 export interface TopologyNodeRecord {
   id: string;
@@ -240,7 +275,7 @@ export interface ServeRecord {
 }
 
 /** Every record berth writes, keyed by `type`. docs/records.md has a section per type (a test checks). */
-export type BerthRecord = EventRecord | StatsRecord | TopologyRecord | LogRecord | LogSummaryRecord | TemplateRecord | WakeEvent | IdleRecord | ServeRecord;
+export type BerthRecord = EventRecord | StatsRecord | ServiceStatsRecord | TopologyRecord | LogRecord | LogSummaryRecord | TemplateRecord | WakeEvent | IdleRecord | ServeRecord;
 
 export const RECORD_TYPES = ['event', 'stats', 'topology', 'log', 'summary', 'template', 'wake', 'idle', 'serve'] as const satisfies readonly BerthRecord['type'][];
 

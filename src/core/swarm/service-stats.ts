@@ -9,38 +9,10 @@
 import type { Engine } from '../engine/engine.js';
 import type { Target } from '../engine/select.js';
 import type { StatsSample } from '../stats/compute.js';
+import type { ServiceStatsRecord } from '../records.js';
 import { listTasks, type SwarmNode, type SwarmService, type TaskReply } from './cluster.js';
 
-export interface ServiceStatsRecord {
-  type: 'stats';
-  scope: 'service';
-  ts: string;
-  /** The service's id and name. */
-  id: string;
-  name: string;
-  service: string;
-  stack?: string;
-  /** Task containers read for this record. */
-  tasks: number;
-  /** Tasks the manager says are running. */
-  running: number;
-  /** Running tasks on nodes berth has no engine for (not read). */
-  unread: number;
-  /** Replicated services: the desired replica count. */
-  replicas?: number;
-  /** Sums over the tasks read; CPU% is in docker's terms (100 = one CPU), rates in bytes per second. */
-  cpuPercent?: number;
-  memUsage: number;
-  netRxBytes: number;
-  netTxBytes: number;
-  netRxRate?: number;
-  netTxRate?: number;
-  blockReadBytes: number;
-  blockWriteBytes: number;
-  blockReadRate?: number;
-  blockWriteRate?: number;
-  pids: number;
-}
+export type { ServiceStatsRecord } from '../records.js';
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Wake latency of a swarm service: `berth wake --service NAME` (scale back to its 3 replicas, then wait
 // until every task runs) against the docker CLI doing the same in a shell (`docker service scale
-// --detach`, then polling `docker service ls` every 100 ms until 3/3), on the same service of the 3-node
+// --detach`, then polling `docker service ls` every 100 ms until 3/3 run), on the same service of the 3-node
 // test swarm (scripts/test-swarm.sh; brought up here when it is not, and taken down again), alternating,
 // median of RUNS each. Between runs the service is scaled to 0 and its tasks waited gone.
 // Usage (root): node bench/wake-swarm.mjs [runs]   (needs a built dist/)
@@ -59,14 +59,7 @@ try {
   const asleep = () => {
     run('docker', ['service', 'scale', '--detach', `${name}=0`]);
     while (run('docker', ['service', 'ps', '-q', '--filter', 'desired-state=running', name]) !== '') sleepMs(100);
-    while (
-      Number(
-        run('docker', ['-H', host(1), 'ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${name}`])
-          .split('\n')
-          .filter(Boolean).length,
-      ) > 0
-    )
-      sleepMs(100);
+    for (const n of [1, 2, 3]) while (run('docker', ['-H', host(n), 'ps', '-q', '--filter', `label=com.docker.swarm.service.name=${name}`]) !== '') sleepMs(100);
   };
   const berth = [];
   const docker = [];
@@ -77,7 +70,7 @@ try {
     docker.push(
       timeIt(() => {
         run('docker', ['service', 'scale', '--detach', `${name}=3`]);
-        while (run('docker', ['service', 'ls', '--filter', `name=${name}`, '--format', '{{.Replicas}}']) !== '3/3') sleepMs(100);
+        while (!run('docker', ['service', 'ls', '--filter', `name=${name}`, '--format', '{{.Replicas}}']).startsWith('3/3')) sleepMs(100);
       }),
     );
   }

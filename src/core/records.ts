@@ -86,6 +86,8 @@ export interface ServiceStatsRecord extends Pick<
   running: number;
   /** Running tasks on nodes berth has no engine for (not read). */
   unread: number;
+  /** Those nodes (hostnames), when there are any. */
+  unreadOn?: string[];
   /** Replicated services: the desired replica count. */
   replicas?: number;
 }

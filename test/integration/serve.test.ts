@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { berth, removeContainer } from '../helpers/docker.js';
+import { LineCollector } from '../helpers/lines.js';
 import { ServeHarness, httpdCmd, isRunning, request, startCount, waitFor } from './serve-harness.js';
 
 const h = new ServeHarness();
@@ -222,12 +223,13 @@ describe('berth serve: HTTP', () => {
   });
 
   it('the listening record names the address actually bound, not the text given to --listen', async () => {
-    const res = await berth(['serve', '--listen', 'localhost:0', '--json', '--filter', 'label=berth.test.no-such-route=1'], { timeout: 5000, killSignal: 'SIGTERM' });
-    const rec = res.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l))
-      .find((r) => r.event === 'listening');
+    // Ended once it has said where it listens (however long a loaded machine takes to get there).
+    const child = berth(['serve', '--listen', 'localhost:0', '--json', '--filter', 'label=berth.test.no-such-route=1'], { timeout: 60_000, killSignal: 'SIGTERM' });
+    const out = new LineCollector(child.stdout!);
+    await out.until((ls) => ls.some((l) => l.line.includes('"listening"')), 60_000);
+    child.kill('SIGTERM');
+    await child;
+    const rec = out.json<{ event: string; listen: string }>().find((r) => r.event === 'listening')!;
     expect(rec.listen).toMatch(/^(127\.0\.0\.1|\[::1\]):\d+$/);
     expect(rec.listen).not.toMatch(/:0$/);
   });

@@ -87,6 +87,42 @@ describe('swarm: selection, nodes and errors', () => {
   });
 });
 
+describe('swarm: reaching the nodes', () => {
+  it('a docker context named like a node reaches it, with no --node; an engine that is another node is refused', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { execa } = await import('execa');
+    const config = mkdtempSync(join(tmpdir(), 'berth-contexts-'));
+    await execa('docker', ['--config', config, 'context', 'create', hostname(2), '--docker', `host=${hostOf(2)}`]);
+    const svc = await service('ctx', COUNTED(5));
+    await threeTasksWith(svc, 5);
+    const res = await berthSwarm(['logs', '--service', svc, '--json'], { env: { DOCKER_CONFIG: config } });
+    expect(res.exitCode).toBe(0);
+    // Node 2 through its context; node 3 has none (said once); node 1 through the manager.
+    expect(res.stderr.trim()).toBe(
+      `berth: no engine for node ${hostname(3)} (give --node NAME=ENGINE or a docker context named like the node): their tasks' logs come from the manager, in time order only within the reorder window; their tasks have no stats and their containers' events are not seen`,
+    );
+    const recs = parse(res.stdout);
+    expect(new Set(recs.map((r) => r.node))).toEqual(new Set(NODES.map(hostname)));
+    // The stats of node 2's task are read, so it came from node 2's own engine.
+    const stats = parse((await berthSwarm(['stats', '--no-stream', '--json', '--service', svc], { env: { DOCKER_CONFIG: config } })).stdout);
+    expect(
+      stats
+        .filter((r) => r.scope === undefined)
+        .map((r) => r.node)
+        .sort(),
+    ).toEqual([hostname(1), hostname(2)]);
+    expect(stats.find((r) => r.scope === 'service')).toMatchObject({ tasks: 2, running: 3, unread: 1, unreadOn: [hostname(3)] });
+    // A context that names another node's engine is refused: records would name the wrong node.
+    const wrong = mkdtempSync(join(tmpdir(), 'berth-contexts-'));
+    await execa('docker', ['--config', wrong, 'context', 'create', hostname(2), '--docker', `host=${hostOf(3)}`]);
+    const refused = await berthSwarm(['logs', '--service', svc], { env: { DOCKER_CONFIG: wrong } });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`the docker context ${hostname(2)}: that engine is swarm node \\w+, not node ${hostname(2)}`));
+  });
+});
+
 describe('swarm: logs --service', () => {
   it("with every node reached: equals, line for line and in time order, the union of the tasks' docker logs on their nodes", async () => {
     const svc = await service('logs', COUNTED(60));
@@ -239,7 +275,7 @@ describe('swarm: stats --service', () => {
     const blind = await berthSwarm(['stats', '--no-stream', '--json', '--service', svc]);
     const brecs = parse(blind.stdout);
     expect(brecs.filter((r) => r.scope === undefined).map((r) => r.node)).toEqual([hostname(1)]);
-    expect(brecs.find((r) => r.scope === 'service')).toMatchObject({ tasks: 1, running: 3, unread: 2 });
+    expect(brecs.find((r) => r.scope === 'service')).toMatchObject({ tasks: 1, running: 3, unread: 2, unreadOn: [hostname(2), hostname(3)] });
   });
 });
 

@@ -87,7 +87,7 @@ describe('serviceStats', () => {
       { target: target('web', 'c2'), sample: sample({ cpuPercent: 4.25, memUsage: 50, netRxBytes: 7, netRxRate: 2, pids: 3 }) },
       { target: target('db', 'c3'), sample: sample({ cpuPercent: 99, memUsage: 1 }) },
     ];
-    const [web, db] = serviceStats('T', services, readings, tasks, new Set(['N3']));
+    const [web, db] = serviceStats('T', services, readings, tasks, new Map([['N3', 'node3']]));
     expect(web).toEqual({
       type: 'stats',
       scope: 'service',
@@ -99,6 +99,7 @@ describe('serviceStats', () => {
       tasks: 2,
       running: 3,
       unread: 1,
+      unreadOn: ['node3'],
       replicas: 3,
       cpuPercent: 14.75,
       memUsage: 150,
@@ -124,7 +125,7 @@ describe('serviceStats', () => {
       new Set(),
     );
     expect(web).not.toHaveProperty('cpuPercent');
-    const [none] = serviceStats('T', services.slice(0, 1), [], tasks, new Set());
+    const [none] = serviceStats('T', services.slice(0, 1), [], tasks, new Map());
     expect(none).toMatchObject({ tasks: 0, running: 3, unread: 0, memUsage: 0, pids: 0 });
     expect(none).not.toHaveProperty('cpuPercent');
   });

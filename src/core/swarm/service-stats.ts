@@ -16,8 +16,8 @@ export type { ServiceStatsRecord } from '../records.js';
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-/** Pure: the service records from task readings and the manager's tasks. `blind`: ids of nodes without an engine. */
-export function serviceStats(ts: string, services: SwarmService[], readings: Array<{ target: Target; sample: StatsSample }>, tasks: TaskReply[], blind: Set<string>): ServiceStatsRecord[] {
+/** Pure: the service records from task readings and the manager's tasks. `blind`: the nodes without an engine, id -> hostname. */
+export function serviceStats(ts: string, services: SwarmService[], readings: Array<{ target: Target; sample: StatsSample }>, tasks: TaskReply[], blind: Map<string, string>): ServiceStatsRecord[] {
   return services.map((s) => {
     const mine = readings.filter((r) => r.target.service === s.name);
     const running = tasks.filter((t) => t.ServiceID === s.id && t.Status?.State === 'running');
@@ -27,7 +27,9 @@ export function serviceStats(ts: string, services: SwarmService[], readings: Arr
     };
     const rec = { type: 'stats', scope: 'service', ts, id: s.id, name: s.name, service: s.name } as ServiceStatsRecord;
     if (s.stack !== undefined) rec.stack = s.stack;
-    Object.assign(rec, { tasks: mine.length, running: running.length, unread: running.filter((t) => blind.has(t.NodeID ?? '')).length });
+    const unread = running.filter((t) => blind.has(t.NodeID ?? ''));
+    Object.assign(rec, { tasks: mine.length, running: running.length, unread: unread.length });
+    if (unread.length) rec.unreadOn = [...new Set(unread.map((t) => blind.get(t.NodeID ?? '')!))].sort();
     if (s.replicas !== undefined) rec.replicas = s.replicas;
     // Each field in the order of a task's record; a rate (or CPU%) only when every task read has one.
     const put = (key: keyof ServiceStatsRecord, f: (x: StatsSample) => number | undefined, digits?: number, always = false) => {
@@ -52,14 +54,14 @@ export function serviceStats(ts: string, services: SwarmService[], readings: Arr
 
 /** The service records of one tick: the manager's tasks now, and the latest readings given. */
 export class ServiceTally {
-  private readonly blind: Set<string>;
+  private readonly blind: Map<string, string>;
 
   constructor(
     private readonly manager: Engine,
     private readonly services: SwarmService[],
     blindNodes: SwarmNode[],
   ) {
-    this.blind = new Set(blindNodes.map((n) => n.id));
+    this.blind = new Map(blindNodes.map((n) => [n.id, n.hostname]));
   }
 
   async records(ts: string, readings: Array<{ target: Target; sample: StatsSample }>, signal?: AbortSignal): Promise<ServiceStatsRecord[]> {

@@ -145,7 +145,7 @@ describe('an ssh:// engine', () => {
     // The real home of this user has no such alias: the config above was what made it work.
     const r = await execa('node', [BERTH_BIN, 'stats', '--no-stream', '--json', 'x'], { reject: false, env: { DOCKER_HOST: `ssh://${ALIAS}`, DOCKER_CONTEXT: '' } });
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`^berth: cannot connect to the Docker engine at ssh://${ALIAS}: ssh exited with status 255: .*${ALIAS}`));
+    expect(r.stderr, `what ssh said: ${r.stderr}`).toMatch(new RegExp(`^berth: cannot connect to the Docker engine at ssh://${ALIAS}: ssh exited with status 255: .*${ALIAS}`));
   });
 
   it("an unknown host key is refused, as ssh refuses it (known_hosts is the user's)", async () => {

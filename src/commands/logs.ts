@@ -17,7 +17,7 @@ import { pickFormat, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { collectFilters, nanosToRfc3339, parseDurationMs, parseSize, parseTail, parseTimePoint } from '../core/parse.js';
 import { EXIT, usageError } from '../core/errors.js';
-import type { LogLine } from '../core/logs/line.js';
+import { byTs, type LogLine } from '../core/logs/line.js';
 import { listTargets } from '../core/engine/select.js';
 import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions, addArchiveOption } from './options.js';
 import type { SwarmScope } from '../core/swarm/scope.js';
@@ -143,7 +143,7 @@ function archivedLines(dir: string, scope: SwarmScope, q: LogQuery): () => Async
     const lines = scope.services
       .flatMap((s) => readArchive(dir, s.name, scope.cluster.manager))
       .filter((l) => (since === undefined || l.ts >= since) && (until === undefined || l.ts < until))
-      .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      .sort(byTs);
     if (lines.length) yield lines;
   };
 }

@@ -13,3 +13,6 @@ export interface LogLine {
   truncated: boolean;
   target: Target;
 }
+
+/** Orders lines by their timestamp (fixed-form text sorts as time); a stable sort keeps equal stamps in arrival order. */
+export const byTs = (a: { ts: string }, b: { ts: string }): number => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0);

@@ -1,5 +1,5 @@
 /** Log lines that come from outside the supervisor's containers and not in time order (swarm/service-logs.ts). */
-import type { LogLine } from './line.js';
+import { byTs, type LogLine } from './line.js';
 import type { LogQuery } from './source.js';
 
 /** A source whose lines are not in time order: sorted whole when not following, passed through the reorder window when following. */
@@ -9,6 +9,6 @@ export type UnorderedSource = (query: LogQuery, follow: boolean, signal: AbortSi
 export async function* sortedLines(src: AsyncIterable<LogLine[]>, before?: string): AsyncGenerator<LogLine[]> {
   const all: LogLine[] = [];
   for await (const batch of src) for (const l of batch) if (before === undefined || l.ts < before) all.push(l);
-  all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  all.sort(byTs);
   if (all.length) yield all;
 }

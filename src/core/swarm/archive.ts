@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import type { Engine } from '../engine/engine.js';
 import { listTargets, type Target } from '../engine/select.js';
-import type { LogLine } from '../logs/line.js';
+import { byTs, type LogLine } from '../logs/line.js';
 import { toLogRecord } from '../logs/record.js';
 import { detectLevel } from '../logs/severity.js';
 import { containerLogBatches } from '../logs/source.js';
@@ -37,7 +37,7 @@ export class LogArchive {
   ) {}
 
   file(service: string): string {
-    return join(this.dir, `${service.replace(/[^A-Za-z0-9_.-]/g, '_')}.ndjson`);
+    return archiveFile(this.dir, service);
   }
 
   /** Starts capturing the service's running tasks' logs; `finish` waits for their containers to stop and writes the archive. */
@@ -83,23 +83,12 @@ export class LogArchive {
 
   /** The archived records of a service, as written. */
   records(service: string): LogRecord[] {
-    const file = this.file(service);
-    if (!existsSync(file)) return [];
-    const out: LogRecord[] = [];
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as LogRecord);
-      } catch {
-        // a line that is not a record is not berth's (the file is rewritten whole): skipped
-      }
-    }
-    return out;
+    return readRecords(this.file(service));
   }
 
   private append(service: string, lines: LogLine[]): number {
     if (!lines.length) return 0;
-    lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    lines.sort(byTs);
     mkdirSync(this.dir, { recursive: true });
     const file = this.file(service);
     const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -111,10 +100,9 @@ export class LogArchive {
 
 /** A service's archived lines, in time order, as log lines of the containers they came from (`engine`: where their records say they were read). */
 export function readArchive(dir: string, service: string, engine: Engine): LogLine[] {
-  const archive = new LogArchive(dir, [], () => {});
   const targets = new Map<string, Target>();
   const lines: LogLine[] = [];
-  for (const r of archive.records(service)) {
+  for (const r of readRecords(archiveFile(dir, service))) {
     let t = targets.get(r.id);
     if (!t) {
       t = { engine, id: r.id, name: r.name, tty: false, running: false, labels: {} };
@@ -123,5 +111,25 @@ export function readArchive(dir: string, service: string, engine: Engine): LogLi
     }
     lines.push({ ts: r.ts, stream: r.stream, msg: r.msg, truncated: !!r.truncated, target: t });
   }
-  return lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  return lines.sort(byTs);
+}
+
+/** Where a service's archive is: DIR/SERVICE.ndjson, the name made safe for a file name. */
+function archiveFile(dir: string, service: string): string {
+  return join(dir, `${service.replace(/[^A-Za-z0-9_.-]/g, '_')}.ndjson`);
+}
+
+/** The records of an archive file, as written (none when there is no file yet). */
+function readRecords(file: string): LogRecord[] {
+  if (!existsSync(file)) return [];
+  const out: LogRecord[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as LogRecord);
+    } catch {
+      // a line that is not a record is not berth's (the file is rewritten whole): skipped
+    }
+  }
+  return out;
 }

@@ -54,7 +54,7 @@ _berth() {
         '(-f --filter)'{-f,--filter}'[filter events, e.g. type=container, event=start, container=web, label=k=v (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints docker s event lines]:format:(json table)' \
         '--json[short for --format json]' \
-        '--swarm[a swarm s events the manager s (services, nodes, secrets, configs) merged with every node s own (needs a swarm manager)]' \
+        '--swarm[a swarm s services instead of one engine s containers, from its manager and every node berth reaches (events the manager s events merged with every node s own; serve services with berth.proxy.* labels are the routes)]' \
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' ;;
@@ -77,7 +77,7 @@ _berth() {
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
-        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle keeps them before a scale to 0 removes them, logs reads them back]:archive: ' \
+        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle and serve keep them before a scale to 0 removes them, logs reads them back]:archive: ' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
         '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
@@ -98,7 +98,11 @@ _berth() {
         '*--filter[filter the containers that may be routes, with docker s keys, e.g. label=com.docker.compose.project=shop (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
         '--json[short for --format json]' \
-        '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' ;;
+        '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' \
+        '--swarm[a swarm s services instead of one engine s containers, from its manager and every node berth reaches (events the manager s events merged with every node s own; serve services with berth.proxy.* labels are the routes)]' \
+        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
+        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle and serve keep them before a scale to 0 removes them, logs reads them back]:archive: ' ;;
       stats) _arguments -s '--no-stream[print one sample per container (two readings one interval apart, all containers in parallel) and exit]' \
         '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
         '--history[samples of history kept per container for the sparklines]:history: ' \
@@ -162,7 +166,7 @@ _berth() {
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
-        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle keeps them before a scale to 0 removes them, logs reads them back]:archive: ' \
+        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle and serve keep them before a scale to 0 removes them, logs reads them back]:archive: ' \
         '*:container:_berth_containers' ;;
       esac ;;
   esac

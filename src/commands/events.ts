@@ -8,7 +8,7 @@ import { pickFormat } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { mergeByArrival } from '../core/stream/merge.js';
 import { answered } from '../core/engine/connect.js';
-import { addFilterOption, addFormatOptions, addSwarmOptions, describe } from './options.js';
+import { addFilterOption, addFormatOptions, addSwarmOptions, addSwarmFlag, describe } from './options.js';
 import type { Engine } from '../core/engine/engine.js';
 import type { EngineEvent } from '../core/events/source.js';
 import type { EventRecord } from '../core/records.js';
@@ -37,7 +37,7 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp');
   addFilterOption(cmd, 'events, e.g. type=container, event=start, container=web, label=k=v', true);
   addFormatOptions(cmd, ['json', 'table'], "; table prints docker's event lines");
-  cmd.option('--swarm', "a swarm's events: the manager's (services, nodes, secrets, configs) merged with every node's own (needs a swarm manager)");
+  addSwarmFlag(cmd);
   addSwarmOptions(cmd);
   describe(cmd, "Stream the engine's events, gapless across restarts", [
     ['berth events', 'follow, docker-style lines'],

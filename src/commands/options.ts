@@ -16,15 +16,23 @@ export function addProjectOption(cmd: Command): Command {
 }
 
 /** `--service`, `--stack` and `--node`: swarm services instead of containers (docs/swarm.md), worded the same in every command. */
-export function addSwarmOptions(cmd: Command, o: { stack?: boolean } = {}): Command {
-  cmd.addOption(new Option('--service <name>', 'a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)').argParser(collect));
+export function addSwarmOptions(cmd: Command, o: { stack?: boolean; service?: boolean } = {}): Command {
+  if (o.service !== false) cmd.addOption(new Option('--service <name>', 'a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)').argParser(collect));
   if (o.stack !== false) cmd.option('--stack <name>', "a swarm stack's services (com.docker.stack.namespace label)");
   return cmd.addOption(new Option('--node <name=engine>', "how to reach a swarm node's engine: NAME is its hostname or id, ENGINE as --host takes it (repeat per node)").argParser(collect));
 }
 
+/** `--swarm`: the whole swarm instead of one engine's containers (events: every node's events; serve: services as routes). */
+export function addSwarmFlag(cmd: Command): Command {
+  return cmd.option(
+    '--swarm',
+    "a swarm's services instead of one engine's containers, from its manager and every node berth reaches (events: the manager's events merged with every node's own; serve: services with berth.proxy.* labels are the routes)",
+  );
+}
+
 /** `--archive DIR`: the kept logs of swarm services' tasks (swarm/archive.ts): watch-idle writes, logs reads. */
 export function addArchiveOption(cmd: Command): Command {
-  return cmd.option('--archive <dir>', "swarm services' task logs kept in DIR/SERVICE.ndjson: watch-idle keeps them before a scale to 0 removes them, logs reads them back");
+  return cmd.option('--archive <dir>', "swarm services' task logs kept in DIR/SERVICE.ndjson: watch-idle and serve keep them before a scale to 0 removes them, logs reads them back");
 }
 
 /** `--config FILE`: the YAML file of per-container settings that serve, wake and watch-idle share. */

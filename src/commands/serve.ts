@@ -19,7 +19,11 @@ import { parseCidrs } from '../core/proxy/access.js';
 import { parseBytes, parseListen } from '../core/proxy/listen.js';
 import { formatServeLine } from '../core/proxy/record-line.js';
 import { serve, type ServeOptions } from '../core/proxy/server.js';
-import { addFilterOption, addFormatOptions, collect, describe, addConfigOption } from './options.js';
+import { addFilterOption, addFormatOptions, collect, describe, addConfigOption, addSwarmFlag, addSwarmOptions, addArchiveOption } from './options.js';
+import type { ConfigFile } from '../core/idle/config-file.js';
+import type { Engine } from '../core/engine/engine.js';
+import type { Provider, WakePath } from '../core/idle/types.js';
+import type { RouteBackend } from '../core/proxy/server.js';
 
 interface ServeFlags {
   listen: string;
@@ -42,6 +46,10 @@ interface ServeFlags {
   filter?: string[];
   format?: string;
   json?: boolean;
+  swarm?: boolean;
+  stack?: string;
+  node?: string[];
+  archive?: string;
 }
 
 export function makeServeCommand(ctx: CommandContext): Command {
@@ -50,7 +58,8 @@ export function makeServeCommand(ctx: CommandContext): Command {
       'Run the wake-on-request proxy: HTTP (by Host header) and TCP (by port) routes from berth.proxy.* labels or --config. ' +
         'A sleeping container is woken on request (dependencies first); browsers see a live loading page, API clients are held until ready. ' +
         'Idle containers, and the dependencies they woke, sleep after their berth.idle.timeout (decided by the same lifecycle owner as watch-idle, which sees the proxied requests, streams and connections; ' +
-        'a container another running berth serve manages is left to it, and a watch-idle defers to this serve). Admin endpoints: /$berth/status, /$berth/metrics, /$berth/api/stats/NAME.',
+        'a container another running berth serve manages is left to it, and a watch-idle defers to this serve). Admin endpoints: /$berth/status, /$berth/metrics, /$berth/api/stats/NAME. ' +
+        "With --swarm or --stack, the routes are swarm services with berth.proxy.* labels: asleep = scaled to 0, woken to the replicas they had, reached at their tasks (host-mode published ports, or their addresses on an overlay network serve's machine is on), never through the routing mesh's virtual IP.",
     )
     .option('--listen <addr>', 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces', '127.0.0.1:8080')
     .addOption(new Option('--allow <cidr>', 'only clients from these addresses/CIDRs may use the routes (repeat)').argParser(collect))
@@ -75,22 +84,26 @@ export function makeServeCommand(ctx: CommandContext): Command {
   addFilterOption(cmd, "the containers that may be routes, with docker's keys, e.g. label=com.docker.compose.project=shop");
   addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
   addConfigOption(cmd);
+  addSwarmFlag(cmd);
+  addSwarmOptions(cmd, { service: false });
+  addArchiveOption(cmd);
   describe(cmd, 'Wake-on-request proxy with a loading page', [
     ['berth serve --listen 127.0.0.1:8080', 'routes from berth.proxy.* labels; a request wakes its container'],
     ['berth serve --config berth.yml --json', 'routes from a file, records as NDJSON'],
+    ['berth serve --stack shop --listen :80', "a swarm stack's services as routes, scaled to 0 when idle and back on a request"],
   ]);
   return cmd.action(async (flags: ServeFlags) => {
     const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const partial = await parseFlags(flags);
     const engine = await ctx.engine(cmd);
     const file = flags.config ? await loadConfigFile(flags.config) : undefined;
-    const provider = new ContainerProvider(engine);
-    const wakes = createWakePath({ resolver: new UnitResolver(provider, file, (m) => ctx.warn(m)) });
+    const { provider, wakes, backend } = await unitsFor(ctx, cmd, engine, flags, file);
     const out = new LineWriter(ctx.io.stdout, () => {});
     await serve(
       {
         ...partial,
         engine,
+        ...(backend ? { backend } : {}),
         ...(file ? { file } : {}),
         wakes,
         provider,
@@ -104,7 +117,50 @@ export function makeServeCommand(ctx: CommandContext): Command {
   });
 }
 
-type Parsed = Omit<ServeOptions, 'engine' | 'file' | 'wakes' | 'provider' | 'claims' | 'record' | 'warn'>;
+/**
+ * Containers of the engine (the default), or with --swarm/--stack the swarm's services: their own
+ * provider (scale to 0 and back), units for the wake path, and routes found by the services' labels and
+ * reached at their tasks (swarm/endpoints.ts). The lifecycle and the wake path are the same code.
+ */
+async function unitsFor(ctx: CommandContext, cmd: Command, engine: Engine, flags: ServeFlags, file: ConfigFile | undefined): Promise<{ provider: Provider; wakes: WakePath; backend?: RouteBackend }> {
+  const swarm = !!flags.swarm || flags.stack !== undefined;
+  if (!swarm) {
+    if (flags.node?.length) throw usageError('--node says how to reach a swarm node: it goes with --swarm or --stack');
+    if (flags.archive !== undefined) throw usageError('--archive keeps the logs of swarm services scaled to 0: it goes with --swarm or --stack');
+    const provider = new ContainerProvider(engine);
+    return { provider, wakes: createWakePath({ resolver: new UnitResolver(provider, file, (m) => ctx.warn(m)) }) };
+  }
+  if (flags.filter?.length) throw usageError('--filter narrows containers: with --swarm or --stack, the routes are services (narrow them with --stack)');
+  const cluster = await ctx.swarmCluster(cmd, flags.node ?? []);
+  const [{ ServiceProvider }, { ServiceUnits }, { LogArchive }, { ServiceEndpoints, waitAccepting, ENDPOINTS_TTL_MS }, { discoverServiceRoutes }] = await Promise.all([
+    import('../core/swarm/service-provider.js'),
+    import('../core/swarm/service-units.js'),
+    import('../core/swarm/archive.js'),
+    import('../core/swarm/endpoints.js'),
+    import('../core/swarm/service-routes.js'),
+  ]);
+  const warn = (m: string) => ctx.warn(m);
+  const engines = cluster.nodes.flatMap((n) => (n.engine ? [n.engine] : []));
+  const provider = new ServiceProvider(cluster, {
+    ...(file ? { file } : {}),
+    ...(flags.stack !== undefined ? { stack: flags.stack } : {}),
+    ...(flags.archive !== undefined ? { archive: new LogArchive(flags.archive, engines, warn) } : {}),
+    warn,
+  });
+  const endpoints = new ServiceEndpoints(cluster);
+  return {
+    provider,
+    wakes: createWakePath({ resolver: new ServiceUnits(provider, file, warn) }),
+    backend: {
+      discover: (f, _filters, signal) => discoverServiceRoutes(cluster.manager, f, flags.stack, signal),
+      events: { engine: cluster.manager, kind: 'service' },
+      upstreams: { portInWake: false, ttlMs: ENDPOINTS_TTL_MS, resolve: (name, port, signal) => endpoints.resolve(name, port, signal), ready: waitAccepting },
+      noStats: (name) => `the stats history is kept for containers; for service ${name} use: berth stats --service ${name}`,
+    },
+  };
+}
+
+type Parsed = Omit<ServeOptions, 'engine' | 'backend' | 'file' | 'wakes' | 'provider' | 'claims' | 'record' | 'warn'>;
 
 async function parseFlags(f: ServeFlags): Promise<Parsed> {
   const listen = parseListen(f.listen);

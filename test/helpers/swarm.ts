@@ -110,9 +110,18 @@ export function fixedTs(ts: string): string {
   return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : ts;
 }
 
-/** berth running in the background: its NDJSON records as they come, and a stop that ends it with SIGINT. */
-export function follow(args: string[]) {
-  const child = berthSwarm(args, { timeout: 600_000, buffer: { stdout: false, stderr: true } as never });
+/** A command run in a node's network namespace (where the nodes' addresses and their published ports are reached). */
+export function inNode(n: NodeNo, cmd: string, args: string[], opts: Options = {}) {
+  return execa('nsenter', [`--net=/run/netns/berth-sw-n${n}`, cmd, ...args], { reject: false, timeout: 120_000, ...opts });
+}
+
+/**
+ * berth running in the background: its NDJSON records as they come, and a stop that ends it with SIGINT.
+ * `netns`: run it in that node's network namespace (serve, which must reach the tasks' published ports).
+ */
+export function follow(args: string[], o: { netns?: NodeNo } = {}) {
+  const opts = { timeout: 600_000, buffer: { stdout: false, stderr: true } as never };
+  const child = o.netns ? inNode(o.netns, 'node', [BERTH_BIN, ...args], { ...opts, env: { DOCKER_HOST: hostOf(1) } }) : berthSwarm(args, opts);
   const records: Array<Record<string, unknown>> = [];
   let rest = '';
   child.stdout!.on('data', (d: Buffer) => {

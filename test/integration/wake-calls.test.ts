@@ -2,6 +2,7 @@
 // (the real engine answers): each unit is inspected once before it is started, and started once.
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../src/core/engine/connect.js';
+import { containerUpstreams } from '../../src/core/proxy/upstream.js';
 import type { EngineRequest } from '../../src/core/engine/client.js';
 import { ContainerProvider } from '../../src/core/idle/provider.js';
 import { UnitResolver } from '../../src/core/idle/unit-resolver.js';
@@ -38,7 +39,7 @@ describe('one cold wake, counted at the engine', () => {
     const wakes = createWakePath({ resolver: new UnitResolver(provider) });
     const all = await (await import('../helpers/docker.js')).docker.getContainer(app).inspect();
     const life = new RouteLife(parseRoute(app, all.Config.Labels), idleConfigFor(app, all.Config.Labels), {
-      engine,
+      upstreams: containerUpstreams(engine),
       wakes,
       provider,
       metrics: new ProxyMetrics(),

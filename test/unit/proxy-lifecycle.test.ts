@@ -5,6 +5,7 @@ import { wakePath } from '../../src/core/idle/wake.js';
 import { RouteLife, type LifeDeps } from '../../src/core/proxy/lifecycle.js';
 import { ProxyMetrics } from '../../src/core/proxy/metrics.js';
 import { parseRoute } from '../../src/core/proxy/routes.js';
+import { containerUpstreams, type Address, type UpstreamSource } from '../../src/core/proxy/upstream.js';
 
 interface World {
   running: boolean;
@@ -12,7 +13,7 @@ interface World {
   stops: string[];
 }
 
-function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number } = {}) {
+function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number; upstreams?: UpstreamSource; now?: () => number } = {}) {
   const world: World = { running: false, wakes: 0, stops: [] };
   const records: Array<IdleRecord | WakeEvent> = [];
   const engine = {
@@ -41,7 +42,17 @@ function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number } = {})
     changes: () => ({ [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) }),
   };
   const metrics = new ProxyMetrics();
-  const deps: LifeDeps = { engine, wakes, provider, metrics, budget: { max: 10, count: 0 }, signal: new AbortController().signal, record: (r) => records.push(r), errorHoldMs: 5000 };
+  const deps: LifeDeps = {
+    upstreams: opts.upstreams ?? containerUpstreams(engine),
+    ...(opts.now ? { now: opts.now } : {}),
+    wakes,
+    provider,
+    metrics,
+    budget: { max: 10, count: 0 },
+    signal: new AbortController().signal,
+    record: (r) => records.push(r),
+    errorHoldMs: 5000,
+  };
   const life = new RouteLife(parseRoute('web', { 'berth.proxy.host': 'a.test', 'berth.proxy.port': '8080' }), { timeoutMs: 1000, wakeTimeoutMs: 5000, stopMethod: 'stop' }, deps);
   const published: string[] = [];
   const data: WakeEvent[] = [];
@@ -51,6 +62,45 @@ function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number } = {})
 }
 
 describe('RouteLife', () => {
+  it("a service's endpoints: used in turn, read again after their ttl, and after a wake waited for until they accept", async () => {
+    let clock = 1_000;
+    const lists = [
+      [
+        { host: '10.0.0.1', port: 81 },
+        { host: '10.0.0.2', port: 82 },
+      ],
+      [{ host: '10.0.0.3', port: 83 }],
+    ];
+    const asked: Array<[string, number]> = [];
+    const waited: Address[][] = [];
+    const upstreams: UpstreamSource = {
+      portInWake: false,
+      ttlMs: 2000,
+      resolve: async (name, port) => (asked.push([name, port]), lists[asked.length - 1]!),
+      ready: async (endpoints) => (waited.push(endpoints), true),
+    };
+    const { life } = setup({ upstreams, now: () => clock });
+    await life.wake();
+    expect(waited).toEqual([lists[0]]);
+    const hosts = [];
+    for (let i = 0; i < 4; i++) hosts.push((life.cachedUpstream() ?? (await life.upstream())).host);
+    expect(hosts).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.1', '10.0.0.2']);
+    clock += 2000;
+    expect(life.cachedUpstream()).toBeUndefined();
+    expect(await life.upstream()).toEqual({ host: '10.0.0.3', port: 83 });
+    expect(asked).toEqual([
+      ['web', 8080],
+      ['web', 8080],
+    ]);
+  });
+
+  it('a woken service whose endpoints never accept fails the wake as a timeout, naming the port and the tasks', async () => {
+    const upstreams: UpstreamSource = { portInWake: false, resolve: async () => [{ host: '10.0.0.1', port: 81 }], ready: async () => false };
+    const { life } = setup({ upstreams });
+    await expect(life.wake()).rejects.toThrow('web was not ready after 5s (waiting for port 8080 of its 1 task to accept connections)');
+    expect(life.state).toBe('error');
+  });
+
   it('collapses concurrent wakes into one and is ready with an address afterwards', async () => {
     const { world, life, records, published } = setup();
     await Promise.all(Array.from({ length: 50 }, () => life.wake()));

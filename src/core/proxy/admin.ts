@@ -21,6 +21,8 @@ export interface AdminDeps {
   ctx: ProxyContext;
   lives: () => RouteLife[];
   sampler: StatsSampler;
+  /** The routes are not containers (swarm services): why the API has no series for them. */
+  noStats?: (name: string) => string;
   sseSubscribers: () => number;
   token: string | undefined;
 }
@@ -61,6 +63,7 @@ function metrics(d: AdminDeps, res: ServerResponse): void {
 
 function stats(d: AdminDeps, res: ServerResponse, name: string, fromText: string | null): void {
   if (!d.ctx.life(name)) return json(res, 404, { error: `no route for container ${JSON.stringify(name)}` });
+  if (d.noStats) return json(res, 404, { error: d.noStats(name) });
   const from = fromText === null ? 0 : Number(fromText);
   if (!Number.isSafeInteger(from) || from < 0) return json(res, 400, { error: `from: expected a whole number >= 0 (got: ${JSON.stringify(fromText)})` });
   void d.sampler.poll(name, from).then((answer) => json(res, 200, answer));

@@ -1,9 +1,11 @@
 /**
  * Keeps the route set in step with the engine, from its events (gapless
- * across engine restarts, src/core/events): when a route container is
- * started, unpaused, dies or is paused (by anyone), its state is read back
- * from the engine (RouteLife.refresh); a
- * container created, removed or renamed triggers a new discovery (debounced).
+ * across engine restarts, src/core/events). Containers: when a route
+ * container is started, unpaused, dies or is paused (by anyone), its state is
+ * read back from the engine (RouteLife.refresh); a container created, removed
+ * or renamed triggers a new discovery (debounced). Swarm services (the
+ * manager's events): an update (a scale, by anyone) is read back the same
+ * way; a service created or removed triggers a new discovery.
  */
 import type { Engine } from '../engine/engine.js';
 import { watchEvents, type WatcherStatus } from '../events/watcher.js';
@@ -14,15 +16,19 @@ export interface SyncOptions {
   onStatus?: (s: WatcherStatus) => void;
 }
 
-const RUNNING = new Set(['start', 'unpause']);
-const STOPPED = new Set(['die', 'pause']);
-const CHANGED = new Set(['create', 'destroy', 'rename']);
+/** Per kind of unit: the actions read back (`state`) and those that change the set of routes (`set`). */
+const ACTIONS = {
+  container: { state: ['start', 'unpause', 'die', 'pause'], set: ['create', 'destroy', 'rename'] },
+  service: { state: ['update'], set: ['create', 'remove'] },
+} as const;
 
-export async function syncWithEngine(engine: Engine, routes: RouteSet, o: SyncOptions, signal: AbortSignal): Promise<void> {
-  const filters = { type: ['container'], event: [...RUNNING, ...STOPPED, ...CHANGED] };
+export async function syncWithEngine(engine: Engine, routes: RouteSet, o: SyncOptions, signal: AbortSignal, kind: keyof typeof ACTIONS = 'container'): Promise<void> {
+  const { state, set } = ACTIONS[kind];
+  const changed = new Set<string>(set);
+  const filters = { type: [kind], event: [...state, ...set] };
   for await (const ev of watchEvents(engine, { filters, ...(o.onStatus ? { onStatus: o.onStatus } : {}) }, signal)) {
     const name = ev.Actor?.Attributes?.name;
-    if (CHANGED.has(ev.Action)) {
+    if (changed.has(ev.Action)) {
       o.rediscover();
       continue;
     }

@@ -8,20 +8,20 @@
  * `ready` is published only once the upstream address is known, so a browser
  * that reloads on it finds the app.
  */
-import type { Engine } from '../engine/engine.js';
 import type { IdleConfig } from '../idle/config.js';
 import type { IdleRecord, IdleState, Provider, WakeEvent, WakePath } from '../idle/types.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { Route } from './routes.js';
 import { SseHub, type SubscriberBudget } from './sse.js';
-import { resolveAddress, type Address } from './upstream.js';
+import type { Address, UpstreamSource } from './upstream.js';
 import { failureKind, WakeFailure, type WakeFailureKind } from '../idle/wake-failure.js';
 
 /** The idle settings the proxy uses (src/core/idle/config.ts parses them). */
 export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMethod' | 'stopSignal' | 'stopTimeoutSec'>;
 
 export interface LifeDeps {
-  engine: Engine;
+  /** Where a route is reached: its container's address, or a swarm service's tasks. */
+  upstreams: UpstreamSource;
   /** The one wake path (its flights are the only de-duplication of wakes). */
   wakes: WakePath;
   provider: Provider;
@@ -38,6 +38,9 @@ export interface LifeDeps {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The least time a woken service's endpoints get to accept connections after its tasks run. */
+export const READY_GRACE_MS = 5000;
 
 /** How many past wake durations a route keeps for its estimate. */
 export const WAKE_HISTORY = 9;
@@ -65,8 +68,8 @@ export class RouteLife {
   readonly wakeTimes: number[] = [];
   private wakeT0 = 0;
   private steps = { done: 0, of: 0 };
-  /** Upstream addresses by container port, looked up once per run of the container. */
-  private readonly addresses = new Map<number, Address>();
+  /** Upstream endpoints by container port, looked up once per run of a container (a service's: again after their ttl), used in turn. */
+  private readonly addresses = new Map<number, { list: Address[]; next: number; until: number }>();
   readonly hub: SseHub;
   private stopping: Promise<void> | undefined;
   private readonly now: () => number;
@@ -154,9 +157,15 @@ export class RouteLife {
     };
     try {
       // The port serve connects to is part of readiness (without a probe or healthcheck): ready means it accepts.
-      await this.deps.wakes.once(this.name, onEvent, this.deps.signal, { port: this.primaryPort, ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}) });
+      // A container's is checked by the wake path; a service's, on every task's endpoint, once its tasks run.
+      const up = this.deps.upstreams;
+      await this.deps.wakes.once(this.name, onEvent, this.deps.signal, {
+        ...(up.portInWake ? { port: this.primaryPort } : {}),
+        ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}),
+      });
       this.addresses.clear();
-      await this.upstream(this.primaryPort);
+      await this.load(this.primaryPort);
+      if (up.ready) await this.endpointsReady(up.ready, t0);
     } catch (err) {
       this.fail(err, failed, t0);
       throw err;
@@ -167,6 +176,20 @@ export class RouteLife {
     this.readyAt = this.now();
     this.setState('ready', 'woke');
     this.publish(ready ?? { type: 'wake', event: 'ready', ts: iso(this.now()), container: this.name, message: `${this.name} is ready` });
+  }
+
+  /** A service's tasks run before their apps listen: waits until every endpoint accepts, within the wake budget. */
+  private async endpointsReady(ready: NonNullable<UpstreamSource['ready']>, t0: number): Promise<void> {
+    const port = this.primaryPort;
+    const list = this.addresses.get(port)!.list;
+    const budget = this.deps.wakeTimeoutMs ?? this.idle.wakeTimeoutMs;
+    // Within the route's budget from the wake's start, and at least READY_GRACE_MS after its tasks run.
+    if (await ready(list, Math.max(t0 + budget, this.now() + READY_GRACE_MS), this.deps.signal)) return;
+    throw new WakeFailure(
+      'timeout',
+      this.name,
+      `${this.name} was not ready after ${budget / 1000}s (waiting for port ${port} of its ${list.length} task${list.length === 1 ? '' : 's'} to accept connections)`,
+    );
   }
 
   private fail(err: unknown, failed: WakeEvent | undefined, t0: number): void {
@@ -204,14 +227,30 @@ export class RouteLife {
 
   /** The HTTP port's address when already known (the fast path of an awake route). */
   cachedUpstream(): Address | undefined {
-    return this.addresses.get(this.route.port);
+    return this.take(this.route.port);
   }
 
-  /** The upstream address of a container port (default: the HTTP port). */
+  /** The upstream address of a container port (default: the HTTP port); a service's tasks in turn. */
   async upstream(port = this.route.port): Promise<Address> {
-    let a = this.addresses.get(port);
-    if (!a) this.addresses.set(port, (a = await resolveAddress(this.deps.engine, this.name, port, this.deps.signal)));
-    return a;
+    const known = this.take(port);
+    if (known) return known;
+    await this.load(port);
+    return this.take(port)!;
+  }
+
+  /** Reads a port's endpoints (at least one, or it throws) and keeps them for the source's ttl. */
+  private async load(port: number): Promise<void> {
+    const list = await this.deps.upstreams.resolve(this.name, port, this.deps.signal);
+    if (!list.length) throw new WakeFailure('exited', this.name, `${this.name} has no endpoint for port ${port}`);
+    const ttl = this.deps.upstreams.ttlMs;
+    this.addresses.set(port, { list, next: 0, until: ttl === undefined ? Infinity : this.now() + ttl });
+  }
+
+  /** The next endpoint of a port in turn, while they are fresh. */
+  private take(port: number): Address | undefined {
+    const a = this.addresses.get(port);
+    if (!a || !a.list.length || this.now() >= a.until) return undefined;
+    return a.list[a.next++ % a.list.length];
   }
 
   /** Puts the container to sleep (idle timeout reached). */

@@ -21,7 +21,8 @@ import { Activity } from './activity.js';
 import { trustedProxyCheck, type AccessRules } from './access.js';
 import { makeAdminHandler } from './admin.js';
 import type { ProxyContext } from './front-context.js';
-import { discoverRoutes } from './discover.js';
+import { discoverRoutes, type Discovery } from './discover.js';
+import { containerUpstreams, type UpstreamSource } from './upstream.js';
 import { syncWithEngine } from './engine-sync.js';
 import { whenAborted } from '../stream/abort.js';
 import { statusLine } from '../events/watcher.js';
@@ -34,8 +35,23 @@ import { UpstreamPools } from './upstream-pool.js';
 import { listenTcp } from './tcp-proxy.js';
 import { makeUpgradeHandler } from './websocket.js';
 
+/**
+ * Where the routes come from and how they are reached: the containers of `engine` (the default), or a
+ * swarm's services (commands/serve.ts builds this from swarm/service-routes.ts and swarm/endpoints.ts).
+ */
+export interface RouteBackend {
+  discover(file: ConfigFile | undefined, filters: Record<string, string[]>, signal: AbortSignal): Promise<Discovery>;
+  /** The engine whose events keep the routes in step, and the kind of unit they are about. */
+  events: { engine: Engine; kind: 'container' | 'service' };
+  upstreams: UpstreamSource;
+  /** Why the stats history API has no series for these routes; undefined: it samples them (containers). */
+  noStats?: (name: string) => string;
+}
+
 export interface ServeOptions {
   engine: Engine;
+  /** Default: the containers of `engine`. */
+  backend?: RouteBackend;
   host: string;
   port: number;
   file?: ConfigFile;
@@ -78,8 +94,19 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const metrics = new ProxyMetrics();
   const activity = new Activity();
   const budget = { max: o.maxSseSubscribers, count: 0 };
+  const backend = o.backend ?? containerBackend(o.engine);
   const routes = new RouteSet(
-    { engine: o.engine, wakes: o.wakes, provider: o.provider, metrics, budget, signal, record: o.record, errorHoldMs: 5000, ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}) },
+    {
+      upstreams: backend.upstreams,
+      wakes: o.wakes,
+      provider: o.provider,
+      metrics,
+      budget,
+      signal,
+      record: o.record,
+      errorHoldMs: 5000,
+      ...(o.wakeTimeoutMs ? { wakeTimeoutMs: o.wakeTimeoutMs } : {}),
+    },
     activity,
   );
   const sampler = new StatsSampler(o.engine, { intervalMs: o.statsIntervalMs, expiryMs: o.statsExpiryMs }, signal);
@@ -95,26 +122,31 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     upstreams,
     holdBodyLimit: o.holdBodyLimit,
     connectGraceMs: 5000,
-    onRequest: (n) => sampler.touch(n),
+    onRequest: backend.noStats ? () => {} : (n) => sampler.touch(n),
     retryAfterSec: 5,
     signal,
   };
   const tcp = new TcpListeners(ctx, o.host, o.warn);
   const discover = async (startup = false) => {
-    const d = await discoverRoutes(o.engine, o.file, o.filters, signal);
+    const d = await backend.discover(o.file, o.filters, signal);
     for (const p of [...d.problems, ...routes.apply(d.found)]) o.warn(p);
     await tcp.sync(routes.table.byTcp.keys(), startup);
   };
   await discover(true);
-  const admin = makeAdminHandler({ ctx, lives: () => routes.all(), sampler, sseSubscribers: () => budget.count, token: o.token });
+  const admin = makeAdminHandler({ ctx, lives: () => routes.all(), sampler, ...(backend.noStats ? { noStats: backend.noStats } : {}), sseSubscribers: () => budget.count, token: o.token });
   const server = createServer(o, ctx, admin);
   announce(o, routes, await listen(server, o.host, o.port));
   const owner = lifecycleOwner(o, routes);
-  const background = startBackground(o, routes, owner, discover, signal);
+  const background = startBackground(o, backend, routes, owner, discover, signal);
   await whenAborted(signal);
   await shutdown(server, tcp, routes, o);
   await upstreams.destroy();
   await background;
+}
+
+/** The default: routes are the containers of one engine. */
+function containerBackend(engine: Engine): RouteBackend {
+  return { discover: (file, filters, signal) => discoverRoutes(engine, file, filters, signal), events: { engine, kind: 'container' }, upstreams: containerUpstreams(engine) };
 }
 
 function createServer(o: ServeOptions, ctx: ProxyContext, admin: ReturnType<typeof makeAdminHandler>): http.Server {
@@ -165,13 +197,13 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
   });
 }
 
-function startBackground(o: ServeOptions, routes: RouteSet, owner: IdleWatcher, discover: () => Promise<void>, signal: AbortSignal): Promise<unknown> {
+function startBackground(o: ServeOptions, backend: RouteBackend, routes: RouteSet, owner: IdleWatcher, discover: () => Promise<void>, signal: AbortSignal): Promise<unknown> {
   let pending: NodeJS.Timeout | undefined;
   const rediscover = () => {
     clearTimeout(pending);
     pending = setTimeout(() => void discover().catch((err) => signal.aborted || o.warn(`route discovery failed: ${(err as Error)?.message ?? String(err)}`)), 200);
   };
-  const sync = syncWithEngine(o.engine, routes, { rediscover, onStatus: (s) => o.warn(statusLine(s)) }, signal).catch((err) => {
+  const sync = syncWithEngine(backend.events.engine, routes, { rediscover, onStatus: (s) => o.warn(statusLine(s)) }, signal, backend.events.kind).catch((err) => {
     if (!signal.aborted) o.warn(`lost the engine's events: ${(err as Error).message}`);
   });
   const ticks = (async () => {

@@ -31,3 +31,21 @@ export async function resolveAddress(engine: Engine, container: string, port: nu
   if (!addr) throw new BerthError('FAILED', `container ${container} has no network address and no published port ${port}`);
   return addr;
 }
+
+/**
+ * Where serve's routes are reached: a container's one address (below), or a swarm service's tasks
+ * (swarm/endpoints.ts), taken in turn. `portInWake`: the wake path itself waits for the port to accept
+ * (a container's address is known to it); otherwise `ready` waits for every endpoint after the wake.
+ * `ttlMs`: how long resolved endpoints are used before being read again (a service's tasks move).
+ */
+export interface UpstreamSource {
+  resolve(name: string, port: number, signal?: AbortSignal): Promise<Address[]>;
+  portInWake: boolean;
+  ttlMs?: number;
+  /** After a wake: resolves when the endpoints accept connections; false when the deadline came first. */
+  ready?(endpoints: Address[], deadline: number, signal?: AbortSignal): Promise<boolean>;
+}
+
+export function containerUpstreams(engine: Engine): UpstreamSource {
+  return { portInWake: true, resolve: async (name, port, signal) => [await resolveAddress(engine, name, port, signal)] };
+}

@@ -31,6 +31,8 @@ export interface SwarmNode {
   engine?: Engine;
   /** How the engine was found: a --node flag, a docker context, or the manager itself. */
   via?: 'flag' | 'context' | 'manager';
+  /** The node's address in the swarm (Status.Addr, or a manager's advertised address when that is 0.0.0.0). */
+  addr?: string;
 }
 
 export interface SwarmService {
@@ -52,11 +54,20 @@ interface InfoReply {
   Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean };
 }
 
-interface NodeReply {
+export interface NodeReply {
   ID: string;
   Description?: { Hostname?: string };
   Spec?: { Role?: string };
-  Status?: { State?: string };
+  Status?: { State?: string; Addr?: string };
+  ManagerStatus?: { Addr?: string };
+}
+
+/** Pure: where a node is reached; a manager may report 0.0.0.0 as Status.Addr, its advertised address is then in ManagerStatus ("IP:2377"). */
+export function nodeAddr(n: NodeReply): string | undefined {
+  const a = n.Status?.Addr;
+  if (a && a !== '0.0.0.0') return a;
+  const m = n.ManagerStatus?.Addr;
+  return m ? m.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1') : undefined;
 }
 
 interface ServiceReply {
@@ -96,7 +107,10 @@ export async function openCluster(manager: Engine, opts: ClusterOptions): Promis
   }
   const replies = await ask<NodeReply[]>(manager, '/nodes', opts.signal);
   const nodes: SwarmNode[] = replies
-    .map((n) => ({ id: n.ID, hostname: n.Description?.Hostname ?? n.ID, role: n.Spec?.Role ?? 'worker', state: n.Status?.State ?? 'unknown' }))
+    .map((n) => {
+      const addr = nodeAddr(n);
+      return { id: n.ID, hostname: n.Description?.Hostname ?? n.ID, role: n.Spec?.Role ?? 'worker', state: n.Status?.State ?? 'unknown', ...(addr ? { addr } : {}) };
+    })
     .sort((a, b) => a.hostname.localeCompare(b.hostname));
   for (const f of flags) {
     const node = nodes.find((n) => n.hostname === f.name || n.id === f.name);

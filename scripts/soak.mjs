@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// npm run soak [-- --seed N] [--minutes M] [--only oracle|chaos]
+// npm run soak [-- --seed N] [--minutes M] [--only oracle|chaos] [--swarm]
 //
 // Runs the seeded harnesses (test/oracle, test/chaos) for long: with --seed, that one seed; without,
 // random seeds until --minutes (default 30) have passed. npm test runs the same harnesses with their
 // fixed seeds. A harness reads BERTH_SOAK_SEED (one seed), BERTH_SOAK_MINUTES (its time budget) and
-// prints the seed of any failure. The engine-killing part runs only with --disruptive.
+// prints the seed of any failure. The engine-killing part runs only with --disruptive. --swarm also runs,
+// each round, the seeded chaos clients of serve in front of a swarm service (test/swarm/serve.test.ts,
+// on the 3-node test swarm its global setup brings up; root).
 import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
@@ -30,7 +32,15 @@ do {
   const env = { ...process.env, BERTH_SOAK_SEED: seed, BERTH_SOAK_MINUTES: String(fixedSeed ? minutes : Math.min(left, 10)) };
   if (args.includes('--disruptive')) env.BERTH_SOAK_DISRUPTIVE = '1';
   const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.soak.config.ts', ...dirs], { stdio: 'inherit', env });
-  if (r.status !== 0) {
+  let status = r.status;
+  if (args.includes('--swarm')) {
+    const sw = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.swarm.config.ts', 'test/swarm/serve.test.ts', '-t', 'seeded chaos'], {
+      stdio: 'inherit',
+      env: { ...env, BERTH_SWARM_CHAOS_SEED: seed },
+    });
+    status ||= sw.status;
+  }
+  if (status !== 0) {
     failed++;
     console.error(`soak: FAILED with seed ${seed} (re-run: npm run soak -- --seed ${seed} --minutes ${minutes})`);
   }

@@ -73,7 +73,8 @@ describe('swarm services: watch-idle and wake', () => {
     expect(wake.exitCode).toBe(0);
     const events = parse(wake.stdout);
     expect(events.map((e) => e.event)).toEqual(['starting', 'container_woke', 'waiting_ready', 'ready']);
-    expect(String(events[1]!.message)).toBe(`started ${svc}`);
+    expect(String(events[1]!.message)).toBe(`scaled up ${svc}`);
+    expect(String(events[2]!.message)).toBe(`waiting for ${svc} to be ready (every task running, and healthy when it has a healthcheck)`);
     // Ready means every task runs: no waiting after berth said so.
     expect((await spec(svc)).replicas).toBe(3);
     expect(await runningNodes(svc)).toEqual([1, 2, 3]);

@@ -43,6 +43,8 @@ export interface Provider {
   exec(id: string, cmd: string[]): Promise<number | string>;
   /** Yields on every start, die, pause and unpause of a unit, until the signal (rounds come sooner). */
   changes(signal: AbortSignal): AsyncIterable<unknown>;
+  /** How wake records name a start and the default readiness for these units (containers: "started", "healthcheck if it has one, else running"). */
+  readonly wording?: { started: string; ready: string };
 }
 
 /**

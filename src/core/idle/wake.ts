@@ -132,8 +132,9 @@ class WakeRun {
   private async wakeRoot(root: Unit, deadline: number, budgetMs: number): Promise<void> {
     this.current = root.name;
     const was = await this.startUnit(root);
-    this.emit('container_woke', was === 'running' ? `${root.name} was already running` : `${was} ${root.name}`);
-    this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root)})`);
+    const words = this.o.resolver.provider.wording;
+    this.emit('container_woke', was === 'running' ? `${root.name} was already running` : `${was === 'started' && words ? words.started : was} ${root.name}`);
+    this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root, words?.ready)})`);
     const timeoutMs = Math.max(0, deadline - this.now());
     const port = this.port !== undefined ? { port: this.port } : {};
     const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal, ...port });
@@ -169,7 +170,7 @@ class WakeRun {
   }
 }
 
-function readinessOf(u: Unit): string {
+function readinessOf(u: Unit, fallback = 'healthcheck if it has one, else running'): string {
   if (u.config.probe) return u.config.probe.kind === 'http' ? `probe ${u.config.probe.url}` : `probe tcp://${u.config.probe.host}:${u.config.probe.port}`;
-  return 'healthcheck if it has one, else running';
+  return fallback;
 }

@@ -80,6 +80,7 @@ export function scaledSpec(spec: ServiceSpec, replicas: number): ServiceSpec {
 
 export class ServiceProvider implements Provider {
   readonly manager: Engine;
+  readonly wording = { started: 'scaled up', ready: 'every task running, and healthy when it has a healthcheck' };
   private readonly nodes: Map<string, Engine>;
 
   readonly file: ConfigFile | undefined;

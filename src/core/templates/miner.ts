@@ -14,7 +14,7 @@ import { TemplateStore } from './store.js';
 import { ShapeCache, shapeHash, type Shape } from './shape.js';
 import { detectLevel } from '../logs/severity.js';
 import { isContinuation } from '../logs/continuation.js';
-import type { GroupRef, Template } from './template.js';
+import { zeroLevels, type GroupRef, type Template } from './template.js';
 
 export interface MinerOptions extends DrainOptions {
   maxTemplates: number;
@@ -200,9 +200,11 @@ export class TemplateMiner {
    * makes a template evicts one, and a new object per line lived for
    * `maxTemplates` lines, long enough to be copied by the young-generation
    * GC and promoted, then freed by a full GC (the larger part of the CPU
-   * on lines that match nothing). A template a caller still holds after
-   * its eviction may so become another one: the shape cache and the
-   * continuation check compare ids.
+   * on lines that match nothing). Its level counts are kept too, set to 0
+   * (`levelCounts` leaves zeros out of what is reported and saved): a new
+   * `{}` per template was one more object living `maxTemplates` lines. A
+   * template a caller still holds after its eviction may so become another
+   * one: the shape cache and the continuation check compare ids.
    */
   private make(tokens: string[], group: GroupRef, line: string): Template {
     const example = ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line);
@@ -218,7 +220,7 @@ export class TemplateMiner {
     t.count = 0;
     t.firstTs = undefined;
     t.lastTs = undefined;
-    t.levels = {};
+    zeroLevels(t.levels);
     t.example = example;
     t.isNew = true;
     t.reported = 0;

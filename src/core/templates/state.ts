@@ -11,7 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { BerthError } from '../errors.js';
 import type { DrainOptions } from './drain.js';
-import type { GroupRef, Template } from './template.js';
+import { levelCounts, type GroupRef, type Template } from './template.js';
 
 export const STATE_VERSION = 1;
 
@@ -38,7 +38,7 @@ export function toState(templates: Iterable<Template>, nextId: number, options: 
   const list: SavedTemplate[] = [];
   for (const t of templates) {
     const { id, group, tokens, count, firstTs, lastTs, levels, example } = t;
-    list.push({ id, group, tokens, count, firstTs, lastTs, levels, example });
+    list.push({ id, group, tokens, count, firstTs, lastTs, levels: levelCounts(levels), example });
   }
   const { depth, similarity, maxChildren } = options;
   return { berthTemplates: STATE_VERSION, nextId, options: { depth, similarity, maxChildren }, templates: list };

@@ -16,7 +16,7 @@ export interface Template extends Cluster {
   count: number;
   firstTs?: string;
   lastTs?: string;
-  /** Lines per level (ERROR, WARN, INFO, DEBUG, OTHER). */
+  /** Lines per level (ERROR, WARN, INFO, DEBUG, OTHER); a level may be 0 (a reused template's: read it with `levelCounts`). */
   levels: Record<string, number>;
   /** The first line that made the template, as it came in. */
   example: string;
@@ -33,4 +33,16 @@ export interface Template extends Cluster {
 
 export function templateText(t: Template): string {
   return (t.text ??= t.tokens.join(' '));
+}
+
+/** The levels a template has lines of (a reused template keeps its earlier levels' keys at 0). */
+export function levelCounts(levels: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k in levels) if (levels[k]! > 0) out[k] = levels[k]!;
+  return out;
+}
+
+/** Sets every level count to 0, keeping the object (and its shape) for the next template. */
+export function zeroLevels(levels: Record<string, number>): void {
+  for (const k in levels) levels[k] = 0;
 }

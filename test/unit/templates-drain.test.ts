@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Drain, generalise, isKeyword, similarity, thresholdFor, treeKey, type Cluster } from '../../src/core/templates/drain.js';
+import { Drain, generalise, isKeyword, similarity, thresholdFor, treeKey, wordKey, type Cluster } from '../../src/core/templates/drain.js';
 
 const tok = (s: string) => s.split(' ');
 function miner(opts = { depth: 4, similarity: 0.7, maxChildren: 100 }) {
@@ -144,5 +144,18 @@ describe('templates: clustering rules that do not depend on position luck', () =
     for (let i = 0; i < 5000; i++) d.add(['w' + i.toString(36).replace(/\d/g, 'q'), 'x' + i, 'y', 'z'], make);
     expect(d.match(['fresh', 'words', 'only', 'here'])).toBeUndefined();
     expect(d.match(['wq', 'x1', 'y', 'z'])?.id).toBeDefined();
+  });
+
+  it('two words with one index key (a hash collision) still make two templates, and each finds its own lines', () => {
+    expect(wordKey('w4pvu')).toBe(wordKey('wb3ea')); // a collision of the 30-bit key, found by search
+    const d = new Drain();
+    let id = 0;
+    const add = (line: string) => d.add(line.split(' '), (tokens): Cluster => ({ id: ++id, tokens })).cluster;
+    const a = add('job w4pvu done ok now');
+    const b = add('job wb3ea failed hard now');
+    expect(b).not.toBe(a);
+    expect(add('job w4pvu done ok now')).toBe(a);
+    expect(add('job wb3ea failed hard now')).toBe(b);
+    expect([a.tokens.join(' '), b.tokens.join(' ')]).toEqual(['job w4pvu done ok now', 'job wb3ea failed hard now']);
   });
 });

@@ -24,6 +24,14 @@
  * the shortest lists when the template is made (fewest other templates to
  * compare); when an indexed position becomes `<*>`, another is indexed.
  * Which templates are compared changes, not which one wins.
+ * The index is keyed by a 30-bit hash of the word (a small integer), not by
+ * the word: a lookup compares integers in the map's table instead of
+ * following each entry to its string, and the table holds no pointer to the
+ * young strings of a new template (each one was work for every young
+ * collection while the template lived). Two words with one hash share a
+ * list: a template can only be counted for a word it does not have, so a
+ * candidate is compared in full that would not have been, never missed.
+ * A lookup skips a position whose map is empty (and hashes nothing there).
  *
  * Routing: the first `depth - 2` words are constants (as in Drain's tree): a
  * template only takes lines whose words there are its own (or its `<*>`).
@@ -69,8 +77,8 @@ export interface Cluster {
 
 /** The templates of one token count. */
 interface Bucket<C> {
-  /** Per position: constant word -> the template with that word there, or the templates when several (most words have one: no array). */
-  at: Map<string, C | C[]>[];
+  /** Per position: constant word's `wordKey` -> the template with that word there, or the templates when several (most words have one: no array). */
+  at: Map<number, C | C[]>[];
   /** Templates with no constant word (matched by lines with none either). */
   bare: C[];
   /** Templates per routing first word (for the `maxChildren` bound). */
@@ -103,7 +111,9 @@ export class Drain<C extends Cluster = Cluster> {
       const tok = tokens[i]!;
       if (tok === WILDCARD) continue;
       words++;
-      const hit = b.at[i]!.get(tok);
+      const at = b.at[i]!;
+      if (at.size === 0) continue;
+      const hit = at.get(wordKey(tok));
       if (hit === undefined) continue;
       if (!Array.isArray(hit)) {
         count(hit, mark, touched);
@@ -178,7 +188,7 @@ export class Drain<C extends Cluster = Cluster> {
       if (i === 0) this.countFirst(b, t[0]!, -1);
       const at = ix.indexOf(i);
       if (at >= 0) {
-        unlist(b.at[i]!, t[i]!, c);
+        unlist(b.at[i]!, wordKey(t[i]!), c);
         ix.splice(at, 1);
       }
       t[i] = WILDCARD;
@@ -216,7 +226,7 @@ export class Drain<C extends Cluster = Cluster> {
     if (!b || !c.leaf) return;
     const t = c.tokens;
     const ix = c.indexed!;
-    for (let k = 0; k < ix.length; k++) unlist(b.at[ix[k]!]!, t[ix[k]!]!, c);
+    for (let k = 0; k < ix.length; k++) unlist(b.at[ix[k]!]!, wordKey(t[ix[k]!]!), c);
     if (c.params === t.length) drop(b.bare, c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) this.countFirst(b, t[0]!, -1);
     c.leaf = undefined;
@@ -233,25 +243,32 @@ export class Drain<C extends Cluster = Cluster> {
     const ix = c.indexed!;
     const want = Math.min(n - c.params!, n - b.need + 1) - ix.length;
     let m = 0;
+    let seen = 0; // positions below this have their key and list length in KEYS and LENS
     while (m < want) {
       let best = -1;
       let bestLen = Infinity;
-      let bestHad: C | C[] | undefined;
       for (let i = 0; i < n; i++) {
         if (t[i] === WILDCARD || ix.indexOf(i) >= 0 || picked(i, m)) continue;
-        const had = b.at[i]!.get(t[i]!);
-        const len = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
+        if (i >= seen) {
+          const key = wordKey(t[i]!);
+          const had = b.at[i]!.get(key);
+          KEYS[i] = key;
+          HADS[i] = had;
+          LENS[i] = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
+          seen = i + 1;
+        }
+        const len = LENS[i]!;
         if (len < bestLen) {
           bestLen = len;
           best = i;
-          bestHad = had;
           if (len === 0) break;
         }
       }
       if (best < 0) break;
-      enlist(b.at[best]!, t[best]!, c, bestHad);
+      enlist(b.at[best]!, KEYS[best]!, c, HADS[best] as C | C[] | undefined);
       PICKED[m++] = best;
     }
+    HADS.fill(undefined, 0, seen);
     if (m === 0) return;
     if (ix.length > 0) c.indexed = ix.concat(PICKED.slice(0, m));
     else if (spare !== undefined && spare.length === m) {
@@ -273,7 +290,7 @@ export class Drain<C extends Cluster = Cluster> {
       const sim = thresholdFor(n, this.opts.similarity);
       let need = 0;
       while (need < n && need / n < sim) need++;
-      b = { at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map(), need };
+      b = { at: Array.from({ length: n }, () => new Map<number, C | C[]>()), bare: [], firsts: new Map(), need };
       this.buckets.set(n, b);
     }
     return b;
@@ -290,6 +307,14 @@ const routeWord = (w: string) => w !== WILDCARD;
  */
 const PICKED: number[] = [];
 const NONE: number[] = [];
+/**
+ * `indexSome`'s scratch: per position, the word's key, its entry in the
+ * index and that entry's length, each read once per call (picking a
+ * position changes only that position's entry). Bound: the longest template.
+ */
+const KEYS: number[] = [];
+const LENS: number[] = [];
+const HADS: unknown[] = [];
 
 function picked(i: number, m: number): boolean {
   for (let k = 0; k < m; k++) if (PICKED[k] === i) return true;
@@ -307,13 +332,13 @@ function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {
 }
 
 /** Adds `c` to the list of `k`, whose entry `had` the caller just read. */
-function enlist<C>(m: Map<string, C | C[]>, k: string, c: C, had: C | C[] | undefined): void {
+function enlist<C>(m: Map<number, C | C[]>, k: number, c: C, had: C | C[] | undefined): void {
   if (had === undefined) m.set(k, c);
   else if (Array.isArray(had)) had.push(c);
   else m.set(k, [had, c]);
 }
 
-function unlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
+function unlist<C>(m: Map<number, C | C[]>, k: number, c: C): void {
   const had = m.get(k);
   if (had === undefined) return;
   if (!Array.isArray(had)) {
@@ -328,6 +353,16 @@ function unlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
 function drop<C>(l: C[], c: C): void {
   const i = l.indexOf(c);
   if (i >= 0) l.splice(i, 1);
+}
+
+/**
+ * A word's key in the index: FNV-1a over its UTF-16 units, cut to 30 bits so
+ * it is a small integer on every V8 build (no number object per key).
+ */
+export function wordKey(w: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 16777619);
+  return h & 0x3fffffff;
 }
 
 /** [similarity, wildcards] of a template and a line of its length, or [-1, 0] when it may not take the line. */

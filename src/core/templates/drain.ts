@@ -32,6 +32,8 @@
  * list: a template can only be counted for a word it does not have, so a
  * candidate is compared in full that would not have been, never missed.
  * A lookup skips a position whose map is empty (and hashes nothing there).
+ * The maps are IntMaps (int-map.ts): flat tables that entries come and go
+ * in without the table being rebuilt.
  *
  * Routing: the first `depth - 2` words are constants (as in Drain's tree): a
  * template only takes lines whose words there are its own (or its `<*>`).
@@ -47,6 +49,7 @@
  * generated container-log corpus scores the same with 0.7 and 0.8.
  * The engine holds no bound itself: the store evicts with `remove()`.
  */
+import { IntMap } from './int-map.js';
 import { WILDCARD, hasDigit } from './mask.js';
 
 export interface DrainOptions {
@@ -78,7 +81,7 @@ export interface Cluster {
 /** The templates of one token count. */
 interface Bucket<C> {
   /** Per position: constant word's `wordKey` -> the template with that word there, or the templates when several (most words have one: no array). */
-  at: Map<number, C | C[]>[];
+  at: IntMap<C | C[]>[];
   /** Templates with no constant word (matched by lines with none either). */
   bare: C[];
   /** Templates per routing first word (for the `maxChildren` bound). */
@@ -290,7 +293,7 @@ export class Drain<C extends Cluster = Cluster> {
       const sim = thresholdFor(n, this.opts.similarity);
       let need = 0;
       while (need < n && need / n < sim) need++;
-      b = { at: Array.from({ length: n }, () => new Map<number, C | C[]>()), bare: [], firsts: new Map(), need };
+      b = { at: Array.from({ length: n }, () => new IntMap<C | C[]>()), bare: [], firsts: new Map(), need };
       this.buckets.set(n, b);
     }
     return b;
@@ -332,13 +335,13 @@ function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {
 }
 
 /** Adds `c` to the list of `k`, whose entry `had` the caller just read. */
-function enlist<C>(m: Map<number, C | C[]>, k: number, c: C, had: C | C[] | undefined): void {
+function enlist<C>(m: IntMap<C | C[]>, k: number, c: C, had: C | C[] | undefined): void {
   if (had === undefined) m.set(k, c);
   else if (Array.isArray(had)) had.push(c);
   else m.set(k, [had, c]);
 }
 
-function unlist<C>(m: Map<number, C | C[]>, k: number, c: C): void {
+function unlist<C>(m: IntMap<C | C[]>, k: number, c: C): void {
   const had = m.get(k);
   if (had === undefined) return;
   if (!Array.isArray(had)) {

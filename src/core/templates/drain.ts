@@ -51,6 +51,7 @@
  */
 import { IntMap } from './int-map.js';
 import { WILDCARD, hasDigit } from './mask.js';
+import { WordCounts } from './word-counts.js';
 
 export interface DrainOptions {
   /** Routing depth counting the root and the length level: depth 3 routes on the first word. */
@@ -85,7 +86,7 @@ interface Bucket<C> {
   /** Templates with no constant word (matched by lines with none either). */
   bare: C[];
   /** Templates per routing first word (for the `maxChildren` bound). */
-  firsts: Map<string, number>;
+  firsts: WordCounts;
   /** Agreeing positions a line of this length needs (x: x/n reaches the threshold). */
   need: number;
 }
@@ -188,7 +189,7 @@ export class Drain<C extends Cluster = Cluster> {
     const ix = c.indexed!;
     for (let i = 0; i < t.length; i++) {
       if (t[i] === WILDCARD || t[i] === tokens[i]) continue;
-      if (i === 0) this.countFirst(b, t[0]!, -1);
+      if (i === 0) uncountFirst(b, t[0]!);
       const at = ix.indexOf(i);
       if (at >= 0) {
         unlist(b.at[i]!, wordKey(t[i]!), c);
@@ -217,9 +218,8 @@ export class Drain<C extends Cluster = Cluster> {
     this.indexSome(b, c, spare);
     if (params === t.length) b.bare.push(c);
     if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
-      const k = b.firsts.get(t[0]!);
-      if (k === undefined && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
-      b.firsts.set(t[0]!, (k ?? 0) + 1);
+      const firsts = b.firsts.size;
+      if (b.firsts.add(t[0]!, wordKey(t[0]!)) === 0 && firsts >= this.opts.maxChildren - 1) c.overflow = true;
     }
     c.leaf = true;
   }
@@ -231,7 +231,7 @@ export class Drain<C extends Cluster = Cluster> {
     const ix = c.indexed!;
     for (let k = 0; k < ix.length; k++) unlist(b.at[ix[k]!]!, wordKey(t[ix[k]!]!), c);
     if (c.params === t.length) drop(b.bare, c);
-    if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) this.countFirst(b, t[0]!, -1);
+    if (this.prefix > 0 && t.length > 0) uncountFirst(b, t[0]!);
     c.leaf = undefined;
   }
 
@@ -280,20 +280,13 @@ export class Drain<C extends Cluster = Cluster> {
     } else c.indexed = PICKED.slice(0, m);
   }
 
-  private countFirst(b: Bucket<C>, w: string, by: number): void {
-    if (!routeWord(w)) return;
-    const k = (b.firsts.get(w) ?? 0) + by;
-    if (k > 0) b.firsts.set(w, k);
-    else b.firsts.delete(w);
-  }
-
   private bucket(n: number): Bucket<C> {
     let b = this.buckets.get(n);
     if (!b) {
       const sim = thresholdFor(n, this.opts.similarity);
       let need = 0;
       while (need < n && need / n < sim) need++;
-      b = { at: Array.from({ length: n }, () => new IntMap<C | C[]>()), bare: [], firsts: new Map(), need };
+      b = { at: Array.from({ length: n }, () => new IntMap<C | C[]>()), bare: [], firsts: new WordCounts(), need };
       this.buckets.set(n, b);
     }
     return b;
@@ -301,6 +294,10 @@ export class Drain<C extends Cluster = Cluster> {
 }
 
 const routeWord = (w: string) => w !== WILDCARD;
+
+function uncountFirst<C>(b: Bucket<C>, w: string): void {
+  if (routeWord(w)) b.firsts.remove(w, wordKey(w));
+}
 
 /**
  * The positions `indexSome` picks, the first `m`, before they join the

@@ -6,7 +6,7 @@
  * not loaded from the --state file.
  */
 import type { TemplateRecord } from '../records.js';
-import { levelCounts, templateText, type Template } from './template.js';
+import { levelCounts, type Template } from './template.js';
 
 /**
  * Records for templates whose count moved since they were last reported (new ones included), most
@@ -44,7 +44,7 @@ export function report(t: Template, ts: string, total: number): TemplateRecord {
   if (g.service !== undefined) rec.service = g.service;
   if (g.engine !== undefined) rec.engine = g.engine;
   rec.templateId = t.id;
-  rec.template = templateText(t);
+  rec.template = t.text;
   rec.count = t.count;
   rec.share = total > 0 ? Math.round((t.count / total) * 1e4) / 1e4 : 0;
   if (t.firstTs !== undefined) rec.firstTs = t.firstTs;

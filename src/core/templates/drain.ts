@@ -258,8 +258,10 @@ export class Drain<C extends Cluster = Cluster> {
     if (!b || !c.leaf) return;
     const t = c.text;
     const n = c.size;
-    wordStarts(t, n);
     const ix = c.indexed!;
+    let upTo = Math.min(n, 1); // the words to find: the first, and the indexed ones
+    for (let k = 0; k < ix.length; k++) upTo = Math.max(upTo, ix[k]! + 1);
+    wordStarts(t, upTo);
     for (let k = 0; k < ix.length; k++) {
       const i = ix[k]!;
       unlist(b.at[i]!, wordKeyIn(t, START[i]!, START[i + 1]! - 1), c);
@@ -358,13 +360,14 @@ function wordIs(text: string, a: number, e: number, tok: string): boolean {
   return tok.length === e - a && text.startsWith(tok, a);
 }
 
-/** Fills START with where each of the `n` words of `text` starts, and START[n] with text.length + 1 (word i ends at START[i + 1] - 1). */
-function wordStarts(text: string, n: number): void {
-  for (let i = 0, a = 0; i < n; i++) {
+/** Fills START with where each of the first `k` words of `text` starts, and START[k] with one past the end of word k - 1 (word i ends at START[i + 1] - 1). */
+function wordStarts(text: string, k: number): void {
+  let a = 0;
+  for (let i = 0; i < k; i++) {
     START[i] = a;
     a = wordEnd(text, a) + 1;
   }
-  START[n] = text.length + 1;
+  START[k] = a;
 }
 
 /** `text` (of `n` words, START filled for it) with the words at the first `gone` positions of GONE made `<*>`. */

@@ -68,7 +68,7 @@ describe('templates: shape cache', () => {
 
   it('drops an entry whose template was evicted (unlinked from its tree)', () => {
     const c = new ShapeCache(10);
-    const t = { id: 1, tokens: [], leaf: [] } as unknown as Template;
+    const t = { id: 1, text: '', size: 0, leaf: [] } as unknown as Template;
     c.set(shape(7), t, 'INFO');
     expect(c.get(shape(7))).toEqual({ check: 0, template: t, id: 1, level: 'INFO' });
     expect(c.get({ key: 7, check: 1 })).toBeUndefined();
@@ -78,7 +78,7 @@ describe('templates: shape cache', () => {
 
   it('drops an entry whose template object now holds another template (reused after eviction)', () => {
     const c = new ShapeCache(10);
-    const t = { id: 1, tokens: [], leaf: true } as unknown as Template;
+    const t = { id: 1, text: '', size: 0, leaf: true } as unknown as Template;
     c.set(shape(7), t, 'INFO');
     t.id = 2;
     expect(c.get(shape(7))).toBeUndefined();
@@ -86,7 +86,7 @@ describe('templates: shape cache', () => {
 
   it('is cleared when full, and stands aside when lines hardly repeat', () => {
     const c = new ShapeCache(2);
-    const t = { id: 1, tokens: [], leaf: [] } as unknown as Template;
+    const t = { id: 1, text: '', size: 0, leaf: [] } as unknown as Template;
     c.set(shape(1), t, undefined);
     c.set(shape(2), t, undefined);
     c.set(shape(3), t, undefined); // full: cleared, then 3

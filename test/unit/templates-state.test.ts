@@ -69,7 +69,7 @@ describe('templates: --state file', () => {
     const s = loadState(file)!;
     for (const t of s.templates) back.restore(fromSaved(t));
     back.nextId = Math.max(back.nextId, s.nextId);
-    expect([...back.store.values()].map((t) => [t.id, t.tokens.join(' '), t.count, t.levels, t.firstTs, t.lastTs, t.isNew])).toEqual([
+    expect([...back.store.values()].map((t) => [t.id, t.text, t.count, t.levels, t.firstTs, t.lastTs, t.isNew])).toEqual([
       [2, 'disk full on <*>', 1, { ERROR: 1 }, undefined, undefined, false],
       [1, 'user <*> logged in', 2, { INFO: 1, WARN: 1 }, '2026-01-01T00:00:00.000000000Z', '2026-01-01T00:00:01.000000000Z', false],
     ]);
@@ -83,6 +83,12 @@ describe('templates: --state file', () => {
     writeFileSync(bad, '{"berthTemplates":1,"nextId":3,"templ');
     expect(() => loadState(bad)).toThrow(/--state: .*bad\.json is not a berth templates state file/);
     expect(() => parseState('{"berthTemplates":1,"nextId":1,"templates":[{"id":"x"}]}', 'f')).toThrow('--state: f: template 1 is malformed');
+    // a template's words are kept joined by spaces: a word with a space in it (or an empty one) would be two (or none)
+    const withWords = (tokens: unknown[]) => JSON.stringify({ berthTemplates: 1, nextId: 2, templates: [{ id: 1, group: { key: '' }, tokens, count: 1 }] });
+    expect(() => parseState(withWords(['job', 'two words']), 'f')).toThrow('--state: f: template 1 is malformed');
+    expect(() => parseState(withWords(['job', '']), 'f')).toThrow('--state: f: template 1 is malformed');
+    expect(() => parseState(withWords(['job', 7]), 'f')).toThrow('--state: f: template 1 is malformed');
+    expect(fromSaved(parseState(withWords(['job', '<*>', 'done']), 'f').templates[0]!)).toMatchObject({ id: 1, text: 'job <*> done', size: 3, count: 1, isNew: false });
   });
 
   it('a kill at any point of a save leaves the old file or the new one, never a broken one', async () => {

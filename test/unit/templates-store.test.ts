@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MINER_DEFAULTS, TemplateMiner } from '../../src/core/templates/miner.js';
 import { TemplateStore } from '../../src/core/templates/store.js';
-import type { Template } from '../../src/core/templates/template.js';
+import { newTemplate, type Template } from '../../src/core/templates/template.js';
+import { wordsOf } from '../../src/core/templates/drain.js';
 
 const G = { key: '' };
-const tpl = (id: number): Template => ({ id, tokens: [String(id)], group: G, count: 0, levels: {}, example: '', isNew: true, reported: 0 });
+const tpl = (id: number): Template => newTemplate(id, String(id), 1, G, '');
 
 describe('templates: bounded store and miner', () => {
   it('evicts the least recently matched template beyond the bound', () => {
@@ -25,7 +26,7 @@ describe('templates: bounded store and miner', () => {
     const a = m.observe('2024-01-01 10:00:00 INFO user 1 logged in', G, '2024-01-01T10:00:00Z', 'INFO');
     m.observe('2024-01-01 10:00:01 INFO user 2 logged in', G, '2024-01-01T10:00:01Z', 'INFO');
     m.observe('2024-01-01 10:00:02 WARN user 3 logged in', G, '2024-01-01T09:59:00Z', 'WARN');
-    expect(a).toMatchObject({ id: 1, tokens: ['user', '<*>', 'logged', 'in'], count: 3, levels: { INFO: 2, WARN: 1 } });
+    expect(a).toMatchObject({ id: 1, text: 'user <*> logged in', size: 4, count: 3, levels: { INFO: 2, WARN: 1 } });
     expect([a.firstTs, a.lastTs]).toEqual(['2024-01-01T09:59:00Z', '2024-01-01T10:00:01Z']);
     expect(a.example).toBe('2024-01-01 10:00:00 INFO user 1 logged in');
     m.observe('disk full', G, undefined, 'ERROR'); // id 2
@@ -43,12 +44,12 @@ describe('templates: bounded store and miner', () => {
     const b = m.observe('{"level":50,"pid":8,"msg":"request 18 done in 13 ms"}', G);
     const c = m.observe('{"severity":"warn","message":"cache 3 warmed"}', G);
     expect(b).toBe(a);
-    expect(a).toMatchObject({ tokens: ['request', '<*>', 'done', 'in', '<*>'], levels: { INFO: 1, ERROR: 1 } });
-    expect(c).toMatchObject({ tokens: ['cache', '<*>', 'warmed'], levels: { WARN: 1 } });
+    expect(a).toMatchObject({ text: 'request <*> done in <*>', levels: { INFO: 1, ERROR: 1 } });
+    expect(c).toMatchObject({ text: 'cache <*> warmed', levels: { WARN: 1 } });
     // defect 10: no message field: the field names, so objects of one structure share a template and others do not
-    expect(m.observe('{"no":"message field","at":1}', G)!.tokens).toEqual(['{no', 'at}']);
-    expect(m.observe('{"no":"other text","at":2}', G)!.tokens).toEqual(['{no', 'at}']);
-    expect(m.observe('{"other":"shape"}', G)!.tokens).toEqual(['{other}']);
+    expect(wordsOf(m.observe('{"no":"message field","at":1}', G)!)).toEqual(['{no', 'at}']);
+    expect(wordsOf(m.observe('{"no":"other text","at":2}', G)!)).toEqual(['{no', 'at}']);
+    expect(wordsOf(m.observe('{"other":"shape"}', G)!)).toEqual(['{other}']);
   });
 
   it('groups keep separate templates', () => {

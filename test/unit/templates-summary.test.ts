@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
-import { TemplateMiner } from '../../src/core/templates/miner.js';
+import { MINER_DEFAULTS, TemplateMiner } from '../../src/core/templates/miner.js';
+import { toState } from '../../src/core/templates/state.js';
 import { changedRecords } from '../../src/core/templates/summary.js';
 import { levelMix, templatesTable } from '../../src/core/templates/render.js';
 
@@ -22,6 +23,16 @@ describe('templates: summary records and table', () => {
     expect(changedRecords(m.store.values(), TS)).toEqual([]);
     m.observe('GET /d 200', web, undefined, 'INFO');
     expect(changedRecords(m.store.values(), TS).map((r) => [r.templateId, r.count, r.new])).toEqual([[1, 4, undefined]]);
+  });
+
+  it('a template object reused after an eviction reports and saves only its own levels', () => {
+    const m = new TemplateMiner({ ...MINER_DEFAULTS, maxTemplates: 1 });
+    const a = m.observe('alpha starts now', { key: '' }, undefined, 'ERROR')!;
+    m.observe('beta comes next', { key: '' }, undefined, 'INFO'); // evicts `a`
+    const c = m.observe('gamma comes last', { key: '' }, undefined, 'WARN')!; // same token count: may reuse `a`'s object
+    expect(a).toBe(c); // the case this test is for: the object was reused
+    expect(changedRecords(m.store.values(), TS).map((r) => [r.templateId, r.levels])).toEqual([[3, { WARN: 1 }]]);
+    expect(toState(m.store.values(), m.nextId, MINER_DEFAULTS).templates.map((t) => [t.id, t.levels])).toEqual([[3, { WARN: 1 }]]);
   });
 
   it('renders a table: id (* = new), count, share, level mix, template', () => {

@@ -24,6 +24,16 @@
  * the shortest lists when the template is made (fewest other templates to
  * compare); when an indexed position becomes `<*>`, another is indexed.
  * Which templates are compared changes, not which one wins.
+ * The index is keyed by a 30-bit hash of the word (a small integer), not by
+ * the word: a lookup compares integers in the map's table instead of
+ * following each entry to its string, and the table holds no pointer to the
+ * young strings of a new template (each one was work for every young
+ * collection while the template lived). Two words with one hash share a
+ * list: a template can only be counted for a word it does not have, so a
+ * candidate is compared in full that would not have been, never missed.
+ * A lookup skips a position whose map is empty (and hashes nothing there).
+ * The maps are IntMaps (int-map.ts): flat tables that entries come and go
+ * in without the table being rebuilt.
  *
  * Routing: the first `depth - 2` words are constants (as in Drain's tree): a
  * template only takes lines whose words there are its own (or its `<*>`).
@@ -39,7 +49,9 @@
  * generated container-log corpus scores the same with 0.7 and 0.8.
  * The engine holds no bound itself: the store evicts with `remove()`.
  */
+import { IntMap } from './int-map.js';
 import { WILDCARD, hasDigit } from './mask.js';
+import { WordCounts } from './word-counts.js';
 
 export interface DrainOptions {
   /** Routing depth counting the root and the length level: depth 3 routes on the first word. */
@@ -53,7 +65,18 @@ export const DRAIN_DEFAULTS: DrainOptions = { depth: 3, similarity: 0.8, maxChil
 
 export interface Cluster {
   id: number;
-  tokens: string[];
+  /**
+   * The template: its words joined by single spaces, `<*>` for a variable
+   * (a word has no white space: the masker splits on it). One string, not an
+   * array of words: a template made from a line held a string per word,
+   * each copied by the young-generation GC while the template lived and
+   * pointed at from an older object (lines that match nothing make a
+   * template each and keep 10,000). The engine reads words in place
+   * (`wordsOf` splits them, for saving and tests).
+   */
+  text: string;
+  /** How many words `text` has (0: the empty message). */
+  size: number;
   /** True while the cluster is in an engine's index (the shape cache checks it for eviction). */
   leaf?: boolean;
   /** Routed like `<*>` (its first word came after the bound on first words). */
@@ -69,12 +92,12 @@ export interface Cluster {
 
 /** The templates of one token count. */
 interface Bucket<C> {
-  /** Per position: constant word -> the template with that word there, or the templates when several (most words have one: no array). */
-  at: Map<string, C | C[]>[];
+  /** Per position: constant word's `wordKey` -> the template with that word there, or the templates when several (most words have one: no array). */
+  at: IntMap<C | C[]>[];
   /** Templates with no constant word (matched by lines with none either). */
   bare: C[];
   /** Templates per routing first word (for the `maxChildren` bound). */
-  firsts: Map<string, number>;
+  firsts: WordCounts;
   /** Agreeing positions a line of this length needs (x: x/n reaches the threshold). */
   need: number;
 }
@@ -103,7 +126,9 @@ export class Drain<C extends Cluster = Cluster> {
       const tok = tokens[i]!;
       if (tok === WILDCARD) continue;
       words++;
-      const hit = b.at[i]!.get(tok);
+      const at = b.at[i]!;
+      if (at.size === 0) continue;
+      const hit = at.get(wordKey(tok));
       if (hit === undefined) continue;
       if (!Array.isArray(hit)) {
         count(hit, mark, touched);
@@ -135,7 +160,7 @@ export class Drain<C extends Cluster = Cluster> {
   /** `c` if it routes, scores at least `bestSim` and wins the ties (exact routing, then more `<*>`, then older), else `best`. */
   private better(best: C | undefined, bestSim: number, c: C, tokens: string[]): C | undefined {
     if (!this.routes(c, tokens)) return best;
-    const [sim, params] = score(c.tokens, tokens);
+    const [sim, params] = score(c.text, tokens);
     if (sim < 0 || sim < bestSim) return best;
     if (best && sim === bestSim) {
       const a = best.overflow ? 1 : 0;
@@ -149,9 +174,13 @@ export class Drain<C extends Cluster = Cluster> {
   /** The routing words agree: the template's own word, or its `<*>`, at each of the first `depth - 2` positions. */
   private routes(c: C, tokens: string[]): boolean {
     if (c.overflow) return true;
-    const t = c.tokens;
-    const depth = Math.min(this.prefix, t.length);
-    for (let i = 0; i < depth; i++) if (t[i] !== WILDCARD && t[i] !== tokens[i]) return false;
+    const t = c.text;
+    const depth = Math.min(this.prefix, c.size);
+    for (let i = 0, a = 0; i < depth; i++) {
+      const e = wordEnd(t, a);
+      if (!isWildAt(t, a, e) && !wordIs(t, a, e, tokens[i]!)) return false;
+      a = e + 1;
+    }
     return true;
   }
 
@@ -169,89 +198,116 @@ export class Drain<C extends Cluster = Cluster> {
 
   /** Turns the template's positions that differ from `tokens` into `<*>` and unindexes them; true when it changed. */
   generalise(c: C, tokens: string[]): boolean {
-    const t = c.tokens;
-    const b = this.buckets.get(t.length)!;
-    let changed = false;
+    const t = c.text;
+    const n = c.size;
+    const b = this.buckets.get(n)!;
+    let changed = 0;
     const ix = c.indexed!;
-    for (let i = 0; i < t.length; i++) {
-      if (t[i] === WILDCARD || t[i] === tokens[i]) continue;
-      if (i === 0) this.countFirst(b, t[0]!, -1);
-      const at = ix.indexOf(i);
-      if (at >= 0) {
-        unlist(b.at[i]!, t[i]!, c);
-        ix.splice(at, 1);
+    for (let i = 0, a = 0; i < n; i++) {
+      const e = wordEnd(t, a);
+      START[i] = a;
+      if (!isWildAt(t, a, e) && !wordIs(t, a, e, tokens[i]!)) {
+        if (i === 0) uncountFirst(b, t, e);
+        const at = ix.indexOf(i);
+        if (at >= 0) {
+          unlist(b.at[i]!, wordKeyIn(t, a, e), c);
+          ix.splice(at, 1);
+        }
+        c.params!++;
+        GONE[changed++] = i;
       }
-      t[i] = WILDCARD;
-      c.params!++;
-      changed = true;
+      a = e + 1;
     }
-    if (changed) {
-      if (c.params === t.length) b.bare.push(c);
-      else this.indexSome(b, c);
+    if (changed === 0) return false;
+    START[n] = t.length + 1;
+    c.text = withWildcards(t, n, changed);
+    if (c.params === n) b.bare.push(c);
+    else {
+      wordStarts(c.text, n);
+      this.indexSome(b, c);
     }
-    return changed;
+    return true;
   }
 
   /** Puts a cluster (new or loaded from a state file) into the index. */
   insert(c: C): void {
-    const t = c.tokens;
-    const b = this.bucket(t.length);
+    const t = c.text;
+    const n = c.size;
+    const b = this.bucket(n);
+    wordStarts(t, n);
     let params = 0;
-    for (let i = 0; i < t.length; i++) if (t[i] === WILDCARD) params++;
+    for (let i = 0; i < n; i++) if (isWildAt(t, START[i]!, START[i + 1]! - 1)) params++;
     c.params = params;
     const spare = c.indexed; // a reused template's list, refilled when the length fits
     c.indexed = NONE;
     this.indexSome(b, c, spare);
-    if (params === t.length) b.bare.push(c);
-    if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) {
-      const k = b.firsts.get(t[0]!);
-      if (k === undefined && b.firsts.size >= this.opts.maxChildren - 1) c.overflow = true;
-      b.firsts.set(t[0]!, (k ?? 0) + 1);
-    }
+    if (params === n) b.bare.push(c);
+    if (this.prefix > 0 && n > 0) this.countFirst(b, c, START[1]! - 1);
     c.leaf = true;
   }
 
+  /** Counts the template under its first word, text[0, end), unless that is `<*>`; past `maxChildren` first words a new one routes like `<*>`. */
+  private countFirst(b: Bucket<C>, c: C, end: number): void {
+    if (isWildAt(c.text, 0, end)) return;
+    const firsts = b.firsts.size;
+    if (b.firsts.add(c.text, end, wordKeyIn(c.text, 0, end)) === 0 && firsts >= this.opts.maxChildren - 1) c.overflow = true;
+  }
+
   remove(c: C): void {
-    const b = this.buckets.get(c.tokens.length);
+    const b = this.buckets.get(c.size);
     if (!b || !c.leaf) return;
-    const t = c.tokens;
+    const t = c.text;
+    const n = c.size;
     const ix = c.indexed!;
-    for (let k = 0; k < ix.length; k++) unlist(b.at[ix[k]!]!, t[ix[k]!]!, c);
-    if (c.params === t.length) drop(b.bare, c);
-    if (this.prefix > 0 && t.length > 0 && routeWord(t[0]!)) this.countFirst(b, t[0]!, -1);
+    let upTo = Math.min(n, 1); // the words to find: the first, and the indexed ones
+    for (let k = 0; k < ix.length; k++) upTo = Math.max(upTo, ix[k]! + 1);
+    wordStarts(t, upTo);
+    for (let k = 0; k < ix.length; k++) {
+      const i = ix[k]!;
+      unlist(b.at[i]!, wordKeyIn(t, START[i]!, START[i + 1]! - 1), c);
+    }
+    if (c.params === n) drop(b.bare, c);
+    if (this.prefix > 0 && n > 0) uncountFirst(b, t, START[1]! - 1);
     c.leaf = undefined;
   }
 
   /**
    * Indexes `c` under more of its constant words until it has its quota,
    * min(k, n - x + 1) (see the top of the file), the words with the
-   * shortest lists first.
+   * shortest lists first. START holds where the words of `c.text` start.
    */
   private indexSome(b: Bucket<C>, c: C, spare?: number[]): void {
-    const t = c.tokens;
-    const n = t.length;
+    const t = c.text;
+    const n = c.size;
     const ix = c.indexed!;
     const want = Math.min(n - c.params!, n - b.need + 1) - ix.length;
     let m = 0;
+    let seen = 0; // positions below this have their key and list length in KEYS and LENS
     while (m < want) {
       let best = -1;
       let bestLen = Infinity;
-      let bestHad: C | C[] | undefined;
       for (let i = 0; i < n; i++) {
-        if (t[i] === WILDCARD || ix.indexOf(i) >= 0 || picked(i, m)) continue;
-        const had = b.at[i]!.get(t[i]!);
-        const len = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
+        if (ix.indexOf(i) >= 0 || picked(i, m) || isWildAt(t, START[i]!, START[i + 1]! - 1)) continue;
+        if (i >= seen) {
+          const key = wordKeyIn(t, START[i]!, START[i + 1]! - 1);
+          const had = b.at[i]!.get(key);
+          KEYS[i] = key;
+          HADS[i] = had;
+          LENS[i] = had === undefined ? 0 : Array.isArray(had) ? had.length : 1;
+          seen = i + 1;
+        }
+        const len = LENS[i]!;
         if (len < bestLen) {
           bestLen = len;
           best = i;
-          bestHad = had;
           if (len === 0) break;
         }
       }
       if (best < 0) break;
-      enlist(b.at[best]!, t[best]!, c, bestHad);
+      enlist(b.at[best]!, KEYS[best]!, c, HADS[best] as C | C[] | undefined);
       PICKED[m++] = best;
     }
+    HADS.fill(undefined, 0, seen);
     if (m === 0) return;
     if (ix.length > 0) c.indexed = ix.concat(PICKED.slice(0, m));
     else if (spare !== undefined && spare.length === m) {
@@ -260,27 +316,72 @@ export class Drain<C extends Cluster = Cluster> {
     } else c.indexed = PICKED.slice(0, m);
   }
 
-  private countFirst(b: Bucket<C>, w: string, by: number): void {
-    if (!routeWord(w)) return;
-    const k = (b.firsts.get(w) ?? 0) + by;
-    if (k > 0) b.firsts.set(w, k);
-    else b.firsts.delete(w);
-  }
-
   private bucket(n: number): Bucket<C> {
     let b = this.buckets.get(n);
     if (!b) {
       const sim = thresholdFor(n, this.opts.similarity);
       let need = 0;
       while (need < n && need / n < sim) need++;
-      b = { at: Array.from({ length: n }, () => new Map<string, C | C[]>()), bare: [], firsts: new Map(), need };
+      b = { at: Array.from({ length: n }, () => new IntMap<C | C[]>()), bare: [], firsts: new WordCounts(), need };
       this.buckets.set(n, b);
     }
     return b;
   }
 }
 
-const routeWord = (w: string) => w !== WILDCARD;
+/** Counts one template fewer for the first word, `text` up to `end` (a `<*>` is not counted). */
+function uncountFirst<C>(b: Bucket<C>, text: string, end: number): void {
+  if (!isWildAt(text, 0, end)) b.firsts.remove(text, end, wordKeyIn(text, 0, end));
+}
+
+/** A cluster's words (`text` split; none for the empty message). */
+export function wordsOf(c: { text: string; size: number }): string[] {
+  return c.size === 0 ? [] : c.text.split(' ');
+}
+
+/** The words of a cluster made from `tokens`: its `text` and `size`. */
+export function clusterText(tokens: string[]): { text: string; size: number } {
+  return { text: tokens.join(' '), size: tokens.length };
+}
+
+/** End of the word of `text` that starts at `a`: the next space, or the end. */
+function wordEnd(text: string, a: number): number {
+  const e = text.indexOf(' ', a);
+  return e < 0 ? text.length : e;
+}
+
+/** The word text[a, e) is `<*>`. */
+function isWildAt(text: string, a: number, e: number): boolean {
+  return e - a === 3 && text.charCodeAt(a) === 60 && text.charCodeAt(a + 1) === 42 && text.charCodeAt(a + 2) === 62;
+}
+
+/** The word text[a, e) is `tok`. */
+function wordIs(text: string, a: number, e: number, tok: string): boolean {
+  return tok.length === e - a && text.startsWith(tok, a);
+}
+
+/** Fills START with where each of the first `k` words of `text` starts, and START[k] with one past the end of word k - 1 (word i ends at START[i + 1] - 1). */
+function wordStarts(text: string, k: number): void {
+  let a = 0;
+  for (let i = 0; i < k; i++) {
+    START[i] = a;
+    a = wordEnd(text, a) + 1;
+  }
+  START[k] = a;
+}
+
+/** `text` (of `n` words, START filled for it) with the words at the first `gone` positions of GONE made `<*>`. */
+function withWildcards(text: string, n: number, gone: number): string {
+  let out = '';
+  for (let i = 0, g = 0; i < n; i++) {
+    if (i > 0) out += ' ';
+    if (g < gone && GONE[g] === i) {
+      out += WILDCARD;
+      g++;
+    } else out += text.slice(START[i], START[i + 1]! - 1);
+  }
+  return out;
+}
 
 /**
  * The positions `indexSome` picks, the first `m`, before they join the
@@ -290,6 +391,17 @@ const routeWord = (w: string) => w !== WILDCARD;
  */
 const PICKED: number[] = [];
 const NONE: number[] = [];
+/** Where the words of the text at hand start (see `wordStarts`), and the positions `generalise` turns into `<*>`. Bound: the longest template. */
+const START: number[] = [];
+const GONE: number[] = [];
+/**
+ * `indexSome`'s scratch: per position, the word's key, its entry in the
+ * index and that entry's length, each read once per call (picking a
+ * position changes only that position's entry). Bound: the longest template.
+ */
+const KEYS: number[] = [];
+const LENS: number[] = [];
+const HADS: unknown[] = [];
 
 function picked(i: number, m: number): boolean {
   for (let k = 0; k < m; k++) if (PICKED[k] === i) return true;
@@ -307,13 +419,13 @@ function count<C extends Cluster>(c: C, mark: number, touched: C[]): void {
 }
 
 /** Adds `c` to the list of `k`, whose entry `had` the caller just read. */
-function enlist<C>(m: Map<string, C | C[]>, k: string, c: C, had: C | C[] | undefined): void {
+function enlist<C>(m: IntMap<C | C[]>, k: number, c: C, had: C | C[] | undefined): void {
   if (had === undefined) m.set(k, c);
   else if (Array.isArray(had)) had.push(c);
   else m.set(k, [had, c]);
 }
 
-function unlist<C>(m: Map<string, C | C[]>, k: string, c: C): void {
+function unlist<C>(m: IntMap<C | C[]>, k: number, c: C): void {
   const had = m.get(k);
   if (had === undefined) return;
   if (!Array.isArray(had)) {
@@ -330,22 +442,40 @@ function drop<C>(l: C[], c: C): void {
   if (i >= 0) l.splice(i, 1);
 }
 
-/** [similarity, wildcards] of a template and a line of its length, or [-1, 0] when it may not take the line. */
-function score(t: string[], tokens: string[]): [number, number] {
+/**
+ * A word's key in the index: FNV-1a over its UTF-16 units, cut to 30 bits so
+ * it is a small integer on every V8 build (no number object per key).
+ */
+export function wordKey(w: string): number {
+  return wordKeyIn(w, 0, w.length);
+}
+
+/** `wordKey` of the word s[a, e), read in place. */
+function wordKeyIn(s: string, a: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = a; i < e; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h & 0x3fffffff;
+}
+
+/** [similarity, wildcards] of a template's text and a line of its length, or [-1, 0] when it may not take the line. */
+function score(t: string, tokens: string[]): [number, number] {
+  const n = tokens.length;
   let same = 0;
   let params = 0;
   let wordsOnWild = 0;
-  for (let i = 0; i < t.length; i++) {
-    const w = t[i]!;
-    if (w === WILDCARD) {
+  for (let i = 0, a = 0; i < n; i++) {
+    const e = wordEnd(t, a);
+    const tok = tokens[i]!;
+    if (isWildAt(t, a, e)) {
       params++;
-      if (!tokens[i]!.includes(WILDCARD)) wordsOnWild++;
-    } else if (w === tokens[i]) same++;
-    else if (isKeyword(w) && isKeyword(tokens[i]!)) return [-1, 0];
+      if (!tok.includes(WILDCARD)) wordsOnWild++;
+    } else if (wordIs(t, a, e, tok)) same++;
+    else if (isKeywordIn(t, a, e) && isKeyword(tok)) return [-1, 0];
+    a = e + 1;
   }
   // a template of variables only does not take a line of words
   if (same === 0 && wordsOnWild > 0) return [-1, 0];
-  return [t.length === 0 ? 1 : (same + params) / t.length, params];
+  return [n === 0 ? 1 : (same + params) / n, params];
 }
 
 /** From 4 tokens on, one differing word (a name) is always allowed: the threshold is at most (n-1)/n. */
@@ -378,10 +508,15 @@ export function similarity(template: string[], tokens: string[]): [number, numbe
  * methods: two different ones at the same position mean two different events.
  */
 export function isKeyword(t: string): boolean {
-  if (t.length < 2) return false;
+  return isKeywordIn(t, 0, t.length);
+}
+
+/** `isKeyword` for the word s[a, e). */
+function isKeywordIn(s: string, a: number, e: number): boolean {
+  if (e - a < 2) return false;
   let upper = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
+  for (let i = a; i < e; i++) {
+    const c = s.charCodeAt(i);
     if (c >= 65 && c <= 90) upper++;
     else if (!((c >= 48 && c <= 57) || c === 95)) return false;
   }

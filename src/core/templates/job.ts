@@ -9,7 +9,6 @@ import type { TemplateRecord } from '../records.js';
 import type { TemplateMiner } from './miner.js';
 import type { Observation } from './observe.js';
 import { changedRecords } from './summary.js';
-import { templateText } from './template.js';
 
 export interface TemplateSink {
   /** NDJSON text (annotate lines) to write; may return a promise for backpressure. */
@@ -72,7 +71,7 @@ export class TemplatesJob {
     const t = this.miner.observe(o.text, o.group, o.ts, o.level);
     if (!this.annotate) return;
     const base = o.record ?? (o.truncated ? { msg: o.text, truncated: true } : { msg: o.text });
-    this.pending += JSON.stringify({ ...base, templateId: t ? t.id : null, template: t ? templateText(t) : null }) + '\n';
+    this.pending += JSON.stringify({ ...base, templateId: t ? t.id : null, template: t ? t.text : null }) + '\n';
   }
 
   /** Writes what the batch queued. */

@@ -55,11 +55,14 @@ const UNIT = /^(?:ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|
 const OUT: string[] = [];
 const RAW: string[] = [];
 let count = 0;
+/** OUT[count - 1] has a `<*>` in it (so a unit or a list may join it). */
+let lastWild = false;
 
 /** The masked tokens of a message. */
 export function maskTokens(message: string): string[] {
   const text = message.indexOf('"') >= 0 ? message.replace(QUOTED, quoted) : message;
   count = 0;
+  lastWild = false;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -68,8 +71,13 @@ export function maskTokens(message: string): string[] {
       continue;
     }
     const a = i;
-    while (i < n && !isSpace(text.charCodeAt(i))) i++;
-    push(text.slice(a, i));
+    let letters = true;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (isSpace(c)) break;
+      if (letters && !isLetter(c)) letters = false;
+    }
+    push(text.slice(a, i), letters);
   }
   maskDates(OUT, count);
   if (count === 1 && OUT[0] === WILDCARD) return [maskInside(RAW[0]!)];
@@ -126,10 +134,11 @@ const NUMBER_WORD = /^(?:[-+]?[\d.,:/]*\d[\d.,:/]*|(?:Jan|Feb|Mar|Apr|May|Jun|Ju
  * root 1.2.3.4` (a word, then a value) and `user bob58 1.2.3.5` (two
  * values) different lengths, hence different templates.
  */
-function push(p: string): void {
-  const m = maskToken(p);
-  const prev = count > 0 ? OUT[count - 1]! : '';
-  if (prev.length >= 3 && prev.includes(WILDCARD)) {
+function push(p: string, letters: boolean): void {
+  // a word of letters only is itself (what maskToken returns for it), unless it is too long for a word
+  const m = letters && p.length <= MAX_WORD ? p : maskToken(p);
+  if (lastWild) {
+    const prev = OUT[count - 1]!;
     if (p.length <= 10 && UNIT.test(p) && isBareWild(prev)) {
       const tail = p.slice(unitEnd(p));
       OUT[count - 1] = prev + (isOpen(prev.charCodeAt(0)) ? tail : tail.replace(/[)\]}]/g, ''));
@@ -145,6 +154,7 @@ function push(p: string): void {
   OUT[count] = m;
   RAW[count] = p;
   count++;
+  lastWild = (!letters || m !== p) && m.includes(WILDCARD);
 }
 
 /** `<*>,` or `<*>;`: a value with a list separator after it. */

@@ -330,7 +330,8 @@ export function messageStart(line: string): number {
 
 /** The message start found by the token scanner (after the prefixes known by shape); leaves the scan for findHeader's level. */
 function scannedStart(line: string): number {
-  const py = PYTHON_PREFIX.exec(line);
+  const c = line.charCodeAt(0);
+  const py = c === 68 || c === 73 || c === 87 || c === 69 || c === 67 ? PYTHON_PREFIX.exec(line) : null; // D I W E C: the prefix's first letters
   if (py) return py[0].length;
   scan(line);
   if (!has(0)) return 0;

@@ -14,7 +14,7 @@ import { TemplateStore } from './store.js';
 import { ShapeCache, shapeHash, type Shape } from './shape.js';
 import { detectLevel } from '../logs/severity.js';
 import { isContinuation } from '../logs/continuation.js';
-import type { GroupRef, Template } from './template.js';
+import { newTemplate, zeroLevels, type GroupRef, type Template } from './template.js';
 
 export interface MinerOptions extends DrainOptions {
   maxTemplates: number;
@@ -179,7 +179,7 @@ export class TemplateMiner {
       return t;
     }
     this.store.touch(found);
-    if (tree.generalise(found, tokens)) found.text = undefined;
+    tree.generalise(found, tokens);
     return found;
   }
 
@@ -195,20 +195,23 @@ export class TemplateMiner {
    * (by the engine, the store), each template went through several shapes
    * and grew a separate property array, garbage that with 10,000 templates
    * churning (fresh lines, the bound full) was a large part of the GC.
-   * An evicted template of the same token count is reused, its tokens
-   * array and index list with it: with the bound full, each line that
+   * An evicted template of the same token count is reused, its index
+   * list with it: with the bound full, each line that
    * makes a template evicts one, and a new object per line lived for
    * `maxTemplates` lines, long enough to be copied by the young-generation
    * GC and promoted, then freed by a full GC (the larger part of the CPU
-   * on lines that match nothing). A template a caller still holds after
-   * its eviction may so become another one: the shape cache and the
-   * continuation check compare ids.
+   * on lines that match nothing). Its level counts are kept too, set to 0
+   * (`levelCounts` leaves zeros out of what is reported and saved): a new
+   * `{}` per template was one more object living `maxTemplates` lines. A
+   * template a caller still holds after its eviction may so become another
+   * one: the shape cache and the continuation check compare ids.
    */
   private make(tokens: string[], group: GroupRef, line: string): Template {
     const example = ownCopy(line.length > MAX_EXAMPLE ? line.slice(0, MAX_EXAMPLE) : line);
-    const t = this.reuse(tokens);
+    const t = this.reuse(tokens.length);
     if (t === undefined) return this.fresh(tokens, group, example);
     t.id = this.nextId++;
+    t.text = tokens.join(' ');
     t.leaf = undefined;
     t.overflow = undefined;
     t.mark = 0;
@@ -218,53 +221,30 @@ export class TemplateMiner {
     t.count = 0;
     t.firstTs = undefined;
     t.lastTs = undefined;
-    t.levels = {};
+    zeroLevels(t.levels);
     t.example = example;
     t.isNew = true;
     t.reported = 0;
-    t.text = undefined;
     t.older = undefined;
     t.newer = undefined;
     return t;
   }
 
-  /** A spare template of `tokens`' length, holding a copy of them (its `indexed` list is left for the engine to refill). */
-  private reuse(tokens: string[]): Template | undefined {
+  /** A spare template of `size` words (its `indexed` list is left for the engine to refill). */
+  private reuse(size: number): Template | undefined {
     const spare = this.spare;
     for (let k = spare.length - 1; k >= 0; k--) {
       const t = spare[k]!;
-      if (t.tokens.length !== tokens.length) continue;
+      if (t.size !== size) continue;
       spare[k] = spare[spare.length - 1]!;
       spare.pop();
-      const own = t.tokens;
-      for (let i = 0; i < tokens.length; i++) own[i] = tokens[i]!;
       return t;
     }
     return undefined;
   }
 
   private fresh(tokens: string[], group: GroupRef, example: string): Template {
-    return {
-      id: this.nextId++,
-      tokens,
-      leaf: undefined,
-      overflow: undefined,
-      mark: 0,
-      hits: 0,
-      params: 0,
-      indexed: undefined,
-      group,
-      count: 0,
-      firstTs: undefined,
-      lastTs: undefined,
-      levels: {},
-      example,
-      isNew: true,
-      reported: 0,
-      text: undefined,
-      older: undefined,
-      newer: undefined,
-    };
+    return newTemplate(this.nextId++, tokens.join(' '), tokens.length, group, example);
   }
 }
 

@@ -10,8 +10,8 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { BerthError } from '../errors.js';
-import type { DrainOptions } from './drain.js';
-import type { GroupRef, Template } from './template.js';
+import { wordsOf, type DrainOptions } from './drain.js';
+import { levelCounts, newTemplate, type GroupRef, type Template } from './template.js';
 
 export const STATE_VERSION = 1;
 
@@ -37,15 +37,22 @@ export interface SavedTemplate {
 export function toState(templates: Iterable<Template>, nextId: number, options: DrainOptions): StateFile {
   const list: SavedTemplate[] = [];
   for (const t of templates) {
-    const { id, group, tokens, count, firstTs, lastTs, levels, example } = t;
-    list.push({ id, group, tokens, count, firstTs, lastTs, levels, example });
+    const { id, group, count, firstTs, lastTs, levels, example } = t;
+    list.push({ id, group, tokens: wordsOf(t), count, firstTs, lastTs, levels: levelCounts(levels), example });
   }
   const { depth, similarity, maxChildren } = options;
   return { berthTemplates: STATE_VERSION, nextId, options: { depth, similarity, maxChildren }, templates: list };
 }
 
 export function fromSaved(s: SavedTemplate): Template {
-  return { ...s, levels: { ...s.levels }, isNew: false, reported: s.count };
+  const t = newTemplate(s.id, s.tokens.join(' '), s.tokens.length, s.group, s.example);
+  t.count = s.count;
+  t.firstTs = s.firstTs;
+  t.lastTs = s.lastTs;
+  t.levels = { ...s.levels };
+  t.isNew = false;
+  t.reported = s.count;
+  return t;
 }
 
 export function saveState(file: string, state: StateFile): void {
@@ -89,11 +96,16 @@ export function parseState(text: string, file: string): StateFile {
     throw new BerthError('INPUT', `--state: ${file} is not a berth templates state file (version ${STATE_VERSION})`);
   }
   for (const [i, t] of s.templates.entries()) {
-    if (!t || typeof t.id !== 'number' || !Array.isArray(t.tokens) || typeof t.count !== 'number' || !t.group || typeof t.group.key !== 'string') {
+    if (!t || typeof t.id !== 'number' || !isWords(t.tokens) || typeof t.count !== 'number' || !t.group || typeof t.group.key !== 'string') {
       throw new BerthError('INPUT', `--state: ${file}: template ${i + 1} is malformed`);
     }
     t.levels ??= {};
     t.example ??= '';
   }
   return s as StateFile;
+}
+
+/** Tokens as the masker makes them: words, each without white space (the engine keeps them joined by spaces). */
+function isWords(tokens: unknown): boolean {
+  return Array.isArray(tokens) && tokens.every((w) => typeof w === 'string' && /^\S+$/.test(w));
 }

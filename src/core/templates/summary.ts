@@ -6,7 +6,7 @@
  * not loaded from the --state file.
  */
 import type { TemplateRecord } from '../records.js';
-import { templateText, type Template } from './template.js';
+import { levelCounts, type Template } from './template.js';
 
 /**
  * Records for templates whose count moved since they were last reported (new ones included), most
@@ -44,12 +44,12 @@ export function report(t: Template, ts: string, total: number): TemplateRecord {
   if (g.service !== undefined) rec.service = g.service;
   if (g.engine !== undefined) rec.engine = g.engine;
   rec.templateId = t.id;
-  rec.template = templateText(t);
+  rec.template = t.text;
   rec.count = t.count;
   rec.share = total > 0 ? Math.round((t.count / total) * 1e4) / 1e4 : 0;
   if (t.firstTs !== undefined) rec.firstTs = t.firstTs;
   if (t.lastTs !== undefined) rec.lastTs = t.lastTs;
-  rec.levels = { ...t.levels };
+  rec.levels = levelCounts(t.levels);
   rec.example = t.example;
   if (t.isNew && t.reported === 0) rec.new = true;
   t.reported = t.count;

@@ -14,15 +14,17 @@ import { COMMANDS } from '../../src/commands/index.js';
 const TRACE = join(ROOT, 'test', 'helpers', 'trace-imports.mjs');
 const NO_ENGINE = 'unix:///nonexistent-berth-startup.sock';
 
-/** The files of dist/bundle that `berth ...args` loads (with no engine: a command that needs one exits 3). */
-async function chunksLoaded(args: string[], exitCode = 0): Promise<string[]> {
+/** The URLs of the files that `berth ...args` loads (with no engine: a command that needs one exits 3). */
+async function filesLoaded(args: string[], exitCode = 0): Promise<string[]> {
   const file = join(mkdtempSync(join(tmpdir(), 'berth-trace-')), 'imports.txt');
   const r = await execa('node', ['--import', TRACE, BERTH_BIN, ...args], { reject: false, env: { BERTH_TRACE_IMPORTS: file, DOCKER_HOST: NO_ENGINE, DOCKER_CONTEXT: '' } });
   expect(r.exitCode, r.stderr).toBe(exitCode);
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((u) => u.includes('/dist/bundle/'))
-    .map((u) => basename(new URL(u).pathname));
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+/** The files of dist/bundle that `berth ...args` loads. */
+async function chunksLoaded(args: string[], exitCode = 0): Promise<string[]> {
+  return (await filesLoaded(args, exitCode)).filter((u) => u.includes('/dist/bundle/')).map((u) => basename(new URL(u).pathname));
 }
 
 /** The TypeScript sources (from the source maps) of the chunks `berth ...args` loads. */
@@ -64,6 +66,12 @@ describe('start-up of the built CLI', () => {
     const sources = await sourcesLoaded(['stats', '--no-stream', 'x'], 3);
     expect(sources).toContain('src/core/stats/snapshot.ts');
     expect(sources.filter((s) => /^src\/core\/(stats\/(collector|sinks)|select\/supervisor|events\/|swarm\/(scope|cluster))/.test(s))).toEqual([]);
+  });
+
+  it('a command loads no package from node_modules: commander is bundled (dist/bundle/commander.js)', async () => {
+    const files = await filesLoaded(['stats', '--help']);
+    expect(files.filter((u) => u.includes('/node_modules/'))).toEqual([]);
+    expect(files.map((u) => basename(new URL(u).pathname))).toContain('commander.js');
   });
 
   it("the bundle's --help (from the table written at build time) is the help of every command loaded", async () => {

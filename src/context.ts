@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import type { Engine } from './core/engine/engine.js';
 import { EXIT, usageError } from './core/errors.js';
-import type { SwarmFlags, SwarmScope } from './core/swarm/scope.js';
+import { checkSwarmSelection, wantsSwarm, type SwarmFlags } from './core/swarm/flags.js';
+import type { SwarmScope } from './core/swarm/scope.js';
 import type { Cluster } from './core/swarm/cluster.js';
 
 import type { Io, ViewContext } from './core/output/io.js';
@@ -27,8 +28,20 @@ export class CommandContext implements ViewContext {
   readonly io: Io;
 
   constructor(io: Io) {
-    // Its own copy of the environment: --no-color sets NO_COLOR in it, not in the caller's.
-    this.io = { ...io, env: { ...io.env } };
+    // Its own copy of the environment: --no-color sets NO_COLOR in it, not in the caller's. stdin and
+    // stderr are read from the caller's io when used, not copied: main.ts makes them on first use.
+    const env = { ...io.env };
+    this.io = {
+      stdout: io.stdout,
+      get stderr() {
+        return io.stderr;
+      },
+      get stdin() {
+        return io.stdin;
+      },
+      env,
+      signal: io.signal,
+    };
     const onAbort = () => this.controller.abort(io.signal.reason);
     if (io.signal.aborted) onAbort();
     else io.signal.addEventListener('abort', onAbort, { once: true });
@@ -92,9 +105,9 @@ export class CommandContext implements ViewContext {
    * Container names and --project cannot be given with them; --node cannot be given without them.
    */
   async swarm(cmd: Command, flags: SwarmFlags & { project?: string; swarm?: boolean }, names: string[] = [], filters?: Record<string, string[]>): Promise<SwarmScope | undefined> {
-    const { checkSwarmSelection, openSwarmScope, wantsSwarm } = await import('./core/swarm/scope.js');
     if (!wantsSwarm(flags, flags.swarm)) return undefined;
     checkSwarmSelection(names, flags.project);
+    const { openSwarmScope } = await import('./core/swarm/scope.js');
     const manager = await this.engine(cmd);
     return openSwarmScope(manager, flags, { ...(filters ? { filters } : {}), env: this.env, signal: this.signal, warn: (m) => this.warn(m) });
   }

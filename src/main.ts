@@ -23,10 +23,16 @@ export async function main(): Promise<void> {
   if (!process.env.BERTH_DEBUG || process.env.BERTH_DEBUG === '0') process.noDeprecation = true;
   process.on('SIGINT', onSignal('SIGINT'));
   process.on('SIGTERM', onSignal('SIGTERM'));
+  // stdin and stderr are made when first used: Node builds a stream for each on first access (a file
+  // stream over /dev/null costs a one-shot command about 8 ms of CPU), and most runs read no stdin.
   const code = await run(argv, {
     stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     signal: controller.signal,
   });

@@ -10,7 +10,6 @@ import { DEFAULT_HISTORY } from '../core/stats/history.js';
 import { snapshot } from '../core/stats/snapshot.js';
 import { toStatsRecord } from '../core/stats/record.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { runStatsView } from '../core/stats/sinks.js';
 import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions } from './options.js';
 import type { ServiceTally } from '../core/swarm/service-stats.js';
 
@@ -67,7 +66,11 @@ export function makeStatsCommand(ctx: CommandContext): Command {
       plan.swarm = { tally: new ServiceTally(scope.cluster.manager, scope.services, scope.blind) };
     } else engines = await ctx.engines(cmd);
     if (!plan.stream) await printSnapshot(ctx, engines, plan);
-    else await runStatsView(ctx, engines, plan);
+    else {
+      // The collector, the supervisor and the views load only when following: a one-shot sample uses none of them.
+      const { runStatsView } = await import('../core/stats/sinks.js');
+      await runStatsView(ctx, engines, plan);
+    }
     ctx.engineReport(engines);
   });
 }

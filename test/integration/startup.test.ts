@@ -14,15 +14,24 @@ import { COMMANDS } from '../../src/commands/index.js';
 const TRACE = join(ROOT, 'test', 'helpers', 'trace-imports.mjs');
 const NO_ENGINE = 'unix:///nonexistent-berth-startup.sock';
 
-/** The files of dist/bundle that `berth ...args` loads. */
-async function chunksLoaded(args: string[]): Promise<string[]> {
+/** The URLs of the files that `berth ...args` loads (with no engine: a command that needs one exits 3). */
+async function filesLoaded(args: string[], exitCode = 0): Promise<string[]> {
   const file = join(mkdtempSync(join(tmpdir(), 'berth-trace-')), 'imports.txt');
-  const r = await execa('node', ['--import', TRACE, BERTH_BIN, ...args], { reject: false, env: { BERTH_TRACE_IMPORTS: file, DOCKER_HOST: NO_ENGINE } });
-  expect(r.exitCode, r.stderr).toBe(0);
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((u) => u.includes('/dist/bundle/'))
-    .map((u) => basename(new URL(u).pathname));
+  const r = await execa('node', ['--import', TRACE, BERTH_BIN, ...args], { reject: false, env: { BERTH_TRACE_IMPORTS: file, DOCKER_HOST: NO_ENGINE, DOCKER_CONTEXT: '' } });
+  expect(r.exitCode, r.stderr).toBe(exitCode);
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+/** The files of dist/bundle that `berth ...args` loads. */
+async function chunksLoaded(args: string[], exitCode = 0): Promise<string[]> {
+  return (await filesLoaded(args, exitCode)).filter((u) => u.includes('/dist/bundle/')).map((u) => basename(new URL(u).pathname));
+}
+
+/** The TypeScript sources (from the source maps) of the chunks `berth ...args` loads. */
+async function sourcesLoaded(args: string[], exitCode = 0): Promise<string[]> {
+  const chunks = await chunksLoaded(args, exitCode);
+  const dir = join(ROOT, 'dist', 'bundle');
+  return chunks.flatMap((c) => (JSON.parse(readFileSync(join(dir, `${c}.map`), 'utf8')) as { sources: string[] }).sources.map((s) => s.replace(/^(\.\.\/)+/, '')));
 }
 
 const commandChunks = (files: string[]) => files.filter((f) => COMMANDS.some((c) => f.startsWith(`${c.name}-`))).map((f) => f.replace(/-[A-Z0-9]+\.js$/, ''));
@@ -50,6 +59,19 @@ describe('start-up of the built CLI', () => {
   it('a command loads its own chunk and no other command', async () => {
     expect(commandChunks(await chunksLoaded(['stats', '--help']))).toEqual(['stats']);
     expect(commandChunks(await chunksLoaded(['help', 'templates']))).toEqual(['templates']);
+  });
+
+  it('a one-shot stats loads none of the code that follows containers, nor the swarm code', async () => {
+    // No engine: it stops at connecting (exit 3), after the flags and the swarm check, with its modules loaded.
+    const sources = await sourcesLoaded(['stats', '--no-stream', 'x'], 3);
+    expect(sources).toContain('src/core/stats/snapshot.ts');
+    expect(sources.filter((s) => /^src\/core\/(stats\/(collector|sinks)|select\/supervisor|events\/|swarm\/(scope|cluster))/.test(s))).toEqual([]);
+  });
+
+  it('a command loads no package from node_modules: commander is bundled (dist/bundle/commander.js)', async () => {
+    const files = await filesLoaded(['stats', '--help']);
+    expect(files.filter((u) => u.includes('/node_modules/'))).toEqual([]);
+    expect(files.map((u) => basename(new URL(u).pathname))).toContain('commander.js');
   });
 
   it("the bundle's --help (from the table written at build time) is the help of every command loaded", async () => {

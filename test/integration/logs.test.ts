@@ -179,12 +179,21 @@ describe('berth logs selection and merge', () => {
       ['--tail', '0'],
       ['--since', since, '--tail', '3'],
     ]) {
-      const theirs = (await execa('docker', ['logs', ...args, c.id])).stdout;
-      const ours = await berth(['logs', '--format', 'raw', '--no-prefix', ...args, c.id]);
+      // The three readings of one selection side by side: 18 processes one after another outlasted the
+      // test's minute on a loaded machine.
+      const [theirs, ours, asJson] = await Promise.all([
+        execa('docker', ['logs', ...args, c.id]).then((r) => r.stdout),
+        berth(['logs', '--format', 'raw', '--no-prefix', ...args, c.id]),
+        berth(['logs', '--json', ...args, c.id]),
+      ]);
       expect(ours.exitCode, args.join(' ')).toBe(0);
       expect(ours.stdout, args.join(' ')).toBe(theirs);
-      const recs = json((await berth(['logs', '--json', ...args, c.id])).stdout);
-      expect(recs.map((r) => r.msg).join('\n'), args.join(' ')).toBe(theirs);
+      expect(
+        json(asJson.stdout)
+          .map((r) => r.msg)
+          .join('\n'),
+        args.join(' '),
+      ).toBe(theirs);
     }
   });
 

@@ -11,14 +11,21 @@ const stopped = fixture('v1-stopped.json');
 const target = { engine: { name: 'e' } as Engine, id: 'abc', name: 'web', tty: false, running: true, labels: {} } as Target;
 const at = (raw: RawStats, read: string): RawStats => ({ ...raw, read });
 
+/** A stand-in for the engine's stats stream (readStatsLines): hands over the readings' lines in turn, waiting while the reader asks, then ends, or (`open`) stays open. */
+const streamOf =
+  (readings: RawStats[], open = false) =>
+  async (_e: Engine, _id: string, _s: AbortSignal, onLine: (text: string, n: number) => void | 'stop' | Promise<void>) => {
+    for (const [i, raw] of readings.entries()) {
+      const verdict = onLine(JSON.stringify(raw), i + 1);
+      if (verdict === 'stop') return;
+      if (verdict) await verdict;
+    }
+    if (open) await new Promise(() => {});
+  };
+
 /** Runs a collector over one container whose engine stream yields `readings`, and returns its events. */
 async function collect(readings: RawStats[], opts: { intervalMs?: number; history?: number } = {}) {
-  const collector = new StatsCollector({
-    ...opts,
-    stream: async function* () {
-      yield* readings;
-    },
-  });
+  const collector = new StatsCollector({ ...opts, stream: streamOf(readings) });
   const ac = new AbortController();
   collector.add(target, ac.signal);
   const events: StatsEvent[] = [];
@@ -58,13 +65,7 @@ describe('StatsCollector (injected readings)', () => {
     const before = fixture('v1-restart-before.json');
     const after = fixture('v1-restart-after.json');
     const readings = [at(before, '2026-11-22T10:52:07.6Z'), before, after, at(after, '2026-11-22T10:52:11.22Z')];
-    const collector = new StatsCollector({
-      history: 10,
-      stream: async function* () {
-        yield* readings;
-        await new Promise(() => {});
-      },
-    });
+    const collector = new StatsCollector({ history: 10, stream: streamOf(readings, true) });
     const ac = new AbortController();
     collector.add(target, ac.signal);
     const seen: StatsEvent[] = [];

@@ -87,9 +87,9 @@ describe('rates', () => {
   });
 });
 
-describe('slimReading', () => {
-  it('as the previous reading it gives the same sample as the full one', async () => {
-    const { slimReading } = await import('../../src/core/stats/compute.js');
+describe('nextSample', () => {
+  it('after the kept Previous of a reading it gives the same sample as computeSample after the reading itself', async () => {
+    const { nextSample, previousOf } = await import('../../src/core/stats/compute.js');
     const pairs: [ReturnType<typeof fixture>, ReturnType<typeof fixture>][] = [
       [busy[0]!, busy[1]!],
       [busy[2]!, busy[3]!],
@@ -97,6 +97,6 @@ describe('slimReading', () => {
       [fixture('v1-restart-before.json'), fixture('v1-restart-after.json')],
       [fixture('v1-blkio-constructed.json'), { ...fixture('v1-blkio-constructed.json'), read: '2026-11-22T11:00:01.5Z' }],
     ];
-    for (const [a, b] of pairs) expect(computeSample(slimReading(a), b)).toEqual(computeSample(a, b));
+    for (const [a, b] of pairs) expect(nextSample(previousOf(a, computeSample(undefined, a)), b)).toEqual(computeSample(a, b));
   });
 });

@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Endpoint } from './endpoint.js';
+import { plainGet, type BodyReader, type PlainTarget } from './plain-stream.js';
 import { sshAgent } from './ssh.js';
 
 // node:http by require, not import: an import of it reads every export, and on Node 22 and later one
@@ -74,13 +75,31 @@ export class EngineClient {
   /** "v1.41" once negotiated; unset, paths are unversioned (the engine's own default). */
   version: string | undefined;
   private readonly transport: Transport;
+  /** Where a plain connection goes (unix socket, tcp without TLS); undefined for TLS and ssh. */
+  private readonly plain: PlainTarget | undefined;
 
   constructor(readonly endpoint: Endpoint) {
-    this.transport = endpoint.host.startsWith('ssh://') ? sshTransport(endpoint) : httpTransport(endpoint);
+    const ssh = endpoint.host.startsWith('ssh://');
+    this.transport = ssh ? sshTransport(endpoint) : httpTransport(endpoint);
+    this.plain = ssh ? undefined : plainTarget(endpoint);
   }
 
   stream(req: EngineRequest): Promise<IncomingMessage> {
     return this.send(req);
+  }
+
+  /**
+   * A streaming reply whose body goes to `onData` as it arrives (a view of a reused buffer: valid during
+   * the call only), from when the reader is handed back; a status outside 2xx rejects as in `json`. A GET
+   * on a plain connection (unix socket, tcp without TLS) is read by berth itself (plain-stream.ts, one
+   * call per read); TLS and ssh go through node:http.
+   */
+  async read(req: EngineRequest, onData: (data: Buffer) => void): Promise<BodyReader> {
+    if (req.signal?.aborted) throw req.signal.reason;
+    if (this.plain && (req.method ?? 'GET') === 'GET') {
+      return plainGet(this.plain, this.pathOf(req), { signal: req.signal, okStatus: req.okStatus, onData, rejectStatus: engineError });
+    }
+    return replyReader(await this.send(req), onData, req.signal);
   }
 
   async json<T = unknown>(req: EngineRequest): Promise<T> {
@@ -89,22 +108,41 @@ export class EngineClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  private pathOf(req: EngineRequest): string {
+    return `${req.versioned === false || !this.version ? '' : `/${this.version}`}${req.path}${encodeQuery(req.query)}`;
+  }
+
   private async send(req: EngineRequest): Promise<IncomingMessage> {
     if (req.signal?.aborted) throw req.signal.reason;
-    const path = `${req.versioned === false || !this.version ? '' : `/${this.version}`}${req.path}${encodeQuery(req.query)}`;
-    const res = await this.transport(req, path);
+    const res = await this.transport(req, this.pathOf(req));
     const status = res.statusCode ?? 0;
     if ((status >= 200 && status < 300) || req.okStatus?.includes(status)) return res;
-    const text = await readBody(res, req.signal).catch(() => '');
-    let json: { message?: string } | undefined;
-    try {
-      json = text ? (JSON.parse(text) as { message?: string }) : undefined;
-    } catch {
-      json = undefined;
-    }
-    const message = json?.message ?? (text.trim() || http.STATUS_CODES[status] || 'error');
-    throw new EngineHttpError(status, `(HTTP code ${status}) ${message}`, json ?? { message });
+    throw engineError(status, await readBody(res, req.signal).catch(() => ''));
   }
+}
+
+/** The engine's error reply: its JSON `message`, else its text, else the status's name. */
+export function engineError(status: number, text: string): EngineHttpError {
+  let json: { message?: string } | undefined;
+  try {
+    json = text ? (JSON.parse(text) as { message?: string }) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const message = json?.message ?? (text.trim() || http.STATUS_CODES[status] || 'error');
+  return new EngineHttpError(status, `(HTTP code ${status}) ${message}`, json ?? { message });
+}
+
+/** A reply of node:http as a BodyReader: its 'data' events go to `onData`. */
+function replyReader(res: IncomingMessage, onData: (data: Buffer) => void, signal?: AbortSignal): BodyReader {
+  const ended = new Promise<void>((resolve, reject) => {
+    res.once('end', resolve);
+    res.once('error', (err) => reject(signal?.aborted ? signal.reason : err));
+    res.once('close', () => (signal?.aborted ? reject(signal.reason) : resolve()));
+  });
+  ended.catch(() => {}); // the caller awaits it when it chooses
+  res.on('data', onData);
+  return { ended, pause: () => void res.pause(), resume: () => void res.resume(), close: () => void res.destroy() };
 }
 
 async function readBody(res: IncomingMessage, signal?: AbortSignal, maxBytes = MAX_JSON_BYTES): Promise<string> {
@@ -124,11 +162,22 @@ async function readBody(res: IncomingMessage, signal?: AbortSignal, maxBytes = M
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function httpTransport(ep: Endpoint): Transport {
+/** The socket path or host and port of a unix:// or tcp:// (http://, https://) engine, and whether it is TLS. */
+function targetOf(ep: Endpoint): { target: PlainTarget; secure: boolean } {
   const url = new URL(ep.host.replace(/^tcp:/, 'http:'));
-  const tls = ep.tls;
-  const secure = !!tls || url.protocol === 'https:';
+  const secure = !!ep.tls || url.protocol === 'https:';
   const target = url.protocol === 'unix:' ? { socketPath: decodeURIComponent(url.pathname) } : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 2376 : 2375 };
+  return { target, secure };
+}
+
+function plainTarget(ep: Endpoint): PlainTarget | undefined {
+  const { target, secure } = targetOf(ep);
+  return secure ? undefined : target;
+}
+
+function httpTransport(ep: Endpoint): Transport {
+  const tls = ep.tls;
+  const { target, secure } = targetOf(ep);
   // Free keep-alive sockets are unref'd by the agent: they never hold the process open. `servername` is
   // TLS's name for the server (SNI), unused without TLS; given, the agent skips working it out, whose
   // first net.isIP() compiles Node's IP regexes (10-20 ms of CPU at start-up).

@@ -7,8 +7,20 @@
  * engine's one second, readings closer than the interval to the last kept one
  * are skipped, so CPU% and rates span the whole interval. A container that
  * dies or is removed is dropped with its history; one that starts is added.
- * Bounds: the event queue holds at most 1024 events (producers then wait, see
- * BoundedQueue) and the history at most containers x --history samples.
+ *
+ * Readings are handled in windows: a line read from any container's stream
+ * waits up to WINDOW_MS, with the others that arrive meanwhile, and the
+ * window's lines are then parsed, made samples and queued together, in the
+ * order they arrived. The engine sends every container's reading at its 1 s
+ * tick, spread over a few hundred ms; handled one by one as each arrives, a
+ * reading's parse, sample and record cost about 2.5 times what they cost
+ * handled together (the process wakes cold for each: bench/stats-cost.mjs,
+ * docs/benchmarks.md). A sample is queued at most WINDOW_MS after its reading
+ * came; a stream's last lines are handled before its container is dropped.
+ *
+ * Bounds: the event queue holds at most 1024 events (the streams then wait,
+ * see BoundedQueue), a window at most the lines read while the queue is below
+ * that, and the history at most containers x --history samples.
  */
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
@@ -16,11 +28,11 @@ import type { Selection, Target } from '../engine/select.js';
 import { Supervisor, type Lifetime } from '../select/supervisor.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { linkedController } from '../stream/abort.js';
-import { computeSample, isEmptyReading, readingTime, slimReading, type StatsSample } from './compute.js';
-import type { RawStats } from './formulas.js';
+import { isEmptyReading, nextSample, previousOf, readingTime, type Previous, type StatsSample } from './compute.js';
 import { DEFAULT_HISTORY, StatsHistory } from './history.js';
 import { BoundedQueue } from '../stream/queue.js';
-import { statsStream, TICK_SLACK_MS } from './sample.js';
+import type { RawStats } from './formulas.js';
+import { parseReading, readStatsLines, TICK_SLACK_MS } from './sample.js';
 
 export type StatsEvent = { kind: 'sample'; key: string; target: Target; sample: StatsSample } | { kind: 'removed'; key: string; target: Target };
 
@@ -32,9 +44,14 @@ export interface CollectorOptions {
   /** Keep no history (NDJSON output reads none): nothing then lives past its second. */
   noHistory?: boolean;
   warn?: (message: string) => void;
-  /** The per-container reading source; injectable for tests. */
-  stream?: typeof statsStream;
+  /** The per-container source of the readings' lines; injectable for tests. */
+  stream?: typeof readStatsLines;
+  /** How long a line waits for others before the window is handled (default WINDOW_MS; 0: at once). */
+  windowMs?: number;
 }
+
+/** The longest a reading waits to be handled with the others of its window. */
+export const WINDOW_MS = 250;
 
 export const targetKey = (t: { engine: Engine; id: string }) => `${t.engine.name}/${t.id}`;
 
@@ -43,12 +60,17 @@ export class StatsCollector {
   readonly intervalMs: number;
   private readonly live = new Map<string, { target: Target; stop: AbortController }>();
   private readonly queue = new BoundedQueue<StatsEvent>(1024);
-  private readonly stream: typeof statsStream;
+  private readonly stream: typeof readStatsLines;
+  private readonly windowMs: number;
+  /** The lines of the window not handled yet, in the order they came. */
+  private held: Array<{ follower: Follower; text: string; n: number }> = [];
+  private window: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: CollectorOptions = {}) {
     this.history = new StatsHistory(opts.history ?? DEFAULT_HISTORY);
     this.intervalMs = opts.intervalMs ?? 1000;
-    this.stream = opts.stream ?? statsStream;
+    this.stream = opts.stream ?? readStatsLines;
+    this.windowMs = opts.windowMs ?? WINDOW_MS;
   }
 
   /** The containers followed now, by name. */
@@ -82,6 +104,9 @@ export class StatsCollector {
 
   /** Ends `events()` after what is queued. */
   close(): void {
+    clearTimeout(this.window);
+    this.window = undefined;
+    this.held = [];
     this.queue.close();
   }
 
@@ -128,35 +153,76 @@ export class StatsCollector {
   }
 
   private async pump(key: string, target: Target, signal: AbortSignal): Promise<void> {
-    let prev: RawStats | undefined;
-    let badLines = 0;
-    const onBadLine = (n: number, error: string) => {
-      if (badLines++ === 0) this.opts.warn?.(`stats of ${target.name}: skipped line ${n} of the engine's stream: ${error}`);
-    };
+    const follower = new Follower(target, signal, this.intervalMs, {
+      sample: (sample) => this.emit(key, target, sample),
+      warn: (m) => this.opts.warn?.(m),
+    });
     try {
-      for await (const raw of this.stream(target.engine, target.id, signal, onBadLine)) {
-        if (isEmptyReading(raw)) {
-          prev = undefined;
-          continue;
-        }
-        if (prev && !this.due(prev, raw)) continue;
-        const sample = computeSample(prev, raw);
-        prev = slimReading(raw, sample);
-        if (!this.opts.noHistory) this.history.add(key, sample);
-        const full = this.queue.push({ kind: 'sample', key, target, sample });
-        if (full) await full;
-      }
+      await this.stream(target.engine, target.id, signal, (text, n) => this.hold(follower, text, n));
     } catch (err) {
       if (!signal.aborted && !quietLoss(err)) this.opts.warn?.(`stats of ${target.name}: ${(err as Error).message}`);
     } finally {
+      this.handleWindow(); // the stream's last readings, before the container is dropped
       if (this.live.get(key)?.stop.signal === signal) this.remove(key);
     }
   }
 
-  private due(prev: RawStats, cur: RawStats): boolean {
-    const a = readingTime(prev);
+  /** A line joins the window (which starts with it when none is open); a promise while the consumer is behind. */
+  private hold(f: Follower, text: string, n: number): Promise<void> | undefined {
+    this.held.push({ follower: f, text, n });
+    if (this.windowMs === 0) this.handleWindow();
+    else this.window ??= setTimeout(() => this.handleWindow(), this.windowMs);
+    return this.queue.ready();
+  }
+
+  /** The window's lines, each to its follower, in the order they came (a follower stopped since skips its own). */
+  private handleWindow(): void {
+    clearTimeout(this.window);
+    this.window = undefined;
+    const held = this.held;
+    this.held = [];
+    for (const h of held) if (!h.follower.signal.aborted) h.follower.take(h.text, h.n);
+  }
+
+  /** A sample for the history and the queue. */
+  private emit(key: string, target: Target, sample: StatsSample): void {
+    if (!this.opts.noHistory) this.history.add(key, sample);
+    void this.queue.push({ kind: 'sample', key, target, sample });
+  }
+}
+
+/** One container's series: its lines become readings, and those due become samples against the previous kept. */
+class Follower {
+  private prev: Previous | undefined;
+  private badLines = 0;
+
+  constructor(
+    readonly target: Target,
+    readonly signal: AbortSignal,
+    private readonly intervalMs: number,
+    private readonly to: { sample: (s: StatsSample) => void; warn: (message: string) => void },
+  ) {}
+
+  take(text: string, n: number): void {
+    const raw = parseReading(text);
+    if (typeof raw === 'string') {
+      if (this.badLines++ === 0) this.to.warn(`stats of ${this.target.name}: skipped line ${n} of the engine's stream: ${raw}`);
+      return;
+    }
+    if (isEmptyReading(raw)) {
+      this.prev = undefined;
+      return;
+    }
+    if (this.prev && !this.due(this.prev.sample.tsMs, raw)) return;
+    const sample = nextSample(this.prev, raw);
+    this.prev = previousOf(raw, sample);
+    this.to.sample(sample);
+  }
+
+  /** A reading at least an interval (less the engine's tick jitter) after the one kept last. */
+  private due(prevMs: number, cur: RawStats): boolean {
     const b = readingTime(cur);
-    return a === undefined || b === undefined || b - a >= this.intervalMs - TICK_SLACK_MS;
+    return b === undefined || b - prevMs >= this.intervalMs - TICK_SLACK_MS;
   }
 }
 

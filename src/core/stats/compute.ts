@@ -11,8 +11,8 @@
  * neither CPU% nor rates.
  */
 import { fixedRfc3339 } from '../parse.js';
-import { blockIO, cpuPercent, hasCpu, memPercent, memUsageNoCache, networkTotals, pidsCurrent, readTimeMs, type RawStats } from './formulas.js';
-import { perSecond, wentBackwards } from './rates.js';
+import { blockIO, cpuPercent, cpuPercentOf, hasCpu, memPercent, memUsageNoCache, networkTotals, pidsCurrent, readTimeMs, type RawStats } from './formulas.js';
+import { perSecond } from './rates.js';
 
 export interface StatsSample {
   /** The engine's read time (RFC 3339 with nanoseconds). */
@@ -59,9 +59,9 @@ export function readingTotals(raw: RawStats): Totals {
   };
 }
 
-/** The cumulative counters of two readings: a restart shows as one of them going backwards. */
+/** The cumulative counters of two readings: a restart shows as one of them going backwards (rates.ts `wentBackwards`, counter by counter). */
 const wentBack = (a: Totals, b: Totals) =>
-  wentBackwards([a.cpuTotalNs, a.netRxBytes, a.netTxBytes, a.blockReadBytes, a.blockWriteBytes], [b.cpuTotalNs, b.netRxBytes, b.netTxBytes, b.blockReadBytes, b.blockWriteBytes]);
+  b.cpuTotalNs < a.cpuTotalNs || b.netRxBytes < a.netRxBytes || b.netTxBytes < a.netTxBytes || b.blockReadBytes < a.blockReadBytes || b.blockWriteBytes < a.blockWriteBytes;
 
 /** The reading's `read` time in ms; undefined when the container is not running. */
 export function readingTime(raw: RawStats): number | undefined {
@@ -71,28 +71,24 @@ export function readingTime(raw: RawStats): number | undefined {
 }
 
 /**
- * A small stand-in for a reading that is kept as the previous one: the same totals, CPU counters and
- * time, without the rest of the payload (kept for a second per container, a full reading would be
- * promoted to the old generation and cost a major GC; this stays a few objects).
+ * What the next sample of a series needs of the previous reading: that reading's sample (its time and
+ * totals) and the engine's system CPU counter then. A follower keeps this for a second per container
+ * instead of the reading (about 2 KiB of parsed JSON, which would be promoted to the old generation and
+ * cost a major GC); `nextSample(prev, cur)` equals `computeSample(thatReading, cur)`.
  */
-export function slimReading(raw: RawStats, sample?: StatsSample): RawStats {
-  // The sample of this reading already holds its totals: no need to compute them again.
-  const t: Totals = sample ?? readingTotals(raw);
-  const cpu = raw.cpu_stats;
-  return {
-    read: raw.read,
-    readMs: readingTime(raw) ?? null,
-    cpu_stats: { cpu_usage: { total_usage: t.cpuTotalNs }, system_cpu_usage: cpu?.system_cpu_usage, online_cpus: cpu?.online_cpus },
-    memory_stats: { usage: t.memUsage, limit: t.memLimit },
-    networks: { all: { rx_bytes: t.netRxBytes, tx_bytes: t.netTxBytes } },
-    blkio_stats: {
-      io_service_bytes_recursive: [
-        { op: 'read', value: t.blockReadBytes },
-        { op: 'write', value: t.blockWriteBytes },
-      ],
-    },
-    pids_stats: { current: t.pids },
-  };
+export interface Previous {
+  sample: StatsSample;
+  systemCpu: number | undefined;
+}
+
+/** The Previous of a reading and its sample (a reading that is not running has none: the next sample starts a series). */
+export function previousOf(raw: RawStats, sample: StatsSample): Previous | undefined {
+  return isEmptyReading(raw) ? undefined : { sample, systemCpu: raw.cpu_stats?.system_cpu_usage };
+}
+
+/** The sample for `cur` after the kept previous reading of its series (undefined for the first). */
+export function nextSample(prev: Previous | undefined, cur: RawStats): StatsSample {
+  return prev ? sampleAfter(prev.sample, prev.sample.tsMs, prev.systemCpu, cur) : computeSample(undefined, cur);
 }
 
 /** True for the engine's reading of a container that is not running (zero `read` time). */
@@ -102,22 +98,30 @@ export function isEmptyReading(raw: RawStats): boolean {
 
 /** The sample for `cur`, given the previous reading of the same series (undefined for the first). */
 export function computeSample(prev: RawStats | undefined, cur: RawStats): StatsSample {
+  if (prev && !isEmptyReading(prev)) return sampleAfter(readingTotals(prev), readingTime(prev)!, prev.cpu_stats?.system_cpu_usage, cur);
   // Runs for every reading of every container: one object, built in place.
-  const sample: StatsSample = readingTotals(cur) as StatsSample;
+  const sample = startSample(cur);
+  if (!prev && hasCpu(cur.precpu_stats) && cur.cpu_stats) sample.cpuPercent = cpuPercent(cur.precpu_stats, cur.cpu_stats);
+  return sample;
+}
+
+/** The totals and time of `cur`, as a sample without CPU% or rates. */
+function startSample(cur: RawStats): StatsSample {
+  const sample = readingTotals(cur) as StatsSample;
   sample.ts = fixedRfc3339(cur.read);
-  const tsMs = readingTime(cur) ?? Date.now();
-  sample.tsMs = tsMs;
-  if (!prev || isEmptyReading(prev)) {
-    if (!prev && hasCpu(cur.precpu_stats) && cur.cpu_stats) sample.cpuPercent = cpuPercent(cur.precpu_stats, cur.cpu_stats);
-    return sample;
-  }
-  const before = readingTotals(prev);
+  sample.tsMs = readingTime(cur) ?? Date.now();
+  return sample;
+}
+
+/** The sample for `cur` after a reading of `before`'s totals at `beforeMs`, whose system CPU counter was `beforeSystem`. */
+function sampleAfter(before: Totals, beforeMs: number, beforeSystem: number | undefined, cur: RawStats): StatsSample {
+  const sample = startSample(cur);
   if (wentBack(before, sample)) {
     sample.reset = true;
     return sample;
   }
-  if (hasCpu(prev.cpu_stats) && cur.cpu_stats) sample.cpuPercent = cpuPercent(prev.cpu_stats, cur.cpu_stats);
-  const elapsed = tsMs - (readingTime(prev) ?? tsMs);
+  if ((beforeSystem ?? 0) > 0 && cur.cpu_stats) sample.cpuPercent = cpuPercentOf(before.cpuTotalNs, beforeSystem!, cur.cpu_stats);
+  const elapsed = sample.tsMs - beforeMs;
   setRate(sample, 'netRxRate', perSecond(before.netRxBytes, sample.netRxBytes, elapsed));
   setRate(sample, 'netTxRate', perSecond(before.netTxBytes, sample.netTxBytes, elapsed));
   setRate(sample, 'blockReadRate', perSecond(before.blockReadBytes, sample.blockReadBytes, elapsed));

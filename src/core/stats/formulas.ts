@@ -50,8 +50,13 @@ export interface RawStats {
  * Source: stats_helpers.go `calculateCPUPercentUnix`.
  */
 export function cpuPercent(prev: CpuStats, cur: CpuStats): number {
-  const cpuDelta = (cur.cpu_usage?.total_usage ?? 0) - (prev.cpu_usage?.total_usage ?? 0);
-  const systemDelta = (cur.system_cpu_usage ?? 0) - (prev.system_cpu_usage ?? 0);
+  return cpuPercentOf(prev.cpu_usage?.total_usage ?? 0, prev.system_cpu_usage ?? 0, cur);
+}
+
+/** `cpuPercent` from the previous reading's two counters (the container's total usage and the system's). */
+export function cpuPercentOf(prevTotal: number, prevSystem: number, cur: CpuStats): number {
+  const cpuDelta = (cur.cpu_usage?.total_usage ?? 0) - prevTotal;
+  const systemDelta = (cur.system_cpu_usage ?? 0) - prevSystem;
   let online = cur.online_cpus ?? 0;
   if (online === 0) online = cur.cpu_usage?.percpu_usage?.length ?? 0;
   if (systemDelta > 0 && cpuDelta > 0) return (cpuDelta / systemDelta) * online * 100;

@@ -11,14 +11,20 @@ const round = (v: number, digits: number) => {
 };
 
 export function toStatsRecord(target: Omit<Target, 'engine'> & { engine?: { name: string } }, s: StatsSample, engineName?: string): StatsRecord {
+  // Made for every reading of every container followed: fields set one by one, in the record's order.
   const rec = { type: 'stats', ts: s.ts, id: target.id, name: target.name } as StatsRecord;
   putGroup(rec as unknown as Record<string, unknown>, target);
   if (engineName) rec.engine = engineName;
   if (s.cpuPercent !== undefined) rec.cpuPercent = round(s.cpuPercent, 3);
-  Object.assign(rec, { memUsage: s.memUsage, memLimit: s.memLimit, memPercent: round(s.memPercent, 3), netRxBytes: s.netRxBytes, netTxBytes: s.netTxBytes });
+  rec.memUsage = s.memUsage;
+  rec.memLimit = s.memLimit;
+  rec.memPercent = round(s.memPercent, 3);
+  rec.netRxBytes = s.netRxBytes;
+  rec.netTxBytes = s.netTxBytes;
   if (s.netRxRate !== undefined) rec.netRxRate = round(s.netRxRate, 1);
   if (s.netTxRate !== undefined) rec.netTxRate = round(s.netTxRate, 1);
-  Object.assign(rec, { blockReadBytes: s.blockReadBytes, blockWriteBytes: s.blockWriteBytes });
+  rec.blockReadBytes = s.blockReadBytes;
+  rec.blockWriteBytes = s.blockWriteBytes;
   if (s.blockReadRate !== undefined) rec.blockReadRate = round(s.blockReadRate, 1);
   if (s.blockWriteRate !== undefined) rec.blockWriteRate = round(s.blockWriteRate, 1);
   rec.pids = s.pids;

@@ -1,9 +1,9 @@
 /**
  * Readings from the engine's GET /containers/{id}/stats.
  *
- * - `statsStream(engine, id, signal)`: the streaming endpoint, one reading a
- *   second (the engine's collector interval), as an AsyncIterable. Aborting
- *   the signal or breaking the loop destroys the request.
+ * - `readStats(engine, id, signal, onReading)`: the streaming endpoint, one
+ *   reading a second (the engine's collector interval), each handed to
+ *   `onReading` as it arrives. Aborting the signal destroys the request.
  * - `readStatsOnce(engine, id, signal, mode)`: a single reply: `paired` is
  *   the engine's `stream=false`, where it takes two readings one collector tick
  *   apart and fills `precpu_stats` (what `docker stats --no-stream` shows);
@@ -18,7 +18,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import { compareVersions } from '../engine/engine.js';
-import { engineStream, toBerthError } from '../engine/request.js';
+import { engineRead, toBerthError } from '../engine/request.js';
+import type { BodyReader } from '../engine/plain-stream.js';
 import { LineSplitter, type Line } from '../stream/lines.js';
 import { computeSample, isEmptyReading, readingTime, type StatsSample } from './compute.js';
 import type { RawStats } from './formulas.js';
@@ -32,59 +33,58 @@ const MAX_READING_BYTES = 256 * 1024;
 
 const statsPath = (id: string) => `/containers/${encodeURIComponent(id)}/stats`;
 
-/** Readings parsed ahead of the consumer before the socket is paused (TCP backpressure then reaches the engine). */
-const READ_AHEAD = 4;
+/**
+ * What a reader of a stats stream does with a reading: nothing more (the next comes when it comes),
+ * `'stop'` (enough read: the stream is closed and the reader resolves), or a promise: the socket is paused
+ * until it settles (TCP backpressure then reaches the engine).
+ */
+export type ReadingVerdict = void | 'stop' | Promise<void>;
 
 /**
- * A line of the stream that is not a reading is skipped (and reported to `onBadLine`); the stream goes on.
- *
- * This runs once per container per second for as long as stats is followed, so the socket is read with a
- * 'data' listener that splits and parses in place (not through the stream's async iterator and a second
- * generator): a reading costs one parse and one promise.
+ * Follows a container's stats stream: `onReading` gets each reading as it arrives, from the socket's data
+ * event. Resolves when the engine ends the stream (the container stopped or went) or `onReading` says
+ * 'stop'; rejects with the engine's error, or with the signal's reason when it aborts (the request is then
+ * torn down at once). A line that is not a reading is skipped (and reported to `onBadLine`); the stream
+ * goes on.
  */
-export async function* statsStream(engine: Engine, id: string, signal: AbortSignal, onBadLine?: (n: number, error: string) => void): AsyncGenerator<RawStats> {
-  const res = await engineStream(engine, { path: statsPath(id), query: { stream: true }, signal });
+export function readStats(engine: Engine, id: string, signal: AbortSignal, onReading: (raw: RawStats) => ReadingVerdict, onBadLine?: (n: number, error: string) => void): Promise<void> {
+  return readStatsLines(engine, id, signal, (text, n) => {
+    const raw = parseReading(text);
+    if (typeof raw !== 'string') return onReading(raw);
+    onBadLine?.(n, raw);
+  });
+}
+
+/**
+ * `readStats` before the parse: `onLine` gets each line of the stream that is not blank (a reading's JSON
+ * text) and its number, for a reader that parses later (collector.ts handles a window of them together).
+ *
+ * This runs once per container per second for as long as stats is followed, so a line costs one split and
+ * one call: no promise, generator step or stream of its own (and on a plain connection no stream of Node's
+ * either: client.ts `read`).
+ */
+export async function readStatsLines(engine: Engine, id: string, signal: AbortSignal, onLine: (text: string, n: number) => ReadingVerdict): Promise<void> {
   const splitter = new LineSplitter(MAX_READING_BYTES);
-  const ready: RawStats[] = [];
   let n = 0;
-  let ended = false;
-  let failure: unknown;
-  let wake: (() => void) | undefined;
+  let stopped = false;
+  // Called only once the reader is handed back (client.ts `read` hands on no byte before).
   const take = (l: Line) => {
     n++;
-    if (!l.text.trim()) return;
-    const raw = parseReading(l.text);
-    if (typeof raw === 'string') onBadLine?.(n, raw);
-    else ready.push(raw);
-  };
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  res.on('data', (chunk: Buffer) => {
-    splitter.push(chunk, take);
-    if (ready.length >= READ_AHEAD) res.pause();
-    if (ready.length) notify();
-  });
-  res.once('end', () => ((ended = true), notify()));
-  res.once('close', () => ((ended = true), notify()));
-  res.once('error', (err) => ((failure = err), (ended = true), notify()));
-  try {
-    for (;;) {
-      const raw = ready.shift();
-      if (raw) {
-        if (ready.length < READ_AHEAD && res.isPaused()) res.resume();
-        yield raw;
-        continue;
-      }
-      if (failure) throw failure;
-      if (ended) return;
-      await new Promise<void>((resolve) => (wake = resolve));
+    if (stopped || !l.text.trim()) return;
+    const verdict = onLine(l.text, n);
+    if (verdict === 'stop') {
+      stopped = true;
+      reader.close();
+    } else if (verdict) {
+      reader.pause();
+      verdict.then(
+        () => reader.resume(),
+        () => reader.close(),
+      );
     }
-  } finally {
-    res.destroy();
-  }
+  };
+  const reader: BodyReader = await engineRead(engine, { path: statsPath(id), query: { stream: true }, signal }, (chunk) => splitter.push(chunk, take));
+  await reader.ended;
 }
 
 /** A reading, or why the text is not one. */
@@ -133,17 +133,15 @@ export async function sampleOnce(engine: Engine, ids: string[], intervalMs: numb
 
 /** The stream's first reading and the first one at least `intervalMs` (less the tick jitter) after it; undefined when not running. */
 export async function readPair(engine: Engine, id: string, intervalMs: number, signal: AbortSignal): Promise<[RawStats, RawStats] | undefined> {
-  const { controller, dispose } = linkedController(signal);
   let first: RawStats | undefined;
-  try {
-    for await (const raw of statsStream(engine, id, controller.signal)) {
-      if (isEmptyReading(raw)) return undefined;
-      if (!first) first = raw;
-      else if (readingTime(raw)! - readingTime(first)! >= intervalMs - TICK_SLACK_MS) return [first, raw];
+  let pair: [RawStats, RawStats] | undefined;
+  await readStats(engine, id, signal, (raw) => {
+    if (isEmptyReading(raw)) return 'stop';
+    if (!first) first = raw;
+    else if (readingTime(raw)! - readingTime(first)! >= intervalMs - TICK_SLACK_MS) {
+      pair = [first, raw];
+      return 'stop';
     }
-    return undefined;
-  } finally {
-    controller.abort();
-    dispose();
-  }
+  });
+  return pair;
 }

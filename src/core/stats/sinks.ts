@@ -41,10 +41,10 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
   });
   const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
   if (plan.format === 'json') {
-    const batch = new TickBatch(out);
+    // The samples of a window of readings come in one turn (collector.ts): the writer joins their records into one write.
     const latest = new Map<string, { target: Target; sample: StatsSample }>();
     const tally = plan.swarm?.tally;
-    const timer = tally ? setInterval(() => void serviceTick(tally, latest, batch, ctx.signal), plan.intervalMs) : undefined;
+    const timer = tally ? setInterval(() => void serviceTick(tally, latest, out, ctx.signal), plan.intervalMs) : undefined;
     try {
       for await (const ev of collector.follow(engines, plan.sel, ctx.signal)) {
         if (ev.kind !== 'sample') {
@@ -52,13 +52,12 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
           continue;
         }
         if (tally) latest.set(ev.key, { target: ev.target, sample: ev.sample });
-        const full = batch.add(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
+        const full = out.writeLine(JSON.stringify(toStatsRecord(ev.target, ev.sample, several ? ev.target.engine.name : undefined)) + '\n');
         if (full) await full;
       }
     } finally {
       clearInterval(timer);
     }
-    await batch.flush();
     return out.end();
   }
   // The tables read the collector's state on each tick; its events only need draining.
@@ -77,50 +76,11 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
 }
 
 /** One service record per service per interval, from the latest reading of each of its tasks' containers. */
-async function serviceTick(tally: IntervalTally, latest: Map<string, { target: Target; sample: StatsSample }>, batch: TickBatch, signal: AbortSignal): Promise<void> {
+async function serviceTick(tally: IntervalTally, latest: Map<string, { target: Target; sample: StatsSample }>, out: LineWriter, signal: AbortSignal): Promise<void> {
   const ts = nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
   const records = await tally.records(ts, [...latest.values()], signal).catch(() => []);
   if (signal.aborted) return;
-  for (const r of records) await batch.add(JSON.stringify(r) + '\n');
-}
-
-/**
- * The engine sends every container's reading at its collector tick, a few ms apart: the records of one tick
- * are written together (at most BATCH_MS later), one write instead of one per container. Bound: a batch is
- * written at once when it reaches 64 KiB; the writer's backpressure is awaited before the next line.
- */
-const BATCH_MS = 50;
-const BATCH_BYTES = 64 * 1024;
-
-export class TickBatch {
-  private text = '';
-  private timer: NodeJS.Timeout | undefined;
-  private pending: Promise<void> | undefined;
-
-  constructor(private readonly out: LineWriter) {}
-
-  /** Adds a line; a promise only while the writer applies backpressure (the common path allocates none). */
-  add(line: string): Promise<void> | void {
-    if (this.pending) return this.pending.then(() => this.add(line));
-    this.text += line;
-    if (this.text.length >= BATCH_BYTES) return this.flush();
-    this.timer ??= setTimeout(() => void this.flush(), BATCH_MS);
-  }
-
-  flush(): Promise<void> | void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const text = this.text;
-    this.text = '';
-    if (!text) return this.pending;
-    const wait = this.out.writeLine(text);
-    if (!wait) return;
-    const pending = wait.then(() => {
-      if (this.pending === pending) this.pending = undefined;
-    });
-    this.pending = pending;
-    return pending;
-  }
+  for (const r of records) await out.writeLine(JSON.stringify(r) + '\n');
 }
 
 export function currentRows(collector: StatsCollector): StatsRow[] {

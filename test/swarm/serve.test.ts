@@ -99,12 +99,20 @@ describe('serve: swarm services as routes', () => {
       await waitUntil('serve listening', () => serve.records.some((r) => r.event === 'listening'), 30_000);
       expect(serve.records.find((r) => r.event === 'route')).toMatchObject({ container: svc, hosts: [host], port: 8080, state: 'ready' });
 
-      // Awake: requests go to every task in turn, each answered by the app in that task.
-      const warm = await requests(listen, host, 1);
-      for (let i = 0; i < 5; i++) warm.push(...(await requests(listen, host, 1)));
+      // Awake: requests go to the tasks in turn, each answered by the app in that task. The manager may
+      // report a task running a moment after its node does, and serve reads the task list again every 2 s:
+      // requests go on until every task has answered (at most 40, over at most 20 s).
+      const warm: Array<[number, string]> = [];
+      const answered = new Set<string>();
+      for (const t0 = Date.now(); answered.size < 3 && warm.length < 40 && Date.now() - t0 < 20_000;) {
+        const [one] = await requests(listen, host, 1);
+        warm.push(one!);
+        answered.add(one![1].trim().replace('hello from ', ''));
+        if (answered.size < 3) await new Promise((r) => setTimeout(r, 200));
+      }
       const lastRequest = Date.now();
-      expect(warm.map(([s]) => s)).toEqual([200, 200, 200, 200, 200, 200]);
-      expect([...new Set(warm.map(([, b]) => b.trim().replace('hello from ', '')))].sort()).toEqual(before);
+      expect(warm.filter(([s]) => s !== 200)).toEqual([]);
+      expect([...answered].sort()).toEqual(before);
 
       // Idle for its 5 s timeout: scaled to 0 within one --idle-interval (1 s) of it.
       const slept = await waitUntil('serve to scale it to 0', () => serve.records.find((r) => r.type === 'idle' && r.to === 'napping' && r.action === 'stop'), 30_000);

@@ -158,4 +158,19 @@ describe('templates: clustering rules that do not depend on position luck', () =
     expect(add('job wb3ea failed hard now')).toBe(b);
     expect([a.text, b.text]).toEqual(['job w4pvu done ok now', 'job wb3ea failed hard now']);
   });
+
+  it('generalising with the line a match found at every position changes nothing; with another line it does', () => {
+    const d = new Drain();
+    let id = 0;
+    const make = (tokens: string[]): Cluster => ({ id: ++id, ...clusterText(tokens) });
+    const a = d.add('queue <*> drained in time'.split(' '), make).cluster;
+    const line = 'queue <*> drained in time'.split(' ');
+    expect(d.match(line)).toBe(a);
+    expect(d.generalise(a, line)).toBe(false);
+    const other = 'queue <*> drained on time'.split(' ');
+    expect(d.match(other)).toBe(a);
+    expect(d.generalise(a, other)).toBe(true);
+    expect(a.text).toBe('queue <*> drained <*> time');
+    expect(d.generalise(a, line)).toBe(false); // already <*> there
+  });
 });

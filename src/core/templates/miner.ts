@@ -230,7 +230,7 @@ export class TemplateMiner {
     return t;
   }
 
-  /** A spare template of `size` words (its `indexed` list is left for the engine to refill). */
+  /** A spare template of `size` words (its `starts` and `indexed` lists are left for the engine to refill). */
   private reuse(size: number): Template | undefined {
     const spare = this.spare;
     for (let k = spare.length - 1; k >= 0; k--) {

@@ -47,6 +47,7 @@ export function newTemplate(id: number, text: string, size: number, group: Group
     id,
     text,
     size,
+    starts: undefined,
     leaf: undefined,
     overflow: undefined,
     mark: 0,

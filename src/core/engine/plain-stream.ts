@@ -90,6 +90,8 @@ export function plainGet(
     let failure: (() => Error) | undefined;
     let settled = false;
     let early: Buffer | undefined;
+    /** The connection ended while `early` waited: its end is judged once they are handed on. */
+    let endedEarly = false;
     let paused = false;
     let endOk!: () => void;
     let endFail!: (err: unknown) => void;
@@ -114,6 +116,7 @@ export function plainGet(
       const bytes = early;
       early = undefined;
       if (bytes && !settled) onBytes(bytes);
+      if (endedEarly) onEnd();
     };
     const reader: BodyReader = {
       ended,
@@ -163,7 +166,12 @@ export function plainGet(
         if (rest.length) body.push(rest);
       }
     };
-    const onEnd = () => (head || !body?.untilClose ? finish(failure?.() ?? cutShort()) : bodyEnd());
+    // A small reply comes with its head and the engine's close in one read: the end waits for its bytes.
+    const onEnd = (): void => {
+      if (early) endedEarly = true;
+      else if (head || !body?.untilClose) finish(failure?.() ?? cutShort());
+      else bodyEnd();
+    };
     socket.once('connect', () => socket.write(requestHead(target, path)));
     socket.once('error', (err) => finish(o.signal?.aborted ? o.signal.reason : err));
     socket.once('end', onEnd);

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Endpoint } from './endpoint.js';
-import { plainGet, type BodyReader, type PlainTarget } from './plain-stream.js';
+import { plainGet, type BodyReader, type OnData, type PlainTarget } from './plain-stream.js';
 import { sshAgent } from './ssh.js';
 
 // node:http by require, not import: an import of it reads every export, and on Node 22 and later one
@@ -92,12 +92,12 @@ export class EngineClient {
   }
 
   /**
-   * A streaming reply whose body goes to `onData` as it arrives (a view of a reused buffer: valid during
+   * A streaming reply whose body goes to `onData` as it arrives (ranges of a reused buffer: valid during
    * the call only), from when the reader is handed back; a status outside 2xx rejects as in `json`. A GET
    * on a plain connection (unix socket, tcp without TLS) is read by berth itself (plain-stream.ts, one
    * call per read); TLS and ssh go through node:http.
    */
-  async read(req: EngineRequest, onData: (data: Buffer) => void): Promise<BodyReader> {
+  async read(req: EngineRequest, onData: OnData): Promise<BodyReader> {
     if (req.signal?.aborted) throw req.signal.reason;
     if (this.plain && (req.method ?? 'GET') === 'GET') {
       return plainGet(this.plain, this.pathOf(req), { signal: req.signal, okStatus: req.okStatus, onData, rejectStatus: engineError });
@@ -117,10 +117,10 @@ export class EngineClient {
     const maxBytes = req.maxBytes ?? MAX_JSON_BYTES;
     const chunks: Buffer[] = [];
     let size = 0;
-    const reader = await this.read(req, (data) => {
-      size += data.length;
+    const reader = await this.read(req, (data, start, end) => {
+      size += end - start;
       if (size > maxBytes) throw new Error(`the engine's reply is larger than ${maxBytes} bytes`);
-      chunks.push(Buffer.from(data)); // a copy: the read buffer is reused
+      chunks.push(Buffer.from(data.subarray(start, end))); // a copy: the read buffer is reused
     });
     await reader.ended;
     return Buffer.concat(chunks, size).toString('utf8');
@@ -153,14 +153,14 @@ export function engineError(status: number, text: string): EngineHttpError {
 }
 
 /** A reply of node:http as a BodyReader: its 'data' events go to `onData`. */
-function replyReader(res: IncomingMessage, onData: (data: Buffer) => void, signal?: AbortSignal): BodyReader {
+function replyReader(res: IncomingMessage, onData: OnData, signal?: AbortSignal): BodyReader {
   const ended = new Promise<void>((resolve, reject) => {
     res.once('end', resolve);
     res.once('error', (err) => reject(signal?.aborted ? signal.reason : err));
     res.once('close', () => (signal?.aborted ? reject(signal.reason) : resolve()));
   });
   ended.catch(() => {}); // the caller awaits it when it chooses
-  res.on('data', onData);
+  res.on('data', (chunk: Buffer) => onData(chunk, 0, chunk.length));
   return { ended, pause: () => void res.pause(), resume: () => void res.resume(), close: () => void res.destroy() };
 }
 

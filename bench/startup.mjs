@@ -124,7 +124,7 @@ async function followRow() {
   const ours = cpuSeconds(b.pid);
   const theirs = cpuSeconds(d.pid);
   b.kill('SIGTERM');
-  d.kill('SIGTERM');
+  d.kill('SIGKILL'); // the docker CLI ignores SIGTERM and SIGINT when its output is not a terminal (a leftover one reads on)
   row(`berth stats --json, ${n} containers, ${seconds} s`, `${fmt(ours)} CPU s`, `docker stats: ${fmt(theirs)} CPU s`, `${fmt(ours / theirs)}x docker (CPU)`, '<= 1x');
 }
 

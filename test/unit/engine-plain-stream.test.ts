@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChunkedDecoder, chunkSize } from '../../src/core/engine/chunked.js';
+import { ChunkedDecoder } from '../../src/core/engine/chunked.js';
 import { parseHead, plainGet } from '../../src/core/engine/plain-stream.js';
 import { engineError, EngineHttpError } from '../../src/core/engine/client.js';
 
@@ -19,7 +19,7 @@ function decode(wire: string, cuts: number[] = []) {
   let done = false;
   let at = 0;
   for (const end of [...cuts, bytes.length]) {
-    done = d.push(bytes.subarray(at, end), (b) => (out += b.toString())) || done;
+    done = d.push(bytes, (b, s, e) => (out += b.toString('utf8', s, e)), at, end) || done;
     at = end;
   }
   return { out, done };
@@ -50,15 +50,16 @@ describe('ChunkedDecoder', () => {
   it.each([
     ['a size that is not hex', 'zz\r\nhello\r\n'],
     ['data longer than its size', '2\r\nhello\r\n'],
-    ['a size line longer than the bound', `${'0'.repeat(5000)}1\r\n`],
+    ['a size of more than 12 hex digits', `${'0'.repeat(13)}1\r\n`],
+    ['an extension longer than the bound', `1;${'x'.repeat(5000)}\r\n`],
+    ['a CR without LF after a size', '1\rx'],
   ])('throws on %s', (_what, text) => {
     expect(() => decode(text)).toThrow(/chunked reply/);
   });
 
-  it('chunkSize reads hex before any extension', () => {
-    expect(chunkSize('6ce')).toBe(0x6ce);
-    expect(chunkSize('1A ; name=value')).toBe(26);
-    expect(() => chunkSize('')).toThrow();
+  it('reads sizes in either case, with spaces or an extension before the CRLF, and data that holds CR and LF', () => {
+    expect(decode(`1A ; name=value\r\n${'x'.repeat(26)}\r\na\r\n\r\n\r\nline\r\n\r\n0\r\n\r\n`)).toEqual({ out: `${'x'.repeat(26)}\r\n\r\nline\r\n`, done: true });
+    expect(decode('6ce\r\n').done).toBe(false);
   });
 });
 
@@ -106,7 +107,7 @@ function writeSlowly(s: Socket, parts: string[], end = true) {
 /** GET through plainGet; the body as text and how it ended. */
 async function get(socketPath: string, o: { okStatus?: number[]; signal?: AbortSignal } = {}) {
   let body = '';
-  const reader = await plainGet({ socketPath }, '/v1.41/containers/x/stats?stream=true', { ...o, onData: (d) => (body += d.toString()), rejectStatus: engineError });
+  const reader = await plainGet({ socketPath }, '/v1.41/containers/x/stats?stream=true', { ...o, onData: (d, s, e) => (body += d.toString('utf8', s, e)), rejectStatus: engineError });
   const end = await reader.ended.then(
     () => 'ended',
     (err: Error) => `failed: ${err.message}`,
@@ -159,7 +160,7 @@ describe('plainGet', () => {
     const path = await serve((s) => writeSlowly(s, [head, '5\r\nhello\r\n'], false));
     const ac = new AbortController();
     let body = '';
-    const reader = await plainGet({ socketPath: path }, '/', { signal: ac.signal, onData: (d) => ((body += d.toString()), ac.abort('stop it')), rejectStatus: engineError });
+    const reader = await plainGet({ socketPath: path }, '/', { signal: ac.signal, onData: (d, s, e) => ((body += d.toString('utf8', s, e)), ac.abort('stop it')), rejectStatus: engineError });
     await expect(reader.ended).rejects.toBe('stop it');
     expect(body).toBe('hello');
     const other = await plainGet({ socketPath: path }, '/', { onData: () => other.close(), rejectStatus: engineError });

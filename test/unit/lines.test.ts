@@ -21,6 +21,16 @@ describe('LineSplitter', () => {
     const b = Buffer.from('é€😀\n');
     expect(feed([b.subarray(0, 1), b.subarray(1, 4), b.subarray(4, 7), b.subarray(7)]).map((l) => l.text)).toEqual(['é€😀']);
   });
+  it('reads ranges of a reused buffer: what lies past a range is not read, and a line split across ranges is kept whole', () => {
+    const s = new LineSplitter(1024);
+    const out: string[] = [];
+    const buf = Buffer.from('xx{"a":1}\n{"b"\nSTALE\n');
+    s.push(buf, (l) => out.push(l.text), 2, 14); // '{"a":1}\n{"b"' and nothing after
+    expect(out).toEqual(['{"a":1}']);
+    buf.write(':2}\r\nzz\n', 0); // the buffer is reused for the next read
+    s.push(buf, (l) => out.push(l.text), 0, 5);
+    expect(out).toEqual(['{"a":1}', '{"b":2}']);
+  });
   it('keeps empty lines', () => {
     expect(feed(['\n\nx\n']).map((l) => l.text)).toEqual(['', '', 'x']);
   });

@@ -21,12 +21,14 @@ import { createRequire } from 'node:module';
 import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Endpoint } from './endpoint.js';
-import { plainGet, type BodyReader, type PlainTarget } from './plain-stream.js';
+import { plainGet, type BodyReader, type OnData, type PlainTarget } from './plain-stream.js';
 import { sshAgent } from './ssh.js';
 
 // node:http by require, not import: an import of it reads every export, and on Node 22 and later one
-// of them loads Node's bundled undici (about 50 ms of CPU at start-up), which berth does not use.
-const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+// of them loads Node's bundled undici (about 50 ms of CPU at start-up), which berth does not use. It is
+// required when a request first needs it: GETs on a unix socket never do (plain-stream.ts).
+let httpModule: typeof import('node:http') | undefined;
+const http = () => (httpModule ??= createRequire(import.meta.url)('node:http') as typeof import('node:http'));
 
 export interface EngineRequest {
   path: string;
@@ -74,14 +76,15 @@ type Transport = (req: EngineRequest, path: string) => Promise<IncomingMessage>;
 export class EngineClient {
   /** "v1.41" once negotiated; unset, paths are unversioned (the engine's own default). */
   version: string | undefined;
-  private readonly transport: Transport;
+  /** node:http's requests; made at once for TLS and ssh, for a plain connection with its first request that needs it. */
+  private transport: Transport | undefined;
   /** Where a plain connection goes (unix socket, tcp without TLS); undefined for TLS and ssh. */
   private readonly plain: PlainTarget | undefined;
 
   constructor(readonly endpoint: Endpoint) {
     const ssh = endpoint.host.startsWith('ssh://');
-    this.transport = ssh ? sshTransport(endpoint) : httpTransport(endpoint);
     this.plain = ssh ? undefined : plainTarget(endpoint);
+    if (!this.plain) this.transport = ssh ? sshTransport(endpoint) : httpTransport(endpoint);
   }
 
   stream(req: EngineRequest): Promise<IncomingMessage> {
@@ -89,12 +92,12 @@ export class EngineClient {
   }
 
   /**
-   * A streaming reply whose body goes to `onData` as it arrives (a view of a reused buffer: valid during
+   * A streaming reply whose body goes to `onData` as it arrives (ranges of a reused buffer: valid during
    * the call only), from when the reader is handed back; a status outside 2xx rejects as in `json`. A GET
    * on a plain connection (unix socket, tcp without TLS) is read by berth itself (plain-stream.ts, one
    * call per read); TLS and ssh go through node:http.
    */
-  async read(req: EngineRequest, onData: (data: Buffer) => void): Promise<BodyReader> {
+  async read(req: EngineRequest, onData: OnData): Promise<BodyReader> {
     if (req.signal?.aborted) throw req.signal.reason;
     if (this.plain && (req.method ?? 'GET') === 'GET') {
       return plainGet(this.plain, this.pathOf(req), { signal: req.signal, okStatus: req.okStatus, onData, rejectStatus: engineError });
@@ -103,9 +106,24 @@ export class EngineClient {
   }
 
   async json<T = unknown>(req: EngineRequest): Promise<T> {
-    const res = await this.send(req);
-    const text = await readBody(res, req.signal, req.maxBytes);
+    // A GET on the local socket is read whole through `read` (a connection of its own, no node:http); on tcp
+    // node:http's keep-alive connections save a round trip to a remote engine per request.
+    const local = !!this.plain && 'socketPath' in this.plain && (req.method ?? 'GET') === 'GET';
+    const text = local ? await this.readText(req) : await readBody(await this.send(req), req.signal, req.maxBytes);
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  private async readText(req: EngineRequest): Promise<string> {
+    const maxBytes = req.maxBytes ?? MAX_JSON_BYTES;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const reader = await this.read(req, (data, start, end) => {
+      size += end - start;
+      if (size > maxBytes) throw new Error(`the engine's reply is larger than ${maxBytes} bytes`);
+      chunks.push(Buffer.from(data.subarray(start, end))); // a copy: the read buffer is reused
+    });
+    await reader.ended;
+    return Buffer.concat(chunks, size).toString('utf8');
   }
 
   private pathOf(req: EngineRequest): string {
@@ -114,6 +132,7 @@ export class EngineClient {
 
   private async send(req: EngineRequest): Promise<IncomingMessage> {
     if (req.signal?.aborted) throw req.signal.reason;
+    this.transport ??= httpTransport(this.endpoint);
     const res = await this.transport(req, this.pathOf(req));
     const status = res.statusCode ?? 0;
     if ((status >= 200 && status < 300) || req.okStatus?.includes(status)) return res;
@@ -129,19 +148,19 @@ export function engineError(status: number, text: string): EngineHttpError {
   } catch {
     json = undefined;
   }
-  const message = json?.message ?? (text.trim() || http.STATUS_CODES[status] || 'error');
+  const message = json?.message ?? (text.trim() || http().STATUS_CODES[status] || 'error');
   return new EngineHttpError(status, `(HTTP code ${status}) ${message}`, json ?? { message });
 }
 
 /** A reply of node:http as a BodyReader: its 'data' events go to `onData`. */
-function replyReader(res: IncomingMessage, onData: (data: Buffer) => void, signal?: AbortSignal): BodyReader {
+function replyReader(res: IncomingMessage, onData: OnData, signal?: AbortSignal): BodyReader {
   const ended = new Promise<void>((resolve, reject) => {
     res.once('end', resolve);
     res.once('error', (err) => reject(signal?.aborted ? signal.reason : err));
     res.once('close', () => (signal?.aborted ? reject(signal.reason) : resolve()));
   });
   ended.catch(() => {}); // the caller awaits it when it chooses
-  res.on('data', onData);
+  res.on('data', (chunk: Buffer) => onData(chunk, 0, chunk.length));
   return { ended, pause: () => void res.pause(), resume: () => void res.resume(), close: () => void res.destroy() };
 }
 
@@ -181,7 +200,7 @@ function httpTransport(ep: Endpoint): Transport {
   // Free keep-alive sockets are unref'd by the agent: they never hold the process open. `servername` is
   // TLS's name for the server (SNI), unused without TLS; given, the agent skips working it out, whose
   // first net.isIP() compiles Node's IP regexes (10-20 ms of CPU at start-up).
-  if (!secure) return requester(http.request, { ...target, servername: '', agent: new http.Agent({ keepAlive: true }) });
+  if (!secure) return requester(http().request, { ...target, servername: '', agent: new (http().Agent)({ keepAlive: true }) });
   // The files are read now, so a missing one fails here as before; node:https (TLS, crypto) loads with the first request.
   const options: https.AgentOptions = {
     keepAlive: true,
@@ -200,10 +219,10 @@ function httpTransport(ep: Endpoint): Transport {
 /** ssh:// engines: each connection is an ssh process running `docker system dial-stdio` (ssh.ts). */
 function sshTransport(ep: Endpoint): Transport {
   // The Host header names no real host: the far side's docker forwards the bytes to its engine's socket.
-  return requester(http.request, { host: 'docker', agent: sshAgent(ep.host) });
+  return requester(http().request, { host: 'docker', agent: sshAgent(ep.host) });
 }
 
-function requester(request: typeof http.request, target: RequestOptions & { servername?: string }): Transport {
+function requester(request: typeof import('node:http').request, target: RequestOptions & { servername?: string }): Transport {
   return (req, path) =>
     new Promise((resolve, reject) => {
       const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));

@@ -13,7 +13,8 @@
  * Bounds: a head of at most MAX_HEAD bytes and an error reply of at most MAX_ERROR_BODY (longer: an error
  * / cut); body bytes are handed on as they arrive, never kept, except those that came with the head, kept
  * until the reader is handed back. All connections share one read buffer: each read is handed on before
- * the next is made, and `onData` copies what it keeps.
+ * the next is made, and `onData` copies what it keeps. The body goes on as ranges of that buffer (no view
+ * is made per read: this runs for every read of every stream followed).
  */
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -24,6 +25,9 @@ const net = createRequire(import.meta.url)('node:net') as typeof import('node:ne
 export const MAX_HEAD = 64 * 1024;
 const MAX_ERROR_BODY = 64 * 1024;
 let shared: Buffer | undefined;
+
+/** Where a reply's body goes as it arrives: `data[start, end)`, valid during the call only. */
+export type OnData = (data: Buffer, start: number, end: number) => void;
 
 /** A streaming reply read as its body arrives. */
 export interface BodyReader {
@@ -75,13 +79,13 @@ function cutShort(): Error {
 
 /**
  * GET `path` on `target`; resolves with the reader once the engine answered 2xx (or an `okStatus`), after
- * which the body goes to `onData` (a view of a reused buffer: valid during the call only). `rejectStatus`
+ * which the body goes to `onData` (ranges of a reused buffer: valid during the call only). `rejectStatus`
  * makes the error of a status outside them from its body's text.
  */
 export function plainGet(
   target: PlainTarget,
   path: string,
-  o: { signal?: AbortSignal; okStatus?: number[]; onData: (data: Buffer) => void; rejectStatus: (status: number, body: string) => Error },
+  o: { signal?: AbortSignal; okStatus?: number[]; onData: OnData; rejectStatus: (status: number, body: string) => Error },
 ): Promise<BodyReader> {
   return new Promise<BodyReader>((resolveRead, rejectRead) => {
     let head: Buffer | undefined = Buffer.alloc(0);
@@ -99,7 +103,7 @@ export function plainGet(
     ended.catch(() => {}); // the caller reads it once it has the reader; before that a failure rejects the read itself
     const buffer = (shared ??= Buffer.allocUnsafe(64 * 1024));
     const where = 'socketPath' in target ? { path: target.socketPath } : target;
-    const socket: Socket = net.connect({ ...where, onread: { buffer, callback: (n) => (onBytes(buffer.subarray(0, n)), true) } });
+    const socket: Socket = net.connect({ ...where, onread: { buffer, callback: (n) => (onBytes(buffer, n), true) } });
     const finish = (err?: unknown) => {
       if (settled) return;
       settled = true;
@@ -115,7 +119,7 @@ export function plainGet(
     const deliverEarly = () => {
       const bytes = early;
       early = undefined;
-      if (bytes && !settled) onBytes(bytes);
+      if (bytes && !settled) onBytes(bytes, bytes.length);
       if (endedEarly) onEnd();
     };
     const reader: BodyReader = {
@@ -131,11 +135,12 @@ export function plainGet(
       },
       close: () => finish(),
     };
-    const onBytes = (bytes: Buffer): void => {
+    /** The first `n` bytes of `bytes` came. */
+    const onBytes = (bytes: Buffer, n: number): void => {
       if (settled) return;
       try {
-        if (head) readHead(bytes);
-        else body!.push(bytes);
+        if (head) readHead(bytes.subarray(0, n));
+        else body!.push(bytes, 0, n);
       } catch (err) {
         finish(err);
       }
@@ -162,8 +167,8 @@ export function plainGet(
       } else {
         let text = '';
         failure = () => o.rejectStatus(h.status, text);
-        body = bodyBytes(h.framing, (d) => void (text.length < MAX_ERROR_BODY && (text += d.toString('utf8'))), bodyEnd);
-        if (rest.length) body.push(rest);
+        body = bodyBytes(h.framing, (d, from, to) => void (text.length < MAX_ERROR_BODY && (text += d.toString('utf8', from, to))), bodyEnd);
+        if (rest.length) body.push(rest, 0, rest.length);
       }
     };
     // A small reply comes with its head and the engine's close in one read: the end waits for its bytes.
@@ -182,24 +187,24 @@ export function plainGet(
 }
 
 interface BodyBytes {
-  push(bytes: Buffer): void;
+  push(bytes: Buffer, start: number, end: number): void;
   /** The body ends when the engine closes the connection. */
   untilClose: boolean;
 }
 
 /** The body's bytes to `onData`, by its framing; `onEnd` once its last byte is in (for 'close', the connection's end is). */
-function bodyBytes(framing: Head['framing'], onData: (data: Buffer) => void, onEnd: () => void): BodyBytes {
+function bodyBytes(framing: Head['framing'], onData: OnData, onEnd: () => void): BodyBytes {
   if (framing.kind === 'chunked') {
     const decoder = new ChunkedDecoder();
-    return { push: (bytes) => void (decoder.push(bytes, onData) && onEnd()), untilClose: false };
+    return { push: (bytes, start, end) => void (decoder.push(bytes, onData, start, end) && onEnd()), untilClose: false };
   }
   if (framing.kind === 'close') return { push: onData, untilClose: true };
   let left = framing.length;
   if (left === 0) queueMicrotask(onEnd);
   return {
-    push: (bytes) => {
-      const n = Math.min(left, bytes.length);
-      if (n > 0) onData(bytes.subarray(0, n));
+    push: (bytes, start, end) => {
+      const n = Math.min(left, end - start);
+      if (n > 0) onData(bytes, start, start + n);
       left -= n;
       if (left === 0) onEnd();
     },

@@ -4,7 +4,7 @@
  * the engine's errors to berth's. The request is torn down when `signal` aborts.
  */
 import type { IncomingMessage } from 'node:http';
-import type { BodyReader } from './plain-stream.js';
+import type { BodyReader, OnData } from './plain-stream.js';
 import type { Engine } from './engine.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { unreachable } from './engine.js';
@@ -23,7 +23,7 @@ export function engineStream(engine: Engine, req: StreamRequest): Promise<Incomi
 }
 
 /** A streaming reply whose body goes to `onData` as it arrives (client.ts `read`); the reader's `ended` settles at its end. */
-export function engineRead(engine: Engine, req: StreamRequest, onData: (data: Buffer) => void): Promise<BodyReader> {
+export function engineRead(engine: Engine, req: StreamRequest, onData: OnData): Promise<BodyReader> {
   return engine.api.read(req, onData).catch((err: unknown) => Promise.reject(toBerthError(engine, err, req.signal)));
 }
 

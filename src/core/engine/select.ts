@@ -108,13 +108,18 @@ export async function resolveNames(engines: Engine[], names: string[], signal?: 
 
 const isNotFound = (err: unknown) => err instanceof BerthError && err.code === 'NOT_FOUND';
 
-/** The containers a selection names now, in a stable order (by name). Engines that have not answered are left out. */
-export async function listTargets(engines: Engine[], sel: Selection, signal?: AbortSignal): Promise<Target[]> {
+/**
+ * The containers a selection names now, in a stable order (by name). Engines that have not answered are left
+ * out. `byName: false` leaves them in the order of the names given (or the engine's): for a caller whose
+ * output does not follow this order, as the first sort by name makes the locale's collator (about 10 ms of CPU).
+ */
+export async function listTargets(engines: Engine[], sel: Selection, signal?: AbortSignal, o: { byName?: boolean } = {}): Promise<Target[]> {
   const out: Target[] = [];
   if (sel.names.length) out.push(...(await resolveNames(engines, sel.names, signal)).map((r) => r.target));
   else for (const engine of engines.filter(answered)) out.push(...(await listOn(engine, sel, signal)));
   const seen = new Set<string>();
-  return out.filter((t) => !seen.has(t.engine.name + t.id) && seen.add(t.engine.name + t.id)).sort((a, b) => a.name.localeCompare(b.name));
+  const unique = out.filter((t) => !seen.has(t.engine.name + t.id) && seen.add(t.engine.name + t.id));
+  return o.byName === false ? unique : unique.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The containers of a --project/--filter selection on one engine (stopped ones too with `all`). */

@@ -14,10 +14,6 @@ import type { Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import { usageError } from '../errors.js';
 
-// node:http by require, not import: an import of it reads every export, and on Node 22 and later one
-// of them loads Node's bundled undici (about 50 ms of CPU at start-up), which berth does not use.
-const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
-
 /** ssh's arguments for an ssh:// host, as docker's CLI builds them (cli/connhelper). */
 export function sshArgs(host: string): string[] {
   let url: URL;
@@ -42,6 +38,9 @@ export function sshArgs(host: string): string[] {
 /** An HTTP agent whose connections are ssh processes running `docker system dial-stdio`. */
 export function sshAgent(host: string): Agent {
   const args = sshArgs(host);
+  // node:http by require, not import: an import of it reads every export, and on Node 22 and later one
+  // of them loads Node's bundled undici (about 50 ms of CPU at start-up), which berth does not use.
+  const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
   const agent = new http.Agent({ keepAlive: true });
   // The agent takes a connection handed to the callback later, as here once the module has loaded.
   agent.createConnection = (_options, made) => {

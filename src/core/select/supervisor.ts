@@ -63,6 +63,8 @@ export interface SupervisorOptions {
   /** Reconnect lines say what resumes, e.g. "resuming each container's logs from the last line printed". */
   resumeNote?: string;
   backoff?: BackoffPolicy;
+  /** The first containers in the order of the names given (or the engine's), not by name (listTargets' `byName`). */
+  unordered?: boolean;
 }
 
 export const GONE_MAX = 4096;
@@ -100,7 +102,7 @@ export class Supervisor {
     inner.addEventListener('abort', () => this.queue.close(), { once: true });
     try {
       const t0 = nowNs();
-      for (const target of await listTargets(this.engines, this.sel, inner)) this.add(target, true, true);
+      for (const target of await listTargets(this.engines, this.sel, inner, { byName: !this.opts.unordered })) this.add(target, true, true);
       void this.queue.push({ kind: 'synced' });
       this.endIfNamedGone();
       const watchers = this.engines.map((e) => this.watch(e, t0, inner));

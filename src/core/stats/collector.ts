@@ -120,7 +120,8 @@ export class StatsCollector {
     const inner = controller.signal;
     setMaxListeners(0, inner); // one listener per container followed
     inner.addEventListener('abort', () => this.close(), { once: true });
-    const supervisor = new Supervisor(engines, sel, { warn: (m) => this.opts.warn?.(m), resumeNote: 'container starts and stops missed meanwhile are caught up' });
+    // Unordered: the order containers are added in shows nowhere (the views sort their rows, records come as readings do).
+    const supervisor = new Supervisor(engines, sel, { warn: (m) => this.opts.warn?.(m), resumeNote: 'container starts and stops missed meanwhile are caught up', unordered: true });
     const lifetimes = supervisor.lifetimes(inner);
     let feeding: Promise<void> | undefined;
     try {

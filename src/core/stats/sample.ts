@@ -83,7 +83,7 @@ export async function readStatsLines(engine: Engine, id: string, signal: AbortSi
       );
     }
   };
-  const reader: BodyReader = await engineRead(engine, { path: statsPath(id), query: { stream: true }, signal }, (chunk) => splitter.push(chunk, take));
+  const reader: BodyReader = await engineRead(engine, { path: statsPath(id), query: { stream: true }, signal }, (data, start, end) => splitter.push(data, take, start, end));
   await reader.ended;
 }
 

@@ -20,14 +20,20 @@ export class LineSplitter {
 
   constructor(private readonly maxBytes = DEFAULT_MAX_LINE_BYTES) {}
 
-  /** Feeds a chunk; calls `emit` for each complete line. */
-  push(chunk: Buffer, emit: (line: Line) => void): void {
-    let start = 0;
-    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      this.take(chunk.subarray(start, nl), emit, true);
-      start = nl + 1;
+  /**
+   * Feeds `chunk[start, end)` (the whole chunk by default); calls `emit` for each complete line. A line
+   * that lies whole in the chunk is decoded from it in place (no view or copy is made: a stream read
+   * whole lines at a time, as stats' are, costs one decode a line). The search for a newline may look past
+   * `end` (a found one there ends the loop): `end` is no bound on what `chunk` holds.
+   */
+  push(chunk: Buffer, emit: (line: Line) => void, start = 0, end = chunk.length): void {
+    let from = start;
+    for (let nl = chunk.indexOf(10, from); nl !== -1 && nl < end; nl = chunk.indexOf(10, from)) {
+      if (this.partsLen === 0 && !this.skipping && nl - from <= this.maxBytes) emit(wholeLine(chunk, from, nl));
+      else this.take(chunk.subarray(from, nl), emit, true);
+      from = nl + 1;
     }
-    if (start < chunk.length) this.take(chunk.subarray(start), emit, false);
+    if (from < end) this.take(chunk.subarray(from, end), emit, false);
   }
 
   /** Flushes a final unterminated line. */
@@ -76,6 +82,11 @@ export class LineSplitter {
     this.partsLen = 0;
     this.skipping = false;
   }
+}
+
+/** The line `buf[from, nl)` (its newline at `nl`), without a trailing CR. */
+function wholeLine(buf: Buffer, from: number, nl: number): Line {
+  return { text: buf.toString('utf8', from, nl > from && buf[nl - 1] === 13 ? nl - 1 : nl), truncated: false };
 }
 
 /** `end`, moved back to the start of a UTF-8 character the cut at `end` would split (so a cut line ends in whole characters). */

@@ -59,6 +59,8 @@ export interface Front {
   port: number;
   ctx: ProxyContext;
   wakes: () => number;
+  /** Whether the fake route is up (its wake over). */
+  awake: () => boolean;
   close: () => Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export async function startFront(o: FrontOptions): Promise<Front> {
     port,
     ctx,
     wakes: () => wakes,
+    awake: () => awake,
     close: async () => {
       abort.abort();
       server.closeAllConnections();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.js';
 import type { RawStats } from '../../src/core/stats/formulas.js';
 import { StatsSampler } from '../../src/core/proxy/stats-api.js';
@@ -25,7 +25,7 @@ describe('StatsSampler', () => {
     const s = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read: r.read, now: () => now }, ac.signal);
     expect(s.query('web', 0)).toEqual({ metrics: [], from: 0, running: false, sampling: false });
     s.touch('web');
-    await new Promise((res) => setTimeout(res, 100));
+    await vi.waitFor(() => expect(r.calls()).toBeGreaterThanOrEqual(3), { timeout: 5000, interval: 10 }); // by count: a loaded machine runs timers late
     const a = s.query('web', 0);
     expect(a.sampling).toBe(true);
     expect(a.running).toBe(true);
@@ -49,7 +49,7 @@ describe('StatsSampler', () => {
     const ac = new AbortController();
     const s = new StatsSampler({} as Engine, { intervalMs: 1, expiryMs: 60_000, capacity: 3, read: r.read }, ac.signal);
     s.touch('web');
-    await new Promise((res) => setTimeout(res, 100));
+    await vi.waitFor(() => expect(r.calls()).toBeGreaterThanOrEqual(6), { timeout: 5000, interval: 10 });
     ac.abort();
     const q = s.query('web', 0);
     expect(q.metrics).toHaveLength(3);

@@ -2,7 +2,9 @@
 // 1 and 13): serve must not crash on an answer without Content-Length, must
 // count the request as 499, must not send it upstream, and its activity must
 // end, so the route can sleep. One held request counts once in `inflight`.
-import { afterEach, describe, expect, it } from 'vitest';
+// Waits are by state (the wake's, the upstream's), not by the clock: a loaded
+// machine runs timers late.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import net from 'node:net';
 import { leaveAfter, rawUpstream, requestsTotal, sleep, startFront, type Front } from './proxy-front.js';
 
@@ -40,18 +42,17 @@ describe('a client that leaves during a wake', () => {
     ['chunked', chunked],
   ] as const) {
     it(`(${kind} answer) is counted 499, never reaches the upstream, and its activity ends`, async () => {
-      const { front, up } = await setup(answer, 1000);
+      const { front, up } = await setup(answer, 2000);
       const crashes: unknown[] = [];
       const onCrash = (err: unknown) => crashes.push(err);
       process.on('uncaughtException', onCrash);
       try {
-        const t0 = Date.now();
         await leaveWhenHeld(front, GET);
-        for (let i = 0; i < 50 && front.ctx.activity.get('web').inflight > 0; i++) await sleep(10);
-        expect(Date.now() - t0).toBeLessThan(900); // at once, while the wake (1 s) goes on
-        expect(front.ctx.activity.get('web').inflight).toBe(0);
+        await vi.waitFor(() => expect(front.ctx.activity.get('web').inflight).toBe(0), { timeout: 1500, interval: 10 });
+        expect(front.awake()).toBe(false); // it ended at once, while the wake (2 s) goes on
         expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });
-        await sleep(1200 - (Date.now() - t0)); // the wake is over
+        await vi.waitFor(() => expect(front.awake()).toBe(true), { timeout: 10_000, interval: 20 });
+        await sleep(200); // had the held request gone on after the wake, it would reach the upstream now
         expect(crashes).toEqual([]);
         expect(front.ctx.activity.get('web').inflight).toBe(0);
         expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });
@@ -68,22 +69,21 @@ describe('a client that leaves during a wake', () => {
     const front = await startFront({ upstreamPort: up.port, awake: true, upstreamMs: 300 });
     cleanup.push(up.close, front.close);
     await leaveWhenHeld(front, GET);
-    await sleep(400);
-    expect(requestsTotal(front.ctx)).toEqual({ '499': 1 });
+    await vi.waitFor(() => expect(requestsTotal(front.ctx)).toEqual({ '499': 1 }), { timeout: 5000, interval: 20 });
+    await sleep(400); // the lookup (300 ms) is over: had the request gone on, it would reach the upstream now
     expect(front.ctx.activity.get('web').inflight).toBe(0);
     expect(up.seen).toHaveLength(0);
   });
 
   it('one held request reads inflight 1', async () => {
-    const { front } = await setup((_h, s) => setTimeout(() => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 300), 200);
-    const done = leaveAfter(front.port, GET, 700);
-    await sleep(100);
-    expect(front.ctx.activity.get('web').inflight).toBe(1); // held for the wake
-    await sleep(250);
-    expect(front.ctx.activity.get('web').inflight).toBe(1); // proxied, waiting for the answer
+    const { front, up } = await setup((_h, s) => setTimeout(() => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 1500), 500);
+    const done = leaveAfter(front.port, GET, 2500);
+    await vi.waitFor(() => expect(front.ctx.activity.get('web').inflight).toBe(1), { timeout: 5000, interval: 5 });
+    expect(front.awake()).toBe(false); // held for the wake
+    await vi.waitFor(() => expect(up.seen).toHaveLength(1), { timeout: 5000, interval: 5 });
+    expect(front.ctx.activity.get('web').inflight).toBe(1); // proxied, waiting for the answer (1.5 s)
     await done;
-    await sleep(50);
-    expect(front.ctx.activity.get('web').inflight).toBe(0);
+    await vi.waitFor(() => expect(front.ctx.activity.get('web').inflight).toBe(0), { timeout: 5000, interval: 10 });
   });
 });
 
@@ -91,7 +91,8 @@ describe('a WebSocket or TCP client that leaves during a wake', () => {
   it('frees its activity and leaves no upstream connection open', async () => {
     const { front, up } = await setup((_h, s) => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'), 300);
     await leaveAfter(front.port, 'GET /ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', 100);
-    await sleep(600); // the wake is over
+    await vi.waitFor(() => expect(front.awake()).toBe(true), { timeout: 10_000, interval: 20 });
+    await sleep(300); // had the client's upgrade gone on after the wake, its upstream connection would be open now
     expect(front.ctx.activity.get('web').inflight).toBe(0);
     for (const seen of up.seen) expect(seen.closed).toBe(true); // (a guard: this already held before issue 15)
   });

@@ -195,7 +195,7 @@ describe('berth logs selection and merge', () => {
         args.join(' '),
       ).toBe(theirs);
     }
-  });
+  }, 150_000); // 18 processes: on a machine running three suites' worth of work it took 76 s (the default is 60)
 
   it('selects by --filter and filters lines by --level, --grep and --exclude', async () => {
     const tag = uniqueName('sel');

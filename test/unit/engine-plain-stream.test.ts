@@ -135,6 +135,15 @@ describe('plainGet', () => {
     expect(await get(path)).toEqual({ body: 'hello', end: 'ended' });
   });
 
+  it('keeps the order of the bytes when more than one read buffer (64 KiB) comes with the head', async () => {
+    // libuv reads a socket up to 32 times in one turn of the loop: the reads after the first came before
+    // the first read's body was handed on (a container list of a few hundred containers is this size).
+    const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
+    const parts = Array.from({ length: 300 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(900)}"}\n`);
+    const path = await serve((s) => s.end(head + parts.map(chunk).join('') + '0\r\n\r\n'));
+    for (let round = 0; round < 5; round++) expect(await get(path)).toEqual({ body: parts.join(''), end: 'ended' });
+  });
+
   it('reads a body of a Content-Length, and one that ends when the engine closes', async () => {
     const a = await serve((s) => writeSlowly(s, ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel', 'lo'], false));
     expect(await get(a)).toEqual({ body: 'hello', end: 'ended' });

@@ -93,7 +93,8 @@ export function plainGet(
     /** The error of a status outside 2xx, made once its body is in. */
     let failure: (() => Error) | undefined;
     let settled = false;
-    let early: Buffer | undefined;
+    /** Body bytes that came with the head (and any read after them) until the caller has the reader. */
+    let early: Buffer[] | undefined;
     /** The connection ended while `early` waited: its end is judged once they are handed on. */
     let endedEarly = false;
     let paused = false;
@@ -117,9 +118,9 @@ export function plainGet(
     const bodyEnd = () => finish(failure?.());
     const onAbort = () => finish(o.signal!.reason);
     const deliverEarly = () => {
-      const bytes = early;
+      const pieces = early;
       early = undefined;
-      if (bytes && !settled) onBytes(bytes, bytes.length);
+      for (const bytes of pieces ?? []) if (!settled) onBytes(bytes, bytes.length);
       if (endedEarly) onEnd();
     };
     const reader: BodyReader = {
@@ -138,6 +139,13 @@ export function plainGet(
     /** The first `n` bytes of `bytes` came. */
     const onBytes = (bytes: Buffer, n: number): void => {
       if (settled) return;
+      // Bytes read while those that came with the head wait for the caller go behind them: libuv reads a
+      // socket up to 32 times in one turn of the loop, so a reply larger than the read buffer brings more
+      // reads before the reader is handed back, and handing them on first would put the body out of order.
+      if (early) {
+        early.push(Buffer.from(bytes.subarray(0, n))); // a copy: `bytes` is the shared read buffer
+        return;
+      }
       try {
         if (head) readHead(bytes.subarray(0, n));
         else body!.push(bytes, 0, n);
@@ -161,7 +169,7 @@ export function plainGet(
         resolveRead(reader);
         // The bytes that came with the head go on once the caller has the reader (after its await).
         if (rest.length) {
-          early = rest;
+          early = [rest];
           setImmediate(() => paused || deliverEarly());
         }
       } else {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-// The build (npm run build, and prepare): after `tsc -p tsconfig.json` has type-checked src/ and
+// The build (npm run build, and prepack): after `tsc -p tsconfig.json` has type-checked src/ and
 // written the module tree to dist/ (which scripts/gen-docs.js and some benchmarks import), this
 // bundles the CLI into dist/bundle/ with esbuild, which bin/berth.js loads:
 //

@@ -4,7 +4,7 @@
 #   berth --version, berth --help, berth completion bash, `man berth` (the man page npm installed
 #   from the package's `man` field) and `systemd-analyze verify` on the units in docs/systemd/ as the
 #   package ships them (their Documentation=man:berth(1) must resolve).
-# npm pack runs `prepare`, which builds; man-db is needed and, for the units, systemd-analyze (the check
+# npm pack runs `prepack`, which builds; man-db is needed and, for the units, systemd-analyze (the check
 # says so and skips that step where it is missing). Prints one "package-check: ok: ..." line per step
 # on stdout; exits non-zero at the first step that fails.
 #   scripts/package-check.sh [--no-build] [--keep]

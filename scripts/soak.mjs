@@ -21,6 +21,11 @@ if (!Number.isFinite(minutes) || minutes <= 0) {
   console.error(`soak: --minutes expects a positive number (got: ${opt('minutes')})`);
   process.exit(2);
 }
+// The harnesses run bin/berth.js, which runs the build: make it from the tree as it is.
+if (spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status !== 0) {
+  console.error('soak: the build failed (above)');
+  process.exit(1);
+}
 const dirs = ['test/oracle', 'test/chaos'].filter((d) => !only || d.endsWith(only));
 const end = Date.now() + minutes * 60_000;
 let rounds = 0;

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { removeContainer } from '../helpers/docker.js';
 import { requireTool } from '../helpers/tools.js';
 import { ServeHarness, httpdCmd, isRunning } from './serve-harness.js';
@@ -62,11 +62,26 @@ afterAll(async () => {
   await Promise.all([...h.made, ...pub.made].map(removeContainer));
 });
 
+/**
+ * page.goto, again when Chromium aborts the navigation with net::ERR_NETWORK_CHANGED: it does so when the
+ * machine's network interfaces change, which the engine does as other tests' containers start and stop
+ * (their veths). That is the browser reacting to the host, not to berth (a CI run met it once).
+ */
+async function gotoSteady(page: Page, url: string): ReturnType<Page['goto']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.goto(url);
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('ERR_NETWORK_CHANGED')) throw err;
+    }
+  }
+}
+
 describe('berth serve: the loading page in chromium', () => {
   it('shows the page, lists the wake events live, and lands on the app without a manual reload', async () => {
     expect(await isRunning(c.app!)).toBe(false);
     const page = await browser.newPage();
-    const first = await page.goto(`http://${host('app')}:${h.port}/`);
+    const first = await gotoSteady(page, `http://${host('app')}:${h.port}/`);
     expect(first!.status()).toBe(200);
     expect(await page.title()).toBe(`Waking ${c.app}…`);
     expect(await page.textContent('#name')).toBe(c.app);
@@ -83,7 +98,7 @@ describe('berth serve: the loading page in chromium', () => {
 
   it('shows a failed wake plainly', async () => {
     const page = await browser.newPage();
-    await page.goto(`http://${host('bad')}:${h.port}/`);
+    await gotoSteady(page, `http://${host('bad')}:${h.port}/`);
     await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
     expect(await page.textContent('#error')).toMatch(/exited with code 3/);
     expect(await page.textContent('#status')).toBe('The container could not be woken.');
@@ -117,7 +132,7 @@ function wakeFrames(port: number, container: string, headers: Record<string, str
 describe('berth serve: the loading page to the public (a token is set)', () => {
   it('lists the steps of a wake without dependency names or budgets, and lands on the app', async () => {
     const page = await browser.newPage();
-    await page.goto(`http://${pubHost('app')}:${pub.port}/`);
+    await gotoSteady(page, `http://${pubHost('app')}:${pub.port}/`);
     await page.waitForSelector('#events li[data-event="waiting_ready"]', { timeout: 30_000 });
     const shown = await page.$$eval('#events li', (lis) => lis.map((li) => `${li.getAttribute('data-event')}: ${li.textContent}`));
     expect(shown.some((t) => t.startsWith('waking_dep: '))).toBe(true);
@@ -136,13 +151,13 @@ describe('berth serve: the loading page to the public (a token is set)', () => {
 
   it('shows a failure without its internal reason', async () => {
     const page = await browser.newPage();
-    await page.goto(`http://${pubHost('bad')}:${pub.port}/`);
+    await gotoSteady(page, `http://${pubHost('bad')}:${pub.port}/`);
     await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
     expect(await page.textContent('#heading')).toBe(`${c.pubBad} could not be woken`);
     expect(await page.textContent('#error')).toBe("the wake failed (the reason is in berth serve's output)");
     expect(await page.isVisible('#retry a')).toBe(true);
     // The error page a reload gets while the failure is fresh: no reason either.
-    const again = await page.goto(`http://${pubHost('bad')}:${pub.port}/`);
+    const again = await gotoSteady(page, `http://${pubHost('bad')}:${pub.port}/`);
     expect(again!.status()).toBe(503);
     expect(await page.content()).not.toMatch(/exited with code/);
     await page.close();

@@ -100,7 +100,9 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
 
   it('3. logs -f --until <future> follows a container that starts later, up to the until time, then exits 0', async () => {
     const project = uniqueName('p3');
-    const f = spawn(['logs', '-f', '--json', '--project', project, '--until', inSeconds(10)]);
+    // 20 s: the container is made 2 s in, and at a load average of 20 its create and start took most of
+    // a 10 s window (one CI run got no line before the until time)
+    const f = spawn(['logs', '-f', '--json', '--project', project, '--until', inSeconds(20)]);
     await new Promise((r) => setTimeout(r, 2000));
     expect(f.child.exitCode).toBe(null); // nothing matches yet: it waits, it does not end
     await keep(runContainer({ name: uniqueName('p3c'), cmd: 'i=0; while [ $i -lt 35 ]; do i=$((i+1)); echo "line $i"; done; sleep 60', labels: { [PROJECT]: project } }));

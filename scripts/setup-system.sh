@@ -25,6 +25,13 @@ TEST_TOOLS=(
   "ip iproute2"
   "unshare util-linux"             # berth with a home of its own for ssh (engine-ssh.test.ts)
   "systemd-analyze systemd"       # the shipped units verify (package-check.sh, package.test.ts)
+  "debootstrap debootstrap"        # the real-software test image (scripts/real-image.sh)
+  "docker-compose docker-compose"  # compose v1 projects of real software (the real-stack suite)
+  "nginx nginx-light"              # a user's own proxy asking berth's gate (auth_request)
+  "caddy caddy"                    # the same through Caddy's forward_auth
+  "wrk wrk"                        # load for the gate and proxy benches
+  "podman podman"                  # the second engine (Podman's Docker-compatible API)
+  "conntrack conntrack"            # the kernel's connection events (topology)
 )
 DEMO_TOOLS=(
   "dockerd docker.io"

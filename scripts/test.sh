@@ -27,6 +27,8 @@ mode=$(bash scripts/test-engine.sh up) || { echo "test: could not bring up a Doc
 cleanup() { bash scripts/test-engine.sh down; }
 trap cleanup EXIT
 echo "test: engine is $mode"
+# The image of real software (Postgres, Redis, nginx, Python) from Debian's packages: built once, cached.
+bash scripts/real-image.sh docker || { echo "test: the real-software image could not be built (see above)" >&2; exit 1; }
 
 npm run build || exit 1   # tsc type-checks (and writes dist/ for scripts), esbuild bundles dist/bundle/
 # Lint (ESLint) and format (Prettier): a finding fails the run, after the suites have run.

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { isContinuation } from '../../src/core/logs/continuation.js';
 import { RecordLevels } from '../../src/core/logs/record-level.js';
 import { detectLevel, type Level } from '../../src/core/logs/severity.js';
+import { TemplateMiner } from '../../src/core/templates/miner.js';
+import { levelCounts, type GroupRef } from '../../src/core/templates/template.js';
 
 const conventions: Record<string, Array<[string, Level]>> = {
   'a level marker after pid, role and time (PID:ROLE DD Mon YYYY HH:MM:SS.mmm M)': [
@@ -138,5 +140,30 @@ describe("a session's detail lines (<prefix>DETAIL:  ...) continue its message",
     expect(isContinuation('2031-02-03 04:05:06.789 UTC [311] STATEMENT:  select 2', '')).toBe(false);
     expect(isContinuation('2031-02-03 04:05:06.789 UTC [311] STATEMENT:  select 2')).toBe(false);
     expect(isContinuation('2031-02-03 04:05:06.789 UTC [311] STATEMENT: one space', prev)).toBe(false);
+  });
+});
+
+describe('berth templates reads the same levels', () => {
+  const G: GroupRef = { key: 'c\0\0db' };
+  it("a session's STATEMENT line joins its ERROR's template, counted once as ERROR; LOG lines count as INFO", () => {
+    const m = new TemplateMiner();
+    const p = '2031-02-03 04:05:06.789 UTC [311] appuser@shopdb ';
+    const log = m.observe(`${p}LOG:  checkpoint starting: time`, G, undefined)!;
+    const err = m.observe(`${p}ERROR:  relation "carts" does not exist at character 15`, G, undefined)!;
+    expect(m.observe(`${p}STATEMENT:  select * from carts`, G, undefined)).toBe(err);
+    expect(levelCounts(log.levels)).toEqual({ INFO: 1 });
+    expect(levelCounts(err.levels)).toEqual({ ERROR: 1 });
+    expect(err.count).toBe(1);
+  });
+
+  it("marker lines count under their marker's level", () => {
+    const m = new TemplateMiner();
+    const lines = [
+      '7:M 03 Feb 2031 04:05:06.789 * Ready for work',
+      '7:M 03 Feb 2031 04:05:07.789 # Link lost',
+      '7:M 03 Feb 2031 04:05:08.789 - Accepted 10.1.2.3:4567',
+      '7:M 03 Feb 2031 04:05:09.789 . Sweeping 3 keys',
+    ];
+    expect(lines.map((l) => Object.keys(levelCounts(m.observe(l, G, undefined)!.levels)))).toEqual([['INFO'], ['WARN'], ['DEBUG'], ['DEBUG']]);
   });
 });

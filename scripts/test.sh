@@ -8,6 +8,9 @@
 #   3. the swarm suite, on a 3-node swarm its global setup brings up in network namespaces and takes
 #      down (scripts/test-swarm.sh): as root, under a lock (the namespaces' names are the machine's);
 #      not as root, it fails with that reason. BERTH_TEST_SWARM=0 leaves it out.
+#   4. the Podman suite, against `podman system service` on a socket of the run's own that its global
+#      setup starts and stops (scripts/test-podman.sh), with the Podman CLI as the oracle: as root, under
+#      a lock (Podman's store is the machine's). BERTH_TEST_PODMAN=0 leaves it out.
 # BERTH_TEST_NODE=22 (or 24, ...) runs the build and the tests on that Node, installed from the npm
 # registry into .node/ by scripts/setup-node.sh and put first on PATH; unset, the machine's Node.
 # One run id (BERTH_TEST_RUN) labels everything both vitest runs make (test/helpers/run-lease.ts).
@@ -63,6 +66,15 @@ else
     --reporter=default --reporter=json --outputFile.json="$out/swarm.json" || status=1
   echo "test: the swarm part took $(( $(date +%s) - swarm_t0 )) s" >&2
 fi
-node scripts/test-summary.js "$out/main.json" "$out/disruptive.json" "$out/swarm.json"
+if [ "${BERTH_TEST_PODMAN:-1}" = 0 ]; then
+  echo "test: podman tests skipped (BERTH_TEST_PODMAN=0)" >&2
+else
+  podman_t0=$(date +%s)
+  mkdir -p /run/lock 2>/dev/null || true
+  flock /run/lock/berth-test-podman.lock npx vitest run --config vitest.podman.config.ts \
+    --reporter=default --reporter=json --outputFile.json="$out/podman.json" || status=1
+  echo "test: the podman part took $(( $(date +%s) - podman_t0 )) s" >&2
+fi
+node scripts/test-summary.js "$out/main.json" "$out/disruptive.json" "$out/swarm.json" "$out/podman.json"
 [ $lint = 0 ] || { echo "test: FAILED lint or format (see above; npm run lint)"; status=1; }
 exit $status

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerAction, eventFiltersFor, flavorOf, untilFor } from '../../src/core/engine/podman.js';
+import { dockerAction, eventFiltersFor, flavorOf, healthcheckOverdue, untilFor } from '../../src/core/engine/podman.js';
 
 describe("telling Podman apart and its events' names", () => {
   it("is podman when a /version component is Podman's, docker otherwise", () => {
@@ -22,5 +22,30 @@ describe("telling Podman apart and its events' names", () => {
     expect(untilFor('podman', now + 9_000_000_000n, now)).toBe(now + 9_000_000_000n);
     expect(untilFor('docker', now - 5n, now)).toBe(now - 5n);
     expect(untilFor('podman', undefined, now)).toBeUndefined();
+  });
+});
+
+describe('a healthcheck that nothing ran is overdue', () => {
+  const started = '2026-01-01T00:00:00Z';
+  const t0 = Date.parse(started);
+  const view = (o: { log?: string[]; interval?: number; status?: string; running?: boolean; test?: string[] }) => ({
+    Id: 'c1',
+    State: { Running: o.running ?? true, StartedAt: started, Health: { Status: o.status ?? 'starting', Log: (o.log ?? []).map((End) => ({ End })) } },
+    Config: { Healthcheck: { Test: o.test ?? ['CMD-SHELL', 'true'], ...(o.interval !== undefined ? { Interval: o.interval } : {}) } },
+  });
+  it('after its interval and a second since the start, or since the last check ended', () => {
+    expect(healthcheckOverdue(view({ interval: 2e9 }), t0 + 2999)).toBe(false);
+    expect(healthcheckOverdue(view({ interval: 2e9 }), t0 + 3000)).toBe(true);
+    expect(healthcheckOverdue(view({ interval: 2e9, log: ['2026-01-01T00:00:05Z'] }), t0 + 7500)).toBe(false);
+    expect(healthcheckOverdue(view({ interval: 2e9, log: ['2026-01-01T00:00:05Z'] }), t0 + 8000)).toBe(true);
+  });
+  it("with docker's default interval (30 s) when none is set", () => {
+    expect(healthcheckOverdue(view({}), t0 + 30_999)).toBe(false);
+    expect(healthcheckOverdue(view({}), t0 + 31_000)).toBe(true);
+  });
+  it('never for a container that is not running, has no healthcheck or has it disabled', () => {
+    expect(healthcheckOverdue(view({ running: false }), t0 + 60_000)).toBe(false);
+    expect(healthcheckOverdue(view({ test: ['NONE'] }), t0 + 60_000)).toBe(false);
+    expect(healthcheckOverdue({ Id: 'c', State: { Running: true, StartedAt: started } }, t0 + 60_000)).toBe(false);
   });
 });

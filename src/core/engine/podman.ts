@@ -46,3 +46,36 @@ export function untilFor(flavor: EngineFlavor, until: bigint | undefined, nowNan
   const soon = nowNanos + 1_000_000_000n;
   return until < soon ? soon : until;
 }
+
+/** The parts of a container's inspection the healthcheck schedule needs. */
+export interface HealthView {
+  Id: string;
+  State?: { Running?: boolean; StartedAt?: string; Health?: { Status?: string; Log?: Array<{ End?: string }> | null } };
+  Config?: { Healthcheck?: { Test?: string[]; Interval?: number } };
+}
+
+/** Docker's and Podman's interval when the healthcheck names none. */
+const DEFAULT_INTERVAL_MS = 30_000;
+/** How late a check may be before berth takes it for one that nothing will run. */
+const OVERDUE_SLACK_MS = 1000;
+
+/**
+ * Healthchecks. Podman runs a container's healthcheck from a systemd timer; where there is no systemd
+ * (containers, CI runners, small hosts) nothing runs it and the health stays `starting` for ever. A check
+ * is overdue when its interval and a second have passed since the last one ended (or since the container
+ * started) with no newer result; the caller then runs it (`runHealthcheck`).
+ */
+export function healthcheckOverdue(info: HealthView, nowMs: number): boolean {
+  const health = info.State?.Health;
+  const test = info.Config?.Healthcheck?.Test;
+  if (!info.State?.Running || !health?.Status || !test?.length || test[0] === 'NONE') return false;
+  const intervalMs = info.Config?.Healthcheck?.Interval ? info.Config.Healthcheck.Interval / 1e6 : DEFAULT_INTERVAL_MS;
+  const log = health.Log ?? [];
+  const last = Date.parse(log[log.length - 1]?.End ?? info.State.StartedAt ?? '');
+  return Number.isFinite(last) && nowMs - last >= intervalMs + OVERDUE_SLACK_MS;
+}
+
+/** Runs the container's healthcheck once through libpod's API (Podman 4: GET; it answers with the new status). */
+export async function runHealthcheck(engine: { api: { json<T>(req: { path: string; signal?: AbortSignal }): Promise<T> } }, id: string, signal?: AbortSignal): Promise<void> {
+  await engine.api.json({ path: `/libpod/containers/${encodeURIComponent(id)}/healthcheck`, signal });
+}

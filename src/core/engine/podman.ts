@@ -79,3 +79,13 @@ export function healthcheckOverdue(info: HealthView, nowMs: number): boolean {
 export async function runHealthcheck(engine: { api: { json<T>(req: { path: string; signal?: AbortSignal }): Promise<T> } }, id: string, signal?: AbortSignal): Promise<void> {
   await engine.api.json({ path: `/libpod/containers/${encodeURIComponent(id)}/healthcheck`, signal });
 }
+
+/**
+ * Stats. Podman's compat readings carry no page-cache breakdown (`memory_stats.stats` is absent), so berth
+ * cannot take the reclaimable file cache out of the memory used as docker does: memUsage and memPercent
+ * then include it, as `podman stats` shows them. Said once per engine on stderr.
+ */
+export function statsNote(engine: { name: string; flavor: EngineFlavor }, several: boolean): string | undefined {
+  if (engine.flavor !== 'podman') return undefined;
+  return `${several ? `${engine.name}: ` : ''}Podman's stats give no page-cache breakdown: memUsage and memPercent include the file cache that docker stats leaves out (as podman stats shows them)`;
+}

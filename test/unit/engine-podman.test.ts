@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerAction, eventFiltersFor, flavorOf, healthcheckOverdue, untilFor } from '../../src/core/engine/podman.js';
+import { dockerAction, eventFiltersFor, flavorOf, healthcheckOverdue, noContainerStats, untilFor } from '../../src/core/engine/podman.js';
 
 describe("telling Podman apart and its events' names", () => {
   it("is podman when a /version component is Podman's, docker otherwise", () => {
@@ -47,5 +47,14 @@ describe('a healthcheck that nothing ran is overdue', () => {
     expect(healthcheckOverdue(view({ running: false }), t0 + 60_000)).toBe(false);
     expect(healthcheckOverdue(view({ test: ['NONE'] }), t0 + 60_000)).toBe(false);
     expect(healthcheckOverdue({ Id: 'c', State: { Running: true, StartedAt: started } }, t0 + 60_000)).toBe(false);
+  });
+});
+
+describe('stats Podman cannot give', () => {
+  it('are refused for rootless Podman on cgroup v1 only', () => {
+    expect(noContainerStats({ host: { security: { rootless: true }, cgroupVersion: 'v1' } })).toMatch(/^rootless Podman on cgroup v1 keeps no per-container counters/);
+    expect(noContainerStats({ host: { security: { rootless: true }, cgroupVersion: 'v2' } })).toBeUndefined();
+    expect(noContainerStats({ host: { security: { rootless: false }, cgroupVersion: 'v1' } })).toBeUndefined();
+    expect(noContainerStats(undefined)).toBeUndefined();
   });
 });

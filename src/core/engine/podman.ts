@@ -89,3 +89,26 @@ export function statsNote(engine: { name: string; flavor: EngineFlavor }, severa
   if (engine.flavor !== 'podman') return undefined;
   return `${several ? `${engine.name}: ` : ''}Podman's stats give no page-cache breakdown: memUsage and memPercent include the file cache that docker stats leaves out (as podman stats shows them)`;
 }
+
+/** The part of libpod's GET /libpod/info that says whether Podman can read a container's own counters. */
+export interface LibpodInfo {
+  host?: { security?: { rootless?: boolean }; cgroupVersion?: string };
+}
+
+/**
+ * Rootless Podman on cgroup v1 has no cgroup per container: its compat stats then send zeros for CPU and
+ * PIDs and a memory figure that is not the container's (`podman stats` itself refuses). berth refuses too,
+ * rather than show them. The reason, or undefined when the counters are the container's.
+ */
+export function noContainerStats(info: LibpodInfo | undefined): string | undefined {
+  if (info?.host?.security?.rootless && info.host.cgroupVersion === 'v1') {
+    return 'rootless Podman on cgroup v1 keeps no per-container counters (its stats would be zeros and the memory of something else; podman stats refuses too): use cgroup v2 or rootful Podman';
+  }
+  return undefined;
+}
+
+/** `noContainerStats` for a Podman engine (one request to libpod's info); undefined for docker. */
+export async function statsRefusal(engine: { flavor: EngineFlavor; api: { json<T>(req: { path: string; signal?: AbortSignal }): Promise<T> } }, signal?: AbortSignal): Promise<string | undefined> {
+  if (engine.flavor !== 'podman') return undefined;
+  return noContainerStats(await engine.api.json<LibpodInfo>({ path: '/libpod/info', signal }).catch(() => undefined));
+}

@@ -5,22 +5,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { berthOnPodman, podman, records, runOnPodman } from '../helpers/podman.js';
+import { berthOnPodman, podman, records, runOnPodman, waitFor } from '../helpers/podman.js';
 
 const DOCKER_NAME: Record<string, string> = { died: 'die', remove: 'destroy' };
 /** Podman's CLI drops trailing zeros of the fraction; berth's `ts` keeps nine digits. */
 const nine = (ts: string) => ts.replace(/(\.\d+)?Z$/, (_, f: string | undefined) => `.${((f ?? '.').slice(1) + '000000000').slice(0, 9)}Z`);
 
+/** `podman run --rm -d` returns before the removal: waits until the burst's containers are all gone. */
+const gone = (burst: string) => waitFor(async () => !(await podman(['ps', '-aq', '--filter', `label=berth.test.burst=${burst}`])).stdout.trim(), 30_000, 200);
+
 describe('events on Podman', () => {
   it("equal podman events for a burst of containers, with Podman's action names mapped to docker's", async () => {
     const burst = randomBytes(4).toString('hex');
     const since = Math.floor(Date.now() / 1000);
-    const until = since + 7;
+    const names = await Promise.all(Array.from({ length: 6 }, (_, i) => runOnPodman('echo hi', { name: `berth-test-pmev-${burst}-${i}`, labels: { 'berth.test.burst': burst }, args: ['--rm'] })));
+    await gone(burst);
+    // Both read the same window from Podman's event log; it must end in the future (Podman sends nothing for a past one).
+    const until = Math.ceil(Date.now() / 1000) + 2;
     const window = ['--since', String(since), '--until', String(until), '--filter', `label=berth.test.burst=${burst}`];
     const oracle = podman(['events', ...window, '--format', 'json'], { timeout: 30_000 });
     const ours = berthOnPodman(['events', ...window, '--format', 'json'], { timeout: 30_000 });
-    await new Promise((r) => setTimeout(r, 1000)); // both subscribed (each ends at `until`, so nothing is lost either way)
-    const names = await Promise.all(Array.from({ length: 6 }, (_, i) => runOnPodman('echo hi', { name: `berth-test-pmev-${burst}-${i}`, labels: { 'berth.test.burst': burst }, args: ['--rm'] })));
     const [o, b] = await Promise.all([oracle, ours]);
     expect(b.exitCode, b.stderr).toBe(0);
     expect(o.exitCode, o.stderr).toBe(0);
@@ -42,8 +46,7 @@ describe('events on Podman', () => {
     const burst = randomBytes(4).toString('hex');
     const since = Math.floor(Date.now() / 1000);
     const names = await Promise.all(Array.from({ length: 3 }, (_, i) => runOnPodman('true', { name: `berth-test-pmf-${burst}-${i}`, labels: { 'berth.test.burst': burst }, args: ['--rm'] })));
-    // `podman run --rm -d` returns before the removal: wait until all three are gone.
-    for (let i = 0; i < 100 && (await podman(['ps', '-aq', '--filter', `label=berth.test.burst=${burst}`])).stdout.trim(); i++) await new Promise((r) => setTimeout(r, 100));
+    await gone(burst);
     const until = Math.ceil(Date.now() / 1000) + 1;
     while (Date.now() / 1000 < until + 0.2) await new Promise((r) => setTimeout(r, 100));
     const b = await berthOnPodman(['events', '--since', String(since), '--until', String(until), '--filter', `label=berth.test.burst=${burst}`, '--filter', 'event=die', '--filter', 'event=destroy', '--format', 'json']);

@@ -21,8 +21,7 @@ export function berthOnPodman(args: string[], opts: Options = {}) {
   return berth(['--host', podmanHost(), ...args], { ...opts, env: { ...opts.env, DOCKER_HOST: '', CONTAINER_HOST: '' } });
 }
 
-export const labelArgs = (extra: Record<string, string> = {}): string[] =>
-  Object.entries({ 'berth.test': '1', 'berth.test.run': runId(), ...extra }).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+export const labelArgs = (extra: Record<string, string> = {}): string[] => Object.entries({ 'berth.test': '1', 'berth.test.run': runId(), ...extra }).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
 
 /** `podman run -d` of the busybox test image with the suite's labels; returns the container's name. */
 export async function runOnPodman(script: string, o: { name?: string; args?: string[]; image?: string; labels?: Record<string, string>; cmd?: string[] } = {}): Promise<string> {

@@ -49,7 +49,21 @@ describe('events on Podman', () => {
     await gone(burst);
     const until = Math.ceil(Date.now() / 1000) + 1;
     while (Date.now() / 1000 < until + 0.2) await new Promise((r) => setTimeout(r, 100));
-    const b = await berthOnPodman(['events', '--since', String(since), '--until', String(until), '--filter', `label=berth.test.burst=${burst}`, '--filter', 'event=die', '--filter', 'event=destroy', '--format', 'json']);
+    const b = await berthOnPodman([
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(until),
+      '--filter',
+      `label=berth.test.burst=${burst}`,
+      '--filter',
+      'event=die',
+      '--filter',
+      'event=destroy',
+      '--format',
+      'json',
+    ]);
     expect(b.exitCode, b.stderr).toBe(0);
     const got = records<{ name: string; action: string }>(b.stdout).map((e) => `${e.name} ${e.action}`);
     expect(got.sort()).toEqual(names.flatMap((n) => [`${n} destroy`, `${n} die`]).sort());

@@ -31,7 +31,11 @@ describe('logs on Podman', () => {
     expect(recs).toHaveLength(2 * n + 1);
     // raw: the same text
     const raw = await berthOnPodman(['logs', name, '--format', 'raw'], { stripFinalNewline: false });
-    expect(String(raw.stdout).split('\n').filter((l) => l.startsWith('out ')).length).toBe(n);
+    expect(
+      String(raw.stdout)
+        .split('\n')
+        .filter((l) => l.startsWith('out ')).length,
+    ).toBe(n);
     console.error(`logs on Podman: ${recs.length} lines compared with podman logs`);
     await removeOnPodman(name);
   });

@@ -16,7 +16,22 @@ describe('wake on Podman', () => {
     const db = uniqueName('pmdb');
     const app = uniqueName('pmapp');
     const compose = (service: string) => ({ 'com.docker.compose.project': project, 'com.docker.compose.service': service, 'berth.idle.wake_timeout': '25s' });
-    const made = await podman(['create', '--name', db, ...labelArgs(compose('db')), '--user', 'postgres', '--health-cmd', 'pg_isready -h 127.0.0.1', '--health-interval', '1s', '--health-retries', '30', 'berth-test/real', ...PG]);
+    const made = await podman([
+      'create',
+      '--name',
+      db,
+      ...labelArgs(compose('db')),
+      '--user',
+      'postgres',
+      '--health-cmd',
+      'pg_isready -h 127.0.0.1',
+      '--health-interval',
+      '1s',
+      '--health-retries',
+      '30',
+      'berth-test/real',
+      ...PG,
+    ]);
     expect(made.exitCode, made.stderr).toBe(0);
     const madeApp = await podman(['create', '--name', app, ...labelArgs({ ...compose('app'), 'com.docker.compose.depends_on': 'db:service_healthy:false' }), 'berth-test/busybox', 'sleep', '600']);
     expect(madeApp.exitCode, madeApp.stderr).toBe(0);

@@ -71,7 +71,9 @@ describe("CONTAINER_HOST (Podman's variable)", () => {
     expect(resolveEndpoints({ contexts: ['remote'], env: { CONTAINER_HOST: 'unix:///p' }, home })[0]!.name).toBe('remote');
   });
   it('a bad value is an error naming CONTAINER_HOST', () => {
-    expect(() => resolveEndpoints({ env: { CONTAINER_HOST: '/run/podman/podman.sock' }, home })).toThrow('CONTAINER_HOST: expected unix:///path, tcp://host:port or ssh://user@host (got: "/run/podman/podman.sock")');
+    expect(() => resolveEndpoints({ env: { CONTAINER_HOST: '/run/podman/podman.sock' }, home })).toThrow(
+      'CONTAINER_HOST: expected unix:///path, tcp://host:port or ssh://user@host (got: "/run/podman/podman.sock")',
+    );
   });
   it("Podman's ssh form with a socket path is refused with what to do instead", () => {
     expect(() => resolveEndpoints({ env: { CONTAINER_HOST: 'ssh://core@pm.example:22/run/podman/podman.sock' }, home })).toThrow(

@@ -16,7 +16,7 @@ describe("telling Podman apart and its events' names", () => {
     expect(dockerAction('podman', 'image', 'remove')).toBe('remove');
     expect(dockerAction('docker', 'container', 'remove')).toBe('remove');
   });
-  it("moves a passed --until to a second from now on Podman only", () => {
+  it('moves a passed --until to a second from now on Podman only', () => {
     const now = 1_000_000_000_000n;
     expect(untilFor('podman', now - 5n, now)).toBe(now + 1_000_000_000n);
     expect(untilFor('podman', now + 9_000_000_000n, now)).toBe(now + 9_000_000_000n);

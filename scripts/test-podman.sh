@@ -52,17 +52,9 @@ start_service() {
   exit 1
 }
 
-busybox_image() { # the same root file system as scripts/test-engine.sh build_image
+busybox_image() { # the same root file system as the docker fixtures' (test-engine.sh busybox-tar)
   pm image exists berth-test/busybox && return 0
-  local root
-  root=$(mktemp -d)
-  mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/www"
-  cp /bin/busybox "$root/bin/busybox"
-  for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"; done
-  echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
-  echo 'root:x:0:' >"$root/etc/group"
-  tar -C "$root" -c . | podman import -c 'CMD ["/bin/sh"]' - localhost/berth-test/busybox:latest >/dev/null
-  rm -rf "$root"
+  bash "$ROOT/scripts/test-engine.sh" busybox-tar | podman import -c 'CMD ["/bin/sh"]' - localhost/berth-test/busybox:latest >/dev/null
   log "imported berth-test/busybox into Podman"
 }
 

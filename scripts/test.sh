@@ -57,24 +57,22 @@ else
     status=$rc
   fi
 fi
-if [ "${BERTH_TEST_SWARM:-1}" = 0 ]; then
-  echo "test: swarm tests skipped (BERTH_TEST_SWARM=0)" >&2
-else
-  swarm_t0=$(date +%s)
+# A suite that has the machine to itself (its fixtures' names, or Podman's store, are the machine's):
+# run under its lock, timed; SWITCH=0 leaves it out. Usage: locked_suite NAME SWITCH
+locked_suite() {
+  local name=$1 switch=$2 t0
+  if [ "${!switch:-1}" = 0 ]; then
+    echo "test: $name tests skipped ($switch=0)" >&2
+    return 0
+  fi
+  t0=$(date +%s)
   mkdir -p /run/lock 2>/dev/null || true
-  flock /run/lock/berth-test-swarm.lock npx vitest run --config vitest.swarm.config.ts \
-    --reporter=default --reporter=json --outputFile.json="$out/swarm.json" || status=1
-  echo "test: the swarm part took $(( $(date +%s) - swarm_t0 )) s" >&2
-fi
-if [ "${BERTH_TEST_PODMAN:-1}" = 0 ]; then
-  echo "test: podman tests skipped (BERTH_TEST_PODMAN=0)" >&2
-else
-  podman_t0=$(date +%s)
-  mkdir -p /run/lock 2>/dev/null || true
-  flock /run/lock/berth-test-podman.lock npx vitest run --config vitest.podman.config.ts \
-    --reporter=default --reporter=json --outputFile.json="$out/podman.json" || status=1
-  echo "test: the podman part took $(( $(date +%s) - podman_t0 )) s" >&2
-fi
+  flock "/run/lock/berth-test-$name.lock" npx vitest run --config "vitest.$name.config.ts" \
+    --reporter=default --reporter=json --outputFile.json="$out/$name.json" || status=1
+  echo "test: the $name part took $(( $(date +%s) - t0 )) s" >&2
+}
+locked_suite swarm BERTH_TEST_SWARM
+locked_suite podman BERTH_TEST_PODMAN
 node scripts/test-summary.js "$out/main.json" "$out/disruptive.json" "$out/swarm.json" "$out/podman.json"
 [ $lint = 0 ] || { echo "test: FAILED lint or format (see above; npm run lint)"; status=1; }
 exit $status

@@ -76,3 +76,18 @@ describe('logs on Podman', () => {
     await removeOnPodman(...names);
   });
 });
+
+describe('logs --follow on Podman', () => {
+  it('says a followed container was removed and ends (Podman names the removal differently, and its event filter too)', async () => {
+    const name = await runOnPodman('echo started; exec sleep 600');
+    const follow = berthOnPodman(['logs', '-f', name, '--format', 'raw'], { timeout: 40_000 });
+    let seen = '';
+    follow.stdout?.on('data', (d: Buffer) => (seen += d.toString()));
+    await waitFor(() => seen.includes('started'), 20_000);
+    await removeOnPodman(name);
+    const r = await follow;
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`berth: container ${name} (`);
+    expect(r.stderr).toContain('was removed; its logs end here');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerAction, eventFiltersFor, flavorOf, healthcheckOverdue, noContainerStats, untilFor } from '../../src/core/engine/podman.js';
+import { dockerAction, eventFiltersFor, flavorOf, healthcheckOverdue, isPodmanNotFound, noContainerStats, untilFor } from '../../src/core/engine/podman.js';
 
 describe("telling Podman apart and its events' names", () => {
   it("is podman when a /version component is Podman's, docker otherwise", () => {
@@ -56,5 +56,13 @@ describe('stats Podman cannot give', () => {
     expect(noContainerStats({ host: { security: { rootless: true }, cgroupVersion: 'v2' } })).toBeUndefined();
     expect(noContainerStats({ host: { security: { rootless: false }, cgroupVersion: 'v1' } })).toBeUndefined();
     expect(noContainerStats(undefined)).toBeUndefined();
+  });
+});
+
+describe("Podman's not found", () => {
+  it('is a 500 saying no such container, on Podman only', () => {
+    expect(isPodmanNotFound('podman', 500, 'container 5eb2 does not exist in database: no such container')).toBe(true);
+    expect(isPodmanNotFound('podman', 500, 'something else broke')).toBe(false);
+    expect(isPodmanNotFound('docker', 500, 'no such container')).toBe(false);
   });
 });

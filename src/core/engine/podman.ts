@@ -112,3 +112,12 @@ export async function statsRefusal(engine: { flavor: EngineFlavor; api: { json<T
   if (engine.flavor !== 'podman') return undefined;
   return noContainerStats(await engine.api.json<LibpodInfo>({ path: '/libpod/info', signal }).catch(() => undefined));
 }
+
+/**
+ * Podman answers a request about a container removed meanwhile with 500 and "no such container" (a logs
+ * re-attach after the removal, for one), where docker answers 404. True for that answer, so it maps to
+ * berth's NOT_FOUND as docker's does.
+ */
+export function isPodmanNotFound(flavor: EngineFlavor, status: number | undefined, message: string): boolean {
+  return flavor === 'podman' && status === 500 && /no such (container|object)/i.test(message);
+}

@@ -12,7 +12,9 @@ const running = async (name: string) => (await podman(['inspect', '--format', '{
 
 describe('watch-idle and wake on Podman', () => {
   it('stops an idle container (watch-idle --once twice, 4 s apart) and wakes it again', async () => {
-    const name = await runOnPodman('exec sleep 600', { labels: { 'berth.idle.timeout': '3s', 'berth.idle.stop_timeout': '1s' } });
+    // --network none: on Podman's bridge, IPv6 is on in containers (docker turns it off), so other tests'
+    // containers joining the bridge send this one multicast bytes that count as activity (docs/podman.md).
+    const name = await runOnPodman('exec sleep 600', { labels: { 'berth.idle.timeout': '3s', 'berth.idle.stop_timeout': '1s' }, args: ['--network', 'none'] });
     const state = join(mkdtempSync(join(tmpdir(), 'berth-pm-idle-')), 'state.json');
     const args = ['watch-idle', '--once', '--json', '--state', state, name];
     const first = await berthOnPodman(args);

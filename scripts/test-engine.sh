@@ -13,6 +13,7 @@
 #   test-engine.sh start    start it again after `kill`, and wait until it answers
 #   test-engine.sh stop     stop it gracefully (SIGTERM), leaving the state for `start`
 #   test-engine.sh owned    exit 0 when `up` started the engine (tests that stop it run only then)
+#   test-engine.sh busybox-tar  write the busybox test image's root file system to stdout as a tar
 #
 # Test runs from several checkouts (or pid namespaces) share one engine. `up`, `down` and `alone` hold
 # one machine-wide lock ($LOCK) while they decide, so two runs started at once do not both start a
@@ -89,9 +90,8 @@ wait_gone() { # pid, tries of 0.25 s
   for _ in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.25; done
 }
 
-build_image() {
-  docker image inspect "$IMAGE" >/dev/null 2>&1 && return 0
-  log "building $IMAGE from busybox-static with docker import"
+# The busybox test image's root file system as a tar on stdout (test-podman.sh imports the same into Podman).
+busybox_tar() {
   local root
   root=$(mktemp -d)
   mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/www"
@@ -99,8 +99,14 @@ build_image() {
   for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"; done
   echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
   echo 'root:x:0:' > "$root/etc/group"
-  tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
+  tar -C "$root" -c .
   rm -rf "$root"
+}
+
+build_image() {
+  docker image inspect "$IMAGE" >/dev/null 2>&1 && return 0
+  log "building $IMAGE from busybox-static with docker import"
+  busybox_tar | docker import -c 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
 }
 
 remove_test_containers() {
@@ -180,6 +186,9 @@ case "${1:-}" in
   others)
     other_live_runs
     ;;
+  busybox-tar)
+    busybox_tar
+    ;;
   alone)
     shift
     lock
@@ -188,7 +197,7 @@ case "${1:-}" in
     "$@" 9>&-
     ;;
   *)
-    echo "usage: $0 up|down|kill|stop|start|owned|others|alone CMD..." >&2
+    echo "usage: $0 up|down|kill|stop|start|owned|others|busybox-tar|alone CMD..." >&2
     exit 2
     ;;
 esac

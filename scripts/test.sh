@@ -8,6 +8,9 @@
 #   3. the swarm suite, on a 3-node swarm its global setup brings up in network namespaces and takes
 #      down (scripts/test-swarm.sh): as root, under a lock (the namespaces' names are the machine's);
 #      not as root, it fails with that reason. BERTH_TEST_SWARM=0 leaves it out.
+#   4. the Podman suite, against `podman system service` on a socket of the run's own that its global
+#      setup starts and stops (scripts/test-podman.sh), with the Podman CLI as the oracle: as root, under
+#      a lock (Podman's store is the machine's). BERTH_TEST_PODMAN=0 leaves it out.
 # BERTH_TEST_NODE=22 (or 24, ...) runs the build and the tests on that Node, installed from the npm
 # registry into .node/ by scripts/setup-node.sh and put first on PATH; unset, the machine's Node.
 # One run id (BERTH_TEST_RUN) labels everything both vitest runs make (test/helpers/run-lease.ts).
@@ -54,15 +57,22 @@ else
     status=$rc
   fi
 fi
-if [ "${BERTH_TEST_SWARM:-1}" = 0 ]; then
-  echo "test: swarm tests skipped (BERTH_TEST_SWARM=0)" >&2
-else
-  swarm_t0=$(date +%s)
+# A suite that has the machine to itself (its fixtures' names, or Podman's store, are the machine's):
+# run under its lock, timed; SWITCH=0 leaves it out. Usage: locked_suite NAME SWITCH
+locked_suite() {
+  local name=$1 switch=$2 t0
+  if [ "${!switch:-1}" = 0 ]; then
+    echo "test: $name tests skipped ($switch=0)" >&2
+    return 0
+  fi
+  t0=$(date +%s)
   mkdir -p /run/lock 2>/dev/null || true
-  flock /run/lock/berth-test-swarm.lock npx vitest run --config vitest.swarm.config.ts \
-    --reporter=default --reporter=json --outputFile.json="$out/swarm.json" || status=1
-  echo "test: the swarm part took $(( $(date +%s) - swarm_t0 )) s" >&2
-fi
-node scripts/test-summary.js "$out/main.json" "$out/disruptive.json" "$out/swarm.json"
+  flock "/run/lock/berth-test-$name.lock" npx vitest run --config "vitest.$name.config.ts" \
+    --reporter=default --reporter=json --outputFile.json="$out/$name.json" || status=1
+  echo "test: the $name part took $(( $(date +%s) - t0 )) s" >&2
+}
+locked_suite swarm BERTH_TEST_SWARM
+locked_suite podman BERTH_TEST_PODMAN
+node scripts/test-summary.js "$out/main.json" "$out/disruptive.json" "$out/swarm.json" "$out/podman.json"
 [ $lint = 0 ] || { echo "test: FAILED lint or format (see above; npm run lint)"; status=1; }
 exit $status

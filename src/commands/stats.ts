@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import type { Engine } from '../core/engine/engine.js';
 import { emptySelection, type Selection } from '../core/engine/select.js';
-import { usageError } from '../core/errors.js';
+import { BerthError, usageError } from '../core/errors.js';
+import { statsNote, statsRefusal } from '../core/engine/podman.js';
 import { pickFormat, type Format } from '../core/output/format.js';
 import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger } from '../core/parse.js';
 import { DEFAULT_HISTORY } from '../core/stats/history.js';
@@ -65,6 +66,12 @@ export function makeStatsCommand(ctx: CommandContext): Command {
       const { ServiceTally } = await import('../core/swarm/service-stats.js');
       plan.swarm = { tally: new ServiceTally(scope.cluster.manager, scope.services, scope.blind) };
     } else engines = await ctx.engines(cmd);
+    for (const e of engines) {
+      if (e.flavor !== 'podman') continue;
+      const refusal = await statsRefusal(e, ctx.signal);
+      if (refusal) throw new BerthError('FAILED', `stats: ${engines.length > 1 ? `${e.name}: ` : ''}${refusal}`);
+      ctx.warn(statsNote(e, engines.length > 1)!);
+    }
     if (!plan.stream) await printSnapshot(ctx, engines, plan);
     else {
       // The collector, the supervisor and the views load only when following: a one-shot sample uses none of them.

@@ -58,3 +58,26 @@ describe('resolveEndpoints (docker CLI precedence)', () => {
     expect(ep!.tls).toEqual({ ca: join(certs, 'ca.pem'), cert: join(certs, 'cert.pem'), key: join(certs, 'key.pem'), verify: true });
   });
 });
+
+describe("CONTAINER_HOST (Podman's variable)", () => {
+  it('is used when DOCKER_HOST is not set, before DOCKER_CONTEXT and the config', () => {
+    expect(resolveEndpoints({ env: { CONTAINER_HOST: 'unix:///run/podman/podman.sock' }, home })).toEqual([{ name: 'unix:///run/podman/podman.sock', host: 'unix:///run/podman/podman.sock' }]);
+    expect(resolveEndpoints({ env: { CONTAINER_HOST: 'unix:///run/podman/podman.sock', DOCKER_CONTEXT: 'remote' }, home })[0]!.host).toBe('unix:///run/podman/podman.sock');
+  });
+  it('DOCKER_HOST, --host and --context beat it', () => {
+    const env = { CONTAINER_HOST: 'unix:///run/podman/podman.sock', DOCKER_HOST: 'unix:///tmp/d.sock' };
+    expect(resolveEndpoints({ env, home })[0]!.host).toBe('unix:///tmp/d.sock');
+    expect(resolveEndpoints({ hosts: ['tcp://h:1'], env: { CONTAINER_HOST: 'unix:///p' }, home })[0]!.host).toBe('tcp://h:1');
+    expect(resolveEndpoints({ contexts: ['remote'], env: { CONTAINER_HOST: 'unix:///p' }, home })[0]!.name).toBe('remote');
+  });
+  it('a bad value is an error naming CONTAINER_HOST', () => {
+    expect(() => resolveEndpoints({ env: { CONTAINER_HOST: '/run/podman/podman.sock' }, home })).toThrow(
+      'CONTAINER_HOST: expected unix:///path, tcp://host:port or ssh://user@host (got: "/run/podman/podman.sock")',
+    );
+  });
+  it("Podman's ssh form with a socket path is refused with what to do instead", () => {
+    expect(() => resolveEndpoints({ env: { CONTAINER_HOST: 'ssh://core@pm.example:22/run/podman/podman.sock' }, home })).toThrow(
+      /CONTAINER_HOST: an ssh:\/\/ address with a socket path .* is not supported/,
+    );
+  });
+});

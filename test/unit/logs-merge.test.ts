@@ -38,6 +38,14 @@ describe('mergeByTime', () => {
     expect(await collect(mergeByTime([a, b]))).toEqual(['a-first', 'a-second', 'b-first']);
   });
 
+  it('orders ties across containers by container name, whatever the order of the sources (one-second stamps, as Podman gives)', async () => {
+    const a = () => batches([L(A, 1, 'a-first'), L(A, 1, 'a-second')], [L(A, 2, 'a-third')]);
+    const b = () => batches([L(B, 1, 'b-first')], [L(B, 2, 'b-second')]);
+    const want = ['a-first', 'a-second', 'b-first', 'a-third', 'b-second'];
+    expect(await collect(mergeByTime([b(), a()]))).toEqual(want);
+    expect(await collect(mergeByTime([a(), b()]))).toEqual(want);
+  });
+
   it('handles empty and finished sources', async () => {
     expect(await collect(mergeByTime([batches(), batches([L(B, 1)])]))).toEqual(['b1']);
     expect(await collect(mergeByTime([]))).toEqual([]);
@@ -80,6 +88,24 @@ describe('ReorderWindow', () => {
     now = 300;
     w.tick();
     expect(out).toEqual(['b3', 'a5', 'a7']);
+  });
+
+  it('orders lines of equal stamps from several containers by container name within the window', () => {
+    let now = 0;
+    const out: string[] = [];
+    const w = new ReorderWindow(
+      100,
+      (ls) => out.push(...ls.map((l) => l.msg)),
+      1000,
+      () => now,
+    );
+    w.push([L(B, 1, 'b-first'), L(B, 1, 'b-second')]);
+    now = 40;
+    w.push([L(A, 1, 'a-first')]);
+    w.push([L(B, 1, 'b-third')]);
+    now = 200;
+    w.tick();
+    expect(out).toEqual(['a-first', 'b-first', 'b-second', 'b-third']);
   });
 
   it('holds a line exactly until its window passes', () => {

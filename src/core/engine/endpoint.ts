@@ -3,6 +3,9 @@
  * (cli/command/cli.go): --context, else --host, else DOCKER_HOST, else
  * DOCKER_CONTEXT, else the config's currentContext, else the default socket.
  * --host and --context together are a usage error, as in docker.
+ * Podman's own CONTAINER_HOST is read after DOCKER_HOST and before
+ * DOCKER_CONTEXT (docs/podman.md): a variable set for Podman is meant, a
+ * docker config's context less so.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,6 +52,7 @@ export function resolveEndpoints(input: EndpointInput): Endpoint[] {
   if (contexts.length) return contexts.map((c) => contextEndpoint(c, configDir, env));
   if (hosts.length) return hosts.map((h) => hostEndpoint(h, env, input.home));
   if (env.DOCKER_HOST) return [hostEndpoint(env.DOCKER_HOST, env, input.home)];
+  if (env.CONTAINER_HOST) return [hostEndpoint(env.CONTAINER_HOST, env, input.home, 'CONTAINER_HOST')];
   const ctx = env.DOCKER_CONTEXT || currentContext(configDir);
   if (ctx && ctx !== 'default') return [contextEndpoint(ctx, configDir, env)];
   return [hostEndpoint(DEFAULT_HOST, env, input.home)];
@@ -98,10 +102,14 @@ function tlsFromDir(dir: string, verify: boolean): TlsFiles | undefined {
   return tls.ca || tls.cert ? tls : undefined;
 }
 
-function hostEndpoint(host: string, env: EndpointInput['env'], home?: string): Endpoint {
+function hostEndpoint(host: string, env: EndpointInput['env'], home?: string, from = '--host'): Endpoint {
   const h = host.trim();
   if (!/^(unix|tcp|ssh|http|https|npipe):\/\//.test(h)) {
-    throw usageError(`--host: expected unix:///path, tcp://host:port or ssh://user@host (got: ${JSON.stringify(host)})`);
+    throw usageError(`${from}: expected unix:///path, tcp://host:port or ssh://user@host (got: ${JSON.stringify(host)})`);
+  }
+  // Podman's form names the far side's socket; berth's ssh runs `docker system dial-stdio` there instead (ssh.ts).
+  if (from === 'CONTAINER_HOST' && /^ssh:\/\/[^/]+\/./.test(h)) {
+    throw usageError(`${from}: an ssh:// address with a socket path (${h}) is not supported: forward the socket (ssh -L /tmp/podman.sock:/run/podman/podman.sock ...) and use unix:///tmp/podman.sock`);
   }
   const verify = !!env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0';
   if ((h.startsWith('tcp://') || h.startsWith('https://')) && (verify || h.startsWith('https://'))) {

@@ -6,6 +6,7 @@
 import { BerthError, isConnectionError } from '../errors.js';
 import { EngineClient } from './client.js';
 import type { Endpoint } from './endpoint.js';
+import { flavorOf, type EngineFlavor, type VersionReply } from './podman.js';
 
 export interface Engine {
   readonly name: string;
@@ -16,6 +17,11 @@ export interface Engine {
   apiVersion: string;
   /** True when the engine runs on this host (unix socket), so /proc of its containers is readable. */
   readonly local: boolean;
+  /**
+   * What the engine is, from its /version reply (podman.ts `flavorOf`): 'podman' when Podman serves the
+   * Docker API. Each of Podman's differences is handled once, at the seam that meets it (docs/podman.md).
+   */
+  flavor: EngineFlavor;
   /** The swarm node's hostname when this engine is a node of the swarm selected with --service/--stack (swarm/cluster.ts). */
   swarmNode?: string;
 }
@@ -24,7 +30,7 @@ export interface Engine {
 export const MAX_API_VERSION = '1.45';
 
 export function createEngine(ep: Endpoint): Engine {
-  return { name: ep.name, endpoint: ep, api: new EngineClient(ep), apiVersion: '', local: ep.host.startsWith('unix://') };
+  return { name: ep.name, endpoint: ep, api: new EngineClient(ep), apiVersion: '', flavor: 'docker', local: ep.host.startsWith('unix://') };
 }
 
 export function compareVersions(a: string, b: string): number {
@@ -51,10 +57,10 @@ export function unreachable(engine: Engine | Endpoint, cause: unknown): BerthErr
  * min(engine's API version, MAX_API_VERSION), as the docker CLI negotiates.
  */
 export async function negotiate(engine: Engine, signal?: AbortSignal): Promise<Engine> {
-  let info: { ApiVersion?: string };
+  let info: VersionReply;
   try {
     engine.api.version = undefined;
-    info = (await engine.api.json<{ ApiVersion?: string }>({ path: '/version', versioned: false, signal })) ?? {};
+    info = (await engine.api.json<VersionReply>({ path: '/version', versioned: false, signal })) ?? {};
   } catch (err) {
     if (signal?.aborted) throw err;
     if (isConnectionError(err) || !(err as { statusCode?: number }).statusCode) throw unreachable(engine, err);
@@ -63,5 +69,6 @@ export async function negotiate(engine: Engine, signal?: AbortSignal): Promise<E
   const server = info.ApiVersion ?? '1.24';
   engine.apiVersion = compareVersions(server, MAX_API_VERSION) < 0 ? server : MAX_API_VERSION;
   engine.api.version = `v${engine.apiVersion}`;
+  engine.flavor = flavorOf(info);
   return engine;
 }

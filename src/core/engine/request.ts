@@ -8,6 +8,7 @@ import type { BodyReader, OnData } from './plain-stream.js';
 import type { Engine } from './engine.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { unreachable } from './engine.js';
+import { isPodmanNotFound } from './podman.js';
 
 export interface StreamRequest {
   path: string;
@@ -31,7 +32,7 @@ export function toBerthError(engine: Engine, err: unknown, signal?: AbortSignal)
   if (signal?.aborted) return signal.reason ?? err;
   if (err instanceof BerthError) return err;
   const status = (err as { statusCode?: number }).statusCode;
-  if (status === 404) return new BerthError('NOT_FOUND', engineMessage(err), { cause: err });
+  if (status === 404 || isPodmanNotFound(engine.flavor, status, engineMessage(err))) return new BerthError('NOT_FOUND', engineMessage(err), { cause: err });
   // A --filter the engine does not take is a bad flag value (exit 2), as docker ps treats it.
   if (status === 400 && /^invalid filter/i.test(engineMessage(err))) return new BerthError('USAGE', `--filter: ${engineMessage(err)}`, { cause: err });
   if (status) return new BerthError('ENGINE_ERROR', `engine error (${status}): ${engineMessage(err)}`, { cause: err });

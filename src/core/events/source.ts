@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.js';
 import { engineStream } from '../engine/request.js';
 import { splitLines } from '../stream/lines.js';
 import { nanosToEngineTime } from '../parse.js';
+import { dockerAction, eventFiltersFor, untilFor } from '../engine/podman.js';
 
 export interface EngineEvent {
   Type: string;
@@ -47,8 +48,10 @@ export function exactTimeNano(line: string, fallback: number): bigint {
 export async function* engineEvents(engine: Engine, q: EventQuery, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
   const query: Record<string, string> = {};
   if (q.since !== undefined) query.since = nanosToEngineTime(q.since);
-  if (q.until !== undefined) query.until = nanosToEngineTime(q.until);
-  const f = filtersParam(q.filters);
+  // Podman's differences (engine/podman.ts): the window's end, the filter's and the actions' names.
+  const until = untilFor(engine.flavor, q.until, BigInt(Date.now()) * 1_000_000n);
+  if (until !== undefined) query.until = nanosToEngineTime(until);
+  const f = filtersParam(eventFiltersFor(engine.flavor, q.filters));
   if (f) query.filters = f;
   const res = await engineStream(engine, { path: '/events', query, signal });
   q.onOpen?.();
@@ -57,6 +60,8 @@ export async function* engineEvents(engine: Engine, q: EventQuery, signal?: Abor
       if (!line.text.trim()) continue;
       const ev = JSON.parse(line.text) as EngineEvent;
       ev.nanos = exactTimeNano(line.text, ev.timeNano ?? ev.time * 1e9);
+      if (q.until !== undefined && ev.nanos > q.until) continue;
+      if (engine.flavor !== 'docker') ev.Action = dockerAction(engine.flavor, ev.Type, ev.Action);
       yield ev;
     }
   } finally {

@@ -11,6 +11,7 @@ import { containerAction, inspectContainer, inspectExec, startDetachedExec, type
 import { toBerthError } from '../engine/request.js';
 import { BerthError } from '../errors.js';
 import { bareName } from '../engine/labels.js';
+import { healthcheckOverdue, runHealthcheck } from '../engine/podman.js';
 import type { Provider, StopMethod } from './types.js';
 import { readCounters, type Counters } from './counters.js';
 import { EXEC_TIMEOUT_MS } from './busy.js';
@@ -71,7 +72,26 @@ export class ContainerProvider implements Provider {
   }
 
   async state(name: string, signal?: AbortSignal): Promise<UnitState> {
-    return stateOf(await this.inspect(name, signal));
+    const info = await this.inspect(name, signal);
+    if (this.engine.flavor === 'podman' && healthcheckOverdue(info, Date.now())) return stateOf(await this.runOverdueCheck(name, info, signal));
+    return stateOf(info);
+  }
+
+  /**
+   * Podman without systemd runs no healthcheck (engine/podman.ts): berth runs an overdue one itself, so a
+   * wait on the health ends as it would on docker. When Podman will not run it, the wait ends at once
+   * saying why, not at the end of its budget.
+   */
+  private async runOverdueCheck(name: string, info: ContainerDetails, signal?: AbortSignal): Promise<ContainerDetails> {
+    try {
+      await runHealthcheck(this.engine, info.Id, signal);
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw new BerthError('FAILED', `${name}'s health will not change: Podman runs healthchecks from systemd timers, none ran it, and Podman's API did not either (${(err as Error).message})`, {
+        hint: `run it with: podman healthcheck run ${name}`,
+      });
+    }
+    return this.inspect(name, signal);
   }
 
   /** Starts a stopped container or unpauses a paused one; a running one is left as it is. `known`: its state, just read. */

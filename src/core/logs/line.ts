@@ -16,3 +16,13 @@ export interface LogLine {
 
 /** Orders lines by their timestamp (fixed-form text sorts as time); a stable sort keeps equal stamps in arrival order. */
 export const byTs = (a: { ts: string }, b: { ts: string }): number => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0);
+
+const text = (a: string | undefined, b: string | undefined): number => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
+
+/**
+ * The order of lines across containers (docs/podman.md): the engine's timestamp, then the container's
+ * name, then its engine's name; lines equal in all three (one container's) keep the engine's order. Ties
+ * are rare with docker's nanosecond stamps and common with Podman's whole seconds; this makes them
+ * come out the same in every run.
+ */
+export const lineOrder = (a: LogLine, b: LogLine): number => byTs(a, b) || text(a.target.name, b.target.name) || text(a.target.engine?.name, b.target.engine?.name);

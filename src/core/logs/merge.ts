@@ -3,12 +3,12 @@
  * in the engine's order for that container (time order, except that a
  * container's stdout and stderr lines stamped microseconds apart may come
  * in the order the engine stored them; that order is kept, as docker logs
- * keeps it). The merge repeatedly takes the earliest head, so across
- * containers the output is in timestamp order; ties keep per-container
- * order, and across containers the earlier source wins. Memory: one batch per source. Batches out are at
+ * keeps it). The merge repeatedly takes the earliest head (line.ts
+ * `lineOrder`), so across containers the output is in timestamp order, ties
+ * across containers by container name, within one in the engine's order. Memory: one batch per source. Batches out are at
  * most one input batch long, so a slow reader slows every source.
  */
-import type { LogLine } from './line.js';
+import { lineOrder, type LogLine } from './line.js';
 
 interface Head {
   it: AsyncIterator<LogLine[]>;
@@ -55,7 +55,7 @@ function take(live: Head[]): LogLine[] {
     let best = live[0]!;
     for (let k = 1; k < live.length; k++) {
       const h = live[k]!;
-      if (h.batch[h.i]!.ts < best.batch[best.i]!.ts) best = h;
+      if (lineOrder(h.batch[h.i]!, best.batch[best.i]!) < 0) best = h;
     }
     out.push(best.batch[best.i++]!);
     if (best.i >= best.batch.length) return out;

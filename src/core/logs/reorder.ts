@@ -9,9 +9,10 @@
  *
  * Bound: at most `maxHeld` lines are held; past it the earliest lines are
  * released at once, so memory stays flat whatever the arrival rate.
- * Ties keep arrival order (insertion is stable).
+ * Ties: by container name (line.ts `lineOrder`), one container's lines in
+ * arrival order (insertion is stable).
  */
-import type { LogLine } from './line.js';
+import { lineOrder, type LogLine } from './line.js';
 
 export const DEFAULT_REORDER_MS = 250;
 export const DEFAULT_MAX_HELD = 50_000;
@@ -68,7 +69,7 @@ export class ReorderWindow {
 
   private insert(l: LogLine): void {
     const h = this.held;
-    if (h.length === 0 || h[h.length - 1]!.ts <= l.ts) {
+    if (h.length === 0 || lineOrder(h[h.length - 1]!, l) <= 0) {
       h.push(l);
       return;
     }
@@ -76,7 +77,7 @@ export class ReorderWindow {
     let hi = h.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (h[mid]!.ts <= l.ts) lo = mid + 1;
+      if (lineOrder(h[mid]!, l) <= 0) lo = mid + 1;
       else hi = mid;
     }
     h.splice(lo, 0, l);

@@ -115,7 +115,7 @@ export function logCounting(counters: TickCounters, signal: AbortSignal): Member
     onRunning: (m) => {
       if (followers.has(m.target.id)) return;
       const env = { query: m.fresh ? {} : { since: BigInt(Date.now()) * 1_000_000n }, signal, onStatus: () => {} };
-      const f = new ContainerFollower(m.target, env, m.fresh ? 'new' : 'query');
+      const f = new ContainerFollower(m.target, env, m.fresh ? 'new' : 'late');
       followers.set(m.target.id, f);
       void count(f, m.node).catch(() => {});
     },

@@ -93,7 +93,11 @@ describe('selections include stopped containers where docker-compose does', () =
     expect(r.exitCode).toBe(0);
     const ours = json(r.stdout).filter((x) => x.type === 'log');
     expect(byContainer(ours.map((x) => [short(x.name), x.msg]))).toEqual(byContainer(theirs));
-    expect(ours.map((x) => x.ts)).toEqual(ours.map((x) => x.ts).sort());
+    // Merged in time order: where the output passes from one container to another, time never goes back (a
+    // container's own lines keep the engine's order, stdout and stderr microseconds apart either way).
+    const backwards = ours.filter((x, i) => i > 0 && x.name !== ours[i - 1]!.name && x.ts < ours[i - 1]!.ts);
+    expect(backwards).toEqual([]);
+    expect(ours.filter((x, i) => i > 0 && x.name !== ours[i - 1]!.name).length).toBeGreaterThan(10); // really interleaved
     const raw = await berth(['logs', '--project', project, '--format', 'raw']);
     expect(raw.exitCode).toBe(0);
     // raw writes what the containers wrote on stderr to its stderr, as docker logs does
@@ -118,6 +122,49 @@ describe('selections include stopped containers where docker-compose does', () =
     expect(runningOnly.exitCode).toBe(0);
     expect(runningOnly.stdout).toBe('');
     expect(runningOnly.stderr).toBe('berth: no containers match the selection');
+  });
+
+  it('stats --project shows the stopped containers as stopped: a record without numbers, a row that says so', async () => {
+    const names = ['app', 'job', 'web'].map((sv) => `${project}_${sv}_1`);
+    const once = await berth(['stats', '--project', project, '--no-stream', '--json']);
+    expect(once.stderr).toBe('');
+    expect(once.exitCode).toBe(0);
+    const recs = json(once.stdout) as unknown as Array<Record<string, unknown>>;
+    expect(recs.map((r) => r.name).sort()).toEqual(names);
+    for (const r of recs) expect(Object.keys(r).sort()).toEqual(['id', 'name', 'project', 'service', 'stopped', 'ts', 'type']);
+    expect(recs.every((r) => r.stopped === true && r.project === project)).toBe(true);
+    const table = await berth(['stats', '--project', project, '--no-stream', '--format', 'table']);
+    expect(table.exitCode).toBe(0);
+    const rows = table.stdout.trim().split('\n').slice(1);
+    expect(rows.map((r) => r.split(/\s+/).slice(0, 3))).toEqual(names.map((n) => [n, 'stopped', '--']));
+    // Streaming: each is said once as stopped.
+    const child = execa('node', [BERTH_BIN, 'stats', '--project', project, '--json'], { reject: false });
+    const out = new LineCollector(child.stdout!);
+    try {
+      await out.until((ls) => ls.length >= 3, 20_000);
+      expect(
+        out
+          .json<{ name: string; stopped?: boolean }>()
+          .map((r) => [r.name, r.stopped])
+          .sort(),
+      ).toEqual(names.map((n) => [n, true]));
+    } finally {
+      child.kill('SIGINT');
+      await child;
+    }
+  });
+
+  it('topology --project maps the stopped containers as stopped nodes', async () => {
+    const r = await berth(['topology', '--project', project, '--json', '--ticks', '1', '--interval', '1s', '--no-stdin']);
+    expect(r.exitCode).toBe(0);
+    const snap = json(r.stdout)[0] as unknown as { nodes: Array<{ id: string; running: number }> };
+    expect(snap.nodes.map((n) => [n.id, n.running])).toEqual([
+      ['app', 0],
+      ['job', 0],
+      ['web', 0],
+    ]);
+    const table = await berth(['topology', '--project', project, '--format', 'table', '--ticks', '1', '--interval', '1s', '--no-stdin']);
+    expect(table.stdout.match(/stopped/g)).toHaveLength(3);
   });
 
   it('logs -f --project prints the stopped containers, then follows them when they start', async () => {

@@ -33,6 +33,7 @@ import { linkedController } from '../stream/abort.js';
 import { resumable, ResumeWindow, type WindowBounds } from '../stream/resumable.js';
 import type { LogLine } from './line.js';
 import { containerLogBatches, type LogQuery } from './source.js';
+import { tailBefore } from './tail-before.js';
 import { tsToNanos } from './timestamp.js';
 
 /**
@@ -92,25 +93,31 @@ export class ContainerFollower {
     this.floor = env.query.since;
   }
 
-  /** The lines already written up to `untilNs`, without following (never throws: `lines()` finds out again). */
+  /**
+   * The lines already written up to `untilNs`, without following (never throws: `lines()` finds out
+   * again). With --tail, the last N before `untilNs` (tail-before.ts), and the floor goes past the ones
+   * left out: none of them (at or before the first line given) may come with a later open.
+   */
   async *history(untilNs: bigint): AsyncGenerator<LogLine[]> {
     const q: LogQuery = { ...this.env.query, follow: false };
-    if (q.until === undefined || q.until > untilNs) q.until = untilNs;
+    const until = q.until === undefined || q.until > untilNs ? untilNs : q.until;
     this.openedAt = untilNs;
-    let delivered = 0;
-    let first: bigint | undefined;
+    const { tail } = q;
     try {
-      for await (const batch of containerLogBatches(this.target, q, this.env.signal)) {
-        const fresh = this.cursor.filter(batch);
-        for (const l of fresh) if (first === undefined || lineNs(l) < first) first = lineNs(l);
-        delivered += fresh.length;
-        if (fresh.length) yield fresh;
+      if (tail === undefined) {
+        for await (const batch of containerLogBatches(this.target, { ...q, until }, this.env.signal)) {
+          const fresh = this.cursor.filter(batch);
+          if (fresh.length) yield fresh;
+        }
+        return;
       }
+      const lines = await tailBefore(this.target, { ...q, until, tail }, this.env.signal);
+      if (lines.length >= tail) this.raiseFloor(lines.length ? lines.reduce((m, l) => (lineNs(l) < m ? lineNs(l) : m), lineNs(lines[0]!)) + 1n : until);
+      const fresh = this.cursor.filter(lines);
+      if (fresh.length) yield fresh;
     } catch {
       // gone, unreadable or unreachable: lines() meets it again and reports or retries
     }
-    // --tail may have left lines out: none of them (at or before the first line given) may come later.
-    if (q.tail !== undefined && delivered >= q.tail) this.raiseFloor(first === undefined ? q.until : first + 1n);
   }
 
   private raiseFloor(ns: bigint): void {

@@ -188,4 +188,25 @@ describe('selections include stopped containers where docker-compose does', () =
       child.kill('SIGKILL');
     }
   }, 120_000);
+
+  it('topology counts the log lines of a stopped project that starts while it watches, not those of its earlier life', async () => {
+    const child = execa('node', [BERTH_BIN, 'topology', '--project', project, '--json', '--interval', '1s', '--no-stdin', '--no-tcp'], { reject: false });
+    const out = new LineCollector(child.stdout!);
+    // The job's two lines are left out: it exits before topology inspects it, and only running members are followed.
+    const LONG = 40 * 2 + 25 * 2;
+    const counted = () => out.json<{ nodes: Array<{ id: string; logs: number }> }>().reduce((n, s) => n + s.nodes.reduce((m, x) => m + (x.id === 'job' ? 0 : x.logs), 0), 0);
+    try {
+      await out.until((ls) => ls.length >= 1, 20_000); // watching
+      await compose('start');
+      await out.until(() => counted() >= LONG, 30_000);
+      const seen = out.lines.length;
+      await out.until((ls) => ls.length >= seen + 2, 20_000); // two more snapshots: anything more would be in them
+      child.kill('SIGINT');
+      await child;
+      expect(counted()).toBe(LONG);
+    } finally {
+      child.kill('SIGKILL');
+      await compose('stop', '-t', '0');
+    }
+  }, 120_000);
 });

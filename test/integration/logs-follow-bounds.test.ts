@@ -46,57 +46,51 @@ async function moreTicks(f: ReturnType<typeof follow>, tickId: string, n: number
   await f.out.until(() => f.of(tickId).length >= seen + n, 20_000);
 }
 
+/**
+ * A container that ran once (`firstLife` lines) and is stopped, beside a ticker, both labelled `tag`; berth
+ * follows the running ones of the label (status=running: the stopped one is not in the selection at the
+ * start), then the stopped one starts again and joins. Resolves when its line `last` was printed and five
+ * ticks more.
+ */
+async function lateJoin(cmd: string, firstLife: number, flags: (since: string) => string[], last: string) {
+  const tag = uniqueName('late');
+  const labels = { 'berth.test.select': tag };
+  const late = await runContainer({ name: uniqueName('late'), labels, cmd });
+  const tick = await runContainer({ name: uniqueName('tick'), labels, cmd: 'while true; do echo tick; sleep 0.2; done' });
+  made.push(late, tick);
+  await waitFor(async () => !(await running(late)) && (await dockerLines(late.id)).length === firstLife, 20_000);
+  const since = new Date().toISOString();
+  const f = follow(['--filter', `label=berth.test.select=${tag}`, '--filter', 'status=running', ...flags(since)]);
+  const [tickId, lateId] = [(await tick.inspect()).Id, (await late.inspect()).Id];
+  await f.out.until(() => f.of(tickId).length > 0, 20_000); // following
+  await late.start();
+  await f.out.until(() => f.of(lateId).some((r) => r.msg === last), 30_000);
+  await moreTicks(f, tickId, 5);
+  f.child.kill('SIGINT');
+  expect((await f.child).exitCode).toBe(130);
+  return { id: lateId, since, ours: f.of(lateId).map((r) => [r.ts, r.msg]), all: await dockerLines(lateId) };
+}
+
 describe('berth logs --follow: bounds for every container, whenever it starts', () => {
   it.each([
     ['--since', (t: string) => ['--since', t], 3],
     ['--tail 0', () => ['--tail', '0'], 3],
     ['--tail 1', () => ['--tail', '1'], 2], // the last line written before berth began, then the new life
   ])('a container that starts after berth gets %s as docker logs would: no line of its earlier life it leaves out', async (_label, bound, from) => {
-    const tag = uniqueName('late');
-    const labels = { 'berth.test.select': tag };
-    const late = await runContainer({ name: uniqueName('late'), labels, cmd: 'echo "life line 1"; echo "life line 2"; echo "life line 3"' });
-    const tick = await runContainer({ name: uniqueName('tick'), labels, cmd: 'while true; do echo tick; sleep 0.2; done' });
-    made.push(late, tick);
-    await waitFor(async () => !(await running(late)) && (await dockerLines(late.id)).length === 3, 20_000);
-    const since = new Date().toISOString();
-    // status=running: the stopped one is not in the selection at the start; it joins when it starts.
-    const f = follow(['--filter', `label=berth.test.select=${tag}`, '--filter', 'status=running', ...bound(since)]);
-    const tickId = (await tick.inspect()).Id;
-    const lateId = (await late.inspect()).Id;
-    await f.out.until(() => f.of(tickId).length > 0, 20_000); // following
-    await late.start();
-    await f.out.until(() => f.of(lateId).some((r) => r.msg === 'life line 3'), 20_000);
-    await moreTicks(f, tickId, 5);
-    f.child.kill('SIGINT');
-    expect((await f.child).exitCode).toBe(130);
-    const all = await dockerLines(late.id);
+    const cmd = 'echo "life line 1"; echo "life line 2"; echo "life line 3"';
+    const { id, since, ours, all } = await lateJoin(cmd, 3, bound, 'life line 3');
     expect(all).toHaveLength(6);
-    expect(await dockerLines(late.id, ['--since', since])).toEqual(all.slice(3)); // docker's own answer for --since
-    expect(f.of(lateId).map((r) => [r.ts, r.msg])).toEqual(all.slice(from));
+    expect(await dockerLines(id, ['--since', since])).toEqual(all.slice(3)); // docker's own answer for --since
+    expect(ours).toEqual(all.slice(from));
   });
 
   it('--tail N of a late container is its last N lines before berth began, however many it wrote since', async () => {
     // The first life writes two lines; the second (the file in the container's own filesystem says which) 3,000 at once:
     // more than the first tail read holds, so the read grows until it reaches back before the cut.
-    const tag = uniqueName('burst');
-    const labels = { 'berth.test.select': tag };
     const cmd = 'if [ -f /life ]; then seq 1 3000; else touch /life; echo "old 1"; echo "old 2"; fi';
-    const late = await runContainer({ name: uniqueName('burst'), labels, cmd });
-    const tick = await runContainer({ name: uniqueName('tick'), labels, cmd: 'while true; do echo tick; sleep 0.2; done' });
-    made.push(late, tick);
-    await waitFor(async () => !(await running(late)) && (await dockerLines(late.id)).length === 2, 20_000);
-    const f = follow(['--filter', `label=berth.test.select=${tag}`, '--filter', 'status=running', '--tail', '1']);
-    const tickId = (await tick.inspect()).Id;
-    const lateId = (await late.inspect()).Id;
-    await f.out.until(() => f.of(tickId).length > 0, 20_000);
-    await late.start();
-    await f.out.until(() => f.of(lateId).some((r) => r.msg === '3000'), 30_000);
-    await moreTicks(f, tickId, 5);
-    f.child.kill('SIGINT');
-    expect((await f.child).exitCode).toBe(130);
-    const all = await dockerLines(late.id);
+    const { ours, all } = await lateJoin(cmd, 2, () => ['--tail', '1'], '3000');
     expect(all).toHaveLength(3002);
-    expect(f.of(lateId).map((r) => [r.ts, r.msg])).toEqual(all.slice(1));
+    expect(ours).toEqual(all.slice(1));
   });
 
   it.each([

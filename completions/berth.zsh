@@ -73,7 +73,7 @@ _berth() {
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table, raw (default table on a TTY, json otherwise); raw prints the bytes the containers wrote]:format:(json table raw)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
@@ -109,7 +109,7 @@ _berth() {
         '*--filter[filter containers with docker ps keys, e.g. label=k=v, name=web, status=running (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table on a pipe prints one table per interval]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
@@ -130,7 +130,7 @@ _berth() {
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise)]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
         '*:container:_berth_containers' ;;
       topology) _arguments -s '--by[one node per service or per container]:by:(service container)' \
         '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
@@ -144,7 +144,7 @@ _berth() {
         '*--filter[filter containers, e.g. label=k=v, name=web (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table is the live map]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \

@@ -1,7 +1,7 @@
 /**
  * Target selection, shared by logs, stats, templates and topology: container
  * names, ids or id prefixes; `--project` (compose label); `--filter` with
- * docker's keys; no names = all running containers. Selection returns
+ * docker's keys (stopped containers too: cliSelection); no names = all running containers. Selection returns
  * (engine, container) pairs so several engines can be used at once.
  */
 import type Docker from 'dockerode';
@@ -18,7 +18,7 @@ export interface Selection {
   names: string[];
   project?: string;
   filters?: Record<string, string[]>;
-  /** Include stopped containers when no names are given. */
+  /** Include stopped containers when no names are given (cliSelection sets it for --project and --filter). */
   all?: boolean;
   /** Swarm: the containers of these services' tasks (names, resolved on the manager). */
   services?: string[];
@@ -34,6 +34,17 @@ export interface Target extends Omit<ContainerRef, 'engine'> {
   tty: boolean;
   running: boolean;
   labels: Record<string, string>;
+}
+
+/**
+ * A selection from the command line. A `--project` or `--filter` selection takes the stopped containers
+ * too (`all`), as `docker-compose logs` shows a stopped project's and `docker ps -a --filter` lists them; a
+ * `status=` filter still decides (`status=running` leaves the stopped ones out). No names and neither flag:
+ * the running containers, as `docker ps`. Names are taken whatever their state.
+ */
+export function cliSelection(names: string[], project: string | undefined, filters: Record<string, string[]>): Selection {
+  const grouped = !names.length && (project !== undefined || Object.values(filters).some((v) => v.length > 0));
+  return { names, ...(project !== undefined ? { project } : {}), filters, ...(grouped ? { all: true } : {}) };
 }
 
 export function selectionFilters(sel: Selection): Record<string, string[]> {

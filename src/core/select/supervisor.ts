@@ -1,12 +1,14 @@
 /**
  * The one selection supervisor. Given engines and a selection (names, ids,
- * --project, --filter, all running), it yields per-target lifetimes keyed by
+ * --project, --filter (stopped ones too with `all`), all running), it yields per-target lifetimes keyed by
  * (engine, id):
  *
  * - `added`: a container of the selection, first the ones there at the start
  *   (`history: true`, then one `synced`), later those created (or first seen
- *   started) while following (`history: false`: all of their output is new),
- *   and those of an engine that answers late or after a resync (`history`);
+ *   started) while following (`history: false`; one created while following
+ *   is not running yet and all of its output is new, one first seen started
+ *   may have lines from an earlier life), and those of an engine that answers
+ *   late or after a resync (`history`);
  * - `started`: a known container that (re)started;
  * - `stopped`: it died;
  * - `removed`: it was destroyed (or a resync no longer finds it). This is the

@@ -17,7 +17,8 @@
  * - state: awake when the desired count is above 0; `pending` while fewer
  *   tasks run than desired (a wake waits for them); health `healthy` when the
  *   service has a healthcheck and every running task's container says so on
- *   its node (nodes berth reaches; one it does not reach counts as starting).
+ *   its node (nodes berth reaches; one it does not reach counts as starting),
+ *   `unhealthy` as soon as one task's container is (a wake fails at once).
  * - activity counters: the sum of the network counters of the service's
  *   running task containers, read on each node berth reaches.
  */
@@ -29,7 +30,7 @@ import { BerthError } from '../errors.js';
 import { watchEvents } from '../events/watcher.js';
 import type { Counters } from '../idle/counters.js';
 import { readCounters } from '../idle/counters.js';
-import { runCheck, type UnitState } from '../idle/provider.js';
+import { healthOf, runCheck, type UnitState } from '../idle/provider.js';
 import type { Provider, Seen, StopMethod } from '../idle/types.js';
 import { listTasks, type Cluster, type TaskReply } from './cluster.js';
 import { idleConfigFor, type ConfigFile } from '../idle/config-file.js';
@@ -122,7 +123,7 @@ export class ServiceProvider implements Provider {
     const st: UnitState = { id: svc.ID, running: desired > 0, paused: false };
     if (desired > 0 && running.length < desired) st.pending = `${desired} tasks to run (${running.length} now)`;
     else if (desired > 0 && svc.Spec.TaskTemplate?.ContainerSpec?.Healthcheck?.Test?.length && svc.Spec.TaskTemplate.ContainerSpec.Healthcheck.Test[0] !== 'NONE') {
-      st.health = await this.health(running, signal);
+      Object.assign(st, await this.health(running, signal));
     }
     return st;
   }
@@ -232,17 +233,23 @@ export class ServiceProvider implements Provider {
     }
   }
 
-  /** healthy when every running task's container is; else the first other status seen (a task on a node berth cannot reach: starting). */
-  private async health(running: TaskReply[], signal?: AbortSignal): Promise<string> {
+  /**
+   * healthy when every running task's container is; unhealthy (with its streak and last output, the
+   * task named) when any is, so a wake fails at once; else the first other status seen (a task on a
+   * node berth cannot reach: starting).
+   */
+  private async health(running: TaskReply[], signal?: AbortSignal): Promise<Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'>> {
+    let other: string | undefined;
     for (const t of running) {
       const engine = this.nodes.get(t.NodeID ?? '');
       const cid = t.Status?.ContainerStatus?.ContainerID;
-      if (!engine || !cid) return 'starting';
-      const info = await inspectContainer(engine, cid, signal).catch(() => undefined);
-      const status = (info?.State as { Health?: { Status?: string } } | undefined)?.Health?.Status ?? 'starting';
-      if (status !== 'healthy') return status;
+      const info = engine && cid ? await inspectContainer(engine, cid, signal).catch(() => undefined) : undefined;
+      const h = info ? healthOf(info) : {};
+      const status = h.health ?? 'starting';
+      if (status === 'unhealthy' && h.failingStreak !== 0) return { ...h, healthOutput: `task ${t.ID.slice(0, 12)}${h.healthOutput ? `: ${h.healthOutput}` : ''}` };
+      if (status !== 'healthy') other ??= status;
     }
-    return 'healthy';
+    return { health: other ?? 'healthy' };
   }
 }
 

@@ -3,7 +3,7 @@
  * stderr, and the route's entry in /$berth/status names it), not first by a request's 503; once the
  * dependency is created the report clears and the route wakes it. The route is real Postgres 15
  * (berth-test/real) behind a TCP route, reached with psql. `berth wake` of it fails at once naming the
- * missing dependency (exit 4).
+ * missing dependency (exit 4). The dependency serve's wake started is reported as woken by serve.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -65,7 +65,7 @@ describe('berth serve: a route whose dependency does not exist', () => {
     expect(await isRunning(db)).toBe(false);
   });
 
-  it('clears once the dependency exists, and a psql session through the route wakes both', async () => {
+  it('clears once the dependency exists; a psql session through the route wakes both, the dependency reported as woken by serve', async () => {
     await runContainer({ name: missing, cmd: 'exec sleep 600', labels: h.labels({}), start: false });
     await waitFor(async () => {
       const st = await status();
@@ -75,5 +75,11 @@ describe('berth serve: a route whose dependency does not exist', () => {
     const res = await execa('psql', [`host=127.0.0.1 port=${port} user=postgres dbname=postgres sslmode=disable connect_timeout=90`, '-tAc', 'select 40 + 2'], { reject: false, timeout: 120_000 });
     expect(res.stdout.trim(), res.stderr).toBe('42');
     expect(await isRunning(missing)).toBe(true);
+    // The dependency serve's own wake started is reported as such by its lifecycle owner, not as started outside it.
+    type Idle = { type: string; container?: string; from?: string; to?: string; reason?: string };
+    const woke = await waitFor(() => h.records<Idle>().find((r) => r.type === 'idle' && r.container === missing && r.to === 'ready'), 15_000);
+    expect(woke.from).toBe('napping');
+    expect(woke.reason).toMatch(new RegExp(`^woken by this serve \\(dependency of ${db}\\) \\(Up `));
+    expect(h.records<Idle>().filter((r) => r.container === missing && /outside/.test(r.reason ?? ''))).toEqual([]);
   }, 150_000);
 });

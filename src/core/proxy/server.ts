@@ -200,6 +200,10 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
     emit: (r) => o.record(r),
     warn: o.warn,
     ...(o.claims ? { claims: o.claims } : {}),
+    startedHere: (n) => {
+      const by = o.wakes.startedBy(n);
+      return by === undefined ? undefined : by === n ? 'woken by this serve' : `woken by this serve (dependency of ${by})`;
+    },
   });
 }
 

@@ -69,7 +69,10 @@ export function makeServeCommand(ctx: CommandContext): Command {
         collect,
       ),
     )
-    .option('--token-file <file>', 'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats')
+    .option(
+      '--token-file <file>',
+      'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats; only a client with it sees the details of a wake (dependency names, budgets, failure reasons) on the loading page, its event stream and failed-wake answers (without a token file, nobody does)',
+    )
     .option('--wake-timeout <duration>', "wake budget for every route (default: the container's berth.idle.wake_timeout plus its dependencies')")
     .option('--hold-body <size>', 'request body held per request while a container wakes; larger bodies get 413', '1m')
     .option('--stats-interval <duration>', 'sampling interval of the stats history API', '3s')

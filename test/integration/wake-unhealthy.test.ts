@@ -7,6 +7,7 @@
  * probe, does not fail a wake that unpauses it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ndjsonLines } from '../helpers/lines.js';
 import { berth, docker, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
 import { POSTGRES_CMD, REAL_IMAGE, pgHealthcheck, requireRealImage } from '../helpers/real-image.js';
 import { ServeHarness, httpdCmd, request } from './serve-harness.js';
@@ -39,11 +40,7 @@ async function app(prefix: string, labels: Record<string, string>): Promise<stri
   return name;
 }
 
-const events = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { event: string; dep?: string; message: string });
+const events = (stdout: string) => ndjsonLines<{ event: string; dep?: string; message: string }>(stdout);
 
 const running = async (name: string) => (await docker.getContainer(name).inspect()).State.Running;
 

@@ -233,24 +233,35 @@ export class ServiceProvider implements Provider {
     }
   }
 
-  /**
-   * healthy when every running task's container is; unhealthy (with its streak and last output, the
-   * task named) when any is, so a wake fails at once; else the first other status seen (a task on a
-   * node berth cannot reach: starting).
-   */
+  /** The service's health from its running tasks' containers (serviceHealth); a task on a node berth cannot reach: unknown. */
   private async health(running: TaskReply[], signal?: AbortSignal): Promise<Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'>> {
-    let other: string | undefined;
-    for (const t of running) {
-      const engine = this.nodes.get(t.NodeID ?? '');
-      const cid = t.Status?.ContainerStatus?.ContainerID;
-      const info = engine && cid ? await inspectContainer(engine, cid, signal).catch(() => undefined) : undefined;
-      const h = info ? healthOf(info) : {};
-      const status = h.health ?? 'starting';
-      if (status === 'unhealthy' && h.failingStreak !== 0) return { ...h, healthOutput: `task ${t.ID.slice(0, 12)}${h.healthOutput ? `: ${h.healthOutput}` : ''}` };
-      if (status !== 'healthy') other ??= status;
-    }
-    return { health: other ?? 'healthy' };
+    const seen = await Promise.all(
+      running.map(async (t) => {
+        const engine = this.nodes.get(t.NodeID ?? '');
+        const cid = t.Status?.ContainerStatus?.ContainerID;
+        const info = engine && cid ? await inspectContainer(engine, cid, signal).catch(() => undefined) : undefined;
+        return { task: t.ID, ...(info ? healthOf(info) : {}) };
+      }),
+    );
+    return serviceHealth(seen);
   }
+}
+
+/**
+ * Pure: a service's health from its running tasks' (undefined health: not known, as starting):
+ * unhealthy as soon as one task's container is (with a failed probe behind it; its streak and last
+ * output, the task named), so a wake fails at once; healthy when every one is; else the first other
+ * status (a paused container's unhealthy with no failed probe keeps its streak of 0: waited on).
+ */
+export function serviceHealth(tasks: Array<{ task: string } & Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'>>): Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'> {
+  const sick = tasks.find((t) => t.health === 'unhealthy' && t.failingStreak !== 0);
+  if (sick) {
+    const streak = sick.failingStreak !== undefined ? { failingStreak: sick.failingStreak } : {};
+    return { health: 'unhealthy', ...streak, healthOutput: `task ${sick.task.slice(0, 12)}${sick.healthOutput ? `: ${sick.healthOutput}` : ''}` };
+  }
+  const other = tasks.find((t) => t.health !== 'healthy');
+  if (!other) return { health: 'healthy' };
+  return { health: other.health ?? 'starting', ...(other.failingStreak !== undefined ? { failingStreak: other.failingStreak } : {}) };
 }
 
 /** The desired count of a replicated service; a global service is refused (berth cannot scale it to 0 and back). */

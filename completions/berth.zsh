@@ -83,7 +83,7 @@ _berth() {
         '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
         '*--deny[clients from these addresses/CIDRs are refused (repeat; wins over --allow)]:deny: ' \
         '*--trusted-proxy[believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced]:trusted-proxy: ' \
-        '--token-file[require "Authorization Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats]:token-file: ' \
+        '--token-file[require "Authorization Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats; only a client with it sees the details of a wake (dependency names, budgets, failure reasons) on the loading page, its event stream and failed-wake answers (without a token file, nobody does)]:token-file: ' \
         '--wake-timeout[wake budget for every route (default the container s berth.idle.wake_timeout plus its dependencies )]:wake-timeout: ' \
         '--hold-body[request body held per request while a container wakes; larger bodies get 413]:hold-body: ' \
         '--stats-interval[sampling interval of the stats history API]:stats-interval: ' \

@@ -13,7 +13,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { loadConfigFile } from '../core/idle/config-file.js';
 import { ContainerProvider } from '../core/idle/provider.js';
 import { UnitResolver } from '../core/idle/unit-resolver.js';
-import { createWakePath } from '../core/idle/wake.js';
+import { createWakePath, type UnitSource } from '../core/idle/wake.js';
 import { Claims, claimsDir } from '../core/idle/claims.js';
 import { parseCidrs } from '../core/proxy/access.js';
 import { parseBytes, parseListen } from '../core/proxy/listen.js';
@@ -69,7 +69,10 @@ export function makeServeCommand(ctx: CommandContext): Command {
         collect,
       ),
     )
-    .option('--token-file <file>', 'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats')
+    .option(
+      '--token-file <file>',
+      'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats; only a client with it sees the details of a wake (dependency names, budgets, failure reasons) on the loading page, its event stream and failed-wake answers (without a token file, nobody does)',
+    )
     .option('--wake-timeout <duration>', "wake budget for every route (default: the container's berth.idle.wake_timeout plus its dependencies')")
     .option('--hold-body <size>', 'request body held per request while a container wakes; larger bodies get 413', '1m')
     .option('--stats-interval <duration>', 'sampling interval of the stats history API', '3s')
@@ -97,7 +100,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
     const partial = await parseFlags(flags);
     const engine = await ctx.engine(cmd);
     const file = flags.config ? await loadConfigFile(flags.config) : undefined;
-    const { provider, wakes, backend } = await unitsFor(ctx, cmd, engine, flags, file);
+    const { provider, units, wakes, backend } = await unitsFor(ctx, cmd, engine, flags, file);
     const out = new LineWriter(ctx.io.stdout, () => {});
     await serve(
       {
@@ -106,6 +109,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
         ...(backend ? { backend } : {}),
         ...(file ? { file } : {}),
         wakes,
+        units,
         provider,
         claims: new Claims(claimsDir(ctx.env), 'serve'),
         record: (r) => void out.writeLine(format === 'json' ? JSON.stringify(r) + '\n' : formatServeLine(r) + '\n'),
@@ -122,13 +126,20 @@ export function makeServeCommand(ctx: CommandContext): Command {
  * provider (scale to 0 and back), units for the wake path, and routes found by the services' labels and
  * reached at their tasks (swarm/endpoints.ts). The lifecycle and the wake path are the same code.
  */
-async function unitsFor(ctx: CommandContext, cmd: Command, engine: Engine, flags: ServeFlags, file: ConfigFile | undefined): Promise<{ provider: Provider; wakes: WakePath; backend?: RouteBackend }> {
+async function unitsFor(
+  ctx: CommandContext,
+  cmd: Command,
+  engine: Engine,
+  flags: ServeFlags,
+  file: ConfigFile | undefined,
+): Promise<{ provider: Provider; units: UnitSource; wakes: WakePath; backend?: RouteBackend }> {
   const swarm = !!flags.swarm || flags.stack !== undefined;
   if (!swarm) {
     if (flags.node?.length) throw usageError('--node says how to reach a swarm node: it goes with --swarm or --stack');
     if (flags.archive !== undefined) throw usageError('--archive keeps the logs of swarm services scaled to 0: it goes with --swarm or --stack');
     const provider = new ContainerProvider(engine);
-    return { provider, wakes: createWakePath({ resolver: new UnitResolver(provider, file, (m) => ctx.warn(m)) }) };
+    const units = new UnitResolver(provider, file, (m) => ctx.warn(m));
+    return { provider, units, wakes: createWakePath({ resolver: units }) };
   }
   if (flags.filter?.length) throw usageError('--filter narrows containers: with --swarm or --stack, the routes are services (narrow them with --stack)');
   const cluster = await ctx.swarmCluster(cmd, flags.node ?? []);
@@ -148,9 +159,11 @@ async function unitsFor(ctx: CommandContext, cmd: Command, engine: Engine, flags
     warn,
   });
   const endpoints = new ServiceEndpoints(cluster);
+  const units = new ServiceUnits(provider, file, warn);
   return {
     provider,
-    wakes: createWakePath({ resolver: new ServiceUnits(provider, file, warn) }),
+    units,
+    wakes: createWakePath({ resolver: units }),
     backend: {
       discover: (f, _filters, signal) => discoverServiceRoutes(cluster.manager, f, flags.stack, signal),
       events: { engine: cluster.manager, kind: 'service' },
@@ -160,7 +173,7 @@ async function unitsFor(ctx: CommandContext, cmd: Command, engine: Engine, flags
   };
 }
 
-type Parsed = Omit<ServeOptions, 'engine' | 'backend' | 'file' | 'wakes' | 'provider' | 'claims' | 'record' | 'warn'>;
+type Parsed = Omit<ServeOptions, 'engine' | 'backend' | 'file' | 'wakes' | 'units' | 'provider' | 'claims' | 'record' | 'warn'>;
 
 async function parseFlags(f: ServeFlags): Promise<Parsed> {
   const listen = parseListen(f.listen);

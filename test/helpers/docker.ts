@@ -50,6 +50,9 @@ export function testLabels(extra: Record<string, string> = {}): Record<string, s
 
 export interface RunOptions {
   name?: string;
+  /** Default: the busybox test image. */
+  image?: string;
+  user?: string;
   cmd: string[] | string;
   labels?: Record<string, string>;
   tty?: boolean;
@@ -63,8 +66,9 @@ export interface RunOptions {
 /** Creates (and by default starts) a labelled container from the test image. */
 export async function runContainer(o: RunOptions): Promise<Docker.Container> {
   const c = await docker.createContainer({
-    Image: TEST_IMAGE,
+    Image: o.image ?? TEST_IMAGE,
     name: o.name ?? uniqueName('c'),
+    ...(o.user ? { User: o.user } : {}),
     Cmd: typeof o.cmd === 'string' ? ['sh', '-c', o.cmd] : o.cmd,
     Labels: testLabels(o.labels),
     Tty: o.tty ?? false,

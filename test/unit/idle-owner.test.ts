@@ -103,6 +103,28 @@ describe('the lifecycle owner over a fake provider', () => {
     expect(w0.calls).toEqual(['stop app', 'stop db']);
   });
 
+  it('says a dependency this process woke was woken here (its note taken once), and one started by anyone else started outside', async () => {
+    const w0 = world({ app: idle('10s', { 'berth.idle.depends_on': 'db' }), db: { ...idle('5s'), running: false } });
+    const notes = new Map([['db', 'woken by this serve (dependency of app)']]);
+    const asked: string[] = [];
+    const w = w0.make({ startedHere: (n) => (asked.push(n), notes.get(n)) });
+    await w0.at(w, 0);
+    w0.u.get('db')!.running = true; // the wake of app started it
+    await w0.at(w, 1000);
+    await w0.at(w, 2000); // seen awake again: not asked again
+    notes.clear();
+    w0.u.get('db')!.running = false;
+    await w0.at(w, 3000);
+    w0.u.get('db')!.running = true; // someone else started it
+    await w0.at(w, 4000);
+    const starts = w0.records.filter((r) => r.container === 'db' && r.to === 'ready').map((r) => [r.from, r.reason]);
+    expect(starts).toEqual([
+      ['napping', 'woken by this serve (dependency of app) (Up)'],
+      ['napping', 'started outside this watcher (Up)'],
+    ]);
+    expect(asked).toEqual(['app', 'db', 'db']); // app once, when first seen awake (a note of a start before then is used up)
+  });
+
   it("for serve: a request in flight keeps its route up however long, its end starts the timeout, and the route's own traffic is not activity", async () => {
     const w0 = world({ web: idle('10s') });
     let act = { inflight: 1, last: 0 };

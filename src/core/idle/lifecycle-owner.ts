@@ -69,6 +69,12 @@ export interface WatchIdleOptions {
   fronted?: (name: string) => boolean;
   /** Cross-process ownership; without it, this process assumes it is alone. */
   claims?: Claims;
+  /**
+   * Why a unit seen awake again was started, when this process started it (serve: a wake of its own,
+   * WakePath.startedBy), e.g. "woken by this serve (dependency of app)"; asked once per start seen.
+   * Undefined: it was started outside this watcher.
+   */
+  startedHere?: (name: string) => string | undefined;
 }
 
 export interface ClockState {
@@ -300,13 +306,15 @@ export class IdleWatcher {
     if (s.awake) this.clock(s);
     const from = this.states.get(name);
     const input: IdleInput = { kind: 'observe', awake: s.awake };
+    // A start this watcher sees now: was it a wake of this process (its note is taken once)?
+    const here = s.awake && from !== 'ready' && from !== 'starting' ? this.o.startedHere?.(name) : undefined;
     const reason =
       from === 'unknown'
         ? `found ${s.awake ? 'running' : s.paused ? 'paused' : 'stopped'} (${s.status})`
         : s.awake
           ? from === 'error'
             ? `running (${s.status})`
-            : `started outside this watcher (${s.status})`
+            : `${here ?? 'started outside this watcher'} (${s.status})`
           : `${s.paused ? 'paused' : 'stopped'} outside this watcher (${s.status})`;
     const rec = this.states.apply(name, input, reason, { id: s.id });
     if (!rec) return;

@@ -69,6 +69,11 @@ export interface WakePath {
   join(container: string, run: (emit: (e: WakeEvent) => void, signal: AbortSignal) => Promise<void>): Promise<void>;
   /** A wake of this container is in flight. */
   inFlight(container: string): boolean;
+  /**
+   * The container whose wake in this process started (or unpaused) `unit` (`unit` itself, or a
+   * container that depends on it), taken once (start-notes.ts); undefined when no wake here did.
+   */
+  startedBy(unit: string): string | undefined;
 }
 
 export interface WakeOptions {

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bufferBody, BodyTooLarge } from './hold.js';
 import { forwardedHeaders, isServerWideOptions, routingHost } from './headers.js';
 import { forward } from './forward.js';
-import { isAllowed, tokenMatches } from './access.js';
+import { isAllowed, showsDetails } from './access.js';
 import { publicFailure } from './wake-view.js';
 import { isIgnored, mayWake, type Route } from './routes.js';
 import { errorPage, loadingPage } from './loading-page/html.js';
@@ -109,9 +109,9 @@ async function readAndWake(ctx: ProxyContext, life: RouteLife, req: IncomingMess
   return [body, (await Promise.allSettled([life.wake()]))[0]];
 }
 
-/** A failed wake, answered; its details only to a client allowed the admin endpoints (wake-view.ts). */
+/** A failed wake, answered; its details only to a client with the configured token (access.ts showsDetails, wake-view.ts). */
 function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): void {
-  const detailed = tokenMatches(ctx.token, req.headers.authorization);
+  const detailed = showsDetails(ctx.token, req.headers.authorization);
   const message = publicFailure(route.container, withoutAddresses(life.error ?? 'the wake failed'), detailed);
   const headers = { 'retry-after': String(ctx.retryAfterSec) };
   if (!isBrowserPage(req))

@@ -17,7 +17,7 @@ import type { Address, UpstreamSource } from './upstream.js';
 import { failureKind, WakeFailure, type WakeFailureKind } from '../idle/wake-failure.js';
 
 /** The idle settings the proxy uses (src/core/idle/config.ts parses them). */
-export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMethod' | 'stopSignal' | 'stopTimeoutSec'>;
+export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMethod' | 'stopSignal' | 'stopTimeoutSec'> & Partial<Pick<IdleConfig, 'dependsOn'>>;
 
 export interface LifeDeps {
   /** Where a route is reached: its container's address, or a swarm service's tasks. */
@@ -60,6 +60,8 @@ export class RouteLife {
   error: string | undefined;
   /** Why the last wake failed, or why the container went down on its own (exited), while in `error`. */
   failure: WakeFailureKind | undefined;
+  /** A dependency that does not exist, as the last route discovery found (route-deps.ts): a wake would fail on it. */
+  missing: { dependency: string; message: string } | undefined;
   /** Aborted when this run of the container ends (it exited, or was put to sleep): requests to it fail at once. */
   private run = new AbortController();
   /** When the last wake ended ready (ms), for the connect grace of a just-woken app. */

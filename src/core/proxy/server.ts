@@ -30,6 +30,8 @@ import { makeHttpHandler } from './http-proxy.js';
 import { openAdminWarning } from './listen.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
+import { DependencyCheck } from './route-deps.js';
+import type { UnitSource } from '../idle/wake.js';
 import { StatsSampler } from './stats-api.js';
 import { UpstreamPools } from './upstream-pool.js';
 import { listenTcp } from './tcp-proxy.js';
@@ -58,6 +60,8 @@ export interface ServeOptions {
   /** Docker filters narrowing which containers may be routes (--filter). */
   filters: Record<string, string[]>;
   wakes: WakePath;
+  /** The wake path's units: each route's dependencies are checked against them when the routes are discovered. */
+  units?: Pick<UnitSource, 'graph'>;
   provider: Provider;
   access: AccessRules;
   /** Clients whose forwarding headers are believed (--trusted-proxy). */
@@ -127,9 +131,11 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     signal,
   };
   const tcp = new TcpListeners(ctx, o.host, o.warn);
+  const deps = o.units ? new DependencyCheck(o.units, o.warn) : undefined;
   const discover = async (startup = false) => {
     const d = await backend.discover(o.file, o.filters, signal);
     for (const p of [...d.problems, ...routes.apply(d.found)]) o.warn(p);
+    await deps?.run(routes.all(), signal);
     await tcp.sync(routes.table.byTcp.keys(), startup);
   };
   await discover(true);
@@ -194,6 +200,10 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
     emit: (r) => o.record(r),
     warn: o.warn,
     ...(o.claims ? { claims: o.claims } : {}),
+    startedHere: (n) => {
+      const by = o.wakes.startedBy(n);
+      return by === undefined ? undefined : by === n ? 'woken by this serve' : `woken by this serve (dependency of ${by})`;
+    },
   });
 }
 

@@ -17,7 +17,8 @@
  * - state: awake when the desired count is above 0; `pending` while fewer
  *   tasks run than desired (a wake waits for them); health `healthy` when the
  *   service has a healthcheck and every running task's container says so on
- *   its node (nodes berth reaches; one it does not reach counts as starting).
+ *   its node (nodes berth reaches; one it does not reach counts as starting),
+ *   `unhealthy` as soon as one task's container is (a wake fails at once).
  * - activity counters: the sum of the network counters of the service's
  *   running task containers, read on each node berth reaches.
  */
@@ -29,7 +30,7 @@ import { BerthError } from '../errors.js';
 import { watchEvents } from '../events/watcher.js';
 import type { Counters } from '../idle/counters.js';
 import { readCounters } from '../idle/counters.js';
-import { runCheck, type UnitState } from '../idle/provider.js';
+import { healthOf, runCheck, type UnitState } from '../idle/provider.js';
 import type { Provider, Seen, StopMethod } from '../idle/types.js';
 import { listTasks, type Cluster, type TaskReply } from './cluster.js';
 import { idleConfigFor, type ConfigFile } from '../idle/config-file.js';
@@ -122,7 +123,7 @@ export class ServiceProvider implements Provider {
     const st: UnitState = { id: svc.ID, running: desired > 0, paused: false };
     if (desired > 0 && running.length < desired) st.pending = `${desired} tasks to run (${running.length} now)`;
     else if (desired > 0 && svc.Spec.TaskTemplate?.ContainerSpec?.Healthcheck?.Test?.length && svc.Spec.TaskTemplate.ContainerSpec.Healthcheck.Test[0] !== 'NONE') {
-      st.health = await this.health(running, signal);
+      Object.assign(st, await this.health(running, signal));
     }
     return st;
   }
@@ -232,18 +233,35 @@ export class ServiceProvider implements Provider {
     }
   }
 
-  /** healthy when every running task's container is; else the first other status seen (a task on a node berth cannot reach: starting). */
-  private async health(running: TaskReply[], signal?: AbortSignal): Promise<string> {
-    for (const t of running) {
-      const engine = this.nodes.get(t.NodeID ?? '');
-      const cid = t.Status?.ContainerStatus?.ContainerID;
-      if (!engine || !cid) return 'starting';
-      const info = await inspectContainer(engine, cid, signal).catch(() => undefined);
-      const status = (info?.State as { Health?: { Status?: string } } | undefined)?.Health?.Status ?? 'starting';
-      if (status !== 'healthy') return status;
-    }
-    return 'healthy';
+  /** The service's health from its running tasks' containers (serviceHealth); a task on a node berth cannot reach: unknown. */
+  private async health(running: TaskReply[], signal?: AbortSignal): Promise<Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'>> {
+    const seen = await Promise.all(
+      running.map(async (t) => {
+        const engine = this.nodes.get(t.NodeID ?? '');
+        const cid = t.Status?.ContainerStatus?.ContainerID;
+        const info = engine && cid ? await inspectContainer(engine, cid, signal).catch(() => undefined) : undefined;
+        return { task: t.ID, ...(info ? healthOf(info) : {}) };
+      }),
+    );
+    return serviceHealth(seen);
   }
+}
+
+/**
+ * Pure: a service's health from its running tasks' (undefined health: not known, as starting):
+ * unhealthy as soon as one task's container is (with a failed probe behind it; its streak and last
+ * output, the task named), so a wake fails at once; healthy when every one is; else the first other
+ * status (a paused container's unhealthy with no failed probe keeps its streak of 0: waited on).
+ */
+export function serviceHealth(tasks: Array<{ task: string } & Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'>>): Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'> {
+  const sick = tasks.find((t) => t.health === 'unhealthy' && t.failingStreak !== 0);
+  if (sick) {
+    const streak = sick.failingStreak !== undefined ? { failingStreak: sick.failingStreak } : {};
+    return { health: 'unhealthy', ...streak, healthOutput: `task ${sick.task.slice(0, 12)}${sick.healthOutput ? `: ${sick.healthOutput}` : ''}` };
+  }
+  const other = tasks.find((t) => t.health !== 'healthy');
+  if (!other) return { health: 'healthy' };
+  return { health: other.health ?? 'starting', ...(other.failingStreak !== undefined ? { failingStreak: other.failingStreak } : {}) };
 }
 
 /** The desired count of a replicated service; a global service is refused (berth cannot scale it to 0 and back). */

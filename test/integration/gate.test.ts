@@ -8,10 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeContainer, ROOT, runContainer, uniqueName } from '../helpers/docker.js';
-import { ServeHarness, freePort, httpdCmd, isRunning, startCount, waitFor } from './serve-harness.js';
+import { ServeHarness, httpdCmd, isRunning, startCount, waitFor } from './serve-harness.js';
 import { plain, recipe, startCaddy, startNginx, traefikForwardAuth, type GateApp, type RunningProxy } from './gate-proxies.js';
 
 const h = new ServeHarness();
@@ -31,9 +32,30 @@ const SLOW_CGI = [
   'true',
 ].join('\n');
 
+const taken = new Set<number>();
+
+/**
+ * A host port for an app's published port, outside the kernel's ephemeral range (where freePort's
+ * come from): docker binds it only when the container starts, so a port from freePort could be given
+ * to a proxy meanwhile.
+ */
+async function appPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (!free) continue;
+    taken.add(port);
+    return port;
+  }
+}
+
 async function app(key: string, setup: string, labels: Record<string, string> = {}, delay = 0): Promise<void> {
   const name = uniqueName(`gate-${key}`);
-  const port = await freePort();
+  const port = await appPort();
   const host = `${key}-${h.run}.localhost`;
   const cmd = (delay ? `sleep ${delay} && ` : '') + httpdCmd(`echo ${key}-ok > /www/index.html && ${setup}`);
   await runContainer({
@@ -71,7 +93,9 @@ beforeAll(async () => {
   proxies.caddy = await startCaddy(join(tmp, 'caddy'), api, mine('caddy'));
   proxies.cached = await startNginx(join(tmp, 'cached'), 'nginx-cached.conf', api, [apps.cached!]);
   // The recipe, its questions to the gate sent from 127.0.0.2: not a --trusted-proxy.
-  proxies.untrusted = await startNginx(join(tmp, 'untrusted'), 'nginx.conf', api, [apps.untrusted!], (s) => s.replace('proxy_pass http://berth_gate/gate?deny=401;', 'proxy_pass http://berth_gate/gate?deny=401;\n        proxy_bind 127.0.0.2;'));
+  proxies.untrusted = await startNginx(join(tmp, 'untrusted'), 'nginx.conf', api, [apps.untrusted!], (s) =>
+    s.replace('proxy_pass http://berth_gate/gate?deny=401;', 'proxy_pass http://berth_gate/gate?deny=401;\n        proxy_bind 127.0.0.2;'),
+  );
 }, 120_000);
 
 function mkdirs(...names: string[]) {
@@ -88,7 +112,7 @@ afterAll(async () => {
 const through = (via: string, key: string, path = '/index.html', headers: Record<string, string> = {}, timeoutMs?: number) =>
   plain(`127.0.0.1:${proxies[via]!.port}`, { path, headers: { host: apps[key]!.host, ...headers }, ...(timeoutMs ? { timeoutMs } : {}) });
 
-/** Reads a stream through the proxy until `marker` and a blank line follow it; then closes it. */
+/** Reads an event stream through the proxy until `marker` is in it; then closes it. */
 function streamUntil(port: number, host: string, path: string, marker: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -96,7 +120,9 @@ function streamUntil(port: number, host: string, path: string, marker: string): 
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
         text += c;
-        if (text.includes('"event":"ready"')) (req.destroy(), resolve(text));
+        if (!text.includes(marker)) return;
+        req.destroy();
+        resolve(text);
       });
       res.on('end', () => reject(new Error(`stream ended before ${marker}: ${text}`)));
     });
@@ -154,7 +180,7 @@ describe.each(VIA)('the gate behind %s', (via) => {
     expect(js.body).toContain("new EventSource('/$berth/wake-events')");
     // The event stream is the route's (by Host, through the proxy): it replays the wake up to ready.
     await waitFor(() => isRunning(apps[key]!.name), 30_000);
-    expect(await streamUntil(proxies[via]!.port, apps[key]!.host, '/$berth/wake-events', 'event: wake')).toContain('"event":"ready"');
+    expect(await streamUntil(proxies[via]!.port, apps[key]!.host, '/$berth/wake-events', '"event":"ready"')).toContain('event: wake');
   });
 
   it('lets a client that leaves mid-wake go: the wake goes on and the container sleeps on its timeout', async () => {
@@ -166,10 +192,11 @@ describe.each(VIA)('the gate behind %s', (via) => {
     const slept = await waitFor(() => recs().find((r) => r.type === 'idle' && r.container === name && r.to === 'napping'), 30_000);
     const after = Date.parse(slept.ts) - Date.parse(ready.ts);
     expect(after).toBeGreaterThanOrEqual(3000);
-    expect(after).toBeLessThan(3000 + 3000);
+    // Its timeout, plus a few readings: its own start-up traffic counts as activity (--api-listen).
+    expect(after).toBeLessThan(3000 + 5000);
   });
 
-  it("keeps the container awake while the proxy carries a long download the gate saw only the start of", async () => {
+  it('keeps the container awake while the proxy carries a long download the gate saw only the start of', async () => {
     const key = `${via}-carry`;
     const name = apps[key]!.name;
     await through(via, key, '/index.html', { 'x-berth-wait': '1' });
@@ -217,7 +244,7 @@ describe("the gate behind a client following Traefik's ForwardAuth protocol", ()
     expect(cold.headers['retry-after']).toBeDefined();
     expect(JSON.parse(cold.body).type).toBe('https://berth.invalid/problems/waking');
     const held = await traefikForwardAuth(api, a.upstream, { host: a.host, path: '/index.html', headers: { 'x-berth-wait': '1' } });
-    expect(held.status).toBe(200);
+    expect(held.status, JSON.stringify(recs().filter((r) => r.container === a.name))).toBe(200);
     expect(held.body.trim()).toBe('traefik-ok');
   });
 });

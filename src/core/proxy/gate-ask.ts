@@ -39,7 +39,10 @@ const yes = (v: string | null | undefined) => v === '' || v === '1' || v === 'tr
 export function readAsk(url: string, headers: IncomingHttpHeaders, trusted: boolean): GateAsk | { error: string } {
   const q = url.indexOf('?');
   const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-  const names = params.getAll('names').flatMap((v) => v.split(',').map((n) => n.trim())).filter(Boolean);
+  const names = params
+    .getAll('names')
+    .flatMap((v) => v.split(',').map((n) => n.trim()))
+    .filter(Boolean);
   const denyText = params.get('deny');
   if (denyText !== null && denyText !== '401' && denyText !== '403') return { error: `deny: expected 401 or 403 (got: ${JSON.stringify(denyText)})` };
   const fwdHost = one(headers['x-forwarded-host']);

@@ -115,8 +115,7 @@ export function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req
   const detailed = tokenMatches(ctx.token, req.headers.authorization);
   const message = publicFailure(route.container, withoutAddresses(life.error ?? 'the wake failed'), detailed);
   const headers = { 'retry-after': String(ctx.retryAfterSec) };
-  if (!page)
-    return answer(ctx, route, res, 503, JSON.stringify(problem(route.container, life.failure ?? 'refused', message)) + '\n', { ...headers, 'content-type': 'application/problem+json' });
+  if (!page) return answer(ctx, route, res, 503, JSON.stringify(problem(route.container, life.failure ?? 'refused', message)) + '\n', { ...headers, 'content-type': 'application/problem+json' });
   ctx.metrics.request(route.container, 503);
   res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(errorPage(route.container, message));
 }

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
 import { requireTool } from '../helpers/tools.js';
 import { ServeHarness, httpdCmd, isRunning } from './serve-harness.js';
@@ -25,7 +26,7 @@ let browser: BrowserContext;
 let profile = '';
 
 beforeAll(async () => {
-  const executablePath = requireTool('/usr/bin/chromium');
+  requireTool('/usr/bin/chromium');
   const port = 30_000 + Math.floor(Math.random() * 2000); // outside the ephemeral range the proxy's port comes from
   const page = `printf '<!doctype html><title>The App</title><h1 id=app>app-page</h1>' > /www/index.html`;
   await runContainer({
@@ -42,11 +43,7 @@ beforeAll(async () => {
   mkdirSync(join(tmp, 'nginx'));
   nginx = await startNginx(join(tmp, 'nginx'), 'nginx.conf', api, [{ host, upstream: `127.0.0.1:${port}` }]);
   profile = join(tmp, 'chromium');
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium(profile);
 }, 600_000);
 
 afterAll(async () => {

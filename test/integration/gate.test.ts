@@ -53,7 +53,8 @@ async function appPort(): Promise<number> {
   }
 }
 
-async function app(key: string, setup: string, labels: Record<string, string> = {}, delay = 0): Promise<void> {
+/** An app the proxies reach at a published port; `routeLabels` false: only Sablier's labels (given in `labels`) make it a route. */
+async function app(key: string, setup: string, labels: Record<string, string> = {}, delay = 0, routeLabels = true): Promise<void> {
   const name = uniqueName(`gate-${key}`);
   const port = await appPort();
   const host = `${key}-${h.run}.localhost`;
@@ -61,7 +62,7 @@ async function app(key: string, setup: string, labels: Record<string, string> = 
   await runContainer({
     name,
     cmd,
-    labels: h.labels({ 'berth.proxy.host': host, 'berth.proxy.port': '8080', ...labels }),
+    labels: h.labels({ ...(routeLabels ? { 'berth.proxy.host': host, 'berth.proxy.port': '8080' } : {}), ...labels }),
     start: false,
     exposedPorts: { '8080/tcp': {} },
     host: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } },
@@ -84,6 +85,9 @@ beforeAll(async () => {
   await app('cached', 'true');
   await app('untrusted', 'true');
   await app('traefik', 'true');
+  await app('sab-dyn', 'true', { 'sablier.enable': 'true' }, 0, false);
+  await app('sab-block', 'true', { 'sablier.enable': 'true', 'sablier.group': `grp-${h.run}` }, 0, false);
+  await app('sab-slow', 'true', { 'sablier.enable': 'true', 'berth.idle.probe': 'tcp://container:8080' }, 5, false);
   await h.start(['--api-listen', '127.0.0.1:0', '--trusted-proxy', '127.0.0.1']);
   const rec = h.records<{ event?: string; listener?: string; listen?: string }>().find((r) => r.event === 'listening' && r.listener === 'api');
   api = rec!.listen!;
@@ -246,6 +250,61 @@ describe("the gate behind a client following Traefik's ForwardAuth protocol", ()
     const held = await traefikForwardAuth(api, a.upstream, { host: a.host, path: '/index.html', headers: { 'x-berth-wait': '1' } });
     expect(held.status, JSON.stringify(recs().filter((r) => r.container === a.name))).toBe(200);
     expect(held.body.trim()).toBe('traefik-ok');
+  });
+});
+
+/**
+ * A client following the behaviour Sablier documents for its proxy plugins (Sablier's plugins are not
+ * installable here): dynamic: ask /api/strategies/dynamic; X-Sablier-Session-Status ready sends the request
+ * on to the app, anything else returns Sablier's answer (the waiting page, which reloads itself) to the user.
+ */
+async function sablierDynamic(names: string, app: string): Promise<{ pages: number; answer: Awaited<ReturnType<typeof plain>> }> {
+  let pages = 0;
+  const end = Date.now() + 30_000;
+  while (Date.now() < end) {
+    const asked = await plain(api, { path: `/api/strategies/dynamic?names=${names}&session_duration=1m&display_name=shop&refresh_frequency=1s&show_details=true` });
+    if (asked.headers['x-sablier-session-status'] === 'ready') return { pages, answer: await plain(app, { path: '/index.html' }) };
+    expect(asked.status).toBe(200);
+    expect(asked.headers['content-type']).toMatch(/^text\/html/);
+    expect(asked.body).toContain('<meta http-equiv="refresh" content="1">');
+    expect(asked.body).toContain('Waking shop…');
+    pages++;
+    await new Promise((r) => setTimeout(r, 1000)); // the page's own refresh
+  }
+  throw new Error('never ready');
+}
+
+describe("Sablier's API, as its plugins use it", () => {
+  it('dynamic: the waiting page until the instance is ready, then the app (a container with only sablier.enable)', async () => {
+    const a = apps['sab-dyn']!;
+    const { pages, answer } = await sablierDynamic(a.name, a.upstream);
+    expect(pages).toBeGreaterThanOrEqual(1);
+    expect(answer.body.trim()).toBe('sab-dyn-ok');
+  });
+
+  it('blocking: holds a group (sablier.group) until ready, answers the session as JSON', async () => {
+    const res = await plain(api, { path: `/api/strategies/blocking?group=grp-${h.run}&session_duration=1m&timeout=30s` });
+    expect(res.status, res.body).toBe(200);
+    expect(res.headers['x-sablier-session-status']).toBe('ready');
+    expect(JSON.parse(res.body)).toEqual({ session: { status: 'ready', instances: [{ instance: { name: apps['sab-block']!.name, status: 'ready' } }] } });
+    expect((await plain(apps['sab-block']!.upstream, { path: '/index.html' })).body.trim()).toBe('sab-block-ok');
+  });
+
+  it('blocking: 504 problem details and not-ready when the instance is not ready within the timeout', async () => {
+    const res = await plain(api, { path: `/api/strategies/blocking?names=${apps['sab-slow']!.name}&timeout=1s` });
+    expect(res.status).toBe(504);
+    expect(res.headers['x-sablier-session-status']).toBe('not-ready');
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(res.body)).toMatchObject({ status: 504, detail: `${apps['sab-slow']!.name}: not ready after 1s` });
+  });
+
+  it('400 for a request naming nothing, 404 for an unknown instance; an optional: one may be missing', async () => {
+    const none = await plain(api, { path: '/api/strategies/blocking?timeout=1s' });
+    expect([none.status, none.headers['content-type']]).toEqual([400, 'application/problem+json']);
+    const unknown = await plain(api, { path: '/api/strategies/dynamic?names=no-such-instance' });
+    expect([unknown.status, JSON.parse(unknown.body).detail]).toEqual([404, 'no such instance: no-such-instance (an instance is a container with sablier.enable=true or berth.proxy.* labels)']);
+    const optional = await plain(api, { path: `/api/strategies/blocking?names=optional:no-such-instance&names=${apps['sab-dyn']!.name}&timeout=30s` });
+    expect(optional.status).toBe(200);
   });
 });
 

@@ -40,7 +40,7 @@ describe('the gate question', () => {
 
   it.each([
     ['/gate?names=web,nope', {}, true, 'no route for container nope'],
-    ['/gate?group=none', {}, true, 'no route in group "none" (a group is a compose project)'],
+    ['/gate?group=none', {}, true, 'no route in group "none" (a group is a sablier.group label, else a compose project)'],
     ['/gate', fwd, false, 'no route for host "127.0.0.1:9090"; X-Forwarded-* were ignored: the client is not a --trusted-proxy'],
     ['/gate', { host: 'other.test' }, true, 'no route for host "other.test"; name the routes with ?names= or ?group=, or send X-Forwarded-Host from a --trusted-proxy'],
   ])('says why %s picks nothing', (url, headers, trusted, error) => {

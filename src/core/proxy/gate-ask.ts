@@ -4,15 +4,15 @@
  * the original request was. Pure, so it is unit-tested with plain objects.
  *
  * Routes are picked, in this order, by `names=` (repeatable, or comma
- * separated: container names of routes), by `group=` (the routes of one
- * compose project), else by the original request's host: X-Forwarded-Host
+ * separated: container names of routes), by `group=` (the routes with that
+ * sablier.group label, else of that compose project), else by the original request's host: X-Forwarded-Host
  * from a trusted proxy (--trusted-proxy), else the Host header (nginx's
  * subrequest carries the original one when the recipe sets it). The original
  * path and method come from X-Forwarded-Uri and X-Forwarded-Method, believed
  * only from a trusted proxy (from anyone else: `/` and GET).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Route, RouteTable } from './routes.js';
+import { SABLIER, type Route, type RouteTable } from './routes.js';
 
 export const COMPOSE_PROJECT = 'com.docker.compose.project';
 
@@ -69,8 +69,8 @@ export function pickRoutes(table: RouteTable, ask: GateAsk): Route[] | { error: 
     return [...new Set(ask.names)].map((n) => table.byName.get(n)!);
   }
   if (ask.group !== undefined) {
-    const routes = table.routes.filter((r) => r.labels[COMPOSE_PROJECT] === ask.group);
-    return routes.length ? routes : { error: `no route in group ${JSON.stringify(ask.group)} (a group is a compose project)` };
+    const routes = table.routes.filter((r) => (r.labels[SABLIER.group] ?? r.labels[COMPOSE_PROJECT]) === ask.group);
+    return routes.length ? routes : { error: `no route in group ${JSON.stringify(ask.group)} (a group is a sablier.group label, else a compose project)` };
   }
   const route = table.forHost(ask.host);
   if (route) return [route];

@@ -17,7 +17,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { freePort, median, waitHttp, wrk as wrkRun } from './http-lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.argv[2] ?? 6);
@@ -28,14 +28,6 @@ const children = [];
 const dir = mkdtempSync(join(tmpdir(), 'berth-bench-gate-'));
 const container = `berth-bench-gate-${process.pid}`;
 
-const freePort = () =>
-  new Promise((r) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => r(p));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const start = (cmd, args, opts = {}) => {
   const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
   c.stderr.on('data', (d) => process.stderr.write(`${cmd.split('/').pop()}: ${d}`));
@@ -43,36 +35,8 @@ const start = (cmd, args, opts = {}) => {
   return c;
 };
 
-async function waitHttp(port, what) {
-  for (let i = 0; i < 600; i++) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`));
-      s.setTimeout(2000, () => s.destroy());
-      let got = '';
-      s.on('data', (d) => (got += d));
-      s.on('close', () => r(got.startsWith('HTTP/1.1 200')));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${what}: nothing answers 200 on port ${port}`);
-}
+const wrk = (port) => wrkRun(port, HOST, SECONDS, CONNS);
 
-function toMs(v) {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(v);
-  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
-}
-
-function wrk(port) {
-  const out = execFileSync('wrk', ['-t2', `-c${CONNS}`, `-d${SECONDS}s`, '--latency', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
-  const p50 = toMs(/^\s+50%\s+([\d.]+\w+)/m.exec(out)[1]);
-  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out)?.[0];
-  return { rps, p50, errors };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const body = (text) =>
   text
     .split('\n')
@@ -104,7 +68,7 @@ async function caddy(name, site) {
 async function main() {
   const backend = await freePort();
   start('node', ['-e', `require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'text/plain','content-length':13});s.end('hello, world\\n')}).listen(${backend},'127.0.0.1')`]);
-  await waitHttp(backend, 'backend');
+  await waitHttp(backend, HOST, 'backend');
   const bare = await freePort();
   start('node', ['-e', `require('http').createServer((q,s)=>{s.writeHead(200,{'content-length':0});s.end()}).listen(${bare},'127.0.0.1')`]);
 
@@ -139,7 +103,7 @@ async function main() {
     '--filter',
     `label=berth.bench=${process.pid}`,
   ]);
-  await waitHttp(berthPort, 'berth serve');
+  await waitHttp(berthPort, HOST, 'berth serve');
 
   const ports = {};
   for (const k of ['nginx', 'nginx+gate', 'nginx+gate cached', 'nginx+bare', 'caddy', 'caddy+gate']) ports[k] = await freePort();
@@ -151,7 +115,7 @@ async function main() {
   await nginx('bare', recipe('nginx.conf', fill(ports['nginx+bare'], `127.0.0.1:${bare}`)));
   await caddy('caddy', `http://${HOST}:${ports.caddy} {\n\tbind 127.0.0.1\n\treverse_proxy 127.0.0.1:${backend}\n}`);
   await caddy('caddy-gate', recipe('Caddyfile', { BERTH_API: `127.0.0.1:${api}`, APP_HOST: HOST, APP_UPSTREAM: `127.0.0.1:${backend}`, PORT: String(ports['caddy+gate']) }));
-  for (const [k, p] of Object.entries(ports)) await waitHttp(p, k);
+  for (const [k, p] of Object.entries(ports)) await waitHttp(p, HOST, k);
 
   const results = Object.fromEntries(Object.keys(ports).map((k) => [k, []]));
   for (const port of Object.values(ports)) execFileSync('wrk', ['-t2', '-c10', '-d2s', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`]); // warm-up

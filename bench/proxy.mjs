@@ -16,7 +16,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { freePort, median, waitHttp, wrk as wrkRun } from './http-lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.argv[2] ?? 8);
@@ -37,14 +37,6 @@ const which = (bin) => {
   }
   return undefined;
 };
-const freePort = () =>
-  new Promise((r) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => r(p));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const start = (cmd, args, opts = {}) => {
   const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
   c.stderr.on('data', (d) => process.stderr.write(`${cmd.split('/').pop()}: ${d}`));
@@ -52,37 +44,7 @@ const start = (cmd, args, opts = {}) => {
   return c;
 };
 
-async function waitHttp(port, host, what) {
-  for (let i = 0; i < 600; i++) {
-    const ok = await new Promise((r) => {
-      // write, not end: a proxy (nginx, berth) may take a half-closed client for one that left and answer nothing.
-      const s = net.connect(port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
-      s.setTimeout(2000, () => s.destroy());
-      let got = '';
-      s.on('data', (d) => (got += d));
-      s.on('close', () => r(got.startsWith('HTTP/1.1 200')));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${what}: nothing answers 200 on port ${port}`);
-}
-
-function wrk(port) {
-  const out = execFileSync('wrk', ['-t2', `-c${CONNS}`, `-d${SECONDS}s`, '--latency', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
-  const p99 = toMs(/^\s+99%\s+([\d.]+\w+)/m.exec(out)[1]);
-  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out)?.[0];
-  return { rps, p99, errors };
-}
-
-function toMs(v) {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(v);
-  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const wrk = (port) => wrkRun(port, HOST, SECONDS, CONNS);
 
 async function main() {
   for (const bin of ['nginx', 'wrk']) if (!which(bin)) throw new Error(`${bin} is not installed: apt-get install -y nginx-light wrk`);

@@ -8,18 +8,21 @@ import { LOADING_CSS } from './style.js';
 
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function loadingPage(container: string): string {
-  const name = escapeHtml(container);
-  return `<!doctype html>
+/** A waiting page's head: not indexed, titled, with `extra` (its style) after the title. */
+const waitingHead = (title: string, extra: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Waking ${name}…</title>
-<link rel="stylesheet" href="/$berth/loading.css">
+<title>${title}</title>
+${extra}
 </head>
-<body>
+<body>`;
+
+export function loadingPage(container: string): string {
+  const name = escapeHtml(container);
+  return `${waitingHead(`Waking ${name}…`, '<link rel="stylesheet" href="/$berth/loading.css">')}
 <main class="card" data-container="${name}">
   <div class="spinner" aria-hidden="true"></div>
   <h1 id="heading">Waking <span id="name">${name}</span>…</h1>
@@ -69,18 +72,7 @@ export interface WaitingInstance {
 export function waitingPage(title: string, instances: WaitingInstance[] | undefined, refreshSec: number): string {
   const name = escapeHtml(title);
   const rows = instances?.map((i) => `  <li data-status="${i.status}">${escapeHtml(i.name)}: ${i.status}</li>`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<meta http-equiv="refresh" content="${refreshSec}">
-<title>Waking ${name}…</title>
-<style>
-${LOADING_CSS}</style>
-</head>
-<body>
+  return `${waitingHead(`Waking ${name}…`, `<meta http-equiv="refresh" content="${refreshSec}">\n<style>\n${LOADING_CSS}</style>`)}
 <main class="card">
   <div class="spinner" aria-hidden="true"></div>
   <h1>Waking ${name}…</h1>

@@ -1,0 +1,49 @@
+// Shared by the HTTP proxy benchmarks (proxy.mjs, gate.mjs): free ports, waiting for a server to answer,
+// wrk runs read into numbers, medians.
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+
+export const freePort = () =>
+  new Promise((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => r(p));
+    });
+  });
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (up to a minute) until `port` answers 200 to a GET / for `host`. */
+export async function waitHttp(port, host, what) {
+  for (let i = 0; i < 600; i++) {
+    const ok = await new Promise((r) => {
+      // write, not end: a proxy (nginx, berth) may take a half-closed client for one that left and answer nothing.
+      const s = net.connect(port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+      s.setTimeout(2000, () => s.destroy());
+      let got = '';
+      s.on('data', (d) => (got += d));
+      s.on('close', () => r(got.startsWith('HTTP/1.1 200')));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${what}: nothing answers 200 on port ${port}`);
+}
+
+function toMs(v) {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(v);
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
+}
+
+/** One wrk run (-t2, `conns` connections, `seconds`): requests/s, p50 and p99 latency (ms), and its error line if any. */
+export function wrk(port, host, seconds, conns) {
+  const out = execFileSync('wrk', ['-t2', `-c${conns}`, `-d${seconds}s`, '--latency', '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  const p50 = toMs(/^\s+50%\s+([\d.]+\w+)/m.exec(out)[1]);
+  const p99 = toMs(/^\s+99%\s+([\d.]+\w+)/m.exec(out)[1]);
+  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out)?.[0];
+  return { rps, p50, p99, errors };
+}
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

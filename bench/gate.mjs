@@ -13,11 +13,11 @@
 // Usage: node bench/gate.mjs [seconds per run, default 6] [rounds, default 3]
 // Needs: nginx-light, caddy, wrk, a built dist/, the test image berth-test/busybox.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, median, waitHttp, wrk as wrkRun } from './http-lib.mjs';
+import { freePort, hostRoute, median, runBench, starter, waitHttp, wrk as wrkRun } from './http-lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.argv[2] ?? 6);
@@ -28,12 +28,7 @@ const children = [];
 const dir = mkdtempSync(join(tmpdir(), 'berth-bench-gate-'));
 const container = `berth-bench-gate-${process.pid}`;
 
-const start = (cmd, args, opts = {}) => {
-  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
-  c.stderr.on('data', (d) => process.stderr.write(`${cmd.split('/').pop()}: ${d}`));
-  children.push(c);
-  return c;
-};
+const start = starter(children);
 
 const wrk = (port) => wrkRun(port, HOST, SECONDS, CONNS);
 
@@ -72,23 +67,7 @@ async function main() {
   const bare = await freePort();
   start('node', ['-e', `require('http').createServer((q,s)=>{s.writeHead(200,{'content-length':0});s.end()}).listen(${bare},'127.0.0.1')`]);
 
-  execFileSync('docker', [
-    'run',
-    '-d',
-    '--name',
-    container,
-    '--network',
-    'host',
-    '--label',
-    `berth.bench=${process.pid}`,
-    '--label',
-    `berth.proxy.host=${HOST}`,
-    '--label',
-    `berth.proxy.port=${backend}`,
-    'berth-test/busybox',
-    'sleep',
-    '3600',
-  ]);
+  hostRoute(container, HOST, backend);
   const [berthPort, api] = [await freePort(), await freePort()];
   start('node', [
     join(ROOT, 'bin', 'berth.js'),
@@ -146,16 +125,4 @@ async function main() {
   console.log(`p50 the gate adds through nginx (uncached): ${added.toFixed(3)} ms (target <= 0.5 ms) ${added <= 0.5 ? 'MET' : 'NOT MET'}`);
 }
 
-function cleanup() {
-  for (const c of children) c.kill('SIGTERM');
-  try {
-    execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
-  } catch {}
-  rmSync(dir, { recursive: true, force: true });
-}
-
-main().then(cleanup, (err) => {
-  cleanup();
-  console.error(`bench/gate: ${err.message}`);
-  process.exit(1);
-});
+runBench('gate', main, { children, container, dir });

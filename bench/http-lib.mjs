@@ -1,6 +1,7 @@
 // Shared by the HTTP proxy benchmarks (proxy.mjs, gate.mjs): free ports, waiting for a server to answer,
 // wrk runs read into numbers, medians.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 
 export const freePort = () =>
@@ -47,3 +48,38 @@ export function wrk(port, host, seconds, conns) {
 }
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * A route whose upstream is a server on the host: a host-network busybox container named `name`, labelled
+ * for `berth serve --filter label=berth.bench=PID`, routing `host` to 127.0.0.1:`port`.
+ */
+export function hostRoute(name, host, port) {
+  const labels = [`berth.bench=${process.pid}`, `berth.proxy.host=${host}`, `berth.proxy.port=${port}`].flatMap((l) => ['--label', l]);
+  execFileSync('docker', ['run', '-d', '--name', name, '--network', 'host', ...labels, 'berth-test/busybox', 'sleep', '3600']);
+}
+
+/** Runs `main`, then stops `children`, removes `container` and `dir`, also after a failure (exit 1, one line). */
+export function runBench(name, main, { children, container, dir }) {
+  const cleanup = () => {
+    for (const c of children) c.kill('SIGTERM');
+    try {
+      execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  };
+  main().then(cleanup, (err) => {
+    cleanup();
+    console.error(`bench/${name}: ${err.message}`);
+    process.exit(1);
+  });
+}
+
+/** A `start(cmd, args, opts)` that spawns a child into `children` (stopped by runBench), its stderr prefixed on ours. */
+export const starter =
+  (children) =>
+  (cmd, args, opts = {}) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+    c.stderr.on('data', (d) => process.stderr.write(`${cmd.split('/').pop()}: ${d}`));
+    children.push(c);
+    return c;
+  };

@@ -11,12 +11,12 @@
 // Targets (issue 7): berth >= 60% of nginx's requests/s, p99 <= 2x nginx's.
 // Usage: node bench/proxy.mjs [seconds per run, default 8] [rounds, default 3] [nginx workers, default 1]
 // Needs: apt-get install -y nginx-light wrk (or nginx), a built dist/, the test image.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, median, waitHttp, wrk as wrkRun } from './http-lib.mjs';
+import { freePort, hostRoute, median, runBench, starter, waitHttp, wrk as wrkRun } from './http-lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.argv[2] ?? 8);
@@ -37,12 +37,7 @@ const which = (bin) => {
   }
   return undefined;
 };
-const start = (cmd, args, opts = {}) => {
-  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
-  c.stderr.on('data', (d) => process.stderr.write(`${cmd.split('/').pop()}: ${d}`));
-  children.push(c);
-  return c;
-};
+const start = starter(children);
 
 const wrk = (port) => wrkRun(port, HOST, SECONDS, CONNS);
 
@@ -63,23 +58,7 @@ async function main() {
   start(which('nginx'), ['-c', join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;']);
   await waitHttp(nginxPort, HOST, 'nginx');
 
-  execFileSync('docker', [
-    'run',
-    '-d',
-    '--name',
-    container,
-    '--network',
-    'host',
-    '--label',
-    `berth.bench=${process.pid}`,
-    '--label',
-    `berth.proxy.host=${HOST}`,
-    '--label',
-    `berth.proxy.port=${backendPort}`,
-    'berth-test/busybox',
-    'sleep',
-    '3600',
-  ]);
+  hostRoute(container, HOST, backendPort);
   const berthPort = await freePort();
   start('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${berthPort}`, '--json', '--filter', `label=berth.bench=${process.pid}`]);
   await waitHttp(berthPort, HOST, 'berth serve');
@@ -114,16 +93,4 @@ async function main() {
   console.log(`Node's floors, of nginx's requests/s: bare node:http + undici ${pct('floor-undici')}, raw sockets with no HTTP checks ${pct('floor-raw')}; berth ${pct('berth')}`);
 }
 
-function cleanup() {
-  for (const c of children) c.kill('SIGTERM');
-  try {
-    execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
-  } catch {}
-  rmSync(dir, { recursive: true, force: true });
-}
-
-main().then(cleanup, (err) => {
-  cleanup();
-  console.error(`bench/proxy: ${err.message}`);
-  process.exit(1);
-});
+runBench('proxy', main, { children, container, dir });

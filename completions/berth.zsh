@@ -80,6 +80,7 @@ _berth() {
         '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle and serve keep them before a scale to 0 removes them, logs reads them back]:archive: ' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
+        '--api-listen[API listen address (as --listen) the wake gate (/gate) that nginx auth_request, Caddy forward_auth and Traefik ForwardAuth ask, and the loading page s /$berth/ endpoints; routes own network traffic then counts as activity (docs/gate.md)]:api-listen: ' \
         '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
         '*--deny[clients from these addresses/CIDRs are refused (repeat; wins over --allow)]:deny: ' \
         '*--trusted-proxy[believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced]:trusted-proxy: ' \

@@ -27,6 +27,7 @@ import type { RouteBackend } from '../core/proxy/server.js';
 
 interface ServeFlags {
   listen: string;
+  apiListen?: string;
   config?: string;
   allow?: string[];
   deny?: string[];
@@ -62,6 +63,10 @@ export function makeServeCommand(ctx: CommandContext): Command {
         "With --swarm or --stack, the routes are swarm services with berth.proxy.* labels: asleep = scaled to 0, woken to the replicas they had, reached at their tasks (host-mode published ports, or their addresses on an overlay network serve's machine is on), never through the routing mesh's virtual IP.",
     )
     .option('--listen <addr>', 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces', '127.0.0.1:8080')
+    .option(
+      '--api-listen <addr>',
+      "API listen address (as --listen): the wake gate (/gate) that nginx auth_request, Caddy forward_auth and Traefik ForwardAuth ask, and the loading page's /$berth/ endpoints; routes' own network traffic then counts as activity (docs/gate.md)",
+    )
     .addOption(new Option('--allow <cidr>', 'only clients from these addresses/CIDRs may use the routes (repeat)').argParser(collect))
     .addOption(new Option('--deny <cidr>', 'clients from these addresses/CIDRs are refused (repeat; wins over --allow)').argParser(collect))
     .addOption(
@@ -182,6 +187,7 @@ async function parseFlags(f: ServeFlags): Promise<Parsed> {
     host: listen.host,
     filters: collectFilters(f.filter ?? []),
     port: listen.port,
+    ...(f.apiListen !== undefined ? { api: parseListen(f.apiListen, '--api-listen') } : {}),
     access: { allow: parseCidrs(f.allow ?? [], '--allow'), deny: parseCidrs(f.deny ?? [], '--deny') },
     ...trusted(parseCidrs(f.trustedProxy ?? [], '--trusted-proxy')),
     ...(f.tokenFile ? { token: await readToken(f.tokenFile) } : {}),

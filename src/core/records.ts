@@ -282,6 +282,8 @@ export interface ServeRecord {
   event: 'listening' | 'route';
   /** HOST:PORT actually bound (listening). */
   listen?: string;
+  /** Which listener (listening): `api` for --api-listen (the wake gate); left out for --listen. */
+  listener?: 'api';
   container?: string;
   hosts?: string[];
   /** The container's HTTP port. */

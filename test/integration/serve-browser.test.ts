@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { removeContainer } from '../helpers/docker.js';
 import { requireTool } from '../helpers/tools.js';
 import { ServeHarness, httpdCmd, isRunning, wakeFrames } from './serve-harness.js';
@@ -27,7 +28,7 @@ let browser: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
-  const executablePath = requireTool('/usr/bin/chromium');
+  requireTool('/usr/bin/chromium');
   const app = `printf '<!doctype html><title>The App</title><h1 id=app>app-page</h1>' > /www/index.html && sleep 2`;
   c.app = await h.container('page', httpdCmd(app), { 'berth.proxy.host': host('app'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/' });
   // The probe keeps it from counting as ready in the moment before it exits.
@@ -46,11 +47,7 @@ beforeAll(async () => {
   writeFileSync(tokenFile, TOKEN + '\n');
   await pub.start(['--token-file', tokenFile]);
   profile = mkdtempSync(join(tmpdir(), 'berth-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium(profile);
 }, 600_000);
 
 afterAll(async () => {

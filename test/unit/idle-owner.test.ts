@@ -141,6 +141,22 @@ describe('the lifecycle owner over a fake provider', () => {
     expect(w0.records.find((r) => r.action === 'stop')!.reason).toBe('idle for 10.1s (no request, stream or connection, timeout 10s)');
   });
 
+  it("for serve's gate: a fronted route whose bytes another proxy carries counts its own traffic as activity", async () => {
+    const w0 = world({ web: idle('10s') });
+    const act = { inflight: 0, last: 1_000_000 };
+    const w = w0.make({ activity: () => act, fronted: () => true, carried: () => true, sleep: () => undefined });
+    await w0.at(w, 0);
+    for (const ms of [4000, 8000, 12_000]) {
+      w0.u.get('web')!.tx += 1000; // a download through nginx: the gate saw only its first request
+      await w0.at(w, ms);
+    }
+    await w0.at(w, 21_900);
+    expect(w0.calls).toEqual([]);
+    await w0.at(w, 22_100);
+    expect(w0.calls).toEqual(['stop web']);
+    expect(w0.records.find((r) => r.action === 'stop')!.reason).toBe('idle for 10.1s (no request, stream or connection, network <= 512 B per reading, timeout 10s)');
+  });
+
   it('a busy check that says busy (exit 0) vetoes the stop and says why once; one that says not busy lets it go', async () => {
     const busy = world({ job: idle('10s', { 'berth.idle.busy': 'exec:pgrep backup' }) }, 0);
     const wb = busy.make();

@@ -52,7 +52,8 @@ export const KEYS: readonly ConfigKey[] = [
     area: 'idle',
     values: 'byte count (`512`, `10k`)',
     default: '`512`',
-    meaning: 'network bytes per reading that count as activity (not for a route of `serve`, whose activity is what it proxies)',
+    meaning:
+      "network bytes per reading that count as activity (not for a route of `serve`, whose activity is what it proxies; but with `serve --api-listen`, the gate, they count for every route: the user's proxy carries the bytes)",
   },
   {
     key: 'berth.idle.replicas',

@@ -67,6 +67,12 @@ export interface WatchIdleOptions {
    * them awake); only the caller's `activity` and their dependents count.
    */
   fronted?: (name: string) => boolean;
+  /**
+   * Fronted containers whose bytes another proxy also carries (serve's gate routes: the user's nginx
+   * or Caddy carries a WebSocket or a download after one question to the gate): their network
+   * counters are activity again, as for a container nobody fronts.
+   */
+  carried?: (name: string) => boolean;
   /** Cross-process ownership; without it, this process assumes it is alone. */
   claims?: Claims;
   /**
@@ -283,14 +289,19 @@ export class IdleWatcher {
     if (this.warned.size > 1000) this.warned.clear();
   }
 
-  /** A fronted container's counters are read only for a cpu busy check (its traffic is the proxy's to see). */
-  private readsCounters(name: string, cfg: IdleConfig): boolean {
-    return !this.o.fronted?.(name) || cfg.busy?.kind === 'cpu';
+  /** Fronted and nobody else carries its bytes: its traffic is the proxy's to see, not the counters'. */
+  private onlyProxied(name: string): boolean {
+    return !!this.o.fronted?.(name) && !this.o.carried?.(name);
   }
 
-  /** Traffic above this many bytes per reading is activity; none for a fronted container (its proxy sees it all). */
+  /** An only-proxied container's counters are read only for a cpu busy check. */
+  private readsCounters(name: string, cfg: IdleConfig): boolean {
+    return !this.onlyProxied(name) || cfg.busy?.kind === 'cpu';
+  }
+
+  /** Traffic above this many bytes per reading is activity; none for an only-proxied container (its proxy sees it all). */
   private minBytes(name: string, cfg: IdleConfig): number {
-    return this.o.fronted?.(name) ? Infinity : cfg.minBytes;
+    return this.onlyProxied(name) ? Infinity : cfg.minBytes;
   }
 
   private clock(s: Seen): ActivityClock {
@@ -341,7 +352,11 @@ export class IdleWatcher {
     const clock = this.clock(s);
     const busy = cfg.busy ? await checkBusy(this.provider, s.id, cfg.busy, clock) : undefined;
     if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
-    const seen = this.o.fronted?.(s.name) ? 'no request, stream or connection' : `network <= ${cfg.minBytes} B per reading`;
+    const seen = this.onlyProxied(s.name)
+      ? 'no request, stream or connection'
+      : this.o.fronted?.(s.name)
+        ? `no request, stream or connection, network <= ${cfg.minBytes} B per reading`
+        : `network <= ${cfg.minBytes} B per reading`;
     const reason = `idle for ${fmtMs(roundS(idle))} (${seen}, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
     if (this.o.dryRun) {
       // Judge its dependencies as if it had stopped (view only; it stays awake for the state file).

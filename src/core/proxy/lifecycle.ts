@@ -162,7 +162,7 @@ export class RouteLife {
       // A container's is checked by the wake path; a service's, on every task's endpoint, once its tasks run.
       const up = this.deps.upstreams;
       await this.deps.wakes.once(this.name, onEvent, this.deps.signal, {
-        ...(up.portInWake ? { port: this.primaryPort } : {}),
+        ...(up.portInWake && this.hasPorts ? { port: this.primaryPort } : {}),
         ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}),
       });
       this.addresses.clear();
@@ -220,6 +220,11 @@ export class RouteLife {
     const est = median(this.wakeTimes);
     if (est === undefined || e.event === 'ready' || e.event === 'error') return out;
     return { ...out, estimate: { leftMs: Math.max(0, Math.round(est - (this.now() - this.wakeT0))), fromWakes: this.wakeTimes.length } };
+  }
+
+  /** An HTTP or TCP route; false for a container only named on the API listener (sablier.enable): its readiness is its own (healthcheck, probe, running). */
+  get hasPorts(): boolean {
+    return this.route.hosts.length > 0 || this.route.tcp.length > 0;
   }
 
   /** The port checked at wake: the HTTP port, or the first TCP route's for a TCP-only route. */

@@ -88,7 +88,7 @@ export async function dockerLogs(n: NodeNo, id: string): Promise<Array<[string, 
     });
 }
 
-export function nodeScript(action: 'kill-node' | 'start-node', n: NodeNo) {
+export function nodeScript(action: 'kill-node' | 'stop-node' | 'start-node', n: NodeNo) {
   return execa('bash', [join(ROOT, 'scripts', 'test-swarm.sh'), action, String(n)], { timeout: 120_000 });
 }
 

@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isAllowed } from './access.js';
-import { withConnectGrace } from './connect-retry.js';
+import { connectAny } from './connect-retry.js';
 import { forwardedHeaders, requestHead, routingHost } from './headers.js';
 import { isIgnored, mayWake } from './routes.js';
 import type { ProxyContext } from './front-context.js';
@@ -72,7 +72,13 @@ export function makeUpgradeHandler(ctx: ProxyContext) {
       try {
         await life.wake();
         const addr = await life.upstream();
-        const up = await withConnectGrace(() => connectTcp(addr, ctx.signal), { until: life.readyAt + ctx.connectGraceMs }, ctx.signal);
+        const up = await connectAny(
+          addr,
+          (a) => connectTcp(a, ctx.signal),
+          (f, t, u) => life.instead(route.port, f, t, u),
+          { until: life.readyAt + ctx.connectGraceMs },
+          ctx.signal,
+        );
         const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies }, true);
         up.write(requestHead(req.method ?? 'GET', path, headers));
         if (head.length) up.write(head);

@@ -149,29 +149,20 @@ status() {
   [ "$(ready_nodes)" = 3 ]
 }
 
-kill_node() { # i
+end_node() { # SIGNAL i: ends node i's dockerd (KILL: at once; TERM: it stops its containers first) and waits until it exits
   local pid
-  pid=$(cat "$STATE/n$1/docker.pid" 2>/dev/null || true)
-  [ -n "$pid" ] || { log "node $1 has no dockerd pid"; return 1; }
-  kill -KILL "$pid"
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  rm -f "$STATE/n$1/docker.pid" "$(sock "$1")"
-}
-
-stop_node() { # i
-  local pid
-  pid=$(cat "$STATE/n$1/docker.pid" 2>/dev/null || true)
-  [ -n "$pid" ] || { log "node $1 has no dockerd pid"; return 1; }
-  kill -TERM "$pid"
+  pid=$(cat "$STATE/n$2/docker.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || { log "node $2 has no dockerd pid"; return 1; }
+  kill "-$1" "$pid"
   for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -0 "$pid" 2>/dev/null && { log "node $1's dockerd did not exit within 30 s of SIGTERM"; return 1; }
-  rm -f "$STATE/n$1/docker.pid" "$(sock "$1")"
+  kill -0 "$pid" 2>/dev/null && { log "node $2's dockerd did not exit within 30 s of SIG$1"; return 1; }
+  rm -f "$STATE/n$2/docker.pid" "$(sock "$2")"
 }
 
 case "${1:-}" in
   up) up ;;
-  kill-node) kill_node "$2" ;;
-  stop-node) stop_node "$2" ;;
+  kill-node) end_node KILL "$2" ;;
+  stop-node) end_node TERM "$2" ;;
   start-node) node_up "$2"; wait_node "$2" ;;
   down) down ;;
   env) env_lines ;;

@@ -5,9 +5,8 @@
  * out for a while, so no request is answered 502 while the other tasks answer. The oracle is the client's
  * own count of answers, and the manager's node list (the node went down and came back).
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allTaskContainers, createService, dockerOn, follow, inNode, nodeFlags, nodeScript, removeService, serviceName, waitUntil } from '../helpers/swarm.js';
+import { allTaskContainers, dockerOn, follow, inNode, nodeFlags, nodeScript, removeService, routedService, waitUntil } from '../helpers/swarm.js';
 
 const made: string[] = [];
 afterAll(async () => {
@@ -15,7 +14,6 @@ afterAll(async () => {
 });
 
 const APP = 'echo "hello from $(hostname)" > /tmp/index.html; exec httpd -f -p 8080 -h /tmp';
-const freePort = () => 20_000 + (randomBytes(2).readUInt16BE(0) % 9_000);
 
 /**
  * Sequential GETs through serve from inside node 1, one every `gapMs`, at most `max`: one JSON line per
@@ -58,21 +56,8 @@ const nodeStatus = async (hostname: string) => (await dockerOn(1, ['node', 'ls',
 
 describe('serve: a node whose engine stops', () => {
   it('requests to a 3-replica service keep being answered by the other tasks while one node is down: no 502, every answer 200', async () => {
-    const stack = `berth-sw-st${randomBytes(3).toString('hex')}`;
-    const svc = serviceName('nd');
+    const { svc, stack, host, listen } = await routedService('nd', APP);
     made.push(svc);
-    const host = `${svc}.test`;
-    const published = freePort();
-    const listen = published + 1;
-    await createService(svc, APP, {
-      args: [
-        ['--publish', `mode=host,target=8080,published=${published}`],
-        ['--label', `com.docker.stack.namespace=${stack}`],
-        ['--container-label', `com.docker.stack.namespace=${stack}`],
-        ['--label', `berth.proxy.host=${host}`],
-        ['--label', 'berth.proxy.port=8080'],
-      ].flat(),
-    });
     await waitUntil('3 tasks running, one per node', async () => (await allTaskContainers(svc)).map(([n]) => n).join() === '1,2,3');
     const on3 = (await allTaskContainers(svc)).find(([n]) => n === 3)![1].slice(0, 12);
     const serve = follow(['serve', '--stack', stack, '--listen', `127.0.0.1:${listen}`, '--json', ...nodeFlags()], { netns: 1 });

@@ -157,8 +157,7 @@ export class Supervisor {
     const serial = (fn: () => Promise<unknown>) => (chain = chain.then(fn).catch((err) => this.failed(engine, err, signal)));
     const late = !answered(engine);
     const filters: Record<string, string[]> = { type: ['container'], event: EVENTS };
-    const { project, stack, services } = this.sel;
-    const labels = selectionFilters({ names: [], project, stack, services, filters: { label: this.sel.filters?.label ?? [] } }).label;
+    const labels = selectionFilters({ ...this.sel, names: [], filters: { label: this.sel.filters?.label ?? [] } }).label;
     if (!this.sel.names.length && labels?.length) filters.label = labels;
     const onOpened = (first: boolean) => {
       this.opts.onEngine?.(engine, true);

@@ -16,6 +16,7 @@ import type { Target } from '../engine/select.js';
 import { LogDecoder } from '../logs/decode.js';
 import type { LogLine } from '../logs/line.js';
 import { logsQuery, type LogQuery } from '../logs/source.js';
+import { nanosToRfc3339 } from '../parse.js';
 import { listTasks, type SwarmNode, type SwarmService, type TaskReply } from './cluster.js';
 
 export interface ManagerLogsOptions {
@@ -38,6 +39,8 @@ export async function* managerLogBatches(o: ManagerLogsOptions, signal: AbortSig
 
 async function* serviceLines(service: SwarmService, o: ManagerLogsOptions, tasks: TaskTargets, signal: AbortSignal): AsyncGenerator<LogLine[]> {
   const query = { ...logsQuery({ ...o.query, follow: o.follow }, true), details: '1' };
+  // The service logs endpoint has no `until`: berth drops the lines from it on, by each line's own time.
+  const until = o.query.until !== undefined ? nanosToRfc3339(o.query.until) : undefined;
   const res = await engineStream(o.manager, { path: `/services/${encodeURIComponent(service.id)}/logs`, query, signal });
   const placeholder = tasks.placeholder(service);
   const onEngineError = (text: string) => o.onStatus(`service ${service.name} (from the manager): ${text}`);
@@ -46,17 +49,20 @@ async function* serviceLines(service: SwarmService, o: ManagerLogsOptions, tasks
     for await (const chunk of res as AsyncIterable<Buffer>) {
       const raw: LogLine[] = [];
       decoder.push(chunk, raw);
-      const out = await tasks.assign(service, raw, signal);
+      const out = await tasks.assign(service, before(raw, until), signal);
       if (out.length) yield out;
     }
     const rest: LogLine[] = [];
     decoder.end(rest);
-    const out = await tasks.assign(service, rest, signal);
+    const out = await tasks.assign(service, before(rest, until), signal);
     if (out.length) yield out;
   } finally {
     res.destroy();
   }
 }
+
+/** The lines before `until` (RFC 3339 with nine fraction digits, as the lines' own), as docker logs --until keeps them. */
+export const before = (lines: LogLine[], until: string | undefined) => (until === undefined ? lines : lines.filter((l) => l.ts < until));
 
 /** Splits `k=v,k=v MSG` into the details and the message; undefined when the line has no details. */
 export function splitDetails(msg: string): { details: Record<string, string>; msg: string } | undefined {

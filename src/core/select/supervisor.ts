@@ -137,7 +137,8 @@ export class Supervisor {
     this.known.delete(key);
     this.gone.add(key);
     if (this.gone.size > GONE_MAX) this.gone.delete(this.gone.values().next().value!);
-    const where = this.several ? ` on ${t.engine.name}` : '';
+    // A swarm task says its node even when only the manager's engine is read; otherwise the engine, when several.
+    const where = t.node !== undefined ? ` on ${t.node}` : this.several ? ` on ${t.engine.name}` : '';
     this.opts.warn(`container ${t.name} (${t.id.slice(0, 12)})${where} was removed${this.opts.removalNote ? `; ${this.opts.removalNote}` : ''}`);
     const wait = this.queue.push({ kind: 'removed', target: t });
     this.endIfNamedGone();

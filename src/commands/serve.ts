@@ -148,6 +148,8 @@ async function unitsFor(
   }
   if (flags.filter?.length) throw usageError('--filter narrows containers: with --swarm or --stack, the routes are services (narrow them with --stack)');
   const cluster = await ctx.swarmCluster(cmd, flags.node ?? []);
+  // A stack with no service is not found (exit 4), as for logs, stats and watch-idle (docs/swarm.md).
+  if (flags.stack !== undefined) await (await import('../core/swarm/cluster.js')).resolveServices(cluster.manager, [], flags.stack, ctx.signal);
   const [{ ServiceProvider }, { ServiceUnits }, { LogArchive }, { ServiceEndpoints, waitAccepting, ENDPOINTS_TTL_MS }, { discoverServiceRoutes }] = await Promise.all([
     import('../core/swarm/service-provider.js'),
     import('../core/swarm/service-units.js'),

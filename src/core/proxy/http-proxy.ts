@@ -134,7 +134,13 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies });
     // Within the grace, the container's run signal ends the connect retries at once when it dies.
     const signal = Date.now() < graceUntil ? AbortSignal.any([ctx.signal, life.runSignal]) : ctx.signal;
-    const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal });
+    const tried = [addr];
+    const instead = (unreachable: boolean) => {
+      const next = life.instead(route.port, tried.at(-1)!, tried, unreachable);
+      if (next) tried.push(next);
+      return next && ctx.upstreams.get(next);
+    };
+    const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal, instead });
     ctx.metrics.request(name, status);
   } catch (err) {
     if (res.destroyed) return ctx.metrics.request(name, 499); // the client left first: whatever failed, nobody is told

@@ -14,6 +14,7 @@ import type { ProxyMetrics } from './metrics.js';
 import type { Route } from './routes.js';
 import { SseHub, type SubscriberBudget } from './sse.js';
 import type { Address, UpstreamSource } from './upstream.js';
+import { EndpointRing } from './endpoint-ring.js';
 import { failureKind, WakeFailure, type WakeFailureKind } from '../idle/wake-failure.js';
 
 /** The idle settings the proxy uses (src/core/idle/config.ts parses them). */
@@ -70,8 +71,11 @@ export class RouteLife {
   readonly wakeTimes: number[] = [];
   private wakeT0 = 0;
   private steps = { done: 0, of: 0 };
-  /** Upstream endpoints by container port, looked up once per run of a container (a service's: again after their ttl), used in turn. */
-  private readonly addresses = new Map<number, { list: Address[]; next: number; until: number }>();
+  /**
+   * Upstream endpoints by container port, looked up once per run of a container (a service's: again after
+   * their ttl), used in turn; one that could not be reached is benched for a while (endpoint-ring.ts).
+   */
+  private readonly addresses = new Map<number, { ring: EndpointRing; until: number }>();
   readonly hub: SseHub;
   private stopping: Promise<void> | undefined;
   private readonly now: () => number;
@@ -165,7 +169,7 @@ export class RouteLife {
         ...(up.portInWake && this.hasPorts ? { port: this.primaryPort } : {}),
         ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}),
       });
-      this.addresses.clear();
+      this.forget();
       await this.load(this.primaryPort);
       if (up.ready) await this.endpointsReady(up.ready, t0);
     } catch (err) {
@@ -183,7 +187,7 @@ export class RouteLife {
   /** A service's tasks run before their apps listen: waits until every endpoint accepts, within the wake budget. */
   private async endpointsReady(ready: NonNullable<UpstreamSource['ready']>, t0: number): Promise<void> {
     const port = this.primaryPort;
-    const list = this.addresses.get(port)!.list;
+    const list = this.addresses.get(port)!.ring.endpoints;
     const budget = this.deps.wakeTimeoutMs ?? this.idle.wakeTimeoutMs;
     // Within the route's budget from the wake's start, and at least READY_GRACE_MS after its tasks run.
     if (await ready(list, Math.max(t0 + budget, this.now() + READY_GRACE_MS), this.deps.signal)) return;
@@ -245,19 +249,39 @@ export class RouteLife {
     return this.take(port)!;
   }
 
-  /** Reads a port's endpoints (at least one, or it throws) and keeps them for the source's ttl. */
+  /**
+   * Another endpoint of `port` for a request that could not use `failed` (`tried`: every one it used, in
+   * order); `unreachable`: its connect failed, so `failed` is benched and later requests skip it for a while.
+   * Undefined when every endpoint was tried.
+   */
+  instead(port: number, failed: Address, tried: readonly Address[], unreachable: boolean): Address | undefined {
+    const a = this.addresses.get(port);
+    if (!a) return undefined;
+    if (unreachable) a.ring.bench(failed, this.now());
+    return a.ring.other(tried, this.now());
+  }
+
+  /** Reads a port's endpoints (at least one, or it throws) and keeps them for the source's ttl (benched ones stay benched). */
   private async load(port: number): Promise<void> {
     const list = await this.deps.upstreams.resolve(this.name, port, this.deps.signal);
     if (!list.length) throw new WakeFailure('exited', this.name, `${this.name} has no endpoint for port ${port}`);
     const ttl = this.deps.upstreams.ttlMs;
-    this.addresses.set(port, { list, next: 0, until: ttl === undefined ? Infinity : this.now() + ttl });
+    const known = this.addresses.get(port);
+    const ring = known?.ring ?? new EndpointRing();
+    ring.set(list);
+    this.addresses.set(port, { ring, until: ttl === undefined ? Infinity : this.now() + ttl });
   }
 
   /** The next endpoint of a port in turn, while they are fresh. */
   private take(port: number): Address | undefined {
     const a = this.addresses.get(port);
-    if (!a || !a.list.length || this.now() >= a.until) return undefined;
-    return a.list[a.next++ % a.list.length];
+    if (!a || this.now() >= a.until) return undefined;
+    return a.ring.take(this.now());
+  }
+
+  /** The endpoints are read again on next use (the container's run changed); the benched stay benched while listed. */
+  private forget(): void {
+    for (const a of this.addresses.values()) a.until = 0;
   }
 
   /** Puts the container to sleep (idle timeout reached). */
@@ -267,7 +291,7 @@ export class RouteLife {
       try {
         await this.deps.provider.stop(this.name, this.idle.stopMethod, { signal: this.idle.stopSignal, timeoutSec: this.idle.stopTimeoutSec });
         this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
-        this.addresses.clear();
+        this.forget();
         this.run.abort(new WakeFailure('exited', this.name, `${this.name} was put to sleep`));
         this.setState('napping', `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
       } catch (err) {
@@ -296,7 +320,7 @@ export class RouteLife {
       up = false;
     }
     if (this.isWaking || this.stopping) return;
-    this.addresses.clear();
+    this.forget();
     if (up && this.state !== 'ready' && this.state !== 'starting') this.setState('ready', 'started outside the proxy');
     if (!up && this.state === 'ready') {
       this.deps.metrics.stops.inc({ route: this.name, reason: 'external' });

@@ -30,7 +30,7 @@ function eventNode(ev: EngineEvent, by: GroupBy): string | undefined {
 export async function countEvents(engine: Engine, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {
   const filters: Record<string, string[]> = { type: ['container'] };
   const { project, stack, services } = o.sel;
-  const labels = selectionFilters({ names: [], project, stack, services }).label;
+  const labels = selectionFilters({ ...o.sel, names: [], filters: {} }).label;
   if (labels) filters.label = labels;
   // A project, stack or service grows the map with the containers it gains; a list of names does not.
   const grows = !!(project || stack !== undefined || services?.length);

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { readSockets, readTcpOpens } = await import(join(ROOT, 'dist/core/topology/proc-net.js'));
+const { readSockets, readTcpOpens } = await import(join(ROOT, 'dist/core/proc-net.js'));
 const N = Number(process.argv[2] ?? 300);
 const id = randomBytes(3).toString('hex');
 const project = `berthbench${id}`;

@@ -55,6 +55,14 @@ export const KEYS: readonly ConfigKey[] = [
     meaning: 'network bytes per reading that count as activity (not for a route of `serve`, whose activity is what it proxies)',
   },
   {
+    key: 'berth.idle.connections',
+    area: 'idle',
+    values: '`count` or `ignore`',
+    default: '`count`',
+    meaning:
+      'an established TCP connection to one of its listening ports keeps it awake (a quiet database session, an open transaction); `ignore`: only traffic counts (for servers that keep idle monitoring connections open). See docs/idle.md',
+  },
+  {
     key: 'berth.idle.replicas',
     area: 'idle',
     values: 'count, 1 or more',

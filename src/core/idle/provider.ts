@@ -13,6 +13,7 @@ import { BerthError } from '../errors.js';
 import { bareName } from '../engine/labels.js';
 import type { Provider, StopMethod } from './types.js';
 import { readCounters, type Counters } from './counters.js';
+import { readContainerInbound, type InboundReading } from './connections.js';
 import { EXEC_TIMEOUT_MS } from './busy.js';
 import { listAll, type Seen } from './listing.js';
 import { watchEvents } from '../events/watcher.js';
@@ -112,6 +113,10 @@ export class ContainerProvider implements Provider {
 
   counters(id: string, signal: AbortSignal, now?: () => number): Promise<Counters> {
     return readCounters(this.engine, id, signal, now);
+  }
+
+  connections(id: string, signal?: AbortSignal): Promise<InboundReading> {
+    return readContainerInbound(this.engine, id, signal);
   }
 
   exec(id: string, cmd: string[]): Promise<number | string> {

@@ -31,6 +31,7 @@ import { openAdminWarning } from './listen.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
 import { StatsSampler } from './stats-api.js';
+import { isOwnSocket } from './own-sockets.js';
 import { UpstreamPools } from './upstream-pool.js';
 import { listenTcp } from './tcp-proxy.js';
 import { makeUpgradeHandler } from './websocket.js';
@@ -191,6 +192,7 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
     activity: (n) => routes.activityOf(n),
     sleep: (n) => routes.sleepRoute(n),
     fronted: (n) => routes.lives.has(n),
+    ownPeer: isOwnSocket,
     emit: (r) => o.record(r),
     warn: o.warn,
     ...(o.claims ? { claims: o.claims } : {}),

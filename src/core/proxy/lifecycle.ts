@@ -253,8 +253,8 @@ export class RouteLife {
     return a.list[a.next++ % a.list.length];
   }
 
-  /** Puts the container to sleep (idle timeout reached). */
-  sleep(): Promise<void> {
+  /** Puts the container to sleep (idle timeout reached); `reason`: the lifecycle owner's, for the record. */
+  sleep(reason?: string): Promise<void> {
     this.stopping ??= (async () => {
       this.hub.reset(); // a page opened now must not see the last wake's `ready`
       try {
@@ -262,7 +262,7 @@ export class RouteLife {
         this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
         this.addresses.clear();
         this.run.abort(new WakeFailure('exited', this.name, `${this.name} was put to sleep`));
-        this.setState('napping', `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
+        this.setState('napping', reason ?? `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
       } catch (err) {
         this.setState('error', `stop failed: ${(err as Error).message}`);
       } finally {

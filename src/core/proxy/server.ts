@@ -190,7 +190,7 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
     embedded: true,
     intervalMs: o.idleIntervalMs,
     activity: (n) => routes.activityOf(n),
-    sleep: (n) => routes.sleepRoute(n),
+    sleep: (n, _cfg, reason) => routes.sleepRoute(n, reason),
     fronted: (n) => routes.lives.has(n),
     ownPeer: isOwnSocket,
     emit: (r) => o.record(r),

@@ -2,18 +2,14 @@
 // not stop a database while a quiet psql session or an open transaction holds a connection to it, and
 // stops it once the session ends; with berth.idle.connections=ignore a held session does not keep it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REAL_IMAGE, execIn as run, requireRealImage } from '../helpers/real-image.js';
 import { docker, removeContainer, testLabels, uniqueName, waitFor } from '../helpers/docker.js';
 import { ipOf, state, watchIdle } from './idle-helpers.js';
 
-export const REAL_IMAGE = 'berth-test/real';
 const made: string[] = [];
 
 beforeAll(async () => {
-  const found = await docker
-    .getImage(REAL_IMAGE)
-    .inspect()
-    .catch(() => undefined);
-  if (!found) throw new Error(`image ${REAL_IMAGE} is missing: build it with \`bash scripts/real-image.sh docker\``);
+  await requireRealImage();
 });
 afterAll(async () => {
   await Promise.all(made.map(removeContainer));
@@ -26,17 +22,6 @@ async function real(prefix: string, cmd: string[], labels: Record<string, string
   const c = await docker.createContainer({ Image: REAL_IMAGE, name, Cmd: cmd, Labels: testLabels(labels), ...(user ? { User: user } : {}) });
   await c.start();
   return name;
-}
-
-/** Runs a command in a container to its end (through a TTY, with no pager): exit code and output. */
-async function run(name: string, cmd: string[]): Promise<{ code: number; out: string }> {
-  const exec = await docker.getContainer(name).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true, Env: ['PAGER=cat', 'PSQL_PAGER=cat'] });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
-  let out = '';
-  stream.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => stream.on('end', resolve));
-  const info = await exec.inspect();
-  return { code: info.ExitCode ?? -1, out };
 }
 
 /** A Postgres managed by berth (timeout and labels given), ready for clients, and a client container beside it. */

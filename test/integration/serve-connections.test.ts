@@ -4,11 +4,11 @@
 // `Keep-Alive: timeout=600`, so serve's pool keeps its socket open long past the route's timeout.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REAL_IMAGE, execIn, requireRealImage } from '../helpers/real-image.js';
 import { docker, removeContainer, testLabels, uniqueName } from '../helpers/docker.js';
 import { ipOf } from './idle-helpers.js';
 import { ServeHarness, isRunning, request } from './serve-harness.js';
 
-const REAL_IMAGE = 'berth-test/real';
 const h = new ServeHarness();
 const host = (n: string) => `${n}-${h.run}.test`;
 
@@ -39,11 +39,7 @@ async function route(prefix: string): Promise<string> {
 
 /** Established connections to port 8080 in the container's namespace, as `ss` in it sees them. */
 async function established(name: string): Promise<number> {
-  const exec = await docker.getContainer(name).exec({ Cmd: ['ss', '-Htn', 'state', 'established', '( sport = :8080 )'], AttachStdout: true, Tty: true });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
-  let out = '';
-  stream.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => stream.on('end', resolve));
+  const { out } = await execIn(name, ['ss', '-Htn', 'state', 'established', '( sport = :8080 )']);
   return out.split('\n').filter((l) => l.trim()).length;
 }
 
@@ -58,11 +54,7 @@ interface Rec {
 const c: Record<string, string> = {};
 
 beforeAll(async () => {
-  const found = await docker
-    .getImage(REAL_IMAGE)
-    .inspect()
-    .catch(() => undefined);
-  if (!found) throw new Error(`image ${REAL_IMAGE} is missing: build it with \`bash scripts/real-image.sh docker\``);
+  await requireRealImage();
   c.pooled = await route('pooled');
   c.direct = await route('direct');
   await h.start();

@@ -3,7 +3,9 @@
 //   node bench/logs.mjs [lines=1000000] [rounds=3]
 // Makes a container that has written LINES lines (mixed severities), then times, in rotating
 // order, `docker logs`, `berth logs --format raw` and `berth logs --json`, all to /dev/null
-// (berth from a private build of the current sources, removed afterwards),
+// (berth as a user runs it: bin/berth.js with the bundle of `npm run build`; BERTH_BIN names another
+// build's bin/berth.js, and BERTH_BIN_BASE adds a second build's two runs to the same rotation, to
+// compare two builds under the same load),
 // and prints median wall times and client CPU (user+sys), the ratios to docker logs, and peak memory (max RSS)
 // for the full log and for a quarter of it (flat memory: the two should be close).
 // Targets (issue 3): raw <= 1.05x docker logs, --json <= 1.3x, judged on the medians.
@@ -11,14 +13,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-// A private build, so a rebuild of dist/ by someone else during the run cannot break it.
-const BUILD = join(ROOT, '.bench-out', `logs-build-${process.pid}`);
-const BIN = join(BUILD, 'berth.mjs');
+const BIN = process.env.BERTH_BIN ?? join(ROOT, 'bin', 'berth.js');
+const BASE = process.env.BERTH_BIN_BASE;
 const LABELS = ['--label', 'berth.bench=logs'];
 const made = [];
 
@@ -47,15 +48,17 @@ function countLines(cmd, args) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function build() {
-  spawnSync('npx', ['tsc', '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(BUILD, 'dist')], { stdio: 'ignore' });
-  mkdirSync(BUILD, { recursive: true });
-  writeFileSync(BIN, "import { main } from './dist/main.js';\nmain();\n");
+/** The build must exist: bin/berth.js loads dist/bundle/ (npm run build). */
+function checkBuild(bin) {
+  const bundle = join(dirname(bin), '..', 'dist', 'bundle', 'main.js');
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
 }
 
 function main() {
   console.log(`bench/logs: ${LINES} lines, ${ROUNDS} rounds, ${new Date().toISOString()}`);
-  build();
+  checkBuild(BIN);
+  if (BASE) checkBuild(BASE);
+  console.log(`berth: ${BIN}${BASE ? `; base: ${BASE}` : ''}`);
   const big = makeContainer(LINES);
   const small = makeContainer(Math.round(LINES / 4));
   const peers = {
@@ -63,6 +66,10 @@ function main() {
     'berth --format raw': ['node', [BIN, 'logs', '--format', 'raw', big]],
     'berth --json': ['node', [BIN, 'logs', '--json', big]],
   };
+  if (BASE) {
+    peers['base --format raw'] = ['node', [BASE, 'logs', '--format', 'raw', big]];
+    peers['base --json'] = ['node', [BASE, 'logs', '--json', big]];
+  }
   // Warm-up (page cache) and a check that every peer printed every line.
   for (const [name, [cmd, args]] of Object.entries(peers)) {
     const n = countLines(cmd, args);
@@ -106,5 +113,4 @@ try {
   main();
 } finally {
   if (made.length) spawnSync('docker', ['rm', '-f', ...made], { stdio: 'ignore' });
-  rmSync(BUILD, { recursive: true, force: true });
 }

@@ -72,16 +72,17 @@ _berth() {
     topology)
       case "$prev" in
         --by) COMPREPLY=( $(compgen -W 'service container' -- "$cur") ); return ;;
+        --tcp-source) COMPREPLY=( $(compgen -W 'auto proc' -- "$cur") ); return ;;
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
         --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
         --service) COMPREPLY=( $(compgen -W "$(docker service ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --by|--interval|--ticks|--serve|--serve-token-file|--filter|--format) return ;;
+        --by|--interval|--ticks|--tcp-source|--serve|--serve-token-file|--filter|--format) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--by --interval --ticks --no-tcp --no-logs --no-stdin --serve --serve-token-file --filter --format --json --project --service --stack --node --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--by --interval --ticks --no-tcp --tcp-source --no-logs --no-stdin --serve --serve-token-file --filter --format --json --project --service --stack --node --help' -- "$cur") ) ;;
     wake)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;

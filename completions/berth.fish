@@ -99,6 +99,7 @@ complete -c berth -n '__fish_seen_subcommand_from topology' -l by -r -f -a 'serv
 complete -c berth -n '__fish_seen_subcommand_from topology' -l interval -r -d 'the period: how often to sample'
 complete -c berth -n '__fish_seen_subcommand_from topology' -l ticks -r -d 'stop after this many snapshots'
 complete -c berth -n '__fish_seen_subcommand_from topology' -l no-tcp -d 'do not count TCP connections'
+complete -c berth -n '__fish_seen_subcommand_from topology' -l tcp-source -r -f -a 'auto proc' -d 'how connections are read: the kernel'\''s events'
 complete -c berth -n '__fish_seen_subcommand_from topology' -l no-logs -d 'do not follow log lines'
 complete -c berth -n '__fish_seen_subcommand_from topology' -l no-stdin -d 'ignore stdin even when it is not a terminal'
 complete -c berth -n '__fish_seen_subcommand_from topology' -l serve -r -d 'a running berth serve'

@@ -135,7 +135,8 @@ _berth() {
       topology) _arguments -s '--by[one node per service or per container]:by:(service container)' \
         '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
         '--ticks[stop after this many snapshots (default run until Ctrl-C)]:ticks: ' \
-        '--no-tcp[do not count TCP connections (read from /proc/<pid>/net/tcp of each container)]' \
+        '--no-tcp[do not count TCP connections]' \
+        '--tcp-source[how connections are read the kernel s events (conntrack) when it can see the containers bridges, else /proc polls]:tcp-source:(auto proc)' \
         '--no-logs[do not follow log lines]' \
         '--no-stdin[ignore stdin even when it is not a terminal]' \
         '--serve[a running berth serve (e.g. http //127.0.0.1 8080) its proxied requests feed a "client" node]:serve: ' \

@@ -35,6 +35,7 @@ build_rootfs() { # -> $CACHE/real-<tag>.tar
   command -v debootstrap >/dev/null || { log "debootstrap is missing: run bash scripts/setup-system.sh test"; exit 1; }
   [ "$(id -u)" = 0 ] || { log "building the image needs root (debootstrap, chroot)"; exit 1; }
   root=$(mktemp -d "$CACHE/rootfs.XXXXXX")
+  chmod 755 "$root" # mktemp's 0700 would keep every user but root out of / (Postgres's initdb runs as postgres)
   local t0=$SECONDS
   log "building the real-software image (debootstrap bookworm + ${PACKAGES[*]}); once, then cached in $CACHE"
   trap 'umount "$root/proc" 2>/dev/null || true; rm -rf "$root"' EXIT
@@ -48,7 +49,9 @@ build_rootfs() { # -> $CACHE/real-<tag>.tar
   # Tests only: Postgres trusts every client (other containers reach it by address), listens on all
   # addresses, and keeps TLS on (Debian's snakeoil certificate), as a packaged Postgres does.
   local hba=$root/etc/postgresql/15/main/pg_hba.conf
-  { printf 'local all all trust\nhost all all 0.0.0.0/0 trust\nhost all all ::/0 trust\n'; cat "$hba"; } >"$hba.new" && mv "$hba.new" "$hba"
+  [ -f "$hba" ] || { log "the image has no Postgres cluster ($hba); see $CACHE/chroot-apt.log"; exit 1; }
+  { printf 'local all all trust\nhost all all 0.0.0.0/0 trust\nhost all all ::/0 trust\n'; cat "$hba"; } >"$hba.new"
+  mv "$hba.new" "$hba"
   echo "listen_addresses = '*'" >>"$root/etc/postgresql/15/main/postgresql.conf"
   rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
   tar -C "$root" -cf "$out.tmp" . && mv "$out.tmp" "$out"

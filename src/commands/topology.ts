@@ -23,6 +23,7 @@ interface TopologyFlags {
   tick?: string;
   ticks?: string;
   tcp: boolean;
+  tcpSource: string;
   logs: boolean;
   stdin: boolean;
   serve?: string;
@@ -47,7 +48,12 @@ export function makeTopologyCommand(ctx: CommandContext): Command {
     .addOption(new Option('--by <what>', 'one node per service or per container').choices(['service', 'container']).default('service'))
     .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '5s')
     .option('--ticks <n>', 'stop after this many snapshots (default: run until Ctrl-C)')
-    .option('--no-tcp', 'do not count TCP connections (read from /proc/<pid>/net/tcp of each container)')
+    .option('--no-tcp', 'do not count TCP connections')
+    .addOption(
+      new Option('--tcp-source <source>', "how connections are read: the kernel's events (conntrack) when it can see the containers' bridges, else /proc polls")
+        .choices(['auto', 'proc'])
+        .default('auto'),
+    )
     .option('--no-logs', 'do not follow log lines')
     .option('--no-stdin', 'ignore stdin even when it is not a terminal')
     .option('--serve <url>', 'a running berth serve (e.g. http://127.0.0.1:8080): its proxied requests feed a "client" node')
@@ -98,6 +104,7 @@ function topologyOptions(ctx: CommandContext, names: string[], f: TopologyFlags)
     tickMs: tickMs || DEFAULT_TICK_MS,
     ...(f.ticks !== undefined ? { ticks: parseInteger(f.ticks, '--ticks', { min: 1 }) } : {}),
     tcp: f.tcp,
+    tcpSource: oneOf(f.tcpSource, '--tcp-source', ['auto', 'proc'] as const),
     logs: f.logs,
     ...(stdin ? { stdin } : {}),
     ...(f.serve !== undefined ? { serve: { url: serveUrl(f.serve), ...(f.serveTokenFile ? { tokenFile: f.serveTokenFile } : {}) } } : {}),

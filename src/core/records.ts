@@ -145,8 +145,13 @@ export interface TopologyRecord {
   /** --stack: the swarm stack mapped. */
   stack?: string;
   by: 'service' | 'container';
-  /** Which sources are feeding counts; `tcp` is false when the engine is not on this host; `serve` is true with --serve. */
-  sources: { events: boolean; logs: boolean; tcp: boolean; stdin: boolean; serve: boolean };
+  /**
+   * Which sources are feeding counts; `tcp` is false when the engine is not on this host; `tcpFrom` says how
+   * connections are read (`conntrack`: the kernel's events, every connection; `proc`: socket-table polls, which
+   * miss a connection that opens and ends with a reset between two polls; null before the first or with tcp off);
+   * `serve` is true with --serve.
+   */
+  sources: { events: boolean; logs: boolean; tcp: boolean; tcpFrom: 'conntrack' | 'proc' | null; stdin: boolean; serve: boolean };
   /** Cells that hit the per-cell cap (1000) this tick; 0 normally. */
   clamped: number;
   nodes: TopologyNodeRecord[];

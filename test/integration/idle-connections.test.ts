@@ -2,7 +2,8 @@
 // not stop a database while a quiet psql session or an open transaction holds a connection to it, and
 // stops it once the session ends; with berth.idle.connections=ignore a held session does not keep it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REAL_IMAGE, execIn as run, requireRealImage } from '../helpers/real-image.js';
+import { execIn as run } from '../helpers/exec-in.js';
+import { REAL_IMAGE, requireRealImage } from '../helpers/real-stack.js';
 import { docker, removeContainer, testLabels, uniqueName, waitFor } from '../helpers/docker.js';
 import { ipOf, state, watchIdle } from './idle-helpers.js';
 

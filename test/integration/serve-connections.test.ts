@@ -4,7 +4,8 @@
 // `Keep-Alive: timeout=600`, so serve's pool keeps its socket open long past the route's timeout.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REAL_IMAGE, execIn, requireRealImage } from '../helpers/real-image.js';
+import { execIn } from '../helpers/exec-in.js';
+import { REAL_IMAGE, requireRealImage } from '../helpers/real-stack.js';
 import { docker, removeContainer, testLabels, uniqueName } from '../helpers/docker.js';
 import { ipOf } from './idle-helpers.js';
 import { ServeHarness, isRunning, request } from './serve-harness.js';

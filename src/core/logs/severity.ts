@@ -5,11 +5,18 @@
  *      50 error, 60 fatal);
  *   2. a syslog priority prefix "<N>" (N & 7: 0-3 error, 4 warn, 5-6 info, 7 debug);
  *   3. klog/glog "W1122 10:00:00.000000 ..." (I, W, E, F);
- *   4. logfmt "level=error", "lvl=warn", "severity=info";
- *   5. a level word in brackets "[warn]", "<error>", "(INFO)", any case;
- *   6. an upper-case level word ("ERROR", "WARN:") in the first 120 characters.
+ *   4. a level marker after a process id, role letter and time (Redis:
+ *      "12:M 02 Jan 2026 10:11:12.345 * msg"; `.` debug, `-` verbose,
+ *      `*` notice, `#` warning);
+ *   5. logfmt "level=error", "lvl=warn", "severity=info";
+ *   6. a level word in brackets "[warn]", "<error>", "(INFO)", any case, also
+ *      after a module name and a colon, and with a digit after it
+ *      ("[core:error]", "[proxy:trace3]", as Apache's error log writes them);
+ *   7. an upper-case level word ("ERROR", "WARN:") in the first 120
+ *      characters; also `LOG` and `DEBUG1`-`DEBUG5` before a colon and two
+ *      spaces (Postgres: "... [123] LOG:  msg" is INFO).
  * A level word at the very start of the line, any case ("error: ...",
- * "Warning ...", "INFO ..."), is taken before 4-6.
+ * "Warning ...", "INFO ..."), is taken before 5-7.
  * Only the first 120 characters are looked at (a long line costs no more).
  * Nothing else counts: a line on stderr is not an error by itself.
  */
@@ -56,8 +63,12 @@ const JSON_FIELD = /"(?:level|severity|lvl|loglevel|log\.level|levelname)"\s*:\s
 const SYSLOG = /^<(\d{1,3})>/;
 const KLOG = /^([IWEF])\d{4} \d\d:\d\d:\d\d/;
 const LOGFMT = /(?:^|[\s,;])(?:level|lvl|severity|loglevel)=["']?([A-Za-z]+)/i;
-const BRACKET = /[[<(]([A-Za-z]{3,13})[\]>)]/g;
-const UPPER = /(?:^|[^A-Za-z0-9_])(ERROR|ERR|FATAL|CRIT|CRITICAL|PANIC|EMERG|ALERT|SEVERE|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE|VERBOSE)(?![A-Za-z0-9_])/;
+/** `:` opens too: the level after a module name (`[core:error]`); the digit is a trace level's (`[proxy:trace3]`). One expression, not a second pass: every line with a bracket runs it. */
+const BRACKET = /[[<(:]([A-Za-z]{3,13})\d?[\]>)]/g;
+/** Process id, role letter, day, month, year, time with milliseconds, then the marker and a space. */
+const MARKER = /^\d+:[A-Za-z] \d\d? [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3} ([.*#-]) /;
+/** The last two: words that are levels only before a colon and two spaces (Postgres's `LOG:  `, `DEBUG1:  `). */
+const UPPER = /(?:^|[^A-Za-z0-9_])(ERROR|ERR|FATAL|CRIT|CRITICAL|PANIC|EMERG|ALERT|SEVERE|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE|VERBOSE|LOG(?=: {2})|DEBUG[1-5](?=: {2}))(?![A-Za-z0-9_])/;
 
 /**
  * A Map, not the object: looking a fresh string up as an object key makes
@@ -86,6 +97,30 @@ export function levelFromSyslog(priority: number): Level {
 
 const KLOG_LEVEL: Record<string, Level> = { I: 'INFO', W: 'WARN', E: 'ERROR', F: 'ERROR' };
 
+/** A one-character level marker (`.` debug, `-` verbose, `*` notice, `#` warning). */
+function markerLevel(head: string): Level | undefined {
+  let i = 1;
+  while (isDigit(head.charCodeAt(i))) i++;
+  if (head.charCodeAt(i) !== 58 /* : */ || head.charCodeAt(i + 2) !== 32) return undefined; // most lines that start with a digit: a date
+  const m = MARKER.exec(head);
+  if (!m) return undefined;
+  const c = m[1]!;
+  return c === '#' ? 'WARN' : c === '*' ? 'INFO' : 'DEBUG';
+}
+
+/** Where the upper-case word (letters, then digits) ending at `end` starts, when it starts the text or follows a space; else -1. */
+export function upperWordStart(text: string, end: number): number {
+  let i = end;
+  while (i > 0 && isDigit(text.charCodeAt(i - 1))) i--;
+  const digits = i;
+  while (i > 0 && isUpper(text.charCodeAt(i - 1))) i--;
+  if (i === digits || (i > 0 && text.charCodeAt(i - 1) !== 32)) return -1;
+  return i;
+}
+
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
 export function detectLevel(msg: string): Level {
   const head = msg.length > HEAD ? msg.slice(0, HEAD) : msg;
   const c = head.charCodeAt(0);
@@ -100,8 +135,14 @@ export function detectLevel(msg: string): Level {
 }
 
 function textLevel(head: string): Level {
-  const k = KLOG.exec(head);
-  if (k) return KLOG_LEVEL[k[1]!]!;
+  const c = head.charCodeAt(0);
+  if (c === 73 || c === 87 || c === 69 || c === 70 /* I W E F */) {
+    const k = KLOG.exec(head);
+    if (k) return KLOG_LEVEL[k[1]!]!;
+  } else if (isDigit(c)) {
+    const m = markerLevel(head);
+    if (m) return m;
+  }
   const start = startWordLevel(head);
   if (start) return start;
   if (head.indexOf('=') !== -1) {
@@ -112,7 +153,9 @@ function textLevel(head: string): Level {
   const b = bracketLevel(head);
   if (b) return b;
   const u = UPPER.exec(head);
-  return u ? levelFromWord(u[1]!)! : 'OTHER';
+  if (!u) return 'OTHER';
+  const w = u[1]!;
+  return levelFromWord(w) ?? (w === 'LOG' ? 'INFO' : 'DEBUG');
 }
 
 /**

@@ -8,7 +8,7 @@
  * its line, which the miner reads for its `msg`/`message` field.
  */
 import type { InputLine } from '../stream/input.js';
-import { detectLevel } from '../logs/severity.js';
+import type { RecordLevels } from '../logs/record-level.js';
 import type { LogLine } from '../logs/line.js';
 import { toLogRecord } from '../logs/record.js';
 import type { GroupRef } from './template.js';
@@ -67,13 +67,16 @@ export function fromInput(line: InputLine, groups: Groups, arrival: string | und
   return line.truncated ? { text: line.text, group: NO_GROUP, ts: arrival, truncated: true } : { text: line.text, group: NO_GROUP, ts: arrival };
 }
 
-/** A container's log line, grouped (and, for --annotate, recorded) as its `log` record would be. */
-export function fromLogLine(line: LogLine, groups: Groups, engine: string | undefined, annotate: boolean): Observation {
+/**
+ * A container's log line, grouped (and, with `levels` for --annotate, recorded) as its `log` record
+ * would be: its level is the one `berth logs` gives it, a continuation line's that of its record.
+ */
+export function fromLogLine(line: LogLine, groups: Groups, engine: string | undefined, levels: RecordLevels | undefined): Observation {
   const t = line.target;
   const group = groups.of({ id: t.id, name: t.name, project: t.project, service: t.service, engine });
   const o: Observation = { text: line.msg, group, ts: line.ts };
-  if (!annotate) return o;
-  const level = detectLevel(line.msg);
+  if (levels === undefined) return o;
+  const level = levels.level(`${t.id}/${line.stream}`, line.msg);
   o.level = level;
   o.record = toLogRecord(line, level, engine) as unknown as Record<string, unknown>;
   return o;

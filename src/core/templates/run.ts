@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
 import type { Target } from '../engine/select.js';
 import { logBatches, type LogsPlan } from '../logs/pipeline.js';
+import { RecordLevels } from '../logs/record-level.js';
 import { nanosToRfc3339 } from '../parse.js';
 import { classifyLine } from '../stream/input.js';
 import type { TemplatesJob } from './job.js';
@@ -67,8 +68,9 @@ export async function runStdin(job: TemplatesJob, stdin: Readable, maxLineBytes:
 export async function runContainers(job: TemplatesJob, plan: LogsPlan, o: RunOptions, signal: AbortSignal): Promise<void> {
   const several = plan.engines.length > 1;
   const engineOf = (t: Target) => (several ? (t.engine as Engine).name : undefined);
+  const levels = o.annotate ? new RecordLevels() : undefined;
   for await (const batch of logBatches(plan, signal)) {
-    for (const line of batch) job.observe(fromLogLine(line, o.groups, engineOf(line.target), o.annotate));
+    for (const line of batch) job.observe(fromLogLine(line, o.groups, engineOf(line.target), levels));
     const w = job.flush();
     if (w) await w;
   }

@@ -17,6 +17,8 @@ import type { MemberHooks } from './members.js';
 import type { NodeCount } from './snapshot.js';
 import { badLineReporter, readTopologyInput, type TopologyInput } from './stdin.js';
 import { newConnections } from './tcp-source.js';
+import { conntrackConnections, conntrackUnavailable } from './conntrack.js';
+import type { NewConnection } from './connections.js';
 import { serveRequests } from './serve-source.js';
 import type { Shared, TopologyOptions } from './watch-options.js';
 
@@ -49,16 +51,35 @@ export async function countEvents(engine: Engine, o: TopologyOptions, s: Shared,
 }
 
 export async function countConnections(o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {
-  const src = newConnections({ members: () => s.members.running.values(), ownerOf: s.members.ownerOf, pollMs: o.pollMs, warn: o.warn }, signal);
-  for await (const batch of src) {
+  const add = (batch: NewConnection[]) => {
     for (const c of batch) {
       if (!s.graph.hasEdge(c.from, c.to) && !s.graph.addEdge(c.from, c.to, 'tcp', o.by)) continue;
       s.counters.add(cell.edge(c.from, c.to, 'connections'));
     }
-  }
+  };
+  const why = o.tcpSource === 'proc' ? 'asked for with --tcp-source proc' : await conntrackUnavailable([...s.members.running.values()].flatMap((m) => m.ips));
+  if (why === undefined) {
+    // Quiet when it works (the records' sources.tcpFrom says so); the fallback is said on stderr, with why.
+    const onListening = () => {
+      s.tcpSource = 'conntrack';
+      o.onTcpListening?.();
+    };
+    try {
+      for await (const batch of conntrackConnections({ ownerOf: s.members.ownerOf, warn: o.warn, onListening }, signal)) add(batch);
+      return;
+    } catch (err) {
+      if (signal.aborted) return;
+      o.warn(`TCP connections: ${(err as Error).message}; ${POLLING}`);
+    }
+  } else o.warn(`TCP connections: conntrack is not used (${why}); ${POLLING}`);
+  s.tcpSource = 'proc';
+  o.onTcpListening?.();
+  for await (const batch of newConnections({ members: () => s.members.running.values(), ownerOf: s.members.ownerOf, pollMs: o.pollMs, warn: o.warn }, signal)) add(batch);
   // Ended without being stopped: it could not read the connections (said on stderr); snapshots say so too.
   if (!signal.aborted) s.tcpOff = true;
 }
+
+const POLLING = 'polling /proc/<pid>/net/tcp of each container instead: a connection that opens and ends with a reset between two polls is missed';
 
 export async function countRequests(serve: NonNullable<TopologyOptions['serve']>, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {
   for await (const batch of serveRequests({ ...serve, warn: o.warn }, signal)) {

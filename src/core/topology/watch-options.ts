@@ -12,8 +12,12 @@ export interface TopologyOptions {
   tickMs: number;
   /** Stop after this many snapshots. */
   ticks?: number;
-  /** Count TCP connections through /proc (engine on this host only). */
+  /** Count TCP connections (engine on this host only). */
   tcp: boolean;
+  /** Where they are read: the kernel's events when it can see the members' bridges (`auto`), or /proc polls. */
+  tcpSource?: 'auto' | 'proc';
+  /** Called once the TCP source is counting (tests wait for it before making connections). */
+  onTcpListening?: () => void;
   logs: boolean;
   stdin?: AsyncIterable<Buffer | string>;
   /** A running `berth serve` whose proxied requests feed the `client` node. */
@@ -34,4 +38,6 @@ export interface Shared {
   downInTick: boolean;
   /** The TCP source turned itself off (it cannot read the containers' sockets): `sources.tcp` is false from then on. */
   tcpOff?: boolean;
+  /** Which TCP source counts (after it started). */
+  tcpSource?: 'conntrack' | 'proc';
 }

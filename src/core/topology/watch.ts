@@ -75,7 +75,8 @@ async function* ticks(o: TopologyOptions, s: Shared, signal: AbortSignal): Async
       const drained = s.counters.drain();
       const engineUp = s.members.engineUp && !s.downInTick;
       s.downInTick = false;
-      const sources = { events: true, logs: o.logs, tcp: o.tcp && !s.tcpOff, stdin: !!o.stdin, serve: !!o.serve };
+      const tcp = o.tcp && !s.tcpOff;
+      const sources = { events: true, logs: o.logs, tcp, tcpFrom: tcp ? (s.tcpSource ?? null) : null, stdin: !!o.stdin, serve: !!o.serve };
       const meta = { ts: new Date().toISOString(), tick: ++tick, tickMs: o.tickMs, engineUp, project, stack, by: o.by, sources, ...(swarm ? { hosts: s.members.hostsOf } : {}) };
       yield buildSnapshot(s.graph, drained, meta, s.counters.cap);
       if (o.ticks !== undefined && tick >= o.ticks) return;

@@ -20,6 +20,7 @@ const SHARED = new Set([
   'core/ring-buffer.ts',
   'core/atomic-file.ts',
   'core/records.ts',
+  'core/proc-net.ts',
 ]);
 const CAPABILITIES = new Set(['core/select', 'core/events', 'core/logs', 'core/stats', 'core/templates', 'core/idle', 'core/proxy', 'core/topology', 'core/swarm', 'core/docs']);
 

@@ -56,6 +56,14 @@ export const KEYS: readonly ConfigKey[] = [
       "network bytes per reading that count as activity (not for a route of `serve`, whose activity is what it proxies; but with `serve --api-listen`, the gate, they count for every route: the user's proxy carries the bytes)",
   },
   {
+    key: 'berth.idle.connections',
+    area: 'idle',
+    values: '`count` or `ignore`',
+    default: '`count`',
+    meaning:
+      'an established TCP connection to one of its listening ports keeps it awake (a quiet database session, an open transaction); `ignore`: only traffic counts (for servers that keep idle monitoring connections open). See docs/idle.md',
+  },
+  {
     key: 'berth.idle.replicas',
     area: 'idle',
     values: 'count, 1 or more',

@@ -14,6 +14,7 @@ import { bareName } from '../engine/labels.js';
 import { healthcheckOverdue, runHealthcheck } from '../engine/podman.js';
 import type { Provider, StopMethod } from './types.js';
 import { readCounters, type Counters } from './counters.js';
+import { readContainerInbound, type InboundReading } from './connections.js';
 import { EXEC_TIMEOUT_MS } from './busy.js';
 import { listAll, type Seen } from './listing.js';
 import { watchEvents } from '../events/watcher.js';
@@ -149,6 +150,10 @@ export class ContainerProvider implements Provider {
 
   counters(id: string, signal: AbortSignal, now?: () => number): Promise<Counters> {
     return readCounters(this.engine, id, signal, now);
+  }
+
+  connections(id: string, signal?: AbortSignal): Promise<InboundReading> {
+    return readContainerInbound(this.engine, id, signal);
   }
 
   exec(id: string, cmd: string[]): Promise<number | string> {

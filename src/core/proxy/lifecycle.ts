@@ -284,8 +284,8 @@ export class RouteLife {
     for (const a of this.addresses.values()) a.until = 0;
   }
 
-  /** Puts the container to sleep (idle timeout reached). */
-  sleep(): Promise<void> {
+  /** Puts the container to sleep (idle timeout reached); `reason`: the lifecycle owner's, for the record. */
+  sleep(reason?: string): Promise<void> {
     this.stopping ??= (async () => {
       this.hub.reset(); // a page opened now must not see the last wake's `ready`
       try {
@@ -293,7 +293,7 @@ export class RouteLife {
         this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
         this.forget();
         this.run.abort(new WakeFailure('exited', this.name, `${this.name} was put to sleep`));
-        this.setState('napping', `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
+        this.setState('napping', reason ?? `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
       } catch (err) {
         this.setState('error', `stop failed: ${(err as Error).message}`);
       } finally {

@@ -34,6 +34,7 @@ import { RouteSet } from './route-set.js';
 import { DependencyCheck } from './route-deps.js';
 import type { UnitSource } from '../idle/wake.js';
 import { StatsSampler } from './stats-api.js';
+import { isOwnSocket } from './own-sockets.js';
 import { UpstreamPools } from './upstream-pool.js';
 import { listenTcp } from './tcp-proxy.js';
 import { makeUpgradeHandler } from './websocket.js';
@@ -207,11 +208,12 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
     embedded: true,
     intervalMs: o.idleIntervalMs,
     activity: (n) => routes.activityOf(n),
-    sleep: (n) => routes.sleepRoute(n),
+    sleep: (n, _cfg, reason) => routes.sleepRoute(n, reason),
     fronted: (n) => routes.lives.has(n),
     // Behind the gate the user's proxy carries the bytes (a WebSocket, a download) after one question:
     // the routes' own network counters count as activity too.
     ...(o.api ? { carried: () => true } : {}),
+    ownPeer: isOwnSocket,
     emit: (r) => o.record(r),
     warn: o.warn,
     ...(o.claims ? { claims: o.claims } : {}),

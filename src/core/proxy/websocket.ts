@@ -13,6 +13,7 @@ import type { RouteLife } from './lifecycle.js';
 import { forwardedHeaders, requestHead, routingHost } from './headers.js';
 import { isIgnored, mayWake } from './routes.js';
 import type { ProxyContext } from './front-context.js';
+import { trackOwnSocket } from './own-sockets.js';
 import type { Address } from './upstream.js';
 
 function refuse(socket: Duplex, status: number, text: string): void {
@@ -27,6 +28,7 @@ export function connectTcp(addr: Address, signal?: AbortSignal): Promise<net.Soc
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('shutting down'));
     const s = net.connect({ host: addr.host, port: addr.port });
+    trackOwnSocket(s);
     const cancel = () => s.destroy(new Error('shutting down'));
     const settle = () => (signal?.removeEventListener('abort', cancel), s.off('error', fail));
     const fail = (err: Error) => (settle(), reject(err));

@@ -21,6 +21,11 @@
  *   `unhealthy` as soon as one task's container is (a wake fails at once).
  * - activity counters: the sum of the network counters of the service's
  *   running task containers, read on each node berth reaches.
+ * - open connections: those of every running task's container, each read on
+ *   its node (idle/connections.ts: its /proc when the node is this host, else
+ *   an exec); a task on a node berth does not reach, or whose container cannot
+ *   be read, makes the reading unknown (the record says which) unless another
+ *   task has an open connection.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
@@ -30,6 +35,7 @@ import { BerthError } from '../errors.js';
 import { watchEvents } from '../events/watcher.js';
 import type { Counters } from '../idle/counters.js';
 import { readCounters } from '../idle/counters.js';
+import { readContainerInbound, type InboundReading } from '../idle/connections.js';
 import { healthOf, runCheck, type UnitState } from '../idle/provider.js';
 import type { Provider, Seen, StopMethod } from '../idle/types.js';
 import { listTasks, type Cluster, type TaskReply } from './cluster.js';
@@ -209,6 +215,23 @@ export class ServiceProvider implements Provider {
     );
     const read = readings.filter((r): r is Counters => !!r);
     return { at: now(), bytes: read.reduce((a, r) => a + r.bytes, 0), tx: read.reduce((a, r) => a + (r.tx ?? 0), 0) };
+  }
+
+  /** Every running task's open connections; unknown (with why) when one cannot be read and none is open elsewhere. */
+  async connections(id: string, signal?: AbortSignal): Promise<InboundReading> {
+    const running = (await this.tasks(id, signal)).filter((t) => t.Status?.State === 'running');
+    const readings = await Promise.all(
+      running.map(async (t) => {
+        const engine = this.nodes.get(t.NodeID ?? '');
+        const cid = t.Status?.ContainerStatus?.ContainerID;
+        if (!engine || !cid) return `task ${t.ID ?? '?'}: on a node berth does not reach`;
+        const r = await readContainerInbound(engine, cid, signal);
+        return typeof r === 'string' ? `task ${t.ID ?? '?'}: ${r}` : r;
+      }),
+    );
+    const open = readings.filter((r): r is Exclude<InboundReading, string> => typeof r !== 'string').flat();
+    const unknown = readings.find((r): r is string => typeof r === 'string');
+    return unknown !== undefined && !open.length ? unknown : open;
   }
 
   /** A busy check runs in one running task's container, on a node berth reaches. */

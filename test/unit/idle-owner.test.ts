@@ -161,7 +161,7 @@ describe('the lifecycle owner over a fake provider', () => {
     expect(w0.calls).toEqual([]);
     await w0.at(w, 22_100);
     expect(w0.calls).toEqual(['stop web']);
-    expect(w0.records.find((r) => r.action === 'stop')!.reason).toBe('idle for 10.1s (no request, stream or connection, network <= 512 B per reading, timeout 10s)');
+    expect(w0.records.find((r) => r.action === 'stop')!.reason).toBe('idle for 10.1s (no request, stream or connection, network <= 512 B per reading, no open connections, timeout 10s)');
   });
 
   it('a busy check that says busy (exit 0) vetoes the stop and says why once; one that says not busy lets it go', async () => {

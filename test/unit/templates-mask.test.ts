@@ -19,11 +19,20 @@ describe('templates: masking variables', () => {
     ['month names next to numbers are dates, and a date of several words is one value', 'at Fri Jun 17 07:07:00 2005 end', ['at', '<*>', 'end']],
     ['a run of numbers is one value, an identifier next to a value is not joined to it', 'sum 1 2 3 by bob7 10.0.0.1', ['sum', '<*>', 'by', '<*>', '<*>']],
     ['a logfmt message keeps its words', 'level=info msg="Starting server" addr=:8080', ['level=info', 'msg="Starting', 'server"', 'addr=<*>']],
-    ['a quoted request keeps its verb', 'x "GET /index.html HTTP/1.1" 200', ['x', '"GET', '<*>"', '<*>']],
+    ['a quoted request is one value, its verb with it', 'x "GET /index.html HTTP/1.1" 200', ['x', '<*>', '<*>']],
+    ['a quoted URL is the same value as a quoted dash or a quoted sentence', 'ref "https://a.example.org/" ua "Tool/1 (X; Y)" ref "-"', ['ref', '<*>', 'ua', '<*>', 'ref', '<*>']],
     ['windows paths', 'Loaded C:\\Windows\\winsxs ok', ['Loaded', '<*>', 'ok']],
     ['one plain quoted word stays', '"GET" and "ok"', ['"GET"', 'and', '"ok"']],
     ['a quoted "-" (no value in an access log) is a variable', '"GET" "-" agent', ['"GET"', '<*>', 'agent']],
     ['words stay as written', 'Session closed, bye!', ['Session', 'closed,', 'bye!']],
+    ['a comma list of three names or more is one value', 'paged wren, finch, heron, kite today', ['paged', '<*>', 'today']],
+    ['a bracketed comma list of two names is one value, brackets kept', 'peers [vole, mink] up', ['peers', '[<*>]', 'up']],
+    ['a comma list of two names with a digit in one is one value', 'paged wren, finch7', ['paged', '<*>']],
+    ['a bracketed comma list of values is one value, brackets kept', 'slots [q-4, q-17, q-9] free', ['slots', '[<*>]', 'free']],
+    ['two words and a comma are prose, not a list', 'Link lost, redialling now', ['Link', 'lost,', 'redialling', 'now']],
+    ['a run mixing values and words is not a list', 'min 4 KB, max 9 KB', ['min', '<*>,', 'max', '<*>']],
+    ['a space-separated list of values of one shape is one value', 'dropping 10.9.8.7 10.9.8.66 172.16.0.4 now', ['dropping', '<*>', 'now']],
+    ['space-separated ids of one shape are one value whatever their letters and digits', 'queued a1b2 77c0 9f9f and done', ['queued', '<*>', 'and', 'done']],
   ])('%s', (_what, line, want) => {
     expect(maskTokens(line)).toEqual(want);
   });

@@ -22,8 +22,9 @@ const MAX_BRACKET = 512;
  * What a column of a line's head is. The scanner here gives Ts, Level,
  * Bracket, Sep, Pipe, Tag, Logger or Other (anything else); the learned
  * header (learned-header.ts) splits Other into Num, Mixed (letters and
- * digits: ids, pids), Word and Other, takes a bracketed level as Bracket,
- * and counts a column a line lacks as Missing. One list, so the two cannot
+ * digits: ids, pids), Word, Marker (one symbol or upper-case letter: `*`,
+ * `#`, `I`) and Other, takes a bracketed level as Bracket, and counts a
+ * column a line lacks as Missing. One list, so the two cannot
  * drift apart; its order is the learned header's tie-break (of equally
  * common kinds, the first wins).
  */
@@ -39,11 +40,12 @@ export const enum Kind {
   Mixed,
   Word,
   Other,
+  Marker,
   Missing,
 }
 
 /** How many kinds there are. */
-export const KINDS = 12;
+export const KINDS = 13;
 
 export interface Header {
   /** Offset of the message in the line. */

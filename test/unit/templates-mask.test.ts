@@ -31,6 +31,9 @@ describe('templates: masking variables', () => {
     ['a bracketed comma list of values is one value, brackets kept', 'slots [q-4, q-17, q-9] free', ['slots', '[<*>]', 'free']],
     ['two words and a comma are prose, not a list', 'Link lost, redialling now', ['Link', 'lost,', 'redialling', 'now']],
     ['a run mixing values and words is not a list', 'min 4 KB, max 9 KB', ['min', '<*>,', 'max', '<*>']],
+    ['a comma list of two names ending the message is one value', 'paged wren, finch', ['paged', '<*>']],
+    ['a dash after a value is its no-value mark (an access log size)', 'sent 418 - ok', ['sent', '<*>', 'ok']],
+    ['a quoted name with @ or a dot is a value, a quoted plain word stays', 'route "shop@edge" file "a.conf" mode "read-only"', ['route', '<*>', 'file', '<*>', 'mode', '"read-only"']],
     ['a space-separated list of values of one shape is one value', 'dropping 10.9.8.7 10.9.8.66 172.16.0.4 now', ['dropping', '<*>', 'now']],
     ['space-separated ids of one shape are one value whatever their letters and digits', 'queued a1b2 77c0 9f9f and done', ['queued', '<*>', 'and', 'done']],
   ])('%s', (_what, line, want) => {

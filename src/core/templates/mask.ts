@@ -18,7 +18,7 @@ export const WILDCARD = '<*>';
 const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
 /**
  * A quoted value is one `<*>` unless it is a logfmt message (`msg="..."`)
- * or one plain word ("GET", "ok"). A quoted request or statement is a
+ * or one plain word ("GET", "ok": PLAIN_WORD). A quoted request or statement is a
  * value whole, its verb with it (`"GET /x HTTP/1.1"` is `<*>`): an access
  * log is one event whatever the method, and keeping the verb made one
  * template per method (and per malformed request). A quoted word that is a
@@ -26,15 +26,17 @@ const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
  * as `"<*>"` it was another template than the same field's `"-"` or user agent.
  */
 const quoted = (all: string, msgKey: string | undefined, inner: string): string => {
-  if (msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner) && !NO_VALUE.test(inner) && !maskToken(inner).includes(WILDCARD))) return all;
+  if (msgKey !== undefined || PLAIN_WORD.test(inner)) return all;
   return WILDCARD;
 };
 /**
- * `"-"` is the no-value mark of access logs (referer, user agent, user):
- * a variable like the values it stands for. Kept as a word, it split
- * every access-log event in two (lines with a referer and lines without).
+ * A quoted word that stays: letters, `_` and inner `-` (`"GET"`,
+ * `"read-only"`). `"-"`, the no-value mark of access logs (referer, user
+ * agent, user), is a variable like the values it stands for (kept as a
+ * word, it split every access-log event in two); so is a name with `@`,
+ * `.`, `/` or `:` (`"web@docker"`, `"a.conf"`).
  */
-const NO_VALUE = /^-$/;
+const PLAIN_WORD = /^[A-Za-z_]+(?:-[A-Za-z_]+)*$/;
 
 /** Upper-case words with a short number stay constant: protocol and algorithm names (HTTP2, SOCKS5, MD5, SHA256). */
 const ACRONYM = /^[A-Z]{2,}\d{1,3}$/;
@@ -142,10 +144,10 @@ const isWordChar = (c: number) => (c >= 48 && c <= 57) || isLetter(c);
 /**
  * A comma-separated list of names (`alice, bob, carol`, `[db1, db2]`) is one
  * `<*>` (its brackets kept): from three items on, or from two inside
- * brackets or with a digit in one (`alice, bob58`). Items are single words, all names (a letter first: `node-3`,
+ * brackets, at the message's end, or with a digit in one (`alice, bob58`). Items are single words, all names (a letter first: `node-3`,
  * `bob58`) or all values; a run of values alone is joined as it is read
- * (see push). A list of two words without brackets stays (`reset,
- * retrying` is prose as often as a list), and so does a run mixing words
+ * (see push). A list of two words within the message stays (`reset,
+ * retrying in 5s` is prose as often as a list), and so does a run mixing words
  * and values (`current 5 MB, peak 9 MB`: a value, then a constant).
  */
 function joinLists(out: string[], raw: string[], n: number): number {
@@ -186,7 +188,7 @@ function listEnd(out: string[], raw: string[], i: number, n: number): number {
   if (j >= n || itemKind(raw[j]!, false, false) !== kind) return i;
   const items = j + 1 - i;
   const closed = isClose(raw[j]!.charCodeAt(raw[j]!.length - 1)) && raw[j]!.charCodeAt(raw[j]!.length - 1) !== 44;
-  if (items >= 3 || (items === 2 && ((bracket && closed) || hasDigit(raw[i]!) || hasDigit(raw[j]!)))) return j + 1;
+  if (items >= 3 || (items === 2 && ((bracket && closed) || j + 1 === n || hasDigit(raw[i]!) || hasDigit(raw[j]!)))) return j + 1;
   return i;
 }
 
@@ -239,6 +241,8 @@ function push(p: string, letters: boolean): void {
       return;
     }
     if (prev === WILDCARD && isWrappedWild(m) && (m.charCodeAt(0) === 40 || m.charCodeAt(0) === 91)) return;
+    // `-` after a value is the value's no-value mark (an access log's size): `200 -` is `<*>` as `200 512` is
+    if (p === '-' && prev === WILDCARD) return;
     if (isListed(prev) && (m === WILDCARD || isWrappedWild(m))) {
       OUT[count - 1] = m;
       RAW[count - 1] = p;

@@ -337,10 +337,12 @@ function scannedStart(line: string): number {
   if (py) return py[0].length;
   scan(line);
   if (!has(0)) return 0;
-  let j = anchorEnd();
-  if (j < 0) return 0;
-  j = afterAnchor(j, kindOfToken(j - 1) === Kind.Ts);
-  return has(j) ? starts[j]! : line.length;
+  const anchor = anchorEnd();
+  if (anchor < 0) return 0;
+  const j = afterAnchor(anchor, kindOfToken(anchor - 1) === Kind.Ts);
+  if (has(j)) return starts[j]!;
+  // the fields after the anchor took the whole rest (`"..." 304 -` read as `name x -`): they are the message
+  return has(anchor) && !isSep(kindOfToken(anchor)) ? starts[anchor]! : line.length;
 }
 
 /** Where the message starts in `line`, and the header's level. */

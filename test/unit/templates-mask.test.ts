@@ -36,6 +36,7 @@ describe('templates: masking variables', () => {
     ['a quoted name with @ or a dot is a value, a quoted plain word stays', 'route "shop@edge" file "a.conf" mode "read-only"', ['route', '<*>', 'file', '<*>', 'mode', '"read-only"']],
     ['a space-separated list of values of one shape is one value', 'dropping 10.9.8.7 10.9.8.66 172.16.0.4 now', ['dropping', '<*>', 'now']],
     ['space-separated ids of one shape are one value whatever their letters and digits', 'queued a1b2 77c0 9f9f and done', ['queued', '<*>', 'and', 'done']],
+    ['a bracketed space-separated list of values of one shape is one value, brackets kept', 'certs for [a.pantry.example b.pantry.example c.pantry.example] due', ['certs', 'for', '[<*>]', 'due']],
   ])('%s', (_what, line, want) => {
     expect(maskTokens(line)).toEqual(want);
   });

@@ -115,6 +115,12 @@ function joinNumbers(out: string[], raw: string[], n: number): string[] {
       last = r;
       continue;
     }
+    // a bracketed list: `[<*>` then `<*>` or `<*>]` of one shape inside the brackets
+    if (k > 0 && isOpenWild(out[k - 1]!) && isWildClose(out[i]!) && sameShape(unwrap(r), unwrap(last))) {
+      out[k - 1] += out[i]!.slice(3);
+      last = r;
+      continue;
+    }
     last = r;
     out[k++] = out[i]!;
   }
@@ -125,8 +131,9 @@ function joinNumbers(out: string[], raw: string[], n: number): string[] {
  * Two values of one shape, the same punctuation in the same order (`10.0.0.1`
  * and `10.0.0.22`, `ab12` and `7f3e`, `node-3` and `node-12`): items of a
  * space-separated list, one `<*>` together, so a list of any length is one
- * template. A name and an address beside it (`bob58 1.2.3.5`) differ in
- * shape and stay two values.
+ * template; inside brackets too (`[a.example.com b.example.com]` is `[<*>]`).
+ * A name and an address beside it (`bob58 1.2.3.5`) differ in shape and
+ * stay two values.
  */
 function sameShape(a: string, b: string): boolean {
   let i = 0;
@@ -137,6 +144,30 @@ function sameShape(a: string, b: string): boolean {
     if (i === a.length || j === b.length) return i === a.length && j === b.length;
     if (a.charCodeAt(i++) !== b.charCodeAt(j++)) return false;
   }
+}
+
+/** `<*>` after opening brackets only (`[<*>`, `(<*>`). */
+function isOpenWild(t: string): boolean {
+  const i = t.length - 3;
+  if (i < 1 || !t.endsWith(WILDCARD)) return false;
+  for (let j = 0; j < i; j++) if (!isOpen(t.charCodeAt(j))) return false;
+  return true;
+}
+
+/** `<*>` then closing brackets or an end mark only (`<*>`, `<*>]`, `<*>])`). */
+function isWildClose(t: string): boolean {
+  if (!t.startsWith(WILDCARD)) return false;
+  for (let j = 3; j < t.length; j++) if (!isClose(t.charCodeAt(j))) return false;
+  return true;
+}
+
+/** A token without its brackets and end marks. */
+function unwrap(t: string): string {
+  let a = 0;
+  let b = t.length;
+  while (a < b && isOpen(t.charCodeAt(a))) a++;
+  while (b > a && isClose(t.charCodeAt(b - 1))) b--;
+  return t.slice(a, b);
 }
 
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || isLetter(c);

@@ -59,12 +59,15 @@ const RAW: string[] = [];
 let count = 0;
 /** OUT[count - 1] has a `<*>` in it (so a unit or a list may join it). */
 let lastWild = false;
+/** A token ended with a comma (only then can there be a list of names: see joinLists). */
+let comma = false;
 
 /** The masked tokens of a message. */
 export function maskTokens(message: string): string[] {
   const text = message.indexOf('"') >= 0 ? message.replace(QUOTED, quoted) : message;
   count = 0;
   lastWild = false;
+  comma = false;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -83,7 +86,7 @@ export function maskTokens(message: string): string[] {
   }
   maskDates(OUT, count);
   if (count === 1 && OUT[0] === WILDCARD) return [maskInside(RAW[0]!)];
-  return joinNumbers(OUT, RAW, joinLists(OUT, RAW, count));
+  return joinNumbers(OUT, RAW, comma ? joinLists(OUT, RAW, count) : count);
 }
 
 /**
@@ -116,7 +119,7 @@ function joinNumbers(out: string[], raw: string[], n: number): string[] {
       continue;
     }
     // a bracketed list: `[<*>` then `<*>` or `<*>]` of one shape inside the brackets
-    if (k > 0 && isOpenWild(out[k - 1]!) && isWildClose(out[i]!) && sameShape(unwrap(r), unwrap(last))) {
+    if (k > 0 && out[i]!.charCodeAt(0) === 60 && isWildClose(out[i]!) && isOpenWild(out[k - 1]!) && sameShape(unwrap(r), unwrap(last))) {
       out[k - 1] += out[i]!.slice(3);
       last = r;
       continue;
@@ -280,6 +283,7 @@ function push(p: string, letters: boolean): void {
       return;
     }
   }
+  if (p.charCodeAt(p.length - 1) === 44) comma = true;
   OUT[count] = m;
   RAW[count] = p;
   count++;

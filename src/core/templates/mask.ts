@@ -119,7 +119,7 @@ function joinNumbers(out: string[], raw: string[], n: number): string[] {
       continue;
     }
     // a bracketed list: `[<*>` then `<*>` or `<*>]` of one shape inside the brackets
-    if (k > 0 && out[i]!.charCodeAt(0) === 60 && isWildClose(out[i]!) && isOpenWild(out[k - 1]!) && sameShape(unwrap(r), unwrap(last))) {
+    if (k > 0 && isOpen(out[k - 1]!.charCodeAt(0)) && isOpenWild(out[k - 1]!) && isWildClose(out[i]!) && sameShape(unwrap(r), unwrap(last))) {
       out[k - 1] += out[i]!.slice(3);
       last = r;
       continue;

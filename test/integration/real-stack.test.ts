@@ -4,8 +4,9 @@
  * (test/helpers/real-stack.ts). serve fronts nginx and manages the rest as
  * its dependencies (read from the compose file). Checked: the stack sleeps in
  * dependency order with Postgres shut down cleanly (exit 0, no crash recovery
- * at the next start), and a page load in Chromium wakes it through the loading
- * page with db healthy before app starts, and the data survives the cycle.
+ * at the next start), a page load in Chromium wakes it through the loading
+ * page with db healthy before app starts, the data survives the cycle, and a
+ * quiet psql session to db keeps db awake while the rest of the stack sleeps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -129,4 +130,28 @@ describe('serve in front of a compose stack of real Postgres, Redis, a Python ap
     expect(log).toMatch(/database system was shut down at/);
     expect(log).not.toMatch(/not properly shut down|automatic recovery in progress/);
   }, 240_000);
+
+  it('keeps db awake while a quiet psql session is open, and lets it sleep after', async () => {
+    const warm = await request(h.port, host, '/');
+    expect(warm.status).toBe(200);
+    const from = Date.now() - 1000;
+    // A session that sends nothing for longer than three idle timeouts (the way a long query looks on the wire).
+    const hold = IDLE_S * 3 + 6;
+    const session = stack.psql(`select pg_sleep(${hold});\nselect 'session-done';\n`);
+    await waitFor(async () => {
+      const r = await stack.psql("select count(*) from pg_stat_activity where query like 'select pg_sleep%' and state = 'active';");
+      return r.stdout.trim() === '1';
+    }, 60_000);
+    // The rest of the stack sleeps around it ...
+    await waitAsleep(['web', 'app', 'cache'], from);
+    // ... while db, idle by its bytes, stays up for as long as the session is open.
+    const done = await session;
+    expect(done.exitCode, done.all).toBe(0);
+    expect(done.stdout).toContain('session-done');
+    expect(sleptAfter('db', from), JSON.stringify(sleeps())).toBeUndefined();
+    expect((await stack.state('db')).Running).toBe(true);
+    // Closed, it sleeps like the rest.
+    await waitAsleep(['db'], from);
+    expect((await stack.state('db')).ExitCode).toBe(0);
+  }, 300_000);
 });

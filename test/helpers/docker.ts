@@ -58,12 +58,15 @@ export interface RunOptions {
   host?: Partial<Docker.HostConfig>;
   healthcheck?: Docker.ContainerCreateOptions['Healthcheck'];
   exposedPorts?: Record<string, object>;
+  /** Another engine's client (the Podman suite), and the test image's name there. */
+  client?: Docker;
+  image?: string;
 }
 
 /** Creates (and by default starts) a labelled container from the test image. */
 export async function runContainer(o: RunOptions): Promise<Docker.Container> {
-  const c = await docker.createContainer({
-    Image: TEST_IMAGE,
+  const c = await (o.client ?? docker).createContainer({
+    Image: o.image ?? TEST_IMAGE,
     name: o.name ?? uniqueName('c'),
     Cmd: typeof o.cmd === 'string' ? ['sh', '-c', o.cmd] : o.cmd,
     Labels: testLabels(o.labels),

@@ -221,12 +221,18 @@ class Chaos {
     const stream = (await this.engine.client.getEvents({ filters: { type: ['container'], label: [`berth.chaos=${this.run}`], event: this.engine.eventFilter } })) as NodeJS.ReadableStream;
     this.events$ = stream;
     let buf = '';
+    const seen = new Set<string>();
     stream.on('data', (d: Buffer) => {
       buf += d.toString();
       let i: number;
       while ((i = buf.indexOf('\n')) >= 0) {
-        const ev = JSON.parse(buf.slice(0, i)) as { Action: string; Actor: { Attributes: { name: string } } };
+        const ev = JSON.parse(buf.slice(0, i)) as { Action: string; Actor: { ID: string; Attributes: { name: string } }; timeNano?: number };
         buf = buf.slice(i + 1);
+        // Podman sends the newer half of its event log again when it rotates the log (at 1 MB by default):
+        // an event seen already is not a new one.
+        const key = `${ev.Actor.ID} ${ev.Action} ${ev.timeNano}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         this.onEvent(ev.Actor.Attributes.name, ev.Action, Date.now());
       }
     });

@@ -23,6 +23,7 @@ import type Docker from 'dockerode';
 import { BERTH_BIN, docker, runContainer, TEST_IMAGE, uniqueName } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
 import { freePort } from '../integration/serve-harness.js';
+import { rng as mulberry32 } from '../oracle/generator.js';
 
 const INTERVAL_MS = 500;
 /**
@@ -65,14 +66,7 @@ export const dockerChaosEngine: ChaosEngine = {
 };
 
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]! };
 }
 

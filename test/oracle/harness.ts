@@ -328,14 +328,24 @@ async function drive(seed: number, engine: OracleEngine, actionMs: number, made:
  * time is its first message's, as berth gives it); then the bytes are read as UTF-8, as berth reads them.
  */
 async function dockerLogs(id: string): Promise<string[]> {
-  const res = await execa('docker', ['logs', '-t', id], { encoding: 'buffer', reject: false, maxBuffer: 1024 * 1024 * 1024, stripFinalNewline: false });
+  return cliLogs('docker', ['logs', '-t', id], (buf, start, nl) => `${buf.toString('latin1', start, start + 30)} ${joinPartials(buf.subarray(start + 31, nl)).toString('utf8')}`);
+}
+
+/**
+ * An engine CLI's `logs -t` as "TS STREAM MSG" strings: `line` turns one line of its output (bytes
+ * start..end of buf) into "TS MSG".
+ */
+export async function cliLogs(cli: string, args: string[], line: (buf: Buffer, start: number, end: number) => string): Promise<string[]> {
+  const res = await execa(cli, args, { encoding: 'buffer', reject: false, maxBuffer: 1024 * 1024 * 1024, stripFinalNewline: false });
   const lines = (b: Uint8Array, stream: string) => {
     const buf = Buffer.from(b);
     const out: string[] = [];
     for (let start = 0; start < buf.length;) {
       let nl = buf.indexOf(10, start);
       if (nl === -1) nl = buf.length;
-      out.push(`${buf.toString('latin1', start, start + 30)} ${stream} ${joinPartials(buf.subarray(start + 31, nl)).toString('utf8')}`);
+      const text = line(buf, start, nl);
+      const sp = text.indexOf(' ');
+      out.push(`${text.slice(0, sp)} ${stream} ${text.slice(sp + 1)}`);
       start = nl + 1;
     }
     return out;

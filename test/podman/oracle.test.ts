@@ -12,8 +12,7 @@
  */
 import { describe, it } from 'vitest';
 import Docker from 'dockerode';
-import { execa } from 'execa';
-import { checkSeed, type OracleEngine } from '../oracle/harness.js';
+import { checkSeed, cliLogs, type OracleEngine } from '../oracle/harness.js';
 import { nanosToRfc3339, parseRfc3339Nanos } from '../../src/core/parse.js';
 import { podmanHost } from '../helpers/podman.js';
 
@@ -47,23 +46,12 @@ function podmanEngine(): OracleEngine {
       const e = JSON.parse(line) as { ID: string; Status: string; Time: string };
       return { id: e.ID, action: DOCKER_NAME[e.Status] ?? e.Status, ns: nanos(e.Time) };
     },
-    logs: async (id) => {
-      const res = await execa('podman', ['--url', url, 'logs', '-t', id], { encoding: 'buffer', reject: false, maxBuffer: 1024 * 1024 * 1024, stripFinalNewline: false });
-      const lines = (b: Uint8Array, stream: string) => {
-        const buf = Buffer.from(b);
-        const out: string[] = [];
-        for (let start = 0; start < buf.length;) {
-          let nl = buf.indexOf(10, start);
-          if (nl === -1) nl = buf.length;
-          const sp = buf.indexOf(32, start);
-          const msg = Buffer.from(buf.toString('latin1', sp + 1, nl).replace(INNER_STAMP, ''), 'latin1').toString('utf8');
-          out.push(`${nanosToRfc3339(nanos(buf.toString('latin1', start, sp)))} ${stream} ${msg}`);
-          start = nl + 1;
-        }
-        return out;
-      };
-      return [...lines(res.stdout as Uint8Array, 'stdout'), ...lines(res.stderr as Uint8Array, 'stderr')];
-    },
+    logs: (id) =>
+      cliLogs('podman', ['--url', url, 'logs', '-t', id], (buf, start, nl) => {
+        const sp = buf.indexOf(32, start);
+        const msg = Buffer.from(buf.toString('latin1', sp + 1, nl).replace(INNER_STAMP, ''), 'latin1').toString('utf8');
+        return `${nanosToRfc3339(nanos(buf.toString('latin1', start, sp)))} ${msg}`;
+      }),
     remove: async (id) => {
       await client
         .getContainer(id)

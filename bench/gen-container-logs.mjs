@@ -14,6 +14,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The styles added for one template per event whatever a marker, a list's length, a method or a user agent (reported apart from the first 21). */
+export const NEW_STYLES = ['marker-levels', 'access-combined', 'access-common', 'access-json', 'list-messages', 'klog-letters', 'letter-levels'];
+
 export function generateCorpus(lines = 1500, seed = 7) {
   let s = seed >>> 0 || 1;
   const rnd = () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
@@ -76,14 +79,14 @@ export function generateCorpus(lines = 1500, seed = 7) {
     'nginx-access': [
       [
         50,
-        'get',
+        'access',
         () => [
           `${ip()} - ${rnd() < 0.8 ? '-' : user()} [${clf()} +0000] "GET ${path()} HTTP/1.1" ${pick([200, 200, 304, 404])} ${int(0, 90000)} "${pick(['-', 'https://shop.example.com/'])}" "${pick(['curl/8.5.0', 'Mozilla/5.0 (X11; Linux x86_64)', 'kube-probe/1.29'])}"`,
         ],
       ],
-      [15, 'post', () => [`${ip()} - - [${clf()} +0000] "POST ${path()} HTTP/1.1" ${pick([201, 400, 500])} ${int(0, 900)} "-" "${pick(['python-requests/2.31', 'okhttp/4.12'])}"`]],
-      [5, 'put', () => [`${ip()} - - [${clf()} +0000] "PUT ${path()} HTTP/2.0" ${pick([200, 204])} ${int(0, 900)} "-" "okhttp/4.12"`]],
-      [3, 'delete', () => [`${ip()} - - [${clf()} +0000] "DELETE ${path()} HTTP/1.1" 204 0 "-" "curl/8.5.0"`]],
+      [15, 'access', () => [`${ip()} - - [${clf()} +0000] "POST ${path()} HTTP/1.1" ${pick([201, 400, 500])} ${int(0, 900)} "-" "${pick(['python-requests/2.31', 'okhttp/4.12'])}"`]],
+      [5, 'access', () => [`${ip()} - - [${clf()} +0000] "PUT ${path()} HTTP/2.0" ${pick([200, 204])} ${int(0, 900)} "-" "okhttp/4.12"`]],
+      [3, 'access', () => [`${ip()} - - [${clf()} +0000] "DELETE ${path()} HTTP/1.1" 204 0 "-" "curl/8.5.0"`]],
     ],
     'nginx-error': [
       [
@@ -661,18 +664,102 @@ export function generateCorpus(lines = 1500, seed = 7) {
       [6, 'end', () => [`>${int(20, 90)} END`]],
     ],
   };
+  // Styles added by shape (see NEW_STYLES): one event is one template whatever its level marker, list length, method or user agent.
+  const markerHead = () => `${int(1, 9000)}:${pick(['P', 'P', 'F', 'R'])} ${p2(int(1, 28))} ${month()} 2026 ${hms(d())}.${p3(int(0, 999))} ${pick(['*', '*', '*', '#', '-', '.'])}`;
+  const agent = () =>
+    pick([
+      'curl/8.5.0',
+      '-',
+      `Mozilla/5.0 (X11; Linux x86_64; rv:${int(100, 130)}.0) Gecko/20100101 Firefox/${int(100, 130)}.0`,
+      `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${int(100, 130)}.0.0.0 Safari/537.36`,
+      `Wget/1.21.${int(1, 4)}`,
+      `probe/${int(1, 3)}.${int(0, 30)}`,
+      `Mozilla/5.0 (iPhone; CPU iPhone OS 17_${int(0, 5)} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148`,
+    ]);
+  const method = () => pick(['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS']);
+  const request = () => (rnd() < 0.03 ? pick(['-', `\\x16\\x03\\x01\\x00${hex(2)}`]) : `${method()} ${path()} HTTP/${pick(['1.1', '1.1', '1.0', '2.0'])}`);
+  const referer = () => pick(['-', '-', `https://${word()}.example.com${path()}`]);
+  const slashDate = () => ymdhms(d()).replace(/-/g, '/');
+  const many = (f, sep, max = 8) => Array.from({ length: int(1, max) }, f).join(sep);
+  const name = () => pick(['wren', 'finch', 'heron', 'kite', 'vole', 'mink', 'otter', 'stoat', 'lynx', 'ibex']) + (rnd() < 0.3 ? int(1, 99) : '');
+  const klog = (letter) =>
+    `${letter}${p2(int(1, 12))}${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)}${' '.repeat(int(1, 7))}${int(1, 99)} ${pick(['server.go', 'queue.go', 'sync.go'])}:${int(10, 900)}] `;
+  Object.assign(styles, {
+    'marker-levels': [
+      [30, 'snapshot', () => [`${markerHead()} Snapshot of ${int(1, 90000)} keys written in ${dur()}`]],
+      [20, 'compacted', () => [`${markerHead()} Compaction of segment ${int(1, 900)} finished`]],
+      [12, 'peer', () => [`${markerHead()} Peer ${ip()}:${int(1024, 65000)} joined the ring`]],
+      [10, 'idle', () => [`${markerHead()} Client ${ip()}:${int(1024, 65000)} idle for ${int(30, 900)} seconds, closing`]],
+      [6, 'memory', () => [`${markerHead()} Memory use at ${int(50, 99)}% of the limit`]],
+      [4, 'offset', () => [`${markerHead()} Replica offset ${int(1, 9e6)} acknowledged by ${int(1, 5)} followers`]],
+    ],
+    'access-combined': [
+      [
+        60,
+        'access',
+        () => [`${ip()} - ${rnd() < 0.9 ? '-' : user()} [${clf()} +0000] "${request()}" ${pick([200, 200, 201, 204, 301, 304, 400, 404, 499, 500, 502])} ${int(0, 90000)} "${referer()}" "${agent()}"`],
+      ],
+      [4, 'worker', () => [`${slashDate()} [notice] 1#1: worker ${int(20, 99)} spawned`]],
+      [3, 'slow', () => [`${slashDate()} [warn] ${int(20, 40)}#${int(20, 40)}: *${int(1, 9999)} upstream ${ip()}:${int(80, 9000)} answered after ${dur()}, client: ${ip()}`]],
+    ],
+    'access-common': [
+      [60, 'access', () => [`${ip()} - ${rnd() < 0.8 ? '-' : user()} [${clf()} +0000] "${request()}" ${pick([200, 200, 304, 404, 408, 500])} ${rnd() < 0.1 ? '-' : int(0, 90000)}`]],
+      [4, 'reload', () => [`[${DOW[int(0, 6)]} ${month()} ${p2(int(1, 28))} ${hms(d())}.${int(100000, 999999)} 2026] [core:notice] [pid ${int(1, 99)}] reloading configuration of ${int(1, 9)} sites`]],
+    ],
+    'access-json': [
+      [
+        60,
+        'access',
+        () => [
+          JSON.stringify({
+            level: 'info',
+            ts: tick() / 1000,
+            logger: 'http.log.access',
+            msg: 'handled request',
+            request: { remote_ip: ip(), method: method(), uri: path(), headers: { 'User-Agent': [agent()] } },
+            duration: rnd() / 10,
+            size: int(0, 90000),
+            status: pick([200, 304, 404, 502]),
+          }),
+        ],
+      ],
+      [5, 'renewed', () => [JSON.stringify({ level: 'info', ts: tick() / 1000, logger: 'tls', msg: 'certificate renewed', identifiers: [`${word()}.example.com`] })]],
+      [4, 'unhealthy', () => [JSON.stringify({ level: 'warn', ts: tick() / 1000, logger: 'http.health', msg: 'upstream unhealthy', upstream: `${ip()}:${int(80, 9000)}`, error: 'timeout' })]],
+    ],
+    'list-messages': [
+      [20, 'rebalanced', () => [`${iso()} INFO Rebalanced partitions ${many(() => `p-${int(0, 63)}`, ', ')} onto node ${name()}`]],
+      [18, 'dropping', () => [`${iso()} WARN Dropping stale peers ${many(ip, ' ')}`]],
+      [15, 'granted', () => [`${iso()} INFO Granted role ${word()} to ${many(name, ', ')}`]],
+      [12, 'members', () => [`${iso()} INFO Members online: [${many(name, ', ')}]`]],
+      [10, 'queued', () => [`${iso()} INFO Queue ${word()} holds jobs ${many(() => hex(8), ' ')} waiting`]],
+      [8, 'evicted', () => [`${iso()} DEBUG Evicted keys ${many(() => `${word()}-${int(1, 9999)}`, ' ')} after ${dur()}`]],
+    ],
+    'klog-letters': [
+      [25, 'synced', () => [`${klog('I')}Synced ${int(1, 900)} objects for ${word()}/${name()}`]],
+      [15, 'requeue', () => [`${klog(pick(['I', 'W']))}Requeue ${word()}/${name()} after ${int(1, 999)}ms: conflict`]],
+      [10, 'watch', () => [`${klog(pick(['W', 'E']))}Watch of ${word()} closed after ${int(1, 900)} events`]],
+      [8, 'leader', () => [`${klog('I')}Became leader of lease ${word()}-lock`]],
+      [5, 'failed', () => [`${klog('E')}Failed to update status of ${word()}/${name()}: revision ${int(1, 9e5)} is stale`]],
+    ],
+    'letter-levels': [
+      [25, 'opened', () => [`${iso()} ${pick(['I', 'I', 'W'])} [${pick(['store', 'net', 'auth'])}] Opened session ${int(1, 99999)} for ${name()}`]],
+      [15, 'expired', () => [`${iso()} ${pick(['I', 'D'])} [${pick(['store', 'net', 'auth'])}] Token ${hex(12)} expired`]],
+      [10, 'slow', () => [`${iso()} W [${pick(['store', 'net'])}] Query took ${dur()} on ${word()}`]],
+      [6, 'denied', () => [`${iso()} ${pick(['E', 'W'])} [auth] Access denied to ${name()} from ${ip()}`]],
+    ],
+  });
 
   /**
    * One rule for the HTTP method across styles: a method written in the
-   * text as a request (`GET /path`, an access log's request line, a message
-   * that starts with it) is part of the event: GET and POST lines are
-   * different events, as nginx-access always had them, and as berth's
-   * upper-case keyword rule treats them. A method in a field (`method=GET`,
-   * JSON `"method":"GET"`) is a value: a variable. Before, gunicorn, haproxy
-   * and traefik had GET and POST in one event while nginx-access had them
-   * apart (the truth was inconsistent).
+   * message's text as a request (`GET /path`, a message that starts with
+   * it) is part of the event, as berth's upper-case keyword rule treats it.
+   * A method in a field is a value: a variable, in `method=GET`, JSON
+   * `"method":"GET"`, and a quoted request line (`"GET /x HTTP/1.1"`, an
+   * access log's or an error log's `request: "..."`): an access log is one
+   * event per log format, whatever the method, path, status, size and user
+   * agent (so nginx-access's four method events are one event, `access`).
    */
-  const REQUEST = /(?:^|[\s"])(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \//;
+  const REQUEST = /(?:^|\s)(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \//;
   const eventId = (id, first) => {
     const m = REQUEST.exec(first);
     return m ? `${id}:${m[1]}` : id;
@@ -701,7 +788,8 @@ export function generateCorpus(lines = 1500, seed = 7) {
     return { lines: out, truth };
   };
   const corpus = {};
-  for (const [name, events] of Object.entries(styles)) corpus[name] = build(events, lines);
+  // the added styles are drawn after the first ones (and their mix), so those draw the same lines as before the added ones were
+  for (const [name, events] of Object.entries(styles)) if (!NEW_STYLES.includes(name)) corpus[name] = build(events, lines);
   // three containers' lines, as `berth logs --json` prints them
   const mix = { lines: [], truth: [] };
   const parts = ['postgres', 'redis', 'spring-boot'].map((n) => ({ n, ...build(styles[n], Math.floor(lines / 3)) }));
@@ -718,6 +806,7 @@ export function generateCorpus(lines = 1500, seed = 7) {
     } while (pos[i] < p.lines.length && /^(?:\s|Caused by|Traceback|\w+(?:\.\w+)*(?:Error|Exception)\b)/.test(p.lines[pos[i]]));
   }
   corpus.containers = mix;
+  for (const name of NEW_STYLES) corpus[name] = build(styles[name], lines);
   return corpus;
 }
 

@@ -11,12 +11,12 @@
 // Targets (issue 7): berth >= 60% of nginx's requests/s, p99 <= 2x nginx's.
 // Usage: node bench/proxy.mjs [seconds per run, default 8] [rounds, default 3] [nginx workers, default 1]
 // Needs: apt-get install -y nginx-light wrk (or nginx), a built dist/, the test image.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { freePort, hostRoute, median, runBench, starter, waitHttp, wrk as wrkRun } from './http-lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.argv[2] ?? 8);
@@ -37,52 +37,9 @@ const which = (bin) => {
   }
   return undefined;
 };
-const freePort = () =>
-  new Promise((r) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => r(p));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const start = (cmd, args, opts = {}) => {
-  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
-  c.stderr.on('data', (d) => process.stderr.write(`${cmd.split('/').pop()}: ${d}`));
-  children.push(c);
-  return c;
-};
+const start = starter(children);
 
-async function waitHttp(port, host, what) {
-  for (let i = 0; i < 600; i++) {
-    const ok = await new Promise((r) => {
-      // write, not end: a proxy (nginx, berth) may take a half-closed client for one that left and answer nothing.
-      const s = net.connect(port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
-      s.setTimeout(2000, () => s.destroy());
-      let got = '';
-      s.on('data', (d) => (got += d));
-      s.on('close', () => r(got.startsWith('HTTP/1.1 200')));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`${what}: nothing answers 200 on port ${port}`);
-}
-
-function wrk(port) {
-  const out = execFileSync('wrk', ['-t2', `-c${CONNS}`, `-d${SECONDS}s`, '--latency', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
-  const p99 = toMs(/^\s+99%\s+([\d.]+\w+)/m.exec(out)[1]);
-  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out)?.[0];
-  return { rps, p99, errors };
-}
-
-function toMs(v) {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(v);
-  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const wrk = (port) => wrkRun(port, HOST, SECONDS, CONNS);
 
 async function main() {
   for (const bin of ['nginx', 'wrk']) if (!which(bin)) throw new Error(`${bin} is not installed: apt-get install -y nginx-light wrk`);
@@ -101,23 +58,7 @@ async function main() {
   start(which('nginx'), ['-c', join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;']);
   await waitHttp(nginxPort, HOST, 'nginx');
 
-  execFileSync('docker', [
-    'run',
-    '-d',
-    '--name',
-    container,
-    '--network',
-    'host',
-    '--label',
-    `berth.bench=${process.pid}`,
-    '--label',
-    `berth.proxy.host=${HOST}`,
-    '--label',
-    `berth.proxy.port=${backendPort}`,
-    'berth-test/busybox',
-    'sleep',
-    '3600',
-  ]);
+  hostRoute(container, HOST, backendPort);
   const berthPort = await freePort();
   start('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${berthPort}`, '--json', '--filter', `label=berth.bench=${process.pid}`]);
   await waitHttp(berthPort, HOST, 'berth serve');
@@ -152,16 +93,4 @@ async function main() {
   console.log(`Node's floors, of nginx's requests/s: bare node:http + undici ${pct('floor-undici')}, raw sockets with no HTTP checks ${pct('floor-raw')}; berth ${pct('berth')}`);
 }
 
-function cleanup() {
-  for (const c of children) c.kill('SIGTERM');
-  try {
-    execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
-  } catch {}
-  rmSync(dir, { recursive: true, force: true });
-}
-
-main().then(cleanup, (err) => {
-  cleanup();
-  console.error(`bench/proxy: ${err.message}`);
-  process.exit(1);
-});
+runBench('proxy', main, { children, container, dir });

@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateCorpus } from './gen-container-logs.mjs';
+import { NEW_STYLES, generateCorpus } from './gen-container-logs.mjs';
 import { groupingAccuracy, predict, truthIds } from './templates-accuracy.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +36,11 @@ function corpus() {
     console.log(`generated corpus (seed ${seed}, ${lines} lines per style)`);
     console.log('style            GA     templates  events');
     for (const r of rows) console.log(`${r.name.padEnd(15)}  ${r.ga.toFixed(3)}  ${String(r.templates).padStart(5)}      ${String(r.events).padStart(5)}`);
-    console.log(`${'mean'.padEnd(15)}  ${mean(rows.map((r) => r.ga)).toFixed(3)}`);
+    const old = rows.filter((r) => !NEW_STYLES.includes(r.name));
+    const added = rows.filter((r) => NEW_STYLES.includes(r.name));
+    console.log(`${'mean'.padEnd(15)}  ${mean(rows.map((r) => r.ga)).toFixed(3)}  (${rows.length} styles)`);
+    console.log(`${'mean, first'.padEnd(15)}  ${mean(old.map((r) => r.ga)).toFixed(3)}  (${old.length} styles)`);
+    if (added.length) console.log(`${'mean, added'.padEnd(15)}  ${mean(added.map((r) => r.ga)).toFixed(3)}  (${added.length} styles: ${added.map((r) => r.name).join(' ')})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { readSockets, readTcpOpens } = await import(join(ROOT, 'dist/core/topology/proc-net.js'));
+const { readSockets, readTcpOpens } = await import(join(ROOT, 'dist/core/proc-net.js'));
 const args = process.argv.slice(2);
 const short = args.includes('--short');
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? (short ? 40 : 300));

@@ -45,9 +45,9 @@ _berth() {
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --listen|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--idle-interval|--filter|--format|--config|--archive) return ;;
+        --listen|--api-listen|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--idle-interval|--filter|--format|--config|--archive) return ;;
       esac
-      COMPREPLY=( $(compgen -W '--listen --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --idle-interval --filter --format --json --config --swarm --stack --node --archive --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--listen --api-listen --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --idle-interval --filter --format --json --config --swarm --stack --node --archive --help' -- "$cur") ) ;;
     stats)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;

@@ -40,6 +40,7 @@ complete -c berth -n '__fish_seen_subcommand_from logs' -l archive -r -d 'swarm 
 complete -c berth -n '__fish_seen_subcommand_from logs' -a '(docker ps -a --format '\''{{.Names}}'\'' 2>/dev/null)'
 complete -c berth -n '__fish_use_subcommand' -a serve -d 'Run the wake-on-request proxy'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l listen -r -d 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces'
+complete -c berth -n '__fish_seen_subcommand_from serve' -l api-listen -r -d 'API listen address'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l allow -r -d 'only clients from these addresses/CIDRs may use the routes'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l deny -r -d 'clients from these addresses/CIDRs are refused'
 complete -c berth -n '__fish_seen_subcommand_from serve' -l trusted-proxy -r -d 'believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs'

@@ -73,17 +73,18 @@ _berth() {
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table, raw (default table on a TTY, json otherwise); raw prints the bytes the containers wrote]:format:(json table raw)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
         '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle and serve keep them before a scale to 0 removes them, logs reads them back]:archive: ' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
+        '--api-listen[API listen address (as --listen) the wake gate (/gate) that nginx auth_request, Caddy forward_auth and Traefik ForwardAuth ask, and the loading page s /$berth/ endpoints; routes own network traffic then counts as activity (docs/gate.md)]:api-listen: ' \
         '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
         '*--deny[clients from these addresses/CIDRs are refused (repeat; wins over --allow)]:deny: ' \
         '*--trusted-proxy[believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced]:trusted-proxy: ' \
-        '--token-file[require "Authorization Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats]:token-file: ' \
+        '--token-file[require "Authorization Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats; only a client with it sees the details of a wake (dependency names, budgets, failure reasons) on the loading page, its event stream and failed-wake answers (without a token file, nobody does)]:token-file: ' \
         '--wake-timeout[wake budget for every route (default the container s berth.idle.wake_timeout plus its dependencies )]:wake-timeout: ' \
         '--hold-body[request body held per request while a container wakes; larger bodies get 413]:hold-body: ' \
         '--stats-interval[sampling interval of the stats history API]:stats-interval: ' \
@@ -109,7 +110,7 @@ _berth() {
         '*--filter[filter containers with docker ps keys, e.g. label=k=v, name=web, status=running (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table on a pipe prints one table per interval]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
@@ -130,7 +131,7 @@ _berth() {
         '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise)]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
         '*:container:_berth_containers' ;;
       topology) _arguments -s '--by[one node per service or per container]:by:(service container)' \
         '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
@@ -144,7 +145,7 @@ _berth() {
         '*--filter[filter containers, e.g. label=k=v, name=web (repeat same key = OR, different keys = AND)]:filter: ' \
         '--format[output format json, table (default table on a TTY, json otherwise); table is the live map]:format:(json table)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label)]:project:_berth_projects' \
+        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
         '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
         '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \

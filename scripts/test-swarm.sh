@@ -11,6 +11,7 @@
 #   test-swarm.sh env      print BERTH_SWARM_N1=unix://... (one line per node) for tests
 #   test-swarm.sh status   exit 0 when all three nodes answer and the swarm has 3 ready nodes
 #   test-swarm.sh kill-node N    SIGKILL node N's dockerd (tests of a node's engine dying)
+#   test-swarm.sh stop-node N    SIGTERM node N's dockerd (it stops its containers) and wait until it exits
 #   test-swarm.sh start-node N   start node N's dockerd again and wait until it answers
 #
 # The swarm suite's global setup (test/helpers/swarm-setup.ts) runs `up` and, at the end, `down`;
@@ -148,21 +149,23 @@ status() {
   [ "$(ready_nodes)" = 3 ]
 }
 
-kill_node() { # i
+end_node() { # SIGNAL i: ends node i's dockerd (KILL: at once; TERM: it stops its containers first) and waits until it exits
   local pid
-  pid=$(cat "$STATE/n$1/docker.pid" 2>/dev/null || true)
-  [ -n "$pid" ] || { log "node $1 has no dockerd pid"; return 1; }
-  kill -KILL "$pid"
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  rm -f "$STATE/n$1/docker.pid" "$(sock "$1")"
+  pid=$(cat "$STATE/n$2/docker.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || { log "node $2 has no dockerd pid"; return 1; }
+  kill "-$1" "$pid"
+  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -0 "$pid" 2>/dev/null && { log "node $2's dockerd did not exit within 30 s of SIG$1"; return 1; }
+  rm -f "$STATE/n$2/docker.pid" "$(sock "$2")"
 }
 
 case "${1:-}" in
   up) up ;;
-  kill-node) kill_node "$2" ;;
+  kill-node) end_node KILL "$2" ;;
+  stop-node) end_node TERM "$2" ;;
   start-node) node_up "$2"; wait_node "$2" ;;
   down) down ;;
   env) env_lines ;;
   status) status ;;
-  *) echo "usage: $0 up|down|env|status|kill-node N|start-node N" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|env|status|kill-node N|stop-node N|start-node N" >&2; exit 2 ;;
 esac

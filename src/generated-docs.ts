@@ -23,7 +23,7 @@ export async function generatedFiles(): Promise<Record<string, string>> {
   const files: Record<string, string> = { 'man/berth.1': manPage(program, VERSION) };
   files['docs/flags.md'] = flagsDoc(program);
   for (const shell of SHELLS) files[`completions/berth.${shell}`] = completionScript(program, shell);
-  // The README's label reference block, from the configuration schema.
-  files['README.md'] = readmeWithLabels(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  // The label reference block of docs/commands.md, from the configuration schema.
+  files['docs/commands.md'] = readmeWithLabels(readFileSync(join(ROOT, 'docs', 'commands.md'), 'utf8'));
   return files;
 }

@@ -18,7 +18,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { collectFilters, nanosToRfc3339, parseDurationMs, parseSize, parseTail, parseTimePoint } from '../core/parse.js';
 import { EXIT, usageError } from '../core/errors.js';
 import { byTs, type LogLine } from '../core/logs/line.js';
-import { listTargets } from '../core/engine/select.js';
+import { cliSelection, listTargets } from '../core/engine/select.js';
 import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions, addArchiveOption } from './options.js';
 import type { SwarmScope } from '../core/swarm/scope.js';
 import { managerLogBatches } from '../core/swarm/service-logs.js';
@@ -96,7 +96,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
       if (opts.archive !== undefined) plan.archived = archivedLines(opts.archive, scope, query);
     } else {
       if (opts.archive !== undefined) throw usageError('--archive reads the kept logs of swarm services: it goes with --service or --stack');
-      const selection = { names, project: opts.project, filters };
+      const selection = cliSelection(names, opts.project, filters);
       const engines = await ctx.engines(cmd);
       const passthrough = format === 'raw' && !opts.follow && !filter && !opts.summary;
       if (passthrough) {

@@ -12,7 +12,7 @@ export function addFormatOptions(cmd: Command, formats: string[], note = ''): Co
 
 /** `--project NAME`, worded the same in every command that takes it. */
 export function addProjectOption(cmd: Command): Command {
-  return cmd.option('--project <name>', 'the containers of a compose project (com.docker.compose.project label)');
+  return cmd.option('--project <name>', 'the containers of a compose project (com.docker.compose.project label), stopped ones too');
 }
 
 /** `--service`, `--stack` and `--node`: swarm services instead of containers (docs/swarm.md), worded the same in every command. */

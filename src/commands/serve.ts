@@ -13,7 +13,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { loadConfigFile } from '../core/idle/config-file.js';
 import { ContainerProvider } from '../core/idle/provider.js';
 import { UnitResolver } from '../core/idle/unit-resolver.js';
-import { createWakePath } from '../core/idle/wake.js';
+import { createWakePath, type UnitSource } from '../core/idle/wake.js';
 import { Claims, claimsDir } from '../core/idle/claims.js';
 import { parseCidrs } from '../core/proxy/access.js';
 import { parseBytes, parseListen } from '../core/proxy/listen.js';
@@ -27,6 +27,7 @@ import type { RouteBackend } from '../core/proxy/server.js';
 
 interface ServeFlags {
   listen: string;
+  apiListen?: string;
   config?: string;
   allow?: string[];
   deny?: string[];
@@ -62,6 +63,10 @@ export function makeServeCommand(ctx: CommandContext): Command {
         "With --swarm or --stack, the routes are swarm services with berth.proxy.* labels: asleep = scaled to 0, woken to the replicas they had, reached at their tasks (host-mode published ports, or their addresses on an overlay network serve's machine is on), never through the routing mesh's virtual IP.",
     )
     .option('--listen <addr>', 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces', '127.0.0.1:8080')
+    .option(
+      '--api-listen <addr>',
+      "API listen address (as --listen): the wake gate (/gate) that nginx auth_request, Caddy forward_auth and Traefik ForwardAuth ask, and the loading page's /$berth/ endpoints; routes' own network traffic then counts as activity (docs/gate.md)",
+    )
     .addOption(new Option('--allow <cidr>', 'only clients from these addresses/CIDRs may use the routes (repeat)').argParser(collect))
     .addOption(new Option('--deny <cidr>', 'clients from these addresses/CIDRs are refused (repeat; wins over --allow)').argParser(collect))
     .addOption(
@@ -69,7 +74,10 @@ export function makeServeCommand(ctx: CommandContext): Command {
         collect,
       ),
     )
-    .option('--token-file <file>', 'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats')
+    .option(
+      '--token-file <file>',
+      'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats; only a client with it sees the details of a wake (dependency names, budgets, failure reasons) on the loading page, its event stream and failed-wake answers (without a token file, nobody does)',
+    )
     .option('--wake-timeout <duration>', "wake budget for every route (default: the container's berth.idle.wake_timeout plus its dependencies')")
     .option('--hold-body <size>', 'request body held per request while a container wakes; larger bodies get 413', '1m')
     .option('--stats-interval <duration>', 'sampling interval of the stats history API', '3s')
@@ -97,7 +105,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
     const partial = await parseFlags(flags);
     const engine = await ctx.engine(cmd);
     const file = flags.config ? await loadConfigFile(flags.config) : undefined;
-    const { provider, wakes, backend } = await unitsFor(ctx, cmd, engine, flags, file);
+    const { provider, units, wakes, backend } = await unitsFor(ctx, cmd, engine, flags, file);
     const out = new LineWriter(ctx.io.stdout, () => {});
     await serve(
       {
@@ -106,6 +114,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
         ...(backend ? { backend } : {}),
         ...(file ? { file } : {}),
         wakes,
+        units,
         provider,
         claims: new Claims(claimsDir(ctx.env), 'serve'),
         record: (r) => void out.writeLine(format === 'json' ? JSON.stringify(r) + '\n' : formatServeLine(r) + '\n'),
@@ -122,16 +131,25 @@ export function makeServeCommand(ctx: CommandContext): Command {
  * provider (scale to 0 and back), units for the wake path, and routes found by the services' labels and
  * reached at their tasks (swarm/endpoints.ts). The lifecycle and the wake path are the same code.
  */
-async function unitsFor(ctx: CommandContext, cmd: Command, engine: Engine, flags: ServeFlags, file: ConfigFile | undefined): Promise<{ provider: Provider; wakes: WakePath; backend?: RouteBackend }> {
+async function unitsFor(
+  ctx: CommandContext,
+  cmd: Command,
+  engine: Engine,
+  flags: ServeFlags,
+  file: ConfigFile | undefined,
+): Promise<{ provider: Provider; units: UnitSource; wakes: WakePath; backend?: RouteBackend }> {
   const swarm = !!flags.swarm || flags.stack !== undefined;
   if (!swarm) {
     if (flags.node?.length) throw usageError('--node says how to reach a swarm node: it goes with --swarm or --stack');
     if (flags.archive !== undefined) throw usageError('--archive keeps the logs of swarm services scaled to 0: it goes with --swarm or --stack');
     const provider = new ContainerProvider(engine);
-    return { provider, wakes: createWakePath({ resolver: new UnitResolver(provider, file, (m) => ctx.warn(m)) }) };
+    const units = new UnitResolver(provider, file, (m) => ctx.warn(m));
+    return { provider, units, wakes: createWakePath({ resolver: units }) };
   }
   if (flags.filter?.length) throw usageError('--filter narrows containers: with --swarm or --stack, the routes are services (narrow them with --stack)');
   const cluster = await ctx.swarmCluster(cmd, flags.node ?? []);
+  // A stack with no service is not found (exit 4), as for logs, stats and watch-idle (docs/swarm.md).
+  if (flags.stack !== undefined) await (await import('../core/swarm/cluster.js')).resolveServices(cluster.manager, [], flags.stack, ctx.signal);
   const [{ ServiceProvider }, { ServiceUnits }, { LogArchive }, { ServiceEndpoints, waitAccepting, ENDPOINTS_TTL_MS }, { discoverServiceRoutes }] = await Promise.all([
     import('../core/swarm/service-provider.js'),
     import('../core/swarm/service-units.js'),
@@ -148,9 +166,11 @@ async function unitsFor(ctx: CommandContext, cmd: Command, engine: Engine, flags
     warn,
   });
   const endpoints = new ServiceEndpoints(cluster);
+  const units = new ServiceUnits(provider, file, warn);
   return {
     provider,
-    wakes: createWakePath({ resolver: new ServiceUnits(provider, file, warn) }),
+    units,
+    wakes: createWakePath({ resolver: units }),
     backend: {
       discover: (f, _filters, signal) => discoverServiceRoutes(cluster.manager, f, flags.stack, signal),
       events: { engine: cluster.manager, kind: 'service' },
@@ -160,7 +180,7 @@ async function unitsFor(ctx: CommandContext, cmd: Command, engine: Engine, flags
   };
 }
 
-type Parsed = Omit<ServeOptions, 'engine' | 'backend' | 'file' | 'wakes' | 'provider' | 'claims' | 'record' | 'warn'>;
+type Parsed = Omit<ServeOptions, 'engine' | 'backend' | 'file' | 'wakes' | 'units' | 'provider' | 'claims' | 'record' | 'warn'>;
 
 async function parseFlags(f: ServeFlags): Promise<Parsed> {
   const listen = parseListen(f.listen);
@@ -169,6 +189,7 @@ async function parseFlags(f: ServeFlags): Promise<Parsed> {
     host: listen.host,
     filters: collectFilters(f.filter ?? []),
     port: listen.port,
+    ...(f.apiListen !== undefined ? { api: parseListen(f.apiListen, '--api-listen') } : {}),
     access: { allow: parseCidrs(f.allow ?? [], '--allow'), deny: parseCidrs(f.deny ?? [], '--deny') },
     ...trusted(parseCidrs(f.trustedProxy ?? [], '--trusted-proxy')),
     ...(f.tokenFile ? { token: await readToken(f.tokenFile) } : {}),

@@ -2,14 +2,14 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import type { Engine } from '../core/engine/engine.js';
-import { emptySelection, type Selection } from '../core/engine/select.js';
+import { cliSelection, emptySelection, type Selection } from '../core/engine/select.js';
 import { BerthError, usageError } from '../core/errors.js';
 import { statsNote, statsRefusal } from '../core/engine/podman.js';
 import { pickFormat, type Format } from '../core/output/format.js';
 import { collectFilters, nanosToRfc3339, parseDurationMs, parseInteger } from '../core/parse.js';
 import { DEFAULT_HISTORY } from '../core/stats/history.js';
 import { snapshot } from '../core/stats/snapshot.js';
-import { toStatsRecord } from '../core/stats/record.js';
+import { toStatsRecord, toStoppedRecord } from '../core/stats/record.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions } from './options.js';
 import type { ServiceTally } from '../core/swarm/service-stats.js';
@@ -86,22 +86,27 @@ export function planStats(names: string[], o: StatsOptions, isTTY: boolean): Sta
   const intervalMs = parseDurationMs(o.interval, '--interval');
   if (intervalMs < 1000) throw usageError(`--interval: expected at least 1s, the engine's own interval (got: ${JSON.stringify(o.interval)})`);
   const history = parseInteger(o.history, '--history', { min: 1, max: 100_000 });
-  const sel: Selection = { names, filters: collectFilters(o.filter ?? []), ...(o.project !== undefined ? { project: o.project } : {}) };
+  const sel: Selection = cliSelection(names, o.project, collectFilters(o.filter ?? []));
   return { sel, intervalMs, history, format: pickFormat(o, isTTY, ['json', 'table']), stream: o.stream };
 }
 
 async function printSnapshot(ctx: CommandContext, engines: Engine[], plan: StatsPlan): Promise<void> {
   const { samples, skipped } = await snapshot(engines, plan.sel, plan.intervalMs, ctx.signal);
-  for (const t of skipped) if (plan.sel.names.length) ctx.warn(`${t.name} is not running; no sample`);
+  // A stopped member of the selection is shown as stopped (docker stats -a shows it); one that ran but gave no reading is said.
+  const stopped = skipped.filter((t) => !t.running);
+  for (const t of skipped) if (t.running && plan.sel.names.length) ctx.warn(`${t.name} is not running; no sample`);
   if (!plan.sel.names.length && samples.length === 0 && skipped.length === 0) ctx.warn(await emptySelection(engines, plan.sel, ctx.signal));
   const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
   const several = engines.length > 1 && !plan.swarm;
+  const now = nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
   if (plan.format === 'table') {
     const { renderStatsTable } = await import('../core/stats/render.js');
-    await out.writeLine(renderStatsTable(samples.map((s) => ({ key: s.target.id, name: s.target.name, sample: s.sample }))));
+    const rows = [...samples.map((s) => ({ key: s.target.id, name: s.target.name, sample: s.sample })), ...stopped.map((t) => ({ key: t.id, name: t.name }))];
+    await out.writeLine(renderStatsTable(rows.sort((a, b) => a.name.localeCompare(b.name))));
   } else {
     for (const s of samples) await out.writeLine(JSON.stringify(toStatsRecord(s.target, s.sample, several ? s.target.engine.name : undefined)) + '\n');
-    const ts = samples[0]?.sample.ts ?? nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
+    for (const t of stopped) await out.writeLine(JSON.stringify(toStoppedRecord(t, now, several ? t.engine.name : undefined)) + '\n');
+    const ts = samples[0]?.sample.ts ?? now;
     for (const r of (await plan.swarm?.tally.records(ts, samples, ctx.signal)) ?? []) await out.writeLine(JSON.stringify(r) + '\n');
   }
   await out.end();

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { EXIT, isAbortError, usageError } from '../core/errors.js';
 import type { LogsPlan } from '../core/logs/pipeline.js';
+import { cliSelection } from '../core/engine/select.js';
 import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, terminalSize, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
@@ -159,7 +160,7 @@ function containerQuery(o: TemplatesOptions): LogsPlan['query'] {
 }
 
 async function containerPlan(ctx: CommandContext, cmd: Command, names: string[], o: TemplatesOptions, query: LogsPlan['query']): Promise<LogsPlan> {
-  const selection = { names, project: o.project, filters: collectFilters(o.filter ?? []) };
+  const selection = cliSelection(names, o.project, collectFilters(o.filter ?? []));
   const engines = await ctx.engines(cmd);
   return { engines, selection, query, follow: !!o.follow, windowMs: 0, onStatus: (m) => ctx.warn(m), onFailed: () => (ctx.exitCode = EXIT.failure) };
 }

@@ -28,7 +28,7 @@ export function makeWakeCommand(ctx: CommandContext): Command {
       'Start containers and wait until they are ready: dependencies first (berth.idle.depends_on and compose depends_on, in topological order, each per its condition), ' +
         'then the container, ready when its berth.idle.probe answers (HTTP 2xx/3xx or TCP connect), else when its HEALTHCHECK is healthy, else when running. ' +
         'Prints wake events (starting, waking_dep, dep_ready, container_woke, waiting_ready, ready, error) as NDJSON, or progress lines on a TTY. ' +
-        'Fails fast when a container exits while starting (exit 1, its exit code in the message); exit 5 when not ready in time. ' +
+        "Fails fast when a container exits while starting (exit 1, its exit code in the message) or its healthcheck, or a dependency's, reports it unhealthy (exit 1, as compose does); exit 5 when not ready in time. " +
         "Default time budget: the container's berth.idle.wake_timeout (default 60s) plus each dependency's.",
     )
     .argument('[name...]', 'containers to wake (names or ids)')

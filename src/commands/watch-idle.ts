@@ -120,15 +120,24 @@ async function providerFor(ctx: CommandContext, cmd: Command, names: string[], o
   }
   if (names.length) throw usageError(`--service and --stack manage swarm services: container names cannot be given with them (got: ${names.join(' ')})`);
   const cluster = await ctx.swarmCluster(cmd, opts.node ?? []);
-  const [{ ServiceProvider }, { LogArchive }] = await Promise.all([import('../core/swarm/service-provider.js'), import('../core/swarm/archive.js')]);
+  const [{ ServiceProvider, replicatedCount }, { LogArchive }, { resolveServices }] = await Promise.all([
+    import('../core/swarm/service-provider.js'),
+    import('../core/swarm/archive.js'),
+    import('../core/swarm/cluster.js'),
+  ]);
   const warn = (m: string) => ctx.warn(m);
   const engines = cluster.nodes.flatMap((n) => (n.engine ? [n.engine] : []));
-  return new ServiceProvider(cluster, {
+  const provider = new ServiceProvider(cluster, {
     ...(file ? { file } : {}),
     ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
     ...(opts.archive !== undefined ? { archive: new LogArchive(opts.archive, engines, warn) } : {}),
     warn,
   });
+  // Checked before anything runs, as other commands do: an unknown service or an empty stack is exit 4,
+  // a named global service exit 2 (it cannot be scaled to 0 and back).
+  await resolveServices(cluster.manager, opts.service ?? [], opts.stack, ctx.signal);
+  for (const name of opts.service ?? []) replicatedCount(await provider.inspect(name, ctx.signal));
+  return provider;
 }
 
 function recordLine(chalk: ReturnType<typeof makeChalk>): (r: IdleRecord) => string {

@@ -20,7 +20,7 @@ export type ExitName = keyof typeof EXIT;
 /** The exit-code table as the man page and README print it. */
 export const EXIT_TABLE: ReadonlyArray<{ code: number; meaning: string }> = [
   { code: EXIT.ok, meaning: 'success; also when the output pipe was closed by the reader (| head)' },
-  { code: EXIT.failure, meaning: 'an operation failed (a container exited while waking, an engine error)' },
+  { code: EXIT.failure, meaning: 'an operation failed (a container exited or turned unhealthy while waking, an engine error)' },
   { code: EXIT.usage, meaning: 'usage error: unknown flag, bad flag value, bad configuration' },
   { code: EXIT.engineUnreachable, meaning: 'the Docker engine could not be reached (with several engines: one never answered)' },
   { code: EXIT.notFound, meaning: 'a named container, project or file was not found' },

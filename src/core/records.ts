@@ -55,6 +55,15 @@ export interface StatsRecord extends ContainerRef {
   pids: number;
 }
 
+/** A stopped member of a stats selection (`--project`, `--filter`, names): no reading, so no numbers. */
+export interface StoppedStatsRecord extends ContainerRef {
+  type: 'stats';
+  ts: string;
+  id: string;
+  name: string;
+  stopped: true;
+}
+
 /**
  * `stats --service`: one service's sums per reading (`scope: "service"`), over the task containers read
  * on the nodes berth reaches; rates and CPU% only when every task read has one.
@@ -273,6 +282,8 @@ export interface ServeRecord {
   event: 'listening' | 'route';
   /** HOST:PORT actually bound (listening). */
   listen?: string;
+  /** Which listener (listening): `api` for --api-listen (the wake gate); left out for --listen. */
+  listener?: 'api';
   container?: string;
   hosts?: string[];
   /** The container's HTTP port. */

@@ -2,7 +2,8 @@
 // (a db with a slow healthcheck and a PID 1 that may ignore SIGTERM, an app depending on it with streaming
 // CGIs and a random listen delay, a TCP echo, a container that crashes after it starts), runs `berth serve`
 // and a `berth watch-idle` beside it over the same containers, drives random clients (plain, aborted, long
-// streams, TCP, WebSockets (held, or cut at a random moment), slow heads, refused and crashing routes)
+// streams, TCP, WebSockets (held, or cut at a random moment), slow heads, refused and crashing routes,
+// idle TCP connections held straight to the app's container past its timeout, not through serve)
 // and checks invariants after every step:
 // serve and watch-idle never exit; starts and stops of a container alternate (one start per wake); no
 // container is stopped while a connection to it (or to an awake dependent) is open; every container is
@@ -102,7 +103,7 @@ class Chaos {
   /** A stop was begun (the engine's kill or stop event): the decision to sleep was taken. */
   readonly stopBegun = new Set<string>();
   readonly violations: string[] = [];
-  readonly n = { requests: 0, aborts: 0, streams: 0, tcp: 0, websockets: 0, slow: 0, refused: 0, crash: 0, starts: 0, stops: 0, checks: 0 };
+  readonly n = { requests: 0, aborts: 0, streams: 0, tcp: 0, websockets: 0, direct: 0, slow: 0, refused: 0, crash: 0, starts: 0, stops: 0, checks: 0 };
   serve?: ReturnType<typeof execa>;
   watch?: ReturnType<typeof execa>;
   serveOut?: LineCollector;
@@ -373,6 +374,45 @@ class Chaos {
     });
   }
 
+  /**
+   * An idle TCP connection straight to the awake app's container (a session serve does not see), held
+   * past the app's timeout: the app must not be stopped while it is open (the stop invariant). Counted
+   * as open from 1 s after its connect: the last look before a stop reads the connections, and the
+   * engine's stop event may follow that look by a moment on a loaded machine.
+   */
+  async direct(holdMs: number): Promise<void> {
+    const unit = this.of('app');
+    if (!this.running.get(unit.name) || this.stopBegun.has(unit.name)) return;
+    const ip = await this.engine.client
+      .getContainer(unit.name)
+      .inspect()
+      .then(
+        (info) => Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress,
+        () => undefined,
+      );
+    if (!ip) return;
+    this.n.direct++;
+    const c = this.track(unit, 'direct idle connection');
+    await new Promise<void>((resolve) => {
+      const s = net.connect({ host: ip, port: 8080 });
+      let ended = false;
+      const done = () => {
+        if (ended) return;
+        ended = true;
+        s.destroy();
+        this.close(c);
+        resolve();
+      };
+      s.once('connect', () => {
+        c.firstByte = Date.now() + 1000;
+        setTimeout(done, holdMs);
+      });
+      // refused or cut while the app was going down before the connect: not a session
+      s.once('error', done);
+      s.once('close', done);
+    });
+  }
+
   /** A WebSocket through serve, echoing a message every 300 ms for holdMs; cut (terminated) at abortMs if given. */
   websocket(holdMs: number, abortMs?: number): Promise<void> {
     this.n.websockets++;
@@ -462,6 +502,7 @@ class Chaos {
     }
     if (k < 0.57) return this.tcp(r.int(500, 4000));
     if (k < 0.7) return this.websocket(r.int(500, 4000), r.next() < 0.4 ? r.int(0, 3000) : undefined);
+    if (k < 0.74) return this.direct(app.timeoutMs + r.int(500, 3000));
     if (k < 0.78) return this.slowHead(app);
     if (k < 0.88) {
       this.n.refused++;

@@ -50,6 +50,9 @@ export function testLabels(extra: Record<string, string> = {}): Record<string, s
 
 export interface RunOptions {
   name?: string;
+  /** Default: the busybox test image. */
+  image?: string;
+  user?: string;
   cmd: string[] | string;
   labels?: Record<string, string>;
   tty?: boolean;
@@ -58,9 +61,8 @@ export interface RunOptions {
   host?: Partial<Docker.HostConfig>;
   healthcheck?: Docker.ContainerCreateOptions['Healthcheck'];
   exposedPorts?: Record<string, object>;
-  /** Another engine's client (the Podman suite), and the test image's name there. */
+  /** Another engine's client (the Podman suite). */
   client?: Docker;
-  image?: string;
 }
 
 /** Creates (and by default starts) a labelled container from the test image. */
@@ -68,6 +70,7 @@ export async function runContainer(o: RunOptions): Promise<Docker.Container> {
   const c = await (o.client ?? docker).createContainer({
     Image: o.image ?? TEST_IMAGE,
     name: o.name ?? uniqueName('c'),
+    ...(o.user ? { User: o.user } : {}),
     Cmd: typeof o.cmd === 'string' ? ['sh', '-c', o.cmd] : o.cmd,
     Labels: testLabels(o.labels),
     Tty: o.tty ?? false,

@@ -44,3 +44,10 @@ export class LineCollector {
     }
   }
 }
+
+/** The records of a finished command's NDJSON stdout, one per line. */
+export const ndjsonLines = <T>(stdout: string): T[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);

@@ -59,6 +59,28 @@ export async function createService(name: string, script: string, o: { replicas?
   return stdout.trim();
 }
 
+/**
+ * A service as `docker stack deploy` would make it for serve: in a stack of its own (the namespace label
+ * on the service and its tasks' containers), routed by berth.proxy.host NAME.test to port 8080, published
+ * in host mode on every node at `published`; `listen`: a port for serve next to it. `labels`: more labels.
+ */
+export async function routedService(what: string, script: string, o: { replicas?: number; labels?: string[] } = {}) {
+  const svc = serviceName(what);
+  const stack = `berth-sw-st${randomBytes(3).toString('hex')}`;
+  const host = `${svc}.test`;
+  const published = 20_000 + (randomBytes(2).readUInt16BE(0) % 9_000);
+  const label = (l: string) => ['--label', l];
+  await createService(svc, script, {
+    ...(o.replicas !== undefined ? { replicas: o.replicas } : {}),
+    args: [
+      ...['--publish', `mode=host,target=8080,published=${published}`],
+      ...['--container-label', `com.docker.stack.namespace=${stack}`],
+      ...[`com.docker.stack.namespace=${stack}`, `berth.proxy.host=${host}`, 'berth.proxy.port=8080', ...(o.labels ?? [])].flatMap(label),
+    ],
+  });
+  return { svc, stack, host, published, listen: published + 1 };
+}
+
 export async function removeService(name: string): Promise<void> {
   await dockerOn(1, ['service', 'rm', name], { reject: false });
 }
@@ -88,7 +110,7 @@ export async function dockerLogs(n: NodeNo, id: string): Promise<Array<[string, 
     });
 }
 
-export function nodeScript(action: 'kill-node' | 'start-node', n: NodeNo) {
+export function nodeScript(action: 'kill-node' | 'stop-node' | 'start-node', n: NodeNo) {
   return execa('bash', [join(ROOT, 'scripts', 'test-swarm.sh'), action, String(n)], { timeout: 120_000 });
 }
 

@@ -42,7 +42,14 @@ describe('berth watch-idle --once', () => {
     expect(of(t)).toMatchObject([{ action: 'pause', to: 'napping' }]); // from --timeout
     expect((await state(f)).Running).toBe(false);
     expect((await state(t)).Paused).toBe(true);
-    expect(of(c)[0]).toMatchObject({ type: 'idle', container: c, id, action: 'stop', to: 'napping', reason: expect.stringMatching(/^idle for [\d.]+s \(network <= 512 B per reading, timeout 3s\)$/) });
+    expect(of(c)[0]).toMatchObject({
+      type: 'idle',
+      container: c,
+      id,
+      action: 'stop',
+      to: 'napping',
+      reason: expect.stringMatching(/^idle for [\d.]+s \(network <= 512 B per reading, no open connections, timeout 3s\)$/),
+    });
     expect((await state(c)).Running).toBe(false);
     // asleep now: not in the state any more, so a later start begins a fresh idle clock
     expect(JSON.parse(readFileSync(path, 'utf8')).containers[id]).toBeUndefined();
@@ -60,7 +67,9 @@ describe('berth watch-idle --once', () => {
     expect(JSON.parse(res.stdout)).toMatchObject({ container: c, action: 'would_stop', from: 'ready', to: 'napping', reason: expect.stringMatching(/; dry run: would stop$/) });
     expect((await state(c)).Running).toBe(true);
     const table = await berth(['watch-idle', '--once', '--dry-run', '--format', 'table', c], { env: { ...env, NO_COLOR: '1' } });
-    expect(table.stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d ${c} ready → napping \\[would_stop\\] idle for [\\d.]+s \\(network <= 512 B per reading, timeout 3s\\); dry run: would stop$`));
+    expect(table.stdout).toMatch(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d ${c} ready → napping \\[would_stop\\] idle for [\\d.]+s \\(network <= 512 B per reading, no open connections, timeout 3s\\); dry run: would stop$`),
+    );
   });
 
   it('rejects a corrupt state file and a bad flag, naming them (exit 2)', async () => {

@@ -26,7 +26,7 @@ describe('berth watch-idle', () => {
       const found = await w.waitRec(quiet, (r) => r.from === 'unknown');
       expect(found).toMatchObject({ type: 'idle', to: 'ready', reason: expect.stringMatching(/^found running \(Up /) });
       const stopped = await w.waitRec(quiet, (r) => r.action === 'stop');
-      expect(stopped).toMatchObject({ from: 'ready', to: 'napping', reason: expect.stringMatching(/^idle for [\d.]+s \(network <= 512 B per reading, timeout 3s\)$/) });
+      expect(stopped).toMatchObject({ from: 'ready', to: 'napping', reason: expect.stringMatching(/^idle for [\d.]+s \(network <= 512 B per reading, no open connections, timeout 3s\)$/) });
       expect(stopped.at - found.at).toBeGreaterThanOrEqual(2900);
       expect((await state(quiet)).Running).toBe(false);
       // the one with traffic stays up well past its timeout...

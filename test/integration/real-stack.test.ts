@@ -4,8 +4,9 @@
  * (test/helpers/real-stack.ts). serve fronts nginx and manages the rest as
  * its dependencies (read from the compose file). Checked: the stack sleeps in
  * dependency order with Postgres shut down cleanly (exit 0, no crash recovery
- * at the next start), and a page load in Chromium wakes it through the loading
- * page with db healthy before app starts, and the data survives the cycle.
+ * at the next start), its logs read asleep equal docker-compose logs, a page load in Chromium wakes it through the loading
+ * page with db healthy before app starts, the data survives the cycle, and a
+ * quiet psql session to db keeps db awake while the rest of the stack sleeps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,10 +14,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { waitFor } from '../helpers/docker.js';
+import { BERTH_BIN, waitFor } from '../helpers/docker.js';
 import { requireTool } from '../helpers/tools.js';
 import { RealStack, type Service } from '../helpers/real-stack.js';
 import { ServeHarness, request } from './serve-harness.js';
+
+/** [container, line] pairs grouped by container, each group sorted (a multiset per container). */
+const byContainer = (pairs: Array<[string, string]>) => {
+  const m = new Map<string, string[]>();
+  for (const [name, msg] of pairs) m.set(name, [...(m.get(name) ?? []), msg.trimEnd()]);
+  return Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.sort()]));
+};
 
 const IDLE_S = 6;
 const h = new ServeHarness();
@@ -105,6 +113,24 @@ describe('serve in front of a compose stack of real Postgres, Redis, a Python ap
     expect(db.ExitCode).toBe(0); // a smart shutdown that finished, not docker's SIGKILL (137)
   }, 240_000);
 
+  it("reads the sleeping stack's logs as docker-compose logs does, line for line", async () => {
+    // Every container of the project is stopped now (the test before put the stack to sleep).
+    const r = await execa('node', [BERTH_BIN, 'logs', '--project', stack.project, '--json'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const ours = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { name: string; msg: string })
+      .map((rec): [string, string] => [rec.name.slice(stack.project.length + 1), rec.msg]);
+    const theirs = (await stack.compose(['logs', '--no-color'])).stdout
+      .split('\n')
+      .filter((l) => l.includes(' | '))
+      .map((l): [string, string] => [l.slice(0, l.indexOf(' | ')).trim(), l.slice(l.indexOf(' | ') + 3)]);
+    expect(ours.length).toBeGreaterThan(20);
+    // Per container, as multisets: compose prints each container's log file in order, berth merges by time.
+    expect(byContainer(ours)).toEqual(byContainer(theirs));
+  }, 120_000);
+
   it('wakes the stack from a page load in Chromium, db healthy before app starts, and the data survives', async () => {
     const t0 = Math.floor(Date.now() / 1000) - 1;
     const page = await browser.newPage();
@@ -129,4 +155,28 @@ describe('serve in front of a compose stack of real Postgres, Redis, a Python ap
     expect(log).toMatch(/database system was shut down at/);
     expect(log).not.toMatch(/not properly shut down|automatic recovery in progress/);
   }, 240_000);
+
+  it('keeps db awake while a quiet psql session is open, and lets it sleep after', async () => {
+    const warm = await request(h.port, host, '/');
+    expect(warm.status).toBe(200);
+    const from = Date.now() - 1000;
+    // A session that sends nothing for longer than three idle timeouts (the way a long query looks on the wire).
+    const hold = IDLE_S * 3 + 6;
+    const session = stack.psql(`select pg_sleep(${hold});\nselect 'session-done';\n`);
+    await waitFor(async () => {
+      const r = await stack.psql("select count(*) from pg_stat_activity where query like 'select pg_sleep%' and state = 'active';");
+      return r.stdout.trim() === '1';
+    }, 60_000);
+    // The rest of the stack sleeps around it ...
+    await waitAsleep(['web', 'app', 'cache'], from);
+    // ... while db, idle by its bytes, stays up for as long as the session is open.
+    const done = await session;
+    expect(done.exitCode, done.all).toBe(0);
+    expect(done.stdout).toContain('session-done');
+    expect(sleptAfter('db', from), JSON.stringify(sleeps())).toBeUndefined();
+    expect((await stack.state('db')).Running).toBe(true);
+    // Closed, it sleeps like the rest.
+    await waitAsleep(['db'], from);
+    expect((await stack.state('db')).ExitCode).toBe(0);
+  }, 300_000);
 });

@@ -129,6 +129,24 @@ export const freePort = (): Promise<number> =>
     });
   });
 
+/** The wake-event stream's frames up to and including the first `ready` or `error` event. */
+export function wakeFrames(port: number, container: string, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    const req = http.get({ host: '127.0.0.1', port, path: `/$berth/wake-events?container=${container}`, headers, agent: false }, (res) => {
+      res.setEncoding('utf8').on('data', (d: string) => {
+        body += d;
+        if (/"event":"(ready|error)"/.test(body)) {
+          req.destroy();
+          resolve(body);
+        }
+      });
+    });
+    req.on('error', reject);
+    setTimeout(() => (req.destroy(), reject(new Error(`no ready/error event; got ${body}`))), 30_000);
+  });
+}
+
 /** A busybox httpd serving /www (files written by `setup`) on `port`, as PID 1. */
 export const httpdCmd = (setup: string, port = 8080) => `mkdir -p /www/cgi-bin && ${setup} && exec httpd -f -p ${port} -h /www`;
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { berth, removeContainer } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
-import { ServeHarness, httpdCmd, isRunning, request, startCount, waitFor } from './serve-harness.js';
+import { ServeHarness, httpdCmd, isRunning, request, startCount, waitFor, wakeFrames } from './serve-harness.js';
 
 const h = new ServeHarness();
 const host = (n: string) => `${n}-${h.run}.test`;
@@ -13,6 +13,8 @@ const FAST_STOP = { 'berth.idle.stop_method': 'kill' };
 const ECHO_CGI = `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\necho "got:$(head -c $CONTENT_LENGTH)"\\necho "xff:$HTTP_X_FORWARDED_FOR host:$HTTP_X_FORWARDED_HOST proto:$HTTP_X_FORWARDED_PROTO"\\n' > /www/cgi-bin/echo && chmod +x /www/cgi-bin/echo`;
 const COUNT_CGI = `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\nhead -c $CONTENT_LENGTH | wc -c\\n' > /www/cgi-bin/count && chmod +x /www/cgi-bin/count`;
 const c: Record<string, string> = {};
+/** A dependency of c.steps (not a route). */
+let stepsDep = '';
 
 beforeAll(async () => {
   const page = (text: string) => `echo ${text} > /www/index.html`;
@@ -31,6 +33,13 @@ beforeAll(async () => {
     'berth.proxy.host': host('gate'),
     'berth.proxy.port': '8080',
     'berth.idle.start_endpoint': '/wake',
+  });
+  stepsDep = await h.container('stepsdep', 'exec sleep 3600', {});
+  c.steps = await h.container('steps', httpdCmd(page('steps-ok')), {
+    'berth.proxy.host': host('steps'),
+    'berth.proxy.port': '8080',
+    'berth.idle.probe': 'http://container:8080/',
+    'berth.idle.depends_on': stepsDep,
   });
   c.broken = await h.container('broken', 'exit 3', { 'berth.proxy.host': host('broken'), 'berth.proxy.port': '8080', 'berth.idle.probe': 'http://container:8080/' });
   await h.start();
@@ -135,15 +144,39 @@ describe('berth serve: HTTP', () => {
     expect(ok.body.trim()).toBe('gate-ok');
   });
 
-  it('after a failed wake: 503 with Retry-After for an API client, an error page for a browser', async () => {
+  it('after a failed wake: 503 with Retry-After for an API client, an error page for a browser, the reason in neither (no token)', async () => {
     const api = await request(h.port, host('broken'), '/data', { headers: { accept: 'application/json' } });
     expect(api.status).toBe(503);
     expect(api.headers['retry-after']).toBe('5');
-    expect(api.body).toMatch(/could not be woken: .*exited with code 3/);
+    expect(JSON.parse(api.body)).toMatchObject({ kind: 'exited', container: c.broken, detail: "the wake failed (the reason is in berth serve's output)" });
     const page = await request(h.port, host('broken'), '/', { headers: { accept: 'text/html' } });
     expect(page.status).toBe(503);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.body).toMatch(/could not be woken<\/h1>[\s\S]*exited with code 3/);
+    expect(page.body).toMatch(/could not be woken<\/h1>[\s\S]*the wake failed \(the reason is in berth serve&#39;s output\)/);
+    expect(api.body + page.body).not.toMatch(/exited with code/);
+    // the reason is in serve's own output
+    expect(
+      h.records<{ type: string; event?: string; container?: string; message?: string }>().some((r) => r.event === 'error' && r.container === c.broken && /exited with code 3/.test(r.message ?? '')),
+    ).toBe(true);
+  });
+
+  it('shows an anonymous visitor (no token configured) only the steps of a wake: no dependency names, budgets or checks, in the page or its event stream', async () => {
+    const frames = wakeFrames(h.port, c.steps!);
+    const page = await request(h.port, host('steps'), '/', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`Waking <span id="name">${c.steps}</span>`);
+    const sse = await frames;
+    const data = [...sse.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { event: string; message: string; step?: number; steps?: number; dep?: string });
+    expect(data.map((d) => [d.event, d.message, d.step, d.steps])).toEqual([
+      ['starting', `waking ${c.steps}`, 1, 6],
+      ['waking_dep', 'starting a dependency', 2, 6],
+      ['dep_ready', 'a dependency is ready', 3, 6],
+      ['container_woke', `${c.steps} started`, 4, 6],
+      ['waiting_ready', `waiting for ${c.steps} to be ready`, 5, 6],
+      ['ready', `${c.steps} is ready`, 6, 6],
+    ]);
+    expect(page.body + sse).not.toContain(stepsDep);
+    expect(page.body + sse).not.toMatch(/budget|probe|http:\/\/container|"dep"/);
   });
 
   it('limits what it holds and reads: 413 for a held body past --hold-body, 431 for a huge head', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { ndjsonLines } from '../helpers/lines.js';
 import { berth, docker, removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
 
 const made: string[] = [];
@@ -13,11 +14,7 @@ async function create(prefix: string, o: Parameters<typeof runContainer>[0]): Pr
   return name;
 }
 
-const events = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { event: string; dep?: string; message: string; container: string });
+const events = (stdout: string) => ndjsonLines<{ event: string; dep?: string; message: string; container: string }>(stdout);
 
 describe('berth wake', () => {
   it('starts the compose dependency first, waits for its healthcheck, then the app, emitting the events in order', async () => {

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allTaskContainers, berthSwarm, createService, dockerOn, follow, inNode, nodeFlags, removeService, serviceName, waitUntil } from '../helpers/swarm.js';
+import { allTaskContainers, berthSwarm, createService, dockerOn, follow, inNode, nodeFlags, removeService, routedService, serviceName, waitUntil } from '../helpers/swarm.js';
 
 type Rec = Record<string, unknown>;
 const __dirname = dirname(fileURLToPath(import.meta.url));
@@ -197,27 +197,8 @@ const CHAOS_SEED = Number(process.env.BERTH_SWARM_CHAOS_SEED ?? 4242);
 
 describe('serve: a swarm service under seeded chaos clients', () => {
   it(`clients that leave mid-wake (seed ${CHAOS_SEED}) do not pin it awake: one scale-up per wake, every kept request answered, asleep within its timeout of the last client`, async () => {
-    const stack = `berth-sw-st${randomBytes(3).toString('hex')}`;
-    const svc = serviceName('chaos');
+    const { svc, stack, host, listen } = await routedService('chaos', APP, { replicas: 2, labels: ['berth.idle.timeout=4s'] });
     made.push(svc);
-    const host = `${svc}.test`;
-    const published = freePort();
-    const listen = published + 1;
-    await createService(svc, APP, {
-      replicas: 2,
-      args: [
-        '--publish',
-        `mode=host,target=8080,published=${published}`,
-        '--label',
-        `com.docker.stack.namespace=${stack}`,
-        '--label',
-        `berth.proxy.host=${host}`,
-        '--label',
-        'berth.proxy.port=8080',
-        '--label',
-        'berth.idle.timeout=4s',
-      ],
-    });
     await waitUntil('2 tasks running', async () => (await ids(svc)).length === 2);
     const since = Math.floor(Date.now() / 1000) - 1;
     const serve = follow(['serve', '--stack', stack, '--listen', `127.0.0.1:${listen}`, '--json', '--idle-interval', '1s', ...nodeFlags()], { netns: 1 });

@@ -15,8 +15,9 @@ describe('idle config from labels', () => {
       wakeTimeoutMs: 60_000,
       dependsOn: [],
       minBytes: 512,
+      connections: 'count',
     });
-    expect(DEFAULTS).toEqual({ timeoutMs: 0, stopMethod: 'stop', wakeTimeoutMs: 60_000, minBytes: 512 });
+    expect(DEFAULTS).toEqual({ timeoutMs: 0, stopMethod: 'stop', wakeTimeoutMs: 60_000, minBytes: 512, connections: 'count' });
   });
 
   it('is unmanaged without berth.idle.timeout', () => {
@@ -36,6 +37,7 @@ describe('idle config from labels', () => {
       'berth.idle.busy': 'cpu>5%',
       'berth.idle.min_bytes': '10k',
       'berth.idle.start_endpoint': '/, /api',
+      'berth.idle.connections': 'ignore',
     });
     expect(c).toEqual({
       managed: true,
@@ -51,8 +53,13 @@ describe('idle config from labels', () => {
       probe: { kind: 'http', url: 'http://container:8080/health' },
       busy: { kind: 'cpu', percent: 5 },
       minBytes: 10240,
+      connections: 'ignore',
       startEndpoints: ['/', '/api'],
     });
+  });
+
+  it('refuses a berth.idle.connections value other than count or ignore, naming the label', () => {
+    expect(() => cfg({ 'berth.idle.connections': 'off' })).toThrow('container web: label berth.idle.connections: expected count or ignore (got: "off")');
   });
 
   it.each([

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../src/core/idle/readiness.js';
 import type { BerthError } from '../../src/core/errors.js';
+import type { WakeFailure } from '../../src/core/idle/wake-failure.js';
 import { SingleFlight } from '../../src/core/idle/single-flight.js';
 
-const st = (s: Partial<{ running: boolean; paused: boolean; exitCode: number; health: string }>) => ({ id: 'x', running: false, paused: false, ...s });
+const st = (s: Partial<{ running: boolean; paused: boolean; exitCode: number; health: string; failingStreak: number }>) => ({ id: 'x', running: false, paused: false, ...s });
 
 describe('readiness verdicts', () => {
   it.each([
@@ -13,7 +14,12 @@ describe('readiness verdicts', () => {
     ['ready', st({ running: true, health: 'healthy' }), true, { kind: 'wait', what: 'the probe' }],
     ['ready', st({ running: true, paused: true }), false, { kind: 'wait', what: 'it to be unpaused' }],
     ['service_started', st({ running: true, health: 'starting' }), false, { kind: 'ready', how: 'running' }],
-    ['service_healthy', st({ running: true, health: 'unhealthy' }), false, { kind: 'wait', what: 'its healthcheck (now unhealthy)' }],
+    // docker's status of a container paused, kept after the unpause until its next probe: no failed probe behind it
+    ['service_healthy', st({ running: true, health: 'unhealthy', failingStreak: 0 }), false, { kind: 'wait', what: 'its healthcheck (now unhealthy)' }],
+    ['ready', st({ running: true, health: 'unhealthy', failingStreak: 0 }), false, { kind: 'wait', what: 'its healthcheck (now unhealthy)' }],
+    // a probe decides readiness: the healthcheck is not asked
+    ['ready', st({ running: true, health: 'unhealthy', failingStreak: 3 }), true, { kind: 'wait', what: 'the probe' }],
+    ['service_started', st({ running: true, health: 'unhealthy', failingStreak: 3 }), false, { kind: 'ready', how: 'running' }],
     ['service_completed_successfully', st({ running: true }), false, { kind: 'wait', what: 'it to complete' }],
     ['service_completed_successfully', st({ exitCode: 0 }), false, { kind: 'ready', how: 'completed successfully' }],
   ] as const)('%s on %j (probe %s)', (cond, s, probe, want) => {
@@ -26,6 +32,20 @@ describe('readiness verdicts', () => {
     const err = (v as { error: BerthError }).error;
     expect(err.message).toBe('db has no healthcheck, but a dependent waits for it to be healthy (service_healthy)');
     expect(err.exitCode).toBe(2);
+  });
+
+  it.each([
+    [
+      'service_healthy',
+      { ...st({ running: true, health: 'unhealthy', failingStreak: 3 }), healthOutput: '127.0.0.1:5499 - no response' },
+      'db is unhealthy: its healthcheck failed 3 times in a row (last output: 127.0.0.1:5499 - no response)',
+    ],
+    ['ready', st({ running: true, health: 'unhealthy', failingStreak: 1 }), 'db is unhealthy: its healthcheck failed 1 time in a row'],
+    ['ready', st({ running: true, health: 'unhealthy' }), 'db is unhealthy'],
+  ] as const)('fails at once on %s when its healthcheck says unhealthy, as compose does: %j', (cond, s, message) => {
+    const v = judge('db', s, cond, false);
+    expect(v.kind).toBe('failed');
+    if (v.kind === 'failed') expect([v.error.message, v.error.code, v.error.exitCode, (v.error as WakeFailure).kind]).toEqual([message, 'FAILED', 1, 'unhealthy']);
   });
 
   it.each([

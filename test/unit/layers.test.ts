@@ -1,4 +1,4 @@
-// The direction of imports in src/ (README, "Layout"): the CLI (commands, cli, context, main) ->
+// The direction of imports in src/ (docs/architecture.md, "Layout and start-up"): the CLI (commands, cli, context, main) ->
 // capabilities (select, events, logs, stats, templates, idle, proxy, topology, swarm, docs) -> the shared core
 // (engine, stream, output, config and the top-level core files) -> nothing of berth. No import goes
 // back up, the capabilities' folders import each other without a circle, and no two files import each
@@ -20,6 +20,7 @@ const SHARED = new Set([
   'core/ring-buffer.ts',
   'core/atomic-file.ts',
   'core/records.ts',
+  'core/proc-net.ts',
 ]);
 const CAPABILITIES = new Set(['core/select', 'core/events', 'core/logs', 'core/stats', 'core/templates', 'core/idle', 'core/proxy', 'core/topology', 'core/swarm', 'core/docs']);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowed, normalizeAddress, parseCidrs, tokenMatches } from '../../src/core/proxy/access.js';
+import { isAllowed, normalizeAddress, parseCidrs, showsDetails, tokenMatches } from '../../src/core/proxy/access.js';
 import { openAdminWarning, parseBytes, parseListen } from '../../src/core/proxy/listen.js';
 
 describe('proxy access: CIDR lists', () => {
@@ -42,6 +42,16 @@ describe('proxy access: bearer token', () => {
     ['s3cret', undefined, false],
   ])('token %s, header %s -> %s', (token, header, want) => {
     expect(tokenMatches(token, header)).toBe(want);
+  });
+
+  it.each([
+    [undefined, undefined, false],
+    [undefined, 'Bearer anything', false],
+    ['s3cret', 'Bearer s3cret', true],
+    ['s3cret', 'Bearer nope', false],
+    ['s3cret', undefined, false],
+  ])('wake details: token %s, header %s -> %s (only with the configured token; nobody without one)', (token, header, want) => {
+    expect(showsDetails(token, header)).toBe(want);
   });
 });
 

@@ -91,6 +91,7 @@ export async function startFront(o: FrontOptions): Promise<Front> {
       })());
     },
     cachedUpstream: () => undefined,
+    instead: () => undefined,
     upstream: async () => {
       if (o.upstreamMs) await new Promise((r) => setTimeout(r, o.upstreamMs));
       return { host: '127.0.0.1', port: o.upstreamPort };

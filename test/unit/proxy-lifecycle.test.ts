@@ -94,6 +94,38 @@ describe('RouteLife', () => {
     ]);
   });
 
+  it('instead: another endpoint for a request; an unreachable one is benched, skipped by later requests across a new reading of the task list, until it leaves the list', async () => {
+    let clock = 1_000;
+    const t1 = { host: '10.0.0.1', port: 81 };
+    const t2 = { host: '10.0.0.2', port: 82 };
+    const t3 = { host: '10.0.0.3', port: 83 };
+    const lists = [
+      [t1, t2, t3],
+      [t1, t2, t3],
+      [t1, t3],
+    ];
+    let reads = 0;
+    const upstreams: UpstreamSource = { portInWake: false, ttlMs: 2000, resolve: async () => lists[Math.min(reads++, lists.length - 1)]!.map((a) => ({ ...a })), ready: async () => true };
+    const { life } = setup({ upstreams, now: () => clock });
+    await life.wake();
+    const next = async () => (life.cachedUpstream() ?? (await life.upstream())).port;
+    expect(await next()).toBe(81);
+    // 82's connect is refused: the request goes on to 83, and 82 is benched.
+    expect(await next()).toBe(82);
+    expect(life.instead(8080, t2, [t2], true)).toEqual(t3);
+    expect([await next(), await next(), await next()]).toEqual([83, 81, 83]);
+    // A new reading that still lists 82 keeps it benched; a request that was answerless (not unreachable) benches nothing.
+    clock += 2000;
+    expect([await next(), await next()]).toEqual([81, 83]);
+    expect(life.instead(8080, t1, [t1], false)).toEqual(t3);
+    expect(life.instead(8080, t1, [t1, t3], false)).toEqual(t2); // the benched one, when no other is left
+    expect(life.instead(8080, t1, [t1, t2, t3], false)).toBeUndefined();
+    // 82 leaves the task list (the turn goes on over the two left).
+    clock += 2000;
+    expect([await next(), await next(), await next()]).toEqual([83, 81, 83]);
+    expect(reads).toBe(3);
+  });
+
   it('a woken service whose endpoints never accept fails the wake as a timeout, naming the port and the tasks', async () => {
     const upstreams: UpstreamSource = { portInWake: false, resolve: async () => [{ host: '10.0.0.1', port: 81 }], ready: async () => false };
     const { life } = setup({ upstreams });

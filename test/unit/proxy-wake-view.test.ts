@@ -23,6 +23,20 @@ describe('publicWakeEvent', () => {
     for (const [e, message] of cases) expect(publicWakeEvent(e)).toEqual({ type: 'wake', event: e.event, ts: e.ts, container: 'app', message });
   });
 
+  it('keeps the step, the step count and the estimate (the page\'s "Step 2 of 6"); drops the dependency list', () => {
+    const e: WakeEvent = { ...ev('waking_dep', 'starting dependency db (service_healthy)', 'db'), deps: ['db', 'cache'], step: 2, steps: 8, estimate: { leftMs: 1200, fromWakes: 3 } };
+    expect(publicWakeEvent(e)).toEqual({
+      type: 'wake',
+      event: 'waking_dep',
+      ts: e.ts,
+      container: 'app',
+      message: 'starting a dependency',
+      step: 2,
+      steps: 8,
+      estimate: { leftMs: 1200, fromWakes: 3 },
+    });
+  });
+
   it('publicFailure: the reason for admins only', () => {
     expect(publicFailure('app', 'db exited with code 3', true)).toBe('db exited with code 3');
     expect(publicFailure('app', 'db exited with code 3', false)).toBe("the wake failed (the reason is in berth serve's output)");

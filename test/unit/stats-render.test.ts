@@ -5,7 +5,7 @@ import { bytesSize, humanSize, percent, rateSize } from '../../src/core/stats/hu
 import { renderLiveFrame, renderStatsTable } from '../../src/core/stats/render.js';
 import { StatsHistory } from '../../src/core/stats/history.js';
 import { computeSample } from '../../src/core/stats/compute.js';
-import { toStatsRecord } from '../../src/core/stats/record.js';
+import { toStatsRecord, toStoppedRecord } from '../../src/core/stats/record.js';
 import { fixtureList } from './stats-fixtures.js';
 
 const [a, b] = fixtureList('v2-constructed-pair.json');
@@ -61,6 +61,28 @@ describe('tables', () => {
     const [head, row] = out.trimEnd().split('\n');
     expect(head).toMatch(/^NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET RX\/s\s+NET TX\/s\s+BLOCK R\/s\s+BLOCK W\/s\s+PIDS$/);
     expect(row).toMatch(/^web\s+100\.00%\s+9MiB \/ 1GiB\s+0\.88%\s+10kB\/s\s+2kB\/s\s+524kB\/s\s+6\.14kB\/s\s+4$/);
+  });
+
+  it('a stopped member of the selection: its row says stopped, then -- in every column', () => {
+    const out = renderStatsTable([
+      { key: 'k', name: 'web', sample: s },
+      { key: 'j', name: 'worker' },
+    ]);
+    const [, , stopped] = out.trimEnd().split('\n');
+    expect(stopped!.trim().split(/\s{2,}/)).toEqual(['worker', 'stopped', '--', '--', '--', '--', '--', '--', '--']);
+  });
+
+  it('a stopped member as a record: who it is and stopped: true, no numbers', () => {
+    const t = { id: 'c'.repeat(64), name: 'shop-web-1', project: 'shop', service: 'web', tty: false, running: false, labels: {} };
+    expect(toStoppedRecord(t, '2026-12-07T15:00:00.000000000Z')).toEqual({
+      type: 'stats',
+      ts: '2026-12-07T15:00:00.000000000Z',
+      id: 'c'.repeat(64),
+      name: 'shop-web-1',
+      project: 'shop',
+      service: 'web',
+      stopped: true,
+    });
   });
 
   it('the live frame adds sparklines when the terminal is wide, none when narrow', () => {

@@ -56,8 +56,9 @@ function scriptedEngine(boxes: Box[]) {
 const brief = (l: Lifetime) => (l.kind === 'synced' ? 'synced' : `${l.kind} ${l.target.name}${l.kind === 'added' ? (l.history ? ' (history)' : ' (new)') : ''}`);
 
 /** Runs a supervisor, lets `script` drive the engine once it is subscribed, and collects lifetimes until `stopAt` of them (or its end). */
-async function run(boxes: Box[], sel: Selection, script: (s: ReturnType<typeof scriptedEngine>) => void, stopAt: number, endWhenNamedGone = false) {
+async function run(boxes: Box[], sel: Selection, script: (s: ReturnType<typeof scriptedEngine>) => void, stopAt: number, endWhenNamedGone = false, swarmNode?: string) {
   const s = scriptedEngine(boxes);
+  if (swarmNode) s.engine.swarmNode = swarmNode;
   const warnings: string[] = [];
   const sup = new Supervisor([s.engine], sel, { warn: (m) => warnings.push(m), endWhenNamedGone });
   const ac = new AbortController();
@@ -79,6 +80,19 @@ async function run(boxes: Box[], sel: Selection, script: (s: ReturnType<typeof s
 describe('Supervisor', () => {
   const web: Box = { id: 'aaa111', name: 'web', labels: { [PROJECT]: 'shop' }, running: true };
   const other: Box = { id: 'ccc333', name: 'other', labels: { [PROJECT]: 'elsewhere' }, running: true };
+
+  it("a swarm task's removal names its node, though only one engine (the manager's) is read; a stopping task of an old service of the same name is not selected", async () => {
+    const task = (id: string, svcId: string): Box => ({
+      id,
+      name: `api.1.${id}`,
+      labels: { 'com.docker.swarm.service.name': 'api', 'com.docker.swarm.service.id': svcId, 'com.docker.swarm.task.name': `api.1.${id}` },
+      running: true,
+    });
+    const [old, now] = [task('ddd444', 'OLD'), task('eee555', 'NEW')];
+    const { got, warnings } = await run([old, now], { names: [], services: ['api'], serviceIds: ['NEW'] }, ({ event }) => event('destroy', now), 3, false, 'n1');
+    expect(got).toEqual(['added api.1.eee555 (history)', 'synced', 'removed api.1.eee555']);
+    expect(warnings).toEqual(['container api.1.eee555 (eee555) on n1 was removed']);
+  });
 
   it('a project: the listed container, then one created later through its lifetime; repeats and late events change nothing', async () => {
     const job: Box = { id: 'bbb222', name: 'job', labels: { [PROJECT]: 'shop' }, running: false };

@@ -10,7 +10,7 @@ import { parseNodeFlag } from '../../src/core/swarm/cluster.js';
 import { sortedLines } from '../../src/core/logs/unordered.js';
 import type { LogLine } from '../../src/core/logs/line.js';
 import type { StatsSample } from '../../src/core/stats/compute.js';
-import { replicatedCount, scaledSpec, wakeReplicas, type ServiceInfo } from '../../src/core/swarm/service-provider.js';
+import { replicatedCount, scaledSpec, serviceHealth, wakeReplicas, type ServiceInfo } from '../../src/core/swarm/service-provider.js';
 import { judge } from '../../src/core/idle/readiness.js';
 import { parseIdleConfig } from '../../src/core/idle/config.js';
 
@@ -205,6 +205,31 @@ describe('scaling a service (ServiceProvider)', () => {
     expect(judge('web', { id: 'S', running: true, paused: false, pending: '3 tasks to run (1 now)' }, 'service_started', false)).toEqual({ kind: 'wait', what: '3 tasks to run (1 now)' });
     expect(judge('web', { id: 'S', running: true, paused: false }, 'ready', false)).toEqual({ kind: 'ready', how: 'running' });
   });
+  it("a service's health: unhealthy as soon as one task's container is (a wake fails at once, naming the task), not on a paused container's stale unhealthy", () => {
+    expect(
+      serviceHealth([
+        { task: 't1', health: 'healthy' },
+        { task: 't2', health: 'healthy' },
+      ]),
+    ).toEqual({ health: 'healthy' });
+    expect(serviceHealth([{ task: 't1', health: 'healthy' }, { task: 't2' }])).toEqual({ health: 'starting' });
+    const sick = serviceHealth([
+      { task: 't1', health: 'starting' },
+      { task: 'abcdefabcdef0123', health: 'unhealthy', failingStreak: 2, healthOutput: 'no response' },
+    ]);
+    expect(sick).toEqual({ health: 'unhealthy', failingStreak: 2, healthOutput: 'task abcdefabcdef: no response' });
+    expect(judge('web', { id: 'S', running: true, paused: false, ...sick }, 'ready', false)).toMatchObject({
+      kind: 'failed',
+      error: { kind: 'unhealthy', message: 'web is unhealthy: its healthcheck failed 2 times in a row (last output: task abcdefabcdef: no response)' },
+    });
+    const stale = serviceHealth([
+      { task: 't1', health: 'unhealthy', failingStreak: 0 },
+      { task: 't2', health: 'healthy' },
+    ]);
+    expect(stale).toEqual({ health: 'unhealthy', failingStreak: 0 });
+    expect(judge('web', { id: 'S', running: true, paused: false, ...stale }, 'ready', false)).toEqual({ kind: 'wait', what: 'its healthcheck (now unhealthy)' });
+  });
+
   it('berth.idle.replicas is validated as the other keys are', () => {
     expect(parseIdleConfig({ 'berth.idle.replicas': '4' }, { container: 'web' }).replicas).toBe(4);
     expect(() => parseIdleConfig({ 'berth.idle.replicas': '0' }, { container: 'web' })).toThrow('container web: label berth.idle.replicas: expected a replica count of 1 or more (got: "0")');

@@ -25,6 +25,7 @@ describe('templates: header stripping', () => {
     ['go log', '2024/01/01 12:00:00 listening on :8080', 'listening on :8080'],
     ['a leading upper-case level alone', 'WARN low memory', 'low memory'],
     ['one field before the time (nginx client) goes with it', '172.17.0.1 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 612', '"GET / HTTP/1.1" 200 612'],
+    ['fields after the time that would take the whole rest are the message', '10.4.4.4 - - [09/Mar/2031:04:05:06 +0000] "\\x01\\x02" 418 -', '"\\x01\\x02" 418 -'],
     ['two words before a time are a message', 'backup done 12:00:01 ok', 'backup done 12:00:01 ok'],
     ['no header at all', 'listening on port 8080', 'listening on port 8080'],
     ['klog: level letter with date, time, thread, file:line]', 'W1122 10:59:04.666575       1 main.go:10] klog warning', 'klog warning'],

@@ -25,6 +25,41 @@ describe('templates: headers learned from the stream', () => {
     expect(lines[0]!.slice(learnedStart(lines[0]!, spec!))).toBe('1000 bytes sent');
   });
 
+  // a header whose last column is a one-character level marker from a small set (`*`, `#`, `.`, `-`)
+  const marks = ['*', '#', '.', '-'];
+  const marked = (i: number, m = marks[i % 4]!) => `${300 + i}:Q 09 Mar 2031 04:05:${String(i % 60).padStart(2, '0')}.${100 + i} ${m} restocked shelf ${i} for ${verbs[i % 4]}`;
+
+  it('a one-character marker column after the time is header, whichever marker a line has', () => {
+    const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(marked(i))));
+    for (const m of marks) expect(marked(7, m).slice(learnedStart(marked(7, m), spec!))).toBe('restocked shelf 7 for flushed');
+  });
+
+  it('a column of level letters after the time is header', () => {
+    const letters = ['I', 'W', 'E'];
+    const line = (i: number) => `2031-02-03T04:05:${String(i % 60).padStart(2, '0')}Z ${letters[i % 3]} drained pool ${i}`;
+    const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(line(i))));
+    expect(line(4).slice(learnedStart(line(4), spec!))).toBe('drained pool 4');
+  });
+
+  it('a one-character column with many values is not a marker: it stays in the message', () => {
+    const line = (i: number) => `2031-02-03T04:05:${String(i % 60).padStart(2, '0')}Z ${String.fromCharCode(65 + (i % 20))} grade given to pupil ${i}`;
+    const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(line(i))));
+    expect(line(4).slice(learnedStart(line(4), spec!))).toBe('E grade given to pupil 4');
+  });
+
+  it('one event written with different markers is one template', async () => {
+    let out = '';
+    const job = new TemplatesJob(new TemplateMiner(), { text: (t) => void (out += t), templates: () => {} }, true);
+    for (let i = 0; i < 60; i++) job.observe({ text: marked(i), group: { key: 'a' } });
+    await job.finish('t', false);
+    const recs = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(new Set(recs.map((r) => r.templateId)).size).toBe(1);
+    expect(recs.at(-1).template).toBe('restocked shelf <*> for <*>');
+  });
+
   it('is learned again when most lines stop fitting', () => {
     const h = new HeaderLearner();
     for (let i = 0; i < SAMPLE; i++) h.sample(odd(i));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionTracker, type Observation } from '../../src/core/topology/connections.js';
-import type { TcpSocket, TcpState } from '../../src/core/topology/proc-net.js';
+import type { TcpSocket, TcpState } from '../../src/core/proc-net.js';
 
 const owners: Record<string, string> = { '10.0.0.1': 'api', '10.0.0.2': 'redis', '10.0.0.3': 'worker' };
 const ownerOf = (ip: string) => owners[ip];

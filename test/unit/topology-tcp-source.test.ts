@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTcpOpens } from '../../src/core/topology/proc-net.js';
+import { parseTcpOpens } from '../../src/core/proc-net.js';
 import { newConnections } from '../../src/core/topology/tcp-source.js';
 import type { RunningMember } from '../../src/core/topology/members.js';
 import type { Target } from '../../src/core/engine/select.js';

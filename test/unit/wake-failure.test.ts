@@ -10,11 +10,20 @@ import type { UnitState } from '../../src/core/idle/provider.js';
 const target = (st: UnitState) => ({ state: async () => st });
 
 describe('typed wake failures', () => {
-  it('exited, timeout and unhealthy are told apart by the readiness wait', async () => {
+  it('exited, timeout and unhealthy are told apart by the readiness wait; unhealthy fails at once', async () => {
     await expect(waitReady(target({ id: 'x', running: false, paused: false, exitCode: 3 }), 'web', { timeoutMs: 100 })).rejects.toMatchObject({ kind: 'exited', code: 'FAILED' });
     await expect(waitReady(target({ id: 'x', running: true, paused: false, health: 'starting' }), 'web', { timeoutMs: 100, pollMs: 20 })).rejects.toMatchObject({ kind: 'timeout', code: 'TIMEOUT' });
-    await expect(waitReady(target({ id: 'x', running: true, paused: false, health: 'unhealthy' }), 'web', { timeoutMs: 100, pollMs: 20 })).rejects.toMatchObject({
+    // unhealthy: at once, not at the end of the budget, and a failure (exit 1), not a timeout
+    const t0 = Date.now();
+    await expect(waitReady(target({ id: 'x', running: true, paused: false, health: 'unhealthy', failingStreak: 3 }), 'web', { timeoutMs: 60_000, pollMs: 20 })).rejects.toMatchObject({
       kind: 'unhealthy',
+      code: 'FAILED',
+      message: 'web is unhealthy: its healthcheck failed 3 times in a row',
+    });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // docker's unhealthy of a paused container, before its next probe: waited on, a timeout when it stays
+    await expect(waitReady(target({ id: 'x', running: true, paused: false, health: 'unhealthy', failingStreak: 0 }), 'web', { timeoutMs: 100, pollMs: 20 })).rejects.toMatchObject({
+      kind: 'timeout',
       code: 'TIMEOUT',
     });
     expect([failureKind(new WakeFailure('refused', 'web', 'no')), failureKind(new BerthError('TIMEOUT', 't')), failureKind(new Error('x'))]).toEqual(['refused', 'timeout', 'refused']);

@@ -45,7 +45,14 @@ export interface Route {
   labels: Record<string, string>;
 }
 
-export const isRouteLabels = (labels: Record<string, string>): boolean => LABEL.host in labels || LABEL.tcp in labels;
+/**
+ * Sablier's labels, honoured as an alternative to berth's (docs/gate.md): `sablier.enable=true` makes a
+ * container a route without a host (asked about by name or group on serve's API listener), and
+ * `sablier.group` names its group.
+ */
+export const SABLIER = { enable: 'sablier.enable', group: 'sablier.group' } as const;
+
+export const isRouteLabels = (labels: Record<string, string>): boolean => LABEL.host in labels || LABEL.tcp in labels || labels[SABLIER.enable] === 'true';
 
 /** Where a route's values came from: the container (for messages) and which keys the --config file set. */
 type RouteSource = Pick<Source, 'fileKeys' | 'file'>;

@@ -4,7 +4,7 @@
  * `berth.idle.timeout`, flat or nested). Each key's parser lives with its
  * concern (idle/config.ts, proxy/routes.ts); this table is what they share:
  * the names, what values they take, the defaults, and what they mean. The
- * label reference in the README and the man page is generated from it
+ * label reference in docs/commands.md and the man page is generated from it
  * (`npm run gen`; test/unit/generated-docs.test.ts fails when stale), and the
  * file reader accepts exactly these keys.
  */
@@ -52,7 +52,16 @@ export const KEYS: readonly ConfigKey[] = [
     area: 'idle',
     values: 'byte count (`512`, `10k`)',
     default: '`512`',
-    meaning: 'network bytes per reading that count as activity (not for a route of `serve`, whose activity is what it proxies)',
+    meaning:
+      "network bytes per reading that count as activity (not for a route of `serve`, whose activity is what it proxies; but with `serve --api-listen`, the gate, they count for every route: the user's proxy carries the bytes)",
+  },
+  {
+    key: 'berth.idle.connections',
+    area: 'idle',
+    values: '`count` or `ignore`',
+    default: '`count`',
+    meaning:
+      'an established TCP connection to one of its listening ports keeps it awake (a quiet database session, an open transaction); `ignore`: only traffic counts (for servers that keep idle monitoring connections open). See docs/idle.md',
   },
   {
     key: 'berth.idle.replicas',
@@ -84,7 +93,7 @@ export function configError(src: Source, key: string, expected: string, got: str
   return new BerthError('CONFIG', `container ${src.container}: ${where}: expected ${expected} (got: ${JSON.stringify(got)})`);
 }
 
-/** The label reference as a Markdown table (README). */
+/** The label reference as a Markdown table (docs/commands.md). */
 export function labelTableMarkdown(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const rows = KEYS.map((k) => `| \`${k.key}\` | ${cell(k.values)} | ${cell(k.default)} | ${cell(k.meaning)} |`);
@@ -94,7 +103,7 @@ export function labelTableMarkdown(): string {
 export const README_BEGIN = '<!-- label reference: generated from src/core/config/schema.ts by npm run gen -->';
 export const README_END = '<!-- end of label reference -->';
 
-/** The README with its label reference block regenerated (unchanged when it has no block). */
+/** A Markdown file with its label reference block regenerated (unchanged when it has no block). */
 export function readmeWithLabels(readme: string): string {
   const a = readme.indexOf(README_BEGIN);
   const b = readme.indexOf(README_END);

@@ -37,3 +37,26 @@ export async function startDetachedExec(engine: Engine, id: string, cmd: string[
 export function inspectExec(engine: Engine, execId: string): Promise<{ Running: boolean; ExitCode: number | null }> {
   return engine.api.json({ path: `/exec/${encodeURIComponent(execId)}/json` });
 }
+
+/**
+ * Runs `cmd` in the container and returns what it printed (stdout and stderr together, through a TTY so
+ * the stream is not framed). Bound: at most `maxBytes`; past it the rest is dropped and the exec's stream
+ * closed. The exec's exit code is not read: the caller judges the text.
+ */
+export async function execOutput(engine: Engine, id: string, cmd: string[], signal?: AbortSignal, maxBytes = 4 * 1024 * 1024): Promise<string> {
+  const body = { Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true };
+  const { Id } = await engine.api.json<{ Id: string }>({ method: 'POST', path: containerPath(id, '/exec'), body, signal });
+  const res = await engine.api.stream({ method: 'POST', path: `/exec/${encodeURIComponent(Id)}/start`, body: { Detach: false, Tty: true }, signal });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      chunks.push(chunk.subarray(0, Math.max(0, maxBytes - size)));
+      size += chunk.length;
+      if (size >= maxBytes) break;
+    }
+  } finally {
+    res.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,14 +1,14 @@
 /**
  * Target selection, shared by logs, stats, templates and topology: container
  * names, ids or id prefixes; `--project` (compose label); `--filter` with
- * docker's keys; no names = all running containers. Selection returns
+ * docker's keys (stopped containers too: cliSelection); no names = all running containers. Selection returns
  * (engine, container) pairs so several engines can be used at once.
  */
 import type Docker from 'dockerode';
 import type { Engine } from './engine.js';
 import { BerthError } from '../errors.js';
 import { toBerthError } from './request.js';
-import { bareName, groupInfo, COMPOSE_PROJECT, STACK_NAMESPACE, SWARM_SERVICE } from './labels.js';
+import { bareName, groupInfo, COMPOSE_PROJECT, STACK_NAMESPACE, SWARM_SERVICE, SWARM_SERVICE_ID } from './labels.js';
 import { answered } from './connect.js';
 import type { ContainerRef } from '../records.js';
 import { inspectContainer, listContainers } from './containers.js';
@@ -18,10 +18,15 @@ export interface Selection {
   names: string[];
   project?: string;
   filters?: Record<string, string[]>;
-  /** Include stopped containers when no names are given. */
+  /** Include stopped containers when no names are given (cliSelection sets it for --project and --filter). */
   all?: boolean;
   /** Swarm: the containers of these services' tasks (names, resolved on the manager). */
   services?: string[];
+  /**
+   * Swarm: the ids of `services`, when known: tasks are matched by these (com.docker.swarm.service.id), so
+   * the tasks of a removed service that are still stopping are not taken for those of a new one of its name.
+   */
+  serviceIds?: string[];
   /** Swarm: the containers of a stack's tasks. */
   stack?: string;
 }
@@ -36,18 +41,34 @@ export interface Target extends Omit<ContainerRef, 'engine'> {
   labels: Record<string, string>;
 }
 
+/**
+ * A selection from the command line. A `--project` or `--filter` selection takes the stopped containers
+ * too (`all`), as `docker-compose logs` shows a stopped project's and `docker ps -a --filter` lists them; a
+ * `status=` filter still decides (`status=running` leaves the stopped ones out). No names and neither flag:
+ * the running containers, as `docker ps`. Names are taken whatever their state.
+ */
+export function cliSelection(names: string[], project: string | undefined, filters: Record<string, string[]>): Selection {
+  const grouped = !names.length && (project !== undefined || Object.values(filters).some((v) => v.length > 0));
+  return { names, ...(project !== undefined ? { project } : {}), filters, ...(grouped ? { all: true } : {}) };
+}
+
 export function selectionFilters(sel: Selection): Record<string, string[]> {
   const f: Record<string, string[]> = { ...(sel.filters ?? {}) };
   if (sel.project) f.label = [...(f.label ?? []), `${COMPOSE_PROJECT}=${sel.project}`];
   if (sel.stack) f.label = [...(f.label ?? []), `${STACK_NAMESPACE}=${sel.stack}`];
   // Label filters are ANDed by the engine: one service is asked for exactly, several by the key (inServices narrows).
-  if (sel.services?.length) f.label = [...(f.label ?? []), sel.services.length === 1 ? `${SWARM_SERVICE}=${sel.services[0]}` : SWARM_SERVICE];
+  const [key, list] = serviceKey(sel);
+  if (list?.length) f.label = [...(f.label ?? []), list.length === 1 ? `${key}=${list[0]}` : key];
   return f;
 }
 
-/** A --service selection of several services: the engine's filter took every task's container, this keeps the named ones. */
+/** The label a --service selection matches tasks by: the services' ids when known, else their names. */
+const serviceKey = (sel: Selection): [string, string[] | undefined] => (sel.serviceIds?.length ? [SWARM_SERVICE_ID, sel.serviceIds] : [SWARM_SERVICE, sel.services]);
+
+/** A --service selection of several services: the engine's filter took every task's container, this keeps the selected ones. */
 export function inServices(sel: Selection, labels: Record<string, string> | undefined): boolean {
-  return !sel.services?.length || sel.services.includes(labels?.[SWARM_SERVICE] ?? '');
+  const [key, list] = serviceKey(sel);
+  return !list?.length || list.includes(labels?.[key] ?? '');
 }
 
 export function targetFromInspect(engine: Engine, info: Docker.ContainerInspectInfo): Target {

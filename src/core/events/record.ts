@@ -4,7 +4,7 @@ import { localRfc3339, nanosToRfc3339 } from '../parse.js';
 import type { EventRecord } from '../records.js';
 import type { EngineEvent } from './source.js';
 
-/** `node`: the swarm node the event was read on (events --swarm), for its container events' records. */
+/** `node`: the swarm node the event was read on (events --swarm); swarm-scope events are read with none. */
 export function toEventRecord(ev: EngineEvent, engine?: string, node?: string): EventRecord {
   const attributes = ev.Actor?.Attributes ?? {};
   const rec: EventRecord = {
@@ -15,6 +15,8 @@ export function toEventRecord(ev: EngineEvent, engine?: string, node?: string): 
     id: ev.Actor?.ID ?? ev.id ?? '',
     ...(attributes.name !== undefined ? { name: attributes.name } : {}),
     ...(ev.Type === 'container' ? groupInfo(attributes, node) : {}),
+    // Every event read from a node's own stream says its node (a network connect as well as a container's start).
+    ...(node !== undefined ? { node } : {}),
     attributes,
   };
   if (engine !== undefined) rec.engine = engine;

@@ -13,7 +13,7 @@ import type { StopMethod } from './types.js';
 export const LABEL_PREFIX = 'berth.idle.';
 export const TIMEOUT_LABEL = 'berth.idle.timeout';
 /** Every berth.idle.* key parseIdleConfig reads (a config file naming another one has a typo). */
-export const IDLE_KEYS = ['timeout', 'stop_method', 'wake_timeout', 'depends_on', 'min_bytes', 'stop_signal', 'stop_timeout', 'probe', 'busy', 'start_endpoint', 'replicas'] as const;
+export const IDLE_KEYS = ['timeout', 'stop_method', 'wake_timeout', 'depends_on', 'min_bytes', 'stop_signal', 'stop_timeout', 'probe', 'busy', 'start_endpoint', 'replicas', 'connections'] as const;
 
 export type DepCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully' | 'ready';
 
@@ -43,6 +43,8 @@ export interface IdleConfig {
   dependsOn: Dependency[];
   probe?: Probe;
   busy?: BusySpec;
+  /** `count`: an established connection to one of its listening ports keeps it awake (connections.ts); `ignore`: bytes only. */
+  connections: 'count' | 'ignore';
   /** Network bytes (in + out) per sample window that count as activity: more than this. */
   minBytes: number;
   /** Path prefixes allowed to wake the container through `serve`; undefined = any. */
@@ -59,6 +61,7 @@ export const DEFAULTS = {
   wakeTimeoutMs: 60_000,
   /** Above background chatter (ARP, IPv6 neighbour discovery at start); below one small HTTP exchange (~1 KiB). */
   minBytes: 512,
+  connections: 'count' as 'count' | 'ignore',
 } as const;
 
 import { configError, type Source } from '../config/schema.js';
@@ -92,6 +95,7 @@ export function parseIdleConfig(labels: Record<string, string>, src: Source): Id
     wakeTimeoutMs: get('wake_timeout', duration) ?? DEFAULTS.wakeTimeoutMs,
     dependsOn: [...parseComposeDepends(labels[COMPOSE_DEPENDS_ON]), ...(get('depends_on', parseDependsOn) ?? [])],
     minBytes: get('min_bytes', parseBytes) ?? DEFAULTS.minBytes,
+    connections: get('connections', (v, fail) => (v === 'count' || v === 'ignore' ? v : fail('count or ignore'))) ?? DEFAULTS.connections,
   };
   const opt = {
     stopSignal: get('stop_signal', (v, fail) => (SIGNAL_RE.test(v.toUpperCase()) ? v.toUpperCase() : fail('a signal name like SIGTERM or a number'))),

@@ -29,6 +29,18 @@ export function wakeOrder(root: string, depsOf: DepsOf): string[] {
   return order;
 }
 
+/** A dependency that names nothing on the engine (no such container, service or swarm service): `dependency` as configured. */
+export class MissingDependency extends BerthError {
+  constructor(
+    readonly unit: string,
+    readonly dependency: string,
+    message: string,
+    opts: { cause?: unknown } = {},
+  ) {
+    super('NOT_FOUND', message, opts);
+  }
+}
+
 export function cycleError(cycle: string[]): BerthError {
   return new BerthError('CONFIG', `dependency cycle: ${cycle.join(' -> ')}`, { hint: 'remove one of these depends_on entries' });
 }

@@ -11,8 +11,13 @@
  * Every stop is decided on a fresh reading taken just before acting: the
  * engine is listed again and the candidate's counters re-read, because the
  * round's readings may be many seconds old by then (a stop before it that
- * took 10 s, say). A container another berth process manages (claims.ts) is
- * never stopped here.
+ * took 10 s, say). Part of that look: the established connections to its
+ * listening ports (connections.ts), unless `berth.idle.connections=ignore`.
+ * One open is activity (its clock touched, one keep record per reason); the
+ * stop record says what was checked ("no open connections", or "connections
+ * not checked (why)" when they could not be read: it is then stopped on its
+ * traffic alone, and a warning says so once). A container another berth
+ * process manages (claims.ts) is never stopped here.
  *
  * `run` repeats rounds every `intervalMs`, sooner when the engine reports a
  * container event; an engine that goes away is waited for (one line on
@@ -33,6 +38,7 @@ import { buildView, type Seen, type View } from './listing.js';
 import { Kicker } from './kicker.js';
 import { deferMessage, type Claims } from './claims.js';
 import { closure } from './deps.js';
+import { CONNECTIONS_LABEL, connectionsVerdict } from './connections.js';
 
 export interface WatchIdleOptions {
   /** Every listing, counter reading, busy check, change feed and stop goes through it: the watcher never calls an engine itself. */
@@ -67,8 +73,26 @@ export interface WatchIdleOptions {
    * them awake); only the caller's `activity` and their dependents count.
    */
   fronted?: (name: string) => boolean;
+  /**
+   * Fronted containers whose bytes another proxy also carries (serve's gate routes: the user's nginx
+   * or Caddy carries a WebSocket or a download after one question to the gate): their network
+   * counters are activity again, as for a container nobody fronts.
+   */
+  carried?: (name: string) => boolean;
   /** Cross-process ownership; without it, this process assumes it is alone. */
   claims?: Claims;
+  /**
+   * Why a unit seen awake again was started, when this process started it (serve: a wake of its own,
+   * WakePath.startedBy), e.g. "woken by this serve (dependency of app)"; asked once per start seen.
+   * Undefined: it was started outside this watcher.
+   */
+  startedHere?: (name: string) => string | undefined;
+  /**
+   * A connection's peer (ip, port) that is one of this process's own sockets (serve's upstream pool and
+   * proxied connections): not counted as an open connection (serve counts its own traffic as activity;
+   * an idle pooled socket is not use).
+   */
+  ownPeer?: (ip: string, port: number) => boolean;
 }
 
 export interface ClockState {
@@ -84,6 +108,8 @@ export class IdleWatcher {
   private readonly clocks = new Map<string, ActivityClock>();
   private readonly names = new Map<string, string>();
   private readonly kept = new Map<string, string>();
+  /** By name: the clock time an open connection set (a keep for it is not re-reported while nothing else moved the clock). */
+  private readonly heldAt = new Map<string, number>();
   /** Last time a managed container was seen with an awake dependent (ms), by id. */
   private readonly usedAt = new Map<string, number>();
   /** When the engine was last listed (ms); a reading older than `freshMs` is taken again before a stop. */
@@ -273,18 +299,24 @@ export class IdleWatcher {
       this.o.claims?.release(id);
     }
     for (const name of this.kept.keys()) if (!view.managed.has(name)) this.kept.delete(name);
+    for (const name of this.heldAt.keys()) if (!view.managed.has(name)) this.heldAt.delete(name);
     for (const name of this.states.names()) if (!view.managed.has(name)) this.states.forget(name);
     if (this.warned.size > 1000) this.warned.clear();
   }
 
-  /** A fronted container's counters are read only for a cpu busy check (its traffic is the proxy's to see). */
-  private readsCounters(name: string, cfg: IdleConfig): boolean {
-    return !this.o.fronted?.(name) || cfg.busy?.kind === 'cpu';
+  /** Fronted and nobody else carries its bytes: its traffic is the proxy's to see, not the counters'. */
+  private onlyProxied(name: string): boolean {
+    return !!this.o.fronted?.(name) && !this.o.carried?.(name);
   }
 
-  /** Traffic above this many bytes per reading is activity; none for a fronted container (its proxy sees it all). */
+  /** An only-proxied container's counters are read only for a cpu busy check. */
+  private readsCounters(name: string, cfg: IdleConfig): boolean {
+    return !this.onlyProxied(name) || cfg.busy?.kind === 'cpu';
+  }
+
+  /** Traffic above this many bytes per reading is activity; none for an only-proxied container (its proxy sees it all). */
   private minBytes(name: string, cfg: IdleConfig): number {
-    return this.o.fronted?.(name) ? Infinity : cfg.minBytes;
+    return this.onlyProxied(name) ? Infinity : cfg.minBytes;
   }
 
   private clock(s: Seen): ActivityClock {
@@ -300,13 +332,15 @@ export class IdleWatcher {
     if (s.awake) this.clock(s);
     const from = this.states.get(name);
     const input: IdleInput = { kind: 'observe', awake: s.awake };
+    // A start this watcher sees now: was it a wake of this process (its note is taken once)?
+    const here = s.awake && from !== 'ready' && from !== 'starting' ? this.o.startedHere?.(name) : undefined;
     const reason =
       from === 'unknown'
         ? `found ${s.awake ? 'running' : s.paused ? 'paused' : 'stopped'} (${s.status})`
         : s.awake
           ? from === 'error'
             ? `running (${s.status})`
-            : `started outside this watcher (${s.status})`
+            : `${here ?? 'started outside this watcher'} (${s.status})`
           : `${s.paused ? 'paused' : 'stopped'} outside this watcher (${s.status})`;
     const rec = this.states.apply(name, input, reason, { id: s.id });
     if (!rec) return;
@@ -319,7 +353,7 @@ export class IdleWatcher {
 
   /** Judges an awake container; true when it was put to sleep. */
   private async judge(view: View, s: Seen, cfg: IdleConfig, signal: AbortSignal): Promise<boolean> {
-    if (cfg.timeoutMs === 0 || this.ownIdleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
+    if (cfg.timeoutMs === 0 || this.ownIdleFor(s) < cfg.timeoutMs) return this.active(s);
     if (this.deferred.has(s.id)) return false;
     // Idle itself but used: kept (and said so) while a dependent is awake ...
     const inUse = this.inUse(view, s, this.users(view, s.name));
@@ -327,14 +361,18 @@ export class IdleWatcher {
     // ... and for its own timeout after the last one went.
     if (this.idleFor(s) < cfg.timeoutMs) return false;
     // The round's readings may be old by now (a slow stop before this one): decide on a fresh one.
-    const fresh = await this.freshLook(s, cfg, signal, view);
-    if (!fresh) return false;
+    const checked = await this.freshLook(s, cfg, signal, view);
+    if (checked === false) return false;
     const idle = this.idleFor(s);
     const clock = this.clock(s);
     const busy = cfg.busy ? await checkBusy(this.provider, s.id, cfg.busy, clock) : undefined;
     if (busy?.busy) return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${busy.why}; not stopped`);
-    const seen = this.o.fronted?.(s.name) ? 'no request, stream or connection' : `network <= ${cfg.minBytes} B per reading`;
-    const reason = `idle for ${fmtMs(roundS(idle))} (${seen}, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
+    const seen = this.onlyProxied(s.name)
+      ? 'no request, stream or connection'
+      : this.o.fronted?.(s.name)
+        ? `no request, stream or connection, network <= ${cfg.minBytes} B per reading`
+        : `network <= ${cfg.minBytes} B per reading`;
+    const reason = `idle for ${fmtMs(roundS(idle))} (${seen}, ${checked}, timeout ${fmtMs(cfg.timeoutMs)})${busy ? `; ${busy.why}` : ''}`;
     if (this.o.dryRun) {
       // Judge its dependencies as if it had stopped (view only; it stays awake for the state file).
       s.awake = false;
@@ -359,9 +397,10 @@ export class IdleWatcher {
   /**
    * The reading a stop is decided on, taken just before it: the engine listed
    * again (is it still awake, the same container, with no awake dependent?)
-   * and its counters read again. False: not to be stopped now.
+   * its counters read again, and its open connections read. False: not to
+   * be stopped now; else what the connection check found, for the record.
    */
-  private async freshLook(s: Seen, cfg: IdleConfig, signal: AbortSignal, round: View): Promise<boolean> {
+  private async freshLook(s: Seen, cfg: IdleConfig, signal: AbortSignal, round: View): Promise<string | false> {
     // The round's list is fresh enough when taken within the last interval (at most 1 s); else list again.
     const view = this.now() - this.listedAt <= this.freshMs ? (this.lastView ?? round) : await this.look(signal);
     const now = view.all.get(s.name);
@@ -376,8 +415,38 @@ export class IdleWatcher {
       if (!c) return false;
       this.clock(s).observe(c, this.minBytes(s.name, cfg));
     }
-    if (this.idleFor(s) < cfg.timeoutMs) return (this.kept.delete(s.name), false);
-    return !this.claimedElsewhere(s);
+    if (this.idleFor(s) < cfg.timeoutMs) return this.active(s);
+    const checked = await this.openConnections(s, cfg, signal);
+    if (checked === false || this.claimedElsewhere(s)) return false;
+    return checked;
+  }
+
+  /** Active again: its next keep is reported anew, unless the activity was only an open connection's (reported already). */
+  private active(s: Seen): false {
+    if (this.heldAt.get(s.name) !== this.clock(s).lastActivity) this.kept.delete(s.name);
+    return false;
+  }
+
+  /**
+   * The established connections to its listening ports, read now: any that counts is activity (its
+   * clock touched; kept, said once per reason) and the answer is false; else what was checked.
+   */
+  private async openConnections(s: Seen, cfg: IdleConfig, signal: AbortSignal): Promise<string | false> {
+    if (cfg.connections === 'ignore') return `connections not counted (${CONNECTIONS_LABEL}=ignore)`;
+    const reading = await this.provider.connections(s.id, signal).catch((err: unknown) => `reading failed: ${(err as Error)?.message ?? String(err)}`);
+    const v = connectionsVerdict(reading, this.o.ownPeer);
+    if (!v.open) {
+      const key = `connections ${s.name}`;
+      if (typeof reading === 'string' && !this.warned.has(key)) {
+        this.warned.add(key);
+        this.o.warn(`${s.name}: ${v.why}; it is stopped on its traffic alone (set ${CONNECTIONS_LABEL}=ignore to say so)`);
+      }
+      return v.why;
+    }
+    const idle = this.idleFor(s);
+    this.clock(s).touch(this.now());
+    this.heldAt.set(s.name, this.clock(s).lastActivity);
+    return this.keep(s, `idle for ${fmtMs(roundS(idle))} but ${v.why}; not stopped`);
   }
 
   /**

@@ -14,6 +14,7 @@ import { bareName } from '../engine/labels.js';
 import { healthcheckOverdue, runHealthcheck } from '../engine/podman.js';
 import type { Provider, StopMethod } from './types.js';
 import { readCounters, type Counters } from './counters.js';
+import { readContainerInbound, type InboundReading } from './connections.js';
 import { EXEC_TIMEOUT_MS } from './busy.js';
 import { listAll, type Seen } from './listing.js';
 import { watchEvents } from '../events/watcher.js';
@@ -24,6 +25,14 @@ export interface UnitState {
   paused: boolean;
   exitCode?: number;
   health?: string;
+  /**
+   * How many health probes in a row failed (docker's FailingStreak), when known. Docker reports a
+   * paused container `unhealthy` with a streak of 0, and keeps that status after the unpause until its
+   * next probe: an `unhealthy` with no failed probe behind it is not believed (readiness.ts).
+   */
+  failingStreak?: number;
+  /** The last health probe's output, first line (for the message of an unhealthy failure). */
+  healthOutput?: string;
   id: string;
   /** Where the container is reached (its first network address; 127.0.0.1 with host networking), read with the state. */
   address?: string;
@@ -40,15 +49,24 @@ function addressOf(info: ContainerDetails): string | undefined {
 export function stateOf(info: ContainerDetails): UnitState {
   const address = s0(info) ? addressOf(info) : undefined;
   const s = info.State;
-  const health = (s as { Health?: { Status?: string } }).Health?.Status;
   return {
     id: info.Id,
     running: !!s?.Running,
     paused: !!s?.Paused,
     ...(s && !s.Running ? { exitCode: s.ExitCode } : {}),
-    ...(health ? { health } : {}),
+    ...healthOf(info),
     ...(address ? { address } : {}),
   };
+}
+
+type HealthLog = { Status?: string; FailingStreak?: number; Log?: Array<{ Output?: string }> };
+
+/** The healthcheck's status, failing streak and last output, as a container's inspect gives them. */
+export function healthOf(info: ContainerDetails): Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'> {
+  const h = (info.State as { Health?: HealthLog } | undefined)?.Health;
+  if (!h?.Status) return {};
+  const output = h.Log?.at(-1)?.Output?.trim().split('\n')[0]?.slice(0, 200);
+  return { health: h.Status, ...(typeof h.FailingStreak === 'number' ? { failingStreak: h.FailingStreak } : {}), ...(output ? { healthOutput: output } : {}) };
 }
 
 const s0 = (info: ContainerDetails) => !!info.State?.Running;
@@ -132,6 +150,10 @@ export class ContainerProvider implements Provider {
 
   counters(id: string, signal: AbortSignal, now?: () => number): Promise<Counters> {
     return readCounters(this.engine, id, signal, now);
+  }
+
+  connections(id: string, signal?: AbortSignal): Promise<InboundReading> {
+    return readContainerInbound(this.engine, id, signal);
   }
 
   exec(id: string, cmd: string[]): Promise<number | string> {

@@ -8,7 +8,14 @@
  * service_completed_successfully = exited with code 0.
  *
  * Fails fast (FAILED, exit code in the message) when the container exits
- * while starting; ends with TIMEOUT after `timeoutMs`. Polls the engine every
+ * while starting, and (kind `unhealthy`, as docker compose does for a
+ * service_healthy dependency) when its healthcheck reports it unhealthy,
+ * whether it is the container woken or a dependency; ends with TIMEOUT
+ * after `timeoutMs`. An `unhealthy` with no failed probe behind it (docker
+ * says so of a paused container, and keeps saying it after the unpause
+ * until the next probe) is a status from before the wake: waited on. A
+ * stopped container's last status needs no such care: docker resets it to
+ * `starting` when it starts. Polls the engine every
  * `pollMs`; an abort ends the wait at once with the signal's reason.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,6 +59,7 @@ export function judge(name: string, st: UnitState, condition: DepCondition, hasP
   if (condition === 'service_started') return { kind: 'ready', how: 'running' };
   if (hasProbe && condition === 'ready') return { kind: 'wait', what: 'the probe' };
   if (st.health === 'healthy') return { kind: 'ready', how: 'healthy' };
+  if (st.health === 'unhealthy' && st.failingStreak !== 0) return { kind: 'failed', error: unhealthyError(name, st) };
   if (st.health) return { kind: 'wait', what: `its healthcheck (now ${st.health})` };
   if (condition === 'service_healthy') {
     // As docker compose does: a dependency that must be healthy but has no healthcheck can never be.
@@ -72,15 +80,19 @@ export function exitedError(name: string, code: number | undefined, when: string
   return new WakeFailure('exited', name, `${name} exited with code ${code ?? 'unknown'} ${when}`, { hint: `see why with: docker logs ${name}` });
 }
 
+export function unhealthyError(name: string, st: Pick<UnitState, 'failingStreak' | 'healthOutput'>): WakeFailure {
+  const n = st.failingStreak;
+  const streak = n ? `: its healthcheck failed ${n} time${n === 1 ? '' : 's'} in a row` : '';
+  return new WakeFailure('unhealthy', name, `${name} is unhealthy${streak}${st.healthOutput ? ` (last output: ${st.healthOutput})` : ''}`);
+}
+
 export async function waitReady(target: ReadinessTarget, name: string, o: ReadyOptions): Promise<string> {
   const end = Date.now() + o.timeoutMs;
   const condition = o.condition ?? 'ready';
   let what = 'it to start';
-  let health: string | undefined;
   for (;;) {
     if (o.signal?.aborted) throw o.signal.reason;
     const st = await target.state(name, o.signal);
-    health = st.health;
     const v = judge(name, st, condition, !!o.probe, o.port);
     if (v.kind === 'failed') throw v.error;
     if (v.kind === 'ready') return v.how;
@@ -92,8 +104,7 @@ export async function waitReady(target: ReadinessTarget, name: string, o: ReadyO
     }
     const left = end - Date.now();
     if (left <= 0) {
-      const kind = health === 'unhealthy' ? 'unhealthy' : 'timeout';
-      throw new WakeFailure(kind, name, `${name} was not ready after ${fmtMs(o.budgetMs ?? o.timeoutMs)} (waiting for ${what})`);
+      throw new WakeFailure('timeout', name, `${name} was not ready after ${fmtMs(o.budgetMs ?? o.timeoutMs)} (waiting for ${what})`);
     }
     await sleep(Math.min(o.pollMs ?? 200, left), undefined, o.signal ? { signal: o.signal } : undefined).catch(() => {
       throw o.signal!.reason;

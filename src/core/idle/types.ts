@@ -5,6 +5,7 @@
  * dockerode directly.
  */
 import type { Counters } from './counters.js';
+import type { InboundReading } from './connections.js';
 
 export type { IdleAction, IdleRecord, IdleState, WakeEvent, WakeEventKind } from '../records.js';
 import type { WakeEvent } from '../records.js';
@@ -39,6 +40,11 @@ export interface Provider {
   list(signal?: AbortSignal): Promise<Seen[]>;
   /** A unit's cumulative activity counters (network bytes, CPU), read once. */
   counters(id: string, signal: AbortSignal, now?: () => number): Promise<Counters>;
+  /**
+   * The established connections to the unit's listening ports (connections.ts), read now; a string says
+   * why they could not be read (the stop record then says "connections not checked (why)").
+   */
+  connections(id: string, signal?: AbortSignal): Promise<InboundReading>;
   /** Runs a busy-check command in the unit: its exit code, or why there is none. */
   exec(id: string, cmd: string[]): Promise<number | string>;
   /** Yields on every start, die, pause and unpause of a unit, until the signal (rounds come sooner). */
@@ -69,6 +75,11 @@ export interface WakePath {
   join(container: string, run: (emit: (e: WakeEvent) => void, signal: AbortSignal) => Promise<void>): Promise<void>;
   /** A wake of this container is in flight. */
   inFlight(container: string): boolean;
+  /**
+   * The container whose wake in this process started (or unpaused) `unit` (`unit` itself, or a
+   * container that depends on it), taken once (start-notes.ts); undefined when no wake here did.
+   */
+  startedBy(unit: string): string | undefined;
 }
 
 export interface WakeOptions {

@@ -12,6 +12,7 @@ import type { DepCondition, IdleConfig } from './config.js';
 import { idleConfigFor, type ConfigFile } from './config-file.js';
 import { stateOf, type ContainerProvider, type UnitState } from './provider.js';
 import { listContainers } from '../engine/containers.js';
+import { MissingDependency } from './deps.js';
 
 export interface UnitDep {
   name: string;
@@ -95,7 +96,7 @@ export class UnitResolver {
       return bareName(info.Name) ?? ref;
     } catch (err) {
       if (!(err instanceof BerthError && err.code === 'NOT_FOUND')) throw err;
-      if (!project) throw this.missing(of, ref, err);
+      if (!project) throw missing(of, ref, ref, err);
       return this.serviceContainer(of, project, ref, signal);
     }
   }
@@ -109,11 +110,9 @@ export class UnitResolver {
       throw toBerthError(this.provider.engine, err, signal);
     }
     const names = list.map((c) => bareName(c.Names?.[0]) ?? c.Id).sort();
-    if (!names.length) throw this.missing(of, `service ${service}${project ? ` of project ${project}` : ''}`);
+    if (!names.length) throw missing(of, service, `service ${service}${project ? ` of project ${project}` : ''}`);
     return names[0]!;
   }
-
-  private missing(of: string, what: string, cause?: unknown): BerthError {
-    return new BerthError('NOT_FOUND', `container ${of} depends on ${what}, which has no container`, { cause });
-  }
 }
+
+const missing = (of: string, ref: string, what: string, cause?: unknown) => new MissingDependency(of, ref, `container ${of} depends on ${what}, which has no container`, { cause });

@@ -2,8 +2,10 @@
  * Why a wake failed, as a type a front end can answer from (a styled page
  * for browsers, JSON problem details for API clients, an exit code for
  * `berth wake`): the container did not become ready in time (`timeout`),
- * exited (`exited`), reported unhealthy until the deadline (`unhealthy`), or
- * the engine refused to start it (`refused`). Messages name the container
+ * exited (`exited`), its healthcheck reported it unhealthy (`unhealthy`: the
+ * wake fails at once, as compose fails a service_healthy dependency), or
+ * the engine refused to start it (`refused`). Only `timeout` is a TIMEOUT
+ * (exit 5); the others are failures (exit 1). Messages name the container
  * and the cause, never an internal address.
  */
 import { BerthError } from '../errors.js';
@@ -17,7 +19,7 @@ export class WakeFailure extends BerthError {
     message: string,
     opts: { hint?: string; cause?: unknown } = {},
   ) {
-    super(kind === 'timeout' || kind === 'unhealthy' ? 'TIMEOUT' : 'FAILED', message, opts);
+    super(kind === 'timeout' ? 'TIMEOUT' : 'FAILED', message, opts);
   }
 }
 

@@ -17,6 +17,7 @@ import type { DepCondition } from './config.js';
 import { wakeOrder } from './deps.js';
 import { fmtMs, waitReady, type ReadinessTarget } from './readiness.js';
 import { SingleFlight } from './single-flight.js';
+import { StartNotes } from './start-notes.js';
 import { StateTable } from './state-machine.js';
 import type { Unit } from './unit-resolver.js';
 import type { IdleRecord, Provider, WakeEvent, WakeEventKind, WakeOnce, WakePath, Waker } from './types.js';
@@ -62,14 +63,15 @@ export function createWaker(o: WakerOptions): Waker & { flights: SingleFlight<Wa
 /** The wake path over the engine (dependencies, readiness); see WakePath. */
 export function createWakePath(o: WakerOptions): WakePath & { flights: SingleFlight<WakeEvent> } {
   const states = o.states ?? new StateTable();
-  return wakePath((container, emit, signal, opts) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs, opts.port).run());
+  const notes = new StartNotes();
+  return wakePath((container, emit, signal, opts) => new WakeRun(o, states, container, emit, signal, opts.timeoutMs, opts.port, notes).run(), notes);
 }
 
 /** A WakePath around any single wake (the engine's, or a stand-in in tests): the one de-duplication point. */
-export function wakePath(once: WakeOnce): WakePath & { flights: SingleFlight<WakeEvent> } {
+export function wakePath(once: WakeOnce, notes = new StartNotes()): WakePath & { flights: SingleFlight<WakeEvent> } {
   const flights = new SingleFlight<WakeEvent>();
   const waker: Waker = (container, opts = {}) => flights.join(container, (emit, signal) => once(container, emit, signal, opts), opts);
-  return { waker, once, flights, join: (container, run) => flights.join(container, run), inFlight: (c) => flights.has(c) };
+  return { waker, once, flights, join: (container, run) => flights.join(container, run), inFlight: (c) => flights.has(c), startedBy: (unit) => notes.take(unit) };
 }
 
 class WakeRun {
@@ -87,6 +89,8 @@ class WakeRun {
     private readonly signal: AbortSignal,
     private readonly timeoutMs?: number,
     private readonly port?: number,
+    /** Where each unit this wake starts or unpauses is noted (start-notes.ts). */
+    private readonly notes?: StartNotes,
   ) {
     this.now = o.now ?? Date.now;
     this.t0 = this.now();
@@ -149,9 +153,12 @@ class WakeRun {
     if (st.running && !st.paused) return 'running';
     if (this.signal.aborted) throw this.signal.reason;
     this.transition(u, { kind: 'wake' }, st.paused ? 'unpausing' : 'starting');
+    // Noted before the start, so a lifecycle owner that lists it awake at once finds the note.
+    this.notes?.note(u.name, this.container);
     try {
       await this.o.resolver.provider.start(u.name, undefined, st);
     } catch (err) {
+      this.notes?.take(u.name);
       if (this.signal.aborted) throw err;
       throw new WakeFailure('refused', u.name, `the engine refused to start ${u.name}: ${(err as Error).message}`, { cause: err });
     }

@@ -15,6 +15,15 @@
  * reported once (`onStatus`, `onFailed`). A broken connection is retried
  * with backoff. With `query.until`, it ends at that time (or reads what is
  * there without following when the time has passed).
+ *
+ * Bounds, for every container whenever it joins (as `docker logs -f` applies
+ * them to one container): lines before the session's `cut` (when berth began
+ * following) are history: `--since`, `--until` and `--tail` N (the last N of
+ * them) apply. Lines from the cut on are new: all are printed, within
+ * `--since`/`--until`. No open, first or reopen, ever asks for lines below
+ * the floor: `--since`, raised past the lines `--tail` left out once history
+ * was read, so a reopen's one-second look back (or a restart) brings no old
+ * line.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspectTarget, type Target } from '../engine/select.js';
@@ -24,6 +33,7 @@ import { linkedController } from '../stream/abort.js';
 import { resumable, ResumeWindow, type WindowBounds } from '../stream/resumable.js';
 import type { LogLine } from './line.js';
 import { containerLogBatches, type LogQuery } from './source.js';
+import { tailBefore } from './tail-before.js';
 import { tsToNanos } from './timestamp.js';
 
 /**
@@ -43,6 +53,8 @@ const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 export interface ContainerFollowEnv {
   /** The user's query (tail, since, until, maxLineBytes); `follow` is set here. */
   query: LogQuery;
+  /** When berth began following (ns): `--tail` bounds the lines before it (`late`); default: the first open. */
+  cut?: bigint;
   signal: AbortSignal;
   /** A read failed for a reason other than a removal or a lost connection. */
   onStatus: (message: string) => void;
@@ -52,9 +64,11 @@ export interface ContainerFollowEnv {
 
 /**
  * How the first attach starts: `history` (the caller reads the lines already written with `history()`
- * first), `query` (the user's --tail/--since), `new` (the container is new: all of its lines).
+ * first), `late` (a container that may have lines from before the cut, seen later: its history to the
+ * cut within --since/--until/--tail, then every line from there), `new` (created after the cut: every
+ * line within --since/--until).
  */
-export type FollowStart = 'history' | 'query' | 'new';
+export type FollowStart = 'history' | 'late' | 'new';
 
 type State = 'running' | 'stopped' | 'gone' | 'unreachable';
 
@@ -66,6 +80,8 @@ export class ContainerFollower {
   private openedAt = nowNs();
   private startsAtOpen = 0;
   private got = 0;
+  /** No open asks for lines before this (ns): --since, raised past what --tail left out. */
+  private floor: bigint | undefined;
   private readonly scheduler: ReconnectScheduler;
 
   constructor(
@@ -74,21 +90,38 @@ export class ContainerFollower {
     private readonly start: FollowStart,
   ) {
     this.scheduler = new ReconnectScheduler(env.backoff ?? DEFAULT_BACKOFF);
+    this.floor = env.query.since;
   }
 
-  /** The lines already written up to `untilNs`, without following (never throws: `lines()` finds out again). */
+  /**
+   * The lines already written up to `untilNs`, without following (never throws: `lines()` finds out
+   * again). With --tail, the last N before `untilNs` (tail-before.ts), and the floor goes past the ones
+   * left out: none of them (at or before the first line given) may come with a later open.
+   */
   async *history(untilNs: bigint): AsyncGenerator<LogLine[]> {
     const q: LogQuery = { ...this.env.query, follow: false };
-    if (q.until === undefined || q.until > untilNs) q.until = untilNs;
+    const until = q.until === undefined || q.until > untilNs ? untilNs : q.until;
     this.openedAt = untilNs;
+    const { tail } = q;
     try {
-      for await (const batch of containerLogBatches(this.target, q, this.env.signal)) {
-        const fresh = this.cursor.filter(batch);
-        if (fresh.length) yield fresh;
+      if (tail === undefined) {
+        for await (const batch of containerLogBatches(this.target, { ...q, until }, this.env.signal)) {
+          const fresh = this.cursor.filter(batch);
+          if (fresh.length) yield fresh;
+        }
+        return;
       }
+      const lines = await tailBefore(this.target, { ...q, until, tail }, this.env.signal);
+      if (lines.length >= tail) this.raiseFloor(lines.length ? lines.reduce((m, l) => (lineNs(l) < m ? lineNs(l) : m), lineNs(lines[0]!)) + 1n : until);
+      const fresh = this.cursor.filter(lines);
+      if (fresh.length) yield fresh;
     } catch {
       // gone, unreadable or unreachable: lines() meets it again and reports or retries
     }
+  }
+
+  private raiseFloor(ns: bigint): void {
+    if (this.floor === undefined || ns > this.floor) this.floor = ns;
   }
 
   /** The container (re)started. */
@@ -105,8 +138,15 @@ export class ContainerFollower {
 
   /** The lines from where `history()` stopped (or per `start`), each once, until removal, `until` or abort. */
   lines(): AsyncGenerator<LogLine[]> {
+    return this.count(this.all());
+  }
+
+  /** A late container with --tail: its history to the cut first (as the initial ones), then the follow. */
+  private async *all(): AsyncGenerator<LogLine[]> {
+    const split = this.start === 'late' && this.env.query.tail !== undefined;
+    if (split) yield* this.history(this.env.cut ?? nowNs());
     const src = { open: this.open.bind(this), reopen: this.reopen.bind(this) };
-    return this.count(resumable(src, this.cursor, this.env.signal, this.start === 'history'));
+    yield* resumable(src, this.cursor, this.env.signal, this.start === 'history' || split);
   }
 
   private async *count(src: AsyncGenerator<LogLine[]>): AsyncGenerator<LogLine[]> {
@@ -121,10 +161,8 @@ export class ContainerFollower {
     if (!first) {
       q.tail = undefined;
       q.since = since ?? this.openedAt; // from the last line delivered, or from when we last looked
-    } else if (this.start === 'new') {
-      q.tail = undefined;
-      q.since = undefined;
-    }
+    } else if (this.start === 'new') q.tail = undefined; // created after the cut: every line is new
+    if (this.floor !== undefined && (q.since === undefined || q.since < this.floor)) q.since = this.floor;
     this.openedAt = nowNs();
     this.startsAtOpen = this.starts;
     this.got = 0;

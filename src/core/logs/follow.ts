@@ -62,6 +62,7 @@ export async function* followLogs(engines: Engine[], sel: Selection, opts: Follo
     }
     // What is already written comes first, merged exactly in time order; then everyone follows.
     const now = BigInt(Date.now()) * 1_000_000n;
+    session.env.cut = now; // containers seen later: their lines before it are history (--tail applies), after it new
     const history = initial.map((f) => f.history(now));
     const { unordered } = opts;
     // The unordered source's lines before `now` are sorted into the first merge; from `now` on they pass the window.
@@ -90,7 +91,7 @@ class LogSession {
   private readonly unstarted = new Set<string>();
   private readonly window: ReorderWindow;
   private readonly ticker: NodeJS.Timeout;
-  private readonly env: ContainerFollowEnv;
+  readonly env: ContainerFollowEnv;
   private readonly dispose: () => void;
   private readonly abort: () => void;
 
@@ -171,13 +172,17 @@ class LogSession {
     }
   }
 
-  /** A container created while following is read from its start (no request before it has output to give). */
+  /**
+   * A container created while following is read from its start (no request before it has output to give);
+   * one first seen running, or found by a resync, may have lines from before the cut (an earlier life):
+   * those are history, bounded as the initial containers' are.
+   */
   private apply(l: Lifetime): void {
     if (l.kind === 'synced') return;
     const key = keyOf(l.target);
     if (l.kind === 'added') {
       if (this.followers.has(key)) return;
-      const f = this.register(l.target, l.history ? 'query' : 'new');
+      const f = this.register(l.target, l.history || l.target.running ? 'late' : 'new');
       if (l.target.running || l.history) this.launch(f);
       else this.unstarted.add(key);
     } else if (l.kind === 'started') {

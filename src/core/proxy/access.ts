@@ -60,6 +60,16 @@ export function trustedProxyCheck(list: BlockList | undefined): ((addr: string) 
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/**
+ * Whether a client may see the details of a wake (dependency names, budgets, failure reasons) on the
+ * loading page, its event stream and the failed-wake answers: only one that carries the configured
+ * token. Without a token configured nobody does: those pages are open to whoever reaches a route, and
+ * the details stay in serve's output and /$berth/status.
+ */
+export function showsDetails(token: string | undefined, authorization: string | undefined): boolean {
+  return !!token && tokenMatches(token, authorization);
+}
+
 /** True when no token is configured or the Authorization header carries it. */
 export function tokenMatches(token: string | undefined, authorization: string | undefined): boolean {
   if (!token) return true;

@@ -3,12 +3,12 @@
  * browsers (no token): the loading page's
  * assets and the wake-event stream of the route the Host header names (or
  * ?container=NAME), in its public form (wake-view.ts) unless the client
- * carries the token. Behind the bearer token when one is set: status, metrics
+ * carries the token (with no token configured: always public). Behind the bearer token when one is set: status, metrics
  * and the stats history API (its poller is what keeps sampling going). None
  * of them wakes anything.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isAllowed, tokenMatches } from './access.js';
+import { isAllowed, showsDetails, tokenMatches } from './access.js';
 import { send } from './http-proxy.js';
 import { LOADING_CSS } from './loading-page/style.js';
 import { LOADING_JS } from './loading-page/script.js';
@@ -73,7 +73,7 @@ function wakeEvents(d: AdminDeps, req: IncomingMessage, res: ServerResponse, con
   const route = container ? d.ctx.table().byName.get(container) : d.ctx.table().forHost(req.headers.host);
   const life = route && d.ctx.life(route.container);
   if (!life) return send(res, 404, 'berth: no route here; name one with ?container=NAME\n');
-  if (!life.hub.subscribe(req, res, tokenMatches(d.token, req.headers.authorization))) return;
+  if (!life.hub.subscribe(req, res, showsDetails(d.token, req.headers.authorization))) return;
   const end = d.ctx.activity.begin(life.name);
   res.once('close', end);
 }

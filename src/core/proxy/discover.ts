@@ -1,6 +1,6 @@
 /**
  * Finds the routes on an engine: every container (running or not) carrying
- * berth.proxy.host or berth.proxy.tcp, plus those given such keys in the
+ * berth.proxy.host or berth.proxy.tcp (or Sablier's sablier.enable=true), plus those given such keys in the
  * config file (src/core/idle/config-file.ts; the file wins key by key). A
  * container whose configuration is wrong is reported and left out; the
  * others serve.
@@ -11,7 +11,7 @@ import { bareName } from '../engine/labels.js';
 import { toBerthError } from '../engine/request.js';
 import type { IdleConfig } from '../idle/config.js';
 import { idleConfigFor, mergeLabels, type ConfigFile } from '../idle/config-file.js';
-import { LABEL, isRouteLabels, parseRoute, type Route } from './routes.js';
+import { LABEL, SABLIER, isRouteLabels, parseRoute, type Route } from './routes.js';
 import { inspectContainer, listContainers } from '../engine/containers.js';
 
 export interface Found {
@@ -44,7 +44,7 @@ type Candidates = Map<string, { labels: Record<string, string>; running: boolean
 
 async function candidates(engine: Engine, file: ConfigFile | undefined, extra: RouteFilters, problems: string[], signal?: AbortSignal): Promise<Candidates> {
   const found: Candidates = new Map();
-  for (const label of [LABEL.host, LABEL.tcp]) {
+  for (const label of [LABEL.host, LABEL.tcp, `${SABLIER.enable}=true`]) {
     for (const c of await list(engine, label, extra, signal)) {
       found.set(bareName(c.Names?.[0]) ?? c.Id.slice(0, 12), { labels: c.Labels ?? {}, running: c.State === 'running', id: c.Id });
     }

@@ -4,16 +4,18 @@
  * held during a wake is sent from its buffer). The response is written from
  * undici's callbacks straight into the ServerResponse, with backpressure (a
  * full client socket pauses the upstream socket), so no stream object is
- * made per request. A refused connection is retried within the wake grace
- * when the body can be resent; a stale keep-alive socket (reset on reuse) is
- * retried once. The client going away tears the upstream request down. This
- * is the hot path: raw header arrays, one listener per request.
+ * made per request. A request that failed before an answer is sent on as
+ * connect-retry.ts says: to another endpoint (a service's other tasks) when
+ * its connect failed or it can be repeated, again on the same one when a
+ * stale keep-alive socket was reset on reuse (once), and within the wake
+ * grace after a refusal. The client going away tears the upstream request
+ * down. This is the hot path: raw header arrays, one listener per request.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { dropHopByHop } from './headers.js';
-import { withConnectGrace, type Grace } from './connect-retry.js';
+import { IDEMPOTENT, inGrace, nextStep, type Grace } from './connect-retry.js';
 
 export interface ForwardOptions {
   pool: Dispatcher;
@@ -23,6 +25,8 @@ export interface ForwardOptions {
   body?: Buffer;
   grace: Grace;
   signal?: AbortSignal;
+  /** Another endpoint's pool when `pool`'s could not be used (a service's other tasks); `unreachable`: its connect failed. Undefined: none left. */
+  instead?: (unreachable: boolean) => Dispatcher | undefined;
 }
 
 type Fail = Error & { code?: string; socket?: { bytesRead?: number } };
@@ -44,8 +48,10 @@ function declaredLength(raw: string[]): number {
 /** One request/response exchange: undici's handler, writing into `res`. */
 class Exchange implements Dispatcher.DispatchHandlers {
   status = 0;
+  /** The current attempt was written to a connected socket (undici calls onConnect just before): false means nothing was sent. */
+  sent = false;
   private abort: ((err?: Error) => void) | undefined;
-  private gone = false;
+  gone = false;
   private done = false;
   private onHead: ((ok: boolean, err?: Fail) => void) | undefined;
   private resume: (() => void) | undefined;
@@ -70,11 +76,13 @@ class Exchange implements Dispatcher.DispatchHandlers {
   send(pool: Dispatcher, opts: Dispatcher.DispatchOptions, onHead: (ok: boolean, err?: Fail) => void): void {
     this.onHead = onHead;
     this.abort = undefined;
+    this.sent = false;
     pool.dispatch(opts, this);
   }
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort;
+    this.sent = true;
     if (this.gone) abort(new Error('client went away'));
   }
 
@@ -122,26 +130,42 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 }
 
-/** The request for undici; a streamed body goes through a PassThrough, so undici's teardown never destroys the client's socket. */
+/**
+ * The request for undici; a streamed body goes through a PassThrough, so undici's teardown never destroys
+ * the client's socket. The same options serve every attempt: undici reads a streamed body only once an
+ * attempt is connected, and a failed connect leaves it as it was (only its listeners are removed).
+ */
 function dispatchOptions(req: IncomingMessage, o: ForwardOptions, streamBody: boolean): Dispatcher.DispatchOptions {
   const body = o.body ?? (streamBody ? req.pipe(new PassThrough()) : null);
   return { method: req.method as Dispatcher.HttpMethod, path: req.url ?? '/', headers: o.headers, body };
 }
 
-/** Calls `started` once an answer started, or `failed` when the request failed before one (after the retries). */
-function sendWithRetries(ex: Exchange, req: IncomingMessage, o: ForwardOptions, started: () => void, failed: (err: Error) => void): void {
+/** Sends the request, and again as connect-retry.ts says while it fails before an answer; `failed` once it cannot go on. */
+function sendWithRetries(ex: Exchange, req: IncomingMessage, o: ForwardOptions, failed: (err: Error) => void): void {
   const resendable = !!o.body || hasNoBody(req);
-  const attempt = (retryStale: boolean, ok: () => void, ko: (err: Error) => void): void =>
-    ex.send(o.pool, dispatchOptions(req, o, !resendable), (head, err) => {
-      if (head) ok();
-      else if (retryStale && resendable && staleSocket(err!)) attempt(false, ok, ko);
-      else ko(err!);
+  const opts = dispatchOptions(req, o, !resendable);
+  let pool = o.pool;
+  let staleRetried = false;
+  const attempt = (): void =>
+    ex.send(pool, opts, (head, err) => {
+      if (head) return;
+      if (ex.gone || o.signal?.aborted) return failed(err!);
+      const sent = ex.sent;
+      const step = nextStep({ sent, resendable, stale: staleSocket(err!), staleRetried, idempotent: IDEMPOTENT.has(req.method ?? '') });
+      if (step === 'again') {
+        staleRetried = true;
+        return attempt();
+      }
+      const other = step === 'other' ? o.instead?.(!sent) : undefined;
+      if (other) {
+        pool = other;
+        return attempt();
+      }
+      if (inGrace(err!.code, o.grace, resendable || !sent)) return void setTimeout(() => (o.signal?.aborted ? failed(err!) : attempt()), o.grace.stepMs ?? 10);
+      failed(err!);
     });
-  if (!resendable || o.grace.until <= Date.now()) return attempt(true, started, failed);
-  withConnectGrace(() => new Promise<void>((ok, ko) => attempt(true, ok, ko)), o.grace, o.signal).then(started, failed);
+  attempt();
 }
-
-const started = () => {};
 
 /**
  * Proxies `req` through `o.pool`; resolves with the upstream's status code once the answer was sent (or
@@ -153,6 +177,6 @@ export function forward(req: IncomingMessage, res: ServerResponse, o: ForwardOpt
   return new Promise((resolve, reject) => {
     const ex = new Exchange(res, () => resolve(ex.status));
     res.once('close', () => ex.closed());
-    sendWithRetries(ex, req, o, started, reject);
+    sendWithRetries(ex, req, o, reject);
   });
 }

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bufferBody, BodyTooLarge } from './hold.js';
 import { forwardedHeaders, isServerWideOptions, routingHost } from './headers.js';
 import { forward } from './forward.js';
-import { isAllowed, tokenMatches } from './access.js';
+import { isAllowed, showsDetails } from './access.js';
 import { publicFailure } from './wake-view.js';
 import { isIgnored, mayWake, type Route } from './routes.js';
 import { errorPage, loadingPage } from './loading-page/html.js';
@@ -22,8 +22,9 @@ import { isSubresource, problem, withoutAddresses } from './wake-answer.js';
 
 export const ADMIN_PREFIX = '/$berth/';
 
-export function isBrowserPage(req: IncomingMessage): boolean {
-  if (req.method !== 'GET') return false;
+/** A browser's page load: an HTML GET for a document. `method`: the original request's, when a gate is asked about it (X-Forwarded-Method). */
+export function isBrowserPage(req: IncomingMessage, method = req.method): boolean {
+  if (method !== 'GET') return false;
   const accept = String(req.headers.accept ?? '');
   const dest = req.headers['sec-fetch-dest'];
   return accept.includes('text/html') && (dest === undefined || dest === 'document' || dest === 'iframe');
@@ -109,13 +110,12 @@ async function readAndWake(ctx: ProxyContext, life: RouteLife, req: IncomingMess
   return [body, (await Promise.allSettled([life.wake()]))[0]];
 }
 
-/** A failed wake, answered; its details only to a client allowed the admin endpoints (wake-view.ts). */
-function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse): void {
-  const detailed = tokenMatches(ctx.token, req.headers.authorization);
+/** A failed wake, answered; its details only to a client with the configured token (access.ts showsDetails, wake-view.ts). `page`: answer a browser's page load (default: as the request looks). */
+export function wakeFailed(ctx: ProxyContext, route: Route, life: RouteLife, req: IncomingMessage, res: ServerResponse, page = isBrowserPage(req)): void {
+  const detailed = showsDetails(ctx.token, req.headers.authorization);
   const message = publicFailure(route.container, withoutAddresses(life.error ?? 'the wake failed'), detailed);
   const headers = { 'retry-after': String(ctx.retryAfterSec) };
-  if (!isBrowserPage(req))
-    return answer(ctx, route, res, 503, JSON.stringify(problem(route.container, life.failure ?? 'refused', message)) + '\n', { ...headers, 'content-type': 'application/problem+json' });
+  if (!page) return answer(ctx, route, res, 503, JSON.stringify(problem(route.container, life.failure ?? 'refused', message)) + '\n', { ...headers, 'content-type': 'application/problem+json' });
   ctx.metrics.request(route.container, 503);
   res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers }).end(errorPage(route.container, message));
 }
@@ -134,7 +134,13 @@ async function proxy(ctx: ProxyContext, route: Route, life: RouteLife, req: Inco
     const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies });
     // Within the grace, the container's run signal ends the connect retries at once when it dies.
     const signal = Date.now() < graceUntil ? AbortSignal.any([ctx.signal, life.runSignal]) : ctx.signal;
-    const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal });
+    const tried = [addr];
+    const instead = (unreachable: boolean) => {
+      const next = life.instead(route.port, tried.at(-1)!, tried, unreachable);
+      if (next) tried.push(next);
+      return next && ctx.upstreams.get(next);
+    };
+    const status = await forward(req, res, { pool: ctx.upstreams.get(addr), headers, ...(body ? { body } : {}), grace: { until: graceUntil }, signal, instead });
     ctx.metrics.request(name, status);
   } catch (err) {
     if (res.destroyed) return ctx.metrics.request(name, 499); // the client left first: whatever failed, nobody is told

@@ -14,10 +14,11 @@ import type { ProxyMetrics } from './metrics.js';
 import type { Route } from './routes.js';
 import { SseHub, type SubscriberBudget } from './sse.js';
 import type { Address, UpstreamSource } from './upstream.js';
+import { EndpointRing } from './endpoint-ring.js';
 import { failureKind, WakeFailure, type WakeFailureKind } from '../idle/wake-failure.js';
 
 /** The idle settings the proxy uses (src/core/idle/config.ts parses them). */
-export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMethod' | 'stopSignal' | 'stopTimeoutSec'>;
+export type RouteIdle = Pick<IdleConfig, 'timeoutMs' | 'wakeTimeoutMs' | 'stopMethod' | 'stopSignal' | 'stopTimeoutSec'> & Partial<Pick<IdleConfig, 'dependsOn'>>;
 
 export interface LifeDeps {
   /** Where a route is reached: its container's address, or a swarm service's tasks. */
@@ -60,6 +61,8 @@ export class RouteLife {
   error: string | undefined;
   /** Why the last wake failed, or why the container went down on its own (exited), while in `error`. */
   failure: WakeFailureKind | undefined;
+  /** A dependency that does not exist, as the last route discovery found (route-deps.ts): a wake would fail on it. */
+  missing: { dependency: string; message: string } | undefined;
   /** Aborted when this run of the container ends (it exited, or was put to sleep): requests to it fail at once. */
   private run = new AbortController();
   /** When the last wake ended ready (ms), for the connect grace of a just-woken app. */
@@ -68,8 +71,11 @@ export class RouteLife {
   readonly wakeTimes: number[] = [];
   private wakeT0 = 0;
   private steps = { done: 0, of: 0 };
-  /** Upstream endpoints by container port, looked up once per run of a container (a service's: again after their ttl), used in turn. */
-  private readonly addresses = new Map<number, { list: Address[]; next: number; until: number }>();
+  /**
+   * Upstream endpoints by container port, looked up once per run of a container (a service's: again after
+   * their ttl), used in turn; one that could not be reached is benched for a while (endpoint-ring.ts).
+   */
+  private readonly addresses = new Map<number, { ring: EndpointRing; until: number }>();
   readonly hub: SseHub;
   private stopping: Promise<void> | undefined;
   private readonly now: () => number;
@@ -160,10 +166,10 @@ export class RouteLife {
       // A container's is checked by the wake path; a service's, on every task's endpoint, once its tasks run.
       const up = this.deps.upstreams;
       await this.deps.wakes.once(this.name, onEvent, this.deps.signal, {
-        ...(up.portInWake ? { port: this.primaryPort } : {}),
+        ...(up.portInWake && this.hasPorts ? { port: this.primaryPort } : {}),
         ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}),
       });
-      this.addresses.clear();
+      this.forget();
       await this.load(this.primaryPort);
       if (up.ready) await this.endpointsReady(up.ready, t0);
     } catch (err) {
@@ -181,7 +187,7 @@ export class RouteLife {
   /** A service's tasks run before their apps listen: waits until every endpoint accepts, within the wake budget. */
   private async endpointsReady(ready: NonNullable<UpstreamSource['ready']>, t0: number): Promise<void> {
     const port = this.primaryPort;
-    const list = this.addresses.get(port)!.list;
+    const list = this.addresses.get(port)!.ring.endpoints;
     const budget = this.deps.wakeTimeoutMs ?? this.idle.wakeTimeoutMs;
     // Within the route's budget from the wake's start, and at least READY_GRACE_MS after its tasks run.
     if (await ready(list, Math.max(t0 + budget, this.now() + READY_GRACE_MS), this.deps.signal)) return;
@@ -220,6 +226,11 @@ export class RouteLife {
     return { ...out, estimate: { leftMs: Math.max(0, Math.round(est - (this.now() - this.wakeT0))), fromWakes: this.wakeTimes.length } };
   }
 
+  /** An HTTP or TCP route; false for a container only named on the API listener (sablier.enable): its readiness is its own (healthcheck, probe, running). */
+  get hasPorts(): boolean {
+    return this.route.hosts.length > 0 || this.route.tcp.length > 0;
+  }
+
   /** The port checked at wake: the HTTP port, or the first TCP route's for a TCP-only route. */
   get primaryPort(): number {
     return this.route.hosts.length || !this.route.tcp.length ? this.route.port : this.route.tcp[0]!.upstream;
@@ -238,31 +249,51 @@ export class RouteLife {
     return this.take(port)!;
   }
 
-  /** Reads a port's endpoints (at least one, or it throws) and keeps them for the source's ttl. */
+  /**
+   * Another endpoint of `port` for a request that could not use `failed` (`tried`: every one it used, in
+   * order); `unreachable`: its connect failed, so `failed` is benched and later requests skip it for a while.
+   * Undefined when every endpoint was tried.
+   */
+  instead(port: number, failed: Address, tried: readonly Address[], unreachable: boolean): Address | undefined {
+    const a = this.addresses.get(port);
+    if (!a) return undefined;
+    if (unreachable) a.ring.bench(failed, this.now());
+    return a.ring.other(tried, this.now());
+  }
+
+  /** Reads a port's endpoints (at least one, or it throws) and keeps them for the source's ttl (benched ones stay benched). */
   private async load(port: number): Promise<void> {
     const list = await this.deps.upstreams.resolve(this.name, port, this.deps.signal);
     if (!list.length) throw new WakeFailure('exited', this.name, `${this.name} has no endpoint for port ${port}`);
     const ttl = this.deps.upstreams.ttlMs;
-    this.addresses.set(port, { list, next: 0, until: ttl === undefined ? Infinity : this.now() + ttl });
+    const known = this.addresses.get(port);
+    const ring = known?.ring ?? new EndpointRing();
+    ring.set(list);
+    this.addresses.set(port, { ring, until: ttl === undefined ? Infinity : this.now() + ttl });
   }
 
   /** The next endpoint of a port in turn, while they are fresh. */
   private take(port: number): Address | undefined {
     const a = this.addresses.get(port);
-    if (!a || !a.list.length || this.now() >= a.until) return undefined;
-    return a.list[a.next++ % a.list.length];
+    if (!a || this.now() >= a.until) return undefined;
+    return a.ring.take(this.now());
   }
 
-  /** Puts the container to sleep (idle timeout reached). */
-  sleep(): Promise<void> {
+  /** The endpoints are read again on next use (the container's run changed); the benched stay benched while listed. */
+  private forget(): void {
+    for (const a of this.addresses.values()) a.until = 0;
+  }
+
+  /** Puts the container to sleep (idle timeout reached); `reason`: the lifecycle owner's, for the record. */
+  sleep(reason?: string): Promise<void> {
     this.stopping ??= (async () => {
       this.hub.reset(); // a page opened now must not see the last wake's `ready`
       try {
         await this.deps.provider.stop(this.name, this.idle.stopMethod, { signal: this.idle.stopSignal, timeoutSec: this.idle.stopTimeoutSec });
         this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
-        this.addresses.clear();
+        this.forget();
         this.run.abort(new WakeFailure('exited', this.name, `${this.name} was put to sleep`));
-        this.setState('napping', `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
+        this.setState('napping', reason ?? `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
       } catch (err) {
         this.setState('error', `stop failed: ${(err as Error).message}`);
       } finally {
@@ -289,7 +320,7 @@ export class RouteLife {
       up = false;
     }
     if (this.isWaking || this.stopping) return;
-    this.addresses.clear();
+    this.forget();
     if (up && this.state !== 'ready' && this.state !== 'starting') this.setState('ready', 'started outside the proxy');
     if (!up && this.state === 'ready') {
       this.deps.metrics.stops.inc({ route: this.name, reason: 'external' });

@@ -72,11 +72,11 @@ export class RouteSet {
   }
 
   /** Puts a route's container to sleep through its life (so requests wait for the stop, then wake it); undefined for a container that is not a route. */
-  sleepRoute(name: string): Promise<boolean> | undefined {
+  sleepRoute(name: string, reason?: string): Promise<boolean> | undefined {
     const life = this.lives.get(name);
     if (!life) return undefined;
     if (life.isWaking || life.stopInProgress || this.activity.get(name).inflight > 0) return Promise.resolve(false);
-    return life.sleep().then(() => life.state === 'napping');
+    return life.sleep(reason).then(() => life.state === 'napping');
   }
 
   sseSubscribers(): number {

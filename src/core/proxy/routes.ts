@@ -6,7 +6,7 @@
  */
 import type { IgnoreRule, Route } from '../config/route-labels.js';
 
-export { LABEL, isRouteLabels, parseIgnore, parseRoute, type IgnoreRule, type Route, type TcpMapping } from '../config/route-labels.js';
+export { LABEL, SABLIER, isRouteLabels, parseIgnore, parseRoute, type IgnoreRule, type Route, type TcpMapping } from '../config/route-labels.js';
 
 /** Does a path match a prefix list entry ("/api" matches "/api", "/api/x", "/api?x", not "/apix")? */
 export function pathMatches(path: string, prefix: string): boolean {

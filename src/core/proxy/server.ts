@@ -27,10 +27,14 @@ import { syncWithEngine } from './engine-sync.js';
 import { whenAborted } from '../stream/abort.js';
 import { statusLine } from '../events/watcher.js';
 import { makeHttpHandler } from './http-proxy.js';
+import { makeApiHandler } from './api-listener.js';
 import { openAdminWarning } from './listen.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
+import { DependencyCheck } from './route-deps.js';
+import type { UnitSource } from '../idle/wake.js';
 import { StatsSampler } from './stats-api.js';
+import { isOwnSocket } from './own-sockets.js';
 import { UpstreamPools } from './upstream-pool.js';
 import { listenTcp } from './tcp-proxy.js';
 import { makeUpgradeHandler } from './websocket.js';
@@ -54,10 +58,14 @@ export interface ServeOptions {
   backend?: RouteBackend;
   host: string;
   port: number;
+  /** The API listener (--api-listen): the wake gate and the /$berth/ endpoints, apart from user traffic. */
+  api?: { host: string; port: number };
   file?: ConfigFile;
   /** Docker filters narrowing which containers may be routes (--filter). */
   filters: Record<string, string[]>;
   wakes: WakePath;
+  /** The wake path's units: each route's dependencies are checked against them when the routes are discovered. */
+  units?: Pick<UnitSource, 'graph'>;
   provider: Provider;
   access: AccessRules;
   /** Clients whose forwarding headers are believed (--trusted-proxy). */
@@ -127,19 +135,23 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
     signal,
   };
   const tcp = new TcpListeners(ctx, o.host, o.warn);
+  const deps = o.units ? new DependencyCheck(o.units, o.warn) : undefined;
   const discover = async (startup = false) => {
     const d = await backend.discover(o.file, o.filters, signal);
     for (const p of [...d.problems, ...routes.apply(d.found)]) o.warn(p);
+    await deps?.run(routes.all(), signal);
     await tcp.sync(routes.table.byTcp.keys(), startup);
   };
   await discover(true);
   const admin = makeAdminHandler({ ctx, lives: () => routes.all(), sampler, ...(backend.noStats ? { noStats: backend.noStats } : {}), sseSubscribers: () => budget.count, token: o.token });
-  const server = createServer(o, ctx, admin);
+  const server = createServer(o, makeHttpHandler(ctx, admin), ctx);
   announce(o, routes, await listen(server, o.host, o.port));
+  const api = o.api ? createServer(o, makeApiHandler(ctx, admin)) : undefined;
+  if (api && o.api) announceApi(o, await listen(api, o.api.host, o.api.port, '--api-listen'));
   const owner = lifecycleOwner(o, routes);
   const background = startBackground(o, backend, routes, owner, discover, signal);
   await whenAborted(signal);
-  await shutdown(server, tcp, routes, o);
+  await shutdown(server, tcp, routes, o, api);
   await upstreams.destroy();
   await background;
 }
@@ -149,16 +161,17 @@ function containerBackend(engine: Engine): RouteBackend {
   return { discover: (file, filters, signal) => discoverRoutes(engine, file, filters, signal), events: { engine, kind: 'container' }, upstreams: containerUpstreams(engine) };
 }
 
-function createServer(o: ServeOptions, ctx: ProxyContext, admin: ReturnType<typeof makeAdminHandler>): http.Server {
+/** An HTTP server with serve's limits; `ctx` given: it proxies WebSocket upgrades too (the routes' listener). */
+function createServer(o: ServeOptions, handler: http.RequestListener, ctx?: ProxyContext): http.Server {
   // Node checks the head timeout only every connectionsCheckingInterval (30 s by default), which let a
   // slow client hold a socket up to 30 s past --header-timeout: check four times per timeout, at most every 1 s.
   const checkMs = Math.min(1000, Math.max(100, Math.floor(o.headersTimeoutMs / 4)));
   const server = http.createServer(
     { maxHeaderSize: o.maxHeaderSize, headersTimeout: o.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: o.keepAliveTimeoutMs, connectionsCheckingInterval: checkMs },
-    makeHttpHandler(ctx, admin),
+    handler,
   );
   server.timeout = o.clientIdleTimeoutMs;
-  server.on('upgrade', makeUpgradeHandler(ctx));
+  if (ctx) server.on('upgrade', makeUpgradeHandler(ctx));
   server.on('clientError', onClientError);
   return server;
 }
@@ -172,6 +185,12 @@ function announce(o: ServeOptions, routes: RouteSet, bound: net.AddressInfo): vo
   if (open) o.warn(open);
   o.onListening?.(port);
   if (!routes.lives.size) o.warn('no routes yet: label containers with berth.proxy.host or berth.proxy.tcp (or list them in --config); serving anyway');
+}
+
+function announceApi(o: ServeOptions, bound: net.AddressInfo): void {
+  o.record({ type: 'serve', ts: iso(), event: 'listening', listener: 'api', listen: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` });
+  const open = openAdminWarning(bound.address, bound.port, { token: o.token, allowList: !!o.access.allow });
+  if (open) o.warn(`--api-listen: ${open}`);
 }
 
 /**
@@ -189,11 +208,19 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
     embedded: true,
     intervalMs: o.idleIntervalMs,
     activity: (n) => routes.activityOf(n),
-    sleep: (n) => routes.sleepRoute(n),
+    sleep: (n, _cfg, reason) => routes.sleepRoute(n, reason),
     fronted: (n) => routes.lives.has(n),
+    // Behind the gate the user's proxy carries the bytes (a WebSocket, a download) after one question:
+    // the routes' own network counters count as activity too.
+    ...(o.api ? { carried: () => true } : {}),
+    ownPeer: isOwnSocket,
     emit: (r) => o.record(r),
     warn: o.warn,
     ...(o.claims ? { claims: o.claims } : {}),
+    startedHere: (n) => {
+      const by = o.wakes.startedBy(n);
+      return by === undefined ? undefined : by === n ? 'woken by this serve' : `woken by this serve (dependency of ${by})`;
+    },
   });
 }
 
@@ -245,10 +272,10 @@ function listenFailure(err: NodeJS.ErrnoException): string {
   return err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : err.message;
 }
 
-function listen(server: http.Server, host: string, port: number): Promise<net.AddressInfo> {
+function listen(server: http.Server, host: string, port: number, flag = '--listen'): Promise<net.AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new BerthError('USAGE', `--listen: cannot listen on ${host}:${port}: ${listenFailure(err)}`, { cause: err }));
+      reject(new BerthError('USAGE', `${flag}: cannot listen on ${host}:${port}: ${listenFailure(err)}`, { cause: err }));
     });
     server.listen({ host, port }, () => {
       server.off('error', reject);
@@ -257,17 +284,18 @@ function listen(server: http.Server, host: string, port: number): Promise<net.Ad
   });
 }
 
-async function shutdown(server: http.Server, tcp: TcpListeners, routes: RouteSet, o: ServeOptions): Promise<void> {
-  const closed = Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), tcp.closeAll()]);
+async function shutdown(server: http.Server, tcp: TcpListeners, routes: RouteSet, o: ServeOptions, api: http.Server | undefined): Promise<void> {
+  const servers = api ? [server, api] : [server];
+  const closed = Promise.all([...servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))), tcp.closeAll()]);
   for (const l of routes.all()) l.hub.closeAll();
-  server.closeIdleConnections();
+  for (const s of servers) s.closeIdleConnections();
   const deadline = new AbortController();
   const timer = sleep(o.shutdownTimeoutMs, 'late' as const, { signal: deadline.signal }).catch(() => 'done' as const);
   if ((await Promise.race([closed.then(() => 'done' as const), timer])) === 'late') {
     o.warn(`shutdown: closing connections still open after ${o.shutdownTimeoutMs} ms`);
   }
   deadline.abort();
-  server.closeAllConnections();
+  for (const s of servers) s.closeAllConnections();
   tcp.destroyAll();
   // An idle stop already sent to the engine is seen through (the container's own stop timeout bounds it),
   // so serve never exits with a container half-stopped and its record unprinted.

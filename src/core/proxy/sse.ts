@@ -6,8 +6,8 @@
  * dropped (its connection closed), so a slow reader never blocks the wake or
  * grows memory. The number of subscribers is capped across all hubs by a
  * shared budget; past the cap a subscriber is refused with 503.
- * Each event is kept in two forms: as published, for subscribers allowed the
- * admin endpoints, and as `publicView` makes it (wake-view.ts: no dependency
+ * Each event is kept in two forms: as published, for subscribers with the
+ * token (access.ts showsDetails), and as `publicView` makes it (wake-view.ts: no dependency
  * names, budgets or error details) for everyone else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -21,6 +21,10 @@ export interface RouteStatus {
   /** Seconds until it sleeps when nothing happens, or null (asleep, in use, or never sleeps). */
   sleepsInSec: number | null;
   error?: string;
+  /** A dependency that does not exist (as configured), found when the routes were discovered: a wake of this route would fail on it. */
+  missingDependency?: string;
+  /** Why, for a person: `container app depends on nosuch, which has no container`. */
+  problem?: string;
 }
 
 export function routeStatus(life: RouteLife, activity: Activity): RouteStatus {
@@ -38,6 +42,7 @@ export function routeStatus(life: RouteLife, activity: Activity): RouteStatus {
     idleTimeoutSec: life.idle.timeoutMs / 1000,
     sleepsInSec: sleeps === undefined ? null : Math.round(sleeps / 100) / 10,
     ...(life.error && life.state === 'error' ? { error: life.error } : {}),
+    ...(life.missing ? { missingDependency: life.missing.dependency, problem: life.missing.message } : {}),
   };
 }
 

@@ -6,8 +6,7 @@
  */
 import net from 'node:net';
 import { isAllowed } from './access.js';
-import { withConnectGrace } from './connect-retry.js';
-import { connectTcp, splice } from './websocket.js';
+import { connectRoute, splice } from './websocket.js';
 import type { ProxyContext } from './front-context.js';
 import type { TcpMapping } from './routes.js';
 
@@ -24,9 +23,7 @@ export function handleTcpConnection(ctx: ProxyContext, listen: number, socket: n
   socket.pause();
   void (async () => {
     try {
-      await life.wake();
-      const addr = await life.upstream(mapping.upstream);
-      const up = await withConnectGrace(() => connectTcp(addr, ctx.signal), { until: life.readyAt + ctx.connectGraceMs }, ctx.signal);
+      const up = await connectRoute(ctx, life, mapping.upstream);
       socket.resume();
       await splice(socket, up, (dir, n) => {
         ctx.activity.touch(name);

@@ -14,13 +14,20 @@ import { buildConnector, Pool } from 'undici';
 import type { Socket } from 'node:net';
 import type { Address } from './upstream.js';
 import { repairFirstHead } from './upstream-head.js';
+import { trackOwnSocket } from './own-sockets.js';
 
-/** undici's own connector, with each new connection's first answer head repaired (upstream-head.ts). */
+/**
+ * undici's own connector, with each new connection's first answer head repaired (upstream-head.ts), and
+ * its local end remembered (own-sockets.ts: an idle pooled socket does not keep its container awake).
+ */
 function tolerantConnector(): buildConnector.connector {
   const connect = buildConnector({});
   return (opts, callback) =>
     connect(opts, (...args) => {
-      if (args[1]) repairFirstHead(args[1] as Socket);
+      if (args[1]) {
+        repairFirstHead(args[1] as Socket);
+        trackOwnSocket(args[1] as Socket);
+      }
       callback(...args);
     });
 }

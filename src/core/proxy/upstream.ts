@@ -43,7 +43,7 @@ export interface UpstreamSource {
   portInWake: boolean;
   ttlMs?: number;
   /** After a wake: resolves when the endpoints accept connections; false when the deadline came first. */
-  ready?(endpoints: Address[], deadline: number, signal?: AbortSignal): Promise<boolean>;
+  ready?(endpoints: readonly Address[], deadline: number, signal?: AbortSignal): Promise<boolean>;
 }
 
 export function containerUpstreams(engine: Engine): UpstreamSource {

@@ -34,9 +34,9 @@ export function problem(container: string, kind: WakeFailureKind, message: strin
  * than a page load or an API call: it never wakes a container that crashed,
  * so an error page's favicon cannot start it again.
  */
-export function isSubresource(req: IncomingMessage): boolean {
+export function isSubresource(req: IncomingMessage, url = req.url ?? '/'): boolean {
   const dest = req.headers['sec-fetch-dest'];
   if (typeof dest === 'string' && dest !== '' && dest !== 'document' && dest !== 'iframe' && dest !== 'empty') return true;
-  const path = (req.url ?? '/').split('?')[0]!;
+  const path = url.split('?')[0]!;
   return path === '/favicon.ico' || /^image\//.test(String(req.headers.accept ?? ''));
 }

@@ -1,9 +1,11 @@
 /**
- * What a wake looks like to a client that may not use the admin endpoints
- * (no bearer token when one is set): the loading page and its event stream
- * are open to anyone who reaches the route, so they show the steps of the
- * wake but never the names of dependencies, budgets, readiness checks or
- * error details. Those are for admins (the token), the records and the logs.
+ * What a wake looks like to an anonymous client (one without the bearer
+ * token; with no token configured, every client): the loading page and its
+ * event stream are open to anyone who reaches the route, so they show the
+ * steps of the wake ("Step 2 of 8: starting a dependency") but never the
+ * names of dependencies, budgets, readiness checks or error details. Those
+ * are for admins (the token), the records and the logs. The route's own
+ * container name stays: it is what the page is about.
  */
 import type { WakeEvent, WakeEventKind } from '../idle/types.js';
 
@@ -19,10 +21,11 @@ const PUBLIC_MESSAGE: Record<WakeEventKind, (container: string) => string> = {
 
 const isWakeEvent = (d: unknown): d is WakeEvent => typeof d === 'object' && d !== null && (d as WakeEvent).type === 'wake';
 
-/** The event as the public sees it: kind, time and container kept; the message generic; no `dep`. */
+/** The event as the public sees it: kind, time, container, its step and the estimate kept; the message generic; no `dep` or `deps`. */
 export function publicWakeEvent(e: WakeEvent): WakeEvent {
   const message = PUBLIC_MESSAGE[e.event]?.(e.container) ?? e.event;
-  return { type: 'wake', event: e.event, ts: e.ts, container: e.container, message };
+  const step = e.step !== undefined && e.steps !== undefined ? { step: e.step, steps: e.steps } : {};
+  return { type: 'wake', event: e.event, ts: e.ts, container: e.container, message, ...step, ...(e.estimate ? { estimate: e.estimate } : {}) };
 }
 
 /** For the SSE hub: wake events redacted, anything else as it is. */

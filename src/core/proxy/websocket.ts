@@ -8,10 +8,12 @@ import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isAllowed } from './access.js';
-import { withConnectGrace } from './connect-retry.js';
+import { connectAny, type Instead } from './connect-retry.js';
+import type { RouteLife } from './lifecycle.js';
 import { forwardedHeaders, requestHead, routingHost } from './headers.js';
 import { isIgnored, mayWake } from './routes.js';
 import type { ProxyContext } from './front-context.js';
+import { trackOwnSocket } from './own-sockets.js';
 import type { Address } from './upstream.js';
 
 function refuse(socket: Duplex, status: number, text: string): void {
@@ -26,6 +28,7 @@ export function connectTcp(addr: Address, signal?: AbortSignal): Promise<net.Soc
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('shutting down'));
     const s = net.connect({ host: addr.host, port: addr.port });
+    trackOwnSocket(s);
     const cancel = () => s.destroy(new Error('shutting down'));
     const settle = () => (signal?.removeEventListener('abort', cancel), s.off('error', fail));
     const fail = (err: Error) => (settle(), reject(err));
@@ -33,6 +36,14 @@ export function connectTcp(addr: Address, signal?: AbortSignal): Promise<net.Soc
     s.once('connect', () => (settle(), resolve(s)));
     s.once('error', fail);
   });
+}
+
+/** After the route's wake, a connection to one of its endpoints of `port` (connect-retry.ts: the next one when a connect fails). */
+export async function connectRoute(ctx: ProxyContext, life: RouteLife, port: number): Promise<net.Socket> {
+  await life.wake();
+  const addr = await life.upstream(port);
+  const instead: Instead = (failed, tried, unreachable) => life.instead(port, failed, tried, unreachable);
+  return connectAny(addr, (a) => connectTcp(a, ctx.signal), instead, { until: life.readyAt + ctx.connectGraceMs }, ctx.signal);
 }
 
 /** Pipes two sockets both ways; `onBytes` on every chunk; resolves when both are closed. */
@@ -70,9 +81,7 @@ export function makeUpgradeHandler(ctx: ProxyContext) {
     const end = ignored ? () => {} : ctx.activity.begin(route.container);
     void (async () => {
       try {
-        await life.wake();
-        const addr = await life.upstream();
-        const up = await withConnectGrace(() => connectTcp(addr, ctx.signal), { until: life.readyAt + ctx.connectGraceMs }, ctx.signal);
+        const up = await connectRoute(ctx, life, route.port);
         const headers = forwardedHeaders(req.rawHeaders, { remote: req.socket.remoteAddress, host: req.headers.host, proto: 'http', trusted: ctx.trustedProxies }, true);
         up.write(requestHead(req.method ?? 'GET', path, headers));
         if (head.length) up.write(head);

@@ -1,12 +1,14 @@
 /**
  * The one selection supervisor. Given engines and a selection (names, ids,
- * --project, --filter, all running), it yields per-target lifetimes keyed by
+ * --project, --filter (stopped ones too with `all`), all running), it yields per-target lifetimes keyed by
  * (engine, id):
  *
  * - `added`: a container of the selection, first the ones there at the start
  *   (`history: true`, then one `synced`), later those created (or first seen
- *   started) while following (`history: false`: all of their output is new),
- *   and those of an engine that answers late or after a resync (`history`);
+ *   started) while following (`history: false`; one created while following
+ *   is not running yet and all of its output is new, one first seen started
+ *   may have lines from an earlier life), and those of an engine that answers
+ *   late or after a resync (`history`);
  * - `started`: a known container that (re)started;
  * - `stopped`: it died;
  * - `removed`: it was destroyed (or a resync no longer finds it). This is the
@@ -137,7 +139,8 @@ export class Supervisor {
     this.known.delete(key);
     this.gone.add(key);
     if (this.gone.size > GONE_MAX) this.gone.delete(this.gone.values().next().value!);
-    const where = this.several ? ` on ${t.engine.name}` : '';
+    // A swarm task says its node even when only the manager's engine is read; otherwise the engine, when several.
+    const where = t.node !== undefined ? ` on ${t.node}` : this.several ? ` on ${t.engine.name}` : '';
     this.opts.warn(`container ${t.name} (${t.id.slice(0, 12)})${where} was removed${this.opts.removalNote ? `; ${this.opts.removalNote}` : ''}`);
     const wait = this.queue.push({ kind: 'removed', target: t });
     this.endIfNamedGone();
@@ -157,8 +160,7 @@ export class Supervisor {
     const serial = (fn: () => Promise<unknown>) => (chain = chain.then(fn).catch((err) => this.failed(engine, err, signal)));
     const late = !answered(engine);
     const filters: Record<string, string[]> = { type: ['container'], event: EVENTS };
-    const { project, stack, services } = this.sel;
-    const labels = selectionFilters({ names: [], project, stack, services, filters: { label: this.sel.filters?.label ?? [] } }).label;
+    const labels = selectionFilters({ ...this.sel, names: [], filters: { label: this.sel.filters?.label ?? [] } }).label;
     if (!this.sel.names.length && labels?.length) filters.label = labels;
     const onOpened = (first: boolean) => {
       this.opts.onEngine?.(engine, true);

@@ -7,6 +7,9 @@
  * engine's one second, readings closer than the interval to the last kept one
  * are skipped, so CPU% and rates span the whole interval. A container that
  * dies or is removed is dropped with its history; one that starts is added.
+ * Stopped members are kept apart (`stopped()`), as `docker stats -a` keeps
+ * them, when the selection takes them (names, or `all`: --project and
+ * --filter): each is said once as it is found stopped (`kind: 'stopped'`).
  *
  * Readings are handled in windows: a line read from any container's stream
  * waits up to WINDOW_MS, with the others that arrive meanwhile, and the
@@ -34,7 +37,7 @@ import { BoundedQueue } from '../stream/queue.js';
 import type { RawStats } from './formulas.js';
 import { parseReading, readStatsLines, TICK_SLACK_MS } from './sample.js';
 
-export type StatsEvent = { kind: 'sample'; key: string; target: Target; sample: StatsSample } | { kind: 'removed'; key: string; target: Target };
+export type StatsEvent = { kind: 'sample'; key: string; target: Target; sample: StatsSample } | { kind: 'removed'; key: string; target: Target } | { kind: 'stopped'; key: string; target: Target };
 
 export interface CollectorOptions {
   /** Keep one reading per interval (ms, >= the engine's 1000). */
@@ -59,6 +62,9 @@ export class StatsCollector {
   readonly history: StatsHistory;
   readonly intervalMs: number;
   private readonly live = new Map<string, { target: Target; stop: AbortController }>();
+  /** The selection's stopped members, when it takes them. */
+  private readonly asleep = new Map<string, Target>();
+  private showStopped = false;
   private readonly queue = new BoundedQueue<StatsEvent>(1024);
   private readonly stream: typeof readStatsLines;
   private readonly windowMs: number;
@@ -76,6 +82,11 @@ export class StatsCollector {
   /** The containers followed now, by name. */
   targets(): Target[] {
     return [...this.live.values()].map((l) => l.target).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The selection's stopped members now, by name. */
+  stopped(): Target[] {
+    return [...this.asleep.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Starts following a container (no-op when already followed). */
@@ -120,6 +131,7 @@ export class StatsCollector {
     const inner = controller.signal;
     setMaxListeners(0, inner); // one listener per container followed
     inner.addEventListener('abort', () => this.close(), { once: true });
+    this.showStopped = !!sel.all || sel.names.length > 0; // as docker stats -a, or docker stats NAME
     // Unordered: the order containers are added in shows nowhere (the views sort their rows, records come as readings do).
     const supervisor = new Supervisor(engines, sel, { warn: (m) => this.opts.warn?.(m), resumeNote: 'container starts and stops missed meanwhile are caught up', unordered: true });
     const lifetimes = supervisor.lifetimes(inner);
@@ -147,10 +159,24 @@ export class StatsCollector {
 
   private apply(l: Lifetime, signal: AbortSignal): void {
     if (l.kind === 'synced') return;
+    const key = targetKey(l.target);
     if (l.kind === 'added' && !l.target.running) {
-      if (l.history) this.opts.warn?.(`${l.target.name} is not running; it is shown once it starts`);
-    } else if (l.kind === 'added' || l.kind === 'started') this.add(l.target, signal);
-    else this.remove(targetKey(l.target));
+      if (l.history) this.sleep(key, l.target);
+    } else if (l.kind === 'added' || l.kind === 'started') {
+      this.asleep.delete(key);
+      this.add(l.target, signal);
+    } else {
+      this.remove(key);
+      if (l.kind === 'stopped') this.sleep(key, l.target);
+      else this.asleep.delete(key);
+    }
+  }
+
+  /** A stopped member, said once (when the selection takes stopped ones). */
+  private sleep(key: string, target: Target): void {
+    if (!this.showStopped || this.asleep.has(key)) return;
+    this.asleep.set(key, target);
+    void this.queue.push({ kind: 'stopped', key, target });
   }
 
   private async pump(key: string, target: Target, signal: AbortSignal): Promise<void> {

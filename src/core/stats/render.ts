@@ -13,13 +13,15 @@ import { bytesSize, percent, rateSize } from './human-size.js';
 export interface StatsRow {
   key: string;
   name: string;
-  sample: StatsSample;
+  /** None for a stopped member of the selection: its row says `stopped`, then `--`. */
+  sample?: StatsSample;
 }
 
 const HEAD = ['NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET RX/s', 'NET TX/s', 'BLOCK R/s', 'BLOCK W/s', 'PIDS'];
 const ALIGN: ('left' | 'right')[] = ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'];
 
-export function rowCells(name: string, s: StatsSample): string[] {
+export function rowCells(name: string, s: StatsSample | undefined): string[] {
+  if (!s) return [name, 'stopped', ...HEAD.slice(2).map(() => '--')];
   return [
     name,
     percent(s.cpuPercent),

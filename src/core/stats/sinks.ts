@@ -14,7 +14,7 @@ import { terminalSize, type Format } from '../output/format.js';
 import { LineWriter } from '../output/ndjson.js';
 import { linkedController } from '../stream/abort.js';
 import { StatsCollector, targetKey } from './collector.js';
-import { toStatsRecord } from './record.js';
+import { toStatsRecord, toStoppedRecord } from './record.js';
 import type { StatsRow } from './render.js';
 
 export interface ViewPlan {
@@ -49,6 +49,8 @@ export async function runStatsView(ctx: ViewContext, engines: Engine[], plan: Vi
       for await (const ev of collector.follow(engines, plan.sel, ctx.signal)) {
         if (ev.kind !== 'sample') {
           latest.delete(ev.key);
+          if (ev.kind === 'stopped')
+            await out.writeLine(JSON.stringify(toStoppedRecord(ev.target, nanosToRfc3339(BigInt(Date.now()) * 1_000_000n), several ? ev.target.engine.name : undefined)) + '\n');
           continue;
         }
         if (tally) latest.set(ev.key, { target: ev.target, sample: ev.sample });
@@ -83,6 +85,7 @@ async function serviceTick(tally: IntervalTally, latest: Map<string, { target: T
   for (const r of records) await out.writeLine(JSON.stringify(r) + '\n');
 }
 
+/** A row per container with a reading, and one per stopped member of the selection (no numbers), by name. */
 export function currentRows(collector: StatsCollector): StatsRow[] {
   const rows: StatsRow[] = [];
   for (const t of collector.targets()) {
@@ -90,7 +93,8 @@ export function currentRows(collector: StatsCollector): StatsRow[] {
     const sample = collector.history.latest(key);
     if (sample) rows.push({ key, name: t.name, sample });
   }
-  return rows;
+  for (const t of collector.stopped()) rows.push({ key: targetKey(t), name: t.name });
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 // The table sinks load the table and colour modules when used: `--json` (cron, pipes) never pays for them.

@@ -164,7 +164,7 @@ export function accepts(a: Address, ms: number, signal?: AbortSignal): Promise<b
 }
 
 /** Waits until every endpoint accepts a TCP connection (a woken service's tasks run before their apps listen); false at the deadline. */
-export async function waitAccepting(endpoints: Address[], deadline: number, signal?: AbortSignal): Promise<boolean> {
+export async function waitAccepting(endpoints: readonly Address[], deadline: number, signal?: AbortSignal): Promise<boolean> {
   let left = endpoints;
   while (left.length) {
     const ok = await Promise.all(left.map((a) => accepts(a, Math.max(100, Math.min(1000, deadline - Date.now())), signal)));

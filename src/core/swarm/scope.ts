@@ -31,7 +31,10 @@ export async function openSwarmScope(
   reportUnreachable(cluster.nodes, o.warn);
   const selection: Selection = { names: [], ...(o.filters ? { filters: o.filters } : {}) };
   if (f.stack !== undefined && !f.service?.length) selection.stack = f.stack;
-  else selection.services = services.map((s) => s.name);
+  else {
+    selection.services = services.map((s) => s.name);
+    selection.serviceIds = services.map((s) => s.id);
+  }
   const engines = cluster.nodes.flatMap((n) => (n.engine ? [n.engine] : []));
   return { cluster, services, engines, blind: cluster.nodes.filter((n) => !n.engine), selection };
 }

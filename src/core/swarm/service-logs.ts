@@ -9,13 +9,16 @@
  * (--follow). The engine's warning about a node it could not read becomes a
  * status line.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
 import { engineStream } from '../engine/request.js';
+import { BerthError } from '../errors.js';
 import { SWARM_NODE_ID, SWARM_SERVICE, SWARM_TASK_ID, SWARM_TASK_NAME, STACK_NAMESPACE, taskSlot } from '../engine/labels.js';
 import type { Target } from '../engine/select.js';
 import { LogDecoder } from '../logs/decode.js';
 import type { LogLine } from '../logs/line.js';
 import { logsQuery, type LogQuery } from '../logs/source.js';
+import { nanosToRfc3339 } from '../parse.js';
 import { listTasks, type SwarmNode, type SwarmService, type TaskReply } from './cluster.js';
 
 export interface ManagerLogsOptions {
@@ -28,16 +31,42 @@ export interface ManagerLogsOptions {
   onStatus: (message: string) => void;
 }
 
+/** How often, with -f, the manager's task list is read for removals of tasks on nodes berth has no engine for. */
+export const REMOVALS_EVERY_MS = 2000;
+
 /** Every wanted line of the services, in the order the manager sends them (not time order across nodes). */
 export async function* managerLogBatches(o: ManagerLogsOptions, signal: AbortSignal): AsyncGenerator<LogLine[]> {
   const tasks = new TaskTargets(o);
   const queues = o.services.map((s) => serviceLines(s, o, tasks, signal));
   const { mergeByArrival } = await import('../stream/merge.js');
-  yield* mergeByArrival(queues);
+  const streaming = { on: true };
+  if (o.follow) void watchRemovals(o, tasks, streaming, signal);
+  try {
+    yield* mergeByArrival(queues);
+  } finally {
+    streaming.on = false;
+  }
+}
+
+/**
+ * With -f: a running task on a node berth has no engine for is said removed once the manager no longer
+ * lists it (its container went with it), in the words the selection supervisor uses for the nodes it reads.
+ */
+async function watchRemovals(o: ManagerLogsOptions, tasks: TaskTargets, streaming: { on: boolean }, signal: AbortSignal): Promise<void> {
+  // The manager ends a service's log stream when the service is removed: its tasks are still said removed.
+  while (!signal.aborted && (streaming.on || tasks.running())) {
+    await sleep(REMOVALS_EVERY_MS, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return;
+    const listed = await listedTasks(o, signal);
+    if (!listed) continue;
+    for (const t of tasks.gone(listed)) o.onStatus(`container ${t.name} (${t.id.slice(0, 12)}) on ${t.node ?? t.labels[SWARM_NODE_ID]} was removed; its logs end here`);
+  }
 }
 
 async function* serviceLines(service: SwarmService, o: ManagerLogsOptions, tasks: TaskTargets, signal: AbortSignal): AsyncGenerator<LogLine[]> {
   const query = { ...logsQuery({ ...o.query, follow: o.follow }, true), details: '1' };
+  // The service logs endpoint has no `until`: berth drops the lines from it on, by each line's own time.
+  const until = o.query.until !== undefined ? nanosToRfc3339(o.query.until) : undefined;
   const res = await engineStream(o.manager, { path: `/services/${encodeURIComponent(service.id)}/logs`, query, signal });
   const placeholder = tasks.placeholder(service);
   const onEngineError = (text: string) => o.onStatus(`service ${service.name} (from the manager): ${text}`);
@@ -46,17 +75,33 @@ async function* serviceLines(service: SwarmService, o: ManagerLogsOptions, tasks
     for await (const chunk of res as AsyncIterable<Buffer>) {
       const raw: LogLine[] = [];
       decoder.push(chunk, raw);
-      const out = await tasks.assign(service, raw, signal);
+      const out = await tasks.assign(service, before(raw, until), signal);
       if (out.length) yield out;
     }
     const rest: LogLine[] = [];
     decoder.end(rest);
-    const out = await tasks.assign(service, rest, signal);
+    const out = await tasks.assign(service, before(rest, until), signal);
     if (out.length) yield out;
   } finally {
     res.destroy();
   }
 }
+
+/** The ids of the services' tasks the manager lists now (a removed service has none); undefined when it could not say. */
+async function listedTasks(o: ManagerLogsOptions, signal: AbortSignal): Promise<Set<string> | undefined> {
+  const out = new Set<string>();
+  for (const s of o.services) {
+    try {
+      for (const t of await listTasks(o.manager, [s.id], signal)) out.add(t.ID);
+    } catch (err) {
+      if (!(err instanceof BerthError && err.code === 'NOT_FOUND')) return undefined;
+    }
+  }
+  return out;
+}
+
+/** The lines before `until` (RFC 3339 with nine fraction digits, as the lines' own), as docker logs --until keeps them. */
+export const before = (lines: LogLine[], until: string | undefined) => (until === undefined ? lines : lines.filter((l) => l.ts < until));
 
 /** Splits `k=v,k=v MSG` into the details and the message; undefined when the line has no details. */
 export function splitDetails(msg: string): { details: Record<string, string>; msg: string } | undefined {
@@ -80,6 +125,22 @@ class TaskTargets {
   constructor(private readonly o: ManagerLogsOptions) {
     this.hostnames = new Map(o.nodes.map((n) => [n.id, n.hostname]));
     this.wanted = new Set(o.nodes.map((n) => n.id));
+  }
+
+  /** Whether a task on the wanted nodes is known to run (its removal is still to be said). */
+  running(): boolean {
+    return [...this.known.values()].some((t) => t.running && this.wanted.has(t.labels[SWARM_NODE_ID] ?? ''));
+  }
+
+  /** The running tasks on the wanted nodes that `listed` (the manager's task ids now) no longer holds; each said once. */
+  gone(listed: Set<string>): Target[] {
+    const out: Target[] = [];
+    for (const [taskId, t] of this.known) {
+      if (listed.has(taskId) || !t.running || !this.wanted.has(t.labels[SWARM_NODE_ID] ?? '')) continue;
+      this.known.set(taskId, { ...t, running: false });
+      out.push(t);
+    }
+    return out;
   }
 
   placeholder(s: SwarmService): Target {

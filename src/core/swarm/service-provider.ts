@@ -17,9 +17,15 @@
  * - state: awake when the desired count is above 0; `pending` while fewer
  *   tasks run than desired (a wake waits for them); health `healthy` when the
  *   service has a healthcheck and every running task's container says so on
- *   its node (nodes berth reaches; one it does not reach counts as starting).
+ *   its node (nodes berth reaches; one it does not reach counts as starting),
+ *   `unhealthy` as soon as one task's container is (a wake fails at once).
  * - activity counters: the sum of the network counters of the service's
  *   running task containers, read on each node berth reaches.
+ * - open connections: those of every running task's container, each read on
+ *   its node (idle/connections.ts: its /proc when the node is this host, else
+ *   an exec); a task on a node berth does not reach, or whose container cannot
+ *   be read, makes the reading unknown (the record says which) unless another
+ *   task has an open connection.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engine/engine.js';
@@ -29,7 +35,8 @@ import { BerthError } from '../errors.js';
 import { watchEvents } from '../events/watcher.js';
 import type { Counters } from '../idle/counters.js';
 import { readCounters } from '../idle/counters.js';
-import { runCheck, type UnitState } from '../idle/provider.js';
+import { readContainerInbound, type InboundReading } from '../idle/connections.js';
+import { healthOf, runCheck, type UnitState } from '../idle/provider.js';
 import type { Provider, Seen, StopMethod } from '../idle/types.js';
 import { listTasks, type Cluster, type TaskReply } from './cluster.js';
 import { idleConfigFor, type ConfigFile } from '../idle/config-file.js';
@@ -122,7 +129,7 @@ export class ServiceProvider implements Provider {
     const st: UnitState = { id: svc.ID, running: desired > 0, paused: false };
     if (desired > 0 && running.length < desired) st.pending = `${desired} tasks to run (${running.length} now)`;
     else if (desired > 0 && svc.Spec.TaskTemplate?.ContainerSpec?.Healthcheck?.Test?.length && svc.Spec.TaskTemplate.ContainerSpec.Healthcheck.Test[0] !== 'NONE') {
-      st.health = await this.health(running, signal);
+      Object.assign(st, await this.health(running, signal));
     }
     return st;
   }
@@ -210,6 +217,23 @@ export class ServiceProvider implements Provider {
     return { at: now(), bytes: read.reduce((a, r) => a + r.bytes, 0), tx: read.reduce((a, r) => a + (r.tx ?? 0), 0) };
   }
 
+  /** Every running task's open connections; unknown (with why) when one cannot be read and none is open elsewhere. */
+  async connections(id: string, signal?: AbortSignal): Promise<InboundReading> {
+    const running = (await this.tasks(id, signal)).filter((t) => t.Status?.State === 'running');
+    const readings = await Promise.all(
+      running.map(async (t) => {
+        const engine = this.nodes.get(t.NodeID ?? '');
+        const cid = t.Status?.ContainerStatus?.ContainerID;
+        if (!engine || !cid) return `task ${t.ID ?? '?'}: on a node berth does not reach`;
+        const r = await readContainerInbound(engine, cid, signal);
+        return typeof r === 'string' ? `task ${t.ID ?? '?'}: ${r}` : r;
+      }),
+    );
+    const open = readings.filter((r): r is Exclude<InboundReading, string> => typeof r !== 'string').flat();
+    const unknown = readings.find((r): r is string => typeof r === 'string');
+    return unknown !== undefined && !open.length ? unknown : open;
+  }
+
   /** A busy check runs in one running task's container, on a node berth reaches. */
   async exec(id: string, cmd: string[]): Promise<number | string> {
     for (const t of await this.tasks(id)) {
@@ -232,18 +256,35 @@ export class ServiceProvider implements Provider {
     }
   }
 
-  /** healthy when every running task's container is; else the first other status seen (a task on a node berth cannot reach: starting). */
-  private async health(running: TaskReply[], signal?: AbortSignal): Promise<string> {
-    for (const t of running) {
-      const engine = this.nodes.get(t.NodeID ?? '');
-      const cid = t.Status?.ContainerStatus?.ContainerID;
-      if (!engine || !cid) return 'starting';
-      const info = await inspectContainer(engine, cid, signal).catch(() => undefined);
-      const status = (info?.State as { Health?: { Status?: string } } | undefined)?.Health?.Status ?? 'starting';
-      if (status !== 'healthy') return status;
-    }
-    return 'healthy';
+  /** The service's health from its running tasks' containers (serviceHealth); a task on a node berth cannot reach: unknown. */
+  private async health(running: TaskReply[], signal?: AbortSignal): Promise<Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'>> {
+    const seen = await Promise.all(
+      running.map(async (t) => {
+        const engine = this.nodes.get(t.NodeID ?? '');
+        const cid = t.Status?.ContainerStatus?.ContainerID;
+        const info = engine && cid ? await inspectContainer(engine, cid, signal).catch(() => undefined) : undefined;
+        return { task: t.ID, ...(info ? healthOf(info) : {}) };
+      }),
+    );
+    return serviceHealth(seen);
   }
+}
+
+/**
+ * Pure: a service's health from its running tasks' (undefined health: not known, as starting):
+ * unhealthy as soon as one task's container is (with a failed probe behind it; its streak and last
+ * output, the task named), so a wake fails at once; healthy when every one is; else the first other
+ * status (a paused container's unhealthy with no failed probe keeps its streak of 0: waited on).
+ */
+export function serviceHealth(tasks: Array<{ task: string } & Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'>>): Pick<UnitState, 'health' | 'failingStreak' | 'healthOutput'> {
+  const sick = tasks.find((t) => t.health === 'unhealthy' && t.failingStreak !== 0);
+  if (sick) {
+    const streak = sick.failingStreak !== undefined ? { failingStreak: sick.failingStreak } : {};
+    return { health: 'unhealthy', ...streak, healthOutput: `task ${sick.task.slice(0, 12)}${sick.healthOutput ? `: ${sick.healthOutput}` : ''}` };
+  }
+  const other = tasks.find((t) => t.health !== 'healthy');
+  if (!other) return { health: 'healthy' };
+  return { health: other.health ?? 'starting', ...(other.failingStreak !== undefined ? { failingStreak: other.failingStreak } : {}) };
 }
 
 /** The desired count of a replicated service; a global service is refused (berth cannot scale it to 0 and back). */

@@ -11,6 +11,7 @@ import type { Unit, UnitDep } from '../idle/unit-resolver.js';
 import type { UnitSource } from '../idle/wake.js';
 import type { ServiceProvider } from './service-provider.js';
 import { STACK_NAMESPACE } from '../engine/labels.js';
+import { MissingDependency } from '../idle/deps.js';
 
 export class ServiceUnits implements UnitSource {
   private readonly noted = new Set<string>();
@@ -34,7 +35,8 @@ export class ServiceUnits implements UnitSource {
     for (const d of config.dependsOn) {
       if (d.compose) continue;
       const dep = await this.provider.inspect(d.ref, signal).catch((err: unknown) => {
-        if (err instanceof BerthError && err.code === 'NOT_FOUND') throw new BerthError('NOT_FOUND', `service ${name} depends on ${d.ref}, which is not a service of this swarm`, { cause: err });
+        if (err instanceof BerthError && err.code === 'NOT_FOUND')
+          throw new MissingDependency(name, d.ref, `service ${name} depends on ${d.ref}, which is not a service of this swarm`, { cause: err });
         throw err;
       });
       deps.push({ name: dep.Spec.Name ?? dep.ID, condition: d.condition });

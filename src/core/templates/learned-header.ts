@@ -11,13 +11,14 @@
  *
  * Columns (whitespace-separated, a balanced `[...]` being one) are given a
  * class: time, level, bracket (`[...]`, `<...>`, `(...)`), separator, pipe, `tag:`, `logger.name:`,
- * number, mixed (letters and digits: ids, pids), word, other. A column's
+ * number, mixed (letters and digits: ids, pids), word, marker (one symbol or
+ * upper-case letter, of a small set over the sample: see MARKER_VALUES), other. A column's
  * class is the one most of the sample's lines (SHARE) have there. Then:
  * - the anchor is the last of the first columns that is a time or a level
  *   in SHARE of the lines; every column before it is header (hosts,
  *   addresses, `-`), at most MAX_BEFORE of them;
  * - after the anchor, the header goes on while columns are consistently
- *   (SHARE) a level, bracket, separator, tag, logger, number or mixed id;
+ *   (STRICT) a level, bracket, separator, tag, logger, number, mixed id or marker;
  *   a word column goes too when a separator column follows it (`name -`,
  *   `logger :`) or when it has one value in SHARE of the lines (a host) and
  *   a header column follows.
@@ -41,7 +42,17 @@ const MAX_BEFORE = 6;
 const WINDOW = 128;
 
 /** Columns after the anchor that are header when consistent. */
-const AFTER = new Set<Kind>([Kind.Ts, Kind.Level, Kind.Bracket, Kind.Sep, Kind.Pipe, Kind.Tag, Kind.Logger, Kind.Num, Kind.Mixed]);
+const AFTER = new Set<Kind>([Kind.Ts, Kind.Level, Kind.Bracket, Kind.Sep, Kind.Pipe, Kind.Tag, Kind.Logger, Kind.Num, Kind.Mixed, Kind.Marker]);
+
+/**
+ * A marker column (one symbol or upper-case letter per line: a level as
+ * `*`/`#`/`-`/`.` or `I`/`W`/`E`) is header when it takes at most this many
+ * values over the sample: a small set, as a level scale is. A `-` there is
+ * a marker too (the scanner takes it for a separator), so `*` lines and `-`
+ * lines have the same header. Before, the marker stayed in the message and
+ * one event logged at two levels was two templates.
+ */
+const MARKER_VALUES = 8;
 
 const st = new Int32Array(COLUMNS);
 const en = new Int32Array(COLUMNS);
@@ -69,6 +80,7 @@ function classOf(line: string, a: number, b: number, kind: Kind): Kind {
   const c0 = line.charCodeAt(a);
   const cz = line.charCodeAt(b - 1);
   if (b - a > 2 && ((c0 === 60 && cz === 62) || (c0 === 40 && cz === 41))) return Kind.Bracket; // <0.123.0>, (main)
+  if (b - a === 1 && !(c0 >= 48 && c0 <= 57) && !(c0 >= 97 && c0 <= 122)) return Kind.Marker; // `*`, `#`, `.`, `I`
   let digits = 0;
   let letters = 0;
   for (let i = a; i < b; i++) {
@@ -102,6 +114,7 @@ export function learnHeader(samples: { classes: Kind[]; words: string[] }[]): He
   const dominant: Kind[] = [];
   const share: number[] = [];
   const constant: boolean[] = [];
+  const few: boolean[] = [];
   for (let c = 0; c < COLUMNS; c++) {
     const counts = new Array<number>(KINDS).fill(0);
     const values = new Map<string, number>();
@@ -110,6 +123,11 @@ export function learnHeader(samples: { classes: Kind[]; words: string[] }[]): He
       const w = s.words[c];
       if (w !== undefined) values.set(w, (values.get(w) ?? 0) + 1);
     }
+    if (counts[Kind.Marker]! > 0) {
+      counts[Kind.Marker]! += counts[Kind.Sep]!;
+      counts[Kind.Sep] = 0;
+    }
+    few.push(values.size <= MARKER_VALUES);
     let best = 0;
     for (let k = 1; k < KINDS; k++) if (counts[k]! > counts[best]!) best = k;
     dominant.push(best as Kind);
@@ -126,6 +144,7 @@ export function learnHeader(samples: { classes: Kind[]; words: string[] }[]): He
   for (let c = anchor + 1; c < COLUMNS - 1; c++) {
     if (share[c]! < STRICT) break;
     const d = dominant[c]!;
+    if (d === Kind.Marker && !few[c]) break;
     // a number or id right before the message may be its first word (`host:5070 open ...`): header only before more header
     if ((d === Kind.Num || d === Kind.Mixed) && !(share[c + 1]! >= STRICT && AFTER.has(dominant[c + 1]!) && dominant[c + 1] !== Kind.Num && dominant[c + 1] !== Kind.Mixed)) break;
     if (AFTER.has(d)) classes.push(d);
@@ -147,7 +166,7 @@ export function learnedStart(line: string, spec: HeaderSpec): number {
   for (; c < spec.classes.length && c < n - 1; c++) {
     const want = spec.classes[c]!;
     const got = classOf(line, st[c]!, en[c]!, kd[c] as Kind);
-    if (got !== want && !(want === Kind.Word && got === Kind.Mixed)) break;
+    if (got !== want && !(want === Kind.Word && got === Kind.Mixed) && !(want === Kind.Marker && got === Kind.Sep)) break;
   }
   return st[c]!;
 }

@@ -3,8 +3,7 @@
  * clustering. A masked part shows as `<*>`. Rules, per whitespace token after
  * peeling brackets, quotes and trailing punctuation:
  * - quoted strings `"..."` (may span spaces) are one `<*>`, except a logfmt
- *   message (`msg="..."`, `error="..."`), one plain word (`"GET"`, `"-"`)
- *   and the verb of a quoted request (`"GET <*>"`);
+ *   message (`msg="..."`, `error="..."`) and one plain word (`"GET"`, `"ok"`);
  * - URLs (`scheme://...`) and paths (`/a/b`, `./a`, `~/a`, `C:\a`) are `<*>`;
  * - `key=value`: the value is `<*>` (the key stays, an empty value stays empty);
  * - `key:value` with a digit in the value and a plain word as key: `key:<*>`;
@@ -18,23 +17,26 @@ export const WILDCARD = '<*>';
 
 const QUOTED = /(\b(?:msg|message|error|err|event)=)?"((?:[^"\\]|\\.)*)"/g;
 /**
- * A quoted value is a variable unless it is a logfmt message (`msg="..."`)
- * or one plain word without digits ("-", "GET"); a quoted request or
- * statement keeps its leading upper-case verb (`"GET /x HTTP/1.1"` is
- * `"GET <*>"`, `"SELECT * FROM t"` is `"SELECT <*>"`).
+ * A quoted value is one `<*>` unless it is a logfmt message (`msg="..."`)
+ * or one plain word ("GET", "ok": PLAIN_WORD). A quoted request or statement is a
+ * value whole, its verb with it (`"GET /x HTTP/1.1"` is `<*>`): an access
+ * log is one event whatever the method, and keeping the verb made one
+ * template per method (and per malformed request). A quoted word that is a
+ * value by itself (a URL, a path, a host) is `<*>` like a quoted sentence:
+ * as `"<*>"` it was another template than the same field's `"-"` or user agent.
  */
 const quoted = (all: string, msgKey: string | undefined, inner: string): string => {
-  if (msgKey !== undefined || (inner.length > 0 && !/[\s\d]/.test(inner) && !NO_VALUE.test(inner))) return all;
-  const verb = VERB.exec(inner);
-  return verb ? `"${verb[1]} ${WILDCARD}"` : WILDCARD;
+  if (msgKey !== undefined || PLAIN_WORD.test(inner)) return all;
+  return WILDCARD;
 };
-const VERB = /^([A-Z]{2,})\s/;
 /**
- * `"-"` is the no-value mark of access logs (referer, user agent, user):
- * a variable like the values it stands for. Kept as a word, it split
- * every access-log event in two (lines with a referer and lines without).
+ * A quoted word that stays: letters, `_` and inner `-` (`"GET"`,
+ * `"read-only"`). `"-"`, the no-value mark of access logs (referer, user
+ * agent, user), is a variable like the values it stands for (kept as a
+ * word, it split every access-log event in two); so is a name with `@`,
+ * `.`, `/` or `:` (`"web@docker"`, `"a.conf"`).
  */
-const NO_VALUE = /^-$/;
+const PLAIN_WORD = /^[A-Za-z_]+(?:-[A-Za-z_]+)*$/;
 
 /** Upper-case words with a short number stay constant: protocol and algorithm names (HTTP2, SOCKS5, MD5, SHA256). */
 const ACRONYM = /^[A-Z]{2,}\d{1,3}$/;
@@ -57,12 +59,15 @@ const RAW: string[] = [];
 let count = 0;
 /** OUT[count - 1] has a `<*>` in it (so a unit or a list may join it). */
 let lastWild = false;
+/** A token ended with a comma (only then can there be a list of names: see joinLists). */
+let comma = false;
 
 /** The masked tokens of a message. */
 export function maskTokens(message: string): string[] {
   const text = message.indexOf('"') >= 0 ? message.replace(QUOTED, quoted) : message;
   count = 0;
   lastWild = false;
+  comma = false;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -81,7 +86,7 @@ export function maskTokens(message: string): string[] {
   }
   maskDates(OUT, count);
   if (count === 1 && OUT[0] === WILDCARD) return [maskInside(RAW[0]!)];
-  return joinNumbers(OUT, RAW, count);
+  return joinNumbers(OUT, RAW, comma ? joinLists(OUT, RAW, count) : count);
 }
 
 /**
@@ -109,7 +114,13 @@ function joinNumbers(out: string[], raw: string[], n: number): string[] {
   let last = '';
   for (let i = 0; i < n; i++) {
     const r = raw[i]!;
-    if (k > 0 && out[i] === WILDCARD && out[k - 1] === WILDCARD && NUMBER_WORD.test(r) && NUMBER_WORD.test(last)) {
+    if (k > 0 && out[i] === WILDCARD && out[k - 1] === WILDCARD && ((NUMBER_WORD.test(r) && NUMBER_WORD.test(last)) || sameShape(r, last))) {
+      last = r;
+      continue;
+    }
+    // a bracketed list: `[<*>` then `<*>` or `<*>]` of one shape inside the brackets
+    if (k > 0 && isOpen(out[k - 1]!.charCodeAt(0)) && isOpenWild(out[k - 1]!) && isWildClose(out[i]!) && sameShape(unwrap(r), unwrap(last))) {
+      out[k - 1] += out[i]!.slice(3);
       last = r;
       continue;
     }
@@ -117,6 +128,125 @@ function joinNumbers(out: string[], raw: string[], n: number): string[] {
     out[k++] = out[i]!;
   }
   return out.slice(0, k);
+}
+
+/**
+ * Two values of one shape, the same punctuation in the same order (`10.0.0.1`
+ * and `10.0.0.22`, `ab12` and `7f3e`, `node-3` and `node-12`): items of a
+ * space-separated list, one `<*>` together, so a list of any length is one
+ * template; inside brackets too (`[a.example.com b.example.com]` is `[<*>]`).
+ * A name and an address beside it (`bob58 1.2.3.5`) differ in shape and
+ * stay two values.
+ */
+function sameShape(a: string, b: string): boolean {
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < a.length && isWordChar(a.charCodeAt(i))) i++;
+    while (j < b.length && isWordChar(b.charCodeAt(j))) j++;
+    if (i === a.length || j === b.length) return i === a.length && j === b.length;
+    if (a.charCodeAt(i++) !== b.charCodeAt(j++)) return false;
+  }
+}
+
+/** `<*>` after opening brackets only (`[<*>`, `(<*>`). */
+function isOpenWild(t: string): boolean {
+  const i = t.length - 3;
+  if (i < 1 || !t.endsWith(WILDCARD)) return false;
+  for (let j = 0; j < i; j++) if (!isOpen(t.charCodeAt(j))) return false;
+  return true;
+}
+
+/** `<*>` then closing brackets or an end mark only (`<*>`, `<*>]`, `<*>])`). */
+function isWildClose(t: string): boolean {
+  if (!t.startsWith(WILDCARD)) return false;
+  for (let j = 3; j < t.length; j++) if (!isClose(t.charCodeAt(j))) return false;
+  return true;
+}
+
+/** A token without its brackets and end marks. */
+function unwrap(t: string): string {
+  let a = 0;
+  let b = t.length;
+  while (a < b && isOpen(t.charCodeAt(a))) a++;
+  while (b > a && isClose(t.charCodeAt(b - 1))) b--;
+  return t.slice(a, b);
+}
+
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || isLetter(c);
+
+/**
+ * A comma-separated list of names (`alice, bob, carol`, `[db1, db2]`) is one
+ * `<*>` (its brackets kept): from three items on, or from two inside
+ * brackets, at the message's end, or with a digit in one (`alice, bob58`). Items are single words, all names (a letter first: `node-3`,
+ * `bob58`) or all values; a run of values alone is joined as it is read
+ * (see push). A list of two words within the message stays (`reset,
+ * retrying in 5s` is prose as often as a list), and so does a run mixing words
+ * and values (`current 5 MB, peak 9 MB`: a value, then a constant).
+ */
+function joinLists(out: string[], raw: string[], n: number): number {
+  let k = 0;
+  for (let i = 0; i < n;) {
+    const j = listEnd(out, raw, i, n);
+    if (j > i) {
+      const first = out[i]!;
+      const lastTok = out[j - 1]!;
+      let a = 0;
+      while (a < first.length && isOpen(first.charCodeAt(a))) a++;
+      let b = lastTok.length;
+      while (b > 0 && isClose(lastTok.charCodeAt(b - 1))) b--;
+      out[k] = first.slice(0, a) + WILDCARD + lastTok.slice(b);
+      raw[k] = raw[j - 1]!;
+      k++;
+      i = j;
+      continue;
+    }
+    out[k] = out[i]!;
+    raw[k] = raw[i]!;
+    k++;
+    i++;
+  }
+  return k;
+}
+
+/** End (exclusive) of a list of names starting at i, or i when there is none (see joinLists). */
+function listEnd(out: string[], raw: string[], i: number, n: number): number {
+  const first = out[i]!;
+  if (first.charCodeAt(first.length - 1) !== 44) return i;
+  const bracket = first.charCodeAt(0) === 91 || first.charCodeAt(0) === 40 || first.charCodeAt(0) === 123;
+  const kind = itemKind(raw[i]!, bracket, true);
+  if (kind === 0) return i;
+  let j = i + 1;
+  while (j < n && itemKind(raw[j]!, false, true) === kind) j++;
+  // the last item has no comma (a closing bracket and an end mark may follow)
+  if (j >= n || itemKind(raw[j]!, false, false) !== kind) return i;
+  const items = j + 1 - i;
+  const closed = isClose(raw[j]!.charCodeAt(raw[j]!.length - 1)) && raw[j]!.charCodeAt(raw[j]!.length - 1) !== 44;
+  if (items >= 3 || (items === 2 && ((bracket && closed) || j + 1 === n || hasDigit(raw[i]!) || hasDigit(raw[j]!)))) return j + 1;
+  return i;
+}
+
+const NAME_ITEM = /^[A-Za-z_][\w.@-]*$/;
+
+/**
+ * 1 for a name (a letter first), 2 for another value with a digit, 0 for
+ * anything else; `comma`: the item ends with a comma (else with none, a
+ * closing bracket or an end mark allowed), `open`: an opening bracket may lead.
+ */
+function itemKind(tok: string, open: boolean, comma: boolean): number {
+  const a = open ? 1 : 0;
+  let b = tok.length;
+  if (comma) {
+    if (tok.charCodeAt(b - 1) !== 44) return 0;
+    b--;
+  } else {
+    if (tok.charCodeAt(b - 1) === 44) return 0;
+    while (b > a && (tok.charCodeAt(b - 1) === 93 || tok.charCodeAt(b - 1) === 41 || tok.charCodeAt(b - 1) === 125 || tok.charCodeAt(b - 1) === 46 || tok.charCodeAt(b - 1) === 59)) b--;
+  }
+  if (b - a < 1 || b - a > 64) return 0;
+  const core = tok.slice(a, b);
+  if (NAME_ITEM.test(core)) return 1;
+  return hasDigit(core) && !/[\s,]/.test(core) ? 2 : 0;
 }
 
 /** A number, clock time, date word, year or zone (with a trailing comma). */
@@ -145,12 +275,15 @@ function push(p: string, letters: boolean): void {
       return;
     }
     if (prev === WILDCARD && isWrappedWild(m) && (m.charCodeAt(0) === 40 || m.charCodeAt(0) === 91)) return;
+    // `-` after a value is the value's no-value mark (an access log's size): `200 -` is `<*>` as `200 512` is
+    if (p === '-' && prev === WILDCARD) return;
     if (isListed(prev) && (m === WILDCARD || isWrappedWild(m))) {
       OUT[count - 1] = m;
       RAW[count - 1] = p;
       return;
     }
   }
+  if (p.charCodeAt(p.length - 1) === 44) comma = true;
   OUT[count] = m;
   RAW[count] = p;
   count++;

@@ -22,8 +22,9 @@ const MAX_BRACKET = 512;
  * What a column of a line's head is. The scanner here gives Ts, Level,
  * Bracket, Sep, Pipe, Tag, Logger or Other (anything else); the learned
  * header (learned-header.ts) splits Other into Num, Mixed (letters and
- * digits: ids, pids), Word and Other, takes a bracketed level as Bracket,
- * and counts a column a line lacks as Missing. One list, so the two cannot
+ * digits: ids, pids), Word, Marker (one symbol or upper-case letter: `*`,
+ * `#`, `I`) and Other, takes a bracketed level as Bracket, and counts a
+ * column a line lacks as Missing. One list, so the two cannot
  * drift apart; its order is the learned header's tie-break (of equally
  * common kinds, the first wins).
  */
@@ -39,11 +40,12 @@ export const enum Kind {
   Mixed,
   Word,
   Other,
+  Marker,
   Missing,
 }
 
 /** How many kinds there are. */
-export const KINDS = 12;
+export const KINDS = 13;
 
 export interface Header {
   /** Offset of the message in the line. */
@@ -335,10 +337,12 @@ function scannedStart(line: string): number {
   if (py) return py[0].length;
   scan(line);
   if (!has(0)) return 0;
-  let j = anchorEnd();
-  if (j < 0) return 0;
-  j = afterAnchor(j, kindOfToken(j - 1) === Kind.Ts);
-  return has(j) ? starts[j]! : line.length;
+  const anchor = anchorEnd();
+  if (anchor < 0) return 0;
+  const j = afterAnchor(anchor, kindOfToken(anchor - 1) === Kind.Ts);
+  if (has(j)) return starts[j]!;
+  // the fields after the anchor took the whole rest (`"..." 304 -` read as `name x -`): they are the message
+  return has(anchor) && !isSep(kindOfToken(anchor)) ? starts[anchor]! : line.length;
 }
 
 /** Where the message starts in `line`, and the header's level. */

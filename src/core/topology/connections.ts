@@ -13,7 +13,7 @@
  * Bound: at most MAX_TRACKED keys are kept per poll; past it, the rest of the
  * poll is ignored and `overflow` is set (the caller says so once).
  */
-import type { TcpSocket } from './proc-net.js';
+import type { TcpSocket } from '../proc-net.js';
 
 export const MAX_TRACKED = 65_536;
 

@@ -30,7 +30,7 @@ function eventNode(ev: EngineEvent, by: GroupBy): string | undefined {
 export async function countEvents(engine: Engine, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {
   const filters: Record<string, string[]> = { type: ['container'] };
   const { project, stack, services } = o.sel;
-  const labels = selectionFilters({ names: [], project, stack, services }).label;
+  const labels = selectionFilters({ ...o.sel, names: [], filters: {} }).label;
   if (labels) filters.label = labels;
   // A project, stack or service grows the map with the containers it gains; a list of names does not.
   const grows = !!(project || stack !== undefined || services?.length);
@@ -122,9 +122,11 @@ const FIELD: Record<Level, NodeCount> = { ERROR: 'error', WARN: 'warn', INFO: 'i
 /**
  * Log lines by severity into each running member's node: one ContainerFollower per container (the one
  * resumable log stream: across restarts and reconnects no line is counted twice), from the moment it was
- * seen, or from its start when it started while we watch; ended when the container is removed.
+ * seen, or from its start when it started while we watch (never before the watch began: a container
+ * stopped then has lines of an earlier life); ended when the container is removed.
  */
 export function logCounting(counters: TickCounters, signal: AbortSignal): MemberHooks {
+  const began = BigInt(Date.now()) * 1_000_000n;
   const followers = new Map<string, ContainerFollower>();
   const count = async (f: ContainerFollower, node: string) => {
     for await (const batch of f.lines()) {
@@ -135,8 +137,8 @@ export function logCounting(counters: TickCounters, signal: AbortSignal): Member
   return {
     onRunning: (m) => {
       if (followers.has(m.target.id)) return;
-      const env = { query: m.fresh ? {} : { since: BigInt(Date.now()) * 1_000_000n }, signal, onStatus: () => {} };
-      const f = new ContainerFollower(m.target, env, m.fresh ? 'new' : 'query');
+      const env = { query: { since: m.fresh ? began : BigInt(Date.now()) * 1_000_000n }, signal, onStatus: () => {} };
+      const f = new ContainerFollower(m.target, env, m.fresh ? 'new' : 'late');
       followers.set(m.target.id, f);
       void count(f, m.node).catch(() => {});
     },

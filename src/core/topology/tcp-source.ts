@@ -15,7 +15,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionTracker, type NewConnection, type Observation } from './connections.js';
 import type { RunningMember } from './members.js';
-import { readSockets, readTcpOpens, type TcpSocket } from './proc-net.js';
+import { readSockets, readTcpOpens, type TcpSocket } from '../proc-net.js';
 
 export const DEFAULT_POLL_MS = 500;
 /** Polls in a row a running member's process may be missing from /proc before the source concludes it cannot see the engine's processes. */

@@ -4,20 +4,25 @@
  * and a "Try again" link), and the error page after a failed wake. Static HTML with the container's name escaped in; the
  * behaviour is in script.ts, the look in style.ts, both served under /$berth/.
  */
+import { LOADING_CSS } from './style.js';
+
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function loadingPage(container: string): string {
-  const name = escapeHtml(container);
-  return `<!doctype html>
+/** A waiting page's head: not indexed, titled, with `extra` (its style) after the title. */
+const waitingHead = (title: string, extra: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Waking ${name}…</title>
-<link rel="stylesheet" href="/$berth/loading.css">
+<title>${title}</title>
+${extra}
 </head>
-<body>
+<body>`;
+
+export function loadingPage(container: string): string {
+  const name = escapeHtml(container);
+  return `${waitingHead(`Waking ${name}…`, '<link rel="stylesheet" href="/$berth/loading.css">')}
 <main class="card" data-container="${name}">
   <div class="spinner" aria-hidden="true"></div>
   <h1 id="heading">Waking <span id="name">${name}</span>…</h1>
@@ -49,6 +54,30 @@ export function errorPage(container: string, message: string): string {
   <p class="error" id="error">${escapeHtml(message)}</p>
   <p><a href="">Try again</a></p>
 </main>
+</body>
+</html>
+`;
+}
+
+export interface WaitingInstance {
+  name: string;
+  status: 'ready' | 'not-ready' | 'error';
+}
+
+/**
+ * The self-contained waiting page of the Sablier API's dynamic strategy: its style inline and no
+ * script, because a Sablier plugin answers every request of the app's host with this page until the
+ * session is ready (so /$berth/ would not reach berth); it reloads itself every `refreshSec`.
+ */
+export function waitingPage(title: string, instances: WaitingInstance[] | undefined, refreshSec: number): string {
+  const name = escapeHtml(title);
+  const rows = instances?.map((i) => `  <li data-status="${i.status}">${escapeHtml(i.name)}: ${i.status}</li>`).join('\n');
+  return `${waitingHead(`Waking ${name}…`, `<meta http-equiv="refresh" content="${refreshSec}">\n<style>\n${LOADING_CSS}</style>`)}
+<main class="card">
+  <div class="spinner" aria-hidden="true"></div>
+  <h1>Waking ${name}…</h1>
+  <p role="status">Starting; this page reloads every ${refreshSec} s and opens the app once it is ready.</p>
+${rows ? `  <ol id="instances">\n${rows}\n  </ol>\n` : ''}</main>
 </body>
 </html>
 `;

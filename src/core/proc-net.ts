@@ -3,6 +3,8 @@
  * (the tables of the namespace the process lives in: a container's, when the
  * pid is the container's main process from inspect's State.Pid). Only works
  * when the engine runs on this host; the caller says so when it does not.
+ * Shared by the topology's TCP source (new connections between containers)
+ * and the idle lifecycle (open connections to a container's listening ports).
  *
  * Format: one socket per line, `sl local rem st ...`, addresses as hex words
  * in host byte order (`0100007F:1F90` is 127.0.0.1:8080 on little-endian
@@ -70,6 +72,23 @@ export function parseProcNetTcp(text: string, little = LITTLE): TcpSocket[] {
     out.push({ local, remote, state: STATES[parseInt(f[3]!, 16)] ?? 'UNKNOWN' });
   }
   return out;
+}
+
+/** A connection to a listening port of the namespace: the port, and the peer's end. */
+export interface Inbound {
+  port: number;
+  peer: SocketAddr;
+}
+
+/**
+ * The ESTABLISHED connections whose local port is one the namespace listens on
+ * (a client's session to its server). The client's end of a connection made
+ * inside the namespace to its own port (a healthcheck over 127.0.0.1) has an
+ * ephemeral local port, not a listening one, so each connection counts once.
+ */
+export function inboundConnections(sockets: TcpSocket[]): Inbound[] {
+  const listening = new Set(sockets.filter((s) => s.state === 'LISTEN').map((s) => s.local.port));
+  return sockets.filter((s) => s.state === 'ESTABLISHED' && listening.has(s.local.port)).map((s) => ({ port: s.local.port, peer: s.remote }));
 }
 
 /** Both tables of a process's namespace. A missing tcp6 (IPv6 off) is an empty table; other errors are thrown. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIpv6, decodeAddress, parseProcNetTcp } from '../../src/core/topology/proc-net.js';
+import { canonicalIpv6, decodeAddress, parseProcNetTcp } from '../../src/core/proc-net.js';
 
 // Captured from a busybox container on a user network: `nc -l -p 7000` (tcp6 ::, port 0x1B58)
 // with connections from 172.18.0.3 in TIME_WAIT, and docker's DNS listener on 127.0.0.11.

@@ -1,0 +1,85 @@
+// Shared by the HTTP proxy benchmarks (proxy.mjs, gate.mjs): free ports, waiting for a server to answer,
+// wrk runs read into numbers, medians.
+import { execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import net from 'node:net';
+
+export const freePort = () =>
+  new Promise((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => r(p));
+    });
+  });
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (up to a minute) until `port` answers 200 to a GET / for `host`. */
+export async function waitHttp(port, host, what) {
+  for (let i = 0; i < 600; i++) {
+    const ok = await new Promise((r) => {
+      // write, not end: a proxy (nginx, berth) may take a half-closed client for one that left and answer nothing.
+      const s = net.connect(port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+      s.setTimeout(2000, () => s.destroy());
+      let got = '';
+      s.on('data', (d) => (got += d));
+      s.on('close', () => r(got.startsWith('HTTP/1.1 200')));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${what}: nothing answers 200 on port ${port}`);
+}
+
+function toMs(v) {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(v);
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
+}
+
+/** One wrk run (-t2, `conns` connections, `seconds`): requests/s, p50 and p99 latency (ms), and its error line if any. */
+export function wrk(port, host, seconds, conns) {
+  const out = execFileSync('wrk', ['-t2', `-c${conns}`, `-d${seconds}s`, '--latency', '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  const p50 = toMs(/^\s+50%\s+([\d.]+\w+)/m.exec(out)[1]);
+  const p99 = toMs(/^\s+99%\s+([\d.]+\w+)/m.exec(out)[1]);
+  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out)?.[0];
+  return { rps, p50, p99, errors };
+}
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * A route whose upstream is a server on the host: a host-network busybox container named `name`, labelled
+ * for `berth serve --filter label=berth.bench=PID`, routing `host` to 127.0.0.1:`port`.
+ */
+export function hostRoute(name, host, port) {
+  const labels = [`berth.bench=${process.pid}`, `berth.proxy.host=${host}`, `berth.proxy.port=${port}`].flatMap((l) => ['--label', l]);
+  execFileSync('docker', ['run', '-d', '--name', name, '--network', 'host', ...labels, 'berth-test/busybox', 'sleep', '3600']);
+}
+
+/** Runs `main`, then stops `children`, removes `container` and `dir`, also after a failure (exit 1, one line). */
+export function runBench(name, main, { children, container, dir }) {
+  const cleanup = () => {
+    for (const c of children) c.kill('SIGTERM');
+    try {
+      execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  };
+  main().then(cleanup, (err) => {
+    cleanup();
+    console.error(`bench/${name}: ${err.message}`);
+    process.exit(1);
+  });
+}
+
+/** A `start(cmd, args, opts)` that spawns a child into `children` (stopped by runBench), its stderr prefixed on ours. */
+export const starter =
+  (children) =>
+  (cmd, args, opts = {}) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+    c.stderr.on('data', (d) => process.stderr.write(`${cmd.split('/').pop()}: ${d}`));
+    children.push(c);
+    return c;
+  };

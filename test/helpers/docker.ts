@@ -61,11 +61,13 @@ export interface RunOptions {
   host?: Partial<Docker.HostConfig>;
   healthcheck?: Docker.ContainerCreateOptions['Healthcheck'];
   exposedPorts?: Record<string, object>;
+  /** Another engine's client (the Podman suite). */
+  client?: Docker;
 }
 
 /** Creates (and by default starts) a labelled container from the test image. */
 export async function runContainer(o: RunOptions): Promise<Docker.Container> {
-  const c = await docker.createContainer({
+  const c = await (o.client ?? docker).createContainer({
     Image: o.image ?? TEST_IMAGE,
     name: o.name ?? uniqueName('c'),
     ...(o.user ? { User: o.user } : {}),

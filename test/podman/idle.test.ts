@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berthOnPodman, podman, records, removeOnPodman, runOnPodman } from '../helpers/podman.js';
+import { execa } from 'execa';
+import { BERTH_BIN } from '../helpers/docker.js';
+import { berthOnPodman, podman, podmanHost, records, removeOnPodman, runOnPodman, uniqueName, waitFor } from '../helpers/podman.js';
 
 const running = async (name: string) => (await podman(['inspect', '--format', '{{.State.Running}}', name])).stdout.trim();
 
@@ -29,5 +31,31 @@ describe('watch-idle and wake on Podman', () => {
     expect(records<{ event: string }>(woke.stdout).map((e) => e.event)).toContain('ready');
     expect(await running(name)).toBe('true');
     await removeOnPodman(name);
+  });
+
+  it("keeps a dependency up until its dependent has exited, through the dependent's stop timeout (Podman lists it as stopping)", async () => {
+    // app's PID 1 (sh without a trap) ignores SIGTERM: Podman kills it after its 4 s stop timeout, and lists
+    // it as `stopping` (docker: `running`) meanwhile. db must outlive app by its own timeout.
+    const none = ['--network', 'none'];
+    const db = await runOnPodman('exec sleep 600', { name: uniqueName('pmdep-db'), labels: { 'berth.idle.timeout': '1s', 'berth.idle.stop_timeout': '1s' }, args: none });
+    const app = await runOnPodman('while :; do sleep 1; done', {
+      name: uniqueName('pmdep-app'),
+      labels: { 'berth.idle.timeout': '2s', 'berth.idle.stop_timeout': '4s', 'berth.idle.depends_on': db },
+      args: none,
+    });
+    const watch = execa('node', [BERTH_BIN, '--host', podmanHost(), 'watch-idle', '--json', '--interval', '500ms', app, db], {
+      reject: false,
+      env: { DOCKER_HOST: '', CONTAINER_HOST: '' },
+    });
+    try {
+      const inspect = async (name: string) => (await podman(['inspect', '--format', '{{.State.Status}} {{.State.FinishedAt}}', name])).stdout.trim().split(' ');
+      await waitFor(async () => (await inspect(db))[0] === 'exited' && (await inspect(app))[0] === 'exited', 40_000, 250);
+      const [appEnd, dbEnd] = [Date.parse((await inspect(app)).slice(1, 3).join('T') + 'Z'), Date.parse((await inspect(db)).slice(1, 3).join('T') + 'Z')];
+      expect(dbEnd - appEnd, `app exited at ${new Date(appEnd).toISOString()}, db at ${new Date(dbEnd).toISOString()}`).toBeGreaterThanOrEqual(1000);
+    } finally {
+      watch.kill('SIGINT');
+      await watch;
+      await removeOnPodman(app, db);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerAction, eventFiltersFor, flavorOf, healthcheckOverdue, isPodmanNotFound, noContainerStats, untilFor } from '../../src/core/engine/podman.js';
+import { dockerAction, eventFiltersFor, flavorOf, healthcheckOverdue, isPodmanNotFound, listedRunning, noContainerStats, untilFor } from '../../src/core/engine/podman.js';
 
 describe("telling Podman apart and its events' names", () => {
   it("is podman when a /version component is Podman's, docker otherwise", () => {
@@ -64,5 +64,21 @@ describe("Podman's not found", () => {
     expect(isPodmanNotFound('podman', 500, 'container 5eb2 does not exist in database: no such container')).toBe(true);
     expect(isPodmanNotFound('podman', 500, 'something else broke')).toBe(false);
     expect(isPodmanNotFound('docker', 500, 'no such container')).toBe(false);
+  });
+});
+
+describe("a listed container's state", () => {
+  it("counts Podman's stopping (a stop waiting out its timeout) as running, and nothing else new", () => {
+    expect(['running', 'stopping', 'exited', 'created', 'paused', 'restarting', 'dead', '', undefined].map((s) => listedRunning(s))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -19,6 +19,15 @@ export function flavorOf(v: VersionReply): EngineFlavor {
 }
 
 /**
+ * A listed container's state. While a stop waits out its timeout (PID 1 ignoring SIGTERM), Podman lists
+ * the container as `stopping` (and inspect says `Running: false`); docker says `running` until it exits.
+ * Its process still runs: berth counts it as running, so a dependency outlives it as on docker.
+ */
+export function listedRunning(state: string | undefined): boolean {
+  return state === 'running' || state === 'stopping';
+}
+
+/**
  * Events. Podman's compat API names a removal `remove` where docker says `destroy`, and its `event`
  * filter matches its own names only (`died`, `remove`: a filter on `die` or `destroy` matches nothing,
  * though the events it sends say `die`). berth asks in Podman's names and hands on docker's.

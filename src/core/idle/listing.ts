@@ -11,6 +11,7 @@ import { toBerthError } from '../engine/request.js';
 import { TIMEOUT_LABEL, type IdleConfig } from './config.js';
 import { idleConfigFor, type ConfigFile } from './config-file.js';
 import { listContainers } from '../engine/containers.js';
+import { listedRunning } from '../engine/podman.js';
 import type { Seen } from './types.js';
 
 export type { Seen } from './types.js';
@@ -36,9 +37,9 @@ export async function listAll(engine: Engine, signal?: AbortSignal): Promise<See
     id: c.Id,
     name: bareName(c.Names?.[0]) ?? c.Id.slice(0, 12),
     labels: c.Labels ?? {},
-    running: c.State === 'running' || c.State === 'paused',
+    running: listedRunning(c.State) || c.State === 'paused',
     paused: c.State === 'paused',
-    awake: c.State === 'running',
+    awake: listedRunning(c.State),
     status: c.Status ?? c.State ?? '',
   }));
 }

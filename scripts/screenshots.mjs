@@ -132,8 +132,8 @@ async function main() {
   const topoCmd = `node ${BERTH} topology --project ${PROJECT} --interval 2s`;
   const stats = `berth-pictures-stats-${TAG}`;
   const topo = `berth-pictures-topology-${TAG}`;
+  log(`tmux sessions ${stats} and ${topo}, route container pictures-web-${TAG}`);
   await tmuxSession(stats, 160, 8, statsCmd);
-  const statsStart = Date.now();
   await tmuxSession(topo, 96, 26, topoCmd);
 
   const browser = await chromium.launch({
@@ -164,15 +164,17 @@ async function main() {
   await shoot(browser, terminalPage(topoScreen, topoCmd.replace(`node ${BERTH}`, 'berth')), join(OUT, 'topology.png'));
 
   log('stats table');
-  // some seconds of history, so the sparklines have a shape
-  await sleep(Math.max(0, 12_000 - (Date.now() - statsStart)));
+  // enough history that the sparklines have a shape: ten samples (bars) on each of the worker's three
   const statsScreen = await waitFor(
-    'the stats table',
+    'ten samples in the stats sparklines',
     async () => {
       const s = await capture(stats);
-      return strip(s).includes(`${PROJECT}-worker-1`) ? s : undefined;
+      const row = strip(s)
+        .split('\n')
+        .find((l) => l.startsWith(`${PROJECT}-worker-1`));
+      return (row?.match(/[▁▂▃▄▅▆▇█]/g)?.length ?? 0) >= 30 ? s : undefined;
     },
-    20_000,
+    40_000,
   );
   await shoot(browser, terminalPage(statsScreen, statsCmd.replace(`node ${BERTH}`, 'berth')), join(OUT, 'stats.png'));
 

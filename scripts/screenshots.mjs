@@ -38,6 +38,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** What to undo, newest first. */
 const cleanups = [];
 let cleaning;
+let interrupted = false;
 function cleanup() {
   cleaning ??= (async () => {
     for (const undo of cleanups.reverse()) {
@@ -50,7 +51,11 @@ function cleanup() {
   })();
   return cleaning;
 }
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => cleanup().then(() => process.exit(130)));
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    interrupted = true;
+    cleanup().then(() => process.exit(130));
+  });
 
 /** Calls `probe` every `everyMs` until it returns something other than undefined, for at most `ms`. */
 async function waitFor(what, probe, ms, everyMs = 200) {
@@ -124,6 +129,12 @@ async function loadingPicture(browser, file) {
 async function main() {
   if (!statSync(join(ROOT, 'dist/bundle'), { throwIfNoEntry: false })) throw new Error('berth is not built: run `npm run build`');
   mkdirSync(OUT, { recursive: true });
+  // demo.sh start brings up an engine when none answers; then it is ours to stop (test-engine.sh down)
+  const engineWasUp = await run('docker', ['version']).then(
+    () => true,
+    () => false,
+  );
+  if (!engineWasUp) cleanups.push(() => run('bash', [join(ROOT, 'scripts/test-engine.sh'), 'down'], { cwd: ROOT }));
   log(`starting the demo project ${PROJECT}`);
   await run('bash', [join(ROOT, 'scripts/demo.sh'), 'start'], { env: { ...process.env, BERTH_DEMO_PROJECT: PROJECT }, cwd: ROOT });
   cleanups.push(() => run('bash', [join(ROOT, 'scripts/demo.sh'), 'stop'], { env: { ...process.env, BERTH_DEMO_PROJECT: PROJECT }, cwd: ROOT }));
@@ -164,15 +175,18 @@ async function main() {
   await shoot(browser, terminalPage(topoScreen, topoCmd.replace(`node ${BERTH}`, 'berth')), join(OUT, 'topology.png'));
 
   log('stats table');
-  // enough history that the sparklines have a shape: ten samples (bars) on each of the worker's three
+  // enough history that the sparklines have a shape: ten samples (bars) in each of the worker's three,
+  // or as many as they are wide when they are narrower (long container names leave less room)
   const statsScreen = await waitFor(
     'ten samples in the stats sparklines',
     async () => {
       const s = await capture(stats);
-      const row = strip(s)
-        .split('\n')
-        .find((l) => l.startsWith(`${PROJECT}-worker-1`));
-      return (row?.match(/[▁▂▃▄▅▆▇█]/g)?.length ?? 0) >= 30 ? s : undefined;
+      const lines = strip(s).split('\n');
+      const header = lines.find((l) => l.startsWith('NAME')) ?? '';
+      const width = header.lastIndexOf('MEM') - header.lastIndexOf('CPU') - 3;
+      const row = lines.find((l) => l.startsWith(`${PROJECT}-worker-1`));
+      const bars = row?.match(/[▁▂▃▄▅▆▇█]/g)?.length ?? 0;
+      return width > 0 && bars >= 3 * Math.min(10, width) ? s : undefined;
     },
     40_000,
   );
@@ -193,7 +207,7 @@ img{display:block;border-radius:6px;box-shadow:0 1px 4px #0003}
 try {
   await main();
 } catch (err) {
-  log(`failed: ${err.stack ?? err}`);
+  if (!interrupted) log(`failed: ${err.stack ?? err}`);
   process.exitCode = 1;
 } finally {
   await cleanup();

@@ -117,7 +117,16 @@ async function loadingPicture(browser, file) {
   cleanups.push(() => run('docker', ['rm', '-f', name]).catch(() => {}));
   const port = await startServe();
   const page = await browser.newPage({ viewport: { width: 640, height: 480 }, deviceScaleFactor: 1 });
-  await page.goto(`http://${host}:${port}/`);
+  // Chromium aborts a navigation with ERR_NETWORK_CHANGED when the engine adds or removes a veth (other
+  // containers starting); that is the host, not berth: go again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(`http://${host}:${port}/`);
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('ERR_NETWORK_CHANGED')) throw err;
+    }
+  }
   await page.waitForSelector('#events li[data-event="waiting_ready"]', { timeout: 30_000 });
   // the card and its shadow, not the empty page around it
   const box = await (await page.$('main.card')).boundingBox();

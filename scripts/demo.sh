@@ -2,11 +2,15 @@
 # npm run demo       bring up an engine when none answers (as the tests do), start the labelled
 #                    compose-style project "berth-demo" and follow its logs with berth.
 # npm run demo:down  remove the project (and stop the engine if the demo started it).
+#
+#   demo.sh start      start the project and return (no logs followed); scripts/screenshots.mjs uses it
+#   demo.sh stop       remove the project only (the engine stays as it is)
+# BERTH_DEMO_PROJECT names the project (default berth-demo), so a second copy does not touch the first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PROJECT=berth-demo
-NET=berth-demo
+PROJECT=${BERTH_DEMO_PROJECT:-berth-demo}
+NET=$PROJECT
 IMAGE=berth-test/busybox
 
 labels() { # service [depends_on]
@@ -23,7 +27,7 @@ run() { # service depends_on command...
   echo "  started $PROJECT-$svc-1"
 }
 
-up() {
+start() {
   bash scripts/setup-system.sh demo
   bash scripts/test-engine.sh up >/dev/null
   [ -f dist/cli.js ] || npm run build >/dev/null
@@ -40,6 +44,10 @@ up() {
   run worker "api:service_started:false" 'n=0; while :; do n=$((n+1)); 
     if wget -q -O /dev/null http://api:8080/; then echo "{\"level\":\"info\",\"msg\":\"job $n done\",\"ms\":$((n % 97))}"; else echo "{\"level\":\"error\",\"msg\":\"job $n failed: api unreachable\"}"; fi;
     [ $((n % 7)) -eq 0 ] && echo "[WARN] queue depth high: $((n % 13 + 20)) jobs" >&2; sleep 1; done'
+}
+
+up() {
+  start
   cat <<'TXT'
 
 The project runs. berth now follows its logs (Ctrl-C to stop). Next, try:
@@ -54,16 +62,18 @@ TXT
 
 down_project() {
   local ids
-  ids=$(docker ps -aq --filter label=berth.demo=1)
+  ids=$(docker ps -aq --filter label=berth.demo=1 --filter "label=com.docker.compose.project=$PROJECT")
   [ -z "$ids" ] || docker rm -f $ids >/dev/null
   docker network rm "$NET" >/dev/null 2>&1 || true
 }
 
 case "${1:-up}" in
   up) up ;;
+  start) start ;;
+  stop) down_project ;;
   down)
     if docker version >/dev/null 2>&1; then down_project; echo "berth demo: removed project $PROJECT"; fi
     bash scripts/test-engine.sh down
     ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|start|stop" >&2; exit 2 ;;
 esac

@@ -39,10 +39,10 @@ _berth() {
     'serve:  berth serve --listen :8080
 
 Proxy requests to containers by their berth.proxy.* labels (or --config), starting a stopped one on its first request and stopping it again when idle'
-    'stats:Containers CPU, memory, network and block I/O, computed exactly as `docker stats` computes them, with per-second rates and a history'
+    'stats:The named containers (or all running ones) CPU, memory, network and block I/O, as `docker stats` computes them, with rates and a history'
     'templates:Group log lines into templates ("user <*> logged in from <*>") and count them'
-    'topology:A live map of a compose project'
-    'wake:Start containers and wait until they are ready, dependencies first (berth.idle.depends_on, compose depends_on)'
+    'topology:A live map of a compose project (or of the named containers)'
+    'wake:Start the named containers and wait until they are ready, dependencies first (berth.idle.depends_on, compose depends_on)'
     'watch-idle:Stop containers idle (no network traffic) for their berth.idle.timeout'
   )
   _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines (logs, stats, events)]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines (logs, stats, events)]:context:_berth_contexts' '--no-color[no colours (as NO_COLOR=1 does)]' '1: :->cmd' '*:: :->args'
@@ -54,11 +54,11 @@ Proxy requests to containers by their berth.proxy.* labels (or --config), starti
       events) _arguments -s '--since[events from a time on 10m (ago), RFC 3339 or Unix time]:since: ' \
         '--until[stop at a time, as --since takes it]:until: ' \
         '(-f --filter)'{-f,--filter}'[events type=container, event=start, label=k=v (repeat)]:filter: ' \
-        '--swarm[the manager s events and every reachable node s]' \
+        '--swarm[the swarm s events its manager s and every node s]' \
         '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
         '--stack[a swarm stack s services]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
-        '--format[json, table; default table on a TTY, else json; table docker s lines]:format:(json table)' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' ;;
       logs) _arguments -s '(-n --tail)'{-n,--tail}'[lines from the end of each log, or "all"]:tail: ' \
         '--since[from a time on 10m (ago), RFC 3339 or Unix time]:since: ' \
@@ -75,35 +75,35 @@ Proxy requests to containers by their berth.proxy.* labels (or --config), starti
         '(-t --timestamps)'{-t,--timestamps}'[show full timestamps (RFC 3339, nanoseconds)]' \
         '--no-prefix[no container name before each line (table)]' \
         '--summary[severity counts per container at the end]' \
-        '--format[json, table, raw; default table on a TTY, else json; raw the bytes as written]:format:(json table raw)' \
+        '--format[json, table, raw (table on a TTY, else json)]:format:(json table raw)' \
         '--json[short for --format json]' \
         '(-f --follow)'{-f,--follow}'[keep following, through restarts and new containers]' \
-        '--reorder-window[with -f how long a line waits for earlier ones]:reorder-window: ' \
-        '--max-line-bytes[longer lines are cut there and marked]:max-line-bytes: ' \
+        '--reorder-window[with --follow how long a line is held to put lines of several containers in time order]:reorder-window: ' \
+        '--max-line-bytes[longest line kept whole; a longer line is cut there and marked]:max-line-bytes: ' \
         '*:container:_berth_containers' ;;
       serve) _arguments -s '*--filter[containers that may be routes (repeat)]:filter: ' \
         '--swarm[route to swarm services, not containers]' \
         '--stack[a swarm stack s services]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
-        '--format[json, table; default table on a TTY, else json]:format:(json table)' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' \
-        '--listen[HTTP address PORT, HOST PORT or PORT]:listen: ' \
+        '--listen[HOST PORT or PORT]:listen: ' \
         '--api-listen[address of the wake gate for nginx, Caddy, Traefik]:api-listen: ' \
         '*--allow[only these clients may use the routes (repeat)]:allow: ' \
         '*--deny[refuse these clients (repeat; wins)]:deny: ' \
         '--trusted-proxy[believe X-Forwarded-* only from these]:trusted-proxy: ' \
         '--token-file[bearer token for /$berth/ status and details]:token-file: ' \
         '--wake-timeout[wake budget (default berth.idle.wake_timeout)]:wake-timeout: ' \
-        '--hold-body[body held while waking; more 413]:hold-body: ' \
-        '--stats-interval[stats history sampling period]:stats-interval: ' \
-        '--stats-expiry[stop sampling unrequested stats]:stats-expiry: ' \
-        '--max-header-size[largest request head (431)]:max-header-size: ' \
-        '--header-timeout[time to send the request head]:header-timeout: ' \
-        '--client-timeout[close idle clients; 0 = never]:client-timeout: ' \
-        '--keep-alive-timeout[close idle keep-alive clients]:keep-alive-timeout: ' \
-        '--shutdown-timeout[wait for requests on Ctrl-C]:shutdown-timeout: ' \
-        '--max-subscribers[most loading-page streams at once]:max-subscribers: ' \
-        '--idle-interval[time between idle checks]:idle-interval: ' \
+        '--hold-body[request body held per request while a container wakes; larger bodies get 413]:hold-body: ' \
+        '--stats-interval[sampling interval of the stats history API]:stats-interval: ' \
+        '--stats-expiry[stop sampling a container after this long without a request for it]:stats-expiry: ' \
+        '--max-header-size[largest request head accepted (431 past it)]:max-header-size: ' \
+        '--header-timeout[time a client has to send its request head]:header-timeout: ' \
+        '--client-timeout[close a client connection idle (no bytes either way) for this long; 0 = never]:client-timeout: ' \
+        '--keep-alive-timeout[close an idle keep-alive client connection after this long]:keep-alive-timeout: ' \
+        '--shutdown-timeout[on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them]:shutdown-timeout: ' \
+        '--max-subscribers[most wake-event (SSE) subscribers at once]:max-subscribers: ' \
+        '--idle-interval[time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)]:idle-interval: ' \
         '--config[YAML file of per-container settings]:config: ' \
         '--archive[keep services task logs in DIR before a scale to 0]:archive: ' ;;
       stats) _arguments -s '*--filter[containers by docker ps keys name=, label=k=v (repeat)]:filter: ' \
@@ -112,7 +112,7 @@ Proxy requests to containers by their berth.proxy.* labels (or --config), starti
         '--stack[a swarm stack s services]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
         '--history[samples kept per container for the sparklines]:history: ' \
-        '--format[json, table; default table on a TTY, else json]:format:(json table)' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' \
         '--no-stream[print one sample per container and exit]' \
         '--interval[how often to sample]:interval: ' \
@@ -123,17 +123,17 @@ Proxy requests to containers by their berth.proxy.* labels (or --config), starti
         '*--filter[containers by docker ps keys name=, label=k=v (repeat)]:filter: ' \
         '--project[the containers of a compose project]:project:_berth_projects' \
         '--annotate[print every line with its template id and template]' \
-        '--format[json, table; default table on a TTY, else json]:format:(json table)' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' \
         '--merge[one set of templates for all containers]' \
         '(-f --follow)'{-f,--follow}'[keep reading the containers logs]' \
         '--interval[with -f how often to print what changed]:interval: ' \
         '--state[keep the templates and their ids in FILE]:state: ' \
-        '--max-templates[most templates kept (least recent go)]:max-templates: ' \
-        '--similarity[share of words a line must match]:similarity: ' \
-        '--depth[parse tree depth]:depth: ' \
-        '--max-children[children per tree node]:max-children: ' \
-        '--max-line-bytes[longer lines are cut there]:max-line-bytes: ' \
+        '--max-templates[bound on templates kept; beyond it the least recently matched are evicted]:max-templates: ' \
+        '--similarity[share of a template s words a line must match to join it]:similarity: ' \
+        '--depth[parse tree depth lines are routed by token count and the first depth-2 words]:depth: ' \
+        '--max-children[children per tree node before new words share the <*> branch]:max-children: ' \
+        '--max-line-bytes[longest line kept whole; a longer line is cut there and marked]:max-line-bytes: ' \
         '*:container:_berth_containers' ;;
       topology) _arguments -s '*--filter[containers by docker ps keys name=, label=k=v (repeat)]:filter: ' \
         '--project[the containers of a compose project]:project:_berth_projects' \
@@ -141,20 +141,20 @@ Proxy requests to containers by their berth.proxy.* labels (or --config), starti
         '--stack[a swarm stack s services]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
         '--by[one node per service or per container]:by:(service container)' \
-        '--format[json, table; default table on a TTY, else json; table the live map]:format:(json table)' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' \
         '--interval[how often to print a snapshot]:interval: ' \
         '--ticks[stop after this many snapshots]:ticks: ' \
         '--no-tcp[do not count TCP connections]' \
-        '--tcp-source[auto (conntrack when it can) or proc]:tcp-source:(auto proc)' \
+        '--tcp-source[auto (conntrack if it can) or proc]:tcp-source:(auto proc)' \
         '--no-logs[do not follow log lines]' \
         '--no-stdin[ignore stdin even when it is not a terminal]' \
-        '--serve[a running berth serve its requests feed a "client" node]:serve: ' \
+        '--serve[a berth serve its requests feed a "client" node]:serve: ' \
         '--serve-token-file[that serve s --token-file, to read its metrics]:serve-token-file: ' \
         '*:container:_berth_containers' ;;
       wake) _arguments -s '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
         '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
-        '--format[json, table; default table on a TTY, else json]:format:(json table)' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' \
         '--timeout[time budget for each wake (default its berth.idle.wake_timeout)]:timeout: ' \
         '--config[YAML file of per-container settings]:config: ' \
@@ -162,7 +162,7 @@ Proxy requests to containers by their berth.proxy.* labels (or --config), starti
       watch-idle) _arguments -s '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
         '--stack[a swarm stack s services]:stack:_berth_stacks' \
         '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
-        '--format[json, table; default table on a TTY, else json]:format:(json table)' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' \
         '--interval[how often to sample traffic]:interval: ' \
         '--idle-timeout[timeout for named containers without berth.idle.timeout]:idle-timeout: ' \

@@ -8,6 +8,7 @@ import { BerthError, EXIT, formatError, isAbortError } from './core/errors.js';
 import { COMMANDS, commandsFor, type CommandEntry, type CommandSummary } from './commands/index.js';
 
 import { VERSION } from './version.js';
+import { isTuning } from './core/docs/model.js';
 
 export { VERSION };
 
@@ -75,6 +76,9 @@ function addStubs(program: Command, table: CommandSummary[]): void {
  * description that has them names them.
  */
 const HELP = {
+  visibleOptions(this: Help, cmd: Command): Option[] {
+    return Help.prototype.visibleOptions.call(this, cmd).filter((o) => !isTuning(o));
+  },
   optionDescription(o: Option): string {
     const dv: unknown = o.defaultValue;
     const shown = dv !== undefined && (o.required || o.optional || (o.isBoolean() && typeof dv === 'boolean' && !o.negate));

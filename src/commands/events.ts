@@ -36,8 +36,8 @@ export function makeEventsCommand(ctx: CommandContext): Command {
     .addOption(sharedOption('--since <time>', 'events from a time on: 10m (ago), RFC 3339 or Unix time'))
     .addOption(sharedOption('--until <time>', 'stop at a time, as --since takes it'));
   addFilterOption(cmd, 'events: type=container, event=start, label=k=v (repeat)', true);
-  addFormatOptions(cmd, ['json', 'table'], "; table: docker's lines");
-  addSwarmFlag(cmd, "the manager's events and every reachable node's");
+  addFormatOptions(cmd, ['json', 'table']);
+  addSwarmFlag(cmd, "the swarm's events: its manager's and every node's");
   addSwarmOptions(cmd);
   describe(cmd, "Stream the engine's events, gapless across restarts", [
     ['berth events', 'follow, docker-style lines'],

@@ -55,7 +55,7 @@ export function makeLogsCommand(ctx: CommandContext): Command {
       'Merge the logs of containers in time order, each line with its severity. No container named: all running ones. ' +
         'With -f, containers that start later join and restarted ones resume where they left off.',
     )
-    .argument('[containers...]', 'container names, ids or id prefixes')
+    .argument('[containers...]')
     .addOption(sharedOption('-f, --follow', 'keep following, through restarts and new containers'))
     .addOption(sharedOption('-n, --tail <n>', 'lines from the end of each log, or "all"').default('all'))
     .addOption(sharedOption('--since <time>', 'from a time on: 10m (ago), RFC 3339 or Unix time'))
@@ -66,10 +66,10 @@ export function makeLogsCommand(ctx: CommandContext): Command {
     .option('-t, --timestamps', 'show full timestamps (RFC 3339, nanoseconds)')
     .option('--no-prefix', 'no container name before each line (table)')
     .option('--summary', 'severity counts per container at the end')
-    .option('--reorder-window <duration>', 'with -f: how long a line waits for earlier ones', `${DEFAULT_REORDER_MS}ms`)
-    .addOption(sharedOption('--max-line-bytes <size>', 'longer lines are cut there and marked').default(sizeText(DEFAULT_MAX_LINE_BYTES)));
+    .option('--reorder-window <duration>', 'with --follow: how long a line is held to put lines of several containers in time order', `${DEFAULT_REORDER_MS}ms`)
+    .addOption(sharedOption('--max-line-bytes <size>', 'longest line kept whole; a longer line is cut there and marked').default(sizeText(DEFAULT_MAX_LINE_BYTES)));
   addFilterOption(cmd, 'containers by docker ps keys: name=, label=k=v (repeat)');
-  addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw: the bytes as written');
+  addFormatOptions(cmd, ['json', 'table', 'raw']);
   addProjectOption(cmd);
   addSwarmOptions(cmd);
   addArchiveOption(cmd, "also the kept logs of swarm services' tasks in DIR");
@@ -77,13 +77,13 @@ export function makeLogsCommand(ctx: CommandContext): Command {
     cmd,
     'Merged, time-ordered logs of containers, with severity',
     [
-      ['berth logs --project shop -f', "a compose project's logs, merged and followed"],
-      ['berth logs web api --since 10m --level warn', 'WARN and ERROR of two containers'],
+      ['berth logs --project shop -f', 'a compose project, followed'],
+      ['berth logs web api --since 10m --level warn', 'WARN and ERROR'],
       ['berth logs --project shop --json | jq -r \'select(.level=="ERROR") | .msg\'', 'errors, for jq'],
-      ['berth logs --format raw web > web.log', 'byte for byte what docker logs gives'],
-      ['berth logs --service web -f --node n2=ssh://me@n2', "a swarm service's tasks on every node, merged"],
+      ['berth logs --format raw web > web.log', 'as docker logs gives'],
+      ['berth logs --service web -f --node n2=ssh://me@n2', 'a swarm service'],
     ],
-    ['--archive'],
+    { selection: ['--archive'], tuning: ['--reorder-window', '--max-line-bytes'] },
   );
   return cmd.action(async (names: string[], opts: LogsOptions) => {
     const query = parseQuery(opts);

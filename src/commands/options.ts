@@ -3,7 +3,7 @@
  * shown in docs/flags.md) and, in each command's help, words for what it does in that command.
  */
 import { Option, type Command } from 'commander';
-import { setExamples, setMeaning, type Example } from '../core/docs/model.js';
+import { setExamples, setMeaning, setTuning, type Example } from '../core/docs/model.js';
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -37,9 +37,7 @@ export function sharedOption(flags: string, help: string): Option {
 }
 
 export function addFormatOptions(cmd: Command, formats: string[], note = ''): Command {
-  return cmd
-    .addOption(sharedOption('--format <format>', `${formats.join(', ')}; default table on a TTY, else json${note}`).choices(formats))
-    .addOption(sharedOption('--json', 'short for --format json'));
+  return cmd.addOption(sharedOption('--format <format>', `${formats.join(', ')} (table on a TTY, else json)${note}`).choices(formats)).addOption(sharedOption('--json', 'short for --format json'));
 }
 
 /** `--project NAME`, worded the same in every command that takes it. */
@@ -84,18 +82,40 @@ const GROUPS = ['Selection:', 'Output:', 'Behaviour:'] as const;
 const SELECTION = ['--project', '--filter', '--service', '--stack', '--node', '--swarm', '--since', '--until', '--tail', '--level', '--grep', '--exclude', '--all'];
 const OUTPUT = ['--format', '--json', '--no-prefix', '--timestamps', '--summary', '--annotate', '--by', '--history', '--no-trunc'];
 
+/** How a command's help sorts its flags beyond the common lists: its own selection flags, and its tuning flags. */
+export interface Groups {
+  selection?: string[];
+  tuning?: string[];
+}
+
 /**
  * Gives a command its one-line summary (the top-level help's list) and its examples (its help and the man
- * page), and groups its options (selection, output, behaviour). `selection`: the command's own selection
- * flags beyond the common ones. -h/--help works in every command and is listed in the top-level help only.
+ * page), and groups its options: selection, output, behaviour, then the tuning flags (limits and timeouts)
+ * in one compact block of flag and default (the man page and docs/flags.md say what each does).
+ * -h/--help works in every command and is listed in the top-level help only.
  */
-export function describe(cmd: Command, summary: string, examples: Example[], selection: string[] = []): Command {
+export function describe(cmd: Command, summary: string, examples: Example[], groups: Groups = {}): Command {
   setExamples(cmd, examples);
-  const group = (o: Option) => (SELECTION.includes(o.long!) || selection.includes(o.long!) ? 0 : OUTPUT.includes(o.long!) ? 1 : 2);
+  const group = (o: Option) => (SELECTION.includes(o.long!) || groups.selection?.includes(o.long!) ? 0 : OUTPUT.includes(o.long!) ? 1 : 2);
   for (const o of cmd.options) o.helpGroup(GROUPS[group(o)]!);
   (cmd.options as Option[]).sort((a, b) => group(a) - group(b));
   cmd.addHelpOption(new Option('-h, --help', 'show this help').hideHelp());
+  const tuning = cmd.options.filter((o) => groups.tuning?.includes(o.long!));
+  if (tuning.length !== (groups.tuning?.length ?? 0)) throw new Error(`internal: ${cmd.name()}: a tuning flag is not one of its options`);
+  for (const o of tuning) setTuning(o);
+  if (tuning.length) cmd.addHelpText('after', `\nTuning (defaults shown; man berth says what each does):\n${wrap(tuning.map((o) => `${o.long} ${String(o.defaultValue)}`))}`);
   // One line when the command and what it does fit in 80 columns, else what it does above it.
   const text = examples.map(([c, what]) => (`  ${c}  # ${what}`.length <= 80 ? `  ${c}  # ${what}` : `  # ${what}\n  ${c}`)).join('\n');
   return cmd.summary(summary).addHelpText('after', `\nExamples:\n${text}\n`);
+}
+
+/** Items two spaces apart, in lines of at most 80 columns indented by two. */
+function wrap(items: string[]): string {
+  const lines: string[] = [];
+  for (const item of items) {
+    const last = lines.length ? lines[lines.length - 1]! : undefined;
+    if (last !== undefined && `${last}   ${item}`.length <= 80) lines[lines.length - 1] = `${last}   ${item}`;
+    else lines.push(`  ${item}`);
+  }
+  return lines.join('\n');
 }

@@ -60,34 +60,52 @@ export function makeServeCommand(ctx: CommandContext): Command {
         'Proxy requests to containers by their berth.proxy.* labels (or --config), starting a stopped one on its first request ' +
         'and stopping it again when idle. Browsers see a loading page meanwhile. Setup: docs/gate.md.',
     )
-    .option('--listen <addr>', 'HTTP address: PORT, HOST:PORT or :PORT', '127.0.0.1:8080')
+    .option('--listen <addr>', 'HOST:PORT or PORT', '127.0.0.1:8080')
     .option('--api-listen <addr>', 'address of the wake gate for nginx, Caddy, Traefik')
     .addOption(new Option('--allow <cidr>', 'only these clients may use the routes (repeat)').argParser(collect))
     .addOption(new Option('--deny <cidr>', 'refuse these clients (repeat; wins)').argParser(collect))
     .addOption(new Option('--trusted-proxy <cidr>', 'believe X-Forwarded-* only from these').argParser(collect))
     .option('--token-file <file>', 'bearer token for /$berth/ status and details')
     .option('--wake-timeout <duration>', 'wake budget (default: berth.idle.wake_timeout)')
-    .option('--hold-body <size>', 'body held while waking; more: 413', '1m')
-    .option('--stats-interval <duration>', 'stats history sampling period', '3s')
-    .option('--stats-expiry <duration>', 'stop sampling unrequested stats', '30m')
-    .option('--max-header-size <size>', 'largest request head (431)', '16k')
-    .option('--header-timeout <duration>', 'time to send the request head', '10s')
-    .option('--client-timeout <duration>', 'close idle clients; 0 = never', '2m')
-    .option('--keep-alive-timeout <duration>', 'close idle keep-alive clients', '5s')
-    .option('--shutdown-timeout <duration>', 'wait for requests on Ctrl-C', '10s')
-    .option('--max-subscribers <n>', 'most loading-page streams at once', '256')
-    .option('--idle-interval <duration>', 'time between idle checks', '1s');
+    .option('--hold-body <size>', 'request body held per request while a container wakes; larger bodies get 413', '1m')
+    .option('--stats-interval <duration>', 'sampling interval of the stats history API', '3s')
+    .option('--stats-expiry <duration>', 'stop sampling a container after this long without a request for it', '30m')
+    .option('--max-header-size <size>', 'largest request head accepted (431 past it)', '16k')
+    .option('--header-timeout <duration>', 'time a client has to send its request head', '10s')
+    .option('--client-timeout <duration>', 'close a client connection idle (no bytes either way) for this long; 0 = never', '2m')
+    .option('--keep-alive-timeout <duration>', 'close an idle keep-alive client connection after this long', '5s')
+    .option('--shutdown-timeout <duration>', 'on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them', '10s')
+    .option('--max-subscribers <n>', 'most wake-event (SSE) subscribers at once', '256')
+    .option('--idle-interval <duration>', 'time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)', '1s');
   addFilterOption(cmd, 'containers that may be routes (repeat)');
   addFormatOptions(cmd, ['json', 'table']);
   addConfigOption(cmd);
   addSwarmFlag(cmd, 'route to swarm services, not containers');
   addSwarmOptions(cmd, { service: false });
   addArchiveOption(cmd, "keep services' task logs in DIR before a scale to 0");
-  describe(cmd, 'Wake-on-request proxy with a loading page', [
-    ['berth serve --listen 127.0.0.1:8080', 'routes from berth.proxy.* labels; a request wakes its container'],
-    ['berth serve --config berth.yml --json', 'routes from a file, records as NDJSON'],
-    ['berth serve --stack shop --listen :80', "a swarm stack's services as routes, scaled to 0 when idle and back on a request"],
-  ]);
+  describe(
+    cmd,
+    'Wake-on-request proxy with a loading page',
+    [
+      ['berth serve --listen 127.0.0.1:8080', 'routes from berth.proxy.* labels'],
+      ['berth serve --config berth.yml --json', 'routes from a file, records as NDJSON'],
+      ['berth serve --stack shop --listen :80', "a swarm stack's services as routes"],
+    ],
+    {
+      tuning: [
+        '--hold-body',
+        '--max-header-size',
+        '--header-timeout',
+        '--client-timeout',
+        '--keep-alive-timeout',
+        '--shutdown-timeout',
+        '--idle-interval',
+        '--stats-interval',
+        '--stats-expiry',
+        '--max-subscribers',
+      ],
+    },
+  );
   return cmd.action(async (flags: ServeFlags) => {
     const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const partial = await parseFlags(flags);

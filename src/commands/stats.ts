@@ -39,15 +39,15 @@ export interface StatsPlan {
 export function makeStatsCommand(ctx: CommandContext): Command {
   const cmd = new Command('stats')
     .description(
-      "Containers' CPU, memory, network and block I/O, computed exactly as `docker stats` computes them, with per-second rates and a history. " +
-        'Follows the selection as containers start and stop. On a terminal: a live table with sparklines; otherwise one NDJSON record per container per interval.',
+      "The named containers' (or all running ones') CPU, memory, network and block I/O, as `docker stats` computes them, with rates and a history. " +
+        'On a terminal: a live table with sparklines; otherwise one NDJSON record per container per interval.',
     )
-    .argument('[containers...]', 'container names or ids (default: all running containers)')
+    .argument('[containers...]')
     .option('--no-stream', 'print one sample per container and exit')
     .addOption(sharedOption('--interval <duration>', 'how often to sample').default('1s'))
     .option('--history <n>', 'samples kept per container for the sparklines', String(DEFAULT_HISTORY));
   addFilterOption(cmd, 'containers by docker ps keys: name=, label=k=v (repeat)');
-  addFormatOptions(cmd, ['json', 'table'], '');
+  addFormatOptions(cmd, ['json', 'table']);
   addProjectOption(cmd);
   addSwarmOptions(cmd);
   describe(cmd, 'CPU, memory, network and block I/O as docker stats computes them', [

@@ -45,7 +45,7 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
       'Group log lines into templates ("user <*> logged in from <*>") and count them: the kinds of lines a log has, ' +
         "how often each happens, which are new. Reads `berth logs --json` or plain text on stdin, or the named containers' logs.",
     )
-    .argument('[containers...]', 'container names, ids or id prefixes (none and stdin not a terminal: read stdin)')
+    .argument('[containers...]')
     .addOption(sharedOption('-n, --tail <n>', 'lines from the end of each log, or "all"').default('all'))
     .addOption(sharedOption('--since <time>', 'from a time on: 10m (ago), RFC 3339 or Unix time'))
     .addOption(sharedOption('--until <time>', 'up to a time, as --since takes it'))
@@ -54,21 +54,26 @@ export function makeTemplatesCommand(ctx: CommandContext): Command {
     .addOption(sharedOption('-f, --follow', "keep reading the containers' logs"))
     .addOption(sharedOption('--interval <duration>', 'with -f: how often to print what changed').default('10s'))
     .addOption(sharedOption('--state <file>', 'keep the templates and their ids in FILE'))
-    .addOption(new Option('--max-templates <n>', 'most templates kept (least recent go)').default(String(MINER_DEFAULTS.maxTemplates)))
-    .addOption(new Option('--similarity <0..1>', 'share of words a line must match').default(String(MINER_DEFAULTS.similarity)))
-    .addOption(new Option('--depth <n>', 'parse tree depth').default(String(MINER_DEFAULTS.depth)))
-    .addOption(new Option('--max-children <n>', 'children per tree node').default(String(MINER_DEFAULTS.maxChildren)))
-    .addOption(sharedOption('--max-line-bytes <size>', 'longer lines are cut there').default(sizeText(DEFAULT_MAX_LINE_BYTES)));
+    .addOption(new Option('--max-templates <n>', 'bound on templates kept; beyond it the least recently matched are evicted').default(String(MINER_DEFAULTS.maxTemplates)))
+    .addOption(new Option('--similarity <0..1>', "share of a template's words a line must match to join it").default(String(MINER_DEFAULTS.similarity)))
+    .addOption(new Option('--depth <n>', 'parse tree depth: lines are routed by token count and the first depth-2 words').default(String(MINER_DEFAULTS.depth)))
+    .addOption(new Option('--max-children <n>', 'children per tree node before new words share the <*> branch').default(String(MINER_DEFAULTS.maxChildren)))
+    .addOption(sharedOption('--max-line-bytes <size>', 'longest line kept whole; a longer line is cut there and marked').default(sizeText(DEFAULT_MAX_LINE_BYTES)));
   addFilterOption(cmd, 'containers by docker ps keys: name=, label=k=v (repeat)');
   addFormatOptions(cmd, ['json', 'table']);
   addOldName(cmd, '--every <duration>', '--interval');
   addProjectOption(cmd);
-  describe(cmd, 'Group log lines into templates and count them', [
-    ['cat app.log | berth templates', 'the kinds of lines, by count'],
-    ['berth logs web --json | berth templates --annotate', 'each line with its template id'],
-    ['berth templates web --follow --interval 10s', 'new and changed templates as they happen'],
-    ['berth templates --state ~/.cache/app.templates < today.log', 'stable ids from run to run'],
-  ]);
+  describe(
+    cmd,
+    'Group log lines into templates and count them',
+    [
+      ['cat app.log | berth templates', 'the kinds of lines, by count'],
+      ['berth logs web --json | berth templates --annotate', 'each line with its template id'],
+      ['berth templates web --follow --interval 10s', 'new and changed templates as they happen'],
+      ['berth templates --state ~/.cache/app.templates < today.log', 'stable ids from run to run'],
+    ],
+    { tuning: ['--max-templates', '--similarity', '--depth', '--max-children', '--max-line-bytes'] },
+  );
   return cmd.action(async (names: string[], opts: TemplatesOptions) => {
     const flags = parseFlags(ctx, opts);
     const useStdin = names.length === 0 && !opts.project && !opts.filter?.length && !ctx.io.stdin.isTTY;

@@ -25,13 +25,13 @@ interface WakeOptions {
 export function makeWakeCommand(ctx: CommandContext): Command {
   const cmd = new Command('wake')
     .description(
-      'Start containers and wait until they are ready, dependencies first (berth.idle.depends_on, compose depends_on). ' +
+      'Start the named containers and wait until they are ready, dependencies first (berth.idle.depends_on, compose depends_on). ' +
         'Ready: its berth.idle.probe answers, else its HEALTHCHECK is healthy, else it runs. Exit 1 if it exits or turns unhealthy, 5 if not ready in time.',
     )
-    .argument('[name...]', 'containers to wake (names or ids)')
+    .argument('[name...]')
     .option('--timeout <duration>', 'time budget for each wake (default: its berth.idle.wake_timeout)');
   addSwarmOptions(cmd, { stack: false });
-  addFormatOptions(cmd, ['json', 'table'], '');
+  addFormatOptions(cmd, ['json', 'table']);
   addConfigOption(cmd);
   describe(cmd, 'Start containers, dependencies first, and wait until ready', [
     ['berth wake app', 'starts its dependencies first, waits until app is ready'],

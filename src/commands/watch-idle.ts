@@ -34,9 +34,9 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
   const cmd = new Command('watch-idle')
     .description(
       'Stop containers idle (no network traffic) for their berth.idle.timeout: those with that label or config entry, or those named. ' +
-        'Runs until Ctrl-C; --once does one round for cron. Swarm services are scaled to 0. Labels: docs/records.md.',
+        'Runs until Ctrl-C; --once does one round for cron. Swarm services are scaled to 0. Labels and rules: docs/idle.md.',
     )
-    .argument('[name...]', 'containers to manage (default: every container with berth.idle.timeout)')
+    .argument('[name...]')
     .addOption(sharedOption('--interval <duration>', 'how often to sample traffic').default('2s'))
     .option('--idle-timeout <duration>', 'timeout for named containers without berth.idle.timeout')
     .option('--once', 'one round: sample, stop what is idle, save the state, exit')

@@ -18,6 +18,16 @@ export type Example = [command: string, what: string];
 
 const EXAMPLES = Symbol('berth.examples');
 const MEANING = Symbol('berth.meaning');
+const TUNING = Symbol('berth.tuning');
+
+/** Marks a flag as tuning (a limit or timeout most never change): the help lists it in one compact block. */
+export function setTuning(o: Option): void {
+  (o as Option & { [TUNING]?: boolean })[TUNING] = true;
+}
+
+export function isTuning(o: Option): boolean {
+  return !!(o as Option & { [TUNING]?: boolean })[TUNING];
+}
 
 /** Gives a flag shared by several commands its one meaning, worded for every command at once (docs/flags.md). */
 export function setMeaning(o: Option, meaning: string): Option {

@@ -26,7 +26,7 @@ _berth() {
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --since|--until|-f|--filter|--format) return ;;
       esac
-      COMPREPLY=( $(compgen -W '--since --until -f --filter --format --json --swarm --service --stack --node --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--since --until -f --filter --swarm --service --stack --node --format --json --help' -- "$cur") ) ;;
     logs)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table raw' -- "$cur") ); return ;;
@@ -35,19 +35,19 @@ _berth() {
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        -n|--tail|--since|--until|--level|--grep|--exclude|--reorder-window|--max-line-bytes|--filter|--format|--archive) return ;;
+        -n|--tail|--since|--until|--level|--grep|--exclude|--filter|--archive|--format|--reorder-window|--max-line-bytes) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '-f --follow -n --tail --since --until -t --timestamps --level --grep --exclude --no-prefix --summary --reorder-window --max-line-bytes --filter --format --json --project --service --stack --node --archive --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '-n --tail --since --until --level --grep --exclude --filter --project --service --stack --node --archive -t --timestamps --no-prefix --summary --format --json -f --follow --reorder-window --max-line-bytes --help' -- "$cur") ) ;;
     serve)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --listen|--api-listen|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--idle-interval|--filter|--format|--config|--archive) return ;;
+        --filter|--format|--listen|--api-listen|--allow|--deny|--trusted-proxy|--token-file|--wake-timeout|--hold-body|--stats-interval|--stats-expiry|--max-header-size|--header-timeout|--client-timeout|--keep-alive-timeout|--shutdown-timeout|--max-subscribers|--idle-interval|--config|--archive) return ;;
       esac
-      COMPREPLY=( $(compgen -W '--listen --api-listen --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --idle-interval --filter --format --json --config --swarm --stack --node --archive --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--filter --swarm --stack --node --format --json --listen --api-listen --allow --deny --trusted-proxy --token-file --wake-timeout --hold-body --stats-interval --stats-expiry --max-header-size --header-timeout --client-timeout --keep-alive-timeout --shutdown-timeout --max-subscribers --idle-interval --config --archive --help' -- "$cur") ) ;;
     stats)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
@@ -56,43 +56,43 @@ _berth() {
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --interval|--history|--filter|--format) return ;;
+        --filter|--history|--format|--interval) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--no-stream --interval --history --filter --format --json --project --service --stack --node --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--filter --project --service --stack --node --history --format --json --no-stream --interval --help' -- "$cur") ) ;;
     templates)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
         --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --interval|--state|-n|--tail|--since|--until|--max-templates|--similarity|--depth|--max-children|--max-line-bytes|--filter|--format) return ;;
+        -n|--tail|--since|--until|--filter|--format|--interval|--state|--max-templates|--similarity|--depth|--max-children|--max-line-bytes) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '-f --follow --interval --annotate --merge --state -n --tail --since --until --max-templates --similarity --depth --max-children --max-line-bytes --filter --format --json --project --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '-n --tail --since --until --filter --project --annotate --format --json --merge -f --follow --interval --state --max-templates --similarity --depth --max-children --max-line-bytes --help' -- "$cur") ) ;;
     topology)
       case "$prev" in
         --by) COMPREPLY=( $(compgen -W 'service container' -- "$cur") ); return ;;
-        --tcp-source) COMPREPLY=( $(compgen -W 'auto proc' -- "$cur") ); return ;;
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
+        --tcp-source) COMPREPLY=( $(compgen -W 'auto proc' -- "$cur") ); return ;;
         --project) COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Label "com.docker.compose.project"}}' 2>/dev/null | sort -u)" -- "$cur") ); return ;;
         --service) COMPREPLY=( $(compgen -W "$(docker service ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --by|--interval|--ticks|--tcp-source|--serve|--serve-token-file|--filter|--format) return ;;
+        --filter|--by|--format|--interval|--ticks|--tcp-source|--serve|--serve-token-file) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--by --interval --ticks --no-tcp --tcp-source --no-logs --no-stdin --serve --serve-token-file --filter --format --json --project --service --stack --node --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--filter --project --service --stack --node --by --format --json --interval --ticks --no-tcp --tcp-source --no-logs --no-stdin --serve --serve-token-file --help' -- "$cur") ) ;;
     wake)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
         --service) COMPREPLY=( $(compgen -W "$(docker service ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --timeout|--format|--config) return ;;
+        --format|--timeout|--config) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--timeout --service --node --format --json --config --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--service --node --format --json --timeout --config --help' -- "$cur") ) ;;
     watch-idle)
       case "$prev" in
         --format) COMPREPLY=( $(compgen -W 'json table' -- "$cur") ); return ;;
@@ -100,10 +100,10 @@ _berth() {
         --stack) COMPREPLY=( $(compgen -W "$(docker stack ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
         --node) COMPREPLY=( $(compgen -W "$(docker node ls --format '{{.Hostname}}=' 2>/dev/null)" -- "$cur") ); return ;;
         -c|--context) COMPREPLY=( $(compgen -W "$(docker context ls --format '{{.Name}}' 2>/dev/null)" -- "$cur") ); return ;;
-        --interval|--idle-timeout|--state|--format|--config|--archive) return ;;
+        --format|--interval|--idle-timeout|--state|--config|--archive) return ;;
       esac
       if [[ "$cur" != -* ]]; then COMPREPLY=( $(compgen -W "$(docker ps -a --format '{{.Names}}' 2>/dev/null)" -- "$cur") ); return; fi
-      COMPREPLY=( $(compgen -W '--interval --idle-timeout --once --state --dry-run --format --json --config --service --stack --node --archive --help' -- "$cur") ) ;;
+      COMPREPLY=( $(compgen -W '--service --stack --node --format --json --interval --idle-timeout --once --state --dry-run --config --archive --help' -- "$cur") ) ;;
   esac
 }
 complete -F _berth berth

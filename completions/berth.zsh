@@ -35,13 +35,15 @@ _berth() {
   commands=(
     'completion:Print a shell completion script'
     'events:Stream the engines events as records'
-    'logs:Show the logs of one or more containers merged in timestamp order, each line with its severity (ERROR, WARN, INFO, DEBUG, OTHER)'
-    'serve:Run the wake-on-request proxy'
-    'stats:Containers CPU, memory, network and block I/O, computed exactly as `docker stats` computes them, with per-second rates and a history'
+    'logs:Merge the logs of containers in time order, each line with its severity'
+    'serve:  berth serve --listen :8080
+
+Proxy requests to containers by their berth.proxy.* labels (or --config), starting a stopped one on its first request and stopping it again when idle'
+    'stats:The named containers (or all running ones) CPU, memory, network and block I/O, as `docker stats` computes them, with rates and a history'
     'templates:Group log lines into templates ("user <*> logged in from <*>") and count them'
-    'topology:A live map of a compose project'
-    'wake:Start containers and wait until they are ready'
-    'watch-idle:Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named)'
+    'topology:A live map of a compose project (or of the named containers)'
+    'wake:Start the named containers and wait until they are ready, dependencies first (berth.idle.depends_on, compose depends_on)'
+    'watch-idle:Stop containers idle (no network traffic) for their berth.idle.timeout'
   )
   _arguments -C '(-v --version)'{-v,--version}'[print the version]' '(-H --host)'{-H,--host}'[engine to connect to (unix //, tcp //, ssh //); repeat for several engines (logs, stats, events)]:host: ' '(-c --context)'{-c,--context}'[docker context to use; repeat for several engines (logs, stats, events)]:context:_berth_contexts' '--no-color[no colours (as NO_COLOR=1 does)]' '1: :->cmd' '*:: :->args'
   case $state in
@@ -49,43 +51,49 @@ _berth() {
     args)
       case $words[1] in
       completion) _arguments -s '1:completion:(bash zsh fish)' ;;
-      events) _arguments -s '--since[from a time on a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:since: ' \
-        '--until[up to a time a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:until: ' \
-        '(-f --filter)'{-f,--filter}'[filter events, e.g. type=container, event=start, container=web, label=k=v (repeat same key = OR, different keys = AND)]:filter: ' \
-        '--format[output format json, table (default table on a TTY, json otherwise); table prints docker s event lines]:format:(json table)' \
-        '--json[short for --format json]' \
-        '--swarm[a swarm s services instead of one engine s containers, from its manager and every node berth reaches (events the manager s events merged with every node s own; serve services with berth.proxy.* labels are the routes)]' \
-        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
-        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' ;;
-      logs) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
-        '(-n --tail)'{-n,--tail}'[lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
-        '--since[from a time on a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:since: ' \
-        '--until[up to a time a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:until: ' \
+      events) _arguments -s '--since[events from a time on 10m (ago), RFC 3339 or Unix time]:since: ' \
+        '--until[stop at a time, as --since takes it]:until: ' \
+        '(-f --filter)'{-f,--filter}'[events type=container, event=start, label=k=v (repeat)]:filter: ' \
+        '--swarm[the swarm s events its manager s and every node s]' \
+        '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
+        '--stack[a swarm stack s services]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
+        '--json[short for --format json]' ;;
+      logs) _arguments -s '(-n --tail)'{-n,--tail}'[lines from the end of each log, or "all"]:tail: ' \
+        '--since[from a time on 10m (ago), RFC 3339 or Unix time]:since: ' \
+        '--until[up to a time, as --since takes it]:until: ' \
+        '--level[minimum severity error, warn, info, debug, other]:level: ' \
+        '--grep[only lines whose message matches]:grep: ' \
+        '--exclude[hide lines whose message matches]:exclude: ' \
+        '*--filter[containers by docker ps keys name=, label=k=v (repeat)]:filter: ' \
+        '--project[the containers of a compose project]:project:_berth_projects' \
+        '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
+        '--stack[a swarm stack s services]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
+        '--archive[also the kept logs of swarm services tasks in DIR]:archive: ' \
         '(-t --timestamps)'{-t,--timestamps}'[show full timestamps (RFC 3339, nanoseconds)]' \
-        '--level[minimum severity to show error, warn, info, debug, other (other = everything)]:level: ' \
-        '--grep[show only lines whose message matches this regular expression]:grep: ' \
-        '--exclude[hide lines whose message matches this regular expression]:exclude: ' \
-        '--no-prefix[do not prefix lines with the container name (table format)]' \
-        '--summary[print severity counts per container and per minute when the stream ends (or on Ctrl-C); with --follow on a TTY, a live header]' \
-        '--reorder-window[with --follow how long a line is held to put lines of several containers in time order]:reorder-window: ' \
-        '--max-line-bytes[longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked]:max-line-bytes: ' \
-        '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
-        '--format[output format json, table, raw (default table on a TTY, json otherwise); raw prints the bytes the containers wrote]:format:(json table raw)' \
+        '--no-prefix[no container name before each line (table)]' \
+        '--summary[severity counts per container at the end]' \
+        '--format[json, table, raw (table on a TTY, else json)]:format:(json table raw)' \
         '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
-        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
-        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
-        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle and serve keep them before a scale to 0 removes them, logs reads them back]:archive: ' \
+        '(-f --follow)'{-f,--follow}'[keep following, through restarts and new containers]' \
+        '--reorder-window[with --follow how long a line is held to put lines of several containers in time order]:reorder-window: ' \
+        '--max-line-bytes[longest line kept whole; a longer line is cut there and marked]:max-line-bytes: ' \
         '*:container:_berth_containers' ;;
-      serve) _arguments -s '--listen[HTTP listen address PORT, HOST PORT, IPV6 PORT or PORT for all interfaces]:listen: ' \
-        '--api-listen[API listen address (as --listen) the wake gate (/gate) that nginx auth_request, Caddy forward_auth and Traefik ForwardAuth ask, and the loading page s /$berth/ endpoints; routes own network traffic then counts as activity (docs/gate.md)]:api-listen: ' \
-        '*--allow[only clients from these addresses/CIDRs may use the routes (repeat)]:allow: ' \
-        '*--deny[clients from these addresses/CIDRs are refused (repeat; wins over --allow)]:deny: ' \
-        '*--trusted-proxy[believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced]:trusted-proxy: ' \
-        '--token-file[require "Authorization Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats; only a client with it sees the details of a wake (dependency names, budgets, failure reasons) on the loading page, its event stream and failed-wake answers (without a token file, nobody does)]:token-file: ' \
-        '--wake-timeout[wake budget for every route (default the container s berth.idle.wake_timeout plus its dependencies )]:wake-timeout: ' \
+      serve) _arguments -s '*--filter[containers that may be routes (repeat)]:filter: ' \
+        '--swarm[route to swarm services, not containers]' \
+        '--stack[a swarm stack s services]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
+        '--json[short for --format json]' \
+        '--listen[HOST PORT or PORT]:listen: ' \
+        '--api-listen[address of the wake gate for nginx, Caddy, Traefik]:api-listen: ' \
+        '*--allow[only these clients may use the routes (repeat)]:allow: ' \
+        '*--deny[refuse these clients (repeat; wins)]:deny: ' \
+        '--trusted-proxy[believe X-Forwarded-* only from these]:trusted-proxy: ' \
+        '--token-file[bearer token for /$berth/ status and details]:token-file: ' \
+        '--wake-timeout[wake budget (default berth.idle.wake_timeout)]:wake-timeout: ' \
         '--hold-body[request body held per request while a container wakes; larger bodies get 413]:hold-body: ' \
         '--stats-interval[sampling interval of the stats history API]:stats-interval: ' \
         '--stats-expiry[stop sampling a container after this long without a request for it]:stats-expiry: ' \
@@ -96,79 +104,73 @@ _berth() {
         '--shutdown-timeout[on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them]:shutdown-timeout: ' \
         '--max-subscribers[most wake-event (SSE) subscribers at once]:max-subscribers: ' \
         '--idle-interval[time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)]:idle-interval: ' \
-        '*--filter[filter the containers that may be routes, with docker s keys, e.g. label=com.docker.compose.project=shop (repeat same key = OR, different keys = AND)]:filter: ' \
-        '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
+        '--config[YAML file of per-container settings]:config: ' \
+        '--archive[keep services task logs in DIR before a scale to 0]:archive: ' ;;
+      stats) _arguments -s '*--filter[containers by docker ps keys name=, label=k=v (repeat)]:filter: ' \
+        '--project[the containers of a compose project]:project:_berth_projects' \
+        '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
+        '--stack[a swarm stack s services]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
+        '--history[samples kept per container for the sparklines]:history: ' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' \
-        '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' \
-        '--swarm[a swarm s services instead of one engine s containers, from its manager and every node berth reaches (events the manager s events merged with every node s own; serve services with berth.proxy.* labels are the routes)]' \
-        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
-        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
-        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle and serve keep them before a scale to 0 removes them, logs reads them back]:archive: ' ;;
-      stats) _arguments -s '--no-stream[print one sample per container (two readings one interval apart, all containers in parallel) and exit]' \
-        '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
-        '--history[samples of history kept per container for the sparklines]:history: ' \
-        '*--filter[filter containers with docker ps keys, e.g. label=k=v, name=web, status=running (repeat same key = OR, different keys = AND)]:filter: ' \
-        '--format[output format json, table (default table on a TTY, json otherwise); table on a pipe prints one table per interval]:format:(json table)' \
-        '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
-        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
-        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
+        '--no-stream[print one sample per container and exit]' \
+        '--interval[how often to sample]:interval: ' \
         '*:container:_berth_containers' ;;
-      templates) _arguments -s '(-f --follow)'{-f,--follow}'[keep following logs through restarts and containers that start later; templates printing what changed every --interval]' \
-        '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
-        '--annotate[print every input line (its record, or {msg} for text) with its templateId and template, in input order]' \
-        '--merge[one set of templates for all containers/services instead of one per container (compose per service)]' \
-        '--state[state file kept from run to run, written atomically (templates the templates and their ids; watch-idle --once the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)]:state: ' \
-        '(-n --tail)'{-n,--tail}'[lines from the end of each container s logs, or "all" (a negative number too, as in docker logs)]:tail: ' \
-        '--since[from a time on a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:since: ' \
-        '--until[up to a time a duration (10m ten minutes ago), an RFC 3339 time or a Unix timestamp]:until: ' \
+      templates) _arguments -s '(-n --tail)'{-n,--tail}'[lines from the end of each log, or "all"]:tail: ' \
+        '--since[from a time on 10m (ago), RFC 3339 or Unix time]:since: ' \
+        '--until[up to a time, as --since takes it]:until: ' \
+        '*--filter[containers by docker ps keys name=, label=k=v (repeat)]:filter: ' \
+        '--project[the containers of a compose project]:project:_berth_projects' \
+        '--annotate[print every line with its template id and template]' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
+        '--json[short for --format json]' \
+        '--merge[one set of templates for all containers]' \
+        '(-f --follow)'{-f,--follow}'[keep reading the containers logs]' \
+        '--interval[with -f how often to print what changed]:interval: ' \
+        '--state[keep the templates and their ids in FILE]:state: ' \
         '--max-templates[bound on templates kept; beyond it the least recently matched are evicted]:max-templates: ' \
         '--similarity[share of a template s words a line must match to join it]:similarity: ' \
         '--depth[parse tree depth lines are routed by token count and the first depth-2 words]:depth: ' \
         '--max-children[children per tree node before new words share the <*> branch]:max-children: ' \
-        '--max-line-bytes[longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked]:max-line-bytes: ' \
-        '*--filter[filter containers, with docker ps keys name=, label=k=v, status=, ancestor=, ... (repeat same key = OR, different keys = AND)]:filter: ' \
-        '--format[output format json, table (default table on a TTY, json otherwise)]:format:(json table)' \
-        '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
+        '--max-line-bytes[longest line kept whole; a longer line is cut there and marked]:max-line-bytes: ' \
         '*:container:_berth_containers' ;;
-      topology) _arguments -s '--by[one node per service or per container]:by:(service container)' \
-        '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
-        '--ticks[stop after this many snapshots (default run until Ctrl-C)]:ticks: ' \
+      topology) _arguments -s '*--filter[containers by docker ps keys name=, label=k=v (repeat)]:filter: ' \
+        '--project[the containers of a compose project]:project:_berth_projects' \
+        '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
+        '--stack[a swarm stack s services]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
+        '--by[one node per service or per container]:by:(service container)' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
+        '--json[short for --format json]' \
+        '--interval[how often to print a snapshot]:interval: ' \
+        '--ticks[stop after this many snapshots]:ticks: ' \
         '--no-tcp[do not count TCP connections]' \
-        '--tcp-source[how connections are read the kernel s events (conntrack) when it can see the containers bridges, else /proc polls]:tcp-source:(auto proc)' \
+        '--tcp-source[auto (conntrack if it can) or proc]:tcp-source:(auto proc)' \
         '--no-logs[do not follow log lines]' \
         '--no-stdin[ignore stdin even when it is not a terminal]' \
-        '--serve[a running berth serve (e.g. http //127.0.0.1 8080) its proxied requests feed a "client" node]:serve: ' \
-        '--serve-token-file[the bearer token file berth serve was given (--token-file), to read its metrics]:serve-token-file: ' \
-        '*--filter[filter containers, e.g. label=k=v, name=web (repeat same key = OR, different keys = AND)]:filter: ' \
-        '--format[output format json, table (default table on a TTY, json otherwise); table is the live map]:format:(json table)' \
-        '--json[short for --format json]' \
-        '--project[the containers of a compose project (com.docker.compose.project label), stopped ones too]:project:_berth_projects' \
-        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
-        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
+        '--serve[a berth serve its requests feed a "client" node]:serve: ' \
+        '--serve-token-file[that serve s --token-file, to read its metrics]:serve-token-file: ' \
         '*:container:_berth_containers' ;;
-      wake) _arguments -s '--timeout[overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)]:timeout: ' \
-        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
-        '--format[output format json, table (default table on a TTY, json otherwise); table prints one progress line per step]:format:(json table)' \
+      wake) _arguments -s '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
+        '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
         '--json[short for --format json]' \
-        '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' \
+        '--timeout[time budget for each wake (default its berth.idle.wake_timeout)]:timeout: ' \
+        '--config[YAML file of per-container settings]:config: ' \
         '*:container:_berth_containers' ;;
-      watch-idle) _arguments -s '--interval[the period how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s]:interval: ' \
-        '--idle-timeout[idle timeout for named containers that have no berth.idle.timeout of their own]:idle-timeout: ' \
-        '--once[one round read the state file, sample, stop what is idle, save the state, exit]' \
-        '--state[state file kept from run to run, written atomically (templates the templates and their ids; watch-idle --once the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)]:state: ' \
+      watch-idle) _arguments -s '*--service[a swarm service instead of containers (repeat)]:service:_berth_services' \
+        '--stack[a swarm stack s services]:stack:_berth_stacks' \
+        '*--node[how to reach a swarm node s engine (repeat)]:node:_berth_nodes' \
+        '--format[json, table (table on a TTY, else json)]:format:(json table)' \
+        '--json[short for --format json]' \
+        '--interval[how often to sample traffic]:interval: ' \
+        '--idle-timeout[timeout for named containers without berth.idle.timeout]:idle-timeout: ' \
+        '--once[one round sample, stop what is idle, save the state, exit]' \
+        '--state[with --once where the activity seen is kept (default $XDG_STATE_HOME/berth/watch-idle.json)]:state: ' \
         '--dry-run[say what would be stopped, stop nothing]' \
-        '--format[output format json, table (default table on a TTY, json otherwise); table prints one line per record]:format:(json table)' \
-        '--json[short for --format json]' \
-        '--config[YAML file of per-container settings, the same keys as the labels (the file wins key by key)]:config: ' \
-        '*--service[a swarm service, by name or id, instead of containers (repeat for several; needs a swarm manager)]:service:_berth_services' \
-        '--stack[a swarm stack s services (com.docker.stack.namespace label)]:stack:_berth_stacks' \
-        '*--node[how to reach a swarm node s engine NAME is its hostname or id, ENGINE as --host takes it (repeat per node)]:node:_berth_nodes' \
-        '--archive[swarm services task logs kept in DIR/SERVICE.ndjson watch-idle and serve keep them before a scale to 0 removes them, logs reads them back]:archive: ' \
+        '--config[YAML file of per-container settings]:config: ' \
+        '--archive[keep services task logs in DIR before a scale to 0]:archive: ' \
         '*:container:_berth_containers' ;;
       esac ;;
   esac

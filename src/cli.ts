@@ -8,6 +8,7 @@ import { BerthError, EXIT, formatError, isAbortError } from './core/errors.js';
 import { COMMANDS, commandsFor, type CommandEntry, type CommandSummary } from './commands/index.js';
 
 import { VERSION } from './version.js';
+import { isTuning } from './core/docs/model.js';
 
 export { VERSION };
 
@@ -29,6 +30,7 @@ export async function buildProgram(ctx: CommandContext, commands: CommandEntry[]
     .hook('preAction', (_root, action) => {
       if ((action.optsWithGlobals() as { color?: boolean }).color === false) ctx.noColor();
     });
+  program.configureHelp(HELP);
   if (commands.length === 0) addStubs(program, await commandSummaries(ctx));
   const factories = await Promise.all(commands.map((c) => c.load()));
   for (const make of factories) program.addCommand(make(ctx, () => program));
@@ -61,14 +63,33 @@ function addStubs(program: Command, table: CommandSummary[]): void {
   }
   const terms = new Map(table.map((s) => [s.name, s.term]));
   program.configureHelp({
+    ...HELP,
     subcommandTerm(this: Help, c: Command) {
       return terms.get(c.name()) ?? Help.prototype.subcommandTerm.call(this, c);
     },
   });
 }
 
+/**
+ * How every help prints an option: its description, then its default as a person writes it
+ * (`16m`, `5s`: the string the flag takes, without JSON quotes). Choices are not appended: each
+ * description that has them names them.
+ */
+const HELP = {
+  visibleOptions(this: Help, cmd: Command): Option[] {
+    return Help.prototype.visibleOptions.call(this, cmd).filter((o) => !isTuning(o));
+  },
+  optionDescription(o: Option): string {
+    const dv: unknown = o.defaultValue;
+    const shown = dv !== undefined && (o.required || o.optional || (o.isBoolean() && typeof dv === 'boolean' && !o.negate));
+    if (!shown) return o.description;
+    return `${o.description} (default: ${o.defaultValueDescription ?? (typeof dv === 'string' ? dv : JSON.stringify(dv))})`;
+  },
+};
+
 function applySettings(cmd: Command, io: Io): void {
   cmd.exitOverride();
+  if (cmd.parent) cmd.configureHelp(HELP);
   cmd.configureOutput({
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),

@@ -8,7 +8,7 @@ import { pickFormat } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
 import { mergeByArrival } from '../core/stream/merge.js';
 import { answered } from '../core/engine/connect.js';
-import { addFilterOption, addFormatOptions, addSwarmOptions, addSwarmFlag, describe } from './options.js';
+import { addFilterOption, addFormatOptions, addSwarmOptions, addSwarmFlag, describe, sharedOption } from './options.js';
 import type { Engine } from '../core/engine/engine.js';
 import type { EngineEvent } from '../core/events/source.js';
 import type { EventRecord } from '../core/records.js';
@@ -33,11 +33,11 @@ export function makeEventsCommand(ctx: CommandContext): Command {
       "Stream the engine's events as records. Follows until --until or Ctrl-C; when the engine restarts or the connection drops, " +
         'says so on stderr, reconnects with backoff and resumes from the last event printed, so no event is lost or printed twice.',
     )
-    .option('--since <time>', 'from a time on: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
-    .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp');
-  addFilterOption(cmd, 'events, e.g. type=container, event=start, container=web, label=k=v', true);
-  addFormatOptions(cmd, ['json', 'table'], "; table prints docker's event lines");
-  addSwarmFlag(cmd);
+    .addOption(sharedOption('--since <time>', 'events from a time on: 10m (ago), RFC 3339 or Unix time'))
+    .addOption(sharedOption('--until <time>', 'stop at a time, as --since takes it'));
+  addFilterOption(cmd, 'events: type=container, event=start, label=k=v (repeat)', true);
+  addFormatOptions(cmd, ['json', 'table']);
+  addSwarmFlag(cmd, "the swarm's events: its manager's and every node's");
   addSwarmOptions(cmd);
   describe(cmd, "Stream the engine's events, gapless across restarts", [
     ['berth events', 'follow, docker-style lines'],

@@ -1,5 +1,6 @@
 /**
- * The command list: the table of contents of berth, sorted by name.
+ * The command list: the table of contents of berth, in the order a user meets
+ * the commands (logs first, completion last); `berth --help` lists them so.
  *
  * Each command's module is loaded only when needed: `berth stats` loads the
  * stats command and what it uses, not the proxy, the YAML parser or the
@@ -27,15 +28,15 @@ export interface CommandSummary {
 }
 
 export const COMMANDS: CommandEntry[] = [
-  { name: 'completion', load: async () => (await import('./completion.js')).makeCompletionCommand },
-  { name: 'events', load: async () => (await import('./events.js')).makeEventsCommand },
   { name: 'logs', load: async () => (await import('./logs.js')).makeLogsCommand },
-  { name: 'serve', load: async () => (await import('./serve.js')).makeServeCommand },
   { name: 'stats', load: async () => (await import('./stats.js')).makeStatsCommand },
+  { name: 'events', load: async () => (await import('./events.js')).makeEventsCommand },
   { name: 'templates', load: async () => (await import('./templates.js')).makeTemplatesCommand },
-  { name: 'topology', load: async () => (await import('./topology.js')).makeTopologyCommand },
   { name: 'wake', load: async () => (await import('./wake.js')).makeWakeCommand },
   { name: 'watch-idle', load: async () => (await import('./watch-idle.js')).makeWatchIdleCommand },
+  { name: 'serve', load: async () => (await import('./serve.js')).makeServeCommand },
+  { name: 'topology', load: async () => (await import('./topology.js')).makeTopologyCommand },
+  { name: 'completion', load: async () => (await import('./completion.js')).makeCompletionCommand },
 ];
 
 /** Global options that take a value (their value is not the command name). */

@@ -1,5 +1,5 @@
 /** `berth logs`: merged, time-ordered, severity-aware logs of many containers. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import type { Engine } from '../core/engine/engine.js';
 import type { Target } from '../core/engine/select.js';
@@ -15,11 +15,11 @@ import type { LogQuery } from '../core/logs/source.js';
 import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { collectFilters, nanosToRfc3339, parseDurationMs, parseSize, parseTail, parseTimePoint } from '../core/parse.js';
+import { collectFilters, nanosToRfc3339, parseDurationMs, parseSize, parseTail, parseTimePoint, sizeText } from '../core/parse.js';
 import { EXIT, usageError } from '../core/errors.js';
 import { byTs, type LogLine } from '../core/logs/line.js';
 import { cliSelection, listTargets } from '../core/engine/select.js';
-import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions, addArchiveOption } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions, addArchiveOption, sharedOption } from './options.js';
 import type { SwarmScope } from '../core/swarm/scope.js';
 import { managerLogBatches } from '../core/swarm/service-logs.js';
 import type { UnorderedSource } from '../core/logs/unordered.js';
@@ -52,35 +52,39 @@ interface LogsOptions {
 export function makeLogsCommand(ctx: CommandContext): Command {
   const cmd = new Command('logs')
     .description(
-      'Show the logs of one or more containers merged in timestamp order, each line with its severity (ERROR, WARN, INFO, DEBUG, OTHER). ' +
-        'No container named = all running containers. With --follow, containers that start later and match join, restarted containers are ' +
-        're-attached from the last line printed (no repeats, no gaps), and lines are ordered within a reorder window.',
+      'Merge the logs of containers in time order, each line with its severity. No container named: all running ones. ' +
+        'With -f, containers that start later join and restarted ones resume where they left off.',
     )
-    .argument('[containers...]', 'container names, ids or id prefixes')
-    .option('-f, --follow', 'keep following: logs through restarts and containers that start later; templates printing what changed every --interval')
-    .option('-n, --tail <n>', 'lines from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
-    .option('--since <time>', 'from a time on: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
-    .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
+    .argument('[containers...]')
+    .addOption(sharedOption('-f, --follow', 'keep following, through restarts and new containers'))
+    .addOption(sharedOption('-n, --tail <n>', 'lines from the end of each log, or "all"').default('all'))
+    .addOption(sharedOption('--since <time>', 'from a time on: 10m (ago), RFC 3339 or Unix time'))
+    .addOption(sharedOption('--until <time>', 'up to a time, as --since takes it'))
+    .option('--level <level>', 'minimum severity: error, warn, info, debug, other')
+    .option('--grep <regex>', 'only lines whose message matches')
+    .option('--exclude <regex>', 'hide lines whose message matches')
     .option('-t, --timestamps', 'show full timestamps (RFC 3339, nanoseconds)')
-    .option('--level <level>', 'minimum severity to show: error, warn, info, debug, other (other = everything)')
-    .option('--grep <regex>', 'show only lines whose message matches this regular expression')
-    .option('--exclude <regex>', 'hide lines whose message matches this regular expression')
-    .option('--no-prefix', 'do not prefix lines with the container name (table format)')
-    .option('--summary', 'print severity counts per container and per minute when the stream ends (or on Ctrl-C); with --follow on a TTY, a live header')
+    .option('--no-prefix', 'no container name before each line (table)')
+    .option('--summary', 'severity counts per container at the end')
     .option('--reorder-window <duration>', 'with --follow: how long a line is held to put lines of several containers in time order', `${DEFAULT_REORDER_MS}ms`)
-    .addOption(new Option('--max-line-bytes <size>', 'longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked').default(String(DEFAULT_MAX_LINE_BYTES)));
-  addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
-  addFormatOptions(cmd, ['json', 'table', 'raw'], '; raw prints the bytes the containers wrote');
+    .addOption(sharedOption('--max-line-bytes <size>', 'longest line kept whole; a longer line is cut there and marked').default(sizeText(DEFAULT_MAX_LINE_BYTES)));
+  addFilterOption(cmd, 'containers by docker ps keys: name=, label=k=v (repeat)');
+  addFormatOptions(cmd, ['json', 'table', 'raw']);
   addProjectOption(cmd);
   addSwarmOptions(cmd);
-  addArchiveOption(cmd);
-  describe(cmd, 'Merged, time-ordered logs of containers, with severity', [
-    ['berth logs --project shop -f', "a compose project's logs, merged and followed"],
-    ['berth logs web api --since 10m --level warn', 'WARN and ERROR of two containers'],
-    ['berth logs --project shop --json | jq -r \'select(.level=="ERROR") | .msg\'', 'errors, for jq'],
-    ['berth logs --format raw web > web.log', 'byte for byte what docker logs gives'],
-    ['berth logs --service web -f --node n2=ssh://me@n2', "a swarm service's tasks on every node, merged"],
-  ]);
+  addArchiveOption(cmd, "also the kept logs of swarm services' tasks in DIR");
+  describe(
+    cmd,
+    'Merged, time-ordered logs of containers, with severity',
+    [
+      ['berth logs --project shop -f', 'a compose project, followed'],
+      ['berth logs web api --since 10m --level warn', 'WARN and ERROR'],
+      ['berth logs --project shop --json | jq -r \'select(.level=="ERROR") | .msg\'', 'errors, for jq'],
+      ['berth logs --format raw web > web.log', 'as docker logs gives'],
+      ['berth logs --service web -f --node n2=ssh://me@n2', 'a swarm service'],
+    ],
+    { selection: ['--archive'], tuning: ['--reorder-window', '--max-line-bytes'] },
+  );
   return cmd.action(async (names: string[], opts: LogsOptions) => {
     const query = parseQuery(opts);
     const filter = parseFilter(opts);

@@ -56,29 +56,17 @@ interface ServeFlags {
 export function makeServeCommand(ctx: CommandContext): Command {
   const cmd = new Command('serve')
     .description(
-      'Run the wake-on-request proxy: HTTP (by Host header) and TCP (by port) routes from berth.proxy.* labels or --config. ' +
-        'A sleeping container is woken on request (dependencies first); browsers see a live loading page, API clients are held until ready. ' +
-        'Idle containers, and the dependencies they woke, sleep after their berth.idle.timeout (decided by the same lifecycle owner as watch-idle, which sees the proxied requests, streams and connections; ' +
-        'a container another running berth serve manages is left to it, and a watch-idle defers to this serve). Admin endpoints: /$berth/status, /$berth/metrics, /$berth/api/stats/NAME. ' +
-        "With --swarm or --stack, the routes are swarm services with berth.proxy.* labels: asleep = scaled to 0, woken to the replicas they had, reached at their tasks (host-mode published ports, or their addresses on an overlay network serve's machine is on), never through the routing mesh's virtual IP.",
+      '  berth serve --listen :8080\n\n' +
+        'Proxy requests to containers by their berth.proxy.* labels (or --config), starting a stopped one on its first request ' +
+        'and stopping it again when idle. Browsers see a loading page meanwhile. Setup: docs/gate.md.',
     )
-    .option('--listen <addr>', 'HTTP listen address: PORT, HOST:PORT, [IPV6]:PORT or :PORT for all interfaces', '127.0.0.1:8080')
-    .option(
-      '--api-listen <addr>',
-      "API listen address (as --listen): the wake gate (/gate) that nginx auth_request, Caddy forward_auth and Traefik ForwardAuth ask, and the loading page's /$berth/ endpoints; routes' own network traffic then counts as activity (docs/gate.md)",
-    )
-    .addOption(new Option('--allow <cidr>', 'only clients from these addresses/CIDRs may use the routes (repeat)').argParser(collect))
-    .addOption(new Option('--deny <cidr>', 'clients from these addresses/CIDRs are refused (repeat; wins over --allow)').argParser(collect))
-    .addOption(
-      new Option('--trusted-proxy <cidr>', 'believe X-Forwarded-*, X-Real-IP and Forwarded only from proxies at these addresses/CIDRs (repeat); from other clients they are replaced').argParser(
-        collect,
-      ),
-    )
-    .option(
-      '--token-file <file>',
-      'require "Authorization: Bearer TOKEN" (TOKEN read from this file) on /$berth/status, metrics and stats; only a client with it sees the details of a wake (dependency names, budgets, failure reasons) on the loading page, its event stream and failed-wake answers (without a token file, nobody does)',
-    )
-    .option('--wake-timeout <duration>', "wake budget for every route (default: the container's berth.idle.wake_timeout plus its dependencies')")
+    .option('--listen <addr>', 'HOST:PORT or PORT', '127.0.0.1:8080')
+    .option('--api-listen <addr>', 'address of the wake gate for nginx, Caddy, Traefik')
+    .addOption(new Option('--allow <cidr>', 'only these clients may use the routes (repeat)').argParser(collect))
+    .addOption(new Option('--deny <cidr>', 'refuse these clients (repeat; wins)').argParser(collect))
+    .addOption(new Option('--trusted-proxy <cidr>', 'believe X-Forwarded-* only from these').argParser(collect))
+    .option('--token-file <file>', 'bearer token for /$berth/ status and details')
+    .option('--wake-timeout <duration>', 'wake budget (default: berth.idle.wake_timeout)')
     .option('--hold-body <size>', 'request body held per request while a container wakes; larger bodies get 413', '1m')
     .option('--stats-interval <duration>', 'sampling interval of the stats history API', '3s')
     .option('--stats-expiry <duration>', 'stop sampling a container after this long without a request for it', '30m')
@@ -89,17 +77,35 @@ export function makeServeCommand(ctx: CommandContext): Command {
     .option('--shutdown-timeout <duration>', 'on SIGTERM/Ctrl-C, wait this long for in-flight requests before closing them', '10s')
     .option('--max-subscribers <n>', 'most wake-event (SSE) subscribers at once', '256')
     .option('--idle-interval <duration>', 'time between idle decisions (routes and the dependencies they woke sleep within their timeout plus this)', '1s');
-  addFilterOption(cmd, "the containers that may be routes, with docker's keys, e.g. label=com.docker.compose.project=shop");
-  addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
+  addFilterOption(cmd, 'containers that may be routes (repeat)');
+  addFormatOptions(cmd, ['json', 'table']);
   addConfigOption(cmd);
-  addSwarmFlag(cmd);
+  addSwarmFlag(cmd, 'route to swarm services, not containers');
   addSwarmOptions(cmd, { service: false });
-  addArchiveOption(cmd);
-  describe(cmd, 'Wake-on-request proxy with a loading page', [
-    ['berth serve --listen 127.0.0.1:8080', 'routes from berth.proxy.* labels; a request wakes its container'],
-    ['berth serve --config berth.yml --json', 'routes from a file, records as NDJSON'],
-    ['berth serve --stack shop --listen :80', "a swarm stack's services as routes, scaled to 0 when idle and back on a request"],
-  ]);
+  addArchiveOption(cmd, "keep services' task logs in DIR before a scale to 0");
+  describe(
+    cmd,
+    'Wake-on-request proxy with a loading page',
+    [
+      ['berth serve --listen 127.0.0.1:8080', 'routes from berth.proxy.* labels'],
+      ['berth serve --config berth.yml --json', 'routes from a file, records as NDJSON'],
+      ['berth serve --stack shop --listen :80', "a swarm stack's services as routes"],
+    ],
+    {
+      tuning: [
+        '--hold-body',
+        '--max-header-size',
+        '--header-timeout',
+        '--client-timeout',
+        '--keep-alive-timeout',
+        '--shutdown-timeout',
+        '--idle-interval',
+        '--stats-interval',
+        '--stats-expiry',
+        '--max-subscribers',
+      ],
+    },
+  );
   return cmd.action(async (flags: ServeFlags) => {
     const format = pickFormat(flags, !!ctx.io.stdout.isTTY, ['json', 'table']);
     const partial = await parseFlags(flags);

@@ -11,7 +11,7 @@ import { DEFAULT_HISTORY } from '../core/stats/history.js';
 import { snapshot } from '../core/stats/snapshot.js';
 import { toStatsRecord, toStoppedRecord } from '../core/stats/record.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addProjectOption, addSwarmOptions, sharedOption } from './options.js';
 import type { ServiceTally } from '../core/swarm/service-stats.js';
 
 interface StatsOptions {
@@ -39,15 +39,15 @@ export interface StatsPlan {
 export function makeStatsCommand(ctx: CommandContext): Command {
   const cmd = new Command('stats')
     .description(
-      "Containers' CPU, memory, network and block I/O, computed exactly as `docker stats` computes them, with per-second rates and a history. " +
-        'Follows the selection as containers start and stop. On a terminal: a live table with sparklines; otherwise one NDJSON record per container per interval.',
+      "The named containers' (or all running ones') CPU, memory, network and block I/O, as `docker stats` computes them, with rates and a history. " +
+        'On a terminal: a live table with sparklines; otherwise one NDJSON record per container per interval.',
     )
-    .argument('[containers...]', 'container names or ids (default: all running containers)')
-    .option('--no-stream', 'print one sample per container (two readings one interval apart, all containers in parallel) and exit')
-    .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '1s')
-    .option('--history <n>', 'samples of history kept per container for the sparklines', String(DEFAULT_HISTORY));
-  addFilterOption(cmd, 'containers with docker ps keys, e.g. label=k=v, name=web, status=running');
-  addFormatOptions(cmd, ['json', 'table'], '; table on a pipe prints one table per interval');
+    .argument('[containers...]')
+    .option('--no-stream', 'print one sample per container and exit')
+    .addOption(sharedOption('--interval <duration>', 'how often to sample').default('1s'))
+    .option('--history <n>', 'samples kept per container for the sparklines', String(DEFAULT_HISTORY));
+  addFilterOption(cmd, 'containers by docker ps keys: name=, label=k=v (repeat)');
+  addFormatOptions(cmd, ['json', 'table']);
   addProjectOption(cmd);
   addSwarmOptions(cmd);
   describe(cmd, 'CPU, memory, network and block I/O as docker stats computes them', [

@@ -7,7 +7,7 @@ import { cliSelection } from '../core/engine/select.js';
 import { makeChalk } from '../core/output/colors.js';
 import { pickFormat, terminalSize, type Format } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
-import { collectFilters, parseDurationMs, parseInteger, parseSize, parseTail, parseTimePoint } from '../core/parse.js';
+import { collectFilters, parseDurationMs, parseInteger, parseSize, parseTail, parseTimePoint, sizeText } from '../core/parse.js';
 import type { TemplateRecord } from '../core/records.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../core/stream/lines.js';
 import { TemplatesJob, type TemplateSink } from '../core/templates/job.js';
@@ -16,7 +16,7 @@ import { Groups } from '../core/templates/observe.js';
 import { templatesTable } from '../core/templates/render.js';
 import { nowTs, runContainers, runStdin, startTicker, type RunOptions } from '../core/templates/run.js';
 import { fromSaved, loadState, saveState, toState } from '../core/templates/state.js';
-import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption, sharedOption } from './options.js';
 
 interface TemplatesOptions {
   follow?: boolean;
@@ -42,39 +42,38 @@ interface TemplatesOptions {
 export function makeTemplatesCommand(ctx: CommandContext): Command {
   const cmd = new Command('templates')
     .description(
-      'Group log lines into templates ("user <*> logged in from <*>") and count them: the kinds of lines a log has, how often each happens, ' +
-        'which are new. Reads `berth logs --json` records or plain text on stdin, or the logs of the named containers. Timestamps, hosts, pids, ' +
-        'levels and logger names at the start of a line are stripped (the header is also learned per container from its first lines), ' +
-        'stack traces join the line they continue, and obvious variables (numbers, ids, addresses, paths, quoted strings, ' +
-        'key=value values) are masked, with no configuration.',
+      'Group log lines into templates ("user <*> logged in from <*>") and count them: the kinds of lines a log has, ' +
+        "how often each happens, which are new. Reads `berth logs --json` or plain text on stdin, or the named containers' logs.",
     )
-    .argument('[containers...]', 'container names, ids or id prefixes (none and stdin not a terminal: read stdin)')
-    .option('-f, --follow', 'keep following: logs through restarts and containers that start later; templates printing what changed every --interval')
-    .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '10s')
-    .option('--annotate', 'print every input line (its record, or {msg} for text) with its templateId and template, in input order')
-    .option('--merge', 'one set of templates for all containers/services instead of one per container (compose: per service)')
-    .option(
-      '--state <file>',
-      'state file kept from run to run, written atomically (templates: the templates and their ids; watch-idle --once: the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)',
-    )
-    .option('-n, --tail <n>', 'lines from the end of each container\'s logs, or "all" (a negative number too, as in docker logs)', 'all')
-    .option('--since <time>', 'from a time on: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
-    .option('--until <time>', 'up to a time: a duration (10m: ten minutes ago), an RFC 3339 time or a Unix timestamp')
+    .argument('[containers...]')
+    .addOption(sharedOption('-n, --tail <n>', 'lines from the end of each log, or "all"').default('all'))
+    .addOption(sharedOption('--since <time>', 'from a time on: 10m (ago), RFC 3339 or Unix time'))
+    .addOption(sharedOption('--until <time>', 'up to a time, as --since takes it'))
+    .option('--annotate', 'print every line with its template id and template')
+    .option('--merge', 'one set of templates for all containers')
+    .addOption(sharedOption('-f, --follow', "keep reading the containers' logs"))
+    .addOption(sharedOption('--interval <duration>', 'with -f: how often to print what changed').default('10s'))
+    .addOption(sharedOption('--state <file>', 'keep the templates and their ids in FILE'))
     .addOption(new Option('--max-templates <n>', 'bound on templates kept; beyond it the least recently matched are evicted').default(String(MINER_DEFAULTS.maxTemplates)))
     .addOption(new Option('--similarity <0..1>', "share of a template's words a line must match to join it").default(String(MINER_DEFAULTS.similarity)))
     .addOption(new Option('--depth <n>', 'parse tree depth: lines are routed by token count and the first depth-2 words').default(String(MINER_DEFAULTS.depth)))
     .addOption(new Option('--max-children <n>', 'children per tree node before new words share the <*> branch').default(String(MINER_DEFAULTS.maxChildren)))
-    .addOption(new Option('--max-line-bytes <size>', 'longest line kept whole, in bytes (64k, 1m); a longer line is cut there and marked').default(String(DEFAULT_MAX_LINE_BYTES)));
-  addFilterOption(cmd, 'containers, with docker ps keys: name=, label=k=v, status=, ancestor=, ...');
+    .addOption(sharedOption('--max-line-bytes <size>', 'longest line kept whole; a longer line is cut there and marked').default(sizeText(DEFAULT_MAX_LINE_BYTES)));
+  addFilterOption(cmd, 'containers by docker ps keys: name=, label=k=v (repeat)');
   addFormatOptions(cmd, ['json', 'table']);
   addOldName(cmd, '--every <duration>', '--interval');
   addProjectOption(cmd);
-  describe(cmd, 'Group log lines into templates and count them', [
-    ['cat app.log | berth templates', 'the kinds of lines, by count'],
-    ['berth logs web --json | berth templates --annotate', 'each line with its template id'],
-    ['berth templates web --follow --interval 10s', 'new and changed templates as they happen'],
-    ['berth templates --state ~/.cache/app.templates < today.log', 'stable ids from run to run'],
-  ]);
+  describe(
+    cmd,
+    'Group log lines into templates and count them',
+    [
+      ['cat app.log | berth templates', 'the kinds of lines, by count'],
+      ['berth logs web --json | berth templates --annotate', 'each line with its template id'],
+      ['berth templates web --follow --interval 10s', 'new and changed templates as they happen'],
+      ['berth templates --state ~/.cache/app.templates < today.log', 'stable ids from run to run'],
+    ],
+    { tuning: ['--max-templates', '--similarity', '--depth', '--max-children', '--max-line-bytes'] },
+  );
   return cmd.action(async (names: string[], opts: TemplatesOptions) => {
     const flags = parseFlags(ctx, opts);
     const useStdin = names.length === 0 && !opts.project && !opts.filter?.length && !ctx.io.stdin.isTTY;

@@ -13,7 +13,7 @@ import { renderFrame } from '../core/topology/render.js';
 import type { GroupBy } from '../core/topology/graph.js';
 import type { TopologyRecord } from '../core/records.js';
 import { statusLine } from '../core/events/watcher.js';
-import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption, addSwarmOptions } from './options.js';
+import { addFilterOption, addFormatOptions, describe, addOldName, addProjectOption, addSwarmOptions, sharedOption } from './options.js';
 
 interface TopologyFlags {
   project?: string;
@@ -38,35 +38,28 @@ interface TopologyFlags {
 export function makeTopologyCommand(ctx: CommandContext): Command {
   const cmd = new Command('topology')
     .description(
-      'A live map of a compose project: its services, the links between them (compose depends_on, TCP connections seen between ' +
-        'its containers, stdin records) and what really happened on each in the last tick: engine events, log lines by severity, new ' +
-        'connections. One snapshot per tick, every node and edge present with zeros when idle, engineUp:false while the engine is down. ' +
-        'On a terminal, one dot crosses an edge per real event of the last tick. ' +
-        'Stdin (when not a terminal) takes NDJSON records {"edge":"a->b"}, {"from":"a","to":"b","count":3} or {"node":"a"}.',
+      'A live map of a compose project (or of the named containers): its services, the links between them (depends_on, TCP connections, stdin records) ' +
+        'and what happened on each in the last tick (events, log lines, connections). On a terminal a dot crosses a link per event.',
     )
-    .argument('[containers...]', 'container names or ids (default: the --project, or all running containers)')
+    .argument('[containers...]')
     .addOption(new Option('--by <what>', 'one node per service or per container').choices(['service', 'container']).default('service'))
-    .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '5s')
-    .option('--ticks <n>', 'stop after this many snapshots (default: run until Ctrl-C)')
+    .addOption(sharedOption('--interval <duration>', 'how often to print a snapshot').default('5s'))
+    .option('--ticks <n>', 'stop after this many snapshots')
     .option('--no-tcp', 'do not count TCP connections')
-    .addOption(
-      new Option('--tcp-source <source>', "how connections are read: the kernel's events (conntrack) when it can see the containers' bridges, else /proc polls")
-        .choices(['auto', 'proc'])
-        .default('auto'),
-    )
+    .addOption(new Option('--tcp-source <source>', 'auto (conntrack if it can) or proc').choices(['auto', 'proc']).default('auto'))
     .option('--no-logs', 'do not follow log lines')
     .option('--no-stdin', 'ignore stdin even when it is not a terminal')
-    .option('--serve <url>', 'a running berth serve (e.g. http://127.0.0.1:8080): its proxied requests feed a "client" node')
-    .option('--serve-token-file <file>', 'the bearer token file berth serve was given (--token-file), to read its metrics');
-  addFilterOption(cmd, 'containers, e.g. label=k=v, name=web');
-  addFormatOptions(cmd, ['json', 'table'], '; table is the live map');
+    .option('--serve <url>', 'a berth serve: its requests feed a "client" node')
+    .option('--serve-token-file <file>', "that serve's --token-file, to read its metrics");
+  addFilterOption(cmd, 'containers by docker ps keys: name=, label=k=v (repeat)');
+  addFormatOptions(cmd, ['json', 'table']);
   addOldName(cmd, '--tick <duration>', '--interval');
   addProjectOption(cmd);
   addSwarmOptions(cmd);
   describe(cmd, 'A live map of a compose project, a dot per real event', [
     ['berth topology --project shop', 'the live map on a terminal'],
-    ['berth topology --project shop --json --interval 5s', 'one snapshot record every 5 s'],
-    ['berth topology --stack shop --node n2=ssh://me@n2', "a swarm stack's services across its nodes"],
+    ['berth topology --project shop --json --interval 5s', 'a snapshot every 5 s'],
+    ['berth topology --stack shop --node n2=ssh://me@n2', 'a swarm stack'],
   ]);
   return cmd.action(async (names: string[], flags: TopologyFlags) => {
     const o = topologyOptions(ctx, names, flags);

@@ -25,16 +25,13 @@ interface WakeOptions {
 export function makeWakeCommand(ctx: CommandContext): Command {
   const cmd = new Command('wake')
     .description(
-      'Start containers and wait until they are ready: dependencies first (berth.idle.depends_on and compose depends_on, in topological order, each per its condition), ' +
-        'then the container, ready when its berth.idle.probe answers (HTTP 2xx/3xx or TCP connect), else when its HEALTHCHECK is healthy, else when running. ' +
-        'Prints wake events (starting, waking_dep, dep_ready, container_woke, waiting_ready, ready, error) as NDJSON, or progress lines on a TTY. ' +
-        "Fails fast when a container exits while starting (exit 1, its exit code in the message) or its healthcheck, or a dependency's, reports it unhealthy (exit 1, as compose does); exit 5 when not ready in time. " +
-        "Default time budget: the container's berth.idle.wake_timeout (default 60s) plus each dependency's.",
+      'Start the named containers and wait until they are ready, dependencies first (berth.idle.depends_on, compose depends_on). ' +
+        'Ready: its berth.idle.probe answers, else its HEALTHCHECK is healthy, else it runs. Exit 1 if it exits or turns unhealthy, 5 if not ready in time.',
     )
-    .argument('[name...]', 'containers to wake (names or ids)')
-    .option('--timeout <duration>', 'overall time budget for each wake, e.g. 30s (overrides berth.idle.wake_timeout)');
+    .argument('[name...]')
+    .option('--timeout <duration>', 'time budget for each wake (default: its berth.idle.wake_timeout)');
   addSwarmOptions(cmd, { stack: false });
-  addFormatOptions(cmd, ['json', 'table'], '; table prints one progress line per step');
+  addFormatOptions(cmd, ['json', 'table']);
   addConfigOption(cmd);
   describe(cmd, 'Start containers, dependencies first, and wait until ready', [
     ['berth wake app', 'starts its dependencies first, waits until app is ready'],

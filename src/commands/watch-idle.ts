@@ -12,7 +12,7 @@ import { LineWriter } from '../core/output/ndjson.js';
 import { makeChalk } from '../core/output/colors.js';
 import { parseDurationMs } from '../core/parse.js';
 import { usageError } from '../core/errors.js';
-import { addFormatOptions, describe, addOldName, addConfigOption, addSwarmOptions, addArchiveOption } from './options.js';
+import { addFormatOptions, describe, addOldName, addConfigOption, addSwarmOptions, addArchiveOption, sharedOption } from './options.js';
 
 interface WatchIdleOptions {
   archive?: string;
@@ -33,29 +33,20 @@ interface WatchIdleOptions {
 export function makeWatchIdleCommand(ctx: CommandContext): Command {
   const cmd = new Command('watch-idle')
     .description(
-      'Stop containers that have been idle for their berth.idle.timeout (every container with that label or config entry, or those named). ' +
-        'Idle = network bytes in + out per reading not above berth.idle.min_bytes (default 512), or only received (broadcast chatter). Before a stop, a container is kept while an awake container depends on it, ' +
-        'or while berth.idle.busy says busy (cpu>N% over the last minute, or exec:CMD exiting 0). Stops with berth.idle.stop_method (stop, pause or kill; default stop), ' +
-        'berth.idle.stop_signal and berth.idle.stop_timeout. Prints each state transition and each decision as an `idle` record (NDJSON), or a line on a TTY. ' +
-        'Runs until Ctrl-C or SIGTERM (a stop in progress is finished first) and survives engine restarts; --once samples, stops what is idle long enough ' +
-        'according to the state file, saves it atomically and exits (for cron or a systemd timer; a second --once on the same state file waits for the first). ' +
-        'A container that a running berth serve (or an earlier watch-idle) manages is left to it, with one line on stderr. ' +
-        'With --service or --stack, the same for swarm services: asleep = scaled to 0, activity = the network counters of its tasks on the nodes berth reaches.',
+      'Stop containers idle (no network traffic) for their berth.idle.timeout: those with that label or config entry, or those named. ' +
+        'Runs until Ctrl-C; --once does one round for cron. Swarm services are scaled to 0. Labels and rules: docs/idle.md.',
     )
-    .argument('[name...]', 'containers to manage (default: every container with berth.idle.timeout)')
-    .option('--interval <duration>', 'the period: how often to sample (stats, watch-idle) or to print (templates --follow, topology), e.g. 5s', '2s')
-    .option('--idle-timeout <duration>', 'idle timeout for named containers that have no berth.idle.timeout of their own')
-    .option('--once', 'one round: read the state file, sample, stop what is idle, save the state, exit')
-    .option(
-      '--state <file>',
-      'state file kept from run to run, written atomically (templates: the templates and their ids; watch-idle --once: the activity seen, default $XDG_STATE_HOME/berth/watch-idle.json)',
-    )
+    .argument('[name...]')
+    .addOption(sharedOption('--interval <duration>', 'how often to sample traffic').default('2s'))
+    .option('--idle-timeout <duration>', 'timeout for named containers without berth.idle.timeout')
+    .option('--once', 'one round: sample, stop what is idle, save the state, exit')
+    .addOption(sharedOption('--state <file>', 'with --once: where the activity seen is kept (default: $XDG_STATE_HOME/berth/watch-idle.json)'))
     .option('--dry-run', 'say what would be stopped, stop nothing');
-  addFormatOptions(cmd, ['json', 'table'], '; table prints one line per record');
+  addFormatOptions(cmd, ['json', 'table']);
   addOldName(cmd, '--timeout <duration>', '--idle-timeout');
   addConfigOption(cmd);
   addSwarmOptions(cmd);
-  addArchiveOption(cmd);
+  addArchiveOption(cmd, "keep services' task logs in DIR before a scale to 0");
   describe(cmd, 'Stop containers idle for their berth.idle.timeout', [
     ['berth watch-idle', 'long-running: stop what has been idle for its timeout'],
     ['berth watch-idle --once', 'for cron: one round, state kept between runs'],

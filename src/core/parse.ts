@@ -32,6 +32,19 @@ export function sizeBytes(text: string): number | undefined {
   return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : undefined;
 }
 
+/** A size in bytes as a person writes it, the inverse of sizeBytes: 16777216 -> `16m`, 1536 -> `1.5k`, 100 -> `100`. */
+export function sizeText(bytes: number): string {
+  for (const [unit, n] of [
+    ['g', 1024 ** 3],
+    ['m', 1024 ** 2],
+    ['k', 1024],
+  ] as const) {
+    const v = bytes / n;
+    if (v >= 1 && Number.isInteger(v * 10)) return `${v}${unit}`;
+  }
+  return String(bytes);
+}
+
 /** A size flag: `512`, `64k`, `1m`, `1MiB` (binary units), one parser for every size berth takes. */
 export function parseSize(text: string, flag: string, opts: { min?: number } = {}): number {
   const n = sizeBytes(text);

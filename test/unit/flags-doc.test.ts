@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { buildProgram } from '../../src/cli.js';
 import { CommandContext } from '../../src/context.js';
 import { flagRows, flagsDoc } from '../../src/core/docs/flags.js';
+import { setMeaning } from '../../src/core/docs/model.js';
 
 const program = () => buildProgram(new CommandContext({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, signal: new AbortController().signal }));
 
@@ -26,7 +27,10 @@ describe('docs/flags.md', () => {
 
   it('a made-up second meaning shows as a row with two', async () => {
     const p = await program();
-    p.commands.find((c) => c.name() === 'stats')!.options.find((o) => o.long === '--interval')!.description = 'something else';
+    setMeaning(
+      p.commands.find((c) => c.name() === 'stats')!.options.find((o) => o.long === '--interval')!,
+      'something else',
+    );
     expect(flagRows(p).find((r) => r.flags.includes('--interval'))!.meanings.size).toBe(2);
     expect(flagsDoc(p)).toContain('| something else | stats |');
   });

@@ -4,6 +4,7 @@ import {
   localRfc3339,
   parseTail,
   sizeBytes,
+  sizeText,
   collectFilters,
   nanosToEngineTime,
   nanosToRfc3339,
@@ -92,6 +93,21 @@ describe('sizeBytes', () => {
     [' 64 KB ', 65_536],
   ])('%j -> %d', (text, n) => expect(sizeBytes(text)).toBe(n));
   it.each(['', 'lots', '10x', '-1', '1e3'])('%j is not a size', (text) => expect(sizeBytes(text)).toBeUndefined());
+});
+
+describe('sizeText', () => {
+  it.each([
+    [16 * 1024 * 1024, '16m'],
+    [1024 * 1024, '1m'],
+    [1536, '1.5k'],
+    [16 * 1024, '16k'],
+    [2 * 1024 ** 3, '2g'],
+    [100, '100'],
+    [1000, '1000'],
+  ])('%d -> %s, which sizeBytes reads back', (n, text) => {
+    expect(sizeText(n)).toBe(text);
+    expect(sizeBytes(text)).toBe(n);
+  });
 });
 
 describe('fixedRfc3339 (record ts: UTC, nine fraction digits)', () => {

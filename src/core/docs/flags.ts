@@ -23,8 +23,8 @@ export function flagRows(program: Command): FlagRow[] {
     row.meanings.set(key, [...(row.meanings.get(key) ?? []), cmd]);
     rows.set(name, row);
   };
-  for (const o of root.options) if (o.flags !== '-h, --help') add('(all)', o.flags, o.description);
-  for (const c of commands) for (const o of c.options) add(c.name, o.flags, o.description);
+  for (const o of root.options) if (o.flags !== '-h, --help') add('(all)', o.flags, o.meaning ?? o.description);
+  for (const c of commands) for (const o of c.options) add(c.name, o.flags, o.meaning ?? o.description);
   const global = (r: FlagRow) => [...r.meanings.values()].some((cmds) => cmds.includes('(all)'));
   return [...rows.entries()].sort(([a, x], [b, y]) => Number(global(y)) - Number(global(x)) || a.localeCompare(b)).map(([, r]) => r);
 }
@@ -45,7 +45,8 @@ export function flagsDoc(program: Command): string {
     '',
     'Every flag of every command, what it means and the commands that take it. Generated from the',
     'command definitions (`npm run gen`); a test fails when this file is stale, and another when one',
-    'flag name means two things. Global flags (before or after the command) first.',
+    "flag name means two things. Global flags (before or after the command) first. A command's help words a",
+    'shared flag for what it does in that command; the meaning here is the one those words share.',
     '',
     '| flag | meaning | commands |',
     '|---|---|---|',

@@ -9,12 +9,36 @@ export interface OptModel {
   takesValue: boolean;
   choices?: string[];
   defaultValue?: string;
+  /** What the flag is, the same in every command that takes it (docs/flags.md); `description` is its help in this command. */
+  meaning?: string;
 }
 
 /** One example of a command's use: the command line and what it does. */
 export type Example = [command: string, what: string];
 
 const EXAMPLES = Symbol('berth.examples');
+const MEANING = Symbol('berth.meaning');
+const TUNING = Symbol('berth.tuning');
+
+/** Marks a flag as tuning (a limit or timeout most never change): the help lists it in one compact block. */
+export function setTuning(o: Option): void {
+  (o as Option & { [TUNING]?: boolean })[TUNING] = true;
+}
+
+export function isTuning(o: Option): boolean {
+  return !!(o as Option & { [TUNING]?: boolean })[TUNING];
+}
+
+/** Gives a flag shared by several commands its one meaning, worded for every command at once (docs/flags.md). */
+export function setMeaning(o: Option, meaning: string): Option {
+  (o as Option & { [MEANING]?: string })[MEANING] = meaning;
+  return o;
+}
+
+/** The meaning set with setMeaning(), else the flag's own description. */
+export function meaningOf(o: Option): string {
+  return (o as Option & { [MEANING]?: string })[MEANING] ?? o.description;
+}
 
 /** Attaches examples to a command (its help and the man page show them). */
 export function setExamples(cmd: Command, examples: Example[]): void {
@@ -45,9 +69,10 @@ export function optModel(o: Option): OptModel {
     ...(o.long ? { long: o.long } : {}),
     ...(o.short ? { short: o.short } : {}),
     description: o.description,
+    meaning: meaningOf(o),
     takesValue: o.required || o.optional,
     ...(o.argChoices ? { choices: [...o.argChoices] } : {}),
-    ...(showDefault ? { defaultValue: o.defaultValueDescription ?? JSON.stringify(dv) } : {}),
+    ...(showDefault ? { defaultValue: o.defaultValueDescription ?? (typeof dv === 'string' ? dv : JSON.stringify(dv)) } : {}),
   };
 }
 

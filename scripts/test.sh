@@ -11,6 +11,8 @@
 #   4. the Podman suite, against `podman system service` on a socket of the run's own that its global
 #      setup starts and stops (scripts/test-podman.sh), with the Podman CLI as the oracle: as root, under
 #      a lock (Podman's store is the machine's). BERTH_TEST_PODMAN=0 leaves it out.
+#   5. every benchmark once in a short mode (scripts/bench-smoke.sh), so a benchmark that no longer runs
+#      fails the run; BERTH_TEST_BENCH=0 leaves it out (CI runs it on one Node).
 # BERTH_TEST_NODE=22 (or 24, ...) runs the build and the tests on that Node, installed from the npm
 # registry into .node/ by scripts/setup-node.sh and put first on PATH; unset, the machine's Node.
 # One run id (BERTH_TEST_RUN) labels everything both vitest runs make (test/helpers/run-lease.ts).
@@ -73,6 +75,15 @@ locked_suite() {
 }
 locked_suite swarm BERTH_TEST_SWARM
 locked_suite podman BERTH_TEST_PODMAN
+bench=0
+if [ "${BERTH_TEST_BENCH:-1}" = 0 ]; then
+  echo "test: benchmark smoke runs skipped (BERTH_TEST_BENCH=0)" >&2
+else
+  t0=$(date +%s)
+  bash scripts/bench-smoke.sh || bench=1
+  echo "test: the benchmark smoke runs took $(( $(date +%s) - t0 )) s" >&2
+fi
 node scripts/test-summary.js "$out/main.json" "$out/disruptive.json" "$out/swarm.json" "$out/podman.json"
 [ $lint = 0 ] || { echo "test: FAILED lint or format (see above; npm run lint)"; status=1; }
+[ $bench = 0 ] || { echo "test: FAILED benchmark smoke runs (see above; bash scripts/bench-smoke.sh)"; status=1; }
 exit $status

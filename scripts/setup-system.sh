@@ -32,6 +32,7 @@ TEST_TOOLS=(
   "wrk wrk"                        # load for the gate and proxy benches
   "podman podman"                  # the second engine (Podman's Docker-compatible API)
   "conntrack conntrack"            # the kernel's connection events (topology)
+  "jq jq"                          # the README's pipes, run as written (readme-examples.test.ts)
 )
 DEMO_TOOLS=(
   "dockerd docker.io"

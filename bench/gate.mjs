@@ -8,25 +8,33 @@
 // Node server answering 13 bytes; the route is a host-network container whose
 // upstream is that server. Rounds interleaved, medians printed, ratios side
 // by side against the proxy alone, and the p50 latency the gate adds.
+// Then the cold path: a sleeping route (a host-network busybox httpd, killed
+// before each run) asked through nginx with the gate (the recipe, the client
+// sending X-Berth-Wait: 1 so the gate holds until ready) and through `berth
+// serve`'s own --listen, alternating; the time to the app's first byte.
 // Targets (issue 28): nginx+gate cached >= 85% of nginx, uncached >= 55%,
-// Caddy+gate >= 50% of Caddy, added p50 <= 0.5 ms.
-// Usage: node bench/gate.mjs [seconds per run, default 6] [rounds, default 3]
+// Caddy+gate >= 50% of Caddy, added p50 <= 0.5 ms, cold first byte through
+// nginx within 100 ms of serve's own.
+// Usage: node bench/gate.mjs [seconds per run, default 6] [rounds, default 3] [cold wakes each, default 5]
 // Needs: nginx-light, caddy, wrk, a built dist/, the test image berth-test/busybox.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, hostRoute, median, runBench, starter, waitHttp, wrk as wrkRun } from './http-lib.mjs';
+import { firstByte, freePort, hostRoute, median, napping, runBench, starter, waitHttp, wrk as wrkRun } from './http-lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.argv[2] ?? 6);
 const ROUNDS = Number(process.argv[3] ?? 3);
+const COLD_RUNS = Number(process.argv[4] ?? 5);
 const CONNS = 50;
 const HOST = 'bench.test';
+const COLD_HOST = 'cold.bench.test';
 const children = [];
 const dir = mkdtempSync(join(tmpdir(), 'berth-bench-gate-'));
 const container = `berth-bench-gate-${process.pid}`;
+const coldContainer = `${container}-cold`;
 
 const start = starter(children);
 
@@ -68,6 +76,8 @@ async function main() {
   start('node', ['-e', `require('http').createServer((q,s)=>{s.writeHead(200,{'content-length':0});s.end()}).listen(${bare},'127.0.0.1')`]);
 
   hostRoute(container, HOST, backend);
+  const coldApp = await freePort();
+  hostRoute(coldContainer, COLD_HOST, coldApp, ['sh', '-c', `mkdir -p /www && echo awake > /www/index.html && exec httpd -f -p 127.0.0.1:${coldApp} -h /www`]);
   const [berthPort, api] = [await freePort(), await freePort()];
   start('node', [
     join(ROOT, 'bin', 'berth.js'),
@@ -95,6 +105,9 @@ async function main() {
   await caddy('caddy', `http://${HOST}:${ports.caddy} {\n\tbind 127.0.0.1\n\treverse_proxy 127.0.0.1:${backend}\n}`);
   await caddy('caddy-gate', recipe('Caddyfile', { BERTH_API: `127.0.0.1:${api}`, APP_HOST: HOST, APP_UPSTREAM: `127.0.0.1:${backend}`, PORT: String(ports['caddy+gate']) }));
   for (const [k, p] of Object.entries(ports)) await waitHttp(p, HOST, k);
+  const coldNginx = await freePort();
+  await nginx('cold', recipe('nginx.conf', { ...fill(coldNginx, `127.0.0.1:${api}`), APP_HOST: COLD_HOST, APP_UPSTREAM: `127.0.0.1:${coldApp}` }));
+  await waitHttp(coldNginx, COLD_HOST, 'nginx for the cold route');
 
   const results = Object.fromEntries(Object.keys(ports).map((k) => [k, []]));
   for (const port of Object.values(ports)) execFileSync('wrk', ['-t2', '-c10', '-d2s', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`]); // warm-up
@@ -112,7 +125,7 @@ async function main() {
     const r = of(k, base);
     const added = sum[k].p50 - sum[base].p50;
     console.log(
-      `${k.padEnd(18)} ${sum[k].rps.toFixed(0).padStart(7)} req/s  ${(r * 100).toFixed(1).padStart(5)}% of ${base}${target ? ` (target >= ${Math.round(target * 100)}%: ${r >= target ? 'MET' : 'NOT MET'})` : ''}  p50 ${sum[k].p50.toFixed(3)} ms (+${added.toFixed(3)} ms)`,
+      `${k.padEnd(18)} ${sum[k].rps.toFixed(0).padStart(7)} req/s  ${(r * 100).toFixed(1).padStart(5)}% of ${base}${target ? ` (target >= ${Math.round(target * 100)}%: ${r >= target ? 'MET' : 'NOT MET'})` : ''}  p50 ${sum[k].p50.toFixed(3)} ms (${added >= 0 ? '+' : ''}${added.toFixed(3)} ms)`,
     );
   };
   console.log(`${'nginx'.padEnd(18)} ${sum.nginx.rps.toFixed(0).padStart(7)} req/s  p50 ${sum.nginx.p50.toFixed(3)} ms`);
@@ -123,6 +136,31 @@ async function main() {
   line('caddy+gate', 'caddy', 0.5);
   const added = sum['nginx+gate'].p50 - sum.nginx.p50;
   console.log(`p50 the gate adds through nginx (uncached): ${added.toFixed(3)} ms (target <= 0.5 ms) ${added <= 0.5 ? 'MET' : 'NOT MET'}`);
+  await cold(berthPort, coldNginx);
 }
 
-runBench('gate', main, { children, container, dir });
+/** Cold first byte: the route killed before each wake; serve's own --listen and nginx with the gate, alternating. */
+async function cold(berthPort, nginxPort) {
+  const ways = {
+    'berth serve': (t0) => firstByte(berthPort, COLD_HOST, '/', t0),
+    'nginx+gate': (t0) => firstByte(nginxPort, COLD_HOST, '/', t0, { 'x-berth-wait': '1' }),
+  };
+  const times = { 'berth serve': [], 'nginx+gate': [] };
+  console.log('');
+  for (let i = 1; i <= COLD_RUNS; i++) {
+    const order = i % 2 ? ['berth serve', 'nginx+gate'] : ['nginx+gate', 'berth serve'];
+    for (const k of order) {
+      await napping(berthPort, coldContainer);
+      const t0 = performance.now();
+      times[k].push(await ways[k](t0));
+    }
+    console.log(`cold ${String(i).padStart(2)}: berth serve ${times['berth serve'].at(-1).toFixed(0).padStart(5)} ms   nginx+gate ${times['nginx+gate'].at(-1).toFixed(0).padStart(5)} ms`);
+  }
+  const [own, via] = [median(times['berth serve']), median(times['nginx+gate'])];
+  const diff = via - own;
+  console.log(
+    `cold first byte, median of ${COLD_RUNS}: berth serve ${own.toFixed(0)} ms, nginx+gate ${via.toFixed(0)} ms, ${diff >= 0 ? '+' : ''}${diff.toFixed(0)} ms (target <= 100 ms) ${diff <= 100 ? 'MET' : 'NOT MET'}`,
+  );
+}
+
+runBench('gate', main, { children, container: [container, coldContainer], dir });

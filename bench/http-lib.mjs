@@ -2,6 +2,7 @@
 // wrk runs read into numbers, medians.
 import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 
 export const freePort = () =>
@@ -32,6 +33,35 @@ export async function waitHttp(port, host, what) {
   throw new Error(`${what}: nothing answers 200 on port ${port}`);
 }
 
+/** Resolves with the ms from `t0` to the first byte of a 200 answer to GET `path` for `host` (plus `headers`), or rejects. */
+export const firstByte = (port, host, path, t0, headers = {}) =>
+  new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, headers: { host, ...headers }, agent: false }, (res) => {
+      res.once('data', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`))));
+      res.resume();
+    });
+    req.on('error', reject);
+  });
+
+/** The state of `name`'s route in serve's /$berth/status on `port` (undefined: no such route yet). */
+export const routeState = (port, name) =>
+  new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/$berth/status', agent: false }, (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve(JSON.parse(b).routes.find((r) => r.container === name)?.state));
+      })
+      .on('error', reject);
+  });
+
+/** Kills container `name` and waits until serve on `port` has its route napping (then 300 ms more). */
+export async function napping(port, name) {
+  execFileSync('docker', ['kill', name], { stdio: 'ignore' });
+  for (let i = 0; i < 300 && (await routeState(port, name)) !== 'napping'; i++) await sleep(50);
+  await sleep(300);
+}
+
 function toMs(v) {
   const m = /^([\d.]+)(us|ms|s)$/.exec(v);
   return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
@@ -51,19 +81,19 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 
 /**
  * A route whose upstream is a server on the host: a host-network busybox container named `name`, labelled
- * for `berth serve --filter label=berth.bench=PID`, routing `host` to 127.0.0.1:`port`.
+ * for `berth serve --filter label=berth.bench=PID`, routing `host` to 127.0.0.1:`port`; it runs `cmd` (default: sleeps).
  */
-export function hostRoute(name, host, port) {
+export function hostRoute(name, host, port, cmd = ['sleep', '3600']) {
   const labels = [`berth.bench=${process.pid}`, `berth.proxy.host=${host}`, `berth.proxy.port=${port}`].flatMap((l) => ['--label', l]);
-  execFileSync('docker', ['run', '-d', '--name', name, '--network', 'host', ...labels, 'berth-test/busybox', 'sleep', '3600']);
+  execFileSync('docker', ['run', '-d', '--name', name, '--network', 'host', ...labels, 'berth-test/busybox', ...cmd]);
 }
 
-/** Runs `main`, then stops `children`, removes `container` and `dir`, also after a failure (exit 1, one line). */
+/** Runs `main`, then stops `children`, removes `container` (a name or several) and `dir`, also after a failure (exit 1, one line). */
 export function runBench(name, main, { children, container, dir }) {
   const cleanup = () => {
     for (const c of children) c.kill('SIGTERM');
     try {
-      execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
+      execFileSync('docker', ['rm', '-f', ...[container].flat()], { stdio: 'ignore' });
     } catch {}
     rmSync(dir, { recursive: true, force: true });
   };

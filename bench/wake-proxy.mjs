@@ -13,12 +13,12 @@ import http from 'node:http';
 import net from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstByte, napping, routeState, sleep } from './http-lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.argv[2] ?? 10);
 const NAME = `berth-bench-wake-${process.pid}`;
 const HOST = 'wake.bench.test';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const docker = (...args) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 let serve;
 
@@ -32,16 +32,6 @@ const engine = (method, path) =>
     });
     req.on('error', reject);
     req.end();
-  });
-
-/** Resolves with the ms from now to the first byte of a 200 answer, or rejects. */
-const firstByte = (port, host, path, t0) =>
-  new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
-      res.once('data', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`))));
-      res.resume();
-    });
-    req.on('error', reject);
   });
 
 const getOnce = (hostIp, t0) =>
@@ -69,24 +59,6 @@ async function plain() {
       await sleep(10);
     }
   }
-}
-
-async function statusOf(port) {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/$berth/status', agent: false }, (res) => {
-        let b = '';
-        res.on('data', (d) => (b += d));
-        res.on('end', () => resolve(JSON.parse(b).routes.find((r) => r.container === NAME)?.state));
-      })
-      .on('error', reject);
-  });
-}
-
-async function napping(port) {
-  docker('kill', NAME);
-  for (let i = 0; i < 300 && (await statusOf(port)) !== 'napping'; i++) await sleep(50);
-  await sleep(300);
 }
 
 const median = (xs) => {
@@ -119,15 +91,15 @@ async function main() {
   serve = spawn('node', [join(ROOT, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--json', '--filter', `label=berth.bench=${process.pid}`], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 300 && !(await statusOf(port).catch(() => undefined)); i++) await sleep(100);
+  for (let i = 0; i < 300 && !(await routeState(port, NAME).catch(() => undefined)); i++) await sleep(100);
   const a = [];
   const b = [];
   for (let i = 1; i <= RUNS; i++) {
     const p = await plain();
-    await napping(port);
+    await napping(port, NAME);
     const t0 = performance.now();
     const q = await firstByte(port, HOST, '/', t0);
-    await napping(port);
+    await napping(port, NAME);
     a.push(p);
     b.push(q);
     console.log(`wake ${String(i).padStart(2)}: plain start+poll ${p.toFixed(0).padStart(5)} ms   berth serve ${q.toFixed(0).padStart(5)} ms`);

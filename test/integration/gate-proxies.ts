@@ -6,6 +6,7 @@
  * Traefik's ForwardAuth does (Traefik is not packaged here).
  */
 import http from 'node:http';
+import net from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -17,6 +18,27 @@ export interface GateApp {
   host: string;
   /** host:port where the proxy reaches the app (a published port). */
   upstream: string;
+}
+
+const taken = new Set<number>();
+
+/**
+ * A host port for an app's published port, outside the kernel's ephemeral range (where freePort's
+ * come from): docker binds it only when the container starts, so a port from freePort could be given
+ * to a proxy meanwhile.
+ */
+export async function appPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (!free) continue;
+    taken.add(port);
+    return port;
+  }
 }
 
 export const recipe = (file: string) => readFileSync(join(ROOT, 'docs', 'gate', file), 'utf8');

@@ -8,12 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeContainer, ROOT, runContainer, uniqueName } from '../helpers/docker.js';
 import { ServeHarness, httpdCmd, isRunning, startCount, waitFor } from './serve-harness.js';
-import { plain, recipe, startCaddy, startNginx, traefikForwardAuth, type GateApp, type RunningProxy } from './gate-proxies.js';
+import { appPort, plain, recipe, startCaddy, startNginx, traefikForwardAuth, type GateApp, type RunningProxy } from './gate-proxies.js';
 
 const h = new ServeHarness();
 const tmp = mkdtempSync(join(tmpdir(), 'berth-gate-'));
@@ -31,27 +30,6 @@ const SLOW_CGI = [
   'EOF',
   'true',
 ].join('\n');
-
-const taken = new Set<number>();
-
-/**
- * A host port for an app's published port, outside the kernel's ephemeral range (where freePort's
- * come from): docker binds it only when the container starts, so a port from freePort could be given
- * to a proxy meanwhile.
- */
-async function appPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = net.createServer().once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (!free) continue;
-    taken.add(port);
-    return port;
-  }
-}
 
 /** An app the proxies reach at a published port; `routeLabels` false: only Sablier's labels (given in `labels`) make it a route. */
 async function app(key: string, setup: string, labels: Record<string, string> = {}, delay = 0, routeLabels = true): Promise<void> {

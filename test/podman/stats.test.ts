@@ -48,7 +48,7 @@ describe('stats on Podman', () => {
       expect(x.pids).toBe(Number(y.pids));
     }
     expect(b.get(busy)!.cpuPercent).toBeGreaterThan(5);
-    expect(b.get(busy)!.cpuPercent).toBeLessThan(30);
+    expect(b.get(busy)!.cpuPercent).toBeLessThan(27); // capped at a quarter of a CPU (docker's formula on Podman's counter read 47-175%)
     expect(b.get(cache)!.memUsage).toBeGreaterThan(30_000_000); // the file cache is in it, as podman stats shows
     expect(String(ours.stderr).match(/no page-cache breakdown/g)).toHaveLength(1);
     console.error(`stats on Podman: ${gaps.join('; ')}`);

@@ -231,7 +231,7 @@ class Follower {
   ) {}
 
   take(text: string, n: number): void {
-    const raw = parseReading(text);
+    const raw = parseReading(text, this.target.engine.flavor);
     if (typeof raw === 'string') {
       if (this.badLines++ === 0) this.to.warn(`stats of ${this.target.name}: skipped line ${n} of the engine's stream: ${raw}`);
       return;

@@ -17,6 +17,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Engine } from '../engine/engine.js';
+import type { EngineFlavor } from '../engine/podman.js';
+import { podmanCpu } from './podman-cpu.js';
 import { compareVersions } from '../engine/engine.js';
 import { engineRead, toBerthError } from '../engine/request.js';
 import type { BodyReader } from '../engine/plain-stream.js';
@@ -49,7 +51,7 @@ export type ReadingVerdict = void | 'stop' | Promise<void>;
  */
 export function readStats(engine: Engine, id: string, signal: AbortSignal, onReading: (raw: RawStats) => ReadingVerdict, onBadLine?: (n: number, error: string) => void): Promise<void> {
   return readStatsLines(engine, id, signal, (text, n) => {
-    const raw = parseReading(text);
+    const raw = parseReading(text, engine.flavor);
     if (typeof raw !== 'string') return onReading(raw);
     onBadLine?.(n, raw);
   });
@@ -88,10 +90,11 @@ export async function readStatsLines(engine: Engine, id: string, signal: AbortSi
 }
 
 /** A reading, or why the text is not one. */
-export function parseReading(text: string): RawStats | string {
+export function parseReading(text: string, flavor: EngineFlavor = 'docker'): RawStats | string {
   try {
     const v = JSON.parse(text) as RawStats;
-    return v && typeof v === 'object' && typeof v.read === 'string' ? v : 'not a stats reading (no "read" time)';
+    if (!v || typeof v !== 'object' || typeof v.read !== 'string') return 'not a stats reading (no "read" time)';
+    return flavor === 'podman' ? podmanCpu(v) : v;
   } catch (err) {
     return (err as Error).message;
   }
@@ -104,7 +107,7 @@ export async function readStatsOnce(engine: Engine, id: string, signal: AbortSig
   try {
     const raw = await engine.api.json<RawStats | undefined>({ path: statsPath(id), query, signal, maxBytes: MAX_READING_BYTES });
     if (!raw) throw new Error(`the engine sent an empty stats reply for ${id}`);
-    return raw;
+    return engine.flavor === 'podman' ? podmanCpu(raw) : raw;
   } catch (err) {
     throw toBerthError(engine, err, signal);
   }

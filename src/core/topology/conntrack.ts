@@ -31,7 +31,7 @@ const RETRY_MS = 250;
 const LOOPBACK = /^(127\.|::1$)/;
 export const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables';
 /** The netlink receive buffer asked of the kernel, so bursts are not dropped (ENOBUFS). */
-const BUFFER_BYTES = 8 * 1024 * 1024;
+const BUFFER_BYTES = 32 * 1024 * 1024;
 
 export interface ConntrackEvent {
   kind: 'NEW' | 'UPDATE' | 'DESTROY';

@@ -66,6 +66,7 @@ describe('berth serve: a route whose dependency does not exist', () => {
   });
 
   it('clears once the dependency exists; a psql session through the route wakes both, the dependency reported as woken by serve', async () => {
+    await removeContainer(missing).catch(() => {}); // a retry of this test makes it again
     await runContainer({ name: missing, cmd: 'exec sleep 600', labels: h.labels({}), start: false });
     await waitFor(async () => {
       const st = await status();
@@ -78,7 +79,8 @@ describe('berth serve: a route whose dependency does not exist', () => {
     // The dependency serve's own wake started is reported as such by its lifecycle owner, not as started outside it.
     type Idle = { type: string; container?: string; from?: string; to?: string; reason?: string };
     const woke = await waitFor(() => h.records<Idle>().find((r) => r.type === 'idle' && r.container === missing && r.to === 'ready'), 15_000);
-    expect(woke.from).toBe('napping');
+    // napping when a round saw it made and stopped before the wake; unknown when the wake came first.
+    expect(['napping', 'unknown']).toContain(woke.from);
     expect(woke.reason).toMatch(new RegExp(`^woken by this serve \\(dependency of ${db}\\) \\(Up `));
     expect(h.records<Idle>().filter((r) => r.container === missing && /outside/.test(r.reason ?? ''))).toEqual([]);
   }, 150_000);

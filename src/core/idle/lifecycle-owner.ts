@@ -334,14 +334,17 @@ export class IdleWatcher {
     const input: IdleInput = { kind: 'observe', awake: s.awake };
     // A start this watcher sees now: was it a wake of this process (its note is taken once)?
     const here = s.awake && from !== 'ready' && from !== 'starting' ? this.o.startedHere?.(name) : undefined;
+    // A wake of this process is said as such even when no round saw the unit asleep before it (made just then).
     const reason =
-      from === 'unknown'
-        ? `found ${s.awake ? 'running' : s.paused ? 'paused' : 'stopped'} (${s.status})`
-        : s.awake
-          ? from === 'error'
-            ? `running (${s.status})`
-            : `${here ?? 'started outside this watcher'} (${s.status})`
-          : `${s.paused ? 'paused' : 'stopped'} outside this watcher (${s.status})`;
+      here !== undefined
+        ? `${here} (${s.status})`
+        : from === 'unknown'
+          ? `found ${s.awake ? 'running' : s.paused ? 'paused' : 'stopped'} (${s.status})`
+          : s.awake
+            ? from === 'error'
+              ? `running (${s.status})`
+              : `${here ?? 'started outside this watcher'} (${s.status})`
+            : `${s.paused ? 'paused' : 'stopped'} outside this watcher (${s.status})`;
     const rec = this.states.apply(name, input, reason, { id: s.id });
     if (!rec) return;
     if (s.awake && from !== 'unknown') {

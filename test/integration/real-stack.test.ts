@@ -17,7 +17,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { BERTH_BIN, waitFor } from '../helpers/docker.js';
 import { requireTool } from '../helpers/tools.js';
 import { RealStack, type Service } from '../helpers/real-stack.js';
-import { ServeHarness, request } from './serve-harness.js';
+import { ServeHarness, engineEvents, request } from './serve-harness.js';
 
 /** [container, line] pairs grouped by container, each group sorted (a multiset per container). */
 const byContainer = (pairs: Array<[string, string]>) => {
@@ -58,23 +58,9 @@ async function waitAsleep(svcs: Service[], from: number, timeoutMs = 120_000): P
   });
 }
 
-/** Engine events of the stack's containers between two times (seconds), as "service action" lines. */
-async function stackEvents(sinceSec: number): Promise<string[]> {
-  const { stdout } = await execa('docker', [
-    'events',
-    '--since',
-    String(sinceSec),
-    '--until',
-    String(Math.ceil(Date.now() / 1000) + 1),
-    '--filter',
-    `label=com.docker.compose.project=${stack.project}`,
-    '--filter',
-    'type=container',
-    '--format',
-    '{{index .Actor.Attributes "com.docker.compose.service"}} {{.Action}}',
-  ]);
-  return stdout.split('\n').filter(Boolean);
-}
+/** Engine events of the stack's containers since `sinceSec`, as "service action" lines. */
+const stackEvents = (sinceSec: number) =>
+  engineEvents(sinceSec, [`label=com.docker.compose.project=${stack.project}`, 'type=container'], '{{index .Actor.Attributes "com.docker.compose.service"}} {{.Action}}');
 
 beforeAll(async () => {
   const executablePath = requireTool('/usr/bin/chromium');

@@ -85,22 +85,24 @@ export async function isRunning(name: string): Promise<boolean> {
   return !!info.State.Running;
 }
 
-/** How many times the engine started a container since `sinceSec` (from its events). */
-export async function startCount(name: string, sinceSec: number): Promise<number> {
+/** The engine's events from `sinceSec` until now, filtered (`key=value`), one `format` line each. */
+export async function engineEvents(sinceSec: number, filters: string[], format: string): Promise<string[]> {
   const { stdout } = await execa('docker', [
     'events',
     '--since',
     String(sinceSec),
     '--until',
     String(Math.ceil(Date.now() / 1000) + 1),
-    '--filter',
-    `container=${name}`,
-    '--filter',
-    'event=start',
+    ...filters.flatMap((f) => ['--filter', f]),
     '--format',
-    '{{.Action}}',
+    format,
   ]);
-  return stdout.split('\n').filter((l) => l.trim() === 'start').length;
+  return stdout.split('\n').filter((l) => l.trim());
+}
+
+/** How many times the engine started a container since `sinceSec` (from its events). */
+export async function startCount(name: string, sinceSec: number): Promise<number> {
+  return (await engineEvents(sinceSec, [`container=${name}`, 'event=start'], '{{.Action}}')).filter((l) => l.trim() === 'start').length;
 }
 
 export function tcpExchange(port: number, text: string, timeoutMs = 60_000): Promise<string> {

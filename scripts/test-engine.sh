@@ -128,7 +128,13 @@ case "${1:-}" in
   up)
     lock
     if answers; then
-      rm -f "$STATE/owned"
+      # A nested `up` (npm run demo, the screenshots, inside a test run that started the engine) finds
+      # it answering: it is not this caller's, but the marker stays while the dockerd it names lives, or
+      # the outer run's engine-restart suite would refuse to restart its own engine.
+      pid=$(dockerd_pid)
+      if ! { [ -n "$pid" ] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = dockerd ]; }; then
+        rm -f "$STATE/owned"
+      fi
       build_image
       make_lease
       echo shared

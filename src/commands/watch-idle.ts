@@ -5,7 +5,7 @@ import { loadConfigFile, type ConfigFile } from '../core/idle/config-file.js';
 import { defaultStatePath, loadState, saveState, withStateLock } from '../core/idle/state-file.js';
 import { Claims, claimsDir } from '../core/idle/claims.js';
 import type { IdleRecord, Provider } from '../core/idle/types.js';
-import { IdleWatcher } from '../core/idle/lifecycle-owner.js';
+import { LifecycleOwner } from '../core/idle/lifecycle-owner.js';
 import { ContainerProvider } from '../core/idle/provider.js';
 import { pickFormat } from '../core/output/format.js';
 import { LineWriter } from '../core/output/ndjson.js';
@@ -67,7 +67,7 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
     if (opts.service?.length) names = opts.service;
     const out = new LineWriter(ctx.io.stdout, ctx.closePipe);
     const render = format === 'json' ? (r: IdleRecord) => JSON.stringify(r) : recordLine(makeChalk(ctx.env, !!ctx.io.stdout.isTTY));
-    const watcher = new IdleWatcher({
+    const owner = new LifecycleOwner({
       provider,
       file,
       names,
@@ -80,22 +80,22 @@ export function makeWatchIdleCommand(ctx: CommandContext): Command {
       claims: new Claims(claimsDir(ctx.env), 'watch-idle'),
     });
     try {
-      if (!opts.once) return await watcher.run(ctx.signal);
+      if (!opts.once) return await owner.run(ctx.signal);
       // One --once run at a time per state file: a second waits, then sees what the first did.
       const onWait = (pid: number) => ctx.warn(`--state: ${statePath} is in use by another watch-idle --once (pid ${pid}); waiting for it`);
       await withStateLock(
         statePath,
         async () => {
-          watcher.restore(await loadState(statePath));
-          await watcher.tick(ctx.signal);
-          await watcher.settle();
+          owner.restore(await loadState(statePath));
+          await owner.tick(ctx.signal);
+          await owner.settle();
           // Saved with --dry-run too: the activity seen is true either way, only the stops were skipped.
-          await saveState(statePath, watcher.snapshot());
+          await saveState(statePath, owner.snapshot());
         },
         { signal: ctx.signal, onWait },
       );
     } finally {
-      watcher.release();
+      owner.release();
       await out.end();
     }
   });

@@ -1,11 +1,11 @@
-// The lifecycle owner (IdleWatcher) against a fake Provider: no engine, a clock the test moves, exact
+// The lifecycle owner (LifecycleOwner, lifecycle-owner.ts) against a fake Provider: no engine, a clock the test moves, exact
 // decisions. The same class runs in watch-idle and serve against the engine (test/integration, test/chaos).
 import { describe, expect, it } from 'vitest';
 import type { Counters } from '../../src/core/idle/counters.js';
 import type { InboundReading } from '../../src/core/idle/connections.js';
 import type { IdleRecord, Provider, StopMethod } from '../../src/core/idle/types.js';
 import type { Seen } from '../../src/core/idle/listing.js';
-import { IdleWatcher } from '../../src/core/idle/lifecycle-owner.js';
+import { LifecycleOwner } from '../../src/core/idle/lifecycle-owner.js';
 
 interface Unit {
   id: string;
@@ -45,8 +45,8 @@ function world(units: Record<string, Omit<Unit, 'id' | 'rx' | 'tx' | 'conns'>>, 
     }),
   };
   const records: IdleRecord[] = [];
-  const make = (extra: Partial<ConstructorParameters<typeof IdleWatcher>[0]> = {}) =>
-    new IdleWatcher({ provider, intervalMs: 1000, now: () => t, emit: (r) => void records.push(r), warn: (m) => records.push({ warn: m } as never), ...extra });
+  const make = (extra: Partial<ConstructorParameters<typeof LifecycleOwner>[0]> = {}) =>
+    new LifecycleOwner({ provider, intervalMs: 1000, now: () => t, emit: (r) => void records.push(r), warn: (m) => records.push({ warn: m } as never), ...extra });
   const signal = new AbortController().signal;
   return {
     u,
@@ -55,7 +55,7 @@ function world(units: Record<string, Omit<Unit, 'id' | 'rx' | 'tx' | 'conns'>>, 
     records,
     make,
     /** Moves the clock, then one round and the stops it began. */
-    at: async (w: IdleWatcher, ms: number) => {
+    at: async (w: LifecycleOwner, ms: number) => {
       t = 1_000_000 + ms;
       await w.tick(signal);
       await w.settle();

@@ -40,7 +40,7 @@ import { deferMessage, type Claims } from './claims.js';
 import { closure } from './deps.js';
 import { CONNECTIONS_LABEL, connectionsVerdict } from './connections.js';
 
-export interface WatchIdleOptions {
+export interface LifecycleOwnerOptions {
   /** Every listing, counter reading, busy check, change feed and stop goes through it: the watcher never calls an engine itself. */
   provider: Provider;
   file?: ConfigFile;
@@ -103,7 +103,7 @@ export interface ClockState {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export class IdleWatcher {
+export class LifecycleOwner {
   readonly states: StateTable;
   private readonly clocks = new Map<string, ActivityClock>();
   private readonly names = new Map<string, string>();
@@ -129,7 +129,7 @@ export class IdleWatcher {
   /** Ids of the managed containers awake at the end of the last round. */
   private awakeIds = new Set<string>();
 
-  constructor(private readonly o: WatchIdleOptions) {
+  constructor(private readonly o: LifecycleOwnerOptions) {
     this.now = o.now ?? Date.now;
     this.states = new StateTable(() => iso(this.now()));
     this.provider = o.provider;

@@ -14,7 +14,7 @@ import type { Engine } from '../engine/engine.js';
 import { BerthError } from '../errors.js';
 import type { ConfigFile } from '../idle/config-file.js';
 import type { IdleRecord, Provider, WakeEvent, WakePath } from '../idle/types.js';
-import { IdleWatcher } from '../idle/lifecycle-owner.js';
+import { LifecycleOwner } from '../idle/lifecycle-owner.js';
 import type { Claims } from '../idle/claims.js';
 import type { ServeRecord } from '../records.js';
 import { Activity } from './activity.js';
@@ -199,8 +199,8 @@ function announceApi(o: ServeOptions, bound: net.AddressInfo): void {
  * sleep through their lives and dependencies directly, each on a fresh
  * reading, and defers to another berth serve already managing a container.
  */
-function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
-  return new IdleWatcher({
+function lifecycleOwner(o: ServeOptions, routes: RouteSet): LifecycleOwner {
+  return new LifecycleOwner({
     provider: o.provider,
     ...(o.file ? { file: o.file } : {}),
     names: () => [...routes.lives.keys()],
@@ -224,7 +224,7 @@ function lifecycleOwner(o: ServeOptions, routes: RouteSet): IdleWatcher {
   });
 }
 
-function startBackground(o: ServeOptions, backend: RouteBackend, routes: RouteSet, owner: IdleWatcher, discover: () => Promise<void>, signal: AbortSignal): Promise<unknown> {
+function startBackground(o: ServeOptions, backend: RouteBackend, routes: RouteSet, owner: LifecycleOwner, discover: () => Promise<void>, signal: AbortSignal): Promise<unknown> {
   let pending: NodeJS.Timeout | undefined;
   const rediscover = () => {
     clearTimeout(pending);

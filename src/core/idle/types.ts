@@ -1,8 +1,8 @@
 /**
  * The contract between the idle lifecycle (`wake`, `watch-idle`) and the
- * proxy (`serve`), fixed here so both can be built against it. The lifecycle
- * talks to a Provider (containers today, Swarm services later), never to
- * dockerode directly.
+ * proxy (`serve`). The lifecycle talks to a Provider (containers:
+ * provider.ts; swarm services: swarm/service-provider.ts), never to an
+ * engine directly.
  */
 import type { Counters } from './counters.js';
 import type { InboundReading } from './connections.js';
@@ -27,8 +27,8 @@ export type StopMethod = 'stop' | 'pause' | 'kill';
 
 /**
  * A managed unit's lifecycle operations and readings: everything the wake path and the lifecycle
- * owner (lifecycle-owner.ts) ask of an engine goes through it. Implemented for containers (provider.ts);
- * the seam a second implementation (Swarm services) plugs into.
+ * owner (lifecycle-owner.ts) ask of an engine goes through it. Implemented for containers (provider.ts)
+ * and for swarm services (swarm/service-provider.ts).
  */
 export interface Provider {
   /** Current state as the engine sees it. */

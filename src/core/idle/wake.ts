@@ -23,10 +23,10 @@ import type { Unit } from './unit-resolver.js';
 import type { IdleRecord, Provider, WakeEvent, WakeEventKind, WakeOnce, WakePath, Waker } from './types.js';
 
 /**
- * What a wake needs: the units (a container or, with the next provider, a
- * service) with their dependencies and state, and the Provider that starts
- * them. The wake knows nothing of containers: UnitResolver over the
- * ContainerProvider is one implementation.
+ * What a wake needs: the units (containers or swarm services) with their
+ * dependencies and state, and the Provider that starts them. The wake knows
+ * nothing of containers: UnitResolver over the ContainerProvider is one
+ * implementation, ServiceUnits over the ServiceProvider (swarm/) the other.
  */
 export interface UnitSource {
   provider: Provider & ReadinessTarget;

@@ -6,7 +6,11 @@
  * still used when no other is left: a request is never refused while there is one to try. Pure: the
  * caller gives the time.
  */
-import type { Address } from './upstream.js';
+/** Where an endpoint is reached (upstream.ts resolves them). */
+export interface Address {
+  host: string;
+  port: number;
+}
 
 /** How long an endpoint that refused a connection is left out of the turn. */
 export const BENCH_MS = 10_000;

@@ -1,20 +1,20 @@
 /**
  * One route's life as the proxy sees it: napping -> starting -> ready ->
- * napping, and error. A wake goes through the shared Waker (single flight,
- * dependencies, readiness: src/core/idle); the proxy adds its own single
- * flight on top so its state, wake history and metrics see one wake however
- * many requests arrive, and runs it on the server's signal, so a requester
- * going away does not cancel it. Progress events go to the route's SSE hub;
- * `ready` is published only once the upstream address is known, so a browser
- * that reloads on it finds the app.
+ * napping, and error. A wake goes through the one wake path (src/core/idle:
+ * its single flight, dependencies, readiness); the route's own work for a
+ * wake (state, wake history, metrics, upstream address, SSE) runs once, as
+ * that flight itself (WakePath.join), however many requests arrive, on the
+ * server's signal, so a requester going away does not cancel it. Progress
+ * events go to the route's SSE hub; `ready` is published only once the
+ * upstream address is known (upstream.ts), so a browser that reloads on it
+ * finds the app.
  */
 import type { IdleConfig } from '../idle/config.js';
 import type { IdleRecord, IdleState, Provider, WakeEvent, WakePath } from '../idle/types.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { Route } from './routes.js';
 import { SseHub, type SubscriberBudget } from './sse.js';
-import type { Address, UpstreamSource } from './upstream.js';
-import { EndpointRing } from './endpoint-ring.js';
+import { Upstreams, type Address, type UpstreamSource } from './upstream.js';
 import { failureKind, WakeFailure, type WakeFailureKind } from '../idle/wake-failure.js';
 
 /** The idle settings the proxy uses (src/core/idle/config.ts parses them). */
@@ -71,11 +71,8 @@ export class RouteLife {
   readonly wakeTimes: number[] = [];
   private wakeT0 = 0;
   private steps = { done: 0, of: 0 };
-  /**
-   * Upstream endpoints by container port, looked up once per run of a container (a service's: again after
-   * their ttl), used in turn; one that could not be reached is benched for a while (endpoint-ring.ts).
-   */
-  private readonly addresses = new Map<number, { ring: EndpointRing; until: number }>();
+  /** Upstream endpoints by container port, read once per run of a container (upstream.ts). */
+  private readonly upstreams: Upstreams;
   readonly hub: SseHub;
   private stopping: Promise<void> | undefined;
   private readonly now: () => number;
@@ -88,6 +85,7 @@ export class RouteLife {
     this.now = deps.now ?? Date.now;
     this.changedAt = this.now();
     this.hub = new SseHub(deps.budget);
+    this.upstreams = new Upstreams(deps.upstreams, this.now);
   }
 
   get name(): string {
@@ -169,8 +167,8 @@ export class RouteLife {
         ...(up.portInWake && this.hasPorts ? { port: this.primaryPort } : {}),
         ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}),
       });
-      this.forget();
-      await this.load(this.primaryPort);
+      this.upstreams.forget();
+      await this.upstreams.load(this.name, this.primaryPort, this.deps.signal);
       if (up.ready) await this.endpointsReady(up.ready, t0);
     } catch (err) {
       this.fail(err, failed, t0);
@@ -187,7 +185,7 @@ export class RouteLife {
   /** A service's tasks run before their apps listen: waits until every endpoint accepts, within the wake budget. */
   private async endpointsReady(ready: NonNullable<UpstreamSource['ready']>, t0: number): Promise<void> {
     const port = this.primaryPort;
-    const list = this.addresses.get(port)!.ring.endpoints;
+    const list = this.upstreams.endpoints(port);
     const budget = this.deps.wakeTimeoutMs ?? this.idle.wakeTimeoutMs;
     // Within the route's budget from the wake's start, and at least READY_GRACE_MS after its tasks run.
     if (await ready(list, Math.max(t0 + budget, this.now() + READY_GRACE_MS), this.deps.signal)) return;
@@ -238,50 +236,20 @@ export class RouteLife {
 
   /** The HTTP port's address when already known (the fast path of an awake route). */
   cachedUpstream(): Address | undefined {
-    return this.take(this.route.port);
+    return this.upstreams.take(this.route.port);
   }
 
   /** The upstream address of a container port (default: the HTTP port); a service's tasks in turn. */
   async upstream(port = this.route.port): Promise<Address> {
-    const known = this.take(port);
+    const known = this.upstreams.take(port);
     if (known) return known;
-    await this.load(port);
-    return this.take(port)!;
+    await this.upstreams.load(this.name, port, this.deps.signal);
+    return this.upstreams.take(port)!;
   }
 
-  /**
-   * Another endpoint of `port` for a request that could not use `failed` (`tried`: every one it used, in
-   * order); `unreachable`: its connect failed, so `failed` is benched and later requests skip it for a while.
-   * Undefined when every endpoint was tried.
-   */
+  /** Another endpoint of `port` for a request that could not use `failed` (Upstreams.instead). */
   instead(port: number, failed: Address, tried: readonly Address[], unreachable: boolean): Address | undefined {
-    const a = this.addresses.get(port);
-    if (!a) return undefined;
-    if (unreachable) a.ring.bench(failed, this.now());
-    return a.ring.other(tried, this.now());
-  }
-
-  /** Reads a port's endpoints (at least one, or it throws) and keeps them for the source's ttl (benched ones stay benched). */
-  private async load(port: number): Promise<void> {
-    const list = await this.deps.upstreams.resolve(this.name, port, this.deps.signal);
-    if (!list.length) throw new WakeFailure('exited', this.name, `${this.name} has no endpoint for port ${port}`);
-    const ttl = this.deps.upstreams.ttlMs;
-    const known = this.addresses.get(port);
-    const ring = known?.ring ?? new EndpointRing();
-    ring.set(list);
-    this.addresses.set(port, { ring, until: ttl === undefined ? Infinity : this.now() + ttl });
-  }
-
-  /** The next endpoint of a port in turn, while they are fresh. */
-  private take(port: number): Address | undefined {
-    const a = this.addresses.get(port);
-    if (!a || this.now() >= a.until) return undefined;
-    return a.ring.take(this.now());
-  }
-
-  /** The endpoints are read again on next use (the container's run changed); the benched stay benched while listed. */
-  private forget(): void {
-    for (const a of this.addresses.values()) a.until = 0;
+    return this.upstreams.instead(port, failed, tried, unreachable);
   }
 
   /** Puts the container to sleep (idle timeout reached); `reason`: the lifecycle owner's, for the record. */
@@ -291,7 +259,7 @@ export class RouteLife {
       try {
         await this.deps.provider.stop(this.name, this.idle.stopMethod, { signal: this.idle.stopSignal, timeoutSec: this.idle.stopTimeoutSec });
         this.deps.metrics.stops.inc({ route: this.name, reason: 'idle' });
-        this.forget();
+        this.upstreams.forget();
         this.run.abort(new WakeFailure('exited', this.name, `${this.name} was put to sleep`));
         this.setState('napping', reason ?? `idle for ${this.idle.timeoutMs / 1000}s (no request, stream or connection)`, this.idle.stopMethod);
       } catch (err) {
@@ -320,7 +288,7 @@ export class RouteLife {
       up = false;
     }
     if (this.isWaking || this.stopping) return;
-    this.forget();
+    this.upstreams.forget();
     if (up && this.state !== 'ready' && this.state !== 'starting') this.setState('ready', 'started outside the proxy');
     if (!up && this.state === 'ready') {
       this.deps.metrics.stops.inc({ route: this.name, reason: 'external' });

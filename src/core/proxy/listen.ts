@@ -1,4 +1,4 @@
-/** Parsers for serve's flags: the listen address and byte sizes. */
+/** Parsers for serve's flags (the listen address, byte sizes), and why a listen failed. */
 import { usageError } from '../errors.js';
 import { isIP } from 'node:net';
 
@@ -33,3 +33,8 @@ export function openAdminWarning(bound: string, port: number, o: { token?: strin
 
 /** The size parser every size flag uses (core/parse.ts), under the name serve has used. */
 export { parseSize as parseBytes } from '../parse.js';
+
+/** Why a listen failed, for a person. */
+export function listenFailure(err: NodeJS.ErrnoException): string {
+  return err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : err.message;
+}

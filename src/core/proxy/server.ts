@@ -28,7 +28,7 @@ import { whenAborted } from '../stream/abort.js';
 import { statusLine } from '../events/watcher.js';
 import { makeHttpHandler } from './http-proxy.js';
 import { makeApiHandler } from './api-listener.js';
-import { openAdminWarning } from './listen.js';
+import { listenFailure, openAdminWarning } from './listen.js';
 import { ProxyMetrics } from './metrics.js';
 import { RouteSet } from './route-set.js';
 import { DependencyCheck } from './route-deps.js';
@@ -36,7 +36,7 @@ import type { UnitSource } from '../idle/wake.js';
 import { StatsSampler } from './stats-api.js';
 import { isOwnSocket } from './own-sockets.js';
 import { UpstreamPools } from './upstream-pool.js';
-import { listenTcp } from './tcp-proxy.js';
+import { TcpListeners } from './tcp-proxy.js';
 import { makeUpgradeHandler } from './websocket.js';
 
 /**
@@ -267,11 +267,6 @@ function onClientError(err: NodeJS.ErrnoException, socket: stream.Duplex): void 
   else socket.destroy();
 }
 
-/** Why a listen failed, for a person. */
-function listenFailure(err: NodeJS.ErrnoException): string {
-  return err.code === 'EADDRINUSE' ? 'the address is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : err.message;
-}
-
 function listen(server: http.Server, host: string, port: number, flag = '--listen'): Promise<net.AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -303,49 +298,5 @@ async function shutdown(server: http.Server, tcp: TcpListeners, routes: RouteSet
   if (stops.length) {
     o.warn(`shutdown: finishing ${stops.length === 1 ? 'a stop' : `${stops.length} stops`} already begun`);
     await Promise.all(stops);
-  }
-}
-
-/** One net.Server per TCP route port, opened and closed as routes come and go. */
-class TcpListeners {
-  private readonly servers = new Map<number, net.Server>();
-  private readonly sockets = new Set<net.Socket>();
-
-  constructor(
-    private readonly ctx: ProxyContext,
-    private readonly host: string,
-    private readonly warn: (m: string) => void,
-  ) {}
-
-  /** Opens and closes listeners to match `ports`. At startup a port that cannot be bound stops serve (exit 2), as --listen does; later it is a warning. */
-  async sync(ports: Iterable<number>, startup = false): Promise<void> {
-    const want = new Set(ports);
-    for (const [port, s] of this.servers) {
-      if (want.has(port)) continue;
-      s.close();
-      this.servers.delete(port);
-    }
-    for (const port of want) {
-      if (this.servers.has(port)) continue;
-      try {
-        const server = await listenTcp(this.ctx, this.host, port);
-        server.on('connection', (sock: net.Socket) => (this.sockets.add(sock), sock.once('close', () => this.sockets.delete(sock))));
-        this.servers.set(port, server);
-      } catch (err) {
-        const why = listenFailure(err as NodeJS.ErrnoException);
-        if (startup) throw new BerthError('USAGE', `berth.proxy.tcp: cannot listen on ${this.host}:${port}: ${why}`, { cause: err });
-        this.warn(`cannot listen on TCP ${this.host}:${port}: ${why}`);
-      }
-    }
-  }
-
-  /** Stops accepting; resolves when every open TCP connection has ended. */
-  closeAll(): Promise<void> {
-    return Promise.all([...this.servers.values()].map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => {});
-  }
-
-  destroyAll(): void {
-    for (const s of this.sockets) s.destroy();
-    this.servers.clear();
   }
 }

@@ -18,7 +18,7 @@ import { Claims, claimsDir } from '../core/idle/claims.js';
 import { parseCidrs } from '../core/proxy/access.js';
 import { parseBytes, parseListen } from '../core/proxy/listen.js';
 import { formatServeLine } from '../core/proxy/record-line.js';
-import { serve, type ServeOptions } from '../core/proxy/server.js';
+import { containerBackend, serve, type ServeOptions } from '../core/proxy/server.js';
 import { addFilterOption, addFormatOptions, collect, describe, addConfigOption, addSwarmFlag, addSwarmOptions, addArchiveOption } from './options.js';
 import type { ConfigFile } from '../core/idle/config-file.js';
 import type { Engine } from '../core/engine/engine.js';
@@ -117,7 +117,7 @@ export function makeServeCommand(ctx: CommandContext): Command {
       {
         ...partial,
         engine,
-        ...(backend ? { backend } : {}),
+        backend,
         ...(file ? { file } : {}),
         wakes,
         units,
@@ -143,14 +143,14 @@ async function unitsFor(
   engine: Engine,
   flags: ServeFlags,
   file: ConfigFile | undefined,
-): Promise<{ provider: Provider; units: UnitSource; wakes: WakePath; backend?: RouteBackend }> {
+): Promise<{ provider: Provider; units: UnitSource; wakes: WakePath; backend: RouteBackend }> {
   const swarm = !!flags.swarm || flags.stack !== undefined;
   if (!swarm) {
     if (flags.node?.length) throw usageError('--node says how to reach a swarm node: it goes with --swarm or --stack');
     if (flags.archive !== undefined) throw usageError('--archive keeps the logs of swarm services scaled to 0: it goes with --swarm or --stack');
     const provider = new ContainerProvider(engine);
     const units = new UnitResolver(provider, file, (m) => ctx.warn(m));
-    return { provider, units, wakes: createWakePath({ resolver: units }) };
+    return { provider, units, wakes: createWakePath({ resolver: units }), backend: containerBackend(engine, provider) };
   }
   if (flags.filter?.length) throw usageError('--filter narrows containers: with --swarm or --stack, the routes are services (narrow them with --stack)');
   const cluster = await ctx.swarmCluster(cmd, flags.node ?? []);

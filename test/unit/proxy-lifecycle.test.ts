@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine/engine.js';
 import type { IdleRecord, Provider, WakeEvent } from '../../src/core/idle/types.js';
 import { wakePath } from '../../src/core/idle/wake.js';
 import { RouteLife, type LifeDeps } from '../../src/core/proxy/lifecycle.js';
 import { ProxyMetrics } from '../../src/core/proxy/metrics.js';
 import { parseRoute } from '../../src/core/proxy/routes.js';
-import { containerUpstreams, type Address, type UpstreamSource } from '../../src/core/proxy/upstream.js';
+import { containerUpstreams, type Address, type ContainerReader, type UpstreamSource } from '../../src/core/proxy/upstream.js';
 
 interface World {
   running: boolean;
@@ -16,9 +15,10 @@ interface World {
 function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number; upstreams?: UpstreamSource; now?: () => number } = {}) {
   const world: World = { running: false, wakes: 0, stops: [] };
   const records: Array<IdleRecord | WakeEvent> = [];
-  const engine = {
-    api: { json: async () => ({ State: { Running: world.running }, NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.9' } } } }) },
-  } as unknown as Engine;
+  // The container's inspect, as the upstream source reads it through its provider.
+  const reader: ContainerReader = {
+    inspect: async () => ({ State: { Running: world.running }, NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.9' } } } }) as never,
+  };
   const ev = (event: WakeEvent['event']): WakeEvent => ({ type: 'wake', event, ts: '2026-01-01T00:00:00.000Z', container: 'web', message: event });
   const wakes = wakePath(async (_name, emit) => {
     world.wakes++;
@@ -43,7 +43,7 @@ function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number; upstre
   };
   const metrics = new ProxyMetrics();
   const deps: LifeDeps = {
-    upstreams: opts.upstreams ?? containerUpstreams(engine),
+    upstreams: opts.upstreams ?? containerUpstreams(reader),
     ...(opts.now ? { now: opts.now } : {}),
     wakes,
     provider,

@@ -87,6 +87,11 @@ export function unhealthyError(name: string, st: Pick<UnitState, 'failingStreak'
 }
 
 export async function waitReady(target: ReadinessTarget, name: string, o: ReadyOptions): Promise<string> {
+  return (await readyState(target, name, o)).how;
+}
+
+/** As waitReady, with the state the verdict was read from (where the unit is reached now: its address). */
+export async function readyState(target: ReadinessTarget, name: string, o: ReadyOptions): Promise<{ how: string; state: UnitState }> {
   const end = Date.now() + o.timeoutMs;
   const condition = o.condition ?? 'ready';
   let what = 'it to start';
@@ -95,12 +100,12 @@ export async function waitReady(target: ReadinessTarget, name: string, o: ReadyO
     const st = await target.state(name, o.signal);
     const v = judge(name, st, condition, !!o.probe, o.port);
     if (v.kind === 'failed') throw v.error;
-    if (v.kind === 'ready') return v.how;
+    if (v.kind === 'ready') return { how: v.how, state: st };
     what = v.what;
     const attemptMs = Math.min(2000, Math.max(100, end - Date.now()));
-    if (what === 'the probe' && (await tryProbe(target, name, st, o.probe!, attemptMs))) return `probe ${describeProbe(o.probe!)} answered`;
+    if (what === 'the probe' && (await tryProbe(target, name, st, o.probe!, attemptMs))) return { how: `probe ${describeProbe(o.probe!)} answered`, state: st };
     if (o.port !== undefined && what === portWait(o.port) && (await tryProbe(target, name, st, { kind: 'tcp', host: CONTAINER_HOST, port: o.port }, attemptMs))) {
-      return `running, port ${o.port} accepting connections`;
+      return { how: `running, port ${o.port} accepting connections`, state: st };
     }
     const left = end - Date.now();
     if (left <= 0) {

@@ -60,8 +60,18 @@ export interface Provider {
  */
 export type Waker = (container: string, opts: WakeOptions) => Promise<void>;
 
-/** One wake of a container, not de-duplicated: `emit` gets its progress, `signal` ends it. */
-export type WakeOnce = (container: string, emit: (e: WakeEvent) => void, signal: AbortSignal, opts: WakeOptions) => Promise<void>;
+/**
+ * One wake of a container, not de-duplicated: `emit` gets its progress, `signal` ends it. Resolves with
+ * the state its readiness was read from, when it has one (serve's route takes the upstream address
+ * from it, with no second look at the engine).
+ */
+export type WakeOnce = (container: string, emit: (e: WakeEvent) => void, signal: AbortSignal, opts: WakeOptions) => Promise<ReadyAt | void>;
+
+/** A unit as its wake found it ready (provider.ts UnitState has these): its address, where it has one (a container's). */
+export interface ReadyAt {
+  running: boolean;
+  address?: string;
+}
 
 /**
  * The one wake path: `waker` de-duplicates (one flight per container, however

@@ -7,11 +7,9 @@
 import type Docker from 'dockerode';
 import { BerthError } from '../errors.js';
 import { bareName, COMPOSE_PROJECT, COMPOSE_SERVICE, composeInfo } from '../engine/labels.js';
-import { toBerthError } from '../engine/request.js';
 import type { DepCondition, IdleConfig } from './config.js';
 import { idleConfigFor, type ConfigFile } from './config-file.js';
 import { stateOf, type ContainerProvider, type UnitState } from './provider.js';
-import { listContainers } from '../engine/containers.js';
 import { MissingDependency } from './deps.js';
 
 export interface UnitDep {
@@ -101,15 +99,13 @@ export class UnitResolver {
     }
   }
 
+  /** The container of a compose service (of the same project), by name: the first in order when it has several. */
   private async serviceContainer(of: string, project: string | undefined, service: string, signal?: AbortSignal): Promise<string> {
-    const filters = { label: [`${COMPOSE_SERVICE}=${service}`, ...(project ? [`${COMPOSE_PROJECT}=${project}`] : [])] };
-    let list: Docker.ContainerInfo[];
-    try {
-      list = await listContainers(this.provider.engine, { all: true, filters }, signal);
-    } catch (err) {
-      throw toBerthError(this.provider.engine, err, signal);
-    }
-    const names = list.map((c) => bareName(c.Names?.[0]) ?? c.Id).sort();
+    const all = await this.provider.list(signal);
+    const names = all
+      .filter((c) => c.labels[COMPOSE_SERVICE] === service && (!project || c.labels[COMPOSE_PROJECT] === project))
+      .map((c) => c.name)
+      .sort();
     if (!names.length) throw missing(of, service, `service ${service}${project ? ` of project ${project}` : ''}`);
     return names[0]!;
   }

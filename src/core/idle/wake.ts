@@ -15,7 +15,8 @@
 import { WakeFailure } from './wake-failure.js';
 import type { DepCondition } from './config.js';
 import { wakeOrder } from './deps.js';
-import { fmtMs, waitReady, type ReadinessTarget } from './readiness.js';
+import { fmtMs, readyState, waitReady, type ReadinessTarget } from './readiness.js';
+import type { UnitState } from './provider.js';
 import { SingleFlight } from './single-flight.js';
 import { StartNotes } from './start-notes.js';
 import { StateTable } from './state-machine.js';
@@ -70,7 +71,14 @@ export function createWakePath(o: WakerOptions): WakePath & { flights: SingleFli
 /** A WakePath around any single wake (the engine's, or a stand-in in tests): the one de-duplication point. */
 export function wakePath(once: WakeOnce, notes = new StartNotes()): WakePath & { flights: SingleFlight<WakeEvent> } {
   const flights = new SingleFlight<WakeEvent>();
-  const waker: Waker = (container, opts = {}) => flights.join(container, (emit, signal) => once(container, emit, signal, opts), opts);
+  const waker: Waker = (container, opts = {}) =>
+    flights.join(
+      container,
+      async (emit, signal) => {
+        await once(container, emit, signal, opts);
+      },
+      opts,
+    );
   return { waker, once, flights, join: (container, run) => flights.join(container, run), inFlight: (c) => flights.has(c), startedBy: (unit) => notes.take(unit) };
 }
 
@@ -105,7 +113,8 @@ class WakeRun {
     if (rec) this.o.onTransition?.(rec);
   }
 
-  async run(): Promise<void> {
+  /** Resolves with the state the container's readiness was read from (its address: where it is reached). */
+  async run(): Promise<UnitState> {
     let units: Map<string, Unit> | undefined;
     try {
       units = await this.o.resolver.graph(this.container, this.signal);
@@ -116,7 +125,7 @@ class WakeRun {
       this.emit('starting', order.length ? `waking ${root.name} after ${order.join(', ')} (budget ${fmtMs(budget)})` : `waking ${root.name} (budget ${fmtMs(budget)})`, undefined, order);
       const conditions = depConditions(units);
       for (const dep of order) await this.wakeDep(units.get(dep)!, conditions.get(dep) ?? 'ready', deadline);
-      await this.wakeRoot(root, deadline, budget);
+      return await this.wakeRoot(root, deadline, budget);
     } catch (err) {
       this.fail(err, units);
       throw err;
@@ -133,7 +142,7 @@ class WakeRun {
     this.emit('dep_ready', `dependency ${dep.name} is ${how}`, dep.name);
   }
 
-  private async wakeRoot(root: Unit, deadline: number, budgetMs: number): Promise<void> {
+  private async wakeRoot(root: Unit, deadline: number, budgetMs: number): Promise<UnitState> {
     this.current = root.name;
     const was = await this.startUnit(root);
     const words = this.o.resolver.provider.wording;
@@ -141,9 +150,10 @@ class WakeRun {
     this.emit('waiting_ready', `waiting for ${root.name} to be ready (${readinessOf(root, words?.ready)})`);
     const timeoutMs = Math.max(0, deadline - this.now());
     const port = this.port !== undefined ? { port: this.port } : {};
-    const how = await waitReady(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal, ...port });
+    const { how, state } = await readyState(this.o.resolver.provider, root.name, { probe: root.config.probe, timeoutMs, budgetMs, signal: this.signal, ...port });
     this.transition(root, { kind: 'ready' }, how);
     this.emit('ready', `${root.name} is ready (${how}) after ${fmtMs(Math.round((this.now() - this.t0) / 100) * 100)}`);
+    return state;
   }
 
   /** Starts (or unpauses) a unit; says which, or 'running' when it already was. */

@@ -163,12 +163,13 @@ export class RouteLife {
       // The port serve connects to is part of readiness (without a probe or healthcheck): ready means it accepts.
       // A container's is checked by the wake path; a service's, on every task's endpoint, once its tasks run.
       const up = this.deps.upstreams;
-      await this.deps.wakes.once(this.name, onEvent, this.deps.signal, {
+      const at = await this.deps.wakes.once(this.name, onEvent, this.deps.signal, {
         ...(up.portInWake && this.hasPorts ? { port: this.primaryPort } : {}),
         ...(this.deps.wakeTimeoutMs ? { timeoutMs: this.deps.wakeTimeoutMs } : {}),
       });
       this.upstreams.forget();
-      await this.upstreams.load(this.name, this.primaryPort, this.deps.signal);
+      // The address the readiness step read is where the container is now: no second inspect.
+      await this.upstreams.load(this.name, this.primaryPort, this.deps.signal, at || undefined);
       if (up.ready) await this.endpointsReady(up.ready, t0);
     } catch (err) {
       this.fail(err, failed, t0);

@@ -22,7 +22,7 @@ import { trustedProxyCheck, type AccessRules } from './access.js';
 import { makeAdminHandler } from './admin.js';
 import type { ProxyContext } from './front-context.js';
 import { discoverRoutes, type Discovery } from './discover.js';
-import { containerUpstreams, type UpstreamSource } from './upstream.js';
+import { containerUpstreams, type ContainerReader, type UpstreamSource } from './upstream.js';
 import { syncWithEngine } from './engine-sync.js';
 import { whenAborted } from '../stream/abort.js';
 import { statusLine } from '../events/watcher.js';
@@ -54,8 +54,8 @@ export interface RouteBackend {
 
 export interface ServeOptions {
   engine: Engine;
-  /** Default: the containers of `engine`. */
-  backend?: RouteBackend;
+  /** Where the routes come from: the containers of `engine` (containerBackend), or a swarm's services. */
+  backend: RouteBackend;
   host: string;
   port: number;
   /** The API listener (--api-listen): the wake gate and the /$berth/ endpoints, apart from user traffic. */
@@ -102,7 +102,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const metrics = new ProxyMetrics();
   const activity = new Activity();
   const budget = { max: o.maxSseSubscribers, count: 0 };
-  const backend = o.backend ?? containerBackend(o.engine);
+  const backend = o.backend;
   const routes = new RouteSet(
     {
       upstreams: backend.upstreams,
@@ -156,9 +156,9 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   await background;
 }
 
-/** The default: routes are the containers of one engine. */
-function containerBackend(engine: Engine): RouteBackend {
-  return { discover: (file, filters, signal) => discoverRoutes(engine, file, filters, signal), events: { engine, kind: 'container' }, upstreams: containerUpstreams(engine) };
+/** Routes that are the containers of one engine, reached through their provider (the ContainerProvider). */
+export function containerBackend(engine: Engine, provider: ContainerReader): RouteBackend {
+  return { discover: (file, filters, signal) => discoverRoutes(engine, file, filters, signal), events: { engine, kind: 'container' }, upstreams: containerUpstreams(provider) };
 }
 
 /** An HTTP server with serve's limits; `ctx` given: it proxies WebSocket upgrades too (the routes' listener). */

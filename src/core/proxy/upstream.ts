@@ -7,8 +7,7 @@
  */
 import type Docker from 'dockerode';
 import { BerthError } from '../errors.js';
-import type { Engine } from '../engine/engine.js';
-import { inspectContainer } from '../engine/containers.js';
+import type { ReadyAt } from '../idle/types.js';
 import { WakeFailure } from '../idle/wake-failure.js';
 import { EndpointRing, type Address } from './endpoint-ring.js';
 
@@ -30,25 +29,39 @@ export function addressFromInspect(info: Docker.ContainerInspectInfo, port: numb
  * (swarm/endpoints.ts), taken in turn. `portInWake`: the wake path itself waits for the port to accept
  * (a container's address is known to it); otherwise `ready` waits for every endpoint after the wake.
  * `ttlMs`: how long resolved endpoints are used before being read again (a service's tasks move).
+ * `known`: the unit as its wake found it ready, when the caller has that (a container's address is
+ * then taken from it, with no second look at the engine).
  */
 export interface UpstreamSource {
-  resolve(name: string, port: number, signal?: AbortSignal): Promise<Address[]>;
+  resolve(name: string, port: number, signal?: AbortSignal, known?: ReadyAt): Promise<Address[]>;
   portInWake: boolean;
   ttlMs?: number;
   /** After a wake: resolves when the endpoints accept connections; false when the deadline came first. */
   ready?(endpoints: readonly Address[], deadline: number, signal?: AbortSignal): Promise<boolean>;
 }
 
-export async function resolveAddress(engine: Engine, container: string, port: number, signal?: AbortSignal): Promise<Address> {
-  const info = await inspectContainer(engine, container, signal);
+/** How a container is read when its address is not known yet: an inspect through its provider (ContainerProvider). */
+export interface ContainerReader {
+  inspect(name: string, signal?: AbortSignal): Promise<Docker.ContainerInspectInfo>;
+}
+
+/** A container's address: from the state its wake found it ready in, when that has one; else from an inspect. */
+export function containerUpstreams(provider: ContainerReader): UpstreamSource {
+  return {
+    portInWake: true,
+    resolve: async (name, port, signal, known) => {
+      if (known?.running && known.address) return [{ host: known.address, port }];
+      return [await resolveAddress(provider, name, port, signal)];
+    },
+  };
+}
+
+async function resolveAddress(provider: ContainerReader, container: string, port: number, signal?: AbortSignal): Promise<Address> {
+  const info = await provider.inspect(container, signal);
   if (!info.State?.Running) throw new BerthError('FAILED', `${container} exited with code ${info.State?.ExitCode ?? 'unknown'} while starting`, { hint: `see why with: docker logs ${container}` });
   const addr = addressFromInspect(info, port);
   if (!addr) throw new BerthError('FAILED', `container ${container} has no network address and no published port ${port}`);
   return addr;
-}
-
-export function containerUpstreams(engine: Engine): UpstreamSource {
-  return { portInWake: true, resolve: async (name, port, signal) => [await resolveAddress(engine, name, port, signal)] };
 }
 
 /**
@@ -77,8 +90,8 @@ export class Upstreams {
   }
 
   /** Reads a port's endpoints (at least one, or it throws) and keeps them for the source's ttl (benched ones stay benched). */
-  async load(name: string, port: number, signal?: AbortSignal): Promise<void> {
-    const list = await this.source.resolve(name, port, signal);
+  async load(name: string, port: number, signal?: AbortSignal, known?: ReadyAt): Promise<void> {
+    const list = await this.source.resolve(name, port, signal, known);
     if (!list.length) throw new WakeFailure('exited', name, `${name} has no endpoint for port ${port}`);
     const ttl = this.source.ttlMs;
     const ring = this.byPort.get(port)?.ring ?? new EndpointRing();

@@ -181,11 +181,6 @@ export class LifecycleOwner {
     this.claims.release();
   }
 
-  /** How long a container has been idle: its own activity, and since it last had an awake dependent (reference counting). */
-  idleFor(s: Seen): number {
-    return this.clocks.idleFor(s);
-  }
-
   /** Forgets containers that are gone or no longer managed, so memory stays flat over months of churn. */
   private prune(view: View): void {
     const ids = new Set([...view.managed.values()].map((m) => m.seen.id));
@@ -201,7 +196,7 @@ export class LifecycleOwner {
     if (s.awake) this.clocks.clock(s);
     const from = this.states.get(name);
     const input: IdleInput = { kind: 'observe', awake: s.awake };
-    // A start this watcher sees now: was it a wake of this process (its note is taken once)?
+    // A start this owner sees now: was it a wake of this process (its note is taken once)?
     const here = s.awake && from !== 'ready' && from !== 'starting' ? this.o.startedHere?.(name) : undefined;
     // A wake of this process is said as such even when no round saw the unit asleep before it (made just then).
     const reason =

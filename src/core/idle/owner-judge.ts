@@ -111,7 +111,7 @@ export class OwnerJudge {
   }
 
   /** Active again: its next keep is reported anew, unless the activity was only an open connection's (reported already). */
-  active(s: Seen): false {
+  private active(s: Seen): false {
     return this.p.report.active(s, this.p.clocks.clock(s).lastActivity);
   }
 

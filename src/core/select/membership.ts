@@ -67,10 +67,11 @@ export function applyEvent(members: Map<string, Member>, ev: EngineEvent): Membe
       Object.assign(m, { awake: false, running: false, paused: false, changedAt: at, exitCode: attrs.exitCode ?? '0', health: undefined });
       break;
     case 'pause':
-      Object.assign(m, { awake: false, paused: true, changedAt: at });
+      // docker's "Up" counts from the start, not from a pause or an unpause.
+      Object.assign(m, { awake: false, paused: true, changedAt: m.changedAt ?? at });
       break;
     case 'unpause':
-      Object.assign(m, { awake: m.running, paused: false, changedAt: at });
+      Object.assign(m, { awake: m.running, paused: false, changedAt: m.changedAt ?? at });
       break;
     case 'rename':
       m.name = bareName(attrs.name) ?? m.name;

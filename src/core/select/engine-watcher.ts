@@ -46,6 +46,7 @@ export class EngineWatcher {
   private view = new Map<string, Member>();
   private readonly listeners = new Set<WatcherListener>();
   private users = 0;
+  private readonly signals = new WeakSet<AbortSignal>();
   private controller: AbortController | undefined;
   /** Synced and subscribed: the view is current. */
   private up = false;
@@ -74,8 +75,12 @@ export class EngineWatcher {
    */
   use(signal: AbortSignal, opts: { allEvents?: boolean } = {}): void {
     if (signal.aborted) return;
-    this.users++;
-    signal.addEventListener('abort', () => --this.users === 0 && this.stop(), { once: true });
+    // Each signal counts once, however often its owner asks (a round per second).
+    if (!this.signals.has(signal)) {
+      this.signals.add(signal);
+      this.users++;
+      signal.addEventListener('abort', () => --this.users === 0 && this.stop(), { once: true });
+    }
     if (opts.allEvents && !this.allEvents) {
       this.allEvents = true;
       if (this.controller) this.stop();

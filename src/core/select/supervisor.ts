@@ -42,7 +42,6 @@ import type { EngineEvent } from '../events/source.js';
 import { statusLine, type WatcherStatus } from '../events/watcher.js';
 import { EngineWatcher } from './engine-watcher.js';
 import { BerthError } from '../errors.js';
-import type { BackoffPolicy } from '../reconnect.js';
 import { linkedController } from '../stream/abort.js';
 import { BoundedQueue } from '../stream/queue.js';
 import { labelsOf, matchAttributes } from './match.js';
@@ -65,7 +64,6 @@ export interface SupervisorOptions {
   statusLines?: boolean;
   /** Reconnect lines say what resumes, e.g. "resuming each container's logs from the last line printed". */
   resumeNote?: string;
-  backoff?: BackoffPolicy;
   /** The first containers in the order of the names given (or the engine's), not by name (listTargets' `byName`). */
   unordered?: boolean;
 }
@@ -184,7 +182,7 @@ export class Supervisor {
     watcher.listen({ event, synced, status }, signal);
     if (watcher.synced) this.opts.onEngine?.(engine, true);
     return new Promise<void>((resolve) => {
-      const done = () => void chain.then(resolve);
+      const done = () => void chain.then(() => resolve());
       if (signal.aborted) return done();
       signal.addEventListener('abort', done, { once: true });
       if (until !== undefined) setTimeout(done, Math.max(0, Number((until - nowNs()) / 1_000_000n))).unref();

@@ -14,7 +14,8 @@ import { listedRunning } from '../engine/podman.js';
 import type { EngineEvent } from '../events/source.js';
 import { labelsOf } from './match.js';
 
-export interface Member {
+/** A container as a listing or its events say it is (the idle lifecycle's `Seen` adds docker's status text). */
+export interface ContainerState {
   id: string;
   name: string;
   labels: Record<string, string>;
@@ -22,6 +23,9 @@ export interface Member {
   awake: boolean;
   paused: boolean;
   running: boolean;
+}
+
+export interface Member extends ContainerState {
   /** The listing's status text, as of `statusAt`; replaced by one made like docker's once an event changes it. */
   statusText: string;
   /** When the state last changed by an event (ms): the status text is then made from it. */

@@ -130,7 +130,12 @@ const fmt = (x) => x.toFixed(3);
 try {
   const route = `berth-bench-${RUN}-route`;
   const managed = `berth-bench-${RUN}-idle`;
-  await makeContainer(route, { 'berth.proxy.host': 'scale.bench', 'berth.proxy.port': '8080', 'berth.idle.timeout': '1h', 'berth.bench.route': RUN }, ['sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'], 'bridge');
+  await makeContainer(
+    route,
+    { 'berth.proxy.host': 'scale.bench', 'berth.proxy.port': '8080', 'berth.idle.timeout': '1h', 'berth.bench.route': RUN },
+    ['sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'],
+    'bridge',
+  );
   await makeContainer(managed, { 'berth.idle.timeout': '1h' }, ['sh', '-c', 'exec sleep 3600']);
   const serve = start(['serve', '--listen', '127.0.0.1:0', '--json', '--filter', `label=berth.bench.route=${RUN}`], '"route"');
   const idle = start(['watch-idle', '--json', managed], '"to":"ready"');
@@ -152,7 +157,9 @@ try {
     const ratio = many[k] / Math.max(zero[k], 1 / TICKS / (WINDOW_S / 60));
     console.log(`${`berth ${k}`.padEnd(16)}${fmt(zero[k]).padStart(10)}   ${fmt(many[k]).padStart(10)}   ${ratio.toFixed(2).padStart(5)}x   <= ${TARGET}x ${ratio <= TARGET ? 'met' : 'NOT met'}`);
   }
-  console.log(`${'dockerd'.padEnd(16)}${fmt(zero.dockerd).padStart(10)}   ${fmt(many.dockerd).padStart(10)}   ${(many.dockerd / Math.max(zero.dockerd, 1e-9)).toFixed(2).padStart(5)}x   (the engine itself, every client of the machine's engine)`);
+  console.log(
+    `${'dockerd'.padEnd(16)}${fmt(zero.dockerd).padStart(10)}   ${fmt(many.dockerd).padStart(10)}   ${(many.dockerd / Math.max(zero.dockerd, 1e-9)).toFixed(2).padStart(5)}x   (the engine itself, every client of the machine's engine)`,
+  );
   console.log(`(CPU time resolution ${1000 / TICKS} ms; a window of ${WINDOW_S} s resolves ${fmt(1 / TICKS / (WINDOW_S / 60))} CPU s/min)`);
 } finally {
   await cleanup();

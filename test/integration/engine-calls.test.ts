@@ -61,7 +61,10 @@ describe('engine calls of long-running commands', () => {
     const { window, ms } = await roundsWindow(rec, dbId, 5);
     const why = describeWindow(rec, window);
     expect(ms, why).toBeGreaterThanOrEqual(4000);
-    expect(window.filter((r) => path(r) === '/containers/json'), why).toEqual([]);
+    expect(
+      window.filter((r) => path(r) === '/containers/json'),
+      why,
+    ).toEqual([]);
     expect(rec.open('/events').length, why).toBe(1);
     expect(rec.requests().filter((r) => path(r) === '/events').length, why).toBe(1);
   }, 90_000);
@@ -76,7 +79,10 @@ describe('engine calls of long-running commands', () => {
       const { window, ms } = await roundsWindow(rec, c.id, 5);
       const why = describeWindow(rec, window);
       expect(ms, why).toBeGreaterThanOrEqual(4000);
-      expect(window.filter((r) => path(r) === '/containers/json'), why).toEqual([]);
+      expect(
+        window.filter((r) => path(r) === '/containers/json'),
+        why,
+      ).toEqual([]);
       expect(rec.open('/events').length, why).toBe(1);
       expect(rec.requests().filter((r) => path(r) === '/events').length, why).toBe(1);
     } finally {

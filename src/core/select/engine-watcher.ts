@@ -160,8 +160,11 @@ export class EngineWatcher {
     const filters: Record<string, string[]> = { type: ['container'], ...(this.allEvents ? {} : { event: MEMBERSHIP_ACTIONS }) };
     const onStatus = (s: WatcherStatus) => this.status(s);
     const onOpened = () => void this.relist(signal);
+    // From the moment it was asked for: a consumer that listed on its own after asking misses nothing
+    // that happened before the engine answered the subscription.
+    const since = BigInt(Date.now()) * 1_000_000n;
     try {
-      for await (const ev of watchEvents(this.engine, { filters, onStatus, onOpened }, signal)) {
+      for await (const ev of watchEvents(this.engine, { since, filters, onStatus, onOpened }, signal)) {
         if (!this.listing) this.deliver(ev);
         else if (this.held.push(ev) > HELD_MAX) {
           this.held.shift();

@@ -29,6 +29,7 @@ BENCHES=(
   "wake 180 1"
   "wake-proxy 180 1"
   "watch-idle 180 2 1"
+  "idle-scale 420 --quick"
 )
 
 want() { [ $# -eq 1 ] && return 0; local n; for n in "${@:2}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

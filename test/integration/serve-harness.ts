@@ -33,8 +33,10 @@ export class ServeHarness {
     return name;
   }
 
-  async start(args: string[] = []): Promise<void> {
-    const child = execa('node', [BERTH_BIN, 'serve', '--listen', '127.0.0.1:0', '--json', '--filter', `label=${RUN_KEY}=${this.run}`, ...args], { reject: false, forceKillAfterDelay: false });
+  /** `env`: added to the child's environment (e.g. DOCKER_HOST of an engine recorder). */
+  async start(args: string[] = [], env: Record<string, string> = {}): Promise<void> {
+    const argv = [BERTH_BIN, 'serve', '--listen', '127.0.0.1:0', '--json', '--filter', `label=${RUN_KEY}=${this.run}`, ...args];
+    const child = execa('node', argv, { reject: false, forceKillAfterDelay: false, env });
     this.child = child;
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.out = new LineCollector(child.stdout!);

@@ -17,7 +17,8 @@ import { readCounters, type Counters } from './counters.js';
 import { readContainerInbound, type InboundReading } from './connections.js';
 import { EXEC_TIMEOUT_MS } from './busy.js';
 import { listAll, type Seen } from './listing.js';
-import { watchEvents } from '../events/watcher.js';
+import { EngineWatcher } from '../select/engine-watcher.js';
+import { statusOf } from '../select/membership.js';
 import { fmtMs } from '../parse.js';
 
 export interface UnitState {
@@ -144,8 +145,19 @@ export class ContainerProvider implements Provider {
     return false;
   }
 
-  list(signal?: AbortSignal): Promise<Seen[]> {
-    return listAll(this.engine, signal);
+  /** From the engine's one watcher (kept by events) while `signal` lives; without one, a listing. */
+  async list(signal?: AbortSignal): Promise<Seen[]> {
+    if (!signal) return listAll(this.engine, signal);
+    const now = Date.now();
+    return (await EngineWatcher.of(this.engine).members(signal)).map((m) => ({
+      id: m.id,
+      name: m.name,
+      labels: m.labels,
+      running: m.running,
+      paused: m.paused,
+      awake: m.awake,
+      status: statusOf(m, now),
+    }));
   }
 
   counters(id: string, signal: AbortSignal, now?: () => number): Promise<Counters> {
@@ -161,7 +173,7 @@ export class ContainerProvider implements Provider {
   }
 
   changes(signal: AbortSignal): AsyncIterable<unknown> {
-    return watchEvents(this.engine, { filters: { type: ['container'], event: ['start', 'die', 'pause', 'unpause'] } }, signal);
+    return EngineWatcher.of(this.engine).changes(['start', 'die', 'pause', 'unpause'], signal);
   }
 
   /** The container's address on its first network with one (for probes with host "container"). */

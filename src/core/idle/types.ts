@@ -6,19 +6,13 @@
  */
 import type { Counters } from './counters.js';
 import type { InboundReading } from './connections.js';
+import type { ContainerState } from '../select/membership.js';
 
 export type { IdleAction, IdleRecord, IdleState, WakeEvent, WakeEventKind } from '../records.js';
 import type { WakeEvent } from '../records.js';
 
-/** A unit as one listing saw it (the lifecycle owner's round). */
-export interface Seen {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-  /** running and not paused */
-  awake: boolean;
-  paused: boolean;
-  running: boolean;
+/** A unit as the lifecycle owner's round sees it (containers: the engine watcher's view). */
+export interface Seen extends ContainerState {
   /** docker's status text, e.g. "Exited (137) 2 seconds ago" */
   status: string;
 }

@@ -3,7 +3,9 @@
  * berth.proxy.host or berth.proxy.tcp (or Sablier's sablier.enable=true), plus those given such keys in the
  * config file (src/core/idle/config-file.ts; the file wins key by key). A
  * container whose configuration is wrong is reported and left out; the
- * others serve.
+ * others serve. The containers come from the engine's one watcher (its view
+ * kept by events); only a --filter key that the view cannot decide (status,
+ * network, ancestor, ...) is asked of the engine, with a listing per discovery.
  */
 import type Docker from 'dockerode';
 import type { Engine } from '../engine/engine.js';
@@ -13,6 +15,8 @@ import type { IdleConfig } from '../idle/config.js';
 import { idleConfigFor, mergeLabels, type ConfigFile } from '../idle/config-file.js';
 import { LABEL, SABLIER, isRouteLabels, parseRoute, type Route } from './routes.js';
 import { inspectContainer, listContainers } from '../engine/containers.js';
+import { EngineWatcher } from '../select/engine-watcher.js';
+import { matchAttributes } from '../select/match.js';
 
 export interface Found {
   route: Route;
@@ -42,11 +46,29 @@ async function list(engine: Engine, label: string, extra: RouteFilters, signal?:
 
 type Candidates = Map<string, { labels: Record<string, string>; running: boolean; id: string }>;
 
-async function candidates(engine: Engine, file: ConfigFile | undefined, extra: RouteFilters, problems: string[], signal?: AbortSignal): Promise<Candidates> {
+const ROUTE_LABELS = [LABEL.host, LABEL.tcp, `${SABLIER.enable}=true`];
+
+/** The route containers in the watcher's view; undefined when `extra` has a key only the engine can decide. */
+async function fromView(engine: Engine, extra: RouteFilters, signal: AbortSignal): Promise<Candidates | undefined> {
+  const sel = { names: [], filters: extra };
+  if (matchAttributes(sel, '', {}) === undefined) return undefined;
   const found: Candidates = new Map();
-  for (const label of [LABEL.host, LABEL.tcp, `${SABLIER.enable}=true`]) {
-    for (const c of await list(engine, label, extra, signal)) {
-      found.set(bareName(c.Names?.[0]) ?? c.Id.slice(0, 12), { labels: c.Labels ?? {}, running: c.State === 'running', id: c.Id });
+  for (const m of await EngineWatcher.of(engine).members(signal)) {
+    const attrs = { ...m.labels, name: m.name };
+    if (!ROUTE_LABELS.some((l) => matchAttributes({ names: [], filters: { label: [l] } }, m.id, attrs)) || !matchAttributes(sel, m.id, attrs)) continue;
+    found.set(m.name, { labels: m.labels, running: m.awake, id: m.id });
+  }
+  return found;
+}
+
+async function candidates(engine: Engine, file: ConfigFile | undefined, extra: RouteFilters, problems: string[], signal?: AbortSignal): Promise<Candidates> {
+  let found = signal ? await fromView(engine, extra, signal) : undefined;
+  if (!found) {
+    found = new Map();
+    for (const label of ROUTE_LABELS) {
+      for (const c of await list(engine, label, extra, signal)) {
+        found.set(bareName(c.Names?.[0]) ?? c.Id.slice(0, 12), { labels: c.Labels ?? {}, running: c.State === 'running', id: c.Id });
+      }
     }
   }
   for (const [name, keys] of file?.containers ?? []) {

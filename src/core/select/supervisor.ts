@@ -22,14 +22,14 @@
  * are followed, and the lifetimes end at `until`; with `endWhenNamedGone`,
  * they end when every named container is removed (as `docker logs -f`).
  *
- * Events are read from `since` = the moment before the first listing, so a
- * container that starts between the listing and the subscription is not
- * missed; events about a container already known are applied by state
+ * Events come from the engine's one watcher (engine-watcher.ts), listened to
+ * before the first listing, so a container that starts between the two is
+ * not missed; events about a container already known are applied by state
  * (start of a running one, die of a stopped one are no-ops), so a replay
  * or the engine's out-of-order delivery repeats nothing.
  *
- * Bounds: the lifetimes queue holds at most 1024 entries (the event readers
- * then wait); the ids of removed containers are remembered (to ignore their
+ * Bounds: the lifetimes queue holds at most 1024 entries (past it, events
+ * wait in this supervisor's chain: the shared watcher is never held up); the ids of removed containers are remembered (to ignore their
  * late events) up to GONE_MAX, oldest forgotten first.
  */
 import { setMaxListeners } from 'node:events';
@@ -39,9 +39,9 @@ import { listContainers } from '../engine/containers.js';
 import { bareName, groupInfo } from '../engine/labels.js';
 import { inspectTarget, listOn, listTargets, selectionFilters, type Selection, type Target } from '../engine/select.js';
 import type { EngineEvent } from '../events/source.js';
-import { statusLine, watchEvents, type WatcherStatus } from '../events/watcher.js';
+import { statusLine, type WatcherStatus } from '../events/watcher.js';
+import { EngineWatcher } from './engine-watcher.js';
 import { BerthError } from '../errors.js';
-import type { BackoffPolicy } from '../reconnect.js';
 import { linkedController } from '../stream/abort.js';
 import { BoundedQueue } from '../stream/queue.js';
 import { labelsOf, matchAttributes } from './match.js';
@@ -64,7 +64,6 @@ export interface SupervisorOptions {
   statusLines?: boolean;
   /** Reconnect lines say what resumes, e.g. "resuming each container's logs from the last line printed". */
   resumeNote?: string;
-  backoff?: BackoffPolicy;
   /** The first containers in the order of the names given (or the engine's), not by name (listTargets' `byName`). */
   unordered?: boolean;
 }
@@ -103,11 +102,16 @@ export class Supervisor {
     setMaxListeners(0, inner);
     inner.addEventListener('abort', () => this.queue.close(), { once: true });
     try {
-      const t0 = nowNs();
-      for (const target of await listTargets(this.engines, this.sel, inner, { byName: !this.opts.unordered })) this.add(target, true, true);
+      let first!: () => void;
+      const listed = new Promise<void>((resolve) => (first = resolve));
+      const watchers = this.engines.map((e) => this.watch(e, listed, inner));
+      try {
+        for (const target of await listTargets(this.engines, this.sel, inner, { byName: !this.opts.unordered })) this.add(target, true, true);
+      } finally {
+        first();
+      }
       void this.queue.push({ kind: 'synced' });
       this.endIfNamedGone();
-      const watchers = this.engines.map((e) => this.watch(e, t0, inner));
       void Promise.allSettled(watchers).then(() => this.end());
       yield* this.queue;
     } finally {
@@ -154,28 +158,35 @@ export class Supervisor {
     this.end();
   }
 
-  /** One engine: its container events (reconnecting as long as it takes), with a resync on every reconnect. */
-  private async watch(engine: Engine, t0: bigint, signal: AbortSignal): Promise<void> {
-    let chain: Promise<unknown> = Promise.resolve();
+  /**
+   * One engine: its container events from the engine's one watcher (which reconnects as long as it takes),
+   * with a resync on every reconnect. Listens before the first listing (`listed` resolves after it): events
+   * met meanwhile wait for it, then apply by state. Resolves at `until` or when the signal aborts.
+   */
+  private watch(engine: Engine, listed: Promise<unknown>, signal: AbortSignal): Promise<void> {
+    let chain: Promise<unknown> = listed.catch(() => {});
     const serial = (fn: () => Promise<unknown>) => (chain = chain.then(fn).catch((err) => this.failed(engine, err, signal)));
     const late = !answered(engine);
-    const filters: Record<string, string[]> = { type: ['container'], event: EVENTS };
-    const labels = selectionFilters({ ...this.sel, names: [], filters: { label: this.sel.filters?.label ?? [] } }).label;
-    if (!this.sel.names.length && labels?.length) filters.label = labels;
-    const onOpened = (first: boolean) => {
+    const watcher = EngineWatcher.of(engine);
+    const until = this.opts.until;
+    const event = (ev: EngineEvent) => {
+      if (until !== undefined && ev.nanos > until) return;
+      if (EVENTS.includes(ev.Action)) void serial(() => this.apply(engine, ev, signal));
+    };
+    const synced = (first: boolean) => {
       this.opts.onEngine?.(engine, true);
       if (first && late) this.opts.warn(`the engine at ${engine.endpoint.host} answered; following its containers`);
       if (!first || late) void serial(() => this.resync(engine, signal));
     };
-    const onStatus = (s: WatcherStatus) => this.status(engine, s, late && !answered(engine));
-    try {
-      for await (const ev of watchEvents(engine, { since: t0, until: this.opts.until, filters, onStatus, onOpened, backoff: this.opts.backoff }, signal)) {
-        await serial(() => this.apply(engine, ev, signal));
-      }
-      await chain;
-    } catch (err) {
-      if (!signal.aborted) this.opts.warn(`stopped following containers${this.several ? ` on ${engine.name}` : ''}: ${(err as Error).message}`);
-    }
+    const status = (s: WatcherStatus) => this.status(engine, s, late && !answered(engine));
+    watcher.listen({ event, synced, status }, signal);
+    if (watcher.synced) this.opts.onEngine?.(engine, true);
+    return new Promise<void>((resolve) => {
+      const done = () => void chain.then(() => resolve());
+      if (signal.aborted) return done();
+      signal.addEventListener('abort', done, { once: true });
+      if (until !== undefined) setTimeout(done, Math.max(0, Number((until - nowNs()) / 1_000_000n))).unref();
+    });
   }
 
   private failed(engine: Engine, err: unknown, signal: AbortSignal): void {

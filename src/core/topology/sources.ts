@@ -7,7 +7,9 @@
 import type { Engine } from '../engine/engine.js';
 import { COMPOSE_SERVICE, SWARM_SERVICE } from '../engine/labels.js';
 import { inServices, selectionFilters } from '../engine/select.js';
-import { watchEvents, type WatcherStatus } from '../events/watcher.js';
+import type { WatcherStatus } from '../events/watcher.js';
+import { EngineWatcher } from '../select/engine-watcher.js';
+import { matchAttributes } from '../select/match.js';
 import type { EngineEvent } from '../events/source.js';
 import { cell, type TickCounters } from './counters.js';
 import { CLIENT, type GroupBy } from './graph.js';
@@ -27,27 +29,30 @@ function eventNode(ev: EngineEvent, by: GroupBy): string | undefined {
   return by === 'service' ? (a[COMPOSE_SERVICE] ?? a[SWARM_SERVICE] ?? a.name) : a.name;
 }
 
+/**
+ * Every container event of the selection counts on its node, from the engine's one watcher (every
+ * container event, not only those that change membership: topology asks it for all). Resolves when the
+ * signal aborts.
+ */
 export async function countEvents(engine: Engine, o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {
-  const filters: Record<string, string[]> = { type: ['container'] };
   const { project, stack, services } = o.sel;
-  const labels = selectionFilters({ ...o.sel, names: [], filters: {} }).label;
-  if (labels) filters.label = labels;
+  const labels = selectionFilters({ ...o.sel, names: [], filters: {} }).label ?? [];
+  const sel = { names: [], filters: { label: labels } };
   // A project, stack or service grows the map with the containers it gains; a list of names does not.
   const grows = !!(project || stack !== undefined || services?.length);
+  const event = (ev: EngineEvent) => {
+    const attrs = ev.Actor?.Attributes ?? {};
+    if (!matchAttributes(sel, ev.Actor?.ID ?? '', attrs) || !inServices(o.sel, attrs)) return;
+    const node = eventNode(ev, o.by);
+    if (node !== undefined && (s.graph.nodes.has(node) || (grows && s.graph.addNode(node, o.by)))) s.counters.add(cell.node(node, 'events'));
+  };
   // engineUp follows the supervisor's connection to each engine (watch.ts); a drop seen here marks the tick.
-  const onStatus = (st: WatcherStatus) => {
+  const status = (st: WatcherStatus) => {
     if (st.kind === 'disconnected') s.downInTick = true;
     o.onStatus?.(st, engine);
   };
-  try {
-    for await (const ev of watchEvents(engine, { filters, onStatus }, signal)) {
-      if (!inServices(o.sel, ev.Actor?.Attributes)) continue;
-      const node = eventNode(ev, o.by);
-      if (node !== undefined && (s.graph.nodes.has(node) || (grows && s.graph.addNode(node, o.by)))) s.counters.add(cell.node(node, 'events'));
-    }
-  } catch (err) {
-    if (!signal.aborted) o.warn(`engine events are no longer counted: ${(err as Error).message}`);
-  }
+  EngineWatcher.of(engine).listen({ event, status }, signal, { allEvents: true });
+  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
 export async function countConnections(o: TopologyOptions, s: Shared, signal: AbortSignal): Promise<void> {

@@ -16,6 +16,7 @@ import type { TopologyRecord } from '../records.js';
 import { DEFAULT_CELL_CAP, TickCounters } from './counters.js';
 import { CLIENT, TopologyGraph } from './graph.js';
 import { TopologyMembers } from './members.js';
+import { EngineWatcher } from '../select/engine-watcher.js';
 import { Supervisor, type Lifetime } from '../select/supervisor.js';
 import { buildSnapshot } from './snapshot.js';
 import type { Shared, TopologyOptions } from './watch-options.js';
@@ -46,6 +47,9 @@ export async function* watchTopology(engines: Engine[], o: TopologyOptions, sign
     }
     members.engineUp = down.size === 0;
   };
+  // Its event counts take every container event: asked of each engine's one watcher before the supervisor
+  // opens it, so the subscription is made once, with all of them.
+  for (const e of engines) EngineWatcher.of(e).use(inner, { allEvents: true });
   const supervisor = new Supervisor(engines, { ...o.sel, all: true }, { warn: o.warn, onEngine, statusLines: false });
   const lifetimes = supervisor.lifetimes(inner);
   try {

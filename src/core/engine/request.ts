@@ -3,8 +3,7 @@
  * where berth reads the body itself (logs, events, stats), and the mapping of
  * the engine's errors to berth's. The request is torn down when `signal` aborts.
  */
-import type { IncomingMessage } from 'node:http';
-import type { BodyReader, OnData } from './plain-stream.js';
+import type { BodyReader, EngineReply, OnData } from './client.js';
 import type { Engine } from './engine.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { unreachable } from './engine.js';
@@ -19,7 +18,7 @@ export interface StreamRequest {
   okStatus?: number[];
 }
 
-export function engineStream(engine: Engine, req: StreamRequest): Promise<IncomingMessage> {
+export function engineStream(engine: Engine, req: StreamRequest): Promise<EngineReply> {
   return engine.api.stream(req).catch((err: unknown) => Promise.reject(toBerthError(engine, err, req.signal)));
 }
 

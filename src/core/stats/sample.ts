@@ -21,7 +21,7 @@ import type { EngineFlavor } from '../engine/podman.js';
 import { podmanCpu } from './podman-cpu.js';
 import { compareVersions } from '../engine/engine.js';
 import { engineRead, toBerthError } from '../engine/request.js';
-import type { BodyReader } from '../engine/plain-stream.js';
+import type { BodyReader } from '../engine/client.js';
 import { LineSplitter, type Line } from '../stream/lines.js';
 import { computeSample, isEmptyReading, readingTime, type StatsSample } from './compute.js';
 import type { RawStats } from './formulas.js';

@@ -3,6 +3,8 @@
 //   version  `berth --version` against `node -e 0` (bench/startup.mjs row 1): CPU, target <= 1.5x;
 //   oneshot  `berth stats --no-stream --json ONE` against `node -e 0` and `docker stats --no-stream ONE`
 //            (bench/startup.mjs row 2): CPU, target <= 2x Node's floor;
+//   nostream `berth stats --no-stream --json` of N containers against `docker stats --no-stream` (bench/
+//            stats-nostream.mjs): wall, target <= docker's; CPU beside it;
 //   follow   `berth stats --json` following N containers (default 20) for S seconds (default 60) beside
 //            `docker stats` and bench/stats-floor.mjs (bench/stats-cost.mjs): CPU, target <= docker's;
 //   logs     `berth logs --format raw` and `--json` of a container of L lines (default 1,000,000) against
@@ -11,7 +13,7 @@
 // medians, with every run's figure. The builds: BERTH_BUILDS="name=/path/bin/berth.js,name=...".
 // Every command here runs against the engine of DOCKER_HOST (default socket).
 // Usage: BERTH_BUILDS=... node bench/engine-http.mjs [--runs 3] [--containers 20] [--seconds 60]
-//        [--lines 1000000] [--rows version,oneshot,follow,logs]
+//        [--lines 1000000] [--rows version,oneshot,nostream,follow,logs]
 import { spawn, execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { ROOT, arg, cleanup, cpuSeconds, fmt, median, runContainer, sleep, spawnQuiet } from './stats-lib.mjs';
@@ -22,7 +24,7 @@ const seconds = arg('seconds', 60);
 const lines = arg('lines', 1_000_000);
 const NODE = process.execPath;
 const rowsAt = process.argv.indexOf('--rows');
-const rows = rowsAt > 0 ? process.argv[rowsAt + 1].split(',') : ['version', 'oneshot', 'follow', 'logs'];
+const rows = rowsAt > 0 ? process.argv[rowsAt + 1].split(',') : ['version', 'oneshot', 'nostream', 'follow', 'logs'];
 const builds = (process.env.BERTH_BUILDS ?? '')
   .split(',')
   .filter(Boolean)
@@ -89,6 +91,20 @@ async function oneShotRow() {
   for (const [name, x] of Object.entries(all)) line(name, x.cpu, 3, `${fmt(median(x.cpu) / floor)}x floor; wall median ${fmt(median(x.wall))}`);
 }
 
+async function noStreamRow() {
+  const ids = [];
+  for (let i = 0; i < n; i++) ids.push((await runContainer(`${prefix}-ns-${tag}-${i}`, 'sleep 3600')).id);
+  await sleep(2000);
+  const all = await alternate({
+    'docker stats --no-stream': ['docker', ['stats', '--no-stream', ...ids]],
+    ...Object.fromEntries(builds.map(([name, bin]) => [name, [NODE, [bin, 'stats', '--no-stream', '--json', ...ids]]])),
+  });
+  const theirs = median(all['docker stats --no-stream'].wall);
+  console.log(`\nstats --no-stream --json of ${n} containers, wall s (target <= docker stats --no-stream); CPU s after:`);
+  for (const [name, x] of Object.entries(all)) line(name, x.wall, 2, `${fmt(median(x.wall) / theirs)}x docker; CPU median ${fmt(median(x.cpu), 3)} (runs ${list(x.cpu)})`);
+  await cleanup();
+}
+
 async function followRow() {
   const ids = [];
   for (let i = 0; i < n; i++) ids.push((await runContainer(`${prefix}-${tag}-${i}`, 'sleep 3600')).id);
@@ -147,6 +163,7 @@ try {
   console.log(`node ${process.version}; builds: ${builds.map(([k, v]) => `${k}=${v}`).join(', ')}; ${runs} rounds; load average ${list(loadavg(), 1)}`);
   if (rows.includes('version')) await versionRow();
   if (rows.includes('oneshot')) await oneShotRow();
+  if (rows.includes('nostream')) await noStreamRow();
   if (rows.includes('follow')) await followRow();
   if (rows.includes('logs')) await logsRow();
   console.log(`\nload average at the end ${list(loadavg(), 1)}`);

@@ -5,27 +5,31 @@
  * BuildKit sessions) whether or not they are used, which cost more CPU at
  * start-up than the whole of `berth stats --no-stream` needs otherwise, and
  * their install scripts run on every `npm install`. berth uses a handful of
- * endpoints, so it speaks HTTP/1.1 to the engine itself with undici's Pool over
+ * endpoints, so it speaks HTTP/1.1 to the engine itself with node:http over
  * a unix socket, tcp, tcp+TLS, or an ssh process running
  * `docker system dial-stdio` (ssh.ts), as docker's CLI does.
  *
  * - `json(req)`: a request whose reply is read whole and parsed (empty -> undefined).
- * - `stream(req)`: the reply as a readable stream (logs, events), torn down when `req.signal` aborts.
+ * - `stream(req)`: the reply as a readable stream (logs, events), torn down
+ *   when `req.signal` aborts.
  * - `read(req, onData)`: the reply's body to `onData` as it arrives (stats).
+ * One stack reads every reply, node:http (docs/engine-http.md says why, with
+ * the figures of bench/engine-http.mjs).
  * A status outside 2xx (and the request's `okStatus`) rejects with an
  * EngineHttpError carrying `statusCode` and the engine's own `message`, the
  * shape `toBerthError` maps to berth's error codes.
  */
+import type { IncomingMessage, RequestOptions } from 'node:http';
 import { createRequire } from 'node:module';
-import { Readable } from 'node:stream';
+import type https from 'node:https';
 import { readFileSync } from 'node:fs';
-import type { Dispatcher, Pool } from 'undici';
 import type { Endpoint } from './endpoint.js';
-import { sshArgs } from './ssh.js';
+import { sshAgent } from './ssh.js';
 
-// undici's Pool alone, loaded with the first request: its index also loads the fetch, cache and mock
-// modules, which berth does not use.
-const PoolClass = () => createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof Pool;
+// node:http by require, not import: an import of it reads every export, and on Node 22 and later one
+// of them loads Node's bundled undici (about 50 ms of CPU at start-up), which berth does not use.
+let httpModule: typeof import('node:http') | undefined;
+const http = () => (httpModule ??= createRequire(import.meta.url)('node:http') as typeof import('node:http'));
 
 /** Where a reply's body goes as it arrives: `data[start, end)`, valid during the call only. */
 export type OnData = (data: Buffer, start: number, end: number) => void;
@@ -81,52 +85,32 @@ export function encodeQuery(query: Record<string, unknown> = {}): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-/** A streaming reply: its status, headers and body (logs, events, an exec's output). */
-export interface EngineReply extends AsyncIterable<Buffer> {
-  readonly statusCode: number;
-  /** Header names in lower case. */
-  readonly headers: Record<string, string | undefined>;
-  /** Ends the reply here: the request is torn down. */
-  destroy(): void;
-}
+type Transport = (req: EngineRequest, path: string) => Promise<IncomingMessage>;
 
 export class EngineClient {
   /** "v1.41" once negotiated; unset, paths are unversioned (the engine's own default). */
   version: string | undefined;
-  /** undici's connections to the engine, made with the first request. */
-  private pool: Pool | undefined;
+  /** node:http's requests over the endpoint's kind of connection. */
+  private readonly transport: Transport;
 
-  constructor(readonly endpoint: Endpoint) {}
-
-  async stream(req: EngineRequest): Promise<EngineReply> {
-    const body = new Readable({ read: () => reader?.resume() });
-    let reader: BodyReader | undefined;
-    const head = await this.dispatch(req, (data, start, end) => void (body.push(Buffer.from(data.buffer, data.byteOffset + start, end - start)) || reader?.pause()));
-    reader = head.reader;
-    reader.ended.then(
-      () => body.push(null),
-      (err: unknown) => body.destroy(err as Error),
-    );
-    body._destroy = (err, done) => (reader!.close(), done(err));
-    return Object.assign(body, { statusCode: head.statusCode, headers: head.headers });
+  constructor(readonly endpoint: Endpoint) {
+    this.transport = endpoint.host.startsWith('ssh://') ? sshTransport(endpoint) : httpTransport(endpoint);
   }
 
-  /** A streaming reply whose body goes to `onData` as it arrives, from when the reader is handed back; a status outside 2xx rejects as in `json`. */
+  stream(req: EngineRequest): Promise<IncomingMessage> {
+    return this.send(req);
+  }
+
+  /**
+   * A streaming reply whose body goes to `onData` as it arrives (one call per 'data' event of node:http's
+   * reply), from when the reader is handed back; a status outside 2xx rejects as in `json`.
+   */
   async read(req: EngineRequest, onData: OnData): Promise<BodyReader> {
-    return (await this.dispatch(req, onData)).reader;
+    return replyReader(await this.send(req), onData, req.signal);
   }
 
   async json<T = unknown>(req: EngineRequest): Promise<T> {
-    const maxBytes = req.maxBytes ?? MAX_JSON_BYTES;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const { reader } = await this.dispatch(req, (data, start, end) => {
-      size += end - start;
-      if (size > maxBytes) throw new Error(`the engine's reply is larger than ${maxBytes} bytes`);
-      chunks.push(data.subarray(start, end));
-    });
-    await reader.ended;
-    const text = Buffer.concat(chunks, size).toString('utf8');
+    const text = await readBody(await this.send(req), req.signal, req.maxBytes);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -134,140 +118,54 @@ export class EngineClient {
     return `${req.versioned === false || !this.version ? '' : `/${this.version}`}${req.path}${encodeQuery(req.query)}`;
   }
 
-  /**
-   * One request through undici's `dispatch`: resolves once the engine answered 2xx (or an `okStatus`) with
-   * the reply's head and a reader whose body goes to `onData` (bytes that come before the caller has the
-   * reader wait for it); a status outside them rejects with the engine's error once its body is in.
-   */
-  private dispatch(req: EngineRequest, onData: OnData): Promise<{ statusCode: number; headers: Record<string, string | undefined>; reader: BodyReader }> {
-    if (req.signal?.aborted) return Promise.reject(req.signal.reason);
-    this.pool ??= enginePool(this.endpoint);
-    const signal = req.signal;
-    return new Promise((resolveHead, rejectHead) => {
-      let abort: ((err: Error) => void) | undefined;
-      let resumeSocket: (() => void) | undefined;
-      let paused = false;
-      let settled = false;
-      /** Body bytes read before the caller has the reader (the reply's head resolves a promise: its callbacks run later). */
-      let early: Buffer[] | undefined = [];
-      let finished: 'ok' | { err: unknown } | undefined;
-      let status = 0;
-      let statusText = '';
-      let errorText = '';
-      let endOk!: () => void;
-      let endFail!: (err: unknown) => void;
-      const ended = new Promise<void>((res, rej) => ((endOk = res), (endFail = rej)));
-      ended.catch(() => {});
-      const ok = () => (status >= 200 && status < 300) || !!req.okStatus?.includes(status);
-      const finish = (how: 'ok' | { err: unknown }) => {
-        if (settled) return;
-        if (early) return void (finished = how); // judged once the caller has the reader
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (how === 'ok') endOk();
-        else endFail(how.err);
-      };
-      const onAbort = () => {
-        const reason = signal!.reason as Error;
-        if (abort) abort(reason);
-        if (!status) rejectHead(reason);
-        finish({ err: reason });
-      };
-      const deliverEarly = () => {
-        const pieces = early ?? [];
-        early = undefined;
-        for (const b of pieces) if (!settled) take(b);
-        if (finished) finish(finished);
-      };
-      const take = (chunk: Buffer) => {
-        try {
-          onData(chunk, 0, chunk.length);
-        } catch (err) {
-          abort?.(err as Error);
-          finish({ err });
-        }
-      };
-      const reader: BodyReader = {
-        ended,
-        pause: () => void (paused = true),
-        resume: () => {
-          paused = false;
-          if (early && status) deliverEarly();
-          const r = resumeSocket;
-          if (r && !settled) r();
-        },
-        close: () => {
-          if (settled) return;
-          early = undefined;
-          finish('ok');
-          abort?.(new Error('closed'));
-        },
-      };
-      const headers: Record<string, string | undefined> = {};
-      const handler: Dispatcher.DispatchHandlers = {
-        onConnect: (a) => {
-          abort = a;
-          if (signal?.aborted) a(signal.reason as Error);
-        },
-        onHeaders: (statusCode, raw, resume, text) => {
-          status = statusCode;
-          statusText = text;
-          resumeSocket = resume;
-          for (let i = 0; i + 1 < raw.length; i += 2) headers[raw[i]!.toString('latin1').toLowerCase()] = raw[i + 1]!.toString('latin1');
-          if (ok()) {
-            resolveHead({ statusCode, headers, reader });
-            // The bytes that come before the caller has the reader go on after its await.
-            setImmediate(() => paused || deliverEarly());
-          }
-          return true;
-        },
-        onData: (chunk) => {
-          if (!ok()) {
-            if (errorText.length < MAX_ERROR_BODY) errorText += chunk.toString('utf8');
-            return true;
-          }
-          if (early) early.push(chunk);
-          else if (!settled) take(chunk);
-          return !paused;
-        },
-        onComplete: () => {
-          if (ok()) return finish('ok');
-          rejectHead(engineError(status, errorText, statusText));
-          finish({ err: new Error('error reply') });
-        },
-        onError: (err) => {
-          const e = signal?.aborted ? signal.reason : err;
-          if (!status || !ok()) rejectHead(e);
-          finish({ err: e });
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
-      this.pool!.dispatch(
-        {
-          path: this.pathOf(req),
-          method: req.method ?? 'GET',
-          headers: body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {},
-          ...(body ? { body } : {}),
-        },
-        handler,
-      );
-    });
+  private async send(req: EngineRequest): Promise<IncomingMessage> {
+    if (req.signal?.aborted) throw req.signal.reason;
+    const res = await this.transport(req, this.pathOf(req));
+    const status = res.statusCode ?? 0;
+    if ((status >= 200 && status < 300) || req.okStatus?.includes(status)) return res;
+    throw engineError(status, await readBody(res, req.signal).catch(() => ''));
   }
 }
 
-const MAX_ERROR_BODY = 64 * 1024;
-
 /** The engine's error reply: its JSON `message`, else its text, else the status's name. */
-export function engineError(status: number, text: string, statusText = ''): EngineHttpError {
+export function engineError(status: number, text: string): EngineHttpError {
   let json: { message?: string } | undefined;
   try {
     json = text ? (JSON.parse(text) as { message?: string }) : undefined;
   } catch {
     json = undefined;
   }
-  const message = json?.message ?? (text.trim() || statusText || 'error');
+  const message = json?.message ?? (text.trim() || http().STATUS_CODES[status] || 'error');
   return new EngineHttpError(status, `(HTTP code ${status}) ${message}`, json ?? { message });
+}
+
+/** A reply of node:http as a BodyReader: its 'data' events go to `onData`. */
+function replyReader(res: IncomingMessage, onData: OnData, signal?: AbortSignal): BodyReader {
+  const ended = new Promise<void>((resolve, reject) => {
+    res.once('end', resolve);
+    res.once('error', (err) => reject(signal?.aborted ? signal.reason : err));
+    res.once('close', () => (signal?.aborted ? reject(signal.reason) : resolve()));
+  });
+  ended.catch(() => {}); // the caller awaits it when it chooses
+  res.on('data', (chunk: Buffer) => onData(chunk, 0, chunk.length));
+  return { ended, pause: () => void res.pause(), resume: () => void res.resume(), close: () => void res.destroy() };
+}
+
+async function readBody(res: IncomingMessage, signal?: AbortSignal, maxBytes = MAX_JSON_BYTES): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new Error(`the engine's reply is larger than ${maxBytes} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
+  } finally {
+    res.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The socket path or host and port of a unix:// or tcp:// (http://, https://) engine, and whether it is TLS. */
@@ -278,39 +176,47 @@ function targetOf(ep: Endpoint): { target: { socketPath: string } | { host: stri
   return { target, secure };
 }
 
-/**
- * undici's connections to an engine. No timeouts: a followed stream may be quiet for as long as it runs
- * (node:http's default too). Idle connections are unref'd by undici: they never hold the process open.
- */
-function enginePool(ep: Endpoint): Pool {
-  const Pool = PoolClass();
-  const quiet = { headersTimeout: 0, bodyTimeout: 0 };
-  // ssh:// engines: each connection is an ssh process running `docker system dial-stdio` (dial-stdio.ts).
-  // The Host header names no real host: the far side's docker forwards the bytes to its engine's socket.
-  if (ep.host.startsWith('ssh://')) {
-    const args = sshArgs(ep.host);
-    return new Pool('http://docker', {
-      ...quiet,
-      connect: (_opts, made) => {
-        import('./dial-stdio.js').then(
-          ({ DialStdio }) => made(null, new DialStdio(args) as never),
-          (err: Error) => made(err, null),
-        );
-      },
-    });
-  }
+function httpTransport(ep: Endpoint): Transport {
   const tls = ep.tls;
   const { target, secure } = targetOf(ep);
-  if ('socketPath' in target) return new Pool('http://localhost', { ...quiet, socketPath: target.socketPath });
-  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  if (!secure) return new Pool(`http://${host}:${target.port}`, quiet);
-  return new Pool(`https://${host}:${target.port}`, {
-    ...quiet,
-    connect: {
-      ...(tls?.ca ? { ca: readFileSync(tls.ca) } : {}),
-      ...(tls?.cert ? { cert: readFileSync(tls.cert) } : {}),
-      ...(tls?.key ? { key: readFileSync(tls.key) } : {}),
-      ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
-    },
-  });
+  // Free keep-alive sockets are unref'd by the agent: they never hold the process open. `servername` is
+  // TLS's name for the server (SNI), unused without TLS; given, the agent skips working it out, whose
+  // first net.isIP() compiles Node's IP regexes (10-20 ms of CPU at start-up).
+  if (!secure) return requester(http().request, { ...target, servername: '', agent: new (http().Agent)({ keepAlive: true }) });
+  // The files are read now, so a missing one fails here as before; node:https (TLS, crypto) loads with the first request.
+  const options: https.AgentOptions = {
+    keepAlive: true,
+    ...(tls?.ca ? { ca: readFileSync(tls.ca) } : {}),
+    ...(tls?.cert ? { cert: readFileSync(tls.cert) } : {}),
+    ...(tls?.key ? { key: readFileSync(tls.key) } : {}),
+    ...(tls && !tls.verify ? { rejectUnauthorized: false } : {}),
+  };
+  let secureTransport: Promise<Transport> | undefined;
+  return async (req, path) => {
+    secureTransport ??= import('node:https').then(({ default: h }) => requester(h.request, { ...target, agent: new h.Agent(options) }));
+    return (await secureTransport)(req, path);
+  };
+}
+
+/** ssh:// engines: each connection is an ssh process running `docker system dial-stdio` (ssh.ts). */
+function sshTransport(ep: Endpoint): Transport {
+  // The Host header names no real host: the far side's docker forwards the bytes to its engine's socket.
+  return requester(http().request, { host: 'docker', agent: sshAgent(ep.host) });
+}
+
+function requester(request: typeof import('node:http').request, target: RequestOptions & { servername?: string }): Transport {
+  return (req, path) =>
+    new Promise((resolve, reject) => {
+      const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+      const r = request({
+        ...target,
+        path,
+        method: req.method ?? 'GET',
+        headers: body ? { 'Content-Type': 'application/json', 'Content-Length': body.length } : {},
+        signal: req.signal,
+      });
+      r.once('response', resolve);
+      r.on('error', (err) => reject(req.signal?.aborted ? req.signal.reason : err));
+      r.end(body);
+    });
 }

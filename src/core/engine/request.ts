@@ -3,7 +3,8 @@
  * where berth reads the body itself (logs, events, stats), and the mapping of
  * the engine's errors to berth's. The request is torn down when `signal` aborts.
  */
-import type { BodyReader, EngineReply, OnData } from './client.js';
+import type { IncomingMessage } from 'node:http';
+import type { BodyReader, OnData } from './client.js';
 import type { Engine } from './engine.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { unreachable } from './engine.js';
@@ -18,7 +19,7 @@ export interface StreamRequest {
   okStatus?: number[];
 }
 
-export function engineStream(engine: Engine, req: StreamRequest): Promise<EngineReply> {
+export function engineStream(engine: Engine, req: StreamRequest): Promise<IncomingMessage> {
   return engine.api.stream(req).catch((err: unknown) => Promise.reject(toBerthError(engine, err, req.signal)));
 }
 

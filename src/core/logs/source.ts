@@ -8,9 +8,9 @@
  * array (no per-line promise in the hot path). Breaking out of the loop or
  * aborting the signal destroys the request at once.
  */
+import type { IncomingMessage } from 'node:http';
 import { compareVersions, type Engine } from '../engine/engine.js';
 import { engineStream } from '../engine/request.js';
-import type { EngineReply } from '../engine/client.js';
 import { inspectTarget, type Target } from '../engine/select.js';
 import { nanosToEngineTime, type Nanos } from '../parse.js';
 import { LogDecoder } from './decode.js';
@@ -45,7 +45,7 @@ export function logsQuery(q: LogQuery, timestamps: boolean): Record<string, stri
 }
 
 /** The raw log body; the caller owns (and must destroy) the response. */
-export function openLogs(engine: Engine, id: string, query: Record<string, string>, signal: AbortSignal): Promise<EngineReply> {
+export function openLogs(engine: Engine, id: string, query: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
   return engineStream(engine, { path: `/containers/${encodeURIComponent(id)}/logs`, query, signal });
 }
 

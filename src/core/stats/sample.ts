@@ -62,8 +62,7 @@ export function readStats(engine: Engine, id: string, signal: AbortSignal, onRea
  * text) and its number, for a reader that parses later (collector.ts handles a window of them together).
  *
  * This runs once per container per second for as long as stats is followed, so a line costs one split and
- * one call: no promise, generator step or stream of its own (and on a plain connection no stream of Node's
- * either: client.ts `read`).
+ * one call: no promise, generator step or stream of its own (client.ts `read`: a call per 'data' event).
  */
 export async function readStatsLines(engine: Engine, id: string, signal: AbortSignal, onLine: (text: string, n: number) => ReadingVerdict): Promise<void> {
   const splitter = new LineSplitter(MAX_READING_BYTES);

@@ -14,9 +14,9 @@
 // Every command here runs against the engine of DOCKER_HOST (default socket).
 // Usage: BERTH_BUILDS=... node bench/engine-http.mjs [--runs 3] [--containers 20] [--seconds 60]
 //        [--lines 1000000] [--rows version,oneshot,nostream,follow,logs]
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { ROOT, arg, cleanup, cpuSeconds, fmt, median, runContainer, sleep, spawnQuiet } from './stats-lib.mjs';
+import { ROOT, arg, cleanup, cpuSeconds, fmt, measure, median, runContainer, sleep, spawnQuiet } from './stats-lib.mjs';
 
 const runs = arg('runs', 3);
 const n = arg('containers', 20);
@@ -35,32 +35,15 @@ const tag = Math.random().toString(16).slice(2, 8);
 const prefix = process.env.BENCH_PREFIX ?? 'berth-bench-http';
 const made = [];
 
-/** One whole process: CPU seconds (user + system, bash's `time`) and wall seconds; output discarded. */
-function measure([cmd, args]) {
-  const script = 'TIMEFORMAT="%3U %3S"; { time "$@" >/dev/null 2>/dev/null; } 2>&1';
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const p = spawn('bash', ['-c', script, 'measure', cmd, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('error', reject);
-    p.on('close', () => {
-      const [user, sys] = out.trim().split(/\s+/).map(Number);
-      if (!Number.isFinite(user + sys)) return reject(new Error(`could not time ${cmd} ${args.join(' ')}: ${out}`));
-      resolve({ cpu: user + sys, wall: Number(process.hrtime.bigint() - t0) / 1e9 });
-    });
-  });
-}
-
 /** Each named command once per round, the order rotated each round, after one warm-up round: every run's figures. */
 async function alternate(named) {
   const names = Object.keys(named);
-  for (const name of names) await measure(named[name]);
+  for (const name of names) await measure(...named[name]);
   const all = Object.fromEntries(names.map((k) => [k, { cpu: [], wall: [] }]));
   for (let r = 0; r < runs; r++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(k + r) % names.length];
-      const m = await measure(named[name]);
+      const m = await measure(...named[name]);
       all[name].cpu.push(m.cpu);
       all[name].wall.push(m.wall);
     }

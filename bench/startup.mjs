@@ -11,8 +11,7 @@
 // measures berth on Node 22; the floor is the same Node.
 // Usage: node bench/startup.mjs [--runs 7] [--containers 20] [--seconds 60] [--rows 1,2,3]   (needs a
 // build; rows 2 and 3 need an engine and the test image berth-test/busybox)
-import { spawn } from 'node:child_process';
-import { BERTH, arg, cpuSeconds, docker, fmt, median, sleep, spawnQuiet } from './stats-lib.mjs';
+import { BERTH, arg, cpuSeconds, docker, fmt, measure, median, sleep, spawnQuiet } from './stats-lib.mjs';
 
 const runs = arg('runs', 7);
 const n = arg('containers', 20);
@@ -41,24 +40,6 @@ const cleanup = () =>
     ),
   );
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
-
-/** One whole process: its CPU seconds (user + system) and wall seconds; its output is discarded. */
-function measure(cmd, args) {
-  const script = 'TIMEFORMAT="%3U %3S"; { time "$@" >/dev/null 2>/dev/null; } 2>&1';
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const p = spawn('bash', ['-c', script, 'measure', cmd, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('error', reject);
-    p.on('close', () => {
-      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      const [user, sys] = out.trim().split(/\s+/).map(Number);
-      if (!Number.isFinite(user + sys)) return reject(new Error(`could not time ${cmd} ${args.join(' ')}: ${out}`));
-      resolve({ cpu: user + sys, wall });
-    });
-  });
-}
 
 /** Each command once per round, in turn, `runs` rounds after one warm-up round; medians per command. */
 async function alternate(cmds) {

@@ -55,6 +55,24 @@ export function rssMiB(pid) {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** One whole process: its CPU seconds (user + system, bash's `time`) and wall seconds; its output is discarded. */
+export function measure(cmd, args) {
+  const script = 'TIMEFORMAT="%3U %3S"; { time "$@" >/dev/null 2>/dev/null; } 2>&1';
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const p = spawn('bash', ['-c', script, 'measure', cmd, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('close', () => {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const [user, sys] = out.trim().split(/\s+/).map(Number);
+      if (!Number.isFinite(user + sys)) return reject(new Error(`could not time ${cmd} ${args.join(' ')}: ${out}`));
+      resolve({ cpu: user + sys, wall });
+    });
+  });
+}
+
 export function spawnQuiet(cmd, args) {
   return spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -10,8 +10,11 @@
  * `docker system dial-stdio` (ssh.ts), as docker's CLI does.
  *
  * - `json(req)`: a request whose reply is read whole and parsed (empty -> undefined).
- * - `stream(req)`: the reply as a readable stream (logs, events, stats), torn
- *   down when `req.signal` aborts.
+ * - `stream(req)`: the reply as a readable stream (logs, events), torn down
+ *   when `req.signal` aborts.
+ * - `read(req, onData)`: the reply's body to `onData` as it arrives (stats).
+ * One stack reads every reply, node:http (docs/engine-http.md says why, with
+ * the figures of bench/engine-http.mjs).
  * A status outside 2xx (and the request's `okStatus`) rejects with an
  * EngineHttpError carrying `statusCode` and the engine's own `message`, the
  * shape `toBerthError` maps to berth's error codes.
@@ -21,14 +24,25 @@ import { createRequire } from 'node:module';
 import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Endpoint } from './endpoint.js';
-import { plainGet, type BodyReader, type OnData, type PlainTarget } from './plain-stream.js';
 import { sshAgent } from './ssh.js';
 
 // node:http by require, not import: an import of it reads every export, and on Node 22 and later one
-// of them loads Node's bundled undici (about 50 ms of CPU at start-up), which berth does not use. It is
-// required when a request first needs it: GETs on a unix socket never do (plain-stream.ts).
+// of them loads Node's bundled undici (about 50 ms of CPU at start-up), which berth does not use.
 let httpModule: typeof import('node:http') | undefined;
 const http = () => (httpModule ??= createRequire(import.meta.url)('node:http') as typeof import('node:http'));
+
+/** Where a reply's body goes as it arrives: `data[start, end)`, valid during the call only. */
+export type OnData = (data: Buffer, start: number, end: number) => void;
+
+/** A streaming reply read as its body arrives. */
+export interface BodyReader {
+  /** Settles when the reply ends: resolves at its end (or `close()`), rejects when the connection breaks or the signal aborts. */
+  readonly ended: Promise<void>;
+  pause(): void;
+  resume(): void;
+  /** Ends the reply here: the connection is closed and `ended` resolves. */
+  close(): void;
+}
 
 export interface EngineRequest {
   path: string;
@@ -76,15 +90,11 @@ type Transport = (req: EngineRequest, path: string) => Promise<IncomingMessage>;
 export class EngineClient {
   /** "v1.41" once negotiated; unset, paths are unversioned (the engine's own default). */
   version: string | undefined;
-  /** node:http's requests; made at once for TLS and ssh, for a plain connection with its first request that needs it. */
-  private transport: Transport | undefined;
-  /** Where a plain connection goes (unix socket, tcp without TLS); undefined for TLS and ssh. */
-  private readonly plain: PlainTarget | undefined;
+  /** node:http's requests over the endpoint's kind of connection. */
+  private readonly transport: Transport;
 
   constructor(readonly endpoint: Endpoint) {
-    const ssh = endpoint.host.startsWith('ssh://');
-    this.plain = ssh ? undefined : plainTarget(endpoint);
-    if (!this.plain) this.transport = ssh ? sshTransport(endpoint) : httpTransport(endpoint);
+    this.transport = endpoint.host.startsWith('ssh://') ? sshTransport(endpoint) : httpTransport(endpoint);
   }
 
   stream(req: EngineRequest): Promise<IncomingMessage> {
@@ -92,38 +102,16 @@ export class EngineClient {
   }
 
   /**
-   * A streaming reply whose body goes to `onData` as it arrives (ranges of a reused buffer: valid during
-   * the call only), from when the reader is handed back; a status outside 2xx rejects as in `json`. A GET
-   * on a plain connection (unix socket, tcp without TLS) is read by berth itself (plain-stream.ts, one
-   * call per read); TLS and ssh go through node:http.
+   * A streaming reply whose body goes to `onData` as it arrives (one call per 'data' event of node:http's
+   * reply), from when the reader is handed back; a status outside 2xx rejects as in `json`.
    */
   async read(req: EngineRequest, onData: OnData): Promise<BodyReader> {
-    if (req.signal?.aborted) throw req.signal.reason;
-    if (this.plain && (req.method ?? 'GET') === 'GET') {
-      return plainGet(this.plain, this.pathOf(req), { signal: req.signal, okStatus: req.okStatus, onData, rejectStatus: engineError });
-    }
     return replyReader(await this.send(req), onData, req.signal);
   }
 
   async json<T = unknown>(req: EngineRequest): Promise<T> {
-    // A GET on the local socket is read whole through `read` (a connection of its own, no node:http); on tcp
-    // node:http's keep-alive connections save a round trip to a remote engine per request.
-    const local = !!this.plain && 'socketPath' in this.plain && (req.method ?? 'GET') === 'GET';
-    const text = local ? await this.readText(req) : await readBody(await this.send(req), req.signal, req.maxBytes);
+    const text = await readBody(await this.send(req), req.signal, req.maxBytes);
     return (text ? JSON.parse(text) : undefined) as T;
-  }
-
-  private async readText(req: EngineRequest): Promise<string> {
-    const maxBytes = req.maxBytes ?? MAX_JSON_BYTES;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const reader = await this.read(req, (data, start, end) => {
-      size += end - start;
-      if (size > maxBytes) throw new Error(`the engine's reply is larger than ${maxBytes} bytes`);
-      chunks.push(Buffer.from(data.subarray(start, end))); // a copy: the read buffer is reused
-    });
-    await reader.ended;
-    return Buffer.concat(chunks, size).toString('utf8');
   }
 
   private pathOf(req: EngineRequest): string {
@@ -132,7 +120,6 @@ export class EngineClient {
 
   private async send(req: EngineRequest): Promise<IncomingMessage> {
     if (req.signal?.aborted) throw req.signal.reason;
-    this.transport ??= httpTransport(this.endpoint);
     const res = await this.transport(req, this.pathOf(req));
     const status = res.statusCode ?? 0;
     if ((status >= 200 && status < 300) || req.okStatus?.includes(status)) return res;
@@ -182,16 +169,11 @@ async function readBody(res: IncomingMessage, signal?: AbortSignal, maxBytes = M
 }
 
 /** The socket path or host and port of a unix:// or tcp:// (http://, https://) engine, and whether it is TLS. */
-function targetOf(ep: Endpoint): { target: PlainTarget; secure: boolean } {
+function targetOf(ep: Endpoint): { target: { socketPath: string } | { host: string; port: number }; secure: boolean } {
   const url = new URL(ep.host.replace(/^tcp:/, 'http:'));
   const secure = !!ep.tls || url.protocol === 'https:';
   const target = url.protocol === 'unix:' ? { socketPath: decodeURIComponent(url.pathname) } : { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 2376 : 2375 };
   return { target, secure };
-}
-
-function plainTarget(ep: Endpoint): PlainTarget | undefined {
-  const { target, secure } = targetOf(ep);
-  return secure ? undefined : target;
 }
 
 function httpTransport(ep: Endpoint): Transport {

@@ -4,7 +4,7 @@
  * the engine's errors to berth's. The request is torn down when `signal` aborts.
  */
 import type { IncomingMessage } from 'node:http';
-import type { BodyReader, OnData } from './plain-stream.js';
+import type { BodyReader, OnData } from './client.js';
 import type { Engine } from './engine.js';
 import { BerthError, isConnectionError } from '../errors.js';
 import { unreachable } from './engine.js';

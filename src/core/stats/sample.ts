@@ -21,7 +21,7 @@ import type { EngineFlavor } from '../engine/podman.js';
 import { podmanCpu } from './podman-cpu.js';
 import { compareVersions } from '../engine/engine.js';
 import { engineRead, toBerthError } from '../engine/request.js';
-import type { BodyReader } from '../engine/plain-stream.js';
+import type { BodyReader } from '../engine/client.js';
 import { LineSplitter, type Line } from '../stream/lines.js';
 import { computeSample, isEmptyReading, readingTime, type StatsSample } from './compute.js';
 import type { RawStats } from './formulas.js';
@@ -62,8 +62,7 @@ export function readStats(engine: Engine, id: string, signal: AbortSignal, onRea
  * text) and its number, for a reader that parses later (collector.ts handles a window of them together).
  *
  * This runs once per container per second for as long as stats is followed, so a line costs one split and
- * one call: no promise, generator step or stream of its own (and on a plain connection no stream of Node's
- * either: client.ts `read`).
+ * one call: no promise, generator step or stream of its own (client.ts `read`: a call per 'data' event).
  */
 export async function readStatsLines(engine: Engine, id: string, signal: AbortSignal, onLine: (text: string, n: number) => ReadingVerdict): Promise<void> {
   const splitter = new LineSplitter(MAX_READING_BYTES);

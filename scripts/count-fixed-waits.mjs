@@ -140,9 +140,12 @@ function exits(body) {
   return found;
 }
 
-/** True when node sits in a polling loop with a bound (in the same function). */
+const POLLERS = new Set(['waitFor', 'waitUntil', 'until']);
+
+/** True when node sits in a polling loop with a bound (in the same function), or in the step of a polling helper (waitFor). */
 function inBoundedPoll(node) {
-  for (let n = node.parent; n && !isFunction(n); n = n.parent) {
+  for (let n = node.parent; n; n = n.parent) {
+    if (isFunction(n)) return ts.isCallExpression(n.parent) && POLLERS.has(calleeName(n.parent)) && n.parent.arguments[0] === n;
     if (!ts.isWhileStatement(n) && !ts.isDoStatement(n) && !ts.isForStatement(n)) continue;
     const cond = ts.isForStatement(n) ? n.condition : n.expression;
     if (cond && (hasDateNow(cond) || hasCompare(cond)) && (hasAnd(cond) || exits(n.statement))) return true;

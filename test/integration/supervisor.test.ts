@@ -187,9 +187,11 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     const f = spawn(['logs', '-f', '--json', c.id]);
     await f.out.until((ls) => ls.length >= 1, 20_000);
     await c.remove({ force: true });
-    const res = await Promise.race([f.child, new Promise<undefined>((r) => setTimeout(r, 10_000))]);
-    if (!res) f.child.kill('SIGINT');
-    expect(res?.exitCode).toBe(0);
+    await waitFor(() => f.child.exitCode !== null, 10_000).catch((err: Error) => {
+      f.child.kill('SIGINT');
+      throw err;
+    });
+    expect((await f.child).exitCode).toBe(0);
     expect(f.stderr()).toMatch(/was removed/);
   });
 });

@@ -19,6 +19,12 @@ const json = (stdout: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
+/** Bytes in a process's stdin pipe it has not read yet: FIONREAD (0x541B) on the pipe, opened through /proc (perl-base is on every Debian). */
+async function unread(pid: number): Promise<number> {
+  const perl = 'open(my $f, "<", $ARGV[0]) or die "$!"; my $n = pack("L", 0); ioctl($f, 0x541B, $n) or die "$!"; print unpack("L", $n)';
+  return Number((await execa('perl', ['-e', perl, `/proc/${pid}/fd/0`])).stdout);
+}
+
 const core = (r: Record<string, unknown>) => ({ templateId: r.templateId, template: r.template, count: r.count, levels: r.levels });
 
 const TEXT = [
@@ -147,8 +153,8 @@ describe('berth templates: stdin', () => {
     expect(h.stderr).toBe('');
     const state = join(dir, 'interrupted.json');
     const child = execa('node', [BERTH_BIN, 'templates', '--json', '--state', state], { reject: false });
-    child.stdin!.write('service 1 started\nservice 2 started\n');
-    await new Promise((r) => setTimeout(r, 3000)); // started and read the lines (a loaded machine starts node slowly)
+    await new Promise((r) => child.stdin!.write('service 1 started\nservice 2 started\n', r)); // in the pipe
+    await waitFor(async () => (await unread(child.pid!)) === 0, 30_000, 100); // and read from it by berth
     child.kill('SIGINT');
     const res = await child;
     expect(res.exitCode).toBe(130);

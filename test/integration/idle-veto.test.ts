@@ -45,7 +45,7 @@ describe('berth watch-idle vetoes', () => {
     const w = watchIdle([db, app1, marker]);
     try {
       await w.waitRec(app1, (r) => r.action === 'stop');
-      // db's rounds before app1's stop may name app1 too (a loaded machine: one CI run); once app1 is
+      // db's rounds before app1's stop may name app1 too (on a loaded machine); once app1 is
       // down, db is kept for app2 alone. A keep that went on naming app1 would time this wait out.
       const kept = await w.waitRec(db, (r) => r.action === 'keep' && !String(r.reason).includes(app1));
       expect(kept.reason).toMatch(new RegExp(`^idle for [\\d.]+s but in use by ${app2} \\(awake dependents\\)$`));

@@ -1,6 +1,6 @@
 /**
- * Issue 14, items 1-8: one selection supervisor and one resumable stream, against the real engine
- * (docker itself as the reference where it has one). Each test names its item.
+ * One selection supervisor and one resumable stream, against the real engine (docker itself as the
+ * reference where it has one): events under bursts, removals, --until, several engines.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';

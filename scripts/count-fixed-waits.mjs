@@ -41,7 +41,11 @@ function files(dir) {
   });
 }
 
-const parse = (file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+const parsed = new Map();
+const parse = (file) => {
+  if (!parsed.has(file)) parsed.set(file, ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true));
+  return parsed.get(file);
+};
 const calleeName = (call) => {
   const e = call.expression;
   if (ts.isIdentifier(e)) return e.text;

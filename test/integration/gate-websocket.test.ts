@@ -112,12 +112,13 @@ async function hold(ws: WebSocket, kind: Kind, name: string): Promise<void> {
   ws.once('close', (code) => (closed = `the socket closed (${code}) while held`));
   const end = Date.now() + HOLD_MS;
   let n = 0;
-  while (Date.now() < end) {
+  while (Date.now() < end && !closed) {
     if (kind === 'chatty') await echo(ws, `${n++}:`.padEnd(1024, 'x'));
     await new Promise((r) => setTimeout(r, 500));
     expect(closed).toBe('');
     expect(stops(name), 'stopped while its WebSocket was open').toEqual([]);
   }
+  expect(closed).toBe('');
   if (kind === 'chatty') expect(n).toBeGreaterThanOrEqual(HOLD_MS / 1000);
 }
 

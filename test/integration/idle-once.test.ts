@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berth, docker, removeContainer } from '../helpers/docker.js';
-import { start, state } from './idle-helpers.js';
+import { berth, docker, removeContainer, waitFor } from '../helpers/docker.js';
+import { start, state, waitWouldStop } from './idle-helpers.js';
 
 const made: string[] = [];
 afterAll(async () => {
@@ -11,10 +11,8 @@ afterAll(async () => {
 });
 
 const fast = { 'berth.idle.timeout': '3s', 'berth.idle.stop_timeout': '1s' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('berth watch-idle --once', () => {
-  it('run twice 4 s apart stops an idle container, keeping its state in --state; --config manages one without labels', async () => {
+  it("a second run, once the first run's containers are idle for their timeout, stops them, keeping the state in --state; --config manages one without labels", async () => {
     const c = await start(made, 'once', { cmd: 'exec sleep 600', labels: fast });
     const f = await start(made, 'once-file', { cmd: 'exec sleep 600' });
     const t = await start(made, 'once-flag', { cmd: 'exec sleep 600', labels: { 'berth.idle.stop_method': 'pause' } });
@@ -29,7 +27,7 @@ describe('berth watch-idle --once', () => {
     const saved = JSON.parse(readFileSync(path, 'utf8'));
     expect(saved.version).toBe(1);
     expect(saved.containers[id]).toMatchObject({ name: c, lastActivity: expect.any(Number), last: { bytes: expect.any(Number) } });
-    await sleep(4000);
+    await waitWouldStop(args, path, [c, f, t]);
     const second = await berth(args);
     expect(second.exitCode, second.stderr).toBe(0);
     const recs = second.stdout
@@ -61,9 +59,15 @@ describe('berth watch-idle --once', () => {
     const env = { XDG_STATE_HOME: xdg };
     expect((await berth(['watch-idle', '--once', '--dry-run', c], { env })).exitCode).toBe(0);
     expect(existsSync(join(xdg, 'berth', 'watch-idle.json'))).toBe(true);
-    await sleep(4000);
-    const res = await berth(['watch-idle', '--once', '--dry-run', '--json', c], { env });
-    expect(res.exitCode, res.stderr).toBe(0);
+    // the next dry runs say would_stop once c has been idle for its timeout (each run keeps the state)
+    const res = await waitFor(
+      async () => {
+        const r = await berth(['watch-idle', '--once', '--dry-run', '--json', c], { env });
+        return r.exitCode === 0 && r.stdout.includes('"would_stop"') && r;
+      },
+      30_000,
+      250,
+    );
     expect(JSON.parse(res.stdout)).toMatchObject({ container: c, action: 'would_stop', from: 'ready', to: 'napping', reason: expect.stringMatching(/; dry run: would stop$/) });
     expect((await state(c)).Running).toBe(true);
     const table = await berth(['watch-idle', '--once', '--dry-run', '--format', 'table', c], { env: { ...env, NO_COLOR: '1' } });

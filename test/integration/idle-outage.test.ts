@@ -3,7 +3,7 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeContainer } from '../helpers/docker.js';
+import { removeContainer, waitFor } from '../helpers/docker.js';
 import { start, state, watchIdle } from './idle-helpers.js';
 
 const made: string[] = [];
@@ -50,7 +50,8 @@ describe('berth watch-idle when the engine goes away and comes back', () => {
     try {
       await w.waitRec(c, (r) => r.from === 'unknown');
       await relay.down();
-      await new Promise((r) => setTimeout(r, 2500)); // two rounds without an engine
+      // a round without an engine, said on stderr; the container idles on meanwhile
+      await waitFor(() => /cannot connect to the Docker engine/.test(w.stderr.join('')), 20_000);
       expect((await state(c)).Running).toBe(true);
       await relay.up();
       const stopped = await w.waitRec(c, (r) => r.action === 'stop', 30_000);

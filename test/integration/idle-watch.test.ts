@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeContainer } from '../helpers/docker.js';
-import { HTTPD, ipOf, start, state, watchIdle } from './idle-helpers.js';
+import { HTTPD, ipOf, roundMarker, start, state, watchIdle } from './idle-helpers.js';
 
 const made: string[] = [];
 afterAll(async () => {
@@ -21,7 +21,8 @@ describe('berth watch-idle', () => {
           .catch(() => {}),
       300,
     );
-    const w = watchIdle([quiet, busy]);
+    const marker = await roundMarker(made);
+    const w = watchIdle([quiet, busy, marker]);
     try {
       const found = await w.waitRec(quiet, (r) => r.from === 'unknown');
       expect(found).toMatchObject({ type: 'idle', to: 'ready', reason: expect.stringMatching(/^found running \(Up /) });
@@ -30,7 +31,9 @@ describe('berth watch-idle', () => {
       expect(stopped.at - found.at).toBeGreaterThanOrEqual(2900);
       expect((await state(quiet)).Running).toBe(false);
       // the one with traffic stays up well past its timeout...
-      await new Promise((r) => setTimeout(r, 3000));
+      // quiet, found in the same round with the same timeout, is asleep: two whole rounds after that judge busy too
+      await w.fullRound(marker);
+      await w.fullRound(marker);
       expect((await state(busy)).Running).toBe(true);
       expect(w.find(busy, (r) => r.to === 'napping')).toBeUndefined();
       // ...and sleeps once the traffic stops

@@ -1,5 +1,5 @@
 // A stack trace's lines belong to the record they continue: `--level error` keeps the whole trace,
-// and an uncaught Python traceback is an ERROR (issue 14, item 9).
+// and an uncaught Python traceback is an ERROR.
 import { afterAll, describe, expect, it } from 'vitest';
 import { berth, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
 

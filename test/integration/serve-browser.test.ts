@@ -4,7 +4,7 @@
  * and the browser lands on the app's own page without a manual reload.
  * Route hosts are *.localhost names, which chromium resolves to 127.0.0.1.
  * Without the token (and with none configured) the page is the public's:
- * no dependency names, budgets or failure details (issue 15, item 12); a
+ * no dependency names, budgets or failure details; a
  * second serve with a bearer token shows the details to a client with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,7 @@ afterAll(async () => {
 /**
  * page.goto, again when Chromium aborts the navigation with net::ERR_NETWORK_CHANGED: it does so when the
  * machine's network interfaces change, which the engine does as other tests' containers start and stop
- * (their veths). That is the browser reacting to the host, not to berth (a CI run met it once).
+ * (their veths). That is the browser reacting to the host, not to berth.
  */
 async function gotoSteady(page: Page, url: string): ReturnType<Page['goto']> {
   for (let attempt = 1; ; attempt++) {

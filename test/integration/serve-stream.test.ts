@@ -46,22 +46,25 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
   it('a long streaming response keeps the container awake past its idle timeout; it sleeps after', async () => {
     const t0 = Date.now();
     const lines: number[] = [];
-    let upAt4s: boolean | undefined;
-    const probe = setTimeout(() => void isRunning(c.stream!).then((r) => (upAt4s = r)), 4000);
+    // asked when line4 arrives, 3 s after line1: past the 2 s idle timeout
+    let upAtLine4: Promise<boolean> | undefined;
     const body = await new Promise<string>((resolve, reject) => {
       http
         .get({ host: '127.0.0.1', port: h.port, path: '/cgi-bin/slow', headers: { host: host('stream') } }, (res) => {
           let text = '';
-          res.on('data', (d: Buffer) => ((text += d.toString()), lines.push(Date.now() - t0)));
+          res.on('data', (d: Buffer) => {
+            text += d.toString();
+            lines.push(Date.now() - t0);
+            if (text.includes('line4')) upAtLine4 ??= isRunning(c.stream!);
+          });
           res.on('end', () => resolve(text));
         })
         .on('error', reject);
     });
-    clearTimeout(probe);
     const ended = Date.now();
     expect(body.trim().split('\n')).toEqual(['line1', 'line2', 'line3', 'line4', 'line5', 'line6']);
     expect(lines.at(-1)! - lines[0]!).toBeGreaterThan(4000); // streamed, not buffered
-    expect(upAt4s).toBe(true);
+    expect(await upAtLine4).toBe(true);
     await waitFor(async () => !(await isRunning(c.stream!)), 20_000, 100);
     expect(Date.now() - ended).toBeGreaterThanOrEqual(1500);
   });
@@ -122,7 +125,7 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
         sampling: boolean;
       };
     // Running since before serve started, never requested through it: the poll starts sampling and
-    // `running` is the engine's answer (issue 15, item 16).
+    // `running` is the engine's answer.
     expect(await api(0)).toEqual({ metrics: [], from: 0, running: true, sampling: true });
     const first = await waitFor(async () => ((await api(0)).from >= 2 ? api(0) : undefined), 15_000);
     expect(first.running).toBe(true);
@@ -136,9 +139,11 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
     expect((await request(h.port, host('stats'), '/index.html')).status).toBe(200); // a request renews the expiry too
     const later = await waitFor(async () => ((await api(first.from)).from > first.from ? api(first.from) : undefined), 15_000);
     expect(later.metrics).toHaveLength(later.from - first.from);
-    // Nobody polls or requests for longer than --stats-expiry (5s): the readings stop within it.
+    // Nobody polls or requests for longer than --stats-expiry (5s): the readings stop within it. The
+    // window has passed when serve's sampler of another route (app: awake, polled) has a reading 9 s on.
     const quiet = Date.now();
-    await new Promise((r) => setTimeout(r, 9000));
+    const appReadings = async () => (JSON.parse((await request(h.port, 'x', `/$berth/api/stats/${c.app}?from=0`)).body) as { metrics: Array<{ ts: string }> }).metrics;
+    await waitFor(async () => (await appReadings()).some((m) => Date.parse(m.ts) > quiet + 9000), 30_000, 500);
     const a = await api(0); // this poll starts sampling again
     const at = a.metrics.map((m) => Date.parse(m.ts));
     expect(at.filter((t) => t > quiet + 5000 + 1500 && t < quiet + 9000 - 500)).toEqual([]);
@@ -159,20 +164,27 @@ describe('berth serve: streams, WebSocket, TCP, stats', () => {
   it('on SIGTERM stops accepting, lets the in-flight stream finish, and exits 143', async () => {
     await waitFor(async () => !(await isRunning(c.stream!)), 20_000, 100);
     const since = Math.floor(Date.now() / 1000) - 1;
+    let received = '';
     const got = new Promise<{ status: number; body: string }>((resolve, reject) => {
       http
         .get({ host: '127.0.0.1', port: h.port, path: '/cgi-bin/slow', headers: { host: host('stream') } }, (res) => {
-          let text = '';
-          res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+          res.on('data', (d: Buffer) => (received += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body: received }));
         })
         .on('error', reject);
     });
-    await waitFor(() => isRunning(c.stream!), 20_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(() => received.includes('line1'), 20_000); // the stream is in flight
     h.child!.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    await expect(request(h.port, host('stream'), '/')).rejects.toThrow(/ECONNREFUSED/);
+    // the listener closes: a new connection is refused
+    await waitFor(
+      () =>
+        request(h.port, host('stream'), '/').then(
+          () => false,
+          (err: Error) => /ECONNREFUSED/.test(err.message),
+        ),
+      10_000,
+      50,
+    );
     const res = await got;
     expect(res.status).toBe(200);
     expect(res.body.trim().split('\n')).toHaveLength(6);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { berth, removeContainer } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
-import { ServeHarness, httpdCmd, isRunning, request, startCount, waitFor, wakeFrames } from './serve-harness.js';
+import { ServeHarness, engineEvents, httpdCmd, isRunning, request, startCount, waitFor, wakeFrames } from './serve-harness.js';
 
 const h = new ServeHarness();
 const host = (n: string) => `${n}-${h.run}.test`;
@@ -103,7 +103,9 @@ describe('berth serve: HTTP', () => {
     const mine = doc.routes.find((r) => r.container === c.quiet)!;
     expect(mine).toMatchObject({ state: 'napping', lastActivity: null, sleepsInSec: null });
     expect(doc.routes.map((r) => r.container)).toEqual(Object.values(c).sort());
-    await new Promise((r) => setTimeout(r, 1000));
+    // a later status answer: serve still has it napping (a wake would have made it starting at the request)
+    const again = JSON.parse((await request(h.port, host('quiet'), '/$berth/status')).body) as typeof doc;
+    expect(again.routes.find((r) => r.container === c.quiet)).toMatchObject({ state: 'napping' });
     expect(await isRunning(c.quiet!)).toBe(false);
   });
 
@@ -218,8 +220,10 @@ describe('berth serve: HTTP', () => {
       true,
     );
     try {
+      const since = Math.floor(Date.now() / 1000) - 1;
       await own.start();
-      await new Promise((r) => setTimeout(r, 2500)); // the stop began about 1 s after start
+      // the stop has begun: the engine sent the container SIGTERM (its kill event)
+      await waitFor(async () => (await engineEvents(since, [`container=${name}`, 'event=kill'], '{{.Action}}')).length > 0, 20_000, 250);
       const t0 = Date.now();
       const res = await own.stop('SIGTERM');
       expect(res!.exitCode).toBe(143);

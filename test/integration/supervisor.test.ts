@@ -1,6 +1,6 @@
 /**
- * Issue 14, items 1-8: one selection supervisor and one resumable stream, against the real engine
- * (docker itself as the reference where it has one). Each test names its item.
+ * One selection supervisor and one resumable stream, against the real engine (docker itself as the
+ * reference where it has one): events under bursts, removals, --until, several engines.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -43,8 +43,8 @@ function spawn(args: string[], env: Record<string, string> = {}) {
 
 const inSeconds = (s: number) => String(Date.now() / 1000 + s);
 
-describe('issue 14: the selection supervisor and the resumable stream', () => {
-  it('1. events under bursts of concurrent run --rm: every event docker prints, berth prints once, nothing else', { timeout: 240_000 }, async () => {
+describe('the selection supervisor and the resumable stream', () => {
+  it('events under bursts of concurrent run --rm: every event docker prints, berth prints once, nothing else', { timeout: 240_000 }, async () => {
     const label = `berth.test.burst=${uniqueName('ev')}`;
     const [k, v] = label.split('=') as [string, string];
     const theirs = execa('docker', ['events', '--format', '{{json .}}', '--filter', `label=${label}`], { reject: false });
@@ -52,22 +52,29 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     const ours = spawn(['events', '--json', '--filter', `label=${label}`]);
     // Both subscribed: a sync container's events seen by both (under load berth's start takes seconds,
     // and the engine keeps too few events for --since to replay a burst on a shared engine).
+    // A sync container whose removal both streams print: everything before it has been printed by both.
     const syncIds = new Set<string>();
-    for (let t = 0; ; t++) {
-      const c = await docker.createContainer({ Image: TEST_IMAGE, name: uniqueName('sync'), Cmd: ['true'], Labels: testLabels({ [k]: v }), HostConfig: { AutoRemove: true } });
-      syncIds.add(c.id);
-      await c.start();
-      const seenBy = (lines: Array<{ line: string }>) => lines.some((l) => l.line.includes(c.id) && /"(action|Action)":"die"/.test(l.line));
-      const until = Date.now() + 5000;
-      while (Date.now() < until && !(seenBy(theirLines.lines) && seenBy(ours.out.lines))) await new Promise((r) => setTimeout(r, 100));
-      if (seenBy(theirLines.lines) && seenBy(ours.out.lines)) break;
-      if (t >= 12) throw new Error(`berth events and docker events were not both subscribed after 60 s; berth's stderr: ${ours.stderr()}`);
-    }
+    const sync = async (action: string) => {
+      for (let t = 0; ; t++) {
+        const c = await docker.createContainer({ Image: TEST_IMAGE, name: uniqueName('sync'), Cmd: ['true'], Labels: testLabels({ [k]: v }), HostConfig: { AutoRemove: true } });
+        syncIds.add(c.id);
+        await c.start();
+        const seenBy = (lines: Array<{ line: string }>) => lines.some((l) => l.line.includes(c.id) && new RegExp(`"(action|Action)":"${action}"`).test(l.line));
+        const until = Date.now() + 5000;
+        while (Date.now() < until && !(seenBy(theirLines.lines) && seenBy(ours.out.lines))) await new Promise((r) => setTimeout(r, 100));
+        if (seenBy(theirLines.lines) && seenBy(ours.out.lines)) return;
+        if (t >= 12) throw new Error(`berth events and docker events did not both print a sync container's ${action} in 60 s; berth's stderr: ${ours.stderr()}`);
+      }
+    };
+    await sync('die');
+    // each burst's 15 containers, then a sync container whose destroy comes after all of theirs
+    const ends = () => theirLines.lines.filter((l) => /"Action":"destroy"/.test(l.line) && ![...syncIds].some((id) => l.line.includes(id))).length;
     for (let i = 0; i < 3; i++) {
+      const before = ends();
       await burst(15, 'true', { [k]: v });
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitFor(() => ends() >= before + 15, 60_000, 100);
+      await sync('destroy');
     }
-    await new Promise((r) => setTimeout(r, 3000));
     ours.child.kill('SIGINT');
     theirs.kill('SIGINT');
     await Promise.all([ours.child, theirs]);
@@ -86,7 +93,7 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     expect(got.length).toBe(wanted.length);
   });
 
-  it('2. logs -f --project says on stderr that a container was removed, once', async () => {
+  it('logs -f --project says on stderr that a container was removed, once', async () => {
     const project = uniqueName('p2');
     const c = await keep(runContainer({ name: uniqueName('p2c'), cmd: 'echo hello; sleep 60', labels: { [PROJECT]: project } }));
     const f = spawn(['logs', '-f', '--json', '--project', project]);
@@ -98,20 +105,23 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     expect(f.stderr().match(new RegExp(`container \\S+ \\(${c.id.slice(0, 12)}\\) was removed`, 'g'))).toHaveLength(1);
   });
 
-  it('3. logs -f --until <future> follows a container that starts later, up to the until time, then exits 0', async () => {
+  it('logs -f --until <future> follows a container that starts later, up to the until time, then exits 0', async () => {
     const project = uniqueName('p3');
-    // 20 s: the container is made 2 s in, and at a load average of 20 its create and start took most of
-    // a 10 s window (one CI run got no line before the until time)
+    // 20 s: under a load average of 20 a container's create and start take seconds
     const f = spawn(['logs', '-f', '--json', '--project', project, '--until', inSeconds(20)]);
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(f.child.exitCode).toBe(null); // nothing matches yet: it waits, it does not end
-    await keep(runContainer({ name: uniqueName('p3c'), cmd: 'i=0; while [ $i -lt 35 ]; do i=$((i+1)); echo "line $i"; done; sleep 60', labels: { [PROJECT]: project } }));
+    // a first container's line printed: berth is following the project; the second starts after that
+    await keep(runContainer({ name: uniqueName('p3a'), cmd: 'echo first; sleep 60', labels: { [PROJECT]: project } }));
+    await f.out.until((ls) => ls.length >= 1, 20_000);
+    expect(f.child.exitCode).toBe(null);
+    const later = await keep(runContainer({ name: uniqueName('p3c'), cmd: 'i=0; while [ $i -lt 35 ]; do i=$((i+1)); echo "line $i"; done; sleep 60', labels: { [PROJECT]: project } }));
     const res = await f.child;
     expect(res.exitCode).toBe(0);
-    expect(f.out.json<{ msg: string }>().map((r) => r.msg)).toEqual(Array.from({ length: 35 }, (_, i) => `line ${i + 1}`));
+    const recs = f.out.json<{ msg: string; id: string }>();
+    expect(recs.filter((r) => r.id !== later.id).map((r) => r.msg)).toEqual(['first']);
+    expect(recs.filter((r) => r.id === later.id).map((r) => r.msg)).toEqual(Array.from({ length: 35 }, (_, i) => `line ${i + 1}`));
   });
 
-  it('4. stats --no-stream NAME over two engines, NAME on one: its sample and exit 0, in either order', async () => {
+  it('stats --no-stream NAME over two engines, NAME on one: its sample and exit 0, in either order', async () => {
     const empty = await emptyEngine();
     try {
       const c = await keep(runContainer({ name: uniqueName('st4'), cmd: 'sleep 60' }));
@@ -130,7 +140,7 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     }
   });
 
-  it('5. a name is found on whichever engine has it; "no such container" (exit 4) only when none has it', async () => {
+  it('a name is found on whichever engine has it; "no such container" (exit 4) only when none has it', async () => {
     const empty = await emptyEngine();
     try {
       const c = await keep(runContainer({ name: uniqueName('n5'), cmd: 'echo from-the-real-engine' }));
@@ -147,16 +157,24 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     }
   });
 
-  it('6. one unreachable engine among several: the others are followed, stderr names it, and the run exits 3 at the end', { timeout: 120_000 }, async () => {
+  it('one unreachable engine among several: the others are followed, stderr names it, and the run exits 3 at the end', { timeout: 120_000 }, async () => {
     const dead = await closedPort();
     const project = uniqueName('p6');
     await keep(runContainer({ name: uniqueName('p6c'), cmd: 'echo reachable; sleep 60', labels: { [PROJECT]: project } }));
     const logs = spawn(['-H', socket, '-H', dead, 'logs', '-f', '--json', '--project', project, '--until', inSeconds(20)]);
     const label = `berth.test.p6=${project}`;
     const events = spawn(['-H', dead, '-H', socket, 'events', '--json', '--filter', `label=${label}`, '--until', inSeconds(20)]);
-    await new Promise((r) => setTimeout(r, 3000));
     const [k, v] = label.split('=') as [string, string];
-    await keep(runContainer({ name: uniqueName('p6e'), cmd: 'true', labels: { [k]: v } }));
+    // both follow: logs printed the running container's line; events printed a labelled container's die
+    await logs.out.until((ls) => ls.length >= 1, 30_000);
+    await waitFor(
+      async () => {
+        await keep(runContainer({ name: uniqueName('p6e'), cmd: 'true', labels: { [k]: v } }));
+        return events.out.until((ls) => ls.some((l) => l.line.includes('"die"')), 3000).then(() => true);
+      },
+      30_000,
+      0,
+    );
     const [l, e] = await Promise.all([logs.child, events.child]);
     expect(logs.out.json<{ msg: string }>().map((r) => r.msg)).toEqual(['reachable']);
     expect(l.exitCode).toBe(3);
@@ -166,10 +184,12 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     expect(events.stderr()).toMatch(/never answered/);
   });
 
-  it('7. logs -f and short-lived run --rm containers: a removal is not a read failure, and lines are read while they exist', { timeout: 120_000 }, async () => {
+  it('logs -f and short-lived run --rm containers: a removal is not a read failure, and lines are read while they exist', { timeout: 120_000 }, async () => {
     const project = uniqueName('p7');
     const f = spawn(['logs', '-f', '--json', '--project', project, '--until', inSeconds(40)]);
-    await new Promise((r) => setTimeout(r, 2000));
+    // berth follows the project: a first container's line is printed (it is one line of its own, kept below)
+    await keep(runContainer({ name: uniqueName('p7a'), cmd: 'echo "first $HOSTNAME"; sleep 60', labels: { [PROJECT]: project } }));
+    await f.out.until((ls) => ls.length >= 1, 20_000);
     await burst(8, 'echo "quick $HOSTNAME"', { [PROJECT]: project });
     // 3 s of life: with 1 s, at a load average of 30 (three suites on 2 cores), a container was gone
     // (and its log with it, --rm) before its start event reached berth; that is a race no reader wins.
@@ -182,14 +202,16 @@ describe('issue 14: the selection supervisor and the resumable stream', () => {
     expect(msgs.filter((m) => m.msg.startsWith('lingers '))).toHaveLength(6);
   });
 
-  it('8. logs -f NAME ends when the named container is removed, as docker logs -f does', async () => {
+  it('logs -f NAME ends when the named container is removed, as docker logs -f does', async () => {
     const c = await keep(runContainer({ name: uniqueName('n8'), cmd: 'echo up; sleep 60' }));
     const f = spawn(['logs', '-f', '--json', c.id]);
     await f.out.until((ls) => ls.length >= 1, 20_000);
     await c.remove({ force: true });
-    const res = await Promise.race([f.child, new Promise<undefined>((r) => setTimeout(r, 10_000))]);
-    if (!res) f.child.kill('SIGINT');
-    expect(res?.exitCode).toBe(0);
+    await waitFor(() => f.child.exitCode !== null, 10_000).catch((err: Error) => {
+      f.child.kill('SIGINT');
+      throw err;
+    });
+    expect((await f.child).exitCode).toBe(0);
     expect(f.stderr()).toMatch(/was removed/);
   });
 });

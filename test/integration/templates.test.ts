@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { berth, BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
@@ -19,6 +20,12 @@ const json = (stdout: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
+/** Bytes in a process's stdin FIFO it has not read yet: FIONREAD (0x541B) on the FIFO, opened through /proc (perl-base is on every Debian). */
+async function unread(pid: number): Promise<number> {
+  const perl = 'open(my $f, "<", $ARGV[0]) or die "$!"; my $n = pack("L", 0); ioctl($f, 0x541B, $n) or die "$!"; print unpack("L", $n)';
+  return Number((await execa('perl', ['-e', perl, `/proc/${pid}/fd/0`])).stdout);
+}
+
 const core = (r: Record<string, unknown>) => ({ templateId: r.templateId, template: r.template, count: r.count, levels: r.levels });
 
 const TEXT = [
@@ -146,11 +153,21 @@ describe('berth templates: stdin', () => {
     expect(h.exitCode).toBe(0);
     expect(h.stderr).toBe('');
     const state = join(dir, 'interrupted.json');
-    const child = execa('node', [BERTH_BIN, 'templates', '--json', '--state', state], { reject: false });
-    child.stdin!.write('service 1 started\nservice 2 started\n');
-    await new Promise((r) => setTimeout(r, 3000)); // started and read the lines (a loaded machine starts node slowly)
-    child.kill('SIGINT');
-    const res = await child;
+    // stdin is a FIFO (node's own pipes are socket pairs, which FIONREAD cannot read through /proc)
+    const fifo = join(dir, 'stdin.fifo');
+    await execa('mkfifo', [fifo]);
+    const child = execa('sh', ['-c', `exec node ${BERTH_BIN} templates --json --state ${state} < ${fifo}`], { reject: false });
+    const input = await open(fifo, 'w');
+    const res = await (async () => {
+      try {
+        await input.write('service 1 started\nservice 2 started\n');
+        await waitFor(async () => (await unread(child.pid!)) === 0, 30_000, 100); // read by berth
+        child.kill('SIGINT');
+        return await child;
+      } finally {
+        await input.close(); // stdin stays open until berth has exited
+      }
+    })();
     expect(res.exitCode).toBe(130);
     expect(res.stderr).toBe('');
     expect(json(res.stdout).map(core)).toEqual([{ templateId: 1, template: 'service <*> started', count: 2, levels: { OTHER: 2 } }]);

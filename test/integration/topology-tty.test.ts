@@ -77,10 +77,14 @@ describe('berth topology in a terminal (tmux)', () => {
   it('an idle project shows its map with no dots and no badges', async () => {
     const s = await session(`${berthCmd} --interval 1s; exec sleep 120`);
     await waitFor(async () => /tick 2 /.test(await capture(s)), 15_000, 150);
-    const end = Date.now() + 2500;
+    // every frame up to tick 5 (three more ticks of 1 s), read every 100 ms
+    const tick = (text: string) => Number(/tick (\d+) /.exec(text)?.[1] ?? 0);
+    const end = Date.now() + 30_000;
     let frames = 0;
-    while (Date.now() < end) {
+    let seen = 2;
+    while (seen < 5 && Date.now() < end) {
       const text = await capture(s);
+      seen = tick(text);
       const lines = text.split('\n').filter((l) => !l.includes('= real event since last tick'));
       expect(lines.join('\n')).not.toContain('●');
       expect(lines.join('\n')).not.toMatch(/\[\d/);
@@ -88,6 +92,7 @@ describe('berth topology in a terminal (tmux)', () => {
       frames++;
       await new Promise((r) => setTimeout(r, 100));
     }
+    expect(seen).toBeGreaterThanOrEqual(5);
     expect(frames).toBeGreaterThan(5);
     const text = await capture(s);
     expect(text).toContain('● = real event since last tick');

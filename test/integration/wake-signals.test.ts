@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { berth, BERTH_BIN, docker, removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
+import { berth, BERTH_BIN, docker, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
 
 const made: string[] = [];
@@ -21,7 +21,8 @@ describe('berth wake under signals and concurrency', () => {
     const child = execa('node', [BERTH_BIN, 'wake', app, '--json'], { reject: false });
     const out = new LineCollector(child.stdout!);
     await out.until((ls) => ls.some((l) => l.line.includes('"waking_dep"')));
-    await new Promise((r) => setTimeout(r, 500));
+    // db started and its health check ran (and failed) once: berth is waiting for it to be healthy
+    await waitFor(async () => ((await docker.getContainer(db).inspect()).State.Health?.Log?.length ?? 0) > 0, 20_000, 100);
     child.kill('SIGTERM');
     const res = await child;
     expect(res.exitCode).toBe(143);

@@ -92,8 +92,7 @@ describe('swarm records', () => {
       return t.length === 3 && t;
     });
     // Lines on each side of --until, by docker's own timestamps: 10 before it, and 10 from it on.
-    const written = async (from: string) =>
-      (await Promise.all(tasks.map(async ([n, id]) => (await dockerLogs(n, id)).filter(([ts]) => ts >= from).length))).every((count) => count >= 10);
+    const written = async (from: string) => (await Promise.all(tasks.map(async ([n, id]) => (await dockerLogs(n, id)).filter(([ts]) => ts >= from).length))).every((count) => count >= 10);
     await waitUntil('10 lines of each task', () => written(''));
     const until = new Date().toISOString();
     await waitUntil('10 lines of each task from --until on', () => written(fixedTs(until)));

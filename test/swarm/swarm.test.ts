@@ -318,7 +318,12 @@ describe('swarm: events --swarm', () => {
     // what followed its restart): every one of them printed, on the right node, as often as docker has it.
     const count = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
     const mineOf = (records: Rec[]) => records.filter((r) => (r.scope === 'service' ? (r.attributes as Rec).name === svc : r.service === svc));
-    const gotOf = (records: Rec[]) => count(mineOf(records).filter((r) => r.scope === 'container').map((r) => `${String(r.node)} ${String(r.action)} ${String(r.id)}`));
+    const gotOf = (records: Rec[]) =>
+      count(
+        mineOf(records)
+          .filter((r) => r.scope === 'container')
+          .map((r) => `${String(r.node)} ${String(r.action)} ${String(r.id)}`),
+      );
     const oracle = new Map<NodeNo, Map<string, number>>();
     for (const n of NODES) oracle.set(n, await dockerSays(n, svc, t0, t1));
     // Stopped once berth has printed the service's removal and every container event docker has.

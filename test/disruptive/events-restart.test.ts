@@ -6,11 +6,12 @@ import { LineCollector } from '../helpers/lines.js';
 
 describe.runIf(engineOwned())('berth events across an engine restart', () => {
   it('survives SIGKILL of dockerd and prints a container made right after the restart exactly once', async () => {
-    const child = execa('node', [BERTH_BIN, 'events', '--json', '--filter', 'type=container'], { reject: false });
+    // From a second ago: the container made next is printed however soon berth subscribes.
+    const since = ((Date.now() - 1000) / 1000).toFixed(3);
+    const child = execa('node', [BERTH_BIN, 'events', '--json', '--filter', 'type=container', '--since', since], { reject: false });
     const out = new LineCollector(child.stdout!);
     const stderr: string[] = [];
     child.stderr!.on('data', (d) => stderr.push(String(d)));
-    await new Promise((r) => setTimeout(r, 800));
     const before = await runContainer({ name: uniqueName('pre'), cmd: 'true' });
     await out.until((ls) => ls.some((l) => l.line.includes(before.id) && l.line.includes('"start"')));
 
@@ -20,8 +21,10 @@ describe.runIf(engineOwned())('berth events across an engine restart', () => {
     const after = await runContainer({ name, cmd: 'true' });
     await after.wait();
     await out.until((ls) => ls.some((l) => l.line.includes(after.id) && l.line.includes('"die"')), 60_000);
-    // let any duplicate arrive before judging
-    await new Promise((r) => setTimeout(r, 2000));
+    // A later record before judging: a container made after it, printed; a duplicate would have come before it.
+    const later = await runContainer({ name: uniqueName('later'), cmd: 'true' });
+    await later.wait();
+    await out.until((ls) => ls.some((l) => l.line.includes(later.id) && l.line.includes('"die"')), 60_000);
     child.kill('SIGINT');
     const res = await child;
     expect(res.exitCode).toBe(130);
@@ -38,6 +41,7 @@ describe.runIf(engineOwned())('berth events across an engine restart', () => {
     expect(stderr.join('')).toMatch(/reconnected to the engine/);
     await removeContainer(before);
     await removeContainer(after);
+    await removeContainer(later);
     void docker;
   });
 });

@@ -1,6 +1,6 @@
 // Runs only when the test setup started the engine itself (always in CI): kills and restarts it under watch-idle.
 import { describe, expect, it } from 'vitest';
-import { engineOwned, engineScript, removeContainer, runContainer, uniqueName } from '../helpers/docker.js';
+import { engineOwned, engineScript, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
 import { watchIdle } from '../integration/idle-helpers.js';
 
 describe.runIf(engineOwned())('berth watch-idle across an engine restart', () => {
@@ -16,7 +16,8 @@ describe.runIf(engineOwned())('berth watch-idle across an engine restart', () =>
     try {
       await w.waitRec(name, (r) => r.from === 'unknown');
       await engineScript('kill');
-      await new Promise((r) => setTimeout(r, 2500)); // at least one round without an engine
+      // At least one round without an engine: watch-idle has said it cannot reach it.
+      await waitFor(() => w.stderr.join('').includes('cannot connect to the Docker engine'), 30_000);
       await engineScript('start');
       // restart policy "always": the engine starts it again; the watcher tracks it and puts it to sleep after its timeout
       const stopped = await w.waitRec(name, (r) => r.action === 'stop', 90_000);

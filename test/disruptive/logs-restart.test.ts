@@ -23,16 +23,18 @@ describe.runIf(engineOwned())('berth logs --follow across an engine restart', ()
       // the container restarts by its policy and prints "beat 1" again: berth must follow it
       await out.until((ls) => ls.slice(seen).some((l) => JSON.parse(l.line).msg === 'beat 3'), 90_000);
       await c.stop({ t: 0 });
-      await new Promise((r) => setTimeout(r, 2000));
-      child.kill('SIGINT');
-      const res = await child;
-      expect(res.exitCode).toBe(130);
-      const ours = out.json<{ ts: string; msg: string }>().map((r) => [r.ts, r.msg]);
+      // Stopped, its docker logs are final: berth is stopped once it has printed as many lines (an
+      // extra or a repeated line would show in the comparison below).
       const d = await execa('docker', ['logs', '-t', c.id]);
       const theirs = d.stdout
         .trim()
         .split('\n')
         .map((l) => [l.slice(0, 30), l.slice(31)]);
+      await out.until((ls) => ls.length >= theirs.length, 30_000).catch(() => undefined);
+      child.kill('SIGINT');
+      const res = await child;
+      expect(res.exitCode).toBe(130);
+      const ours = out.json<{ ts: string; msg: string }>().map((r) => [r.ts, r.msg]);
       expect(ours).toEqual(theirs);
       expect(stderr).toMatch(/lost the engine/);
     } finally {

@@ -47,8 +47,12 @@ describe('events on Podman', () => {
     const since = Math.floor(Date.now() / 1000);
     const names = await Promise.all(Array.from({ length: 3 }, (_, i) => runOnPodman('true', { name: `berth-test-pmf-${burst}-${i}`, labels: { 'berth.test.burst': burst }, args: ['--rm'] })));
     await gone(burst);
-    const until = Math.ceil(Date.now() / 1000) + 1;
-    while (Date.now() / 1000 < until + 0.2) await new Promise((r) => setTimeout(r, 100));
+    // Podman writes a removal's event after the container has left its list: the window ends once Podman's
+    // own log holds the three removals, so it is past (and holds every event of the burst) when berth runs.
+    const logged = async () =>
+      (await podman(['events', '--stream=false', '--since', String(since), '--filter', `label=berth.test.burst=${burst}`, '--filter', 'event=remove', '--format', 'json'])).stdout;
+    await waitFor(async () => records(await logged()).length === 3, 30_000, 200);
+    const until = (Date.now() / 1000).toFixed(3);
     const b = await berthOnPodman([
       'events',
       '--since',

@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { createEngine, negotiate } from '../../src/core/engine/engine.js';
 import { openCluster } from '../../src/core/swarm/cluster.js';
 import { ServiceProvider } from '../../src/core/swarm/service-provider.js';
-import { allTaskContainers, berthSwarm, createService, dockerOn, follow, hostOf, nodeFlags, removeService, serviceName, waitUntil } from '../helpers/swarm.js';
+import { allTaskContainers, berthSwarm, createService, dockerLogs, dockerOn, follow, hostOf, nodeFlags, removeService, serviceName, waitUntil } from '../helpers/swarm.js';
 
 type Rec = Record<string, unknown>;
 const made: string[] = [];
@@ -39,13 +39,18 @@ async function spec(svc: string): Promise<{ replicas: number; env: string[]; lab
 
 const runningNodes = async (svc: string) => (await allTaskContainers(svc)).map(([n]) => n).sort();
 
-/** The manager's `service update` events of a service between two times, with the replica counts they carry. */
-async function scaleEvents(svc: string, since: number, until: number): Promise<Array<{ from: string; to: string }>> {
+/** The manager's events about a service between two times (Unix seconds). */
+async function serviceEvents(svc: string, since: number, until: number): Promise<Array<{ Action: string; Actor: { Attributes: Record<string, string> } }>> {
   const { stdout } = await dockerOn(1, ['events', '--since', String(since), '--until', String(until), '--filter', 'type=service', '--filter', `service=${svc}`, '--format', '{{json .}}']);
   return stdout
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> } })
+    .map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> } });
+}
+
+/** The manager's `service update` events of a service between two times, with the replica counts they carry. */
+async function scaleEvents(svc: string, since: number, until: number): Promise<Array<{ from: string; to: string }>> {
+  return (await serviceEvents(svc, since, until))
     .filter((e) => e.Action === 'update' && e.Actor.Attributes['replicas.new'] !== undefined)
     .map((e) => ({ from: e.Actor.Attributes['replicas.old']!, to: e.Actor.Attributes['replicas.new']! }));
 }
@@ -91,9 +96,11 @@ describe('swarm services: watch-idle and wake', () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     const wakes = await Promise.all(Array.from({ length: 8 }, () => berthSwarm(['wake', '--service', svc, '--json', ...nodeFlags()])));
     for (const w of wakes) expect(w.exitCode, w.stderr).toBe(0);
-    const until = Math.ceil(Date.now() / 1000) + 1;
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await scaleEvents(svc, since, until)).toEqual([{ from: '0', to: '3' }]);
+    // A later record: a service made after the wakes. The manager reports its store's changes in order, so once
+    // that service's creation is in its events, so is every update the wakes made.
+    const marker = await service('after-wakes', 'sleep 3600', [], 0);
+    await waitUntil('the creation of a service made after the wakes', async () => (await serviceEvents(marker, since, Date.now() / 1000)).some((e) => e.Action === 'create'));
+    expect(await scaleEvents(svc, since, Date.now() / 1000)).toEqual([{ from: '0', to: '3' }]);
     expect((await spec(svc)).replicas).toBe(3);
   });
 
@@ -166,7 +173,11 @@ describe('swarm services: watch-idle and wake', () => {
     await cycle();
     const wake = await berthSwarm(['wake', '--service', svc, '--json', ...nodeFlags()]);
     expect(wake.exitCode, wake.stderr).toBe(0);
-    await new Promise((r) => setTimeout(r, 2000));
+    // The woken tasks write before the second cycle watches them: 10 lines each, by docker's own logs.
+    await waitUntil('10 lines of each woken task', async () => {
+      const tasks = await allTaskContainers(svc);
+      return tasks.length === 2 && (await Promise.all(tasks.map(async ([n, id]) => (await dockerLogs(n, id)).length >= 10))).every(Boolean);
+    });
     await cycle();
     const recs = parse(readFileSync(join(dir, `${svc}.ndjson`), 'utf8'));
     const byContainer = new Map<string, string[]>();

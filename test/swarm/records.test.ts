@@ -4,7 +4,8 @@
  * events each node's engine reports; and `logs --until` read through the manager.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { allTaskContainers, berthSwarm, createService, dockerOn, fixedTs, follow, hostname, nodeFlags, removeService, serviceName, waitUntil, type NodeNo } from '../helpers/swarm.js';
+import { allTaskContainers, berthSwarm, createService, dockerLogs, dockerOn, fixedTs, follow, hostname, nodeFlags, removeService, serviceName, waitUntil, type NodeNo } from '../helpers/swarm.js';
+import { eventsLiveOnEveryNode } from './events-live.js';
 
 type Rec = Record<string, unknown>;
 const made: string[] = [];
@@ -54,7 +55,7 @@ describe('swarm records', () => {
   it("events --swarm: the network events each node's engine reports for the tasks' containers carry that node", async () => {
     const t0 = Math.floor(Date.now() / 1000) - 1;
     const f = follow(['events', '--swarm', '--json', ...nodeFlags()]);
-    await new Promise((r) => setTimeout(r, 1500));
+    await eventsLiveOnEveryNode(f.records);
     const svc = serviceName('netev');
     made.push(svc);
     await createService(svc, 'sleep 3600');
@@ -86,10 +87,15 @@ describe('swarm records', () => {
     const svc = serviceName('until');
     made.push(svc);
     await createService(svc, 'i=0; while :; do echo "tick $i of $(hostname)"; i=$((i+1)); sleep 0.1; done');
-    await waitUntil('3 tasks', async () => (await allTaskContainers(svc)).length === 3);
-    await new Promise((r) => setTimeout(r, 2000));
+    const tasks = await waitUntil('3 tasks', async () => {
+      const t = await allTaskContainers(svc);
+      return t.length === 3 && t;
+    });
+    // Lines on each side of --until, by docker's own timestamps: 10 before it, and 10 from it on.
+    const written = async (from: string) => (await Promise.all(tasks.map(async ([n, id]) => (await dockerLogs(n, id)).filter(([ts]) => ts >= from).length))).every((count) => count >= 10);
+    await waitUntil('10 lines of each task', () => written(''));
     const until = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitUntil('10 lines of each task from --until on', () => written(fixedTs(until)));
     const res = await berthSwarm(['logs', '--service', svc, '--until', until, '--json']);
     expect(res.exitCode).toBe(0);
     const lines = parse(res.stdout);

@@ -22,6 +22,7 @@ import {
   waitUntil,
   type NodeNo,
 } from '../helpers/swarm.js';
+import { eventsLiveOnEveryNode } from './events-live.js';
 
 type Rec = Record<string, unknown>;
 const made: string[] = [];
@@ -171,7 +172,12 @@ describe('swarm: logs --service', () => {
     await threeTasksWith(svc, 5);
     const f = follow(['logs', '--service', svc, '--json', '-f', '--tail', '0']);
     await waitUntil('lines of 3 nodes', () => new Set(f.records.map((r) => r.node)).size === 3);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Followed for a while: 60 lines of each task printed (3 s of them).
+    await waitUntil('60 followed lines of each task', () => {
+      const per = new Map<unknown, number>();
+      for (const r of f.records) per.set(r.task, (per.get(r.task) ?? 0) + 1);
+      return per.size === 3 && [...per.values()].every((n) => n >= 60);
+    });
     const res = await f.stop();
     expect(res.exitCode).toBe(130);
     const ts = f.records.map((r) => String(r.ts));
@@ -186,10 +192,13 @@ describe('swarm: logs --service', () => {
     const svc = await service('follow', 'i=0; while :; do echo "tick $i of $(hostname)"; i=$((i+1)); sleep 0.1; done');
     await threeTasksWith(svc, 3);
     const f = follow(['logs', '--service', svc, '--json', '-f', ...nodeFlags()]);
+    let stderr = '';
+    f.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     await waitUntil('lines of 3 nodes', () => new Set(f.records.map((r) => r.node)).size === 3);
     // A worker's engine dies and comes back: its task is replaced (the engine kills it when it restarts).
+    // It comes back once berth has said it lost that engine.
     await nodeScript('kill-node', 3);
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitUntil(`berth to say it lost ${hostname(3)}'s engine`, () => lostLine(3).test(stderr), 30_000);
     await nodeScript('start-node', 3);
     await waitUntil('the swarm to run 3 tasks again', async () => (await allTaskContainers(svc)).length === 3, 90_000);
     const before = await allTaskContainers(svc, true);
@@ -204,12 +213,13 @@ describe('swarm: logs --service', () => {
     // What the engines hold now, before the scale to 0 removes it: all of it printed, none twice.
     const held = new Map<string, Array<[string, string]>>();
     for (const [n, id] of before) held.set(id, await dockerLogs(n, id));
-    await new Promise((r) => setTimeout(r, 1500)); // past the reorder window
-    for (const [id, lines] of held) {
+    const missing = (id: string, lines: Array<[string, string]>) => {
       const mine = new Set(f.records.filter((r) => r.id === id).map((r) => `${String(r.ts)} ${String(r.msg)}`));
-      const missing = lines.filter(([ts, msg]) => !mine.has(`${ts} ${msg}`));
-      expect(missing, `lines of ${id.slice(0, 12)} not printed`).toEqual([]);
-    }
+      return lines.filter(([ts, msg]) => !mine.has(`${ts} ${msg}`));
+    };
+    // Printed once through the reorder window (the assertions below name any line that never is).
+    await waitUntil('berth to print every line the engines hold', () => [...held].every(([id, lines]) => missing(id, lines).length === 0), 30_000).catch(() => undefined);
+    for (const [id, lines] of held) expect(missing(id, lines), `lines of ${id.slice(0, 12)} not printed`).toEqual([]);
     await dockerOn(1, ['service', 'scale', '--detach', `${svc}=0`]);
     await waitUntil('the tasks to go', async () => (await allTaskContainers(svc)).length === 0, 60_000);
     await dockerOn(1, ['service', 'scale', '--detach', `${svc}=3`]);
@@ -221,8 +231,11 @@ describe('swarm: logs --service', () => {
       },
       60_000,
     );
-    await waitUntil('lines of the 3 new tasks', () => fresh.every(([, id]) => f.records.filter((r) => r.id === id).length >= 5), 60_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    const printedOf = (id: string) => f.records.filter((r) => r.id === id).length;
+    await waitUntil('lines of the 3 new tasks', () => fresh.every(([, id]) => printedOf(id) >= 5), 60_000);
+    // Followed on: 10 more lines of each new task, so a line printed twice would be among them.
+    const joined = new Map(fresh.map(([, id]) => [id, printedOf(id)]));
+    await waitUntil('10 more lines of each new task', () => fresh.every(([, id]) => printedOf(id) >= joined.get(id)! + 10), 60_000);
     const res = await f.stop();
     expect(res.exitCode).toBe(130);
     // New tasks joined from their first line: exactly their docker logs up to the end of berth's run.
@@ -241,7 +254,11 @@ describe('swarm: stats --service', () => {
   it('--no-stream agrees with docker stats --no-stream on each node, and a service record sums its tasks', async () => {
     const svc = await service('stats', 'while :; do :; done', ['--limit-cpu', '0.1', '--limit-memory', '64m']);
     await waitUntil('3 tasks', async () => new Set((await allTaskContainers(svc)).map(([n]) => n)).size === 3);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Each task at its CPU limit by docker's own reading, so both read a steady load.
+    await waitUntil('docker stats to read each task above 5% CPU', async () => {
+      const cpu = await Promise.all((await allTaskContainers(svc)).map(async ([n, id]) => parseFloat((await dockerOn(n, ['stats', '--no-stream', '--format', '{{.CPUPerc}}', id])).stdout)));
+      return cpu.length === 3 && cpu.every((c) => c > 5);
+    });
     const [res, ...peers] = await Promise.all([
       berthSwarm(['stats', '--no-stream', '--json', '--service', svc, ...nodeFlags()]),
       ...NODES.map((n) => dockerOn(n, ['stats', '--no-stream', '--format', '{{json .}}'])),
@@ -283,57 +300,50 @@ describe('swarm: events --swarm', () => {
   it("prints exactly once the service's create, update and remove and its tasks' container events on every node, across a SIGKILL of a worker's dockerd", async () => {
     const t0 = Math.floor(Date.now() / 1000) - 1;
     const f = follow(['events', '--swarm', '--json', ...nodeFlags()]);
-    await waitUntil('the subscription', () => f.child.stderr !== null);
-    await new Promise((r) => setTimeout(r, 1500));
+    let stderr = '';
+    f.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    await eventsLiveOnEveryNode(f.records);
     const svc = await service('events', 'sleep 3600');
     await waitUntil('3 tasks', async () => (await allTaskContainers(svc)).length === 3);
     await nodeScript('kill-node', 2);
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitUntil(`berth to say it lost ${hostname(2)}'s engine`, () => lostLine(2).test(stderr), 30_000);
     await nodeScript('start-node', 2);
     await waitUntil('3 running tasks again', async () => (await allTaskContainers(svc)).length === 3, 90_000);
     await dockerOn(1, ['service', 'scale', '--detach', `${svc}=2`]);
     await waitUntil('2 tasks', async () => (await allTaskContainers(svc)).length === 2, 60_000);
     await removeService(svc);
     await waitUntil('no tasks', async () => (await allTaskContainers(svc, true)).length === 0, 60_000);
-    await new Promise((r) => setTimeout(r, 2000));
     const t1 = Math.ceil(Date.now() / 1000);
+    // The oracle: each node's own `docker events` over the same span (node 2's restarted engine holds only
+    // what followed its restart): every one of them printed, on the right node, as often as docker has it.
+    const count = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
+    const mineOf = (records: Rec[]) => records.filter((r) => (r.scope === 'service' ? (r.attributes as Rec).name === svc : r.service === svc));
+    const gotOf = (records: Rec[]) =>
+      count(
+        mineOf(records)
+          .filter((r) => r.scope === 'container')
+          .map((r) => `${String(r.node)} ${String(r.action)} ${String(r.id)}`),
+      );
+    const oracle = new Map<NodeNo, Map<string, number>>();
+    for (const n of NODES) oracle.set(n, await dockerSays(n, svc, t0, t1));
+    // Stopped once berth has printed the service's removal and every container event docker has.
+    await waitUntil('berth to print the removal and every event docker has', () => {
+      const got = gotOf(f.records);
+      const removed = mineOf(f.records).some((r) => r.scope === 'service' && r.action === 'remove');
+      return removed && [...oracle.values()].every((want) => [...want].every(([key, times]) => (got.get(key) ?? 0) >= times));
+    }).catch(() => undefined);
     const res = await f.stop();
     expect(res.exitCode).toBe(130);
-    const mine = f.records.filter((r) => (r.scope === 'service' ? (r.attributes as Rec).name === svc : r.service === svc));
+    const mine = mineOf(f.records);
     const keys = mine.map((r) => `${String(r.node)} ${String(r.scope)} ${String(r.action)} ${String(r.id)} ${String(r.ts)}`);
     expect(keys.length - new Set(keys).size, 'events printed twice').toBe(0);
     const services = mine.filter((r) => r.scope === 'service').map((r) => r.action);
     expect(services[0]).toBe('create');
     expect(services).toContain('update');
     expect(services.at(-1)).toBe('remove');
-    // The oracle: each node's own `docker events` over the same span (node 2's restarted engine holds only
-    // what followed its restart): every one of them printed, on the right node, as often as docker has it.
-    const count = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
-    const got = count(mine.filter((r) => r.scope === 'container').map((r) => `${String(r.node)} ${String(r.action)} ${String(r.id)}`));
+    const got = gotOf(f.records);
     let compared = 0;
-    for (const n of NODES) {
-      const { stdout } = await dockerOn(n, [
-        'events',
-        '--since',
-        String(t0),
-        '--until',
-        String(t1),
-        '--filter',
-        'type=container',
-        '--filter',
-        `label=com.docker.swarm.service.name=${svc}`,
-        '--format',
-        '{{json .}}',
-      ]);
-      const want = count(
-        stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => {
-            const e = JSON.parse(l) as { Action: string; Actor: { ID: string } };
-            return `${hostname(n as NodeNo)} ${e.Action} ${e.Actor.ID}`;
-          }),
-      );
+    for (const [, want] of oracle) {
       for (const [key, times] of want) {
         expect(got.get(key) ?? 0, key).toBeGreaterThanOrEqual(times);
         compared += times;
@@ -343,6 +353,22 @@ describe('swarm: events --swarm', () => {
     expect(new Set(mine.filter((r) => r.scope === 'container').map((r) => r.node))).toEqual(new Set(NODES.map(hostname)));
   });
 });
+
+/** A node's own `docker events` about a service's task containers between two times, as `node action id` counts. */
+async function dockerSays(n: NodeNo, svc: string, since: number, until: number): Promise<Map<string, number>> {
+  const filters = ['--filter', 'type=container', '--filter', `label=com.docker.swarm.service.name=${svc}`];
+  const { stdout } = await dockerOn(n, ['events', '--since', String(since), '--until', String(until), ...filters, '--format', '{{json .}}']);
+  const out = new Map<string, number>();
+  for (const l of stdout.split('\n').filter(Boolean)) {
+    const e = JSON.parse(l) as { Action: string; Actor: { ID: string } };
+    const key = `${hostname(n)} ${e.Action} ${e.Actor.ID}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** berth's line on stderr when it loses a node's engine (logs: "lost the engine (NODE)", events: "lost the engine's event stream (NODE)"). */
+const lostLine = (n: NodeNo) => new RegExp(`lost [^\\n]*\\(${hostname(n)}\\)`);
 
 describe('swarm: --stack (docker stack deploy)', () => {
   it("topology --stack: the stack's services with the nodes their tasks run on, and an edge from real cross-node traffic, counted as the client logs its requests", async () => {

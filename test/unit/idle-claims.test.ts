@@ -65,16 +65,20 @@ describe('the --once state lock', () => {
   it('serialises two runs: the second starts only after the first has ended, and the lock is gone after', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'berth-lock-')), 'state.json');
     const log: string[] = [];
-    const run = (n: string, ms: number) =>
-      withStateLock(path, async () => {
-        log.push(`${n} in`);
-        await new Promise((r) => setTimeout(r, ms));
-        log.push(`${n} out`);
-      });
+    // The first run holds the lock until the second says it waits for it.
+    let inside: () => void = () => {};
+    const firstIn = new Promise<void>((r) => (inside = r));
+    let secondWaits: () => void = () => {};
+    const waiting = new Promise<void>((r) => (secondWaits = r));
+    const first = withStateLock(path, async () => {
+      log.push('a in');
+      inside();
+      await waiting;
+      log.push('a out');
+    });
+    await firstIn;
     const waits: number[] = [];
-    const first = run('a', 300);
-    await new Promise((r) => setTimeout(r, 20));
-    const second = withStateLock(path, async () => void log.push('b in', 'b out'), { onWait: (pid) => waits.push(pid) });
+    const second = withStateLock(path, async () => void log.push('b in', 'b out'), { onWait: (pid) => (waits.push(pid), secondWaits()) });
     await Promise.all([first, second]);
     expect(log).toEqual(['a in', 'a out', 'b in', 'b out']);
     expect(waits).toEqual([process.pid]);

@@ -1,6 +1,6 @@
 // The wake sequence against an in-memory stand-in for the Provider interface (not dockerode):
 // event order, start order, budget, failures, single flight, abort. The real engine is in test/integration/wake*.test.ts.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseIdleConfig } from '../../src/core/idle/config.js';
 import { createWaker } from '../../src/core/idle/wake.js';
 import type { UnitResolver, Unit } from '../../src/core/idle/unit-resolver.js';
@@ -119,7 +119,10 @@ describe('the wake sequence', () => {
     const ac = new AbortController();
     const evs: WakeEvent[] = [];
     const p = w.waker('app', { signal: ac.signal, onEvent: (e) => evs.push(e) });
-    setTimeout(() => ac.abort('SIGINT'), 300);
+    p.catch(() => {});
+    // Interrupted once db was started, while the wake waits for its healthcheck.
+    await vi.waitFor(() => expect(w.starts).toEqual(['db']), { timeout: 5000, interval: 5 });
+    ac.abort('SIGINT');
     await expect(p).rejects.toBe('SIGINT');
     expect(w.starts).toEqual(['db']);
     expect(evs.at(-1)).toMatchObject({ event: 'error', message: 'interrupted; started and left running: db' });

@@ -103,7 +103,7 @@ describe('mergeByArrival', () => {
     async function* src(name: string, n: number) {
       try {
         for (let i = 0; i < n; i++) {
-          await new Promise((r) => setTimeout(r, 1));
+          await new Promise((r) => setImmediate(r));
           yield `${name}${i}`;
         }
       } finally {

@@ -120,7 +120,8 @@ describe('forward (undici upstream hop)', () => {
     results = [];
     await new Promise<void>((resolve) => {
       const req = http.get({ port: frontPort, host: '127.0.0.1', path: '/endless', agent: false }, (res) => {
-        res.once('data', () => setTimeout(() => (req.destroy(), resolve()), 20));
+        // Leaves mid-stream: after the second piece of the endless answer.
+        res.once('data', () => res.once('data', () => (req.destroy(), resolve())));
       });
       req.on('error', () => {});
     });
@@ -135,7 +136,9 @@ describe('forward (undici upstream hop)', () => {
     results = [];
     const req = http.get({ port: frontPort, host: '127.0.0.1', path: '/late', agent: false });
     req.on('error', () => {});
-    setTimeout(() => req.destroy(), 50);
+    // Leaves once the upstream has the request, which it answers only 200 ms later.
+    for (let i = 0; i < 500 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    req.destroy();
     await settle();
     expect(results).toEqual([499]);
     for (let i = 0; i < 100 && !seen[0]?.closedEarly; i++) await new Promise((r) => setTimeout(r, 10));

@@ -45,6 +45,8 @@ export async function rawUpstream(answer: (head: string, socket: net.Socket) => 
 export interface FrontOptions {
   upstreamPort: number;
   wakeMs?: number;
+  /** The wake ends when this settles (instead of after `wakeMs`): the test says when. */
+  wakeUntil?: Promise<unknown>;
   holdBodyLimit?: number;
   /** Starts awake (no wake needed). */
   awake?: boolean;
@@ -84,7 +86,7 @@ export async function startFront(o: FrontOptions): Promise<Front> {
       if (awake) return Promise.resolve();
       return (waking ??= (async () => {
         wakes++;
-        await new Promise((r) => setTimeout(r, o.wakeMs ?? 300));
+        await (o.wakeUntil ?? new Promise((r) => setTimeout(r, o.wakeMs ?? 300)));
         awake = true;
         waking = undefined;
         life.readyAt = Date.now();
@@ -131,27 +133,17 @@ export async function startFront(o: FrontOptions): Promise<Front> {
   };
 }
 
-/** Sends raw bytes to `port`; resolves with everything read until the server closes or `ms` passes. */
-export function rawExchange(port: number, text: string, ms = 2000): Promise<string> {
-  return new Promise((resolve) => {
+/** Sends raw bytes to `port`; resolves with everything read until the server closes (send `Connection: close`), fails if it has not within `ms`. */
+export function rawExchange(port: number, text: string, ms = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
     const s = net.connect({ host: '127.0.0.1', port });
     let got = '';
     const done = () => (clearTimeout(timer), s.destroy(), resolve(got));
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(() => (s.destroy(), reject(new Error(`the server did not close within ${ms} ms; read so far: ${JSON.stringify(got)}`))), ms);
     s.on('connect', () => s.write(text));
     s.on('data', (d) => (got += d.toString('latin1')));
     s.on('error', done);
     s.on('close', done);
-  });
-}
-
-/** Opens a request and closes the socket after `leaveMs`, before any answer. */
-export function leaveAfter(port: number, text: string, leaveMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.on('connect', () => s.write(text));
-    s.on('error', () => {});
-    setTimeout(() => (s.destroy(), resolve()), leaveMs);
   });
 }
 

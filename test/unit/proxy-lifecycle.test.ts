@@ -20,10 +20,13 @@ function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number; upstre
     inspect: async () => ({ State: { Running: world.running }, NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.9' } } } }) as never,
   };
   const ev = (event: WakeEvent['event']): WakeEvent => ({ type: 'wake', event, ts: '2026-01-01T00:00:00.000Z', container: 'web', message: event });
+  // The route's clock, unless the test brings its own: a wake takes `wakeMs` of it (default 20), not of the machine's.
+  let clock = 1_000;
   const wakes = wakePath(async (_name, emit) => {
     world.wakes++;
     emit(ev('starting'));
-    await new Promise((r) => setTimeout(r, opts.wakeMs ?? 20));
+    await Promise.resolve();
+    clock += opts.wakeMs ?? 20;
     if (opts.fail) throw new Error(opts.fail);
     world.running = true;
     emit(ev('ready'));
@@ -44,7 +47,7 @@ function setup(opts: { fail?: string; wakeMs?: number; exitCode?: number; upstre
   const metrics = new ProxyMetrics();
   const deps: LifeDeps = {
     upstreams: opts.upstreams ?? containerUpstreams(reader),
-    ...(opts.now ? { now: opts.now } : {}),
+    now: opts.now ?? (() => clock),
     wakes,
     provider,
     metrics,

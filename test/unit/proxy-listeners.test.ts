@@ -1,13 +1,12 @@
-// Abort listeners on serve's signal (issue 15, item 14): many requests held
-// for one wake, retrying a refused upstream, and many open WebSocket
-// connections must neither trigger MaxListenersExceededWarning nor leave a
-// listener behind.
+// Abort listeners on serve's signal: many requests held for one wake,
+// retrying a refused upstream, and many open WebSocket connections must
+// neither trigger MaxListenersExceededWarning nor leave a listener behind.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { sleep, startFront, type Front } from './proxy-front.js';
+import { startFront, type Front } from './proxy-front.js';
 
 const warnings: Error[] = [];
 const onWarning = (w: Error) => warnings.push(w);
@@ -44,8 +43,12 @@ describe("abort listeners on serve's signal", () => {
     const port = await freePort();
     const front = await startFront({ upstreamPort: port, wakeMs: 100, graceMs: 5000 });
     cleanup.push(front.close);
+    // The upstream pool reports each refused connect: 40 of them, two rounds of the 20 requests' retries.
+    let refused = 0;
+    front.ctx.upstreams.get({ host: '127.0.0.1', port }).on('connectionError', () => refused++);
     const answers = Promise.all(Array.from({ length: 20 }, () => get(front.port)));
-    await sleep(400); // the wake is over; every request retries its connect
+    await vi.waitFor(() => expect(refused).toBeGreaterThanOrEqual(40), { timeout: 5000, interval: 5 });
+    expect(front.awake()).toBe(true);
     const up = http.createServer((_req, res) => res.end('ok')).listen(port, '127.0.0.1');
     cleanup.push(() => new Promise((r) => (up.closeAllConnections(), up.close(() => r()))));
     expect(await answers).toEqual(Array(20).fill(200));

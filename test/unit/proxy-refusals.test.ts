@@ -1,6 +1,6 @@
-// Requests that end in a refusal never wake anything (issue 15, item 7), and
-// request targets that are not a path get a plain answer from berth, never a
-// 502 with an internal message (item 10).
+// Requests that end in a refusal never wake anything, and request targets
+// that are not a path get a plain answer from berth, never a 502 with an
+// internal message.
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawExchange, rawUpstream, requestsTotal, startFront, type Front } from './proxy-front.js';
 
@@ -23,7 +23,7 @@ const chunk = (n: number) => `${n.toString(16)}\r\n${'x'.repeat(n)}\r\n`;
 describe('refused requests never wake', () => {
   it('a chunked body past --hold-body: 413, no wake', async () => {
     const { f } = await front();
-    const raw = await rawExchange(f.port, `POST /up HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n${chunk(1000)}${chunk(1000)}0\r\n\r\n`);
+    const raw = await rawExchange(f.port, `POST /up HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunk(1000)}${chunk(1000)}0\r\n\r\n`);
     expect(status(raw)).toBe(413);
     expect(f.wakes()).toBe(0);
     expect(requestsTotal(f.ctx)).toEqual({ '413': 1 });

@@ -35,11 +35,12 @@ describe('StatsSampler', () => {
     expect(b.from).toBeGreaterThanOrEqual(a.from);
     expect(b.metrics).toHaveLength(b.from - a.from);
     now = 1000; // a second without a request for it
-    await new Promise((res) => setTimeout(res, 50));
-    const c = s.query('web', 0);
-    expect(c.sampling).toBe(false);
+    await vi.waitFor(() => expect(s.query('web', 0).sampling).toBe(false), { timeout: 5000, interval: 5 });
     const calls = r.calls();
-    await new Promise((res) => setTimeout(res, 50));
+    // Five intervals later, by the readings of another container sampled at the same interval: none more for it.
+    const other = reader();
+    new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 60_000, read: other.read }, ac.signal).touch('other');
+    await vi.waitFor(() => expect(other.calls()).toBeGreaterThanOrEqual(5), { timeout: 5000, interval: 5 });
     expect(r.calls()).toBe(calls);
     ac.abort();
   });
@@ -67,7 +68,9 @@ describe('StatsSampler', () => {
     expect(r.calls()).toBeGreaterThanOrEqual(1);
     for (let t = 500; t <= 2500; t += 500) {
       now = t; // past the 1 s expiry counted from the first poll, but polled every 500 ms
-      await new Promise((res) => setTimeout(res, 20));
+      // Two more readings: the sampling loop has checked the expiry at this time.
+      const calls = r.calls();
+      await vi.waitFor(() => expect(r.calls()).toBeGreaterThanOrEqual(calls + 2), { timeout: 5000, interval: 5 });
       expect((await s.poll('web', 0)).sampling).toBe(true);
     }
     ac.abort();
@@ -78,21 +81,24 @@ describe('StatsSampler', () => {
     const ac = new AbortController();
     let now = 0;
     let release: () => void = () => {};
+    let onItsWay: () => void = () => {};
+    const slowReading = new Promise<void>((res) => (onItsWay = res));
     let slow = false;
     const read = async () => {
-      if (slow) await new Promise<void>((res) => (release = res));
+      if (slow) await new Promise<void>((res) => (onItsWay(), (release = res)));
       return r.read();
     };
     const s = new StatsSampler({} as Engine, { intervalMs: 5, expiryMs: 1000, read, now: () => now }, ac.signal);
     s.touch('web');
-    await new Promise((res) => setTimeout(res, 50));
+    await vi.waitFor(() => expect(s.query('web', 0).from).toBeGreaterThanOrEqual(2), { timeout: 5000, interval: 5 });
     const before = s.query('web', 0).from;
     slow = true;
-    await new Promise((res) => setTimeout(res, 20)); // a reading is now on its way
+    await slowReading; // a reading is now on its way
     now = 1500; // ... and nobody asks again within the expiry
     release();
-    await new Promise((res) => setTimeout(res, 20));
-    expect(s.query('web', 0)).toMatchObject({ from: before, sampling: false });
+    // The loop ends at its next look at the expiry, after that reading came back.
+    await vi.waitFor(() => expect(s.query('web', 0).sampling).toBe(false), { timeout: 5000, interval: 5 });
+    expect(s.query('web', 0).from).toBe(before);
     ac.abort();
   });
 

@@ -1,4 +1,4 @@
-// Forwarding headers through the proxy (issue 15, item 9): a client's own
+// Forwarding headers through the proxy: a client's own
 // X-Forwarded-*, X-Real-IP and Forwarded reach the app only when the client
 // is a --trusted-proxy; otherwise berth's replace them.
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Bare-LF answer heads from upstreams are repaired (issue 15, item 17); clients stay strict.
+// Bare-LF answer heads from upstreams are repaired; clients stay strict.
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeadRepair, MAX_HEAD } from '../../src/core/proxy/upstream-head.js';
 import { rawExchange, rawUpstream, startFront } from './proxy-front.js';
@@ -62,7 +62,7 @@ describe('through the proxy', () => {
     const up = await rawUpstream((_h, s) => s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\nX-Cgi: yes\n\nenv output\n'));
     const f = await startFront({ upstreamPort: up.port, awake: true });
     cleanup.push(up.close, f.close);
-    const raw = await rawExchange(f.port, 'GET /cgi-bin/env HTTP/1.1\r\nHost: app.test\r\n\r\n');
+    const raw = await rawExchange(f.port, 'GET /cgi-bin/env HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(raw).toMatch(/\r\nContent-Type: text\/plain\r\n/);
     expect(raw).toMatch(/\r\nX-Cgi: yes\r\n/);

@@ -1,4 +1,4 @@
-// The public form of wake events (issue 15, item 12): no dependency names,
+// The public form of wake events: no dependency names,
 // budgets or failure details for clients not allowed the admin endpoints.
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';

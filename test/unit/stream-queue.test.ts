@@ -26,7 +26,8 @@ describe('BoundedQueue', () => {
     await q.push(1);
     await q.push(2);
     const p = q.push(3)!.then(() => (third = true));
-    await new Promise((r) => setTimeout(r, 10));
+    // A turn of the event loop: a push that had space would have resolved, and set `third`, before it.
+    await new Promise((r) => setImmediate(r));
     expect(third).toBe(false);
     expect(q.length).toBe(3);
     const got: number[] = [];

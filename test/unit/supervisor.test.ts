@@ -67,7 +67,7 @@ async function run(boxes: Box[], sel: Selection, script: (s: ReturnType<typeof s
   for await (const l of sup.lifetimes(ac.signal)) {
     got.push(brief(l));
     if (l.kind === 'synced') {
-      while (!s.streams.length) await new Promise((r) => setTimeout(r, 5));
+      for (const end = Date.now() + 5000; !s.streams.length && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
       script(s);
     }
     if (got.length >= stopAt) break;

@@ -1,4 +1,4 @@
-/** One test per defect of issue 16, each with lines written for it (no dataset's lines). */
+/** Clustering and masking rules of templates, one test each, with lines written for it (no dataset's lines). */
 import { describe, expect, it } from 'vitest';
 import { TemplateMiner } from '../../src/core/templates/miner.js';
 import { maskTokens } from '../../src/core/templates/mask.js';
@@ -11,12 +11,12 @@ const G = { key: '' };
 const ids = (m: TemplateMiner, lines: string[]) => lines.map((l) => m.observe(l, G, undefined)?.id);
 const distinct = (lines: string[]) => new Set(ids(new TemplateMiner(), lines)).size;
 
-describe('templates: issue 16 defects', () => {
-  it('1: a variable word in the 2nd position does not split the event', () => {
+describe('templates: masking and clustering rules', () => {
+  it('a variable word in the 2nd position does not split the event', () => {
     expect(distinct(['member zoe joined', 'member yusuf joined', 'member xavier joined'].map((l) => l + ' the room'))).toBe(1);
   });
 
-  it('2: a 4-digit number after a full date is the message, not a year', () => {
+  it('a 4-digit number after a full date is the message, not a year', () => {
     const msg = (l: string) => l.slice(findHeader(l).offset);
     expect(msg('2031-05-06T07:08:09Z 4096 pages flushed to store')).toBe('4096 pages flushed to store');
     expect(msg('2031-05-06T07:08:09Z 64 pages flushed to store')).toBe('64 pages flushed to store');
@@ -24,21 +24,21 @@ describe('templates: issue 16 defects', () => {
     expect(distinct(['2031-05-06T07:08:09Z 4096 pages flushed to store', '2031-05-06T07:08:10Z 64 pages flushed to store'])).toBe(1);
   });
 
-  it('3: comma-separated lists of any length collapse as one value', () => {
+  it('comma-separated lists of any length collapse as one value', () => {
     expect(maskTokens('Bound to 10.1.2.3:8080')).toEqual(maskTokens('Bound to 10.1.2.3:8080, 10.4.5.6:9090, 10.7.8.9:7070'));
     expect(distinct(['Bound to 10.1.2.3:8080', 'Bound to 10.1.2.3:8080, 10.4.5.6:9090'])).toBe(1);
   });
 
-  it('4: a word-valued and a digit-valued variable next to another value keep the same length', () => {
+  it('a word-valued and a digit-valued variable next to another value keep the same length', () => {
     expect(distinct(['Session closed for account admin 10.0.0.7 via 22', 'Session closed for account sam42 10.0.0.8 via 22'])).toBe(1);
   });
 
-  it('5: sizes in bytes are sizes, and the comma after a size stays', () => {
+  it('sizes in bytes are sizes, and the comma after a size stays', () => {
     expect(maskTokens('cache block 12.5 B, left 40.2 MB')).toEqual(['cache', 'block', '<*>,', 'left', '<*>']);
     expect(maskTokens('cache block 7.1 KB, left 7.1 KB')).toEqual(['cache', 'block', '<*>,', 'left', '<*>']);
   });
 
-  it('6: a --state resume gives the ids a single run gives', () => {
+  it('a --state resume gives the ids a single run gives', () => {
     const lines = ['probe reg 0x1 ready', 'probe reg 0x0 ready', 'probe reg 0xff ready', 'HTTP2 stream 7 reset', 'HTTP2 stream 1234 reset', 'alpha x y z', 'beta x y z', '0x1', '0x0'];
     for (let cut = 1; cut < lines.length; cut++) {
       const one = new TemplateMiner();
@@ -52,19 +52,19 @@ describe('templates: issue 16 defects', () => {
     }
   });
 
-  it('7: a one-token message keeps its words and masks only its digits', () => {
+  it('a one-token message keeps its words and masks only its digits', () => {
     expect(maskTokens('retryBatch,slot:3')).toEqual(['retryBatch,slot:<*>']);
     expect(distinct(['retryBatch,slot:3', 'flushAll,slot:9', 'retryBatch,slot:12'])).toBe(2);
   });
 
-  it('8: blank lines make no template', () => {
+  it('blank lines make no template', () => {
     const m = new TemplateMiner();
     expect(m.observe('', G, undefined)).toBeUndefined();
     expect(m.observe('   \t', G, undefined)).toBeUndefined();
     expect(m.store.size).toBe(0);
   });
 
-  it('9: a cut line is marked truncated with --annotate', async () => {
+  it('a cut line is marked truncated with --annotate', async () => {
     let out = '';
     const job = new TemplatesJob(new TemplateMiner(), { text: (t) => void (out += t), templates: () => {} }, true);
     job.observe({ text: 'a very long line cut', group: G, truncated: true });
@@ -72,7 +72,7 @@ describe('templates: issue 16 defects', () => {
     expect(JSON.parse(out)).toMatchObject({ msg: 'a very long line cut', truncated: true, templateId: 1 });
   });
 
-  it('10: GELF and logstash message keys; a stack trace joins the record it continues', () => {
+  it('GELF and logstash message keys; a stack trace joins the record it continues', () => {
     const m = new TemplateMiner();
     const a = m.observe('{"version":"1.1","host":"h1","short_message":"Order 17 shipped"}', G, undefined)!;
     const b = m.observe('{"@timestamp":"x","@message":"Order 18 shipped"}', G, undefined)!;

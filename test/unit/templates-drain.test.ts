@@ -125,7 +125,6 @@ describe('templates: the clustering tree', () => {
 });
 
 describe('templates: clustering rules that do not depend on position luck', () => {
-  // defect 1: a name in the 2nd position split one event into one template per name
   it('a variable word in the second position does not split the event (default depth routes on the first word)', () => {
     const d = new Drain();
     let id = 0;

@@ -46,7 +46,7 @@ describe('templates: bounded store and miner', () => {
     expect(b).toBe(a);
     expect(a).toMatchObject({ text: 'request <*> done in <*>', levels: { INFO: 1, ERROR: 1 } });
     expect(c).toMatchObject({ text: 'cache <*> warmed', levels: { WARN: 1 } });
-    // defect 10: no message field: the field names, so objects of one structure share a template and others do not
+    // No message field: the field names, so objects of one structure share a template and others do not
     expect(wordsOf(m.observe('{"no":"message field","at":1}', G)!)).toEqual(['{no', 'at}']);
     expect(wordsOf(m.observe('{"no":"other text","at":2}', G)!)).toEqual(['{no', 'at}']);
     expect(wordsOf(m.observe('{"other":"shape"}', G)!)).toEqual(['{other}']);

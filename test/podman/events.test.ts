@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { berthOnPodman, podman, records, runOnPodman, waitFor } from '../helpers/podman.js';
+import Docker from 'dockerode';
+import { berthOnPodman, podman, podmanHost, records, removeOnPodman, runOnPodman, waitFor } from '../helpers/podman.js';
+import { LineCollector } from '../helpers/lines.js';
 
 const DOCKER_NAME: Record<string, string> = { died: 'die', remove: 'destroy' };
 /** Podman's CLI drops trailing zeros of the fraction; berth's `ts` keeps nine digits. */
@@ -71,5 +73,90 @@ describe('events on Podman', () => {
     expect(b.exitCode, b.stderr).toBe(0);
     const got = records<{ name: string; action: string }>(b.stdout).map((e) => `${e.name} ${e.action}`);
     expect(got.sort()).toEqual(names.flatMap((n) => [`${n} destroy`, `${n} die`]).sort());
+  });
+
+  it('each event once when Podman rotates its event log and sends its newer half again, and a stream from --since goes on unsaid', { timeout: 150_000 }, async () => {
+    // Every event of this container carries its labels: 4 of 15,000 characters make each about 60 kB, so a
+    // few pause/unpause pairs fill Podman's event log (1 MB by default) and it rotates, keeping the newer half.
+    const tag = randomBytes(4).toString('hex');
+    const label = `berth.test.rot=${tag}`;
+    const pads = Object.fromEntries(['a', 'b', 'c', 'd'].map((k) => [`berth.test.pad${k}`, k.repeat(15_000)]));
+    const name = await runOnPodman('exec sleep 600', { labels: { 'berth.test.rot': tag, ...pads } });
+    const client = new Docker({ socketPath: podmanHost().replace(/^unix:\/\//, '') });
+    const since = String(Math.floor(Date.now() / 1000));
+    const cli = podman(['events', '--format', 'json', '--filter', `label=${label}`], { timeout: 140_000 });
+    const live = berthOnPodman(['events', '--json', '--filter', `label=${label}`], { timeout: 140_000 });
+    const fromSince = berthOnPodman(['events', '--json', '--since', since, '--filter', `label=${label}`], { timeout: 140_000 });
+    const outs = { cli: new LineCollector(cli.stdout!), live: new LineCollector(live.stdout!), fromSince: new LineCollector(fromSince.stdout!) };
+    // pause and unpause, in docker's names as berth prints them; the CLI drops trailing zeros of the time
+    const keys = {
+      cli: () =>
+        outs.cli
+          .json<{ ID: string; Status: string; Time: string }>()
+          .filter((e) => /pause/.test(e.Status))
+          .map((e) => `${e.ID} ${e.Status} ${nine(e.Time)}`),
+      live: () =>
+        outs.live
+          .json<{ id: string; action: string; ts: string }>()
+          .filter((e) => /pause/.test(e.action))
+          .map((e) => `${e.id} ${e.action} ${e.ts}`),
+      fromSince: () =>
+        outs.fromSince
+          .json<{ id: string; action: string; ts: string }>()
+          .filter((e) => /pause/.test(e.action))
+          .map((e) => `${e.id} ${e.action} ${e.ts}`),
+    };
+    const unpaused = (k: string[]) => new Set(k.filter((x) => x.includes(' unpause '))).size;
+    const pair = async () => {
+      await client.getContainer(name).pause();
+      await client.getContainer(name).unpause();
+    };
+    // The events after `from` (an RFC 3339 time with nine digits: they sort as strings).
+    const after = (k: string[], from: string) => k.filter((x) => x.split(' ')[2]! > from);
+    try {
+      // All three follow once each printed an unpause (node starts slowly on a loaded machine: pairs until then).
+      let pairs = 0;
+      await waitFor(
+        async () => {
+          await pair();
+          pairs++;
+          return waitFor(() => Object.values(keys).every((k) => unpaused(k()) > 0), 3000, 200).catch(() => false);
+        },
+        60_000,
+        0,
+      );
+      const from = keys.cli().at(-1)!.split(' ')[2]!;
+      // Pairs until the CLI prints an event a second time: the log rotated and Podman sent its newer half again.
+      const repeated = () => keys.cli().length - new Set(keys.cli()).size;
+      while (!repeated()) {
+        if (pairs >= 40) throw new Error(`Podman's event log did not rotate after ${pairs} pairs of 60 kB events`);
+        await pair();
+        pairs++;
+        await new Promise((r) => setTimeout(r, 300)); // Podman's CLI polls its log every 250 ms
+      }
+      // One more pair after the rotation: once each printed its unpause, each has read past what was sent again.
+      const before = unpaused(keys.cli());
+      await pair();
+      pairs++;
+      await waitFor(() => unpaused(keys.cli()) > before, 60_000, 200);
+      const marker = keys
+        .cli()
+        .filter((x) => x.includes(' unpause '))
+        .sort((a, b) => (a.split(' ')[2]! < b.split(' ')[2]! ? -1 : 1))
+        .at(-1)!;
+      await waitFor(() => keys.live().includes(marker) && keys.fromSince().includes(marker), 60_000, 200);
+      for (const c of [cli, live, fromSince]) c.kill('SIGINT');
+      const [, l, f] = await Promise.all([cli, live, fromSince]);
+      const want = [...new Set(after(keys.cli(), from))].sort();
+      expect(repeated()).toBeGreaterThan(0);
+      expect(after(keys.live(), from).sort()).toEqual(want);
+      expect(after(keys.fromSince(), from).sort()).toEqual(want);
+      expect(String(l.stderr)).toBe('');
+      expect(String(f.stderr)).toBe('');
+      console.error(`events on Podman across a log rotation: ${pairs} pause/unpause pairs, ${want.length} events, ${repeated()} sent again by Podman (its CLI printed them twice), each once in berth`);
+    } finally {
+      for (const c of [cli, live, fromSince]) c.kill('SIGKILL');
+      await removeOnPodman(name);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { watchEvents, type WatcherStatus } from '../../src/core/events/watcher.j
 import type { EngineEvent, EventQuery } from '../../src/core/events/source.js';
 import type { Engine } from '../../src/core/engine/engine.js';
 import { BerthError } from '../../src/core/errors.js';
+import { DeliveredKeys } from '../../src/core/events/resent.js';
 
 const ev = (id: string, action: string, nanos: bigint): EngineEvent => ({
   Type: 'container',
@@ -13,8 +14,8 @@ const ev = (id: string, action: string, nanos: bigint): EngineEvent => ({
   nanos,
 });
 
-/** A fake engine subscription: a script of connections, each yielding events then failing or ending. */
-function scripted(conns: Array<{ events: EngineEvent[]; fail?: boolean }>, seen: EventQuery[]) {
+/** A fake engine subscription: a script of connections, each yielding events then failing, ending (`end`) or following until aborted. */
+function scripted(conns: Array<{ events: EngineEvent[]; fail?: boolean; end?: boolean }>, seen: EventQuery[]) {
   let i = 0;
   return async function* (_e: Engine, q: EventQuery, signal?: AbortSignal) {
     seen.push(q);
@@ -23,6 +24,7 @@ function scripted(conns: Array<{ events: EngineEvent[]; fail?: boolean }>, seen:
     // The engine replays its buffer from `since` (inclusive).
     for (const e of conn.events) if (q.since === undefined || e.nanos >= q.since) yield e;
     if (conn.fail) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    if (conn.end) return;
     // follow until aborted, as the real source does
     const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
     if (signal!.aborted) throw abortError();
@@ -109,5 +111,56 @@ describe('watchEvents', () => {
     for await (const e of watchEvents({} as Engine, { until: 20n, subscribe, now: () => 30n }, new AbortController().signal)) got.push(e.Actor.ID);
     expect(got).toEqual(['a']);
     expect(seen).toHaveLength(1);
+  });
+
+  it("on Podman delivers an event once when the engine sends it again on the live stream (its event log's rotation); docker's stream is passed as sent", async () => {
+    const a = ev('a', 'start', 100n);
+    const b = ev('b', 'die', 200n);
+    const c = ev('c', 'create', 300n);
+    // The rotation: the kept half of the log (a, b) comes again after b, then the stream goes on (c).
+    const run = async (flavor: 'docker' | 'podman') => {
+      const ac = new AbortController();
+      const got: string[] = [];
+      const engine = { flavor } as Engine;
+      for await (const e of watchEvents(engine, { subscribe: scripted([{ events: [a, b, a, b, c] }], []), now: () => 0n }, ac.signal)) {
+        got.push(e.Actor.ID);
+        if (e.Actor.ID === 'c') ac.abort();
+      }
+      return got;
+    };
+    expect(await run('podman')).toEqual(['a', 'b', 'c']);
+    expect(await run('docker')).toEqual(['a', 'b', 'a', 'b', 'c']);
+  });
+
+  it('on Podman reopens a stream that ended cleanly at once and unsaid, from the cursor; a second clean end within 10 s is a drop', async () => {
+    const s = 1_000_000_000n;
+    const a = ev('a', 'start', 100n * s);
+    const b = ev('b', 'start', 101n * s);
+    const c = ev('c', 'die', 102n * s);
+    const seen: EventQuery[] = [];
+    const statuses: WatcherStatus['kind'][] = [];
+    const ac = new AbortController();
+    const got: string[] = [];
+    let clock = 105n * s;
+    const conns = [{ events: [a], end: true }, { events: [a, b], end: true }, { events: [a, b, c] }];
+    const it = watchEvents(
+      { flavor: 'podman' } as Engine,
+      { since: 99n * s, subscribe: scripted(conns, seen), backoff: fastBackoff, onStatus: (x) => statuses.push(x.kind), now: () => (clock += s) },
+      ac.signal,
+    );
+    for await (const e of it) {
+      got.push(e.Actor.ID);
+      if (e.Actor.ID === 'c') ac.abort();
+    }
+    expect(got).toEqual(['a', 'b', 'c']);
+    // each reopen from the cursor (the newest event less 10 s); the second clean end came 1 s after the first
+    expect(seen.map((q) => q.since)).toEqual([99n * s, 90n * s, 91n * s]);
+    expect(statuses).toEqual(['disconnected', 'retrying', 'reconnected']);
+  });
+
+  it("Podman's delivered identities: a repeat is refused, and past the bound the oldest is let go", () => {
+    const k = new DeliveredKeys(2);
+    expect(['a', 'b', 'a', 'c', 'b', 'a'].map((x) => k.add(x))).toEqual([true, true, false, true, false, true]);
+    expect(k.size).toBe(2);
   });
 });

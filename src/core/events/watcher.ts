@@ -10,6 +10,11 @@
  * it first subscribed, so events during the outage are still replayed from
  * the engine's buffer. An engine not reached yet (its API version not
  * negotiated) is negotiated on each attempt.
+ *
+ * On Podman (resent.ts): an event delivered before is never delivered again (Podman sends the newer half
+ * of its event log again when it rotates the log), and a stream that ends cleanly (how Podman ends a
+ * stream opened with `since` at a rotation) is reopened from the cursor at once without a word, at most
+ * once per PODMAN_QUIET_REOPEN_NS; a reopen that fails is then reported as any drop.
  */
 import type { Engine } from '../engine/engine.js';
 import { negotiate } from '../engine/engine.js';
@@ -17,6 +22,7 @@ import { BerthError, isAbortError } from '../errors.js';
 import { ReconnectScheduler, type BackoffPolicy, DEFAULT_BACKOFF, RetriesExhaustedError } from '../reconnect.js';
 import { resumable, ResumeWindow, type WindowBounds } from '../stream/resumable.js';
 import { engineEvents, type EngineEvent, type EventQuery } from './source.js';
+import { DeliveredKeys } from './resent.js';
 
 export type WatcherStatus = { kind: 'disconnected'; error: string } | { kind: 'retrying'; attempt: number; delayMs: number } | { kind: 'reconnected'; attempt: number };
 
@@ -59,6 +65,9 @@ export function eventKey(ev: EngineEvent): string {
   return `${ev.Type}\u0000${ev.Action}\u0000${ev.Actor?.ID ?? ''}\u0000${ev.nanos}`;
 }
 
+/** On Podman, a clean end of the stream within this long of the last unsaid reopen is reported as a drop. */
+export const PODMAN_QUIET_REOPEN_NS = 10_000_000_000n;
+
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: AbortSignal): AsyncGenerator<EngineEvent> {
@@ -68,6 +77,8 @@ export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: A
   const cursor = new ResumeWindow<EngineEvent>(eventKey, (e) => e.nanos, EVENT_WINDOW);
   let firstSubscribed: bigint | undefined;
   let reconnecting = false;
+  const delivered = engine.flavor === 'podman' ? new DeliveredKeys() : undefined;
+  let lastQuiet: bigint | undefined;
   const opened = (first: boolean) => {
     if (reconnecting) {
       reconnecting = false;
@@ -84,6 +95,7 @@ export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: A
     const onOpen = () => ((announced = true), opened(first));
     for await (const ev of subscribe(engine, { since: from, until: opts.until, filters: opts.filters, onOpen }, sig)) {
       if (!announced) onOpen();
+      if (delivered && !delivered.add(eventKey(ev))) continue;
       yield [ev];
     }
     if (!announced) onOpen();
@@ -91,6 +103,10 @@ export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: A
   const reopen = async (err: unknown, sig: AbortSignal): Promise<boolean> => {
     // The engine closes the stream at `until`; without one, a close means it went away.
     if (opts.until !== undefined && now() >= opts.until) return false;
+    if (err === undefined && delivered && !reconnecting && (lastQuiet === undefined || now() - lastQuiet >= PODMAN_QUIET_REOPEN_NS)) {
+      lastQuiet = now();
+      return true;
+    }
     err ??= new BerthError('ENGINE_UNREACHABLE', 'the engine closed the event stream');
     if (isAbortError(err)) return false;
     if (err instanceof BerthError && err.code !== 'ENGINE_UNREACHABLE') throw err;

@@ -25,6 +25,16 @@ describe('the gate question', () => {
     expect(ask('/gate?wait=0', {}, false).wait).toBe(false);
   });
 
+  it('reads a query asked again (remembered per query) the same, headers still per request', () => {
+    const url = '/gate?names=web&deny=403&wait=1';
+    const first = ask(url, { host: 'a.test' }, false);
+    const again = ask(url, { host: 'b.test', 'x-berth-wait': '0' }, false);
+    expect(again).toEqual({ ...first, host: 'b.test' });
+    expect(again).toMatchObject({ names: ['web'], deny: 403, wait: true });
+    expect(readAsk('/gate?deny=500', {}, true)).toEqual({ error: 'deny: expected 401 or 403 (got: "500")' });
+    expect(readAsk('/gate?deny=500', {}, true)).toEqual({ error: 'deny: expected 401 or 403 (got: "500")' });
+  });
+
   it('refuses a deny code nginx cannot pass on', () => {
     expect(readAsk('/gate?deny=503', {}, true)).toEqual({ error: 'deny: expected 401 or 403 (got: "503")' });
   });

@@ -85,6 +85,8 @@ function question(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, 
   return { ask, lives };
 }
 
+const PASS_HEADERS = { 'content-length': '0' } as const;
+
 /** Every route is ready: go on (200, empty; nginx may cache it), counted as a request for each. */
 function pass(ctx: ProxyContext, res: ServerResponse, lives: Asked['lives'], ignored: (r: Route) => boolean): void {
   for (const { route } of lives) {
@@ -93,7 +95,7 @@ function pass(ctx: ProxyContext, res: ServerResponse, lives: Asked['lives'], ign
     ctx.activity.touch(route.container);
     ctx.onRequest(route.container);
   }
-  res.writeHead(200, { 'content-length': '0' }).end();
+  res.writeHead(200, PASS_HEADERS).end();
 }
 
 /** Seconds to wait before asking again: what is left of this route's usual wake (median of the last ones), else serve's default. */

@@ -4,7 +4,8 @@
 // every request (the recipe of docs/gate/nginx.conf as written), the same with
 // the gate's 2xx cached 1 s (docs/gate/nginx-cached.conf), nginx asking a bare
 // Node server that answers 200 to everything (what any gate in Node costs at
-// best); Caddy alone and with forward_auth (docs/gate/Caddyfile); and wrk
+// best); Caddy alone, and with forward_auth (docs/gate/Caddyfile) to the gate
+// and to the bare server; and wrk
 // straight at the gate and at the bare server. Every nginx reaches the app
 // through the same upstream (keepalive 64), so the variants differ only by the
 // gate. The app is a Node server answering 13 bytes; the route is a
@@ -141,7 +142,7 @@ async function main() {
   await waitHttp(berthPort, HOST, 'berth serve');
 
   const ports = {};
-  for (const k of ['nginx', 'nginx+gate', 'nginx+gate cached', 'nginx+bare', 'caddy', 'caddy+gate']) ports[k] = await freePort();
+  for (const k of ['nginx', 'nginx+gate', 'nginx+gate cached', 'nginx+bare', 'caddy', 'caddy+gate', 'caddy+bare']) ports[k] = await freePort();
   // The app's upstream, the same in every nginx: the variants differ only by the gate.
   const app = `  upstream bench_app { server 127.0.0.1:${backendPort}; keepalive 64; }\n`;
   const plainNginx = `${app}  server {\n    listen 127.0.0.1:${ports.nginx};\n    location / {\n      proxy_pass http://bench_app;\n      proxy_http_version 1.1;\n      proxy_set_header Host $host;\n      proxy_set_header Connection "";\n    }\n  }`;
@@ -156,6 +157,11 @@ async function main() {
       caddy('caddy-gate', recipe('Caddyfile', { BERTH_API: `127.0.0.1:${api}`, APP_HOST: HOST, APP_UPSTREAM: `127.0.0.1:${backendPort}`, PORT: String(ports['caddy+gate']) })),
       backend,
       berth,
+    ],
+    'caddy+bare': [
+      caddy('caddy-bare', recipe('Caddyfile', { BERTH_API: `127.0.0.1:${barePort}`, APP_HOST: HOST, APP_UPSTREAM: `127.0.0.1:${backendPort}`, PORT: String(ports['caddy+bare']) })),
+      backend,
+      bare,
     ],
   };
   for (const [k, p] of Object.entries(ports)) await waitHttp(p, HOST, k);
@@ -202,6 +208,7 @@ async function main() {
   line('nginx+bare', 'nginx');
   line('caddy');
   line('caddy+gate', 'caddy', 0.5);
+  line('caddy+bare', 'caddy');
   line('bare direct');
   line('gate direct', 'bare direct');
   console.log('("of alone": requests/s against the proxy alone (the gate direct: against the bare server); "by CPU": CPU per request of the proxy alone over this one\'s)');
@@ -211,7 +218,7 @@ async function main() {
 
 /** p50 with one connection (sequential requests) through each proxy with and without the gate, rounds interleaved. */
 function latency(variants) {
-  const names = ['nginx', 'nginx+gate', 'nginx+gate cached', 'nginx+bare', 'caddy', 'caddy+gate'];
+  const names = ['nginx', 'nginx+gate', 'nginx+gate cached', 'nginx+bare', 'caddy', 'caddy+gate', 'caddy+bare'];
   const p50s = Object.fromEntries(names.map((k) => [k, []]));
   const counts = Object.fromEntries(names.map((k) => [k, []]));
   console.log('');
@@ -237,6 +244,7 @@ function latency(variants) {
   added('nginx+bare', 'nginx');
   console.log(`${'caddy'.padEnd(18)} p50 ${(m.caddy * 1000).toFixed(0).padStart(5)} us`);
   added('caddy+gate', 'caddy', 0.5);
+  added('caddy+bare', 'caddy');
 }
 
 /** Cold first byte: the route killed before each wake; serve's own --listen and nginx with the gate, alternating. */

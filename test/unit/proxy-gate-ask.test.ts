@@ -15,6 +15,11 @@ describe('the gate question', () => {
     expect(ask('/gate', fwd, true)).toEqual({ names: [], group: undefined, host: 'web.test', path: '/app/x?y=1', method: 'POST', wait: false, deny: undefined, ignoredForward: false });
   });
 
+  it('takes the first host of a proxy chain in X-Forwarded-Host', () => {
+    expect(ask('/gate', { 'x-forwarded-host': 'api.test, inner.test' }, true).host).toBe('api.test');
+    expect(ask('/gate', { 'x-forwarded-host': ' blog.test ' }, true).host).toBe('blog.test');
+  });
+
   it('ignores them from anyone else: the Host header, / and GET, and says they were ignored', () => {
     expect(ask('/gate', fwd, false)).toMatchObject({ host: '127.0.0.1:9090', path: '/', method: 'GET', ignoredForward: true });
   });

@@ -33,6 +33,11 @@ export interface GateAsk {
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+/** The first of a comma-separated list (a proxy chain's X-Forwarded-Host), without building the list. */
+const firstOf = (v: string) => {
+  const comma = v.indexOf(',');
+  return (comma < 0 ? v : v.slice(0, comma)).trim();
+};
 const yes = (v: string | null | undefined) => v === '' || v === '1' || v === 'true' || v === 'yes';
 
 type Query = Pick<GateAsk, 'names' | 'group' | 'deny'> & { wait: boolean };
@@ -74,7 +79,7 @@ export function readAsk(url: string, headers: IncomingHttpHeaders, trusted: bool
   return {
     names: query.names,
     group: query.group,
-    host: (trusted && fwdHost ? fwdHost.split(',')[0]!.trim() : undefined) ?? headers.host,
+    host: (trusted && fwdHost ? firstOf(fwdHost) : undefined) ?? headers.host,
     path: trusted && fwdUri?.startsWith('/') ? fwdUri : '/',
     method: trusted && fwdMethod ? fwdMethod.toUpperCase() : 'GET',
     wait: query.wait || yes(one(headers['x-berth-wait'])?.trim().toLowerCase()),

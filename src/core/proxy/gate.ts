@@ -77,10 +77,11 @@ function question(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, 
   if ('error' in ask) return void sendProblem(res, 400, 'bad-question', 'bad gate question', ask.error);
   const routes = pickRoutes(ctx.table(), ask);
   if ('error' in routes) return void sendProblem(res, 404, 'no-route', 'no such route', routes.error);
-  const lives = routes.flatMap((route) => {
+  const lives: Asked['lives'] = [];
+  for (const route of routes) {
     const life = ctx.life(route.container);
-    return life ? [{ route, life }] : [];
-  });
+    if (life) lives.push({ route, life });
+  }
   if (!lives.length) return void sendProblem(res, 404, 'no-route', 'no such route', 'the route is gone');
   return { ask, lives };
 }

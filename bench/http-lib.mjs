@@ -67,14 +67,28 @@ function toMs(v) {
   return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
 }
 
-/** One wrk run (-t2, `conns` connections, `seconds`): requests/s, p50 and p99 latency (ms), and its error line if any. */
-export function wrk(port, host, seconds, conns) {
-  const out = execFileSync('wrk', ['-t2', `-c${conns}`, `-d${seconds}s`, '--latency', '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+/**
+ * One wrk run (`conns` connections, `seconds`): requests/s, p50 and p99 latency (ms), and its error line if any.
+ * Options: `threads` (default 2), `cpu` (pin wrk to these CPUs with taskset), `path` (default /), `headers`.
+ */
+export function wrk(port, host, seconds, conns, { threads = 2, cpu, path = '/', headers = {} } = {}) {
+  const args = [
+    `-t${threads}`,
+    `-c${conns}`,
+    `-d${seconds}s`,
+    '--latency',
+    '-H',
+    `Host: ${host}`,
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+    `http://127.0.0.1:${port}${path}`,
+  ];
+  const out = cpu === undefined ? execFileSync('wrk', args, { encoding: 'utf8' }) : execFileSync('taskset', ['-c', cpu, 'wrk', ...args], { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  const requests = Number(/(\d+) requests in/.exec(out)[1]);
   const p50 = toMs(/^\s+50%\s+([\d.]+\w+)/m.exec(out)[1]);
   const p99 = toMs(/^\s+99%\s+([\d.]+\w+)/m.exec(out)[1]);
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out)?.[0];
-  return { rps, p50, p99, errors };
+  return { rps, requests, p50, p99, errors };
 }
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

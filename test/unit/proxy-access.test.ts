@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { isAllowed, normalizeAddress, parseCidrs, showsDetails, tokenMatches } from '../../src/core/proxy/access.js';
+import { describe, expect, it, vi } from 'vitest';
+import { isAllowed, normalizeAddress, parseCidrs, showsDetails, tokenMatches, trustedProxyCheck } from '../../src/core/proxy/access.js';
 import { openAdminWarning, parseBytes, parseListen } from '../../src/core/proxy/listen.js';
 
 describe('proxy access: CIDR lists', () => {
@@ -23,6 +23,25 @@ describe('proxy access: CIDR lists', () => {
 
   it.each(['10.0.0.0/33', 'ten.0.0.0/8', '10.0.0.0/x', 'fd00::/129'])('rejects %s naming the flag', (v) => {
     expect(() => parseCidrs([v], '--allow')).toThrow(`--allow: expected an address or CIDR like 10.0.0.0/8 or fd00::/8 (got: ${JSON.stringify(v)})`);
+  });
+
+  it('checks each client address against the lists once, however many requests it sends', () => {
+    const r = rules(['10.0.0.0/8'], ['10.9.0.0/16']);
+    const allow = vi.spyOn(r.allow!, 'check');
+    const deny = vi.spyOn(r.deny!, 'check');
+    const answers = ['10.1.2.3', '10.9.1.1', '11.1.2.3', '10.1.2.3', '10.9.1.1', '11.1.2.3', '10.1.2.3'].map((a) => isAllowed(r, a));
+    expect(answers).toEqual([true, false, false, true, false, false, true]);
+    expect(deny).toHaveBeenCalledTimes(3);
+    expect(allow).toHaveBeenCalledTimes(2); // 10.9.1.1 is denied before the allow list is looked at
+  });
+
+  it('--trusted-proxy: checks each address against the list once, however many requests it sends', () => {
+    const list = parseCidrs(['127.0.0.1'], '--trusted-proxy')!;
+    const check = vi.spyOn(list, 'check');
+    const trusted = trustedProxyCheck(list)!;
+    const answers = ['127.0.0.1', '::ffff:127.0.0.1', '127.0.0.2', '127.0.0.1', '::ffff:127.0.0.1', '127.0.0.2', 'nonsense', 'nonsense'].map(trusted);
+    expect(answers).toEqual([true, true, false, true, true, false, false, false]);
+    expect(check).toHaveBeenCalledTimes(3);
   });
 
   it('normalizes IPv4-mapped IPv6 addresses', () => {

@@ -15,6 +15,11 @@ describe('the gate question', () => {
     expect(ask('/gate', fwd, true)).toEqual({ names: [], group: undefined, host: 'web.test', path: '/app/x?y=1', method: 'POST', wait: false, deny: undefined, ignoredForward: false });
   });
 
+  it('takes the first host of a proxy chain in X-Forwarded-Host', () => {
+    expect(ask('/gate', { 'x-forwarded-host': 'api.test, inner.test' }, true).host).toBe('api.test');
+    expect(ask('/gate', { 'x-forwarded-host': ' blog.test ' }, true).host).toBe('blog.test');
+  });
+
   it('ignores them from anyone else: the Host header, / and GET, and says they were ignored', () => {
     expect(ask('/gate', fwd, false)).toMatchObject({ host: '127.0.0.1:9090', path: '/', method: 'GET', ignoredForward: true });
   });
@@ -23,6 +28,16 @@ describe('the gate question', () => {
     expect(ask('/gate?names=web,api&names=blog&group=shop&wait=1&deny=401', {}, false)).toMatchObject({ names: ['web', 'api', 'blog'], group: 'shop', wait: true, deny: 401 });
     expect(ask('/gate', { 'x-berth-wait': 'true' }, false).wait).toBe(true);
     expect(ask('/gate?wait=0', {}, false).wait).toBe(false);
+  });
+
+  it('reads a query asked again (remembered per query) the same, headers still per request', () => {
+    const url = '/gate?names=web&deny=403&wait=1';
+    const first = ask(url, { host: 'a.test' }, false);
+    const again = ask(url, { host: 'b.test', 'x-berth-wait': '0' }, false);
+    expect(again).toEqual({ ...first, host: 'b.test' });
+    expect(again).toMatchObject({ names: ['web'], deny: 403, wait: true });
+    expect(readAsk('/gate?deny=500', {}, true)).toEqual({ error: 'deny: expected 401 or 403 (got: "500")' });
+    expect(readAsk('/gate?deny=500', {}, true)).toEqual({ error: 'deny: expected 401 or 403 (got: "500")' });
   });
 
   it('refuses a deny code nginx cannot pass on', () => {

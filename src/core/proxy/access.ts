@@ -41,21 +41,42 @@ export function normalizeAddress(addr: string | undefined): { addr: string; type
   return { addr, type: family === 6 ? 'ipv6' : 'ipv4' };
 }
 
+/**
+ * An answer per client address, worked out once: a BlockList check builds a SocketAddress, which cost
+ * more than the rest of a gate question (the gate is asked from a proxy's one or few addresses, every
+ * request). The lists never change while serve runs. At most 1024 addresses are kept, then all forgotten.
+ */
+function perAddress(answer: (addr: string) => boolean): (addr: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (addr) => {
+    let yes = known.get(addr);
+    if (yes === undefined) {
+      if (known.size >= 1024) known.clear();
+      known.set(addr, (yes = answer(addr)));
+    }
+    return yes;
+  };
+}
+
+function inList(list: BlockList, addr: string): boolean {
+  const a = normalizeAddress(addr);
+  return !!a && list.check(a.addr, a.type);
+}
+
+const allowedBy = new WeakMap<AccessRules, (addr: string) => boolean>();
+
 export function isAllowed(rules: AccessRules, remote: string | undefined): boolean {
   if (!rules.allow && !rules.deny) return true;
-  const a = normalizeAddress(remote);
-  if (!a) return false;
-  if (rules.deny?.check(a.addr, a.type)) return false;
-  return !rules.allow || rules.allow.check(a.addr, a.type);
+  if (!remote) return false;
+  let allowed = allowedBy.get(rules);
+  if (!allowed) allowedBy.set(rules, (allowed = perAddress((addr) => !!normalizeAddress(addr) && !(rules.deny && inList(rules.deny, addr)) && (!rules.allow || inList(rules.allow, addr)))));
+  return allowed(remote);
 }
 
 /** The --trusted-proxy check for forwardedHeaders, or undefined when no proxy is trusted. */
 export function trustedProxyCheck(list: BlockList | undefined): ((addr: string) => boolean) | undefined {
   if (!list) return undefined;
-  return (addr) => {
-    const a = normalizeAddress(addr);
-    return !!a && list.check(a.addr, a.type);
-  };
+  return perAddress((addr) => inList(list, addr));
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();

@@ -17,7 +17,7 @@ import { SABLIER, type Route, type RouteTable } from './routes.js';
 export const COMPOSE_PROJECT = 'com.docker.compose.project';
 
 export interface GateAsk {
-  names: string[];
+  names: readonly string[];
   group: string | undefined;
   /** The original request's host (undefined: none given). */
   host: string | undefined;
@@ -33,30 +33,57 @@ export interface GateAsk {
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+/** The first of a comma-separated list (a proxy chain's X-Forwarded-Host), without building the list. */
+const firstOf = (v: string) => {
+  const comma = v.indexOf(',');
+  return (comma < 0 ? v : v.slice(0, comma)).trim();
+};
 const yes = (v: string | null | undefined) => v === '' || v === '1' || v === 'true' || v === 'yes';
+
+type Query = Pick<GateAsk, 'names' | 'group' | 'deny'> & { wait: boolean };
+
+/** The gate URL's query, read once per distinct query: a proxy asks with the same URL every time. */
+const queries = new Map<string, Query | { error: string }>();
+
+function readQuery(query: string): Query | { error: string } {
+  let read = queries.get(query);
+  if (read) return read;
+  const params = new URLSearchParams(query);
+  const denyText = params.get('deny');
+  const group = params.get('group') ?? undefined;
+  read =
+    denyText !== null && denyText !== '401' && denyText !== '403'
+      ? { error: `deny: expected 401 or 403 (got: ${JSON.stringify(denyText)})` }
+      : {
+          names: params
+            .getAll('names')
+            .flatMap((v) => v.split(',').map((n) => n.trim()))
+            .filter(Boolean),
+          group: group === '' ? undefined : group,
+          deny: denyText === null ? undefined : (Number(denyText) as 401 | 403),
+          wait: params.has('wait') && yes(params.get('wait')),
+        };
+  if (queries.size >= 256) queries.clear();
+  queries.set(query, read);
+  return read;
+}
 
 /** Reads the question; an error names the bad parameter. */
 export function readAsk(url: string, headers: IncomingHttpHeaders, trusted: boolean): GateAsk | { error: string } {
   const q = url.indexOf('?');
-  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-  const names = params
-    .getAll('names')
-    .flatMap((v) => v.split(',').map((n) => n.trim()))
-    .filter(Boolean);
-  const denyText = params.get('deny');
-  if (denyText !== null && denyText !== '401' && denyText !== '403') return { error: `deny: expected 401 or 403 (got: ${JSON.stringify(denyText)})` };
+  const query = readQuery(q < 0 ? '' : url.slice(q + 1));
+  if ('error' in query) return query;
   const fwdHost = one(headers['x-forwarded-host']);
   const fwdUri = one(headers['x-forwarded-uri']);
   const fwdMethod = one(headers['x-forwarded-method']);
-  const group = params.get('group') ?? undefined;
   return {
-    names,
-    group: group === '' ? undefined : group,
-    host: (trusted && fwdHost ? fwdHost.split(',')[0]!.trim() : undefined) ?? headers.host,
+    names: query.names,
+    group: query.group,
+    host: (trusted && fwdHost ? firstOf(fwdHost) : undefined) ?? headers.host,
     path: trusted && fwdUri?.startsWith('/') ? fwdUri : '/',
     method: trusted && fwdMethod ? fwdMethod.toUpperCase() : 'GET',
-    wait: (params.has('wait') && yes(params.get('wait'))) || yes(one(headers['x-berth-wait'])?.trim().toLowerCase()),
-    deny: denyText === null ? undefined : (Number(denyText) as 401 | 403),
+    wait: query.wait || yes(one(headers['x-berth-wait'])?.trim().toLowerCase()),
+    deny: query.deny,
     ignoredForward: !trusted && (fwdHost !== undefined || fwdUri !== undefined || fwdMethod !== undefined),
   };
 }

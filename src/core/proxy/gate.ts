@@ -77,13 +77,16 @@ function question(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, 
   if ('error' in ask) return void sendProblem(res, 400, 'bad-question', 'bad gate question', ask.error);
   const routes = pickRoutes(ctx.table(), ask);
   if ('error' in routes) return void sendProblem(res, 404, 'no-route', 'no such route', routes.error);
-  const lives = routes.flatMap((route) => {
+  const lives: Asked['lives'] = [];
+  for (const route of routes) {
     const life = ctx.life(route.container);
-    return life ? [{ route, life }] : [];
-  });
+    if (life) lives.push({ route, life });
+  }
   if (!lives.length) return void sendProblem(res, 404, 'no-route', 'no such route', 'the route is gone');
   return { ask, lives };
 }
+
+const PASS_HEADERS = { 'content-length': '0' } as const;
 
 /** Every route is ready: go on (200, empty; nginx may cache it), counted as a request for each. */
 function pass(ctx: ProxyContext, res: ServerResponse, lives: Asked['lives'], ignored: (r: Route) => boolean): void {
@@ -93,7 +96,7 @@ function pass(ctx: ProxyContext, res: ServerResponse, lives: Asked['lives'], ign
     ctx.activity.touch(route.container);
     ctx.onRequest(route.container);
   }
-  res.writeHead(200, { 'content-length': '0' }).end();
+  res.writeHead(200, PASS_HEADERS).end();
 }
 
 /** Seconds to wait before asking again: what is left of this route's usual wake (median of the last ones), else serve's default. */

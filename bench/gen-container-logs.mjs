@@ -16,6 +16,15 @@ import { join } from 'node:path';
 
 /** The styles added for one template per event whatever a marker, a list's length, a method or a user agent (reported apart from the first 21). */
 export const NEW_STYLES = ['marker-levels', 'access-combined', 'access-common', 'access-json', 'list-messages', 'klog-letters', 'letter-levels'];
+/**
+ * Styles added by the shapes of the sets berth still misses (component names of 1-3 tokens in
+ * headers with pid/tid columns and many short messages; language loggers, database and cache
+ * servers, JSON access logs). DEV_STYLES were developed against; HELD_OUT_STYLES were written
+ * before any rule change and not looked at while rules were made: reported apart, as our own
+ * unseen measure. Both are drawn after the styles above, so those draw the same lines as before.
+ */
+export const DEV_STYLES = ['component-tags', 'service-requests', 'python-basic', 'go-text', 'postgres-prefix', 'cache-brackets', 'proxy-json'];
+export const HELD_OUT_STYLES = ['spaced-components', 'logback-text', 'pino-pretty', 'mariadb-notes', 'caddy-json'];
 
 export function generateCorpus(lines = 1500, seed = 7) {
   let s = seed >>> 0 || 1;
@@ -749,6 +758,131 @@ export function generateCorpus(lines = 1500, seed = 7) {
     ],
   });
 
+  // Styles by the shapes of the sets still missed (DEV_STYLES, HELD_OUT_STYLES); every name and wording invented here.
+  const pid = () => String(int(100, 32000));
+  const pad = (v, n) => String(v).padStart(n, ' ');
+  const mmdd = (t = d()) => `${p2(t.getUTCMonth() + 1)}-${p2(t.getUTCDate())} ${hms(t)}.${p3(int(0, 999))}`;
+  /** A mobile-OS-like line: date, pid, tid, one level letter, a component of 1-3 tokens and a colon. */
+  const tagged = (tag, letters = ['I', 'D']) => `${mmdd()} ${pad(pid(), 5)} ${pad(pid(), 5)} ${pick(letters)} ${tag}: `;
+  const app = () => pick(['com.example.notes', 'org.sample.weather', 'com.example.camera', 'net.acme.player']);
+  const req = () => `req-${uuid()}`;
+  const ctx = () => (rnd() < 0.2 ? '[-]' : `[${req()} ${hex(32)} ${hex(32)} - - -]`);
+  const svc = (mod, lvl = pick(['INFO', 'INFO', 'INFO', 'DEBUG'])) =>
+    `${pick(['compute', 'api', 'scheduler'])}-svc.log.${int(1, 3)} ${ymdhms(d())}.${p3(int(0, 999))} ${pid()} ${lvl} ${mod} ${ctx()} `;
+  const inst = () => `[instance: ${uuid()}]`;
+  const pyLevel = () => pick(['INFO', 'INFO', 'DEBUG', 'WARNING']);
+  const logger = () => pick(['app', 'app.db', 'app.http.views', 'worker.jobs.mail', 'root']);
+  const goLevel = () => pick(['INFO', 'INFO', 'DEBU', 'WARN']);
+  const pgHead = (who = rnd() < 0.7) => `${ymdhms(d())}.${p3(int(0, 999))} UTC [${int(30, 9000)}] ${who ? `${user()}@${word()} ` : ''}`;
+  const cacheHead = () => `[${int(1, 900)}] ${p2(int(1, 28))} ${month()} ${hms(d())}.${p3(int(0, 999))} ${pick(['*', '*', '#', '-', '.'])}`;
+  const thread = () => pick(['main', `worker-${int(1, 16)}`, `http-nio-8080-exec-${int(1, 10)}`, `pool-${int(1, 4)}-thread-${int(1, 9)}`]);
+  const mariaTime = () => {
+    const t = d();
+    return `${t.getUTCFullYear()}-${p2(t.getUTCMonth() + 1)}-${p2(t.getUTCDate())} ${pad(t.getUTCHours(), 2)}:${p2(t.getUTCMinutes())}:${p2(t.getUTCSeconds())}`;
+  };
+  Object.assign(styles, {
+    'component-tags': [
+      [20, 'focus', () => [`${tagged('WindowCtl')}focus moved to window ${int(1, 99)}`]],
+      [18, 'wake', () => [`${tagged('Power.Policy')}wake lock ${pick(['acquired', 'acquired'])} by ${int(1000, 1099)}`]],
+      [15, 'screen', () => [`${tagged('display ctl')}screen ${pick(['on', 'on'])}`]],
+      [12, 'proc', () => [`${tagged('ProcTracker', ['I'])}Start proc ${int(100, 32000)}:${app()}/u0a${int(10, 300)} for activity`]],
+      [10, 'sensor', () => [`${tagged('sensor hub svc')}batch ${int(1, 64)} events, latency ${int(0, 900)} ms`]],
+      [10, 'brightness', () => [`${tagged('Light.Ctl')}brightness ${int(0, 255)}`]],
+      [8, 'gc', () => [`${tagged('rt vm', ['I'])}Background GC freed ${int(1, 9000)}KB, ${int(1, 99)}% free, ${int(1, 90)}MB/${int(90, 200)}MB, paused ${int(1, 900)}us total ${int(1, 900)}ms`]],
+      [8, 'net', () => [`${tagged('NetMonitor', ['D', 'W'])}network ${int(100, 199)} validated`]],
+      [6, 'short', () => [`${tagged('Power.Policy')}onTick`]],
+      [6, 'short2', () => [`${tagged('display ctl')}releasing`]],
+      [5, 'alarm', () => [`${tagged('AlarmQueue', ['D'])}set alarm ${int(1, 9)} at ${int(1e12, 2e12)}`]],
+      [4, 'battery', () => [`${tagged('battery stats svc', ['I', 'W'])}level ${int(0, 100)} temp ${int(200, 450)}`]],
+    ],
+    'service-requests': [
+      [25, 'get', () => [`${svc('svc.api.wsgi.server')}${ip()} "${pick(['GET', 'GET', 'POST'])} /v2/${hex(32)}/servers/detail HTTP/1.1" status: ${pick([200, 200, 202, 404])} len: ${int(200, 3000)} time: 0.${int(1000000, 9999999)}`]],
+      [12, 'claim', () => [`${svc('svc.compute.claims')}${inst()} Attempting claim: memory ${int(512, 4096)} MB, disk ${int(1, 40)} GB, vcpus ${int(1, 8)} CPU`]],
+      [10, 'total', () => [`${svc('svc.compute.claims')}${inst()} Total memory: ${int(4096, 65536)} MB, used: ${int(512, 4096)}.00 MB`]],
+      [10, 'sync', () => [`${svc('svc.compute.manager')}${inst()} During sync_power_state the instance has a pending task (spawning). Skip.`]],
+      [8, 'spawned', () => [`${svc('svc.compute.manager')}${inst()} Took ${int(1, 30)}.${int(10, 99)} seconds to spawn the instance on the hypervisor.`]],
+      [8, 'image', () => [`${svc('svc.virt.imagecache')}image ${uuid()} at (/var/lib/svc/instances/_base/${hex(40)}): checking`]],
+      [6, 'lifecycle', () => [`${svc('svc.compute.manager')}${inst()} VM ${pick(['Started', 'Started', 'Paused'])} (Lifecycle Event)`]],
+      [5, 'audit', () => [`${svc('svc.compute.resource_tracker', 'INFO')}Auditing locally available compute resources for node ${word()}-${int(1, 9)}`]],
+      [4, 'warn', () => [`${svc('svc.compute.manager', 'WARNING')}While synchronizing instance power states, found ${int(1, 9)} instances in the database and ${int(0, 9)} instances on the hypervisor.`]],
+      [3, 'unknown', () => [`${svc('svc.metadata.handler')}Unknown base file: /var/lib/svc/instances/_base/${hex(40)}`]],
+    ],
+    'python-basic': [
+      [25, 'fetched', () => [`${pyLevel()}:${logger()}:fetched ${int(1, 900)} rows from ${word()}`]],
+      [15, 'cache', () => [`${pyLevel()}:${logger()}:cache hit for ${word()}:${int(1, 9999)}`]],
+      [10, 'started', () => [`INFO:${logger()}:worker ${int(1, 16)} started`]],
+      [8, 'retry', () => [`WARNING:${logger()}:retrying ${word()} in ${int(1, 60)}s`]],
+      [6, 'asctime', () => [`${ymdhms(d())},${p3(int(0, 999))} ${pyLevel()} [${logger()}] request ${uuid()} took ${dur()}`]],
+      [6, 'asctime-user', () => [`${ymdhms(d())},${p3(int(0, 999))} ${pyLevel()} [${logger()}] user ${user()} signed in`]],
+      [4, 'done', () => [`INFO:${logger()}:done`]],
+    ],
+    'go-text': [
+      [20, 'served', () => [`${goLevel()}[${p3(int(0, 9999))}] served ${pick(['GET', 'POST'])} ${path()}${' '.repeat(int(2, 20))}status=${pick([200, 404])} bytes=${int(0, 9000)}`]],
+      [15, 'synced', () => [`${iso()}\t${pick(['info', 'info', 'debug'])}\t${pick(['sync/loop.go', 'sync/store.go'])}:${int(10, 400)}\tsynced objects\t{"count": ${int(1, 900)}, "kind": "${word()}"}`]],
+      [10, 'dial', () => [`${iso()}\twarn\tnet/dial.go:${int(10, 400)}\tdial failed, will retry\t{"addr": "${ip()}:${int(80, 9000)}", "attempt": ${int(1, 9)}}`]],
+      [10, 'leader', () => [`${goLevel()}[${p3(int(0, 9999))}] became leader                              term=${int(1, 90)}`]],
+      [6, 'flush', () => [`${iso()}\tinfo\tstore/flush.go:${int(10, 400)}\tflushed`]],
+    ],
+    'postgres-prefix': [
+      [20, 'conn-recv', () => [`${pgHead(false)}LOG:  connection received: host=${ip()} port=${int(1024, 65000)}`]],
+      [18, 'conn-auth', () => [`${pgHead()}LOG:  connection authorized: user=${user()} database=${word()} application_name=${pick(['psql', 'app'])}`]],
+      [15, 'disconn', () => [`${pgHead()}LOG:  disconnection: session time: ${int(0, 9)}:${p2(int(0, 59))}:${p2(int(0, 59))}.${p3(int(0, 999))} user=${user()} database=${word()} host=${ip()} port=${int(1024, 65000)}`]],
+      [8, 'dup', () => [`${pgHead()}ERROR:  duplicate key value violates unique constraint "${word()}_pkey"`]],
+      [8, 'checkpoint', () => [`${pgHead(false)}LOG:  checkpoint starting: time`]],
+      [5, 'deadlock', () => [`${pgHead()}ERROR:  deadlock detected`]],
+      [4, 'canceled', () => [`${pgHead()}ERROR:  canceling statement due to statement timeout`]],
+    ],
+    'cache-brackets': [
+      [25, 'accepted', () => [`${cacheHead()} Accepted ${ip()}:${int(1024, 65000)}`]],
+      [20, 'closed', () => [`${cacheHead()} Client closed connection`]],
+      [15, 'saved', () => [`${cacheHead()} ${int(1, 10000)} changes in ${pick([60, 300])} seconds. Saving...`]],
+      [10, 'mem', () => [`${cacheHead()} ${int(1, 90)} clients connected (${int(0, 9)} replicas), ${int(100000, 9999999)} bytes in use`]],
+      [6, 'evicted', () => [`${cacheHead()} Evicted ${int(1, 900)} keys`]],
+    ],
+    'proxy-json': [
+      [60, 'access', () => [JSON.stringify({ ClientHost: ip(), DownstreamStatus: pick([200, 304, 404, 502]), Duration: int(1e5, 9e8), RequestHost: `${word()}.example.com`, RequestMethod: method(), RequestPath: path(), RouterName: `${word()}@docker`, level: 'info', msg: '', time: iso() })]],
+      [5, 'config', () => [JSON.stringify({ level: 'info', msg: `Configuration loaded from flags.`, time: iso() })]],
+      [4, 'error', () => [JSON.stringify({ level: 'error', msg: `${ip()}:${int(80, 9000)}: connection refused`, providerName: 'docker', time: iso() })]],
+    ],
+    // held out (see HELD_OUT_STYLES)
+    'spaced-components': [
+      [20, 'queue', () => [`${mmdd()}  ${pid()}  ${pid()} ${pick(['I', 'V'])} Input Queue: dispatch key ${int(1, 300)}`]],
+      [15, 'sync', () => [`${mmdd()}  ${pid()}  ${pid()} D SyncAgent: sync ${word()} done in ${int(1, 900)} ms`]],
+      [15, 'wifi', () => [`${mmdd()}  ${pid()}  ${pid()} ${pick(['D', 'I'])} radio.Link.Mgr: rssi ${int(-90, -30)}`]],
+      [10, 'touch', () => [`${mmdd()}  ${pid()}  ${pid()} I touch event hub: up`]],
+      [10, 'notify', () => [`${mmdd()}  ${pid()}  ${pid()} I Notice.Center: post ${app()} id=${int(1, 900)}`]],
+      [8, 'cpu', () => [`${mmdd()}  ${pid()}  ${pid()} W Thermal Gov: cpu ${int(0, 7)} throttled to ${int(300, 2400)} MHz`]],
+      [6, 'kill', () => [`${mmdd()}  ${pid()}  ${pid()} I TaskReaper: Killing ${int(100, 32000)}:${app()}/u0a${int(10, 300)} (adj ${int(0, 999)}): empty for ${int(60, 9000)}s`]],
+    ],
+    'logback-text': [
+      [25, 'saved', () => [`${hms(d())}.${p3(int(0, 999))} [${thread()}] ${pick(['INFO ', 'INFO ', 'DEBUG'])} ${short(cls())} - Saved order ${int(1, 99999)} in ${dur()}`]],
+      [15, 'pool', () => [`${hms(d())}.${p3(int(0, 999))} [${thread()}] DEBUG c.z.h.pool.ConnPool - Pool stats (total=${int(1, 20)}, active=${int(0, 20)}, idle=${int(0, 20)}, waiting=0)`]],
+      [10, 'login', () => [`${hms(d())}.${p3(int(0, 999))} [${thread()}] INFO  ${short(cls())} - User ${user()} logged in`]],
+      [8, 'slow', () => [`${hms(d())}.${p3(int(0, 999))} [${thread()}] WARN  ${short(cls())} - Slow call to ${word()} took ${dur()}`]],
+      [5, 'fail', () => [`${hms(d())}.${p3(int(0, 999))} [${thread()}] ERROR ${short(cls())} - Payment ${uuid()} failed`]],
+    ],
+    'pino-pretty': [
+      [25, 'completed', () => [`[${hms(d())}.${p3(int(0, 999))}] ${pick(['INFO', 'INFO', 'DEBUG'])} (${int(7, 90)}): request completed`]],
+      [15, 'incoming', () => [`[${hms(d())}.${p3(int(0, 999))}] INFO (${int(7, 90)}): incoming request ${pick(['GET', 'POST'])} ${path()}`]],
+      [10, 'cache', () => [`[${hms(d())}.${p3(int(0, 999))}] DEBUG (${int(7, 90)}): cache miss for ${word()}:${int(1, 9999)}`]],
+      [6, 'db', () => [`[${hms(d())}.${p3(int(0, 999))}] WARN (${int(7, 90)}): query on ${word()} took ${dur()}`]],
+      [4, 'listen', () => [`[${hms(d())}.${p3(int(0, 999))}] INFO (${int(7, 90)}): Server listening at http://0.0.0.0:${pick([3000, 8080])}`]],
+    ],
+    'mariadb-notes': [
+      [20, 'aborted', () => [`${mariaTime()} ${int(8, 900)} [Warning] Aborted connection ${int(8, 900)} to db: '${word()}' user: '${user()}' host: '${ip()}' (Got timeout reading communication packets)`]],
+      [15, 'denied', () => [`${mariaTime()} ${int(8, 900)} [Warning] Access denied for user '${user()}'@'${ip()}' (using password: ${pick(['YES', 'NO'])})`]],
+      [8, 'innodb', () => [`${mariaTime()} 0 [Note] InnoDB: Buffer pool(s) load completed at ${ymdhms(d())}`]],
+      [6, 'ready', () => [`${mariaTime()} 0 [Note] mariadbd: ready for connections.`]],
+      [6, 'purge', () => [`${mariaTime()} 0 [Note] InnoDB: Purged ${int(1, 900)} undo records`]],
+    ],
+    'caddy-json': [
+      [50, 'access', () => [JSON.stringify({ level: pick(['info', 'error']), ts: tick() / 1000, logger: 'http.log.access.log0', msg: 'handled request', request: { remote_ip: ip(), proto: 'HTTP/2.0', method: method(), host: `${word()}.example.com`, uri: path() }, bytes_read: 0, duration: rnd() / 10, size: int(0, 90000), status: pick([200, 304, 404, 502]) })]],
+      [8, 'obtain', () => [JSON.stringify({ level: 'info', ts: tick() / 1000, logger: 'tls.obtain', msg: 'acquiring lock', identifier: `${word()}.example.com` })]],
+      [6, 'dial', () => [JSON.stringify({ level: 'error', ts: tick() / 1000, logger: 'http.log.error', msg: `dial tcp ${ip()}:${int(80, 9000)}: connect: connection refused`, status: 502 })]],
+      [4, 'autosave', () => [JSON.stringify({ level: 'info', ts: tick() / 1000, msg: 'autosaved config (load with --resume flag)', file: '/config/caddy/autosave.json' })]],
+    ],
+  });
+
   /**
    * One rule for the HTTP method across styles: a method written in the
    * message's text as a request (`GET /path`, a message that starts with
@@ -789,7 +923,7 @@ export function generateCorpus(lines = 1500, seed = 7) {
   };
   const corpus = {};
   // the added styles are drawn after the first ones (and their mix), so those draw the same lines as before the added ones were
-  for (const [name, events] of Object.entries(styles)) if (!NEW_STYLES.includes(name)) corpus[name] = build(events, lines);
+  for (const [name, events] of Object.entries(styles)) if (![...NEW_STYLES, ...DEV_STYLES, ...HELD_OUT_STYLES].includes(name)) corpus[name] = build(events, lines);
   // three containers' lines, as `berth logs --json` prints them
   const mix = { lines: [], truth: [] };
   const parts = ['postgres', 'redis', 'spring-boot'].map((n) => ({ n, ...build(styles[n], Math.floor(lines / 3)) }));
@@ -807,6 +941,7 @@ export function generateCorpus(lines = 1500, seed = 7) {
   }
   corpus.containers = mix;
   for (const name of NEW_STYLES) corpus[name] = build(styles[name], lines);
+  for (const name of [...DEV_STYLES, ...HELD_OUT_STYLES]) corpus[name] = build(styles[name], lines);
   return corpus;
 }
 

@@ -5,7 +5,7 @@
 // ground truth EventId of *_structured.csv (and *_structured_corrected.csv).
 // GA: a line is correct iff the set of lines in its predicted group equals the
 // set of lines with its ground-truth EventId.
-// Usage: node bench/templates-accuracy.mjs [data-dir]   (needs `npm run build`)
+// Usage: node bench/templates-accuracy.mjs [data-dir]   (needs `npm run build`; BERTH_BIN=path/to/berth.js scores another build)
 import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,7 +70,7 @@ export function truthIds(file) {
 }
 
 export function predict(logFile, extra = []) {
-  const res = spawnSync('node', [join(ROOT, 'bin', 'berth.js'), 'templates', '--annotate', ...extra], { input: readFileSync(logFile), maxBuffer: 1 << 28 });
+  const res = spawnSync('node', [process.env.BERTH_BIN ?? join(ROOT, 'bin', 'berth.js'), 'templates', '--annotate', ...extra], { input: readFileSync(logFile), maxBuffer: 1 << 28 });
   if (res.status !== 0) throw new Error(`berth templates failed on ${logFile}: ${res.stderr}`);
   return res.stdout
     .toString()

@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NEW_STYLES, generateCorpus } from './gen-container-logs.mjs';
+import { DEV_STYLES, HELD_OUT_STYLES, NEW_STYLES, generateCorpus } from './gen-container-logs.mjs';
 import { groupingAccuracy, predict, truthIds } from './templates-accuracy.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,13 +34,19 @@ function corpus() {
       rows.push({ name, ga: groupingAccuracy(pred, truth), templates: new Set(pred).size, events: new Set(truth).size });
     }
     console.log(`generated corpus (seed ${seed}, ${lines} lines per style)`);
-    console.log('style            GA     templates  events');
-    for (const r of rows) console.log(`${r.name.padEnd(15)}  ${r.ga.toFixed(3)}  ${String(r.templates).padStart(5)}      ${String(r.events).padStart(5)}`);
-    const old = rows.filter((r) => !NEW_STYLES.includes(r.name));
-    const added = rows.filter((r) => NEW_STYLES.includes(r.name));
+    console.log('style                GA     templates  events');
+    for (const r of rows) console.log(`${r.name.padEnd(19)}  ${r.ga.toFixed(3)}  ${String(r.templates).padStart(5)}      ${String(r.events).padStart(5)}`);
+    const groups = [
+      ['mean, first', (r) => ![...NEW_STYLES, ...DEV_STYLES, ...HELD_OUT_STYLES].includes(r.name)],
+      ['mean, added', (r) => NEW_STYLES.includes(r.name)],
+      ['mean, dev', (r) => DEV_STYLES.includes(r.name)],
+      ['mean, held out', (r) => HELD_OUT_STYLES.includes(r.name)],
+    ];
     console.log(`${'mean'.padEnd(15)}  ${mean(rows.map((r) => r.ga)).toFixed(3)}  (${rows.length} styles)`);
-    console.log(`${'mean, first'.padEnd(15)}  ${mean(old.map((r) => r.ga)).toFixed(3)}  (${old.length} styles)`);
-    if (added.length) console.log(`${'mean, added'.padEnd(15)}  ${mean(added.map((r) => r.ga)).toFixed(3)}  (${added.length} styles: ${added.map((r) => r.name).join(' ')})`);
+    for (const [label, inGroup] of groups) {
+      const some = rows.filter(inGroup);
+      if (some.length) console.log(`${label.padEnd(15)}  ${mean(some.map((r) => r.ga)).toFixed(3)}  (${some.length} styles${some.length < 13 ? ': ' + some.map((r) => r.name).join(' ') : ''})`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'bench-data', 'loghub2k');
-const BERTH = join(ROOT, 'bin', 'berth.js');
+const BERTH = process.env.BERTH_BIN ?? join(ROOT, 'bin', 'berth.js'); // BERTH_BIN: another build's bin/berth.js, to compare builds in one run
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const RSS_LINES = Number(process.argv[3] ?? 0);
 const RUNS = Number(process.argv[4] ?? 2);

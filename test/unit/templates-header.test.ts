@@ -38,6 +38,12 @@ describe('templates: header stripping', () => {
     expect(message(line)).toBe(want);
   });
 
+  it('a lower-case level word right after a time is the level, tab-separated or not', () => {
+    expect(findHeader('2031-02-03T04:05:06.007Z\twarn\tyard/crane.go:12\tcrate lifted').level).toBe('WARN');
+    expect(message('2031-02-03T04:05:06.007Z\tdebug\tcrate lifted')).toBe('crate lifted');
+    expect(message('2031-02-03 04:05:06 info crate lifted')).toBe('crate lifted');
+  });
+
   it('reports the header level, normalised', () => {
     expect(findHeader('2024-01-01 12:00:00 WARNING x').level).toBe('WARN');
     expect(findHeader('plain text').level).toBeUndefined();

@@ -87,4 +87,57 @@ describe('templates: headers learned from the stream', () => {
     expect(recs.map((r) => r.msg)).toEqual(Array.from({ length: 60 }, (_, i) => [odd(i), `W ${i} unrelated shape entirely here`]).flat());
     expect(new Set(recs.filter((_, i) => i % 2 === 0).map((r) => r.template))).toEqual(new Set(verbs.map((v) => `${v} file for job <*>`)));
   });
+
+  // a header of date, time, two number columns (process, thread), a level letter, then a component of 1-3 words and a colon
+  const parts = ['Shelf', 'Crate.Stack', 'pallet lift ctl', 'Dock.Bay', 'belt drive'];
+  const said = ['moved to row', 'refilled by', 'weighed at'];
+  const lettered = (i: number, letter = 'IDW'[i % 3]!) =>
+    `02-03 04:05:${String(i % 60).padStart(2, '0')}.${100 + i} ${String(300 + i).padStart(5)} ${String(7000 + 13 * i).padStart(5)} ${letter} ${parts[i % 5]}: ${said[i % 3]} ${i}`;
+
+  it('two number columns before a level letter are header', () => {
+    const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(lettered(i))));
+    expect(spec!.classes).toHaveLength(5);
+  });
+
+  it('a component name of one to three words and a colon after the level is header, whatever its word count', () => {
+    const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(lettered(i))));
+    for (let i = 0; i < 5; i++) expect(lettered(i).slice(learnedStart(lettered(i), spec!))).toBe(`${said[i % 3]} ${i}`);
+    // a line without such a name keeps all of its words
+    const plain = `02-03 04:05:06.100   301  7013 I nothing named here at all`;
+    expect(plain.slice(learnedStart(plain, spec!))).toBe('nothing named here at all');
+  });
+
+  it('a component name is not learned when most lines have none', () => {
+    const line = (i: number) => `02-03 04:05:${String(i % 60).padStart(2, '0')}.${100 + i} ${300 + i} ${7000 + i} ${'IDW'[i % 3]} ${i % 6 ? 'restocked shelf' : 'Note:'} ${i} today`;
+    const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(line(i))));
+    expect(spec!.component).toBeFalsy();
+    expect(line(0).slice(learnedStart(line(0), spec!))).toBe('Note: 0 today');
+  });
+
+  it('one event from components of different word counts and levels is one template per message', async () => {
+    let out = '';
+    const job = new TemplatesJob(new TemplateMiner(), { text: (t) => void (out += t), templates: () => {} }, true);
+    for (let i = 0; i < 90; i++) job.observe({ text: lettered(i), group: { key: 'a' } });
+    await job.finish('t', false);
+    const recs = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(new Set(recs.map((r) => r.template))).toEqual(new Set(said.map((w) => `${w} <*>`)));
+  });
+
+  // a service header: file, date, time, pid, level, a dotted logger name without a colon, a request context in brackets
+  const ctx = (i: number) => (i % 4 ? `[ask-${1000 + i} ${'ab'.repeat(8)} - - -]` : '[-]');
+  const service = (i: number) => `yard.log.${i % 3} 2031-02-03 04:05:06.${100 + i} ${2000 + i} ${i % 5 ? 'INFO' : 'WARNING'} yard.crane.${['hoist', 'boom'][i % 2]} ${ctx(i)} lifted crate ${i} to bay ${i % 9}`;
+
+  it('a dotted logger name without a colon and the bracket after it are header', () => {
+    const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(service(i))));
+    for (const i of [3, 4]) expect(service(i).slice(learnedStart(service(i), spec!))).toBe(`lifted crate ${i} to bay ${i % 9}`);
+  });
+
+  it('a dotted name with digits is not a logger name (a version, an address)', () => {
+    const { classes } = columnClasses('2031-02-03T04:05:06Z v1.2.3 yard.crane 10.0.0.1 started');
+    expect(classes[1]).not.toBe(classes[2]);
+    expect(classes[3]).not.toBe(classes[2]);
+  });
 });

@@ -59,7 +59,14 @@ const en = new Int32Array(COLUMNS);
 const kd = new Int8Array(COLUMNS);
 
 /** The classes of a line's first columns. */
-export function columnClasses(line: string): { classes: Kind[]; starts: number[]; words: string[] } {
+export interface Sample {
+  line: string;
+  classes: Kind[];
+  starts: number[];
+  words: string[];
+}
+
+export function columnClasses(line: string): Sample {
   const n = scanColumns(line, st, en, kd);
   const classes: Kind[] = [];
   const starts: number[] = [];
@@ -69,7 +76,7 @@ export function columnClasses(line: string): { classes: Kind[]; starts: number[]
     starts.push(st[k]!);
     words.push(line.slice(st[k], en[k]));
   }
-  return { classes, starts, words };
+  return { line, classes, starts, words };
 }
 
 function classOf(line: string, a: number, b: number, kind: Kind): Kind {
@@ -81,6 +88,7 @@ function classOf(line: string, a: number, b: number, kind: Kind): Kind {
   const cz = line.charCodeAt(b - 1);
   if (b - a > 2 && ((c0 === 60 && cz === 62) || (c0 === 40 && cz === 41))) return Kind.Bracket; // <0.123.0>, (main)
   if (b - a === 1 && !(c0 >= 48 && c0 <= 57) && !(c0 >= 97 && c0 <= 122)) return Kind.Marker; // `*`, `#`, `.`, `I`
+  if (isDottedName(line, a, b)) return Kind.Logger; // `app.db.pool`, `c.e.s.OrderService`: a logger name without its colon
   let digits = 0;
   let letters = 0;
   for (let i = a; i < b; i++) {
@@ -92,6 +100,30 @@ function classOf(line: string, a: number, b: number, kind: Kind): Kind {
   if (digits > 0) return Kind.Mixed;
   if (letters === b - a) return Kind.Word;
   return Kind.Other;
+}
+
+/**
+ * A dotted name: two parts or more of letters and `_` (a letter or `_`
+ * first in each, `$` inside), as loggers are named (`app.db.pool`,
+ * `o.e.s.OrderService`). Digits are left out, so versions, addresses and
+ * dotted host names with numbers are not names. As a column it is a
+ * logger: before, written without a colon it was a word or `other`, never
+ * header, and a service's logger name and request context stayed in every
+ * message.
+ */
+function isDottedName(line: string, a: number, b: number): boolean {
+  let dots = 0;
+  let partStart = true;
+  for (let i = a; i < b; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 46) {
+      if (partStart) return false;
+      dots++;
+      partStart = true;
+    } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (!partStart && c === 36)) partStart = false;
+    else return false;
+  }
+  return dots > 0 && !partStart;
 }
 
 function isDigits(line: string, a: number, b: number): boolean {
@@ -106,10 +138,45 @@ function isDigits(line: string, a: number, b: number): boolean {
 export interface HeaderSpec {
   classes: Kind[];
   anchor: number;
+  /** A component name of 1 to COMPONENT_WORDS words and a colon follows the header (see componentEnd). */
+  component?: boolean;
 }
 
+/**
+ * A component name after a level (`L Foo: msg`, `L Foo.Bar: msg`, `L foo bar
+ * baz: msg`): at most this many words, the last ending with `:`. When most
+ * sample lines (SHARE) whose header ends in a level or marker have one, it
+ * is header on every line that has one. Its length varies from line to
+ * line, so no column position holds it: before, one component's lines
+ * learned it as message (a template per component and level) while the
+ * fixed-column header split lines by their components' word counts.
+ */
+const COMPONENT_WORDS = 3;
+
+/** The column of the colon that ends a component name starting at column `from`, or -1 (see COMPONENT_WORDS). */
+function componentEnd(line: string, starts: ArrayLike<number>, ends: ArrayLike<number>, from: number, n: number): number {
+  for (let k = from; k < from + COMPONENT_WORDS && k < n; k++) {
+    const a = starts[k]!;
+    const b = ends[k]!;
+    if (k === from && !isLetterAt(line, a)) return -1;
+    const colon = line.charCodeAt(b - 1) === 58;
+    if (colon && b - a === 1) return k > from ? k : -1; // `chatty :`
+    for (let i = a; i < (colon ? b - 1 : b); i++) {
+      const c = line.charCodeAt(i);
+      if (!(isLetterAt(line, i) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 45 || c === 47 || c === 36)) return -1;
+    }
+    if (colon) return k;
+  }
+  return -1;
+}
+
+const isLetterAt = (line: string, i: number) => {
+  const c = line.charCodeAt(i);
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+};
+
 /** Learns the header from sample lines' columns; undefined when they have no consistent time or level column. */
-export function learnHeader(samples: { classes: Kind[]; words: string[] }[]): HeaderSpec | undefined {
+export function learnHeader(samples: Sample[]): HeaderSpec | undefined {
   if (samples.length === 0) return undefined;
   const dominant: Kind[] = [];
   const share: number[] = [];
@@ -145,8 +212,13 @@ export function learnHeader(samples: { classes: Kind[]; words: string[] }[]): He
     if (share[c]! < STRICT) break;
     const d = dominant[c]!;
     if (d === Kind.Marker && !few[c]) break;
-    // a number or id right before the message may be its first word (`host:5070 open ...`): header only before more header
-    if ((d === Kind.Num || d === Kind.Mixed) && !(share[c + 1]! >= STRICT && AFTER.has(dominant[c + 1]!) && dominant[c + 1] !== Kind.Num && dominant[c + 1] !== Kind.Mixed)) break;
+    // a number or id right before the message may be its first word (`host:5070 open ...`): header only before more header,
+    // past a run of them (`pid tid L`: the run is header when a header column ends it)
+    if (d === Kind.Num || d === Kind.Mixed) {
+      let e = c + 1;
+      while (e < COLUMNS - 1 && share[e]! >= STRICT && (dominant[e] === Kind.Num || dominant[e] === Kind.Mixed)) e++;
+      if (!(share[e]! >= STRICT && AFTER.has(dominant[e]!) && (dominant[e] !== Kind.Marker || few[e]))) break;
+    }
     if (AFTER.has(d)) classes.push(d);
     else if ((d === Kind.Word || d === Kind.Other) && consistent(c + 1, Kind.Sep)) {
       classes.push(d, Kind.Sep);
@@ -154,7 +226,14 @@ export function learnHeader(samples: { classes: Kind[]; words: string[] }[]): He
     } else if (d === Kind.Word && constant[c] && consistent(c + 1) && AFTER.has(dominant[c + 1]!)) classes.push(d);
     else break;
   }
-  return { classes, anchor };
+  const last = classes[classes.length - 1];
+  if (last !== Kind.Level && last !== Kind.Marker) return { classes, anchor };
+  let named = 0;
+  for (const smp of samples) {
+    const ends = smp.starts.map((a, k) => a + smp.words[k]!.length);
+    if (componentEnd(smp.line, smp.starts, ends, classes.length, smp.words.length) >= 0) named++;
+  }
+  return named >= SHARE * samples.length ? { classes, anchor, component: true } : { classes, anchor };
 }
 
 /** Where the message starts by the learned header, or -1 when the line does not fit it (its anchor column is not of the anchor's class). */
@@ -167,6 +246,10 @@ export function learnedStart(line: string, spec: HeaderSpec): number {
     const want = spec.classes[c]!;
     const got = classOf(line, st[c]!, en[c]!, kd[c] as Kind);
     if (got !== want && !(want === Kind.Word && got === Kind.Mixed) && !(want === Kind.Marker && got === Kind.Sep)) break;
+  }
+  if (spec.component && c === spec.classes.length) {
+    const k = componentEnd(line, st, en, c, n);
+    if (k >= 0 && k + 1 < n) return st[k + 1]!;
   }
   return st[c]!;
 }
@@ -185,7 +268,7 @@ export class HeaderLearner {
   spec: HeaderSpec | undefined;
   /** True until the first SAMPLE lines are in (or `settle()`): lines wait for the header. */
   learning = true;
-  private samples: { classes: Kind[]; words: string[] }[] = [];
+  private samples: Sample[] = [];
   private resampling = false;
   private seen = 0;
   private misses = 0;

@@ -357,11 +357,25 @@ function maskCore(core: string): string {
   if (eq > 0) {
     const v = core.slice(eq + 1);
     if (v.length === 0) return core;
+    // a key's value is a value, words too (`user=dave`): a quoted one is left to the quoted rule, `==` and `=>` are operators
+    const c = v.charCodeAt(0);
+    if (c !== 34 && c !== 39 && c !== 61 && c !== 62 && isKey(core, eq)) return core.slice(0, eq + 1) + WILDCARD;
     return core.slice(0, eq + 1) + maskCore(v);
   }
   if (!hasDigit(core) || (isUpper(c0) && ACRONYM.test(core))) return core;
   const key = keyBeforeColon(core);
   return key > 0 ? core.slice(0, key + 1) + WILDCARD : WILDCARD;
+}
+
+/** `core[0, eq)` is a key: letters, digits, `_`, `-`, `.`, a letter or `_` first. */
+function isKey(core: string, eq: number): boolean {
+  const c0 = core.charCodeAt(0);
+  if (!isLetter(c0) && c0 !== 95) return false;
+  for (let i = 1; i < eq; i++) {
+    const c = core.charCodeAt(i);
+    if (!isLetter(c) && !(c >= 48 && c <= 57) && c !== 95 && c !== 45 && c !== 46) return false;
+  }
+  return true;
 }
 
 /** For `key:value` with a plain word as key (letters, `_`, `-`; a letter or `_` first), the index of the colon, else -1. */

@@ -68,8 +68,12 @@ const SHORT_DATE = /^\d{1,2}[./]\d{1,2}$/;
 const LEVEL_WORD = /^(?:TRACE|DEBUG|DBG|INFO|INF|NOTICE|WARN|WARNING|WRN|ERROR|ERR|CRIT|CRITICAL|FATAL|SEVERE|ALERT|EMERG|EMERGENCY|PANIC|FAILURE|FINE|FINER|FINEST)$/;
 const TAG = /^[A-Za-z_][\w.\-/()]*\[\d+\]:$|^[A-Za-z_][\w\-/()]*:$/;
 const LOGGER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(\d*\))?:$/;
-/** A capitalised level word right after a time. */
-const CAPITAL_LEVEL = /^(?:Trace|Debug|Info|Notice|Warn|Warning|Error|Critical|Fatal|Severe):?,?$/;
+/**
+ * A capitalised or lower-case level word right after a time (`..., Info`,
+ * `...Z\tinfo\t`, as console encoders write it). Lower-case was left in
+ * the message, so one event logged at two levels was two templates.
+ */
+const CAPITAL_LEVEL = /^(?:Trace|Debug|Info|Notice|Warn|Warning|Error|Critical|Fatal|Severe|trace|debug|info|notice|warn|warning|error|critical|fatal):?,?$/;
 /** Python logging's default format: `INFO:name:message`. */
 const PYTHON_PREFIX = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^:\s]*:/;
 const HAS_TIME = /\d{1,2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}/;

@@ -796,7 +796,13 @@ export function generateCorpus(lines = 1500, seed = 7) {
       [4, 'battery', () => [`${tagged('battery stats svc', ['I', 'W'])}level ${int(0, 100)} temp ${int(200, 450)}`]],
     ],
     'service-requests': [
-      [25, 'get', () => [`${svc('svc.api.wsgi.server')}${ip()} "${pick(['GET', 'GET', 'POST'])} /v2/${hex(32)}/servers/detail HTTP/1.1" status: ${pick([200, 200, 202, 404])} len: ${int(200, 3000)} time: 0.${int(1000000, 9999999)}`]],
+      [
+        25,
+        'get',
+        () => [
+          `${svc('svc.api.wsgi.server')}${ip()} "${pick(['GET', 'GET', 'POST'])} /v2/${hex(32)}/servers/detail HTTP/1.1" status: ${pick([200, 200, 202, 404])} len: ${int(200, 3000)} time: 0.${int(1000000, 9999999)}`,
+        ],
+      ],
       [12, 'claim', () => [`${svc('svc.compute.claims')}${inst()} Attempting claim: memory ${int(512, 4096)} MB, disk ${int(1, 40)} GB, vcpus ${int(1, 8)} CPU`]],
       [10, 'total', () => [`${svc('svc.compute.claims')}${inst()} Total memory: ${int(4096, 65536)} MB, used: ${int(512, 4096)}.00 MB`]],
       [10, 'sync', () => [`${svc('svc.compute.manager')}${inst()} During sync_power_state the instance has a pending task (spawning). Skip.`]],
@@ -804,7 +810,11 @@ export function generateCorpus(lines = 1500, seed = 7) {
       [8, 'image', () => [`${svc('svc.virt.imagecache')}image ${uuid()} at (/var/lib/svc/instances/_base/${hex(40)}): checking`]],
       [6, 'lifecycle', () => [`${svc('svc.compute.manager')}${inst()} VM ${pick(['Started', 'Started', 'Paused'])} (Lifecycle Event)`]],
       [5, 'audit', () => [`${svc('svc.compute.resource_tracker', 'INFO')}Auditing locally available compute resources for node ${word()}-${int(1, 9)}`]],
-      [4, 'warn', () => [`${svc('svc.compute.manager', 'WARNING')}While synchronizing instance power states, found ${int(1, 9)} instances in the database and ${int(0, 9)} instances on the hypervisor.`]],
+      [
+        4,
+        'warn',
+        () => [`${svc('svc.compute.manager', 'WARNING')}While synchronizing instance power states, found ${int(1, 9)} instances in the database and ${int(0, 9)} instances on the hypervisor.`],
+      ],
       [3, 'unknown', () => [`${svc('svc.metadata.handler')}Unknown base file: /var/lib/svc/instances/_base/${hex(40)}`]],
     ],
     'python-basic': [
@@ -818,7 +828,11 @@ export function generateCorpus(lines = 1500, seed = 7) {
     ],
     'go-text': [
       [20, 'served', () => [`${goLevel()}[${p3(int(0, 9999))}] served ${pick(['GET', 'POST'])} ${path()}${' '.repeat(int(2, 20))}status=${pick([200, 404])} bytes=${int(0, 9000)}`]],
-      [15, 'synced', () => [`${iso()}\t${pick(['info', 'info', 'debug'])}\t${pick(['sync/loop.go', 'sync/store.go'])}:${int(10, 400)}\tsynced objects\t{"count": ${int(1, 900)}, "kind": "${word()}"}`]],
+      [
+        15,
+        'synced',
+        () => [`${iso()}\t${pick(['info', 'info', 'debug'])}\t${pick(['sync/loop.go', 'sync/store.go'])}:${int(10, 400)}\tsynced objects\t{"count": ${int(1, 900)}, "kind": "${word()}"}`],
+      ],
       [10, 'dial', () => [`${iso()}\twarn\tnet/dial.go:${int(10, 400)}\tdial failed, will retry\t{"addr": "${ip()}:${int(80, 9000)}", "attempt": ${int(1, 9)}}`]],
       [10, 'leader', () => [`${goLevel()}[${p3(int(0, 9999))}] became leader                              term=${int(1, 90)}`]],
       [6, 'flush', () => [`${iso()}\tinfo\tstore/flush.go:${int(10, 400)}\tflushed`]],
@@ -826,7 +840,13 @@ export function generateCorpus(lines = 1500, seed = 7) {
     'postgres-prefix': [
       [20, 'conn-recv', () => [`${pgHead(false)}LOG:  connection received: host=${ip()} port=${int(1024, 65000)}`]],
       [18, 'conn-auth', () => [`${pgHead()}LOG:  connection authorized: user=${user()} database=${word()} application_name=${pick(['psql', 'app'])}`]],
-      [15, 'disconn', () => [`${pgHead()}LOG:  disconnection: session time: ${int(0, 9)}:${p2(int(0, 59))}:${p2(int(0, 59))}.${p3(int(0, 999))} user=${user()} database=${word()} host=${ip()} port=${int(1024, 65000)}`]],
+      [
+        15,
+        'disconn',
+        () => [
+          `${pgHead()}LOG:  disconnection: session time: ${int(0, 9)}:${p2(int(0, 59))}:${p2(int(0, 59))}.${p3(int(0, 999))} user=${user()} database=${word()} host=${ip()} port=${int(1024, 65000)}`,
+        ],
+      ],
       [8, 'dup', () => [`${pgHead()}ERROR:  duplicate key value violates unique constraint "${word()}_pkey"`]],
       [8, 'checkpoint', () => [`${pgHead(false)}LOG:  checkpoint starting: time`]],
       [5, 'deadlock', () => [`${pgHead()}ERROR:  deadlock detected`]],
@@ -840,7 +860,24 @@ export function generateCorpus(lines = 1500, seed = 7) {
       [6, 'evicted', () => [`${cacheHead()} Evicted ${int(1, 900)} keys`]],
     ],
     'proxy-json': [
-      [60, 'access', () => [JSON.stringify({ ClientHost: ip(), DownstreamStatus: pick([200, 304, 404, 502]), Duration: int(1e5, 9e8), RequestHost: `${word()}.example.com`, RequestMethod: method(), RequestPath: path(), RouterName: `${word()}@docker`, level: 'info', msg: '', time: iso() })]],
+      [
+        60,
+        'access',
+        () => [
+          JSON.stringify({
+            ClientHost: ip(),
+            DownstreamStatus: pick([200, 304, 404, 502]),
+            Duration: int(1e5, 9e8),
+            RequestHost: `${word()}.example.com`,
+            RequestMethod: method(),
+            RequestPath: path(),
+            RouterName: `${word()}@docker`,
+            level: 'info',
+            msg: '',
+            time: iso(),
+          }),
+        ],
+      ],
       [5, 'config', () => [JSON.stringify({ level: 'info', msg: `Configuration loaded from flags.`, time: iso() })]],
       [4, 'error', () => [JSON.stringify({ level: 'error', msg: `${ip()}:${int(80, 9000)}: connection refused`, providerName: 'docker', time: iso() })]],
     ],
@@ -869,14 +906,34 @@ export function generateCorpus(lines = 1500, seed = 7) {
       [4, 'listen', () => [`[${hms(d())}.${p3(int(0, 999))}] INFO (${int(7, 90)}): Server listening at http://0.0.0.0:${pick([3000, 8080])}`]],
     ],
     'mariadb-notes': [
-      [20, 'aborted', () => [`${mariaTime()} ${int(8, 900)} [Warning] Aborted connection ${int(8, 900)} to db: '${word()}' user: '${user()}' host: '${ip()}' (Got timeout reading communication packets)`]],
+      [
+        20,
+        'aborted',
+        () => [`${mariaTime()} ${int(8, 900)} [Warning] Aborted connection ${int(8, 900)} to db: '${word()}' user: '${user()}' host: '${ip()}' (Got timeout reading communication packets)`],
+      ],
       [15, 'denied', () => [`${mariaTime()} ${int(8, 900)} [Warning] Access denied for user '${user()}'@'${ip()}' (using password: ${pick(['YES', 'NO'])})`]],
       [8, 'innodb', () => [`${mariaTime()} 0 [Note] InnoDB: Buffer pool(s) load completed at ${ymdhms(d())}`]],
       [6, 'ready', () => [`${mariaTime()} 0 [Note] mariadbd: ready for connections.`]],
       [6, 'purge', () => [`${mariaTime()} 0 [Note] InnoDB: Purged ${int(1, 900)} undo records`]],
     ],
     'caddy-json': [
-      [50, 'access', () => [JSON.stringify({ level: pick(['info', 'error']), ts: tick() / 1000, logger: 'http.log.access.log0', msg: 'handled request', request: { remote_ip: ip(), proto: 'HTTP/2.0', method: method(), host: `${word()}.example.com`, uri: path() }, bytes_read: 0, duration: rnd() / 10, size: int(0, 90000), status: pick([200, 304, 404, 502]) })]],
+      [
+        50,
+        'access',
+        () => [
+          JSON.stringify({
+            level: pick(['info', 'error']),
+            ts: tick() / 1000,
+            logger: 'http.log.access.log0',
+            msg: 'handled request',
+            request: { remote_ip: ip(), proto: 'HTTP/2.0', method: method(), host: `${word()}.example.com`, uri: path() },
+            bytes_read: 0,
+            duration: rnd() / 10,
+            size: int(0, 90000),
+            status: pick([200, 304, 404, 502]),
+          }),
+        ],
+      ],
       [8, 'obtain', () => [JSON.stringify({ level: 'info', ts: tick() / 1000, logger: 'tls.obtain', msg: 'acquiring lock', identifier: `${word()}.example.com` })]],
       [6, 'dial', () => [JSON.stringify({ level: 'error', ts: tick() / 1000, logger: 'http.log.error', msg: `dial tcp ${ip()}:${int(80, 9000)}: connect: connection refused`, status: 502 })]],
       [4, 'autosave', () => [JSON.stringify({ level: 'info', ts: tick() / 1000, msg: 'autosaved config (load with --resume flag)', file: '/config/caddy/autosave.json' })]],

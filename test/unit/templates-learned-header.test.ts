@@ -128,7 +128,8 @@ describe('templates: headers learned from the stream', () => {
 
   // a service header: file, date, time, pid, level, a dotted logger name without a colon, a request context in brackets
   const ctx = (i: number) => (i % 4 ? `[ask-${1000 + i} ${'ab'.repeat(8)} - - -]` : '[-]');
-  const service = (i: number) => `yard.log.${i % 3} 2031-02-03 04:05:06.${100 + i} ${2000 + i} ${i % 5 ? 'INFO' : 'WARNING'} yard.crane.${['hoist', 'boom'][i % 2]} ${ctx(i)} lifted crate ${i} to bay ${i % 9}`;
+  const service = (i: number) =>
+    `yard.log.${i % 3} 2031-02-03 04:05:06.${100 + i} ${2000 + i} ${i % 5 ? 'INFO' : 'WARNING'} yard.crane.${['hoist', 'boom'][i % 2]} ${ctx(i)} lifted crate ${i} to bay ${i % 9}`;
 
   it('a dotted logger name without a colon and the bracket after it are header', () => {
     const spec = learnHeader(Array.from({ length: SAMPLE }, (_, i) => columnClasses(service(i))));

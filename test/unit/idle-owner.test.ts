@@ -18,7 +18,8 @@ interface Unit {
   conns: InboundReading;
 }
 
-function world(units: Record<string, Omit<Unit, 'id' | 'rx' | 'tx' | 'conns'>>, execExit = 1) {
+/** `stopMs`: how long each stop takes on the test's clock. */
+function world(units: Record<string, Omit<Unit, 'id' | 'rx' | 'tx' | 'conns'>>, execExit = 1, stopMs = 0) {
   let t = 1_000_000;
   const u = new Map<string, Unit>(Object.entries(units).map(([name, x], i) => [name, { ...x, id: `id${i}`, rx: 0, tx: 0, conns: [] as InboundReading }]));
   const byId = (id: string) => [...u.entries()].find(([, x]) => x.id === id)!;
@@ -31,6 +32,7 @@ function world(units: Record<string, Omit<Unit, 'id' | 'rx' | 'tx' | 'conns'>>, 
     stop: async (id: string, method: StopMethod) => {
       const [name, x] = byId(id);
       calls.push(`${method} ${name}`);
+      t += stopMs;
       x.running = false;
     },
     list: async () => [...u.entries()].map(([name, x]): Seen => ({ id: x.id, name, labels: x.labels, running: x.running, paused: false, awake: x.running, status: x.running ? 'Up' : 'Exited (0)' })),
@@ -107,6 +109,18 @@ describe('the lifecycle owner over a fake provider', () => {
     await w0.at(w, 14_000);
     expect(w0.calls).toEqual(['stop app']);
     await w0.at(w, 15_200);
+    expect(w0.calls).toEqual(['stop app', 'stop db']);
+  });
+
+  it("counts a dependency's idle time from the end of its dependent's stop, not from the round that began it", async () => {
+    const w0 = world({ app: idle('10s', { 'berth.idle.depends_on': 'db' }), db: idle('5s') }, 1, 2000);
+    const w = w0.make();
+    await w0.at(w, 0);
+    await w0.at(w, 10_100); // app's stop begins here and ends 2 s later, at 12.1 s
+    expect(w0.calls).toEqual(['stop app']);
+    await w0.at(w, 16_000); // 5.9 s after the round that began app's stop, 3.9 s after it ended
+    expect(w0.calls).toEqual(['stop app']);
+    await w0.at(w, 17_200);
     expect(w0.calls).toEqual(['stop app', 'stop db']);
   });
 

@@ -68,7 +68,9 @@ export class LifecycleOwner {
     this.clocks = new OwnerClocks(o, this.now);
     this.claims = new OwnerClaims(o);
     this.report = new OwnerReport(o, this.states, this.now);
-    this.stops = new OwnerStops(o, this.provider, this.states, this.clocks, this.report, this.now);
+    this.stops = new OwnerStops(o, this.provider, this.states, this.clocks, this.report, this.now, (s) => {
+      if (this.lastView) this.clocks.dependentStopped(this.lastView, s.name);
+    });
     this.judging = new OwnerJudge({
       o,
       provider: this.provider,

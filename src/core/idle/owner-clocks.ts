@@ -58,6 +58,18 @@ export class OwnerClocks {
     }
   }
 
+  /**
+   * A dependent's stop has just finished: its dependencies had an awake
+   * dependent until now, so their idle time counts from here, not from the
+   * last round that saw it running (a stop can take seconds).
+   */
+  dependentStopped(view: Pick<View, 'all' | 'deps'>, name: string): void {
+    for (const dep of view.deps.get(name) ?? []) {
+      const d = view.all.get(dep);
+      if (d) this.usedAt.set(d.id, this.now());
+    }
+  }
+
   users(view: Pick<View, 'all' | 'deps'>, name: string): string[] {
     // A dependent this process is waking (a request held for it) counts as awake before it runs.
     const inUse = (n: string) => !!view.all.get(n)?.awake || (this.o.activity?.(n)?.inflight ?? 0) > 0;

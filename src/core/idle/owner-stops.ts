@@ -25,6 +25,8 @@ export class OwnerStops {
     private readonly clocks: OwnerClocks,
     private readonly report: OwnerReport,
     private readonly now: () => number,
+    /** Told when a stop has finished, before its record (the dependencies' clocks count from then). */
+    private readonly stopped: (s: Seen) => void = () => {},
   ) {}
 
   /** A stop of this container (by id) is under way. */
@@ -52,6 +54,7 @@ export class OwnerStops {
     const own = this.o.sleep?.(s.name, cfg, reason);
     if (own) {
       const slept = await own;
+      if (slept) this.stopped(s);
       if (slept) this.states.apply(s.name, { kind: 'sleep' }, reason, { id: s.id });
       return slept;
     }
@@ -63,6 +66,7 @@ export class OwnerStops {
       this.clocks.clock(s).touch(this.now());
       return false;
     }
+    this.stopped(s);
     const rec = this.states.apply(s.name, { kind: 'sleep' }, reason, { id: s.id, action: cfg.stopMethod });
     if (rec) await this.o.emit(rec);
     return true;

@@ -50,16 +50,16 @@ export PATH="$prefix/bin:$PATH" MANPATH="$prefix/share/man:"
 
 [ "$(berth --version)" = "$version" ] || fail "berth --version printed $(berth --version), not $version"
 ok "berth --version: $version"
-berth --help | grep -q '^Usage: berth \[options\] \[command\]' || fail "berth --help"
+berth --help | grep '^Usage: berth \[options\] \[command\]' >/dev/null || fail "berth --help"
 ok "berth --help"
-berth completion bash | grep -q 'complete -F' || fail "berth completion bash"
+berth completion bash | grep 'complete -F' >/dev/null || fail "berth completion bash"
 ok "berth completion bash"
 
 installed=$prefix/share/man/man1/berth.1
 [ -e "$installed" ] || fail "npm installed no man page at $installed (the package's man field)"
 page=$(man -w berth) || fail "man -w berth found no page"
 [ "$(readlink -f "$page")" = "$(readlink -f "$installed")" ] || fail "man -w berth is $page, not the installed page"
-MANPAGER=cat MANWIDTH=80 man berth 2>/dev/null | grep -q '^NAME' || fail "man berth does not render"
+MANPAGER=cat MANWIDTH=80 man berth 2>/dev/null | grep '^NAME' >/dev/null || fail "man berth does not render"
 ok "man berth: $installed"
 
 if command -v systemd-analyze >/dev/null 2>&1; then

@@ -44,7 +44,8 @@ log() { echo "setup-system: $*" >&2; }
 
 has() { # command-or-path
   case "$1" in
-    busybox-httpd) [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd ;;
+    # Not grep -q: under pipefail, grep leaving at the first match can fail busybox with SIGPIPE.
+    busybox-httpd) [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -x httpd >/dev/null ;;
     /*) [ -x "$1" ] ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac

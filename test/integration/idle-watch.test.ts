@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeContainer } from '../helpers/docker.js';
 import { HTTPD, ipOf, roundMarker, start, state, watchIdle } from './idle-helpers.js';
@@ -22,7 +25,9 @@ describe('berth watch-idle', () => {
       300,
     );
     const marker = await roundMarker(made);
-    const w = watchIdle([quiet, busy, marker]);
+    // Its own claims folder: this test asks for an empty stderr, and other test files' berth processes,
+    // in parallel on this engine and user, share the default one (twice in CI, one of them claimed `busy`).
+    const w = watchIdle([quiet, busy, marker], [], { ...process.env, BERTH_RUN_DIR: mkdtempSync(join(tmpdir(), 'berth-run-')) } as Record<string, string>);
     try {
       const found = await w.waitRec(quiet, (r) => r.from === 'unknown');
       expect(found).toMatchObject({ type: 'idle', to: 'ready', reason: expect.stringMatching(/^found running \(Up /) });

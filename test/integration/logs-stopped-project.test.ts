@@ -18,7 +18,9 @@ const file = join(dir, 'docker-compose.yml');
 const compose = (...args: string[]) => execa('docker-compose', ['-p', project, '-f', file, ...args], { timeout: 120_000 });
 
 // Two services that write interleaved lines on stdout and stderr, then wait; one that writes and exits.
-const loop = (tag: string, n: number) => `i=0; while [ $$i -lt ${n} ]; do i=$$((i+1)); echo "${tag} request $$i served"; echo "${tag} warn $$i" >&2; sleep 0.01; done; sleep 3600`;
+// Each writes for about 4 s, so the two overlap however far apart compose starts them (at 10 ms a line
+// they wrote for under a second, and a slow start left 3 changes of container in a CI run).
+const loop = (tag: string, n: number) => `i=0; while [ $$i -lt ${n} ]; do i=$$((i+1)); echo "${tag} request $$i served"; echo "${tag} warn $$i" >&2; sleep ${(4 / n).toFixed(2)}; done; sleep 3600`;
 const service = (cmd: string) => ({ image: 'berth-test/busybox', command: ['sh', '-c', cmd], labels: testLabels(), stop_signal: 'SIGKILL' });
 const spec = {
   version: '2.4',

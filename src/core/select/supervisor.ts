@@ -227,9 +227,15 @@ export class Supervisor {
   }
 
   private async matches(engine: Engine, ev: EngineEvent, signal: AbortSignal): Promise<boolean> {
-    const local = matchAttributes(this.sel, ev.Actor.ID, ev.Actor.Attributes ?? {});
+    // A status filter is answered by the event itself: the container was running at its start (created at its
+    // create), however soon it exits after. Asking the engine instead missed a container that started, wrote
+    // and exited before the listing by id (--filter status=running).
+    const { status, ...rest } = this.sel.filters ?? {};
+    if (status?.length && !status.includes(ev.Action === 'start' ? 'running' : 'created')) return false;
+    const sel = status ? { ...this.sel, filters: rest } : this.sel;
+    const local = matchAttributes(sel, ev.Actor.ID, ev.Actor.Attributes ?? {});
     if (local !== undefined) return local;
-    const filters = { ...selectionFilters(this.sel), id: [ev.Actor.ID] };
+    const filters = { ...selectionFilters(sel), id: [ev.Actor.ID] };
     return (await listContainers(engine, { all: true, filters }, signal).catch(() => [])).length > 0;
   }
 

@@ -44,6 +44,19 @@ async function roundsWindow(rec: EngineRecorder, id: string, rounds: number): Pr
 const describeWindow = (rec: EngineRecorder, w: RecordedRequest[]) =>
   `engine calls in the window:\n  ${w.map((r) => `${r.method} ${path(r)}`).join('\n  ')}\nall calls:\n  ${rec.lines().join('\n  ')}`;
 
+/** Over 5 idle rounds of the container `id`: no container listing, and one /events request, still open. */
+async function expectOneSubscriptionNoListing(rec: Awaited<ReturnType<typeof recorder>>, id: string): Promise<void> {
+  const { window, ms } = await roundsWindow(rec, id, 5);
+  const why = describeWindow(rec, window);
+  expect(ms, why).toBeGreaterThanOrEqual(4000);
+  expect(
+    window.filter((r) => path(r) === '/containers/json'),
+    why,
+  ).toEqual([]);
+  expect(rec.open('/events').length, why).toBe(1);
+  expect(rec.requests().filter((r) => path(r) === '/events').length, why).toBe(1);
+}
+
 describe('engine calls of long-running commands', () => {
   it('a running serve with several routes holds one /events connection and lists no containers after start-up', async () => {
     const rec = await recorder();
@@ -58,15 +71,7 @@ describe('engine calls of long-running commands', () => {
     await h.start(['--idle-interval', '1s'], { DOCKER_HOST: rec.dockerHost });
     const dbId = (await (await import('../helpers/docker.js')).docker.getContainer(db).inspect()).Id;
     // The dependency is awake and managed (not a route): each idle round reads its counters.
-    const { window, ms } = await roundsWindow(rec, dbId, 5);
-    const why = describeWindow(rec, window);
-    expect(ms, why).toBeGreaterThanOrEqual(4000);
-    expect(
-      window.filter((r) => path(r) === '/containers/json'),
-      why,
-    ).toEqual([]);
-    expect(rec.open('/events').length, why).toBe(1);
-    expect(rec.requests().filter((r) => path(r) === '/events').length, why).toBe(1);
+    await expectOneSubscriptionNoListing(rec, dbId);
   }, 90_000);
 
   it('a running watch-idle holds one /events connection and lists no containers after start-up', async () => {
@@ -76,15 +81,7 @@ describe('engine calls of long-running commands', () => {
     const c = await runContainer({ name, cmd: 'exec sleep 600', labels: { 'berth.idle.timeout': '1h' } });
     const w = watchIdle([name], [], { ...process.env, DOCKER_HOST: rec.dockerHost } as Record<string, string>);
     try {
-      const { window, ms } = await roundsWindow(rec, c.id, 5);
-      const why = describeWindow(rec, window);
-      expect(ms, why).toBeGreaterThanOrEqual(4000);
-      expect(
-        window.filter((r) => path(r) === '/containers/json'),
-        why,
-      ).toEqual([]);
-      expect(rec.open('/events').length, why).toBe(1);
-      expect(rec.requests().filter((r) => path(r) === '/events').length, why).toBe(1);
+      await expectOneSubscriptionNoListing(rec, c.id);
     } finally {
       await w.stop();
     }

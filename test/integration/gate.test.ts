@@ -173,9 +173,12 @@ describe.each(VIA)('the gate behind %s', (via) => {
     const ready = await waitFor(() => recs().find((r) => r.type === 'wake' && r.event === 'ready' && r.container === name), 30_000);
     const slept = await waitFor(() => recs().find((r) => r.type === 'idle' && r.container === name && r.to === 'napping'), 30_000);
     const after = Date.parse(slept.ts) - Date.parse(ready.ts);
-    expect(after).toBeGreaterThanOrEqual(3000);
-    // Its timeout, plus a few readings: its own start-up traffic counts as activity (--api-listen).
-    expect(after).toBeLessThan(3000 + 5000);
+    const story = JSON.stringify(recs().filter((r) => r.container === name));
+    expect(after, story).toBeGreaterThanOrEqual(3000);
+    // Its timeout, plus a few readings: its own start-up traffic counts as activity, and each reading is a
+    // one-shot stats call, which took seconds in CI under load (8,066 ms here on Node 22; about 3,600 ms
+    // unloaded). The client that left counts as activity only until the gate sees it go.
+    expect(after, story).toBeLessThan(3000 + 12_000);
   });
 
   it('keeps the container awake while the proxy carries a long download the gate saw only the start of', async () => {

@@ -14,7 +14,10 @@
  * quietly and the supervisor says "removed". Any other engine error is
  * reported once (`onStatus`, `onFailed`). A broken connection is retried
  * with backoff. With `query.until`, it ends at that time (or reads what is
- * there without following when the time has passed).
+ * there without following when the time has passed). When a follow ends and
+ * the container is stopped, one read without follow, from the cursor, brings
+ * any line the engine's follow ended before (Podman's does), then the
+ * follower waits for the next start.
  *
  * Bounds, for every container whenever it joins (as `docker logs -f` applies
  * them to one container): lines before the session's `cut` (when berth began
@@ -83,6 +86,9 @@ export class ContainerFollower {
   /** No open asks for lines before this (ns): --since, raised past what --tail left out. */
   private floor: bigint | undefined;
   private readonly scheduler: ReconnectScheduler;
+  /** The start (`starts`) whose stop was read once more without following; `catchUp`: the next open is that read. */
+  private caughtUp = -1;
+  private catchUp = false;
 
   constructor(
     readonly target: Target,
@@ -157,7 +163,8 @@ export class ContainerFollower {
   }
 
   private async *open(since: bigint | undefined, first: boolean, signal: AbortSignal): AsyncGenerator<LogLine[]> {
-    const q: LogQuery = { ...this.env.query, follow: true };
+    const q: LogQuery = { ...this.env.query, follow: !this.catchUp };
+    this.catchUp = false;
     if (!first) {
       q.tail = undefined;
       q.since = since ?? this.openedAt; // from the last line delivered, or from when we last looked
@@ -199,6 +206,14 @@ export class ContainerFollower {
     if (state === 'gone') return false;
     if (state === 'running') return this.got > 0 ? (this.scheduler.succeeded(), true) : this.backoff(signal);
     if (state === 'unreachable') return this.backoff(signal);
+    // Stopped. An engine may end a follow before the last lines the container wrote (Podman ends it when
+    // the container exits, before its log file is read to the end: docs/podman.md). One read without
+    // follow, from the cursor, brings them; the cursor drops what was delivered.
+    if (this.caughtUp !== this.starts) {
+      this.caughtUp = this.starts;
+      this.catchUp = true;
+      return true;
+    }
     await this.waitForStart(signal);
     return !this.gone && !signal.aborted;
   }

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import type Docker from 'dockerode';
 import { BERTH_BIN, removeContainer, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
+import { REAL_IMAGE, requireRealImage } from '../helpers/real-image.js';
 
 const made: Docker.Container[] = [];
 afterAll(async () => {
@@ -117,5 +118,60 @@ describe('berth logs --follow: bounds for every container, whenever it starts', 
     expect((await f.child).exitCode).toBe(130);
     expect(f.stderr()).toBe('');
     expect(f.of(id).map((r) => [r.ts, r.msg])).toEqual(want);
+  });
+});
+
+/** Debian's nginx (berth-test/real) answering 200 on 8080, its access log and notices on the container's output. */
+const NGINX_CMD = [
+  'printf "%s\\n" "worker_processes 1;" "pid /tmp/nginx.pid;" "error_log stderr notice;" "events { worker_connections 64; }"',
+  '"http { access_log /dev/stdout; client_body_temp_path /tmp/b; proxy_temp_path /tmp/p; server { listen 8080; location / { return 200 ok; } } }" > /tmp/n.conf',
+  '&& exec nginx -c /tmp/n.conf -g "daemon off;"',
+].join(' ');
+
+/** docker logs -t of both streams (nginx's notices go to stderr), in time order. */
+async function dockerBoth(id: string, flags: string[]): Promise<string[][]> {
+  const d = await execa('docker', ['logs', '-t', ...flags, id]);
+  const lines = [d.stdout, d.stderr].flatMap((t) => (t.trim() ? t.trim().split('\n') : []));
+  return lines.map((l) => [l.slice(0, 30), l.slice(31)]).sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
+}
+
+/** `n` requests to the container's nginx from inside it (Debian's Python), once it answers. */
+async function requests(name: string, path: string, n: number): Promise<void> {
+  const script = `import urllib.request as u\nfor i in range(${n}): u.urlopen('http://127.0.0.1:8080/${path}%d' % i).read()`;
+  await waitFor(async () => (await execa('docker', ['exec', name, 'python3', '-c', script], { reject: false })).exitCode === 0, 30_000, 200);
+}
+
+describe('berth logs --follow --since on real nginx across sleep and wake', () => {
+  it.each([
+    ['asleep when berth begins (a late container)', true],
+    ['awake when berth begins, then stopped and started', false],
+  ])('%s: prints the access lines from --since on, as docker logs --since does, none from before', async (_label, asleepFirst) => {
+    await requireRealImage();
+    const name = uniqueName('nginx-bounds');
+    const tag = uniqueName('nginx-sel');
+    const labels = { 'berth.test.select': tag };
+    const web = await runContainer({ name, image: REAL_IMAGE, labels, cmd: NGINX_CMD });
+    const tick = await runContainer({ name: uniqueName('tick'), labels, cmd: 'while true; do echo tick; sleep 0.2; done' });
+    made.push(web, tick);
+    const [webId, tickId] = [(await web.inspect()).Id, (await tick.inspect()).Id];
+    await requests(name, 'before', 3);
+    await waitFor(async () => (await dockerLines(webId)).filter(([, m]) => m!.includes('GET /before')).length === 3, 20_000);
+    if (asleepFirst) await web.stop({ t: 5 });
+    const since = new Date().toISOString();
+    const f = follow(['--filter', `label=berth.test.select=${tag}`, '--since', since]);
+    await f.out.until(() => f.of(tickId).length > 0, 20_000); // following
+    if (!asleepFirst) await web.stop({ t: 5 }); // asleep
+    await web.start(); // awake: a second life, the same log
+    await requests(name, 'after', 2);
+    const want = await dockerBoth(webId, ['--since', since]);
+    expect(want.filter(([, m]) => m!.includes('GET /after'))).toHaveLength(2);
+    expect(want.some(([, m]) => m!.includes('GET /before'))).toBe(false); // docker's own answer
+    expect(want.some(([, m]) => m!.includes('start worker process'))).toBe(true); // the second life's notices, on stderr
+    await f.out.until(() => f.of(webId).length >= want.length, 20_000);
+    await moreTicks(f, tickId, 5);
+    f.child.kill('SIGINT');
+    expect((await f.child).exitCode).toBe(130);
+    expect(f.stderr()).toBe('');
+    expect(f.of(webId).map((r) => [r.ts, r.msg])).toEqual(want);
   });
 });

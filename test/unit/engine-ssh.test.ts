@@ -3,11 +3,12 @@
 // the engine. The real ssh, sshd and engine are in test/integration/engine-ssh.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sshArgs } from '../../src/core/engine/ssh.js';
+import { DialStdio } from '../../src/core/engine/dial-stdio.js';
 import { createEngine, negotiate } from '../../src/core/engine/engine.js';
 import { BerthError } from '../../src/core/errors.js';
 
@@ -130,5 +131,22 @@ describe('the engine client over ssh (a stand-in ssh)', () => {
     } finally {
       process.env.PATH = path;
     }
+  });
+});
+
+describe('an ssh that goes away before a write', () => {
+  it('fails with what ssh said and its status, not with the write (EPIPE)', async () => {
+    // The stand-in closes its stdin (as an ssh that gave up), says why, and exits 255 only once told to,
+    // so the write below meets a closed pipe every time, before ssh's exit.
+    const [closed, go] = [join(dir, 'stdin-closed'), join(dir, 'go')];
+    const script = `exec 0<&-; echo "ssh: Could not resolve hostname lab: Name or service not known" >&2; touch ${closed}; while [ ! -e ${go} ]; do sleep 0.01; done; exit 255`;
+    const conn = new DialStdio(['-c', script], 'sh');
+    const failed = new Promise<Error>((resolve) => conn.on('error', resolve));
+    for (let i = 0; i < 500 && !existsSync(closed); i++) await sleep(10);
+    expect(existsSync(closed)).toBe(true);
+    conn.write('GET /_ping HTTP/1.1\r\nHost: api\r\n\r\n'); // fails at once (EPIPE): nothing reads the pipe
+    writeFileSync(go, ''); // ssh exits within milliseconds of this, after the failed write
+    const err = await failed;
+    expect(err.message).toBe('ssh exited with status 255: ssh: Could not resolve hostname lab: Name or service not known');
   });
 });

@@ -27,6 +27,8 @@ export class DialStdio extends Duplex {
   private readonly child: ChildProcessWithoutNullStreams;
   private stderr = '';
   private received = false;
+  /** A write that failed because ssh had gone: ended when ssh's exit is known. */
+  private failedWrite: (() => void) | undefined;
 
   constructor(args: string[], command = 'ssh') {
     super({ allowHalfOpen: false });
@@ -52,6 +54,7 @@ export class DialStdio extends Duplex {
     if (this.destroyed) return;
     if (code === 0 || (this.received && code === null)) {
       this.push(null);
+      this.failedWrite?.();
       return;
     }
     const how = code === null ? `was killed by ${signal}` : `exited with status ${code}`;
@@ -63,11 +66,19 @@ export class DialStdio extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.child.stdin.write(chunk, done);
+    this.child.stdin.write(chunk, this.afterWrite(done));
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    this.child.stdin.end(done);
+    this.child.stdin.end(this.afterWrite(done));
+  }
+
+  /** ssh went away under a write (EPIPE): its exit, with what it said, is the reason, not the write. */
+  private afterWrite(done: (err?: Error | null) => void): (err?: Error | null) => void {
+    return (err) => {
+      if (!err) return done();
+      this.failedWrite = () => done(err);
+    };
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {

@@ -59,8 +59,8 @@ async function waitAsleep(svcs: Service[], from: number, timeoutMs = 120_000): P
 }
 
 /** Engine events of the stack's containers since `sinceSec`, as "service action" lines. */
-const stackEvents = (sinceSec: number) =>
-  engineEvents(sinceSec, [`label=com.docker.compose.project=${stack.project}`, 'type=container'], '{{index .Actor.Attributes "com.docker.compose.service"}} {{.Action}}');
+const stackEvents = async (sinceSec: number) =>
+  (await engineEvents(sinceSec, [`label=com.docker.compose.project=${stack.project}`, 'type=container'])).map((e) => `${e.Actor.Attributes['com.docker.compose.service']} ${e.Action}`);
 
 beforeAll(async () => {
   const executablePath = requireTool('/usr/bin/chromium');

@@ -10,6 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
 import { BERTH_BIN, docker, runContainer, uniqueName, waitFor } from '../helpers/docker.js';
 import { LineCollector } from '../helpers/lines.js';
+import { engineEvents } from '../helpers/engine-events.js';
+
+export { engineEvents };
 
 export const RUN_KEY = 'berth.test.serve';
 
@@ -87,24 +90,9 @@ export async function isRunning(name: string): Promise<boolean> {
   return !!info.State.Running;
 }
 
-/** The engine's events from `sinceSec` until now, filtered (`key=value`), one `format` line each. */
-export async function engineEvents(sinceSec: number, filters: string[], format: string): Promise<string[]> {
-  const { stdout } = await execa('docker', [
-    'events',
-    '--since',
-    String(sinceSec),
-    '--until',
-    String(Math.ceil(Date.now() / 1000) + 1),
-    ...filters.flatMap((f) => ['--filter', f]),
-    '--format',
-    format,
-  ]);
-  return stdout.split('\n').filter((l) => l.trim());
-}
-
 /** How many times the engine started a container since `sinceSec` (from its events). */
 export async function startCount(name: string, sinceSec: number): Promise<number> {
-  return (await engineEvents(sinceSec, [`container=${name}`, 'event=start'], '{{.Action}}')).filter((l) => l.trim() === 'start').length;
+  return (await engineEvents(sinceSec, [`container=${name}`, 'event=start'])).filter((e) => e.Action === 'start').length;
 }
 
 export function tcpExchange(port: number, text: string, timeoutMs = 60_000): Promise<string> {

@@ -13,16 +13,15 @@ afterAll(async () => {
   await Promise.all(made.map(removeContainer));
 });
 
-it('a start followed by 300 other events is still found', async () => {
+it('a start followed by 300 updates is still found, and each event once', async () => {
   const name = uniqueName('evlog');
   made.push(name);
   const since = Math.floor(Date.now() / 1000) - 1;
   await runContainer({ name, cmd: 'exec sleep 300' });
   const c = docker.getContainer(name);
-  for (let i = 0; i < 150; i++) {
-    await c.pause();
-    await c.unpause();
-  }
+  // An update is one event, logged as the engine answers (a pause can be logged twice under load: once
+  // by the call, once more when the runtime's own notice comes after the unpause).
+  for (let i = 0; i < 300; i++) await c.update({ CpuShares: 512 + (i % 2) });
   const fromDaemon = (
     await execa('docker', ['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', `container=${name}`, '--format', '{{.Action}}'])
   ).stdout
@@ -33,6 +32,5 @@ it('a start followed by 300 other events is still found', async () => {
     ours.filter((e) => e.Action === 'start'),
     `the daemon's memory alone had ${fromDaemon} start(s)`,
   ).toHaveLength(1);
-  expect(ours.filter((e) => e.Action === 'pause')).toHaveLength(150);
-  expect(ours.filter((e) => e.Action === 'unpause')).toHaveLength(150);
+  expect(ours.filter((e) => e.Action === 'update')).toHaveLength(300); // each once: the two readings' overlap is not counted twice
 });

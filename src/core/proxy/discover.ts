@@ -11,6 +11,7 @@ import type Docker from 'dockerode';
 import type { Engine } from '../engine/engine.js';
 import { bareName } from '../engine/labels.js';
 import { toBerthError } from '../engine/request.js';
+import { BerthError } from '../errors.js';
 import type { IdleConfig } from '../idle/config.js';
 import { idleConfigFor, mergeLabels, type ConfigFile } from '../idle/config-file.js';
 import { LABEL, SABLIER, isRouteLabels, parseRoute, type Route } from './routes.js';
@@ -76,7 +77,11 @@ async function candidates(engine: Engine, file: ConfigFile | undefined, extra: R
     try {
       const info = await inspectContainer(engine, name, signal);
       found.set(name, { labels: info.Config?.Labels ?? {}, running: !!info.State?.Running && !info.State?.Paused, id: info.Id });
-    } catch {
+    } catch (err) {
+      // Only the engine's "no such container" means it does not exist. Any other failure (an abort as serve
+      // stops, an engine error) fails the whole round, as a failed listing does: the routes stay as they were.
+      const e = toBerthError(engine, err, signal);
+      if (!(e instanceof BerthError && e.code === 'NOT_FOUND')) throw e;
       problems.push(`container ${name} (in ${file!.path}) does not exist; its route is left out`);
     }
   }

@@ -138,6 +138,7 @@ export async function serve(o: ServeOptions, signal: AbortSignal): Promise<void>
   const deps = o.units ? new DependencyCheck(o.units, o.warn) : undefined;
   const discover = async (startup = false) => {
     const d = await backend.discover(o.file, o.filters, signal);
+    if (signal.aborted) return; // a round cut short by the stop reports nothing
     for (const p of [...d.problems, ...routes.apply(d.found)]) o.warn(p);
     await deps?.run(routes.all(), signal);
     await tcp.sync(routes.table.byTcp.keys(), startup);

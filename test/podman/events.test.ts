@@ -151,8 +151,8 @@ describe('events on Podman', () => {
       expect(repeated()).toBeGreaterThan(0);
       expect(after(keys.live(), from).sort()).toEqual(want);
       expect(after(keys.fromSince(), from).sort()).toEqual(want);
-      expect(String(l.stderr)).toBe('');
-      expect(String(f.stderr)).toBe('');
+      expect(String(l.stderr), `berth events said (after ${pairs} pairs): ${String(l.stderr)}`).toBe('');
+      expect(String(f.stderr), `berth events --since said (after ${pairs} pairs): ${String(f.stderr)}`).toBe('');
       console.error(`events on Podman across a log rotation: ${pairs} pause/unpause pairs, ${want.length} events, ${repeated()} sent again by Podman (its CLI printed them twice), each once in berth`);
     } finally {
       for (const c of [cli, live, fromSince]) c.kill('SIGKILL');

@@ -59,6 +59,30 @@ describe('watchEvents', () => {
     expect(statuses).toEqual(['disconnected', 'retrying', 'reconnected']);
   });
 
+  it('on Podman a stream that ended cleanly after a new event is reopened unsaid, however soon (rotations come as fast as events fill the log)', async () => {
+    const s = 1_000_000_000n;
+    const [a, b, c, d] = [ev('a', 'start', 100n * s), ev('b', 'start', 101n * s), ev('c', 'die', 102n * s), ev('d', 'die', 103n * s)];
+    const seen: EventQuery[] = [];
+    const statuses: WatcherStatus['kind'][] = [];
+    const ac = new AbortController();
+    const got: string[] = [];
+    let clock = 105n * s;
+    // three clean ends 1 s apart, each after an event not delivered before
+    const conns = [{ events: [a], end: true }, { events: [a, b], end: true }, { events: [a, b, c], end: true }, { events: [a, b, c, d] }];
+    const it = watchEvents(
+      { flavor: 'podman' } as Engine,
+      { since: 99n * s, subscribe: scripted(conns, seen), backoff: fastBackoff, onStatus: (x) => statuses.push(x.kind), now: () => (clock += s) },
+      ac.signal,
+    );
+    for await (const e of it) {
+      got.push(e.Actor.ID);
+      if (e.Actor.ID === 'd') ac.abort();
+    }
+    expect(got).toEqual(['a', 'b', 'c', 'd']);
+    expect(seen.map((q) => q.since)).toEqual([99n * s, 90n * s, 91n * s, 92n * s]);
+    expect(statuses).toEqual([]);
+  });
+
   it('keeps events the engine delivers out of time order, live and in the replay after a drop (none lost, none repeated)', async () => {
     const t = (s: number) => BigInt(s) * 1_000_000_000n;
     // Under concurrency the engine sent c (t=30s) before b (t=20s) and e before d; the first connection
@@ -132,7 +156,7 @@ describe('watchEvents', () => {
     expect(await run('docker')).toEqual(['a', 'b', 'a', 'b', 'c']);
   });
 
-  it('on Podman reopens a stream that ended cleanly at once and unsaid, from the cursor; a second clean end within 10 s is a drop', async () => {
+  it('on Podman reopens a stream that ended cleanly at once and unsaid, from the cursor; a second clean end with nothing new within 10 s is a drop', async () => {
     const s = 1_000_000_000n;
     const a = ev('a', 'start', 100n * s);
     const b = ev('b', 'start', 101n * s);
@@ -142,7 +166,7 @@ describe('watchEvents', () => {
     const ac = new AbortController();
     const got: string[] = [];
     let clock = 105n * s;
-    const conns = [{ events: [a], end: true }, { events: [a, b], end: true }, { events: [a, b, c] }];
+    const conns = [{ events: [a], end: true }, { events: [a], end: true }, { events: [a, b, c] }];
     const it = watchEvents(
       { flavor: 'podman' } as Engine,
       { since: 99n * s, subscribe: scripted(conns, seen), backoff: fastBackoff, onStatus: (x) => statuses.push(x.kind), now: () => (clock += s) },
@@ -153,9 +177,34 @@ describe('watchEvents', () => {
       if (e.Actor.ID === 'c') ac.abort();
     }
     expect(got).toEqual(['a', 'b', 'c']);
-    // each reopen from the cursor (the newest event less 10 s); the second clean end came 1 s after the first
-    expect(seen.map((q) => q.since)).toEqual([99n * s, 90n * s, 91n * s]);
+    // each reopen from the cursor (the newest event, a, less 10 s); the second clean end came 1 s after the
+    // first and its stream delivered nothing new
+    expect(seen.map((q) => q.since)).toEqual([99n * s, 90n * s, 90n * s]);
     expect(statuses).toEqual(['disconnected', 'retrying', 'reconnected']);
+  });
+
+  it('on Podman a stream that ended cleanly after a new event is reopened unsaid, however soon (rotations come as fast as events fill the log)', async () => {
+    const s = 1_000_000_000n;
+    const [a, b, c, d] = [ev('a', 'start', 100n * s), ev('b', 'start', 101n * s), ev('c', 'die', 102n * s), ev('d', 'die', 103n * s)];
+    const seen: EventQuery[] = [];
+    const statuses: WatcherStatus['kind'][] = [];
+    const ac = new AbortController();
+    const got: string[] = [];
+    let clock = 105n * s;
+    // three clean ends 1 s apart, each after an event not delivered before
+    const conns = [{ events: [a], end: true }, { events: [a, b], end: true }, { events: [a, b, c], end: true }, { events: [a, b, c, d] }];
+    const it = watchEvents(
+      { flavor: 'podman' } as Engine,
+      { since: 99n * s, subscribe: scripted(conns, seen), backoff: fastBackoff, onStatus: (x) => statuses.push(x.kind), now: () => (clock += s) },
+      ac.signal,
+    );
+    for await (const e of it) {
+      got.push(e.Actor.ID);
+      if (e.Actor.ID === 'd') ac.abort();
+    }
+    expect(got).toEqual(['a', 'b', 'c', 'd']);
+    expect(seen.map((q) => q.since)).toEqual([99n * s, 90n * s, 91n * s, 92n * s]);
+    expect(statuses).toEqual([]);
   });
 
   it("Podman's delivered identities: a repeat is refused, and past the bound the oldest is let go", () => {

@@ -13,8 +13,10 @@
  *
  * On Podman (resent.ts): an event delivered before is never delivered again (Podman sends the newer half
  * of its event log again when it rotates the log), and a stream that ends cleanly (how Podman ends a
- * stream opened with `since` at a rotation) is reopened from the cursor at once without a word, at most
- * once per PODMAN_QUIET_REOPEN_NS; a reopen that fails is then reported as any drop.
+ * stream opened with `since` at a rotation) is reopened from the cursor at once without a word when it
+ * delivered a new event (rotations come as fast as events fill the log) or the last unsaid reopen was
+ * PODMAN_QUIET_REOPEN_NS ago; a clean end with nothing new sooner than that, or a reopen that fails, is
+ * reported as any drop.
  */
 import type { Engine } from '../engine/engine.js';
 import { negotiate } from '../engine/engine.js';
@@ -65,7 +67,7 @@ export function eventKey(ev: EngineEvent): string {
   return `${ev.Type}\u0000${ev.Action}\u0000${ev.Actor?.ID ?? ''}\u0000${ev.nanos}`;
 }
 
-/** On Podman, a clean end of the stream within this long of the last unsaid reopen is reported as a drop. */
+/** On Podman, a clean end of a stream that delivered nothing new, within this long of the last unsaid reopen, is reported as a drop. */
 export const PODMAN_QUIET_REOPEN_NS = 10_000_000_000n;
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
@@ -79,6 +81,8 @@ export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: A
   let reconnecting = false;
   const delivered = engine.flavor === 'podman' ? new DeliveredKeys() : undefined;
   let lastQuiet: bigint | undefined;
+  /** Whether the stream open now (or just ended) delivered an event not delivered before. */
+  let deliveredNew = false;
   const opened = (first: boolean) => {
     if (reconnecting) {
       reconnecting = false;
@@ -92,10 +96,12 @@ export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: A
     firstSubscribed ??= now();
     if (!engine.apiVersion && opts.subscribe === undefined) await negotiate(engine, sig);
     let announced = false;
+    deliveredNew = false;
     const onOpen = () => ((announced = true), opened(first));
     for await (const ev of subscribe(engine, { since: from, until: opts.until, filters: opts.filters, onOpen }, sig)) {
       if (!announced) onOpen();
       if (delivered && !delivered.add(eventKey(ev))) continue;
+      deliveredNew = true;
       yield [ev];
     }
     if (!announced) onOpen();
@@ -103,7 +109,7 @@ export async function* watchEvents(engine: Engine, opts: WatchOptions, signal: A
   const reopen = async (err: unknown, sig: AbortSignal): Promise<boolean> => {
     // The engine closes the stream at `until`; without one, a close means it went away.
     if (opts.until !== undefined && now() >= opts.until) return false;
-    if (err === undefined && delivered && !reconnecting && (lastQuiet === undefined || now() - lastQuiet >= PODMAN_QUIET_REOPEN_NS)) {
+    if (err === undefined && delivered && !reconnecting && (deliveredNew || lastQuiet === undefined || now() - lastQuiet >= PODMAN_QUIET_REOPEN_NS)) {
       lastQuiet = now();
       return true;
     }

@@ -126,6 +126,7 @@ describe('events on Podman', () => {
         0,
       );
       const from = keys.cli().at(-1)!.split(' ')[2]!;
+      const pairsBefore = pairs; // every event after `from` is one of the pairs made from here on
       // Pairs until the CLI prints an event a second time: the log rotated and Podman sent its newer half again.
       const repeated = () => keys.cli().length - new Set(keys.cli()).size;
       while (!repeated()) {
@@ -149,11 +150,25 @@ describe('events on Podman', () => {
       const [, l, f] = await Promise.all([cli, live, fromSince]);
       const want = [...new Set(after(keys.cli(), from))].sort();
       expect(repeated()).toBeGreaterThan(0);
-      expect(after(keys.live(), from).sort()).toEqual(want);
-      expect(after(keys.fromSince(), from).sort()).toEqual(want);
+      // Each event once, and every event podman events printed. Podman's own CLI can miss events at a
+      // rotation under load (its reader loses what the rotation discards before it reads: 2 where berth
+      // printed 4 in a CI run here), so berth may print more than it: only events made here, two a pair.
+      const check = (who: string, k: string[]) => {
+        const got = after(k, from);
+        expect(got.length, `${who} printed an event twice: ${JSON.stringify(got)}`).toBe(new Set(got).size);
+        expect(
+          want.filter((x) => !got.includes(x)),
+          `${who} missed what podman events printed`,
+        ).toEqual([]);
+        expect(got.length, `${who}: ${got.length} events from ${pairs - pairsBefore} pairs`).toBeLessThanOrEqual(2 * (pairs - pairsBefore));
+        return got.length;
+      };
+      const counts = { live: check('berth events', keys.live()), fromSince: check('berth events --since', keys.fromSince()) };
       expect(String(l.stderr), `berth events said (after ${pairs} pairs): ${String(l.stderr)}`).toBe('');
       expect(String(f.stderr), `berth events --since said (after ${pairs} pairs): ${String(f.stderr)}`).toBe('');
-      console.error(`events on Podman across a log rotation: ${pairs} pause/unpause pairs, ${want.length} events, ${repeated()} sent again by Podman (its CLI printed them twice), each once in berth`);
+      console.error(
+        `events on Podman across a log rotation: ${pairs} pause/unpause pairs; podman events printed ${want.length} events (${repeated()} of them twice), berth ${counts.live} and with --since ${counts.fromSince}, each once`,
+      );
     } finally {
       for (const c of [cli, live, fromSince]) c.kill('SIGKILL');
       await removeOnPodman(name);

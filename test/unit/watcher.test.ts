@@ -32,6 +32,9 @@ function scripted(conns: Array<{ events: EngineEvent[]; fail?: boolean; end?: bo
   };
 }
 
+/** One second in nanoseconds. */
+const S = 1_000_000_000n;
+
 const fastBackoff = { baseMs: 1, maxMs: 1, factor: 1, jitter: 0, maxAttempts: 5 };
 
 describe('watchEvents', () => {
@@ -57,30 +60,6 @@ describe('watchEvents', () => {
     // resumes a window before the newest event (clamped at 0 here), the repeats dropped by identity
     expect(seen.map((q) => q.since)).toEqual([undefined, 0n]);
     expect(statuses).toEqual(['disconnected', 'retrying', 'reconnected']);
-  });
-
-  it('on Podman a stream that ended cleanly after a new event is reopened unsaid, however soon (rotations come as fast as events fill the log)', async () => {
-    const s = 1_000_000_000n;
-    const [a, b, c, d] = [ev('a', 'start', 100n * s), ev('b', 'start', 101n * s), ev('c', 'die', 102n * s), ev('d', 'die', 103n * s)];
-    const seen: EventQuery[] = [];
-    const statuses: WatcherStatus['kind'][] = [];
-    const ac = new AbortController();
-    const got: string[] = [];
-    let clock = 105n * s;
-    // three clean ends 1 s apart, each after an event not delivered before
-    const conns = [{ events: [a], end: true }, { events: [a, b], end: true }, { events: [a, b, c], end: true }, { events: [a, b, c, d] }];
-    const it = watchEvents(
-      { flavor: 'podman' } as Engine,
-      { since: 99n * s, subscribe: scripted(conns, seen), backoff: fastBackoff, onStatus: (x) => statuses.push(x.kind), now: () => (clock += s) },
-      ac.signal,
-    );
-    for await (const e of it) {
-      got.push(e.Actor.ID);
-      if (e.Actor.ID === 'd') ac.abort();
-    }
-    expect(got).toEqual(['a', 'b', 'c', 'd']);
-    expect(seen.map((q) => q.since)).toEqual([99n * s, 90n * s, 91n * s, 92n * s]);
-    expect(statuses).toEqual([]);
   });
 
   it('keeps events the engine delivers out of time order, live and in the replay after a drop (none lost, none repeated)', async () => {
@@ -156,55 +135,41 @@ describe('watchEvents', () => {
     expect(await run('docker')).toEqual(['a', 'b', 'a', 'b', 'c']);
   });
 
-  it('on Podman reopens a stream that ended cleanly at once and unsaid, from the cursor; a second clean end with nothing new within 10 s is a drop', async () => {
-    const s = 1_000_000_000n;
-    const a = ev('a', 'start', 100n * s);
-    const b = ev('b', 'start', 101n * s);
-    const c = ev('c', 'die', 102n * s);
+  /** Follows a scripted Podman engine from 99 s, a clock 1 s further at each reading, until event `last`. */
+  const followPodman = async (conns: Array<{ events: EngineEvent[]; end?: boolean }>, last: string) => {
     const seen: EventQuery[] = [];
     const statuses: WatcherStatus['kind'][] = [];
     const ac = new AbortController();
     const got: string[] = [];
-    let clock = 105n * s;
-    const conns = [{ events: [a], end: true }, { events: [a], end: true }, { events: [a, b, c] }];
+    let clock = 105n * S;
     const it = watchEvents(
       { flavor: 'podman' } as Engine,
-      { since: 99n * s, subscribe: scripted(conns, seen), backoff: fastBackoff, onStatus: (x) => statuses.push(x.kind), now: () => (clock += s) },
+      { since: 99n * S, subscribe: scripted(conns, seen), backoff: fastBackoff, onStatus: (x) => statuses.push(x.kind), now: () => (clock += S) },
       ac.signal,
     );
     for await (const e of it) {
       got.push(e.Actor.ID);
-      if (e.Actor.ID === 'c') ac.abort();
+      if (e.Actor.ID === last) ac.abort();
     }
-    expect(got).toEqual(['a', 'b', 'c']);
+    return { got, since: seen.map((q) => q.since), statuses };
+  };
+
+  it('on Podman reopens a stream that ended cleanly at once and unsaid, from the cursor; a second clean end with nothing new within 10 s is a drop', async () => {
+    const [a, b, c] = [ev('a', 'start', 100n * S), ev('b', 'start', 101n * S), ev('c', 'die', 102n * S)];
     // each reopen from the cursor (the newest event, a, less 10 s); the second clean end came 1 s after the
     // first and its stream delivered nothing new
-    expect(seen.map((q) => q.since)).toEqual([99n * s, 90n * s, 90n * s]);
-    expect(statuses).toEqual(['disconnected', 'retrying', 'reconnected']);
+    expect(await followPodman([{ events: [a], end: true }, { events: [a], end: true }, { events: [a, b, c] }], 'c')).toEqual({
+      got: ['a', 'b', 'c'],
+      since: [99n * S, 90n * S, 90n * S],
+      statuses: ['disconnected', 'retrying', 'reconnected'],
+    });
   });
 
   it('on Podman a stream that ended cleanly after a new event is reopened unsaid, however soon (rotations come as fast as events fill the log)', async () => {
-    const s = 1_000_000_000n;
-    const [a, b, c, d] = [ev('a', 'start', 100n * s), ev('b', 'start', 101n * s), ev('c', 'die', 102n * s), ev('d', 'die', 103n * s)];
-    const seen: EventQuery[] = [];
-    const statuses: WatcherStatus['kind'][] = [];
-    const ac = new AbortController();
-    const got: string[] = [];
-    let clock = 105n * s;
+    const [a, b, c, d] = [ev('a', 'start', 100n * S), ev('b', 'start', 101n * S), ev('c', 'die', 102n * S), ev('d', 'die', 103n * S)];
     // three clean ends 1 s apart, each after an event not delivered before
     const conns = [{ events: [a], end: true }, { events: [a, b], end: true }, { events: [a, b, c], end: true }, { events: [a, b, c, d] }];
-    const it = watchEvents(
-      { flavor: 'podman' } as Engine,
-      { since: 99n * s, subscribe: scripted(conns, seen), backoff: fastBackoff, onStatus: (x) => statuses.push(x.kind), now: () => (clock += s) },
-      ac.signal,
-    );
-    for await (const e of it) {
-      got.push(e.Actor.ID);
-      if (e.Actor.ID === 'd') ac.abort();
-    }
-    expect(got).toEqual(['a', 'b', 'c', 'd']);
-    expect(seen.map((q) => q.since)).toEqual([99n * s, 90n * s, 91n * s, 92n * s]);
-    expect(statuses).toEqual([]);
+    expect(await followPodman(conns, 'd')).toEqual({ got: ['a', 'b', 'c', 'd'], since: [99n * S, 90n * S, 91n * S, 92n * S], statuses: [] });
   });
 
   it("Podman's delivered identities: a repeat is refused, and past the bound the oldest is let go", () => {
